@@ -1,0 +1,431 @@
+"""The :class:`Metrics` of a backtest and :func:`compute_metrics`, which fills them in.
+
+``compute_metrics`` reads a backtest result by duck typing, so it works with
+``rebal.results.BacktestResult`` and with any object shaped like it (tests use
+``types.SimpleNamespace``). The attributes it reads:
+
+``dates``
+    ``(n_days,)`` dates (``datetime64[D]`` or anything numpy converts), row 0 is
+    the purchase day.
+``returns``
+    ``(n_days,)`` time-weighted simple returns (fractions); ``returns[0]`` must
+    be 0 (the purchase day is not a return). ``returns[d]`` includes day ``d``'s
+    trading costs and excludes its external cash flow, which is taken to happen
+    at the close: ``returns[d] = (values[d] − flow[d]) / values[d−1] − 1``.
+``values``
+    ``(n_days,)`` portfolio value in dollars after each close's trades and costs.
+``weights``
+    ``(n_days, n_assets)`` weights (fractions) after each close's trades.
+``target``
+    ``(n_assets,)`` target weights (fractions).
+``rebalance_days``
+    Integer rows of the rebalances, **excluding** the initial purchase (row 0).
+``trades``
+    Either an object whose attributes ``day``, ``value_usd``, ``cost_usd`` and
+    ``reason`` are equal-length 1-D arrays (struct of arrays, or a DataFrame
+    with those columns), or an iterable of records with those attributes.
+    ``day`` is the integer row, ``value_usd`` the signed dollars traded (buy >
+    0), ``cost_usd`` the dollars paid (≥ 0), ``reason`` a string or enum; a
+    trade is a *rebalance* trade when its reason's ``value`` (or ``name``),
+    lower-cased, is ``"rebalance"``. Every other reason (the initial purchase,
+    cash flows, …) is not. Rebalance trades must fall on ``rebalance_days``.
+``periods_per_year``
+    Rows per year (252 daily, 12 monthly).
+``risk_free``
+    ``(n_days,)`` risk-free simple return per row (fractions, row 0 = 0), or
+    ``None``; optional attribute. Without it Sharpe and Sortino use 0 and
+    ``Metrics.risk_free_source`` says so.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+from enum import Enum, StrEnum
+from typing import Any
+
+import numpy as np
+
+from rebal.errors import ConfigError, DataError
+from rebal.metrics import performance as perf
+from rebal.metrics import relative as rel
+from rebal.metrics import trading
+from rebal.metrics._checks import as_ppy, as_returns
+from rebal.metrics.drawdown import max_drawdown
+from rebal.types import BoolArray, FloatArray, IntArray
+
+
+class RiskFreeSource(StrEnum):
+    """Where the risk-free rate of Sharpe and Sortino came from."""
+
+    DATA = "data"  # the data's T-bill series
+    ZERO = "zero"  # the data has none: 0 was used
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """Every metric of one backtest. Fractions are fractions (``0.05`` = 5 %), never percent.
+
+    Attributes
+    ----------
+    start_date, end_date
+        First row (purchase day) and last row of the backtest.
+    n_days
+        Rows of the backtest, the purchase day included.
+    n_returns
+        Period returns: ``n_days − 1`` (row 0 is not a return).
+    years
+        ``n_returns / periods_per_year``; every annualisation uses it.
+    periods_per_year
+        Rows per year (252 daily, 12 monthly).
+    initial_value_usd, final_value_usd
+        Portfolio value after the first and last closes' trades (dollars).
+    total_return
+        Compounded time-weighted return over the span (fraction).
+    cagr
+        ``(1 + total_return) ** (1 / years) − 1`` (fraction per year).
+    annual_volatility
+        Sample std (``ddof=1``) of period returns × sqrt(periods_per_year) (fraction per year).
+    max_drawdown
+        Deepest peak-to-trough fall of the time-weighted wealth (negative fraction; 0 if none).
+    max_drawdown_peak_date, max_drawdown_trough_date, max_drawdown_recovery_date
+        Dates of its peak, trough and recovery (back at the peak's level); ``None``
+        when there is no drawdown, or (recovery) when it has not recovered.
+    sharpe
+        Annualised Sharpe ratio of returns in excess of ``risk_free_source`` (``nan`` if undefined).
+    sortino
+        Annualised Sortino ratio, downside deviation below the risk-free rate over all periods.
+    calmar
+        ``cagr / |max_drawdown|`` (``nan`` without drawdown).
+    risk_free_source
+        ``DATA`` (the result's T-bill series) or ``ZERO`` (none available; 0 used).
+    n_rebalances
+        Rebalances after the initial purchase.
+    annual_turnover
+        One-sided turnover of rebalance trades per year (fraction of the portfolio per year).
+    costs_total_usd
+        Dollars paid in costs on every trade, the initial purchase included.
+    costs_rebalance_usd
+        Dollars paid on rebalance trades only.
+    cost_drag_annual
+        Costs paid after the purchase day (rebalances and cash flows — those the
+        returns include) ÷ mean value of rows 1… ÷ years (fraction per year).
+    allocation_precision
+        Mean absolute deviation of the weights from target over rows 1 … n_days−1
+        (fraction; lower is more precise).
+    rebalancing_alpha
+        ``cagr − cagr`` of the benchmark (fraction per year); ``None`` without a benchmark.
+    sharpe_difference
+        ``sharpe − sharpe`` of the benchmark; ``None`` without a benchmark.
+    drawdown_reduction
+        ``|max_drawdown| of the benchmark − |max_drawdown|`` (fraction; > 0 = shallower);
+        ``None`` without a benchmark.
+    alpha_per_turnover
+        ``rebalancing_alpha / annual_turnover`` (``nan`` when turnover is 0);
+        ``None`` without a benchmark.
+    """
+
+    start_date: _dt.date
+    end_date: _dt.date
+    n_days: int
+    n_returns: int
+    years: float
+    periods_per_year: float
+    initial_value_usd: float
+    final_value_usd: float
+    total_return: float
+    cagr: float
+    annual_volatility: float
+    max_drawdown: float
+    max_drawdown_peak_date: _dt.date | None
+    max_drawdown_trough_date: _dt.date | None
+    max_drawdown_recovery_date: _dt.date | None
+    sharpe: float
+    sortino: float
+    calmar: float
+    risk_free_source: RiskFreeSource
+    n_rebalances: int
+    annual_turnover: float
+    costs_total_usd: float
+    costs_rebalance_usd: float
+    cost_drag_annual: float
+    allocation_precision: float
+    rebalancing_alpha: float | None = None
+    sharpe_difference: float | None = None
+    drawdown_reduction: float | None = None
+    alpha_per_turnover: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: dates as ISO strings, enums as their values, ``nan`` as ``None``."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, _dt.date):
+                value = value.isoformat()
+            elif isinstance(value, Enum):
+                value = value.value
+            elif isinstance(value, float) and not math.isfinite(value):
+                value = None
+            out[f.name] = value
+        return out
+
+
+# ---------------------------------------------------------------- reading a result
+
+
+def _attr(obj: Any, name: str, owner: str = "result") -> Any:
+    try:
+        return getattr(obj, name)
+    except AttributeError:
+        raise ConfigError(f"{owner} has no attribute {name!r}; compute_metrics needs it") from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Trades:
+    day: IntArray
+    value_usd: FloatArray
+    cost_usd: FloatArray
+    is_rebalance: BoolArray
+
+
+def _is_rebalance_reason(reason: Any) -> bool:
+    value = getattr(reason, "value", reason)
+    if isinstance(value, str):
+        return value.strip().lower() == "rebalance"
+    name = getattr(reason, "name", None)
+    if isinstance(name, str):
+        return name.lower() == "rebalance"
+    raise ConfigError(
+        f"trade reason {reason!r} must be a string or an enum; "
+        "'rebalance' marks a rebalancing trade"
+    )
+
+
+def _read_trades(trades: Any) -> _Trades:
+    names = ("day", "value_usd", "cost_usd", "reason")
+    if trades is None:
+        cols: list[Any] = [[], [], [], []]
+    elif hasattr(trades, "day") and np.ndim(trades.day) == 1:
+        cols = [np.asarray(_attr(trades, n, "result.trades")) for n in names]
+    else:
+        records = list(trades) if isinstance(trades, Iterable) else None
+        if records is None:
+            raise ConfigError("result.trades must be a struct of arrays or an iterable of trades")
+        cols = [[_attr(t, n, f"result.trades[{i}]") for i, t in enumerate(records)] for n in names]
+    lengths = {len(c) for c in cols}
+    if len(lengths) != 1:
+        raise ConfigError(f"result.trades fields {names} have different lengths")
+    day = np.asarray(cols[0])
+    if day.size and not np.issubdtype(day.dtype, np.integer):
+        raise ConfigError(f"result.trades.day must be integer rows, got dtype {day.dtype}")
+    try:
+        value = np.asarray(cols[1], dtype=np.float64)
+        cost = np.asarray(cols[2], dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"result.trades value_usd and cost_usd must be numbers: {exc}") from None
+    for name, arr in (("value_usd", value), ("cost_usd", cost)):
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            raise DataError(f"result.trades.{name}[{int(np.flatnonzero(bad)[0])}] is not finite")
+    if (cost < 0).any():
+        i = int(np.flatnonzero(cost < 0)[0])
+        raise DataError(f"result.trades.cost_usd[{i}] = {cost[i]} is negative")
+    flags = _rebalance_flags(cols[3])
+    return _Trades(day=day.astype(np.int64), value_usd=value, cost_usd=cost, is_rebalance=flags)
+
+
+def _rebalance_flags(reasons: Any) -> BoolArray:
+    """True for each reason that marks a rebalance trade, without a Python call per trade."""
+    arr = reasons if isinstance(reasons, np.ndarray) else np.asarray(list(reasons), dtype=object)
+    arr = arr.ravel()
+    if arr.size == 0:
+        return np.zeros(0, dtype=bool)
+    if arr.dtype.kind in "biuf":
+        raise ConfigError(
+            f"trade reasons must be strings or enums, got dtype {arr.dtype}; "
+            "'rebalance' marks a rebalancing trade"
+        )
+    if arr.dtype.kind in "UST":
+        text = np.char.lower(np.char.strip(arr.astype(str)))
+        return np.asarray(text == "rebalance", dtype=bool)
+    # Object array (enum members, str): classify each distinct object once. Identity
+    # is a safe key: equal objects that are not identical are merely classified twice.
+    items = arr.tolist()
+    ids = np.fromiter(map(id, items), dtype=np.uintp, count=len(items))
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    kinds = np.array([_is_rebalance_reason(items[i]) for i in first], dtype=bool)
+    return kinds[inverse.ravel()]
+
+
+def _to_date(d: np.datetime64) -> _dt.date:
+    out = d.astype("datetime64[D]").astype(_dt.date)
+    assert isinstance(out, _dt.date)
+    return out
+
+
+# ---------------------------------------------------------------- public
+
+
+def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
+    """Every metric of a backtest result, optionally relative to a benchmark.
+
+    Parameters
+    ----------
+    result
+        A ``BacktestResult`` or any object with the attributes listed in the
+        module docstring.
+    benchmark
+        ``None``, or the baseline (normally buy-and-hold on the same data) as a
+        result-like object or its :class:`Metrics`. It must cover the same dates.
+
+    Returns
+    -------
+    Metrics
+        Conventions: row 0 (the purchase day) is not a return; ``years =
+        (n_days − 1) / periods_per_year``; risk-free from ``result.risk_free``
+        when present, else 0 (``risk_free_source``).
+
+    Raises
+    ------
+    ConfigError
+        A missing attribute or mis-shaped array.
+    DataError
+        Non-finite values, ``returns[0] != 0``, fewer than 2 rows, rebalance
+        trades off the rebalance days, or a benchmark on other dates.
+    """
+    try:
+        dates = np.asarray(_attr(result, "dates"), dtype="datetime64[D]")
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"result.dates must be dates: {exc}") from None
+    n_days = int(dates.shape[0]) if dates.ndim == 1 else -1
+    if n_days < 2:
+        raise DataError(
+            f"a backtest needs at least 2 rows (a purchase day and one return), got {dates.shape}"
+        )
+    if (np.diff(dates.astype(np.int64)) <= 0).any() or np.isnat(dates).any():
+        raise DataError("result.dates must be strictly increasing dates")
+    returns_all = as_returns(_attr(result, "returns"), name="result.returns", allow_2d=False)
+    if returns_all.shape != (n_days,):
+        raise ConfigError(
+            f"result.returns must have shape ({n_days},) like dates, got {returns_all.shape}"
+        )
+    if returns_all[0] != 0.0:
+        raise DataError(
+            f"result.returns[0] = {returns_all[0]!r} must be 0: "
+            "row 0 is the purchase day, not a return"
+        )
+    ppy = as_ppy(_attr(result, "periods_per_year"), name="result.periods_per_year")
+    rf_all = getattr(result, "risk_free", None)
+    r = returns_all[1:]
+    rf: FloatArray | None = None
+    if rf_all is not None:
+        rf_arr = np.asarray(rf_all, dtype=np.float64)
+        if rf_arr.shape != (n_days,):
+            raise ConfigError(f"result.risk_free must have shape ({n_days},), got {rf_arr.shape}")
+        rf = rf_arr[1:]
+    source = RiskFreeSource.ZERO if rf is None else RiskFreeSource.DATA
+
+    values = np.asarray(_attr(result, "values"), dtype=np.float64)
+    if values.shape != (n_days,):
+        raise ConfigError(f"result.values must have shape ({n_days},), got {values.shape}")
+    if not np.isfinite(values).all() or (values < 0).any():
+        raise DataError("result.values must be finite and >= 0")
+    weights = np.asarray(_attr(result, "weights"), dtype=np.float64)
+    target = np.asarray(_attr(result, "target"), dtype=np.float64)
+    if weights.ndim != 2 or weights.shape[0] != n_days:
+        raise ConfigError(
+            f"result.weights must have shape ({n_days}, n_assets), got {weights.shape}"
+        )
+
+    rebalance_days = np.asarray(_attr(result, "rebalance_days"))
+    if rebalance_days.size and not np.issubdtype(rebalance_days.dtype, np.integer):
+        raise ConfigError(
+            f"result.rebalance_days must be integer rows, got dtype {rebalance_days.dtype}"
+        )
+    rebalance_days = rebalance_days.astype(np.int64).ravel()
+    if rebalance_days.size and (rebalance_days.min() < 1 or rebalance_days.max() > n_days - 1):
+        raise DataError(
+            f"result.rebalance_days must lie in [1, {n_days - 1}] "
+            "(the purchase day is not a rebalance), "
+            f"got {rebalance_days.min()} … {rebalance_days.max()}"
+        )
+    trades = _read_trades(_attr(result, "trades"))
+    if trades.day.size and (trades.day.min() < 0 or trades.day.max() > n_days - 1):
+        raise DataError(f"result.trades.day must lie in [0, {n_days - 1}]")
+    stray = np.setdiff1d(trades.day[trades.is_rebalance], rebalance_days)
+    if stray.size:
+        raise DataError(
+            f"rebalance trades on row {int(stray[0])} ({dates[stray[0]]}), "
+            "which is not in result.rebalance_days"
+        )
+
+    years = r.shape[0] / ppy
+    growth_cagr = float(perf.cagr(r, ppy))
+    drawdown = max_drawdown(r)
+
+    def date_or_none(i: int | None) -> _dt.date | None:
+        return None if i is None else _to_date(dates[i])
+
+    costs_by_day = np.bincount(trades.day, weights=trades.cost_usd, minlength=n_days)
+    # Value at the close before that close's trades: yesterday's value grown by
+    # today's return, with today's costs added back (the return includes them).
+    value_before = np.empty(n_days)
+    value_before[0] = values[0] + costs_by_day[0]
+    value_before[1:] = values[:-1] * (1.0 + r) + costs_by_day[1:]
+    reb = trades.is_rebalance
+
+    metrics = Metrics(
+        start_date=_to_date(dates[0]),
+        end_date=_to_date(dates[-1]),
+        n_days=n_days,
+        n_returns=n_days - 1,
+        years=years,
+        periods_per_year=ppy,
+        initial_value_usd=float(values[0]),
+        final_value_usd=float(values[-1]),
+        total_return=float(perf.total_return(r)),
+        cagr=growth_cagr,
+        annual_volatility=float(perf.annual_volatility(r, ppy)),
+        max_drawdown=drawdown.depth,
+        max_drawdown_peak_date=date_or_none(drawdown.peak),
+        max_drawdown_trough_date=date_or_none(drawdown.trough),
+        max_drawdown_recovery_date=date_or_none(drawdown.recovery),
+        sharpe=float(perf.sharpe(r, rf, ppy)),
+        sortino=float(perf.sortino(r, rf, ppy)),
+        calmar=float(perf.calmar(r, ppy)),
+        risk_free_source=source,
+        n_rebalances=int(np.unique(rebalance_days).size),
+        annual_turnover=trading.annual_turnover(
+            trades.day[reb], trades.value_usd[reb], value_before, years
+        ),
+        costs_total_usd=float(trades.cost_usd.sum()),
+        costs_rebalance_usd=float(trades.cost_usd[reb].sum()),
+        cost_drag_annual=trading.annual_cost_fraction(
+            float(trades.cost_usd[trades.day >= 1].sum()), values[1:], years
+        ),
+        allocation_precision=trading.allocation_precision(weights[1:], target),
+    )
+    if benchmark is None:
+        return metrics
+    base = benchmark if isinstance(benchmark, Metrics) else compute_metrics(benchmark)
+    span = (metrics.start_date, metrics.end_date, n_days)
+    if (base.start_date, base.end_date, base.n_days) != span:
+        raise DataError(
+            f"the benchmark covers {base.start_date} … {base.end_date} ({base.n_days} rows), "
+            f"the result {metrics.start_date} … {metrics.end_date} ({n_days} rows): they must match"
+        )
+    return with_benchmark(metrics, base)
+
+
+def with_benchmark(metrics: Metrics, baseline: Metrics) -> Metrics:
+    """``metrics`` with its relative fields filled in against ``baseline``."""
+    alpha = rel.rebalancing_alpha(metrics.cagr, baseline.cagr)
+    return replace(
+        metrics,
+        rebalancing_alpha=alpha,
+        sharpe_difference=rel.sharpe_difference(metrics.sharpe, baseline.sharpe),
+        drawdown_reduction=rel.drawdown_reduction(metrics.max_drawdown, baseline.max_drawdown),
+        alpha_per_turnover=rel.alpha_per_turnover(alpha, metrics.annual_turnover),
+    )

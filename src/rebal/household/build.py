@@ -1,0 +1,384 @@
+"""Cross-reference checks, defaults, and construction of the frozen Household.
+
+The pydantic models in :mod:`rebal.household.schema` have checked every value on
+its own; here we check how values relate (ids unique, lots in known accounts,
+weights summing to 1, substitutes outside their wash-sale group, dates not
+after ``as_of`` …) and raise :class:`~rebal.errors.InputError` naming the file
+and the path (or CSV line and field) of the first problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rebal.errors import InputError
+from rebal.household.model import (
+    Account,
+    ClassTarget,
+    HarvestSettings,
+    Household,
+    Lot,
+    Security,
+    TaxFacts,
+    Trade,
+    WashSalePolicy,
+)
+from rebal.household.schema import HouseholdFileIn, LotIn
+from rebal.policy.bands import AbsoluteBand, RelativeBand
+from rebal.policy.target import WEIGHT_SUM_TOL
+from rebal.tax.rates import available_years
+from rebal.types import AccountType
+
+__all__ = ["LOOK_THROUGH_SUM_TOL", "Origin", "build_household"]
+
+LOOK_THROUGH_SUM_TOL = 1e-9
+"""A look-through mix must sum to 1 within this tolerance."""
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a record came from: a path in the household file or a CSV line."""
+
+    file: str | None
+    path: str | None = None
+    line: int | None = None
+
+    def error(self, message: str, key: str | None = None) -> InputError:
+        """An :class:`InputError` at this record (and ``key`` inside it)."""
+        if self.line is not None:
+            return InputError(message, file=self.file, row=self.line, field=key)
+        path = self.path or ""
+        if key:
+            path = f"{path}.{key}" if path else key
+        return InputError(message, file=self.file, row=path or None)
+
+
+def _listing(names: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
+
+
+def build_household(
+    data: HouseholdFileIn,
+    *,
+    file: str | None,
+    extra_lots: Sequence[tuple[LotIn, Origin]] = (),
+) -> Household:
+    """Validate cross-references of a parsed file and build the :class:`Household`.
+
+    Parameters
+    ----------
+    data
+        The parsed file.
+    file
+        The household file's path for messages (``None`` for in-memory input).
+    extra_lots
+        Lots read from a CSV, each with its origin (file and line); they follow
+        the inline lots.
+    """
+    at = lambda path: Origin(file, path)  # noqa: E731 - short local helper
+    as_of = data.as_of
+    sec_in = data.household
+
+    # -- tax year -------------------------------------------------------------
+    tax_year = sec_in.tax_year if sec_in.tax_year is not None else as_of.year
+    supported = available_years()
+    if tax_year not in supported:
+        raise at("household").error(
+            f"tax year {tax_year} is not supported; supported years: "
+            f"{', '.join(map(str, supported))}",
+            "tax_year",
+        )
+    if tax_year != as_of.year:
+        raise at("household").error(
+            f"tax_year {tax_year} differs from the year of as_of ({as_of.isoformat()}): "
+            f"trades on the plan date are taxed in {as_of.year}",
+            "tax_year",
+        )
+
+    # -- accounts -------------------------------------------------------------
+    accounts: list[Account] = []
+    account_path: dict[str, str] = {}
+    for i, a in enumerate(data.accounts):
+        path = f"accounts[{i}]"
+        if a.id in account_path:
+            raise at(path).error(f"duplicate account id {a.id!r} (also {account_path[a.id]})", "id")
+        account_path[a.id] = path
+        accounts.append(
+            Account(
+                id=a.id,
+                type=a.type,
+                name=a.name or a.id,
+                owner=a.owner,
+                cash_usd=float(a.cash_usd),
+                min_cash_usd=float(a.min_cash_usd),
+                pending_flow_usd=float(a.pending_flow_usd),
+                whole_shares=a.whole_shares,
+                lot_method=a.lot_method,
+            )
+        )
+    if not accounts:
+        raise at("accounts").error("a household needs at least one account")
+    account_ids = list(account_path)
+
+    # -- targets --------------------------------------------------------------
+    classes_in = data.targets.classes
+    if not classes_in:
+        raise at("targets.classes").error("no target classes given")
+    total = sum(c.weight for c in classes_in.values())
+    if abs(total - 1.0) > WEIGHT_SUM_TOL:
+        detail = " + ".join(f"{name} {c.weight:g}" for name, c in classes_in.items())
+        raise at("targets.classes").error(
+            f"target weights must sum to 1 (within 1e-9); they sum to {total:.12g} ({detail})"
+        )
+    for cls in data.targets.location:
+        if cls not in classes_in:
+            raise at("targets.location").error(
+                f"asset class {cls!r} has no target; target classes: {_listing(list(classes_in))}",
+                cls,
+            )
+    targets: list[ClassTarget] = []
+    for name, c in classes_in.items():
+        location = tuple(data.targets.location.get(name, ()))
+        if len(set(location)) != len(location):
+            raise at("targets.location").error("an account type is listed twice", name)
+        if c.band_abs is None and c.band_rel is None:
+            band_abs: AbsoluteBand | None = AbsoluteBand(width=c.tier.default_band_abs)
+            band_rel: RelativeBand | None = None
+        else:
+            band_abs = AbsoluteBand(width=c.band_abs) if c.band_abs is not None else None
+            band_rel = RelativeBand(width=c.band_rel) if c.band_rel is not None else None
+        targets.append(
+            ClassTarget(
+                asset_class=name,
+                weight=float(c.weight),
+                tier=c.tier,
+                band_abs=band_abs,
+                band_rel=band_rel,
+                location=location,
+            )
+        )
+    target_names = list(classes_in)
+
+    # -- securities -----------------------------------------------------------
+    securities: list[Security] = []
+    sec_path: dict[str, str] = {}
+    for i, s in enumerate(data.securities):
+        path = f"securities[{i}]"
+        here = at(path)
+        if s.symbol in sec_path:
+            raise here.error(f"duplicate symbol {s.symbol!r} (also {sec_path[s.symbol]})", "symbol")
+        sec_path[s.symbol] = path
+        if s.price_usd is None:
+            raise here.error(f"security {s.symbol!r} has no price", "price_usd")
+        if (s.asset_class is None) == (s.look_through is None):
+            raise here.error(
+                f"security {s.symbol!r}: give exactly one of asset_class or look_through "
+                f"({'both' if s.asset_class else 'neither'} given)"
+            )
+        if s.asset_class is not None:
+            mix: tuple[tuple[str, float], ...] = ((s.asset_class, 1.0),)
+            mix_key = "asset_class"
+        else:
+            assert s.look_through is not None
+            if not s.look_through:
+                raise here.error("look_through is empty", "look_through")
+            mix = tuple((k, float(v)) for k, v in s.look_through.items())
+            mix_total = sum(v for _, v in mix)
+            if abs(mix_total - 1.0) > LOOK_THROUGH_SUM_TOL:
+                raise here.error(
+                    f"look-through fractions must sum to 1 (within 1e-9); "
+                    f"they sum to {mix_total:.12g}",
+                    "look_through",
+                )
+            mix_key = "look_through"
+        for cls, _ in mix:
+            if cls not in classes_in:
+                raise here.error(
+                    f"asset class {cls!r} of {s.symbol!r} has no target; "
+                    f"target classes: {_listing(target_names)}",
+                    mix_key,
+                )
+        securities.append(
+            Security(
+                symbol=s.symbol,
+                price_usd=float(s.price_usd),
+                look_through=mix,
+                wash_group=s.wash_group or s.symbol,
+                substitutes=tuple(s.substitutes),
+                tradable=s.tradable,
+                cost_bps=float(s.cost_bps),
+                expense_ratio=None if s.expense_ratio is None else float(s.expense_ratio),
+                name=s.name,
+            )
+        )
+    symbols = list(sec_path)
+    by_symbol = {s.symbol: s for s in securities}
+    for i, sec in enumerate(securities):
+        seen: set[str] = set()
+        for j, sub in enumerate(sec.substitutes):
+            here = at(f"securities[{i}].substitutes[{j}]")
+            if sub in seen:
+                raise here.error(f"substitute {sub!r} is listed twice")
+            seen.add(sub)
+            if sub == sec.symbol:
+                raise here.error(f"{sec.symbol!r} cannot be its own substitute")
+            if sub not in by_symbol:
+                raise here.error(
+                    f"substitute {sub!r} of {sec.symbol!r} is not a listed security "
+                    f"(a substitute needs a price); securities: {_listing(symbols)}"
+                )
+            if by_symbol[sub].wash_group == sec.wash_group:
+                raise here.error(
+                    f"substitute {sub!r} is in the same wash-sale group {sec.wash_group!r} "
+                    f"as {sec.symbol!r}: buying it after a loss sale would be a wash sale"
+                )
+
+    # -- lots -----------------------------------------------------------------
+    records: list[tuple[LotIn, Origin]] = [
+        (lot, at(f"lots[{i}]")) for i, lot in enumerate(data.lots)
+    ]
+    records.extend(extra_lots)
+    account_of = {a.id: a for a in accounts}
+    lots: list[Lot] = []
+    counter: dict[tuple[str, str], int] = {}
+    id_origin: dict[str, Origin] = {}
+    for rec, origin in records:
+        if rec.account not in account_of:
+            raise origin.error(
+                f"unknown account {rec.account!r}; accounts: {_listing(account_ids)}", "account"
+            )
+        if rec.symbol not in by_symbol:
+            raise origin.error(
+                f"unknown security {rec.symbol!r}; securities: {_listing(symbols)}", "symbol"
+            )
+        pair = (rec.account, rec.symbol)
+        counter[pair] = counter.get(pair, 0) + 1
+        lot_id = rec.id if rec.id is not None else f"{rec.account}:{rec.symbol}:{counter[pair]}"
+        if lot_id in id_origin:
+            first = id_origin[lot_id]
+            where = first.path if first.line is None else f"{first.file} line {first.line}"
+            raise origin.error(f"duplicate lot id {lot_id!r} (also {where})", "id")
+        id_origin[lot_id] = origin
+        if account_of[rec.account].type is AccountType.TAXABLE:
+            if rec.cost_basis_usd is None:
+                raise origin.error(
+                    f"a lot in taxable account {rec.account!r} needs its cost basis (dollars)",
+                    "cost_basis_usd",
+                )
+            if rec.acquired is None:
+                raise origin.error(
+                    f"a lot in taxable account {rec.account!r} needs its acquisition date",
+                    "acquired",
+                )
+        for key in ("acquired", "holding_start"):
+            day = getattr(rec, key)
+            if day is not None and day > as_of:
+                raise origin.error(
+                    f"date {day.isoformat()} is after as_of {as_of.isoformat()}", key
+                )
+        if rec.holding_start is not None:
+            if rec.acquired is None:
+                raise origin.error("holding_start needs an acquisition date", "holding_start")
+            if rec.holding_start > rec.acquired:
+                raise origin.error(
+                    f"holding_start {rec.holding_start.isoformat()} is after the acquisition "
+                    f"date {rec.acquired.isoformat()} (a tacked holding period starts earlier)",
+                    "holding_start",
+                )
+        lots.append(
+            Lot(
+                id=lot_id,
+                account=rec.account,
+                symbol=rec.symbol,
+                quantity=float(rec.quantity),
+                cost_basis_usd=None if rec.cost_basis_usd is None else float(rec.cost_basis_usd),
+                acquired=rec.acquired,
+                holding_start=rec.holding_start,
+            )
+        )
+
+    # -- household settings that refer to lots and securities -------------------
+    for i, name in enumerate(sec_in.hold_for_step_up):
+        if name not in id_origin and name not in by_symbol:
+            raise at(f"household.hold_for_step_up[{i}]").error(
+                f"{name!r} is neither a lot id nor a listed security"
+            )
+
+    # -- recent trades --------------------------------------------------------
+    trades: list[Trade] = []
+    for i, t in enumerate(data.recent_trades):
+        here = at(f"recent_trades[{i}]")
+        if t.account not in account_of:
+            raise here.error(
+                f"unknown account {t.account!r}; accounts: {_listing(account_ids)}", "account"
+            )
+        if t.date > as_of:
+            raise here.error(
+                f"date {t.date.isoformat()} is after as_of {as_of.isoformat()}", "date"
+            )
+        trades.append(
+            Trade(
+                date=t.date,
+                account=t.account,
+                symbol=t.symbol,
+                side=t.side,
+                quantity=float(t.quantity),
+                price_usd=float(t.price_usd),
+            )
+        )
+
+    # -- warnings -------------------------------------------------------------
+    warnings: list[str] = []
+    reachable = {cls for s in securities for cls, _ in s.look_through}
+    for tgt in targets:
+        if tgt.asset_class not in reachable and tgt.weight > 0:
+            warnings.append(
+                f"target class {tgt.asset_class!r} (weight {tgt.weight:g}) is held by no "
+                "security: no plan can reach it"
+            )
+
+    if sec_in.investment_income_usd > sec_in.ordinary_income_usd:
+        raise at("household").error(
+            f"investment_income_usd ({sec_in.investment_income_usd:g}) is the part of "
+            f"ordinary_income_usd ({sec_in.ordinary_income_usd:g}) that is investment "
+            "income, so it cannot be larger",
+            "investment_income_usd",
+        )
+    tax = TaxFacts(
+        filing_status=sec_in.filing_status,
+        tax_year=tax_year,
+        ordinary_income_usd=float(sec_in.ordinary_income_usd),
+        investment_income_usd=float(sec_in.investment_income_usd),
+        qualified_dividends_usd=float(sec_in.qualified_dividends_usd),
+        state_rate=float(sec_in.state_rate),
+        carryforward_st_usd=float(sec_in.loss_carryforward_usd.short_term),
+        carryforward_lt_usd=float(sec_in.loss_carryforward_usd.long_term),
+        realized_st_usd=float(sec_in.realized_this_year_usd.short_term),
+        realized_lt_usd=float(sec_in.realized_this_year_usd.long_term),
+    )
+    return Household(
+        name=sec_in.name,
+        as_of=as_of,
+        tax=tax,
+        accounts=tuple(accounts),
+        securities=tuple(securities),
+        lots=tuple(lots),
+        targets=tuple(targets),
+        recent_trades=tuple(trades),
+        harvest=HarvestSettings(
+            enabled=sec_in.harvest.enabled,
+            min_loss_usd=float(sec_in.harvest.min_loss_usd),
+            min_loss_frac=float(sec_in.harvest.min_loss_frac),
+        ),
+        realize_zero_bracket_gains=sec_in.realize_zero_bracket_gains,
+        hold_for_step_up=tuple(sec_in.hold_for_step_up),
+        wash_sale=WashSalePolicy(
+            avoid=sec_in.wash_sale.avoid,
+            include_spouse=sec_in.wash_sale.include_spouse,
+            include_tax_advantaged=sec_in.wash_sale.include_tax_advantaged,
+        ),
+        warnings=tuple(warnings),
+        source=file,
+    )

@@ -1,0 +1,327 @@
+"""Reading and writing household files (YAML or JSON, lots optionally from CSV).
+
+``load_household(path)`` and ``household_from_dict(data)`` are the only ways
+to make a :class:`~rebal.household.model.Household`; both validate everything
+and raise :class:`~rebal.errors.InputError` naming the file and the path inside
+it (``accounts[2].cash_usd``) or the CSV line and field. ``household_to_dict``
+is the inverse: ``household_from_dict(household_to_dict(h)) == h``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from rebal.errors import InputError
+from rebal.household._messages import input_error
+from rebal.household.build import Origin, build_household
+from rebal.household.model import Household, Security
+from rebal.household.schema import HouseholdFileIn, LotIn
+
+__all__ = [
+    "LOT_CSV_COLUMNS",
+    "dump_household",
+    "household_from_dict",
+    "household_to_dict",
+    "load_household",
+    "read_lots_csv",
+]
+
+LOT_CSV_COLUMNS: tuple[str, ...] = (
+    "id",
+    "account",
+    "symbol",
+    "quantity",
+    "cost_basis_usd",
+    "acquired",
+    "holding_start",
+)
+"""Columns a lots CSV may have; ``account``, ``symbol`` and ``quantity`` are required."""
+
+_REQUIRED_CSV = ("account", "symbol", "quantity")
+
+
+def load_household(path: str | Path, *, lots_csv: str | Path | None = None) -> Household:
+    """Read and validate a household file.
+
+    Parameters
+    ----------
+    path
+        A ``.yaml``/``.yml`` or ``.json`` file (see ``docs/household.md``).
+    lots_csv
+        A lots CSV to use instead of the file's ``lots_csv`` key (e.g. today's
+        broker export); relative to the current directory. Inline ``lots`` are
+        kept either way.
+
+    Raises
+    ------
+    InputError
+        For an unreadable or malformed file, or any invalid value, naming the
+        file and the path inside it (or the CSV line and field).
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read household file: {exc.strerror or exc}", file=name) from None
+    data = _parse_text(text, name, json_syntax=path.suffix.lower() == ".json")
+    return household_from_dict(
+        data, source=name, base_dir=path.parent, lots_csv=lots_csv
+    )
+
+
+def household_from_dict(
+    data: Mapping[str, Any],
+    *,
+    source: str | None = None,
+    base_dir: str | Path | None = None,
+    lots_csv: str | Path | None = None,
+) -> Household:
+    """Validate a household given as plain data (the parsed file).
+
+    Parameters
+    ----------
+    data
+        The file's content: a mapping with keys ``as_of``, ``household``,
+        ``accounts``, ``securities``, ``targets`` and optionally ``lots``,
+        ``lots_csv`` and ``recent_trades``. Dates may be ``date`` objects or
+        ISO strings.
+    source
+        Name of the file for error messages and ``Household.source``.
+    base_dir
+        Directory that a relative ``lots_csv`` in ``data`` is read from;
+        default: the directory of ``source`` if given, else the current one.
+    lots_csv
+        A lots CSV that replaces ``data["lots_csv"]`` (relative paths are taken
+        from the current directory).
+    """
+    if not isinstance(data, Mapping):
+        raise InputError(
+            f"the household must be a mapping of sections, got {type(data).__name__}", file=source
+        )
+    try:
+        parsed = HouseholdFileIn.model_validate(dict(data))
+    except ValidationError as exc:
+        raise input_error(exc, file=source) from None
+
+    extra: list[tuple[LotIn, Origin]] = []
+    csv_path: Path | None = None
+    if lots_csv is not None:
+        csv_path = Path(lots_csv)
+    elif parsed.lots_csv is not None:
+        if base_dir is None:
+            base_dir = Path(source).parent if source else Path.cwd()
+        csv_path = Path(base_dir) / parsed.lots_csv
+    if csv_path is not None:
+        extra = read_lots_csv(csv_path)
+    return build_household(parsed, file=source, extra_lots=extra)
+
+
+def read_lots_csv(path: str | Path) -> list[tuple[LotIn, Origin]]:
+    """Read a lots CSV: one lot per row, columns :data:`LOT_CSV_COLUMNS`.
+
+    Blank lines and lines starting with ``#`` are skipped; blank cells mean
+    "not given". Each lot is checked on its own here (cross-references are
+    checked with the household) and comes back with its file and line.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read lots CSV: {exc.strerror or exc}", file=name) from None
+    out: list[tuple[LotIn, Origin]] = []
+    with handle:
+        reader = csv.reader(line for line in handle)
+        header: list[str] | None = None
+        for cells in reader:
+            line = reader.line_num
+            if not cells or all(not c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
+                continue
+            if header is None:
+                header = [c.strip() for c in cells]
+                for col in header:
+                    if col not in LOT_CSV_COLUMNS:
+                        raise InputError(
+                            f"unknown column {col!r}; columns: {', '.join(LOT_CSV_COLUMNS)}",
+                            file=name,
+                            row=line,
+                            field=col,
+                        )
+                if len(set(header)) != len(header):
+                    raise InputError("a column name is repeated", file=name, row=line)
+                missing = [c for c in _REQUIRED_CSV if c not in header]
+                if missing:
+                    raise InputError(
+                        f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+                        file=name,
+                        row=line,
+                    )
+                continue
+            if len(cells) != len(header):
+                raise InputError(
+                    f"expected {len(header)} cells, found {len(cells)}", file=name, row=line
+                )
+            record = {col: cell.strip() for col, cell in zip(header, cells, strict=True)}
+            try:
+                lot = LotIn.model_validate(record)
+            except ValidationError as exc:
+                raise input_error(exc, file=name, row=line) from None
+            out.append((lot, Origin(name, line=line)))
+    if header is None:
+        raise InputError("the lots CSV is empty (no header line)", file=name)
+    return out
+
+
+def _parse_text(text: str, name: str, *, json_syntax: bool) -> Any:
+    if json_syntax:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg}", file=name, row=exc.lineno) from None
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        row = mark.line + 1 if mark is not None else None
+        raise InputError(f"invalid YAML: {problem}", file=name, row=row) from None
+
+
+# -- writing ----------------------------------------------------------------
+
+
+def _security_dict(sec: Security) -> dict[str, Any]:
+    out: dict[str, Any] = {"symbol": sec.symbol, "price_usd": sec.price_usd}
+    if sec.asset_class is not None:
+        out["asset_class"] = sec.asset_class
+    else:
+        out["look_through"] = dict(sec.look_through)
+    out.update(
+        wash_group=sec.wash_group,
+        substitutes=list(sec.substitutes),
+        tradable=sec.tradable,
+        cost_bps=sec.cost_bps,
+        expense_ratio=sec.expense_ratio,
+        name=sec.name,
+    )
+    return out
+
+
+def _iso(day: Any) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def household_to_dict(h: Household) -> dict[str, Any]:
+    """The canonical file form of ``h``: JSON types only, every value explicit.
+
+    Lots are all inline with their ids (no ``lots_csv``); bands are the
+    resolved ones (tier defaults written out). ``Household.source`` and
+    ``warnings`` are not part of the file.
+    """
+    tax = h.tax
+    return {
+        "as_of": h.as_of.isoformat(),
+        "household": {
+            "name": h.name,
+            "filing_status": tax.filing_status.value,
+            "tax_year": tax.tax_year,
+            "ordinary_income_usd": tax.ordinary_income_usd,
+            "investment_income_usd": tax.investment_income_usd,
+            "qualified_dividends_usd": tax.qualified_dividends_usd,
+            "state_rate": tax.state_rate,
+            "loss_carryforward_usd": {
+                "short_term": tax.carryforward_st_usd,
+                "long_term": tax.carryforward_lt_usd,
+            },
+            "realized_this_year_usd": {
+                "short_term": tax.realized_st_usd,
+                "long_term": tax.realized_lt_usd,
+            },
+            "harvest": {
+                "enabled": h.harvest.enabled,
+                "min_loss_usd": h.harvest.min_loss_usd,
+                "min_loss_frac": h.harvest.min_loss_frac,
+            },
+            "realize_zero_bracket_gains": h.realize_zero_bracket_gains,
+            "hold_for_step_up": list(h.hold_for_step_up),
+            "wash_sale": {
+                "avoid": h.wash_sale.avoid,
+                "include_spouse": h.wash_sale.include_spouse,
+                "include_tax_advantaged": h.wash_sale.include_tax_advantaged,
+            },
+        },
+        "accounts": [
+            {
+                "id": a.id,
+                "type": a.type.value,
+                "name": a.name,
+                "owner": a.owner.value,
+                "cash_usd": a.cash_usd,
+                "min_cash_usd": a.min_cash_usd,
+                "pending_flow_usd": a.pending_flow_usd,
+                "whole_shares": a.whole_shares,
+                "lot_method": a.lot_method.value,
+            }
+            for a in h.accounts
+        ],
+        "securities": [_security_dict(s) for s in h.securities],
+        "targets": {
+            "classes": {
+                t.asset_class: {
+                    "weight": t.weight,
+                    "tier": t.tier.value,
+                    "band_abs": None if t.band_abs is None else t.band_abs.width,
+                    "band_rel": None if t.band_rel is None else t.band_rel.width,
+                }
+                for t in h.targets
+            },
+            "location": {
+                t.asset_class: [typ.value for typ in t.location] for t in h.targets if t.location
+            },
+        },
+        "lots": [
+            {
+                "id": lot.id,
+                "account": lot.account,
+                "symbol": lot.symbol,
+                "quantity": lot.quantity,
+                "cost_basis_usd": lot.cost_basis_usd,
+                "acquired": _iso(lot.acquired),
+                "holding_start": _iso(lot.holding_start),
+            }
+            for lot in h.lots
+        ],
+        "recent_trades": [
+            {
+                "date": t.date.isoformat(),
+                "account": t.account,
+                "symbol": t.symbol,
+                "side": t.side.value,
+                "quantity": t.quantity,
+                "price_usd": t.price_usd,
+            }
+            for t in h.recent_trades
+        ],
+    }
+
+
+def dump_household(h: Household, path: str | Path) -> None:
+    """Write ``h`` in canonical form as JSON (``.json``) or YAML (any other suffix)."""
+    path = Path(path)
+    data = household_to_dict(h)
+    if path.suffix.lower() == ".json":
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        return
+    import yaml
+
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+

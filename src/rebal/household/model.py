@@ -1,0 +1,452 @@
+"""The validated household: immutable, complete, picklable and JSON round-trippable.
+
+Every object here is a frozen, slotted dataclass whose collections are tuples, so
+a :class:`Household` is hashable, safe to share between threads and processes,
+and equal to ``household_from_dict(h.to_dict())``. Objects are built only by
+:mod:`rebal.household.io` after validation; their invariants (ids unique, every
+lot in a known account and of a known security, weights summing to 1, …) hold
+by construction, so the planner never re-checks them.
+
+Units: dollars (``*_usd``), fractions (``weight``, ``state_rate``,
+``band_abs`` …: 0.05 = 5 %), basis points (``cost_bps``), shares (``quantity``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from rebal.policy.bands import BREACH_TOL, AbsoluteBand, RelativeBand
+from rebal.types import AccountType, FilingStatus, LotMethod, Owner, Side, _ParseEnum
+
+if TYPE_CHECKING:
+    from rebal.tax.marginal import TaxProfile
+
+__all__ = [
+    "Account",
+    "ClassTarget",
+    "HarvestSettings",
+    "Household",
+    "Lot",
+    "Security",
+    "TaxFacts",
+    "Tier",
+    "Trade",
+    "WashSalePolicy",
+]
+
+class Tier(_ParseEnum):
+    """How tightly a class is held to its target (DESIGN.md, "Tiers").
+
+    The default absolute band half-width of each tier is :attr:`default_band_abs`.
+    """
+
+    CORE = "core"
+    SATELLITE = "satellite"
+    TACTICAL = "tactical"
+
+    @property
+    def default_band_abs(self) -> float:
+        """Default absolute band half-width, a weight fraction (0.03 = ±3 pp)."""
+        return {"core": 0.03, "satellite": 0.05, "tactical": 0.08}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class TaxFacts:
+    """The household's tax facts for the plan year (what the file says).
+
+    :meth:`Household.tax_profile` turns them into the tax engine's
+    :class:`rebal.tax.TaxProfile`.
+
+    Attributes
+    ----------
+    filing_status
+        Federal filing status.
+    tax_year
+        Year whose brackets apply; always ``Household.as_of.year``, and one the
+        tax engine has parameters for.
+    ordinary_income_usd
+        Other ordinary income for the year, dollars, before the standard
+        deduction (wages, interest, non-qualified dividends, IRA distributions …).
+    investment_income_usd
+        The part of ``ordinary_income_usd`` that is net investment income for
+        the 3.8 % NIIT (interest, non-qualified dividends), dollars.
+    qualified_dividends_usd
+        Qualified dividends expected for the year, dollars (taxed at LTCG rates;
+        always investment income).
+    state_rate
+        Flat state (+ local) rate on capital gains and ordinary income, a
+        fraction (0.05 = 5 %).
+    carryforward_st_usd, carryforward_lt_usd
+        Capital-loss carryforwards into this year (§1212(b)), dollars, positive
+        numbers = losses carried; each keeps its character.
+    realized_st_usd, realized_lt_usd
+        Net gains already realized this year before the plan, dollars, signed
+        (negative = net loss so far).
+    """
+
+    filing_status: FilingStatus
+    tax_year: int
+    ordinary_income_usd: float = 0.0
+    investment_income_usd: float = 0.0
+    qualified_dividends_usd: float = 0.0
+    state_rate: float = 0.0
+    carryforward_st_usd: float = 0.0
+    carryforward_lt_usd: float = 0.0
+    realized_st_usd: float = 0.0
+    realized_lt_usd: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestSettings:
+    """When a lot's unrealized loss is worth harvesting.
+
+    A lot qualifies when ``enabled`` and its loss is at least ``min_loss_usd``
+    dollars **and** at least ``min_loss_frac`` of its cost basis (0.05 = 5 %).
+    """
+
+    enabled: bool = True
+    min_loss_usd: float = 1000.0
+    min_loss_frac: float = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class WashSalePolicy:
+    """How the planner treats wash sales (§1091; TAX_RULES.md §1).
+
+    Attributes
+    ----------
+    avoid
+        True: the planner never creates a wash sale (hard constraint). False: it
+        may, and counts the disallowed loss.
+    include_spouse
+        Purchases in the spouse's accounts count as replacements (conservative
+        reading of §1091 / Pub 550 for married taxpayers).
+    include_tax_advantaged
+        Purchases in IRA, 401(k), Roth and HSA accounts count as replacements
+        (Rev. Rul. 2008-5). Turning this off is contrary to the ruling; it exists
+        only to reproduce broker reports, which ignore such purchases.
+    """
+
+    avoid: bool = True
+    include_spouse: bool = True
+    include_tax_advantaged: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """One account of the household.
+
+    Attributes
+    ----------
+    id
+        Unique key used by lots and trades.
+    name
+        Display name (defaults to ``id``).
+    owner
+        Whose account (self or spouse).
+    type
+        Tax treatment.
+    cash_usd
+        Cash held now, dollars, ≥ 0.
+    min_cash_usd
+        Cash the plan must leave in the account, dollars, ≥ 0.
+    pending_flow_usd
+        Money arriving (+, contribution) or to be taken out (−, withdrawal) on
+        the plan date, dollars; not yet in ``cash_usd``.
+    whole_shares
+        True when orders must be for whole shares.
+    lot_method
+        The broker's default lot relief method for sales not given specific lots.
+    """
+
+    id: str
+    type: AccountType
+    name: str = ""
+    owner: Owner = Owner.SELF
+    cash_usd: float = 0.0
+    min_cash_usd: float = 0.0
+    pending_flow_usd: float = 0.0
+    whole_shares: bool = True
+    lot_method: LotMethod = LotMethod.FIFO
+
+    @property
+    def taxable(self) -> bool:
+        """True where sales realize capital gains and losses."""
+        return self.type is AccountType.TAXABLE
+
+
+@dataclass(frozen=True, slots=True)
+class Security:
+    """A fund or stock the household holds or may buy.
+
+    Attributes
+    ----------
+    symbol
+        Unique ticker.
+    price_usd
+        Price per share on ``as_of``, dollars, > 0.
+    look_through
+        ``((asset_class, fraction), …)``: the class exposure of one dollar of
+        the security, fractions > 0 summing to 1 (within 1e-9), in file order.
+        A single-class security has one pair with fraction 1.0.
+    wash_group
+        Its group of substantially identical securities (default: the symbol).
+    substitutes
+        Symbols to buy when harvesting a loss, each a known security of another
+        wash-sale group, in order of preference.
+    tradable
+        False for illiquid holdings the plan must leave untouched.
+    cost_bps
+        Estimated trading cost, basis points of the traded value.
+    expense_ratio
+        Annual expense ratio, a fraction (0.0003 = 0.03 %), if known.
+    name
+        Display name.
+    """
+
+    symbol: str
+    price_usd: float
+    look_through: tuple[tuple[str, float], ...]
+    wash_group: str
+    substitutes: tuple[str, ...] = ()
+    tradable: bool = True
+    cost_bps: float = 0.0
+    expense_ratio: float | None = None
+    name: str = ""
+
+    @property
+    def asset_class(self) -> str | None:
+        """The single asset class, or ``None`` for a multi-class (look-through) fund."""
+        return self.look_through[0][0] if len(self.look_through) == 1 else None
+
+    def class_fractions(self) -> dict[str, float]:
+        """``{asset_class: fraction}`` (a fresh dict)."""
+        return dict(self.look_through)
+
+
+@dataclass(frozen=True, slots=True)
+class Lot:
+    """Shares of one security in one account, bought together.
+
+    In tax-advantaged accounts a lot may be a plain position: ``cost_basis_usd``
+    and ``acquired`` are then ``None`` (basis does not matter there). In taxable
+    accounts both are always set.
+
+    Attributes
+    ----------
+    id
+        Unique id; generated as ``f"{account}:{symbol}:{n}"`` (n = 1, 2, … in
+        file order per account and symbol) when the file gives none.
+    account, symbol
+        Keys of a known account and security.
+    quantity
+        Shares, > 0 (fractions allowed).
+    cost_basis_usd
+        Total cost basis of the lot, dollars, ≥ 0 (not per share).
+    acquired
+        Trade date of the purchase, ≤ ``as_of``.
+    holding_start
+        Start of the holding period when it differs from ``acquired`` (a
+        wash-sale replacement with a tacked holding period, §1223(3)); else None.
+    """
+
+    id: str
+    account: str
+    symbol: str
+    quantity: float
+    cost_basis_usd: float | None = None
+    acquired: date | None = None
+    holding_start: date | None = None
+
+    @property
+    def holding_period_start(self) -> date | None:
+        """The date the holding period counts from (tacked start if any)."""
+        return self.holding_start if self.holding_start is not None else self.acquired
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """A past trade kept for the wash-sale guard (any account, last 30+ days).
+
+    ``symbol`` need not be a listed security (a fund sold out entirely still
+    matters); its wash-sale group is then the symbol itself.
+    """
+
+    date: date
+    account: str
+    symbol: str
+    side: Side
+    quantity: float
+    price_usd: float
+
+    @property
+    def value_usd(self) -> float:
+        return self.quantity * self.price_usd
+
+
+@dataclass(frozen=True, slots=True)
+class ClassTarget:
+    """One asset class's target weight and band.
+
+    Attributes
+    ----------
+    asset_class
+        Class name, as used in securities' look-through.
+    weight
+        Target weight, a fraction of the household's investable value.
+    tier
+        Core, satellite or tactical.
+    band_abs, band_rel
+        The band: absolute half-width in weight units and/or relative half-width
+        as a fraction of ``weight``; at least one is set. When the file gives
+        neither, ``band_abs`` is the tier default.
+    location
+        Preferred account types for this class, most preferred first (empty =
+        no preference).
+    """
+
+    asset_class: str
+    weight: float
+    tier: Tier = Tier.CORE
+    band_abs: AbsoluteBand | None = None
+    band_rel: RelativeBand | None = None
+    location: tuple[AccountType, ...] = ()
+
+    @property
+    def half_width(self) -> float:
+        """Band half-width in weight units: ``min(abs, rel × weight)`` of those set.
+
+        Same rule as :func:`rebal.policy.bands.half_widths`.
+        """
+        width = math.inf
+        if self.band_abs is not None:
+            width = min(width, self.band_abs.width)
+        if self.band_rel is not None:
+            width = min(width, self.band_rel.width * self.weight)
+        return width
+
+    def breached(self, weight: float) -> bool:
+        """True when ``weight`` is strictly outside the band (beyond ``BREACH_TOL``)."""
+        return abs(weight - self.weight) > self.half_width + BREACH_TOL
+
+
+@dataclass(frozen=True, slots=True)
+class Household:
+    """A validated household: the single input of the planner and ``rebal check``.
+
+    Build it with :func:`rebal.household.load_household` or
+    :func:`rebal.household.household_from_dict`; derived values (market values,
+    weights, drift, unrealized gains) are pure functions in
+    :mod:`rebal.household.views`.
+
+    Attributes
+    ----------
+    name
+        Display name.
+    as_of
+        The plan date: prices, lots and trades are as of this date.
+    tax
+        Tax facts.
+    harvest
+        Loss-harvesting thresholds.
+    realize_zero_bracket_gains
+        True: the plan may realize long-term gains that fit in the 0 % LTCG bracket.
+    hold_for_step_up
+        Lot ids or symbols never to sell at a gain (held for a basis step-up).
+    wash_sale
+        Wash-sale policy flags.
+    accounts, securities, lots, recent_trades, targets
+        In file order; ``targets`` has one entry per asset class.
+    warnings
+        Non-fatal findings of validation (e.g. a target class no security holds).
+    source
+        Where the household came from (file path), not part of equality.
+    """
+
+    name: str
+    as_of: date
+    tax: TaxFacts
+    accounts: tuple[Account, ...]
+    securities: tuple[Security, ...]
+    lots: tuple[Lot, ...]
+    targets: tuple[ClassTarget, ...]
+    recent_trades: tuple[Trade, ...] = ()
+    harvest: HarvestSettings = HarvestSettings()
+    realize_zero_bracket_gains: bool = False
+    hold_for_step_up: tuple[str, ...] = ()
+    wash_sale: WashSalePolicy = WashSalePolicy()
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+    source: str | None = field(default=None, compare=False)
+
+    # -- lookups (O(n) each; build a dict once in hot loops) -----------------
+    def account(self, account_id: str) -> Account:
+        """The account with this id (``KeyError`` if none)."""
+        for acct in self.accounts:
+            if acct.id == account_id:
+                return acct
+        raise KeyError(account_id)
+
+    def security(self, symbol: str) -> Security:
+        """The security with this symbol (``KeyError`` if none)."""
+        for sec in self.securities:
+            if sec.symbol == symbol:
+                return sec
+        raise KeyError(symbol)
+
+    def lot(self, lot_id: str) -> Lot:
+        """The lot with this id (``KeyError`` if none)."""
+        for lot in self.lots:
+            if lot.id == lot_id:
+                return lot
+        raise KeyError(lot_id)
+
+    def target(self, asset_class: str) -> ClassTarget:
+        """The target of this class (``KeyError`` if none)."""
+        for tgt in self.targets:
+            if tgt.asset_class == asset_class:
+                return tgt
+        raise KeyError(asset_class)
+
+    def wash_group(self, symbol: str) -> str:
+        """The wash-sale group of ``symbol``; an unlisted symbol is its own group."""
+        for sec in self.securities:
+            if sec.symbol == symbol:
+                return sec.wash_group
+        return symbol
+
+    def target_weights(self) -> dict[str, float]:
+        """``{asset_class: target weight}`` in file order."""
+        return {t.asset_class: t.weight for t in self.targets}
+
+    def held_for_step_up(self, lot: Lot) -> bool:
+        """True when ``lot`` must not be sold at a gain (its id or symbol is listed)."""
+        return lot.id in self.hold_for_step_up or lot.symbol in self.hold_for_step_up
+
+    def tax_profile(self) -> TaxProfile:
+        """The tax engine's :class:`rebal.tax.TaxProfile` for this household-year
+        (before any planned trade)."""
+        from rebal.tax.marginal import TaxProfile
+
+        t = self.tax
+        return TaxProfile(
+            year=t.tax_year,
+            filing_status=t.filing_status,
+            ordinary_income=t.ordinary_income_usd,
+            qualified_dividends=t.qualified_dividends_usd,
+            investment_income=t.investment_income_usd,
+            st_realized=t.realized_st_usd,
+            lt_realized=t.realized_lt_usd,
+            st_carryforward=t.carryforward_st_usd,
+            lt_carryforward=t.carryforward_lt_usd,
+            state_rate=t.state_rate,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical file form: plain JSON types, every default spelled out,
+        all lots inline with their ids. ``household_from_dict(h.to_dict()) == h``."""
+        from rebal.household.io import household_to_dict
+
+        return household_to_dict(self)

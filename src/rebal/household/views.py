@@ -1,0 +1,287 @@
+"""Derived views of a household: values, weights, drift, unrealized gains.
+
+Pure functions of a :class:`~rebal.household.model.Household` (nothing is
+cached on it). Conventions, used identically by the planner and ``rebal check``:
+
+- Market value = quantity × ``price_usd`` (dollars).
+- Multi-class securities are split by their look-through fractions.
+- Weights are fractions of the **investable value** = holdings + cash − the
+  accounts' minimum cash reserves. Reserves are money that must stay cash, so
+  they are not part of the portfolio being allocated; cash above the reserves
+  is uninvested and shows as :func:`uninvested_cash_usd`, so class weights plus
+  the uninvested-cash weight sum to 1. Pending contributions/withdrawals are
+  not in today's values.
+- A class breaches its band when ``|weight − target| > half_width + 1e-12``
+  (strictly beyond; :data:`rebal.policy.bands.BREACH_TOL`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rebal.household.model import Household, Lot, Tier
+from rebal.tax.holding import first_long_term_date, is_long_term
+from rebal.types import AccountType, Term
+
+__all__ = [
+    "AccountValue",
+    "ClassDrift",
+    "LotGain",
+    "account_values",
+    "class_values",
+    "class_weights",
+    "drift",
+    "holdings_value_usd",
+    "investable_value_usd",
+    "is_long_term",
+    "long_term_from",
+    "lot_gains",
+    "lot_value_usd",
+    "needs_rebalance",
+    "security_values",
+    "total_value_usd",
+    "uninvested_cash_usd",
+]
+
+
+# The holding period is the tax engine's (IRC §1222, calendar arithmetic): one
+# implementation for the planner, the monitor and the tax audit.
+long_term_from = first_long_term_date
+
+
+# -- values -------------------------------------------------------------------
+
+
+def lot_value_usd(h: Household, lot: Lot) -> float:
+    """Market value of ``lot`` on ``h.as_of``, dollars."""
+    return lot.quantity * h.security(lot.symbol).price_usd
+
+
+def _prices(h: Household) -> dict[str, float]:
+    return {s.symbol: s.price_usd for s in h.securities}
+
+
+def security_values(h: Household, account_id: str | None = None) -> dict[str, float]:
+    """``{symbol: market value in dollars}`` for every listed security (0 if not
+    held), over the household or one account."""
+    prices = _prices(h)
+    out = dict.fromkeys(prices, 0.0)
+    for lot in h.lots:
+        if account_id is None or lot.account == account_id:
+            out[lot.symbol] += lot.quantity * prices[lot.symbol]
+    return out
+
+
+def holdings_value_usd(h: Household, account_id: str | None = None) -> float:
+    """Market value of all securities held (no cash), dollars."""
+    return sum(security_values(h, account_id).values())
+
+
+def total_value_usd(h: Household) -> float:
+    """Household total: securities + all cash, dollars."""
+    return holdings_value_usd(h) + sum(a.cash_usd for a in h.accounts)
+
+
+def investable_value_usd(h: Household) -> float:
+    """Securities + cash − minimum cash reserves, dollars: the weights' denominator."""
+    return total_value_usd(h) - sum(a.min_cash_usd for a in h.accounts)
+
+
+def uninvested_cash_usd(h: Household) -> float:
+    """Cash above the reserves (negative when reserves are not met), dollars."""
+    return sum(a.cash_usd - a.min_cash_usd for a in h.accounts)
+
+
+def class_values(h: Household, account_id: str | None = None) -> dict[str, float]:
+    """``{asset_class: dollars}`` with look-through applied, for every target
+    class in target order (0 where nothing is held), over the household or one
+    account. Cash is not a class."""
+    out = {t.asset_class: 0.0 for t in h.targets}
+    mixes = {s.symbol: s.look_through for s in h.securities}
+    for symbol, value in security_values(h, account_id).items():
+        if value:
+            for cls, frac in mixes[symbol]:
+                out[cls] += value * frac
+    return out
+
+
+def class_weights(h: Household) -> dict[str, float]:
+    """``{asset_class: weight}``: class value ÷ investable value (fractions).
+
+    All zero when the investable value is not positive (nothing to allocate yet).
+    """
+    denominator = investable_value_usd(h)
+    values = class_values(h)
+    if denominator <= 0:
+        return dict.fromkeys(values, 0.0)
+    return {cls: value / denominator for cls, value in values.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class AccountValue:
+    """An account's totals on ``as_of`` (dollars)."""
+
+    account: str
+    type: AccountType
+    holdings_usd: float
+    cash_usd: float
+    min_cash_usd: float
+    pending_flow_usd: float
+
+    @property
+    def total_usd(self) -> float:
+        """Holdings + cash."""
+        return self.holdings_usd + self.cash_usd
+
+
+def account_values(h: Household) -> dict[str, AccountValue]:
+    """``{account id: AccountValue}`` in file order."""
+    return {
+        a.id: AccountValue(
+            account=a.id,
+            type=a.type,
+            holdings_usd=holdings_value_usd(h, a.id),
+            cash_usd=a.cash_usd,
+            min_cash_usd=a.min_cash_usd,
+            pending_flow_usd=a.pending_flow_usd,
+        )
+        for a in h.accounts
+    }
+
+
+# -- drift ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDrift:
+    """One class's position against its target and band.
+
+    Attributes
+    ----------
+    asset_class, tier
+        The class and its tier.
+    value_usd
+        Look-through market value, dollars.
+    weight, target
+        Current and target weight (fractions of the investable value).
+    drift
+        ``weight − target`` (fraction; + = overweight).
+    half_width
+        Band half-width in weight units.
+    breached
+        True when strictly outside ``[target − half_width, target + half_width]``.
+    """
+
+    asset_class: str
+    tier: Tier
+    value_usd: float
+    weight: float
+    target: float
+    drift: float
+    half_width: float
+    breached: bool
+
+    @property
+    def lower(self) -> float:
+        return self.target - self.half_width
+
+    @property
+    def upper(self) -> float:
+        return self.target + self.half_width
+
+
+def drift(h: Household) -> tuple[ClassDrift, ...]:
+    """Drift of every target class, in target order."""
+    values = class_values(h)
+    weights = class_weights(h)
+    return tuple(
+        ClassDrift(
+            asset_class=t.asset_class,
+            tier=t.tier,
+            value_usd=values[t.asset_class],
+            weight=weights[t.asset_class],
+            target=t.weight,
+            drift=weights[t.asset_class] - t.weight,
+            half_width=t.half_width,
+            breached=t.breached(weights[t.asset_class]),
+        )
+        for t in h.targets
+    )
+
+
+def needs_rebalance(h: Household) -> bool:
+    """True when any class is outside its band."""
+    return any(d.breached for d in drift(h))
+
+
+# -- unrealized gains -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LotGain:
+    """A lot's unrealized gain if sold on ``as_of`` at ``price_usd``.
+
+    Attributes
+    ----------
+    lot_id, account, symbol, quantity
+        The lot.
+    value_usd, cost_basis_usd, gain_usd
+        Market value, total basis and ``value − basis`` (negative = loss), dollars.
+    term
+        ST or LT for a sale on ``as_of``.
+    long_term_from
+        First date a sale would be long-term.
+    """
+
+    lot_id: str
+    account: str
+    symbol: str
+    quantity: float
+    value_usd: float
+    cost_basis_usd: float
+    gain_usd: float
+    term: Term
+    long_term_from: date
+
+    @property
+    def gain_frac(self) -> float:
+        """Gain as a fraction of basis (``inf`` for a zero-basis gain)."""
+        if self.cost_basis_usd == 0:
+            return 0.0 if self.gain_usd == 0 else float("inf")
+        return self.gain_usd / self.cost_basis_usd
+
+
+def lot_gains(h: Household, *, taxable_only: bool = True) -> tuple[LotGain, ...]:
+    """Unrealized gain and term of every lot with a known basis and date.
+
+    Parameters
+    ----------
+    taxable_only
+        True (default): only lots in taxable accounts, where gains are taxed.
+    """
+    prices = _prices(h)
+    kinds = {a.id: a.type for a in h.accounts}
+    out = []
+    for lot in h.lots:
+        start = lot.holding_period_start
+        if lot.cost_basis_usd is None or start is None:
+            continue
+        if taxable_only and kinds[lot.account] is not AccountType.TAXABLE:
+            continue
+        value = lot.quantity * prices[lot.symbol]
+        lt_from = long_term_from(start)
+        out.append(
+            LotGain(
+                lot_id=lot.id,
+                account=lot.account,
+                symbol=lot.symbol,
+                quantity=lot.quantity,
+                value_usd=value,
+                cost_basis_usd=lot.cost_basis_usd,
+                gain_usd=value - lot.cost_basis_usd,
+                term=Term.LONG if h.as_of >= lt_from else Term.SHORT,
+                long_term_from=lt_from,
+            )
+        )
+    return tuple(out)

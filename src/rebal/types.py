@@ -56,6 +56,13 @@ class Sizing(_ParseEnum):
     HALFWAY = "halfway"
 
 
+class Scope(_ParseEnum):
+    """Which assets a triggered rebalance sizes (the others absorb the residual)."""
+
+    ALL = "all"
+    BREACHED = "breached"
+
+
 class AccountType(_ParseEnum):
     """Tax treatment of an account."""
 

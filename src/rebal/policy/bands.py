@@ -1,0 +1,78 @@
+"""Drift bands around target weights.
+
+Weights are fractions of the portfolio. An :class:`AbsoluteBand` of 0.05 allows
+±5 percentage points; a :class:`RelativeBand` of 0.25 allows ±25 % of the
+target weight (±15 pp on a 60 % target). When both are given ("5/25") the
+half-width of asset ``i`` is ``min(abs, rel * target_i)`` — the smaller band binds,
+so a breach of either one triggers.
+
+An asset is breached when ``|w_i - target_i| > half_width_i + BREACH_TOL``
+(strictly beyond the band; the tolerance of 1e-12 keeps float noise on the edge
+from triggering trades).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from rebal.errors import ConfigError
+from rebal.types import FloatArray
+
+__all__ = ["BREACH_TOL", "AbsoluteBand", "RelativeBand", "half_widths"]
+
+BREACH_TOL = 1e-12
+"""Drift must exceed the half-width by more than this (weight units) to breach."""
+
+
+def _check_width(owner: str, width: float) -> float:
+    try:
+        value = float(width)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{owner}.width must be a number, got {width!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{owner}.width must be > 0, got {width!r}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class AbsoluteBand:
+    """±``width`` weight (fraction of the portfolio, 0.05 = 5 percentage points)."""
+
+    width: float
+
+    def __post_init__(self) -> None:
+        value = _check_width("AbsoluteBand", self.width)
+        if value >= 1:
+            raise ConfigError(f"AbsoluteBand.width must be < 1 (a fraction), got {self.width!r}")
+        object.__setattr__(self, "width", value)
+
+
+@dataclass(frozen=True, slots=True)
+class RelativeBand:
+    """±``width`` × target weight (0.25 = 25 % of each asset's target)."""
+
+    width: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "width", _check_width("RelativeBand", self.width))
+
+
+def half_widths(
+    target: FloatArray, absolute: AbsoluteBand | None, relative: RelativeBand | None
+) -> FloatArray:
+    """``(n_assets,)`` band half-widths (weight fractions) per asset.
+
+    ``min(abs, rel * target)`` when both bands are given, else the one given.
+    """
+    target = np.asarray(target, dtype=np.float64)
+    if absolute is None and relative is None:
+        raise ConfigError("a band needs an absolute width, a relative width, or both")
+    out = np.full(target.shape, np.inf)
+    if absolute is not None:
+        out = np.minimum(out, absolute.width)
+    if relative is not None:
+        out = np.minimum(out, relative.width * target)
+    return out

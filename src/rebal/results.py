@@ -1,0 +1,320 @@
+"""The result of a backtest: :class:`BacktestResult`.
+
+Units: dollars for values, holdings, trades, flows and costs; fractions for
+weights and returns. Row ``t`` of every ``(n_days, …)`` array is the state after
+the trades at the close of ``dates[t]``; row 0 is the initial purchase.
+
+Returns are time-weighted: ``r_t = (V_t - flow_t) / V_{t-1} - 1`` where ``V_t``
+is the value after the close's trades (costs are a loss, flows are not);
+``r_0 = 0``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from rebal.data.market import MarketData
+from rebal.types import DateArray, FloatArray, IntArray
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["BacktestResult", "RebalanceLog", "TradeReason", "TradeTable"]
+
+
+class TradeReason(IntEnum):
+    """Why a trade was made."""
+
+    REBALANCE = 1
+    FLOW = 2
+
+
+_REASON_TEXT = np.array(["", *(r.name.lower() for r in TradeReason)])
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.ascontiguousarray(a)
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)  # arrays: identity
+class TradeTable:
+    """Every trade, in time order (columns as arrays of equal length).
+
+    Attributes
+    ----------
+    day
+        Row index of the trade's close (int64).
+    asset
+        Column index into ``BacktestResult.assets`` (int64).
+    value_usd
+        Signed dollars traded (+ buy, - sell).
+    cost_usd
+        Dollars paid for the trade.
+    reason_code
+        :class:`TradeReason` codes (int64); ``reason`` gives them as text.
+    """
+
+    day: IntArray
+    asset: IntArray
+    value_usd: FloatArray
+    cost_usd: FloatArray
+    reason_code: IntArray
+
+    def __post_init__(self) -> None:
+        for name in ("day", "asset", "value_usd", "cost_usd", "reason_code"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    def __len__(self) -> int:
+        return int(self.day.shape[0])
+
+    @property
+    def reason(self) -> npt.NDArray[np.str_]:
+        """``"rebalance"`` / ``"flow"`` per trade (lower-case :class:`TradeReason` names)."""
+        return _REASON_TEXT[self.reason_code]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)  # arrays: identity
+class RebalanceLog:
+    """One entry per rebalance (initial purchase and flow-only trades excluded).
+
+    Attributes
+    ----------
+    day
+        Row index (int64).
+    rule
+        :class:`rebal.policy.Rule` code of the rule that fired (int64).
+    asset
+        Column of the asset furthest beyond its band (the most drifted asset
+        for a calendar rule), before trading.
+    drift
+        That asset's ``|w - target|`` (weight fraction) before trading.
+    band
+        The half-width in force for that asset (NaN for a calendar rule).
+    n_breached
+        Assets outside their band (all of them for a calendar rule).
+    """
+
+    day: IntArray
+    rule: IntArray
+    asset: IntArray
+    drift: FloatArray
+    band: FloatArray
+    n_breached: IntArray
+
+    def __post_init__(self) -> None:
+        for name in ("day", "rule", "asset", "drift", "band", "n_breached"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    def __len__(self) -> int:
+        return int(self.day.shape[0])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)  # arrays: identity
+class BacktestResult:
+    """What a policy did on a market.
+
+    Attributes
+    ----------
+    policy_name
+        The policy's name.
+    dates
+        ``(n_days,)`` dates.
+    assets
+        Asset names (columns of the arrays below).
+    target
+        ``(n_assets,)`` target weights.
+    initial_usd
+        Dollars invested at the first close.
+    values
+        ``(n_days,)`` portfolio value after each close's trades (dollars).
+    returns
+        ``(n_days,)`` time-weighted simple returns (row 0 = 0).
+    weights
+        ``(n_days, n_assets)`` weights after each close's trades (computed from
+        ``holdings_usd / values`` on first use, then cached).
+    holdings_usd
+        ``(n_days, n_assets)`` dollars held after each close's trades.
+    flows_usd
+        ``(n_days,)`` cash flow at each close (+ in, - out).
+    costs_usd
+        ``(n_days,)`` trading costs paid at each close.
+    trades
+        Every trade (:class:`TradeTable`).
+    rebalances
+        Every rebalance and the rule that fired (:class:`RebalanceLog`).
+    market
+        The market the backtest ran on (risk-free series for metrics).
+    """
+
+    policy_name: str
+    dates: DateArray
+    assets: tuple[str, ...]
+    target: FloatArray
+    initial_usd: float
+    values: FloatArray
+    returns: FloatArray
+    holdings_usd: FloatArray
+    flows_usd: FloatArray
+    costs_usd: FloatArray
+    trades: TradeTable
+    rebalances: RebalanceLog
+    market: MarketData = field(repr=False, compare=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("dates", "target", "values", "returns", "holdings_usd", "flows_usd",
+                     "costs_usd"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    # ------------------------------------------------------------ views
+    @property
+    def n_days(self) -> int:
+        return int(self.dates.shape[0])
+
+    @property
+    def weights(self) -> FloatArray:
+        """``(n_days, n_assets)`` weights (fractions) after each close's trades."""
+        w = self._cache.get("weights")
+        if w is None:
+            w = _frozen(self.holdings_usd / self.values[:, None])
+            self._cache["weights"] = w
+        return w
+
+    @property
+    def final_value(self) -> float:
+        """Portfolio value after the last close (dollars)."""
+        return float(self.values[-1])
+
+    @property
+    def rebalance_days(self) -> IntArray:
+        """Row indices of the rebalances (the initial purchase excluded)."""
+        return self.rebalances.day
+
+    @property
+    def rebalance_dates(self) -> DateArray:
+        return self.dates[self.rebalances.day]
+
+    @property
+    def n_rebalances(self) -> int:
+        """Rebalances after the initial purchase (flow-only trades not counted)."""
+        return len(self.rebalances)
+
+    @property
+    def total_costs_usd(self) -> float:
+        return float(self.costs_usd.sum())
+
+    @property
+    def risk_free(self) -> FloatArray | None:
+        """``(n_days,)`` risk-free simple return per row, or ``None`` when the data has none."""
+        return self.market.risk_free
+
+    @property
+    def periods_per_year(self) -> float:
+        """Rows per year of the data (252 daily, 12 monthly)."""
+        return float(self.market.periods_per_year)
+
+    def metrics(self, benchmark: BacktestResult | None = None) -> Any:
+        """The metrics of this result (optionally versus ``benchmark``), cached.
+
+        Delegates to :func:`rebal.metrics.compute_metrics`.
+        """
+        key = "metrics" if benchmark is None else f"metrics:{id(benchmark)}"
+        if key not in self._cache:
+            from rebal import metrics as _metrics
+
+            self._cache[key] = _metrics.compute_metrics(self, benchmark)
+        return self._cache[key]
+
+    # ------------------------------------------------------------ export
+    def to_frame(self) -> pd.DataFrame:
+        """Daily table: value, return, flow, cost, then one ``w:<asset>`` column per asset."""
+        import pandas as pd
+
+        data: dict[str, Any] = {
+            "value_usd": self.values,
+            "return": self.returns,
+            "flow_usd": self.flows_usd,
+            "cost_usd": self.costs_usd,
+        }
+        for j, name in enumerate(self.assets):
+            data[f"w:{name}"] = self.weights[:, j]
+        return pd.DataFrame(data, index=pd.DatetimeIndex(self.dates, name="date"))
+
+    def trades_frame(self) -> pd.DataFrame:
+        """One row per trade: date, asset, value_usd, cost_usd, reason."""
+        import pandas as pd
+
+        tr = self.trades
+        return pd.DataFrame(
+            {
+                "date": pd.DatetimeIndex(self.dates[tr.day]),
+                "asset": [self.assets[i] for i in tr.asset],
+                "value_usd": tr.value_usd,
+                "cost_usd": tr.cost_usd,
+                "reason": tr.reason,
+            }
+        )
+
+    def rebalances_frame(self) -> pd.DataFrame:
+        """One row per rebalance: date, rule, asset, drift, band, n_breached."""
+        import pandas as pd
+
+        from rebal.policy.triggers import Rule
+
+        rb = self.rebalances
+        return pd.DataFrame(
+            {
+                "date": pd.DatetimeIndex(self.dates[rb.day]),
+                "rule": [Rule(r).name.lower() for r in rb.rule],
+                "asset": [self.assets[i] for i in rb.asset],
+                "drift": rb.drift,
+                "band": rb.band,
+                "n_breached": rb.n_breached,
+            }
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable summary with every series (NaN -> None)."""
+
+        from rebal.policy.triggers import Rule
+
+        def clean(a: np.ndarray) -> list[Any]:
+            return [None if isinstance(v, float) and v != v else v for v in a.tolist()]
+
+        return {
+            "policy": self.policy_name,
+            "assets": list(self.assets),
+            "target": self.target.tolist(),
+            "initial_usd": float(self.initial_usd),
+            "final_value": self.final_value,
+            "n_rebalances": self.n_rebalances,
+            "total_costs_usd": self.total_costs_usd,
+            "dates": [str(d) for d in self.dates],
+            "values": self.values.tolist(),
+            "returns": self.returns.tolist(),
+            "weights": self.weights.tolist(),
+            "flows_usd": self.flows_usd.tolist(),
+            "costs_usd": self.costs_usd.tolist(),
+            "trades": {
+                "date": [str(self.dates[d]) for d in self.trades.day],
+                "asset": [self.assets[i] for i in self.trades.asset],
+                "value_usd": self.trades.value_usd.tolist(),
+                "cost_usd": self.trades.cost_usd.tolist(),
+                "reason": self.trades.reason.tolist(),
+            },
+            "rebalances": {
+                "date": [str(self.dates[d]) for d in self.rebalances.day],
+                "rule": [Rule(r).name.lower() for r in self.rebalances.rule],
+                "asset": [self.assets[i] for i in self.rebalances.asset],
+                "drift": clean(self.rebalances.drift),
+                "band": clean(self.rebalances.band),
+                "n_breached": self.rebalances.n_breached.tolist(),
+            },
+        }

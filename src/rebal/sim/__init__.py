@@ -1,0 +1,14 @@
+"""The backtest simulator: engine, numba kernels, costs and cash flows."""
+
+from rebal.sim.cashflows import CashFlows
+from rebal.sim.costs import CostModel
+from rebal.sim.engine import RawRun, run_arrays, run_backtest, time_weighted_returns
+
+__all__ = [
+    "CashFlows",
+    "CostModel",
+    "RawRun",
+    "run_arrays",
+    "run_backtest",
+    "time_weighted_returns",
+]

@@ -1,0 +1,93 @@
+"""Trading costs.
+
+The cost of a trade of ``x`` dollars in asset ``i`` is
+``|x| * cost_bps_i / 10_000 + fixed_usd`` (fractional shares: no rounding).
+Trades whose costless size is below ``min_trade_usd`` are not made (rebalance
+trades only; see ``docs/conventions.md`` for how the rest is re-solved).
+Costs are paid out of the portfolio so that post-trade weights are exactly the
+intended ones: the post-trade value ``V'`` solves ``V' = V - C(trades(V'))``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rebal.errors import ConfigError
+from rebal.types import FloatArray
+
+__all__ = ["MAX_COST_BPS", "CostModel"]
+
+MAX_COST_BPS = 1000.0
+"""Proportional costs above 10 % a trade are rejected (they are surely a unit error)."""
+
+
+def _nonneg(name: str, value: object, upper: float = math.inf) -> float:
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConfigError(f"CostModel.{name} must be a number, got {value!r}") from None
+    if not math.isfinite(out) or out < 0:
+        raise ConfigError(f"CostModel.{name} must be >= 0, got {value!r}")
+    if out > upper:
+        raise ConfigError(f"CostModel.{name} must be <= {upper:g}, got {value!r}")
+    return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CostModel:
+    """Proportional + fixed trading costs and a minimum trade size.
+
+    Parameters
+    ----------
+    cost_bps
+        Proportional cost in basis points of the traded dollars (5 = 0.05 %),
+        one figure for every asset or a mapping asset -> bps covering every
+        asset of the portfolio. At most 1,000 bps.
+    fixed_usd
+        Dollars charged per asset traded (per trade).
+    min_trade_usd
+        Rebalance trades smaller than this (in dollars) are not made.
+    """
+
+    cost_bps: float | Mapping[str, float] = 0.0
+    fixed_usd: float = 0.0
+    min_trade_usd: float = 0.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.cost_bps, Mapping):
+            checked = {
+                str(k): _nonneg(f"cost_bps[{k!r}]", v, MAX_COST_BPS)
+                for k, v in self.cost_bps.items()
+            }
+            object.__setattr__(self, "cost_bps", checked)
+        else:
+            object.__setattr__(self, "cost_bps", _nonneg("cost_bps", self.cost_bps, MAX_COST_BPS))
+        object.__setattr__(self, "fixed_usd", _nonneg("fixed_usd", self.fixed_usd))
+        object.__setattr__(self, "min_trade_usd", _nonneg("min_trade_usd", self.min_trade_usd))
+
+    def rates(self, assets: Sequence[str]) -> FloatArray:
+        """``(n_assets,)`` proportional cost as a fraction of traded dollars."""
+        if isinstance(self.cost_bps, Mapping):
+            unknown = [k for k in self.cost_bps if k not in assets]
+            if unknown:
+                raise ConfigError(
+                    f"CostModel.cost_bps: unknown asset(s) {', '.join(unknown)}; "
+                    f"the portfolio has {', '.join(assets)}"
+                )
+            missing = [a for a in assets if a not in self.cost_bps]
+            if missing:
+                raise ConfigError(
+                    f"CostModel.cost_bps: no cost given for {', '.join(missing)}"
+                )
+            return np.array([self.cost_bps[a] for a in assets], dtype=np.float64) / 1e4
+        return np.full(len(assets), float(self.cost_bps) / 1e4)
+
+    @property
+    def is_free(self) -> bool:
+        bps = self.cost_bps
+        zero_bps = all(v == 0 for v in bps.values()) if isinstance(bps, Mapping) else bps == 0
+        return zero_bps and self.fixed_usd == 0

@@ -1,0 +1,1 @@
+"""The ``rebal`` command line: a thin layer over the public API (nothing imports it)."""

@@ -1,0 +1,90 @@
+"""``rebal backtest``: one policy on one dataset, beside buy-and-hold."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+DEFAULT_TARGET = "US_MKT=0.6,UST_INT=0.4"
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "backtest",
+        help=(
+            "Backtest one rebalancing policy, beside buy-and-hold on the same data.\n\n"
+            "Example: rebal backtest --prices default --target US_MKT=0.6,UST_INT=0.4 "
+            "--policy band:abs=0.05,rel=0.25 --cost-bps 5"
+        ),
+    )(backtest)
+
+
+def backtest(
+    prices: Annotated[str, typer.Option(help="'default' (shipped us_daily data), a dataset name, or a CSV/Parquet file of prices.")] = "default",
+    target: Annotated[str | None, typer.Option(help="Target weights ASSET=WEIGHT,... (fractions summing to 1). Default for the shipped data: US_MKT=0.6,UST_INT=0.4.")] = None,
+    policy: Annotated[str, typer.Option(help="buy-and-hold | weekly | monthly | quarterly | semiannual | annual | band:abs=0.05 | band:rel=0.25 | band:abs=0.05,rel=0.25,check=monthly,to=edge")] = "monthly",
+    start: Annotated[str | None, typer.Option(help="First date (YYYY-MM-DD); the portfolio is bought at its close.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last date (YYYY-MM-DD).")] = None,
+    initial: Annotated[float, typer.Option(help="Dollars invested at the first close.")] = 1_000_000.0,
+    cost_bps: Annotated[float, typer.Option(help="Proportional trading cost, basis points of each trade.")] = 0.0,
+    fixed_cost: Annotated[float, typer.Option(help="Fixed cost per trade, dollars.")] = 0.0,
+    min_trade: Annotated[float, typer.Option(help="Smallest rebalance trade made, dollars.")] = 0.0,
+    contribution: Annotated[float, typer.Option(help="Cash flow per period, dollars (+ contribution, - withdrawal).")] = 0.0,
+    flow_frequency: Annotated[str, typer.Option(help="Period of --contribution: weekly, monthly, quarterly, semiannual, annual.")] = "monthly",
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object (fractions, not percent) instead of tables.")] = False,
+) -> None:
+    from rebal import datasets
+    from rebal.cli import console
+    from rebal.cli.options import parse_target
+    from rebal.data import resolve_prices
+    from rebal.policy import Policy, parse_policy
+    from rebal.sim import CashFlows, CostModel, run_backtest
+    from rebal.types import Frequency
+
+    market = resolve_prices(prices)
+    if target is None:
+        if not set(parse_target(DEFAULT_TARGET)) <= set(market.assets):
+            from rebal.errors import ConfigError
+
+            raise ConfigError(f"--target is required for this data (assets: {', '.join(market.assets)})")
+        target = DEFAULT_TARGET
+    weights = parse_target(target)
+    if start or end:
+        market = market.between(start, end)
+    chosen = parse_policy(policy)
+    costs = CostModel(cost_bps=cost_bps, fixed_usd=fixed_cost, min_trade_usd=min_trade)
+    flows = None
+    if contribution:
+        flows = CashFlows(amount_usd=contribution, frequency=Frequency.parse(flow_frequency, field="--flow-frequency"))
+    kwargs = {"initial_usd": initial, "costs": costs, "cash_flows": flows}
+    result = run_backtest(market, weights, chosen, **kwargs)
+    baseline = run_backtest(market, weights, Policy.buy_and_hold(), **kwargs)
+    metrics = result.metrics(baseline)
+    if json_out:
+        payload = {
+            "policy": chosen.name,
+            "final_value": result.final_value,
+            "n_rebalances": result.n_rebalances,
+            **metrics.to_dict(),
+            "buy_and_hold": baseline.metrics().to_dict(),
+            "data": {"source": market.source, "notes": list(market.notes)},
+        }
+        console.print_json(payload)
+        return
+    from rebal.cli.render import metrics_table
+
+    console.out.print(
+        f"[bold]{chosen.name}[/] vs buy-and-hold — {market.dates[0]} … {market.dates[-1]}, "
+        f"{', '.join(f'{k} {v:.0%}' for k, v in weights.items())}, {cost_bps:g} bps"
+    )
+    metrics_table([(chosen.name, metrics), ("buy-and-hold", baseline.metrics(baseline))])
+    console.out.print(
+        f"final value {console.usd(result.final_value)} "
+        f"(buy-and-hold {console.usd(baseline.final_value)}); "
+        f"{result.n_rebalances} rebalances; costs {console.usd(result.total_costs_usd)}; "
+        f"max drawdown {metrics.max_drawdown_peak_date} → {metrics.max_drawdown_trough_date}"
+    )
+    if prices.strip().lower() not in (*datasets.names(), "default"):
+        for note in market.notes:  # what loading did to the user's file (alignment …)
+            console.err.print(f"[dim]note: {note}[/]")

@@ -1,0 +1,103 @@
+"""Terminal output shared by the CLI commands: one-line errors, JSON, rich tables."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+# Piped output gets a wide virtual terminal so tables are not squeezed to 80 columns.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print ``error: message`` in red on stderr and exit with ``code``."""
+    err.print(f"[bold red]error:[/] {message}", markup=True)
+    raise SystemExit(code)
+
+
+def _json_default(obj: Any) -> Any:
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if hasattr(obj, "isoformat"):
+        return obj.isoformat()
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    if hasattr(obj, "value"):  # enums
+        return obj.value
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def _clean(obj: Any) -> Any:
+    """Replace NaN/inf (not valid JSON) with None, recursively."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def print_json(payload: Any) -> None:
+    """Write ``payload`` as one JSON document on stdout (NaN → null)."""
+    text = json.dumps(payload, default=_json_default)
+    sys.stdout.write(json.dumps(_clean(json.loads(text)), indent=2) + "\n")
+
+
+def pct(x: float | None, digits: int = 2) -> str:
+    """A fraction as a percent string; '—' for missing values."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "—"
+    return f"{100.0 * x:.{digits}f}%"
+
+
+def num(x: float | None, digits: int = 2) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "—"
+    return f"{x:,.{digits}f}"
+
+
+def usd(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "—"
+    return f"-${-x:,.2f}" if x < 0 else f"${x:,.2f}"
+
+
+@contextmanager
+def progress(total: int, description: str, *, quiet: bool = False) -> Iterator[Callable[[], None]]:
+    """A rich progress bar on stderr; yields ``advance()``. Silent when ``quiet``
+    or when stderr is not a terminal."""
+    if quiet or not err.is_terminal or total <= 1:
+        yield lambda: None
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task(description, total=total)
+        yield lambda: bar.advance(task)
+
+
+def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str]], *, justify_first: str = "left") -> None:
+    """Print a rich table; the first column left-aligned, the rest right-aligned."""
+    from rich.table import Table
+
+    t = Table(title=title, title_justify="left", header_style="bold")
+    for i, name in enumerate(columns):
+        t.add_column(name, justify=justify_first if i == 0 else "right", no_wrap=True)
+    for row in rows:
+        t.add_row(*row)
+    out.print(t)

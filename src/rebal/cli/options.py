@@ -1,0 +1,38 @@
+"""Parsing of CLI option text into API values (strings become numbers/enums once, here)."""
+
+from __future__ import annotations
+
+import math
+
+from rebal.errors import ConfigError
+
+
+def parse_target(text: str, *, option: str = "--target") -> dict[str, float]:
+    """``"SPY=0.6,IEF=0.4"`` → ``{"SPY": 0.6, "IEF": 0.4}`` (fractions).
+
+    Percent forms such as ``SPY=60%`` are accepted and divided by 100. The sum
+    is checked later, against the data's assets, by the engine.
+    """
+    weights: dict[str, float] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        name, sep, raw = part.partition("=")
+        name, raw = name.strip(), raw.strip()
+        if not sep or not name or not raw:
+            raise ConfigError(f"{option}: expected ASSET=WEIGHT, got {part!r} (e.g. SPY=0.6,IEF=0.4)")
+        scale = 1.0
+        if raw.endswith("%"):
+            raw, scale = raw[:-1], 0.01
+        try:
+            value = float(raw) * scale
+        except ValueError:
+            raise ConfigError(f"{option}: weight of {name} is not a number: {raw!r}") from None
+        if not math.isfinite(value):
+            raise ConfigError(f"{option}: weight of {name} must be finite, got {raw!r}")
+        if name in weights:
+            raise ConfigError(f"{option}: {name} appears twice")
+        weights[name] = value
+    if not weights:
+        raise ConfigError(f"{option}: no weights given (e.g. SPY=0.6,IEF=0.4)")
+    return weights

@@ -72,13 +72,14 @@ def backtest(
         }
         console.print_json(payload)
         return
-    from rebal.cli.render import metrics_table
+    from rebal.reports.tables import metrics_table
 
     console.out.print(
         f"[bold]{chosen.name}[/] vs buy-and-hold — {market.dates[0]} … {market.dates[-1]}, "
         f"{', '.join(f'{k} {v:.0%}' for k, v in weights.items())}, {cost_bps:g} bps"
     )
-    metrics_table([(chosen.name, metrics), ("buy-and-hold", baseline.metrics(baseline))])
+    table = metrics_table([(chosen.name, metrics), ("buy-and-hold", baseline.metrics(baseline))])
+    console.table(None, table.header, table.rows)
     console.out.print(
         f"final value {console.usd(result.final_value)} "
         f"(buy-and-hold {console.usd(baseline.final_value)}); "

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from rebal.cli import backtest_cmd, tax_cmd
+from rebal.cli import backtest_cmd, compare_cmd, tax_cmd
 
 app = typer.Typer(
     name="rebal",
@@ -26,6 +26,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 backtest_cmd.register(app)
+compare_cmd.register(app)
 tax_cmd.register(app)
 
 

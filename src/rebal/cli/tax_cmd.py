@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -58,3 +59,90 @@ def estimate(
         console.out.print(breakdown.to_text())
 
 
+
+
+@tax_app.command(
+    "audit",
+    help=(
+        "Realized gains of a trade history: every sale lot by lot, ST/LT, wash sales across all "
+        "accounts (IRAs included), Form 8949 lines with code W, adjusted replacement lots.\n\n"
+        "Example: rebal tax audit examples/tax/trades.csv --household examples/tax/household.yaml"
+    ),
+)
+def audit_cmd(
+    trades: Annotated[Path, typer.Argument(help="Trade history CSV: date, account, symbol, side, quantity, price (see docs/tax_lots_washsales.md).")],
+    household: Annotated[Path, typer.Option(help="Accounts and wash-sale groups: a tax settings file (examples/tax/household.yaml) or a full household file (examples/households/).")],
+    year: Annotated[int | None, typer.Option(help="Show only sales in this tax year.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the whole audit as JSON.")] = False,
+) -> None:
+    from rebal.cli import console
+    from rebal.tax.history import load_trades
+    from rebal.tax.ledger import audit
+
+    settings = _load_tax_settings(household)
+    history = load_trades(trades, accounts=settings.accounts)
+    result = audit(history.trades, settings.accounts, settings.settings,
+                   st_rate=settings.st_rate, lt_rate=settings.lt_rate)
+    if json_out:
+        console.print_json(result.to_dict())
+        return
+    sales = [d for d in result.dispositions if year is None or d.sold.year == year]
+    console.table(
+        f"Sales ({len(sales)} lots relieved)",
+        ["Sold", "Account", "Symbol", "Shares", "Acquired", "Term", "Proceeds", "Basis",
+         "Gain/loss", "Disallowed", "Recognized", "Code"],
+        [
+            [str(d.sold), d.account, d.symbol, f"{d.quantity:,.4g}", str(d.acquired),
+             str(d.term.value), console.usd(d.proceeds_usd), console.usd(d.basis_usd),
+             console.usd(d.gain_usd), console.usd(d.disallowed_usd) if d.disallowed_usd else "",
+             console.usd(d.recognized_usd),
+             ("W" if d.disallowed_usd else "") + (" (perm.)" if d.permanently_disallowed_usd else "")]
+            for d in sales
+        ],
+    )
+    totals = [t for t in result.year_totals if year is None or t.year == year]
+    console.table(
+        "Recognized gains by year",
+        ["Year", "ST gains", "ST losses", "Net ST", "LT gains", "LT losses", "Net LT",
+         "Deferred (W)", "Lost for good"],
+        [
+            [str(t.year), console.usd(t.st_gains_usd), console.usd(t.st_losses_usd),
+             console.usd(t.net_st_usd), console.usd(t.lt_gains_usd), console.usd(t.lt_losses_usd),
+             console.usd(t.net_lt_usd), console.usd(t.deferred_usd),
+             console.usd(t.permanently_disallowed_usd)]
+            for t in totals
+        ],
+    )
+    if result.adjusted_lots:
+        console.table(
+            "Open lots with wash-sale basis adjustments",
+            ["Lot", "Account", "Symbol", "Shares", "Acquired", "Holding from", "Basis"],
+            [
+                [lot.id, lot.account, lot.symbol, f"{lot.quantity:,.4g}", str(lot.acquired),
+                 str(lot.holding_start), console.usd(lot.basis_usd)]
+                for lot in result.adjusted_lots
+            ],
+        )
+    for note in result.notes:
+        console.out.print(f"[yellow]note:[/] {note}")
+
+
+def _load_tax_settings(path: Path):  # type: ignore[no-untyped-def]
+    """A tax settings file, or a full household file (it has securities/targets)."""
+    import yaml
+
+    from rebal.errors import InputError
+    from rebal.tax.history import load_tax_household
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
+    if isinstance(raw, dict) and ({"securities", "targets", "household"} & set(raw)):
+        from rebal.household import load_household
+        from rebal.household.taxview import tax_household
+
+        return tax_household(load_household(path))
+    return load_tax_household(path)

@@ -1,0 +1,1095 @@
+"""The household tax ledger: apply trades → open lots, dispositions, wash sales, Form 8949.
+
+One engine serves the audit of a real trade history (:func:`audit`), the wash-sale guard
+of the planner (:func:`rebal.tax.washsale.wash_sale_guard`) and taxable backtests (a
+:class:`Ledger` fed one trade at a time for decades).
+
+Processing model
+----------------
+Trades are applied in date order. Each trade changes lots at once (a buy opens a lot; a
+sale relieves lots by the account's method and creates one *disposition* per lot relieved).
+Wash-sale matching for a day runs when the day closes (the first trade of a later date,
+or :meth:`Ledger.flush`), in the order Treas. Reg. §1.1091-1(b) prescribes:
+
+1. the day's purchases are matched to *earlier* loss sales whose window (sale date + 30
+   days) is still open, earliest loss sale first;
+2. the day's loss dispositions, ordered by the original acquisition of the shares sold
+   (§1.1091-1(b): same-day dispositions whose order cannot be determined), are matched to
+   replacement shares acquired in the 30 days before through today, earliest acquisition
+   first (Pub 550, "More or less stock bought than sold"); unmatched loss shares stay open
+   for purchases of the next 30 days (step 1 of later days).
+
+This equals processing every loss sale in date order against all purchases of its window,
+earliest first (the brute-force reading of the rule, which the tests check), because an
+earlier loss sale always gets first claim on each purchase. Purchases are indexed by
+wash-sale group with a moving window pointer, and open loss sales by group in a queue, so a
+trade costs O(purchases of its group within 61 days), not O(history).
+
+Rules applied (details in docs/tax_lots_washsales.md):
+
+- Only losses in accounts other than tax-advantaged ones can be washed (§1091(a); sales in
+  IRA/Roth/401(k)/HSA realize nothing, TAX_RULES §5).
+- Replacement purchases are sought in *every* account of the household, the spouse's
+  included (Pub 550; Rev. Rul. 2008-5). A replacement in a tax-advantaged account
+  disallows the loss permanently without basis increase (Rev. Rul. 2008-5; extended to
+  401(k) and HSA, conservative).
+- Partial wash sales disallow the loss of the matched shares only (§1091(b)).
+- Each replacement share absorbs at most one loss (§1091(c); Reg. §1.1091-1).
+- Shares of the same purchase are never replacements for each other (Rev. Rul. 56-602).
+- Basis of replacement shares = own basis + disallowed loss (§1091(d); Reg. §1.1091-2),
+  holding period tacked (§1223(3)): see ``holding.tacked_start``.
+- Reinvested dividends are purchases (§1091(a): "acquired").
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+from rebal.errors import ConfigError, InputError
+from rebal.tax.holding import holding_term, tacked_start
+from rebal.tax.lots import Account, BasisAdjustment, Lot, Trade, WashSaleSettings
+from rebal.tax.relief import QTY_EPS, ReliefError, select_lots
+from rebal.tax.washsale import (
+    WINDOW_DAYS,
+    AvailableReplacement,
+    GuardState,
+    OpenLoss,
+    WashMatch,
+)
+from rebal.types import AccountType, LotMethod, Owner, Side, Term
+
+__all__ = [
+    "AuditResult",
+    "Disposition",
+    "Form8949Line",
+    "Ledger",
+    "YearTotals",
+    "audit",
+    "year_totals",
+]
+
+_USD_EPS = 1e-9
+_WINDOW = timedelta(days=WINDOW_DAYS)
+
+
+# ------------------------------------------------------------------ immutable results
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Disposition:
+    """The sale of shares of one lot (one Form 8949 line when in a taxable account).
+
+    All ``*_usd`` are dollars. ``gain_usd = proceeds_usd - basis_usd`` (negative = loss);
+    ``disallowed_usd`` (>= 0) is the wash-sale loss not allowed (Form 8949 code W, column
+    (g)); it is ``deferred_usd`` (added to replacement lots' basis) plus
+    ``permanently_disallowed_usd`` (replacement in a tax-advantaged account).
+    ``recognized_usd = gain_usd + disallowed_usd`` for taxable accounts, 0 in
+    tax-advantaged ones. ``basis_added_after_sale_usd`` is a disallowed loss of a *later*
+    sale added to these shares because they were its replacement shares although already
+    sold (policy ``replacement_already_sold``); it is included in ``basis_usd``.
+    """
+
+    id: str
+    trade_seq: int
+    account: str
+    account_type: AccountType
+    owner: Owner
+    symbol: str
+    group: str
+    lot_id: str
+    purchase_id: str
+    quantity: float
+    acquired: date
+    holding_start: date
+    sold: date
+    proceeds_usd: float
+    basis_usd: float
+    gain_usd: float
+    term: Term
+    tax_advantaged: bool
+    disallowed_usd: float
+    deferred_usd: float
+    permanently_disallowed_usd: float
+    recognized_usd: float
+    basis_added_after_sale_usd: float
+    wash_matches: tuple[WashMatch, ...]
+    source_file: str | None = None
+    source_line: int | None = None
+
+    @property
+    def is_wash_sale(self) -> bool:
+        return self.disallowed_usd > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "trade_seq": self.trade_seq,
+            "account": self.account,
+            "account_type": self.account_type.value,
+            "owner": self.owner.value,
+            "symbol": self.symbol,
+            "group": self.group,
+            "lot_id": self.lot_id,
+            "purchase_id": self.purchase_id,
+            "quantity": self.quantity,
+            "acquired": self.acquired.isoformat(),
+            "holding_start": self.holding_start.isoformat(),
+            "sold": self.sold.isoformat(),
+            "proceeds_usd": self.proceeds_usd,
+            "basis_usd": self.basis_usd,
+            "gain_usd": self.gain_usd,
+            "term": self.term.value,
+            "tax_advantaged": self.tax_advantaged,
+            "disallowed_usd": self.disallowed_usd,
+            "deferred_usd": self.deferred_usd,
+            "permanently_disallowed_usd": self.permanently_disallowed_usd,
+            "recognized_usd": self.recognized_usd,
+            "basis_added_after_sale_usd": self.basis_added_after_sale_usd,
+            "wash_matches": [m.to_dict() for m in self.wash_matches],
+            "source_file": self.source_file,
+            "source_line": self.source_line,
+        }
+
+
+def _cents(x: float) -> float:
+    return round(x + 0.0, 2) + 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Form8949Line:
+    """One line of Form 8949 (dollars rounded to cents, as on the form).
+
+    ``part`` is "I" (short term) or "II" (long term); ``box`` is A/D when the broker
+    reported basis to the IRS, B/E otherwise (setting ``basis_reported_to_irs``).
+    ``code`` is "W" for a wash sale, with ``adjustment_usd`` (column (g)) the disallowed
+    loss as a positive number; ``gain_or_loss_usd = proceeds − cost basis + adjustment``
+    (column (h)).
+    """
+
+    disposition_id: str
+    part: str
+    box: str
+    description: str
+    date_acquired: date
+    date_sold: date
+    proceeds_usd: float
+    cost_basis_usd: float
+    code: str
+    adjustment_usd: float
+    gain_or_loss_usd: float
+    account: str
+    owner: Owner
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "disposition_id": self.disposition_id,
+            "part": self.part,
+            "box": self.box,
+            "description": self.description,
+            "date_acquired": self.date_acquired.isoformat(),
+            "date_sold": self.date_sold.isoformat(),
+            "proceeds_usd": self.proceeds_usd,
+            "cost_basis_usd": self.cost_basis_usd,
+            "code": self.code,
+            "adjustment_usd": self.adjustment_usd,
+            "gain_or_loss_usd": self.gain_or_loss_usd,
+            "account": self.account,
+            "owner": self.owner.value,
+        }
+
+    @classmethod
+    def from_disposition(cls, d: Disposition, *, basis_reported_to_irs: bool) -> Form8949Line:
+        short = d.term is Term.SHORT
+        box = ("A" if short else "D") if basis_reported_to_irs else ("B" if short else "E")
+        proceeds, basis, adj = _cents(d.proceeds_usd), _cents(d.basis_usd), _cents(
+            d.disallowed_usd
+        )
+        return cls(
+            disposition_id=d.id,
+            part="I" if short else "II",
+            box=box,
+            description=f"{d.quantity:g} sh {d.symbol}",
+            date_acquired=d.acquired,
+            date_sold=d.sold,
+            proceeds_usd=proceeds,
+            cost_basis_usd=basis,
+            code="W" if d.disallowed_usd > 0 else "",
+            adjustment_usd=adj,
+            gain_or_loss_usd=_cents(proceeds - basis + adj),
+            account=d.account,
+            owner=d.owner,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class YearTotals:
+    """Recognized gains and losses of one tax year, taxable accounts only (dollars).
+
+    Gains are >= 0, losses <= 0; ``net_st_usd = st_gains_usd + st_losses_usd``. These
+    are the inputs of Schedule D netting (``rebal.tax.netting``), before carryovers.
+    """
+
+    year: int
+    st_gains_usd: float
+    st_losses_usd: float
+    lt_gains_usd: float
+    lt_losses_usd: float
+    proceeds_usd: float
+    basis_usd: float
+    disallowed_usd: float
+    deferred_usd: float
+    permanently_disallowed_usd: float
+    n_dispositions: int
+
+    @property
+    def net_st_usd(self) -> float:
+        return self.st_gains_usd + self.st_losses_usd
+
+    @property
+    def net_lt_usd(self) -> float:
+        return self.lt_gains_usd + self.lt_losses_usd
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "st_gains_usd": self.st_gains_usd,
+            "st_losses_usd": self.st_losses_usd,
+            "net_st_usd": self.net_st_usd,
+            "lt_gains_usd": self.lt_gains_usd,
+            "lt_losses_usd": self.lt_losses_usd,
+            "net_lt_usd": self.net_lt_usd,
+            "proceeds_usd": self.proceeds_usd,
+            "basis_usd": self.basis_usd,
+            "disallowed_usd": self.disallowed_usd,
+            "deferred_usd": self.deferred_usd,
+            "permanently_disallowed_usd": self.permanently_disallowed_usd,
+            "n_dispositions": self.n_dispositions,
+        }
+
+
+def year_totals(
+    dispositions: Iterable[Disposition], *, owner: Owner | None = None
+) -> tuple[YearTotals, ...]:
+    """Sum recognized ST/LT gains and losses by year of sale (taxable accounts only).
+
+    Parameters
+    ----------
+    owner
+        Only this owner's accounts (married filing separately); ``None`` = household.
+    """
+    acc: dict[int, list[float]] = {}
+    for d in dispositions:
+        if d.tax_advantaged or (owner is not None and d.owner is not owner):
+            continue
+        row = acc.setdefault(d.sold.year, [0.0] * 10)
+        r = d.recognized_usd
+        k = 0 if d.term is Term.SHORT else 2
+        if r >= 0:
+            row[k] += r
+        else:
+            row[k + 1] += r
+        row[4] += d.proceeds_usd
+        row[5] += d.basis_usd
+        row[6] += d.disallowed_usd
+        row[7] += d.deferred_usd
+        row[8] += d.permanently_disallowed_usd
+        row[9] += 1
+    return tuple(
+        YearTotals(
+            year=y, st_gains_usd=r[0], st_losses_usd=r[1], lt_gains_usd=r[2],
+            lt_losses_usd=r[3], proceeds_usd=r[4], basis_usd=r[5], disallowed_usd=r[6],
+            deferred_usd=r[7], permanently_disallowed_usd=r[8], n_dispositions=int(r[9]),
+        )
+        for y, r in sorted(acc.items())
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditResult:
+    """Everything the audit of a trade history finds.
+
+    Attributes
+    ----------
+    dispositions
+        Every sale of every lot, in order of sale (date, then trade).
+    form_8949
+        One line per disposition in a taxable account.
+    open_lots
+        Lots held at the end, per account and symbol in acquisition order.
+    adjusted_lots
+        The open lots whose basis or holding period a wash sale changed.
+    year_totals
+        Recognized ST/LT gains and losses per year (household).
+    notes
+        Things a reader should check (e.g. a basis change to a sale of an earlier year).
+    """
+
+    accounts: tuple[Account, ...]
+    settings: WashSaleSettings
+    dispositions: tuple[Disposition, ...]
+    form_8949: tuple[Form8949Line, ...]
+    open_lots: tuple[Lot, ...]
+    adjusted_lots: tuple[Lot, ...]
+    year_totals: tuple[YearTotals, ...]
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "accounts": [a.to_dict() for a in self.accounts],
+            "settings": self.settings.to_dict(),
+            "dispositions": [d.to_dict() for d in self.dispositions],
+            "form_8949": [x.to_dict() for x in self.form_8949],
+            "open_lots": [x.to_dict() for x in self.open_lots],
+            "adjusted_lots": [x.to_dict() for x in self.adjusted_lots],
+            "year_totals": [y.to_dict() for y in self.year_totals],
+            "notes": list(self.notes),
+        }
+
+
+# ------------------------------------------------------------------ mutable engine state
+
+
+@dataclass(slots=True, eq=False, kw_only=True)
+class _Purchase:
+    """One buy: the unit of replacement-share matching (Rev. Rul. 56-602 exclusion)."""
+
+    id: str
+    seq: int
+    trade_seq: int
+    date: date
+    account: str
+    tax_advantaged: bool
+    symbol: str
+    group: str
+    quantity: float
+    reinvested: bool
+    pieces: list[_Piece] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False, kw_only=True)
+class _Piece:
+    """Shares of one purchase with one basis per share: an open lot (``disp is None``) or
+    the shares of one disposition. ``pos`` is the position of its first share within the
+    purchase (orders pieces of one purchase, FIFO)."""
+
+    id: str
+    purchase: _Purchase
+    quantity: float
+    basis: float
+    start: date
+    pos: float
+    used: bool
+    adjustments: list[BasisAdjustment]
+    disp: _Disp | None = None
+
+    def key(self) -> tuple[date, int, float]:
+        return (self.purchase.date, self.purchase.seq, self.pos)
+
+    # The LotLike view read by rebal.tax.relief.
+    @property
+    def basis_usd(self) -> float:
+        return self.basis
+
+    @property
+    def acquired(self) -> date:
+        return self.purchase.date
+
+    @property
+    def holding_start(self) -> date:
+        return self.start
+
+
+@dataclass(slots=True, eq=False, kw_only=True)
+class _Disp:
+    """A disposition while the ledger runs. ``lps`` (loss per share), ``loss_start`` and
+    ``unmatched`` (loss shares still open for replacement) are set when it is processed."""
+
+    id: str
+    trade: Trade
+    trade_seq: int
+    piece: _Piece
+    proceeds: float
+    sold: date
+    tax_advantaged: bool
+    lps: float = 0.0
+    unmatched: float = 0.0
+    disallowed: float = 0.0
+    permanent: float = 0.0
+    late: float = 0.0
+    matches: list[WashMatch] = field(default_factory=list)
+    processed: bool = False
+    loss_start: date | None = None
+
+
+def _scale_adjustment(adj: BasisAdjustment, fraction: float) -> BasisAdjustment:
+    return replace(adj, amount_usd=adj.amount_usd * fraction, quantity=adj.quantity * fraction)
+
+
+def _qeps(q: float) -> float:
+    return QTY_EPS * max(1.0, abs(q))
+
+
+class Ledger:
+    """Mutable tax state of a household: open lots, dispositions and wash-sale windows.
+
+    Parameters
+    ----------
+    accounts
+        Every account of the household (wash sales look across all of them).
+    settings
+        Substantially-identical groups and wash-sale policy flags.
+    st_rate, lt_rate
+        Marginal tax rates (fractions) for ``LotMethod.TAX_MIN``; change with
+        :meth:`set_rates`.
+
+    Examples
+    --------
+    >>> led = Ledger([Account(id="b")])
+    >>> led.apply(Trade(date=date(2025, 1, 2), account="b", symbol="X", side="buy",
+    ...                 quantity=100, price=10.0))
+    ('L1',)
+    """
+
+    def __init__(
+        self,
+        accounts: Iterable[Account],
+        settings: WashSaleSettings | None = None,
+        *,
+        st_rate: float | None = None,
+        lt_rate: float | None = None,
+    ) -> None:
+        self.accounts: dict[str, Account] = {}
+        for a in accounts:
+            if a.id in self.accounts:
+                raise ConfigError(f"duplicate account id {a.id!r}")
+            self.accounts[a.id] = a
+        if not self.accounts:
+            raise ConfigError("a ledger needs at least one account")
+        self.settings = settings or WashSaleSettings()
+        self.st_rate = st_rate
+        self.lt_rate = lt_rate
+        self._day: date | None = None
+        self._open: dict[tuple[str, str], list[_Piece]] = {}
+        self._dirty: set[tuple[str, str]] = set()
+        self._lot_ids: set[str] = set()
+        self._split_count: dict[str, int] = {}
+        self._closed_ids: dict[str, date] = {}
+        self._purchases: list[_Purchase] = []
+        self._by_group: dict[str, list[_Purchase]] = {}
+        self._group_ptr: dict[str, int] = {}
+        self._open_losses: dict[str, deque[_Disp]] = {}
+        self._pending_purchases: list[_Purchase] = []
+        self._pending_disps: list[_Disp] = []
+        self._disps: list[_Disp] = []
+        self._trade_count = 0
+        self._notes: list[str] = []
+
+    # ---------------------------------------------------------------- public API
+
+    @property
+    def current_date(self) -> date | None:
+        """Date of the last trade applied."""
+        return self._day
+
+    @property
+    def trade_count(self) -> int:
+        """Trades applied so far (a trade's ``trade_seq`` is its 0-based position)."""
+        return self._trade_count
+
+    @property
+    def disposition_count(self) -> int:
+        return len(self._disps)
+
+    @property
+    def purchase_count(self) -> int:
+        return len(self._purchases)
+
+    def set_rates(self, *, st_rate: float | None, lt_rate: float | None) -> None:
+        """Marginal rates (fractions) used by ``LotMethod.TAX_MIN`` from now on."""
+        self.st_rate, self.lt_rate = st_rate, lt_rate
+
+    def copy(self) -> Ledger:
+        """An independent deep copy (for what-if analysis); immutable settings and
+        accounts are shared."""
+        memo: dict[int, Any] = {id(self.settings): self.settings}
+        memo.update({id(a): a for a in self.accounts.values()})
+        # Frozen records need no copy. Neither do dispositions and purchases that are out
+        # of every future window: a disposition changes only while its loss can still be
+        # matched or while its purchase can still be a replacement (sale and purchase
+        # both more than 61 days before the last trade), so they are shared.
+        cut = (self._day or date.min) - timedelta(days=2 * WINDOW_DAYS + 1)
+        for disp in self._disps:
+            memo[id(disp.trade)] = disp.trade
+            if disp.sold < cut and disp.piece.purchase.date < cut:
+                memo[id(disp)] = disp
+                memo[id(disp.piece)] = disp.piece
+        for purchase in self._purchases:
+            if purchase.date < cut and all(
+                x.disp is not None and id(x.disp) in memo for x in purchase.pieces
+            ):
+                memo[id(purchase)] = purchase
+        return copy.deepcopy(self, memo)
+
+    def apply_all(self, trades: Iterable[Trade]) -> None:
+        """Apply trades in order (they must be in date order)."""
+        for t in trades:
+            self.apply(t)
+
+    def apply(self, trade: Trade) -> tuple[str, ...]:
+        """Apply one trade; returns the id of the lot opened (buy) or the ids of the
+        dispositions created (sell).
+
+        Raises
+        ------
+        InputError
+            Unknown account, a date before the previous trade's, selling more than held,
+            a specific lot unknown, already sold or too small — naming the trade's file and
+            line when it came from a file.
+        """
+        account = self.accounts.get(trade.account)
+        if account is None:
+            raise self._error(trade, f"unknown account {trade.account!r}", "account")
+        if self._day is not None and trade.date < self._day:
+            raise self._error(
+                trade, f"date {trade.date} is before the previous trade's date {self._day}",
+                "date",
+            )
+        if self._day is None or trade.date > self._day:
+            self.flush()
+            self._day = trade.date
+        seq = self._trade_count
+        out: tuple[str, ...]
+        if trade.side is Side.BUY:
+            out = (self._buy(trade, account, seq),)
+        else:
+            out = self._sell(trade, account, seq)
+        self._trade_count += 1
+        return out
+
+    def flush(self) -> None:
+        """Run the wash-sale matching of the current day (idempotent)."""
+        day = self._day
+        if day is None or (not self._pending_purchases and not self._pending_disps):
+            return
+        purchases, disps = self._pending_purchases, self._pending_disps
+        self._pending_purchases, self._pending_disps = [], []
+        # Step 1: today's purchases against earlier loss sales, earliest loss first
+        # (Reg. §1.1091-1(b)); a loss sale's window ends 30 days after it (§1091(a)).
+        for purchase in purchases:
+            losses = self._open_losses.get(purchase.group)
+            if not losses:
+                continue
+            while losses and (losses[0].sold + _WINDOW < day or losses[0].unmatched <= 0):
+                losses.popleft()
+            # The queue holds processed losses only: earlier days', or today's when the day
+            # was flushed before this purchase (a what-if continuing the same day).
+            for loss in list(losses):
+                if loss.unmatched <= 0:
+                    continue
+                self._match(loss, purchase, self._pieces_for(loss, purchase, day))
+                if self._available(purchase) <= 0:
+                    break
+        # Step 2: today's loss sales, ordered by original acquisition of the shares sold
+        # (Reg. §1.1091-1(b)), against replacement shares bought from 30 days before.
+        # Step 1 may have split today's dispositions (their shares were replacements of
+        # an earlier loss): the new parts join today's list.
+        disps = disps + self._pending_disps
+        self._pending_disps = []
+
+        def order(d: _Disp) -> tuple[tuple[date, int, float], int]:
+            return (d.piece.key(), d.trade_seq)
+
+        work = sorted((d for d in disps if not d.tax_advantaged), key=order)
+        i = 0
+        while i < len(work):
+            disp = work[i]
+            i += 1
+            if disp.processed:
+                continue
+            self._process_loss(disp, day)
+            if self._pending_disps:
+                # A later disposition of today was partly used as replacement shares and
+                # split: its parts keep their place in the acquisition order.
+                rest = [d for d in work[i:] if not d.processed]
+                rest += [d for d in self._pending_disps if not d.tax_advantaged]
+                self._pending_disps = []
+                work, i = sorted(rest, key=order), 0
+
+    def open_lots(self, account: str | None = None, symbol: str | None = None) -> tuple[Lot, ...]:
+        """Open lots (after the current day's wash-sale matching), per account and symbol
+        in acquisition order."""
+        self.flush()
+        out: list[Lot] = []
+        for (acc, sym) in sorted(self._open):
+            if (account is not None and acc != account) or (symbol is not None and sym != symbol):
+                continue
+            for piece in self._sorted_open(acc, sym):
+                out.append(self._lot(piece))
+        return tuple(out)
+
+    def dispositions(self) -> tuple[Disposition, ...]:
+        """Every disposition so far, in order of sale (after flushing the current day)."""
+        self.flush()
+        disps = sorted(self._disps, key=lambda d: (d.sold, d.trade_seq, d.piece.key()))
+        return tuple(self._disposition(d) for d in disps)
+
+    def year_totals(self, *, owner: Owner | None = None) -> tuple[YearTotals, ...]:
+        """Recognized gains and losses by year so far. A December loss can still be
+        washed by a purchase in the next 30 days: totals are final 31 days after."""
+        return year_totals(self.dispositions(), owner=owner)
+
+    def result(self) -> AuditResult:
+        """Freeze the ledger into an :class:`AuditResult`."""
+        disps = self.dispositions()
+        lots = self.open_lots()
+        return AuditResult(
+            accounts=tuple(self.accounts.values()),
+            settings=self.settings,
+            dispositions=disps,
+            form_8949=tuple(
+                Form8949Line.from_disposition(
+                    d, basis_reported_to_irs=self.settings.basis_reported_to_irs
+                )
+                for d in disps
+                if not d.tax_advantaged
+            ),
+            open_lots=lots,
+            adjusted_lots=tuple(lot for lot in lots if lot.adjustments),
+            year_totals=year_totals(disps),
+            notes=tuple(self._notes),
+        )
+
+    def guard_state(
+        self,
+        as_of: date,
+        *,
+        proposed_from_trade: int | None = None,
+    ) -> GuardState:
+        """Frozen snapshot of open loss sales and available replacement shares that still
+        matter on or after ``as_of`` (for ``buy_would_wash`` / ``sale_would_be_washed``).
+        Trades with ``trade_seq >= proposed_from_trade`` are flagged ``proposed``."""
+        self.flush()
+        cut = as_of - _WINDOW
+        start = proposed_from_trade if proposed_from_trade is not None else self._trade_count
+        open_losses: dict[str, tuple[OpenLoss, ...]] = {}
+        for group, losses in self._open_losses.items():
+            items = tuple(
+                OpenLoss(
+                    disposition_id=d.id, group=group, symbol=d.piece.purchase.symbol,
+                    account=d.trade.account, sale_date=d.sold, unmatched_quantity=d.unmatched,
+                    loss_per_share_usd=d.lps, proposed=d.trade_seq >= start,
+                )
+                for d in losses
+                if d.unmatched > 0 and d.sold >= cut
+            )
+            if items:
+                open_losses[group] = items
+        replacements: dict[str, tuple[AvailableReplacement, ...]] = {}
+        for group, purchases in self._by_group.items():
+            reps = []
+            for p in reversed(purchases):
+                if p.date < cut:
+                    break
+                avail = sum(x.quantity for x in p.pieces if not x.used)
+                if avail <= _qeps(p.quantity):
+                    continue
+                held = sum(x.quantity for x in p.pieces if not x.used and x.disp is None)
+                reps.append(
+                    AvailableReplacement(
+                        purchase_id=p.id, group=group, symbol=p.symbol, account=p.account,
+                        tax_advantaged=p.tax_advantaged, purchase_date=p.date,
+                        available_quantity=avail, held_quantity=held,
+                        proposed=p.trade_seq >= start,
+                    )
+                )
+            if reps:
+                replacements[group] = tuple(reversed(reps))
+        return GuardState(
+            as_of=as_of, settings=self.settings, open_losses=open_losses,
+            replacements=replacements, accounts=dict(self.accounts),
+        )
+
+    # ---------------------------------------------------------------- trades
+
+    def _error(self, trade: Trade, message: str, field: str) -> InputError:
+        return InputError(message, file=trade.source_file, row=trade.source_line, field=field)
+
+    def _buy(self, trade: Trade, account: Account, seq: int) -> str:
+        lot_id = trade.lot_id or f"L{len(self._purchases) + 1}"
+        if lot_id in self._lot_ids:
+            raise self._error(trade, f"lot id {lot_id!r} is already used", "lot_id")
+        self._lot_ids.add(lot_id)
+        group = self.settings.group_of(trade.symbol)
+        purchase = _Purchase(
+            id=lot_id, seq=len(self._purchases), trade_seq=seq, date=trade.date,
+            account=account.id, tax_advantaged=account.tax_advantaged, symbol=trade.symbol,
+            group=group, quantity=trade.quantity, pieces=[], reinvested=trade.reinvested,
+        )
+        # Fees on a purchase are part of its cost (Pub 550, "Basis of Investment Property").
+        piece = _Piece(
+            id=lot_id, purchase=purchase, quantity=trade.quantity,
+            basis=trade.quantity * trade.price + trade.fees, start=trade.date, pos=0.0,
+            used=False, adjustments=[], disp=None,
+        )
+        purchase.pieces.append(piece)
+        self._purchases.append(purchase)
+        self._by_group.setdefault(group, []).append(purchase)
+        self._open.setdefault((account.id, trade.symbol), []).append(piece)
+        self._dirty.add((account.id, trade.symbol))
+        self._pending_purchases.append(purchase)
+        return lot_id
+
+    def _sorted_open(self, account: str, symbol: str) -> list[_Piece]:
+        key = (account, symbol)
+        lots = self._open.get(key, [])
+        if key in self._dirty:
+            lots.sort(key=_Piece.key)
+            self._dirty.discard(key)
+        return lots
+
+    def _method(self, trade: Trade, account: Account) -> LotMethod:
+        if trade.symbol in account.average_cost_symbols:
+            if trade.method not in (None, LotMethod.AVERAGE) or trade.lot_ids:
+                raise self._error(
+                    trade,
+                    f"{trade.symbol} uses average basis in account {account.id} "
+                    "(Treas. Reg. §1.1012-1(e) election); lots cannot be chosen",
+                    "method",
+                )
+            return LotMethod.AVERAGE
+        if trade.method is LotMethod.AVERAGE:
+            raise self._error(
+                trade,
+                f"average basis needs the §1.1012-1(e) election for {trade.symbol} in "
+                f"account {account.id} (average_cost_symbols)",
+                "method",
+            )
+        if trade.lot_ids:
+            if trade.method not in (None, LotMethod.SPECIFIC):
+                raise self._error(
+                    trade, f"lot ids given with method {trade.method.value}", "lot_id"
+                )
+            return LotMethod.SPECIFIC
+        method = trade.method or account.lot_method
+        if method is LotMethod.SPECIFIC:
+            raise self._error(trade, "specific identification needs a lot id", "lot_id")
+        return method
+
+    def _sell(self, trade: Trade, account: Account, seq: int) -> tuple[str, ...]:
+        key = (account.id, trade.symbol)
+        lots = self._sorted_open(*key)
+        method = self._method(trade, account)
+        if method is LotMethod.SPECIFIC:
+            for name in trade.lot_ids:
+                if name in self._closed_ids and not any(
+                    p.id == name or p.id.startswith(name + ".") for p in lots
+                ):
+                    raise self._error(
+                        trade, f"lot {name!r} was already sold in full on "
+                        f"{self._closed_ids[name]}", "lot_id",
+                    )
+        if method is LotMethod.AVERAGE and lots:
+            # §1.1012-1(e)(7): every share's basis is the account's average for the fund.
+            shares = sum(p.quantity for p in lots)
+            avg = sum(p.basis for p in lots) / shares
+            for p in lots:
+                p.basis = p.quantity * avg
+        try:
+            picks = select_lots(
+                lots, trade.quantity, method, sale_date=trade.date, price_usd=trade.price,
+                st_rate=self.st_rate, lt_rate=self.lt_rate, lot_ids=trade.lot_ids,
+            )
+        except ReliefError as exc:
+            message = exc.message
+            if exc.field == "quantity":
+                held = sum(p.quantity for p in lots)
+                message = (
+                    f"sells {trade.quantity:g} shares of {trade.symbol} in account "
+                    f"{account.id} but only {held:g} are held"
+                )
+            raise self._error(trade, message, exc.field) from None
+        picked = sum(p.quantity for p in picks)
+        # Selling fees reduce the amount realized (Form 8949 instructions, column (d)).
+        net = trade.quantity * trade.price - trade.fees
+        out: list[str] = []
+        consumed: set[int] = set()
+        for pick in picks:
+            piece = lots[pick.index]
+            if pick.quantity >= piece.quantity - _qeps(piece.quantity):
+                sold = piece
+                consumed.add(pick.index)
+            else:
+                sold = self._split(piece, pick.quantity, keep_id=True)
+            disp = _Disp(
+                id=f"D{len(self._disps) + 1}", trade=trade, trade_seq=seq, piece=sold,
+                proceeds=net * sold.quantity / picked, sold=trade.date,
+                tax_advantaged=account.tax_advantaged, lps=0.0, unmatched=0.0,
+                disallowed=0.0, permanent=0.0, late=0.0, matches=[], processed=False,
+                loss_start=sold.start,
+            )
+            sold.disp = disp
+            self._disps.append(disp)
+            self._pending_disps.append(disp)
+            out.append(disp.id)
+        if consumed:
+            remaining = [p for i, p in enumerate(lots) if i not in consumed]
+            lots[:] = remaining
+            open_ids = {p.id for p in remaining}
+            for pick in picks:
+                if pick.lot_id not in open_ids:
+                    self._closed_ids[pick.lot_id] = trade.date
+        return tuple(out)
+
+    def _split(self, piece: _Piece, quantity: float, *, keep_id: bool = False) -> _Piece:
+        """Cut the first ``quantity`` shares off ``piece``; returns the new piece.
+
+        ``keep_id``: the new piece keeps the lot id (a partial sale); otherwise it is named
+        ``"<id>.<n>"`` (a part that absorbed a wash-sale adjustment)."""
+        fraction = quantity / piece.quantity
+        if keep_id:
+            new_id = piece.id
+        else:
+            n = self._split_count.get(piece.id, 0)
+            while True:
+                n += 1
+                new_id = f"{piece.id}.{n}"
+                if new_id not in self._lot_ids:
+                    break
+            self._split_count[piece.id] = n
+            self._lot_ids.add(new_id)
+        basis = piece.basis * fraction
+        # Each piece keeps its share of the adjustment history, so amounts add up.
+        child = _Piece(
+            id=new_id, purchase=piece.purchase, quantity=quantity, basis=basis,
+            start=piece.start, pos=piece.pos, used=piece.used,
+            adjustments=[_scale_adjustment(a, fraction) for a in piece.adjustments], disp=None,
+        )
+        piece.adjustments = [_scale_adjustment(a, 1.0 - fraction) for a in piece.adjustments]
+        piece.quantity -= quantity
+        piece.basis -= basis
+        piece.pos += quantity
+        piece.purchase.pieces.append(child)
+        if piece.disp is None:
+            if not keep_id:
+                key = (piece.purchase.account, piece.purchase.symbol)
+                self._open[key].append(child)
+                self._dirty.add(key)
+        else:
+            self._split_disp(piece.disp, child, fraction)
+        return child
+
+    def _split_disp(self, parent: _Disp, child_piece: _Piece, fraction: float) -> None:
+        """Split a disposition along with its shares (a part of already-sold shares became
+        replacement shares)."""
+        child = _Disp(
+            id=f"{parent.id}.{child_piece.id.rsplit('.', 1)[-1]}", trade=parent.trade,
+            trade_seq=parent.trade_seq, piece=child_piece, proceeds=parent.proceeds * fraction,
+            sold=parent.sold, tax_advantaged=parent.tax_advantaged, lps=parent.lps,
+            unmatched=parent.unmatched * fraction, disallowed=parent.disallowed * fraction,
+            permanent=parent.permanent * fraction, late=parent.late * fraction,
+            matches=[m.scaled(fraction) for m in parent.matches], processed=parent.processed,
+            loss_start=parent.loss_start,
+        )
+        keep = 1.0 - fraction
+        parent.proceeds *= keep
+        parent.unmatched *= keep
+        parent.disallowed *= keep
+        parent.permanent *= keep
+        parent.late *= keep
+        parent.matches = [m.scaled(keep) for m in parent.matches]
+        child_piece.disp = child
+        self._disps.append(child)
+        if not parent.processed:
+            self._pending_disps.append(child)
+        elif child.unmatched > 0:
+            losses = self._open_losses.get(parent.piece.purchase.group, deque())
+            if parent in losses:
+                losses.insert(losses.index(parent) + 1, child)
+
+    # ---------------------------------------------------------------- wash sales
+
+    def _available(self, purchase: _Purchase) -> float:
+        return sum(x.quantity for x in purchase.pieces if not x.used)
+
+    def _pieces_for(self, loss: _Disp, purchase: _Purchase, day: date) -> list[_Piece]:
+        """Replacement candidates of ``purchase`` for ``loss``: unused shares, still-held
+        lots first, then already-sold shares (policy flags), each by position."""
+        held = [x for x in purchase.pieces if not x.used and x.disp is None]
+        gone = [
+            x
+            for x in purchase.pieces
+            if not x.used
+            and x.disp is not None
+            and (self.settings.lots_sold_together_replace or x.disp.trade_seq != loss.trade_seq)
+            and (self.settings.replacement_already_sold or x.disp.sold >= loss.sold)
+        ]
+        held.sort(key=lambda x: x.pos)
+        gone.sort(key=lambda x: x.pos)
+        return held + gone
+
+    def _process_loss(self, disp: _Disp, day: date) -> None:
+        disp.processed = True
+        piece = disp.piece
+        # The loss, and the holding period tacked onto its replacements, are fixed now; a
+        # later basis change to these shares (they were replacement shares of a later loss
+        # although already sold) is recognized on this disposition, not washed again.
+        disp.loss_start = piece.start
+        gain = disp.proceeds - piece.basis
+        if gain >= -_USD_EPS:
+            return  # §1091(a) disallows losses only (TAX_RULES E10)
+        disp.lps = -gain / piece.quantity
+        disp.unmatched = piece.quantity
+        group = piece.purchase.group
+        purchases = self._by_group.get(group, [])
+        ptr = self._group_ptr.get(group, 0)
+        cut = day - _WINDOW
+        while ptr < len(purchases) and purchases[ptr].date < cut:
+            ptr += 1
+        self._group_ptr[group] = ptr
+        own = piece.purchase
+        for purchase in purchases[ptr:]:
+            if disp.unmatched <= _qeps(piece.quantity):
+                break
+            if purchase is own:
+                continue  # Rev. Rul. 56-602: shares of the lot sold are not replacements
+            if not self.settings.replacement_before_sold_lot and purchase.date < own.date:
+                continue
+            self._match(disp, purchase, self._pieces_for(disp, purchase, day))
+        if disp.unmatched > _qeps(piece.quantity):
+            self._open_losses.setdefault(group, deque()).append(disp)
+        else:
+            disp.unmatched = 0.0
+
+    def _match(self, loss: _Disp, purchase: _Purchase, pieces: Sequence[_Piece]) -> None:
+        """Match replacement shares of ``purchase`` to the unmatched shares of ``loss``."""
+        sold_piece = loss.piece
+        tack = tacked_start(purchase.date, loss.loss_start or sold_piece.start, loss.sold)
+        permanent = purchase.tax_advantaged
+        for piece in pieces:
+            need = loss.unmatched
+            if need <= _qeps(sold_piece.quantity):
+                loss.unmatched = 0.0
+                break
+            if piece.used:
+                continue
+            if piece.quantity - need <= _qeps(piece.quantity):
+                target, q = piece, piece.quantity
+            else:
+                target, q = self._split(piece, need), need
+            amount = q * loss.lps
+            target.used = True
+            if not permanent:
+                # §1091(d), Reg. §1.1091-2: disallowed loss added to the replacement's
+                # basis; §1223(3): holding period tacked (never made shorter).
+                before = target.start
+                after = min(before, tack)
+                target.basis += amount
+                target.start = after
+                target.adjustments.append(
+                    BasisAdjustment(
+                        amount_usd=amount, quantity=q, from_disposition=loss.id,
+                        sale_date=loss.sold, holding_start_before=before,
+                        holding_start_after=after,
+                    )
+                )
+                if target.disp is not None:
+                    target.disp.late += amount
+                    if target.disp.sold.year != loss.sold.year:
+                        self._notes.append(
+                            f"{target.disp.id} (sold {target.disp.sold}) gets ${amount:,.2f} "
+                            f"basis from the wash sale {loss.id} of {loss.sold}: it was a "
+                            "replacement already sold; the earlier year's return may need "
+                            "amending"
+                        )
+            # Rev. Rul. 2008-5: IRA/Roth replacement → loss disallowed, no basis increase.
+            loss.disallowed += amount
+            if permanent:
+                loss.permanent += amount
+            loss.unmatched -= q
+            lot_ids = () if permanent else (target.id,)
+            last = loss.matches[-1] if loss.matches else None
+            if last is not None and last.purchase_id == purchase.id:
+                loss.matches[-1] = WashMatch(
+                    purchase_id=purchase.id, account=purchase.account,
+                    purchase_date=purchase.date, quantity=last.quantity + q,
+                    disallowed_usd=last.disallowed_usd + amount, permanent=permanent,
+                    lot_ids=last.lot_ids + tuple(i for i in lot_ids if i not in last.lot_ids),
+                )
+            else:
+                loss.matches.append(
+                    WashMatch(
+                        purchase_id=purchase.id, account=purchase.account,
+                        purchase_date=purchase.date, quantity=q, disallowed_usd=amount,
+                        permanent=permanent, lot_ids=lot_ids,
+                    )
+                )
+        if loss.unmatched <= _qeps(sold_piece.quantity):
+            loss.unmatched = 0.0
+
+    # ---------------------------------------------------------------- conversion
+
+    def _lot(self, piece: _Piece) -> Lot:
+        p = piece.purchase
+        return Lot(
+            id=piece.id, account=p.account, symbol=p.symbol, quantity=piece.quantity,
+            basis_usd=piece.basis, acquired=p.date, holding_start=piece.start,
+            purchase_id=p.id, used_as_replacement=piece.used, reinvested=p.reinvested,
+            adjustments=tuple(piece.adjustments),
+        )
+
+    def _disposition(self, d: _Disp) -> Disposition:
+        piece = d.piece
+        p = piece.purchase
+        account = self.accounts[p.account]
+        gain = d.proceeds - piece.basis
+        recognized = 0.0 if d.tax_advantaged else gain + d.disallowed
+        return Disposition(
+            id=d.id, trade_seq=d.trade_seq, account=p.account, account_type=account.type,
+            owner=account.owner, symbol=p.symbol, group=p.group, lot_id=piece.id,
+            purchase_id=p.id, quantity=piece.quantity, acquired=p.date,
+            holding_start=piece.start, sold=d.sold, proceeds_usd=d.proceeds,
+            basis_usd=piece.basis, gain_usd=gain, term=holding_term(piece.start, d.sold),
+            tax_advantaged=d.tax_advantaged, disallowed_usd=d.disallowed,
+            deferred_usd=d.disallowed - d.permanent, permanently_disallowed_usd=d.permanent,
+            recognized_usd=recognized, basis_added_after_sale_usd=d.late,
+            wash_matches=tuple(d.matches), source_file=d.trade.source_file,
+            source_line=d.trade.source_line,
+        )
+
+
+def audit(
+    trades: Iterable[Trade],
+    accounts: Iterable[Account],
+    settings: WashSaleSettings | None = None,
+    *,
+    st_rate: float | None = None,
+    lt_rate: float | None = None,
+) -> AuditResult:
+    """Apply a trade history and report every sale, wash sale and open lot.
+
+    Parameters
+    ----------
+    trades
+        The household's trades in date order (all accounts, spouse's included).
+    accounts
+        Every account of the household.
+    settings
+        Wash-sale groups and policy flags (default: each symbol its own group,
+        conservative flags).
+    st_rate, lt_rate
+        Marginal rates for sales that use ``LotMethod.TAX_MIN``.
+
+    Returns
+    -------
+    AuditResult
+        Dispositions (proceeds, basis, gain, term, disallowed and permanently disallowed
+        loss), Form 8949 lines, open and wash-adjusted lots, and yearly ST/LT totals.
+    """
+    ledger = Ledger(accounts, settings, st_rate=st_rate, lt_rate=lt_rate)
+    ledger.apply_all(trades)
+    return ledger.result()

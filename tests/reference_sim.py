@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 BREACH_TOL = 1e-12  # stated convention: strictly beyond the band by more than this
+ZERO_TRADE_RTOL = 1e-12  # stated convention: a costless trade this close to 0 (x V) is none
 
 
 @dataclass
@@ -28,6 +29,9 @@ class RefResult:
     costs: list[float]
     trades: list[tuple[int, str, float, float, str]] = field(default_factory=list)
     rebalance_days: list[int] = field(default_factory=list)
+    # (day, group, score, regime) per rebalance; score/regime None where not applicable
+    log: list[tuple[int, int, float | None, float | None]] = field(default_factory=list)
+    score: dict[int, float] = field(default_factory=dict)  # look day -> score
 
     def weights(self, t: int) -> dict[str, float]:
         v = self.values[t]
@@ -95,6 +99,15 @@ def _clamp(v: float, lo: float, hi: float) -> float:
 
 
 def _desired(w, tgt, hw, breached, sizing, scope, assets):
+    sized = {a: breached[a] if scope == "breached" else True for a in assets}
+    return _desired_sized(w, tgt, hw, sized, sizing, assets)
+
+
+def _desired_sized(w, tgt, hw, sized, sizing, assets):
+    """Sized assets go to their point; the others absorb the rest pro rata."""
+    every = all(sized[a] for a in assets)
+    if every and sizing == "target":
+        return dict(tgt)
     lo = {a: max(tgt[a] - max(hw[a], 0.0), 0.0) for a in assets}
     hi = {a: min(tgt[a] + max(hw[a], 0.0), 1.0) for a in assets}
 
@@ -104,13 +117,13 @@ def _desired(w, tgt, hw, breached, sizing, scope, assets):
             return tgt[a]
         return edge if sizing == "edge" else 0.5 * (tgt[a] + edge)
 
-    if scope == "breached" and not all(breached[a] for a in assets):
-        out = {a: point(a) for a in assets if breached[a]}
-        rest = sum(w[a] for a in assets if not breached[a])
+    if not every:
+        out = {a: point(a) for a in assets if sized[a]}
+        rest = sum(w[a] for a in assets if not sized[a])
         resid = 1.0 - sum(out.values())
         if rest > 0 and resid >= 0:
             for a in assets:
-                if not breached[a]:
+                if not sized[a]:
                     out[a] = w[a] * resid / rest
             return out
     if sizing == "target":
@@ -138,20 +151,52 @@ def reference_backtest(
     prices: list[list[float]],
     target: dict[str, float],
     *,
-    check: set[int],
-    band: dict[str, float] | None,
-    sizing: str = "target",
-    scope: str = "all",
+    check: set[int] | list[set[int]],
+    band,
+    sizing: str | list[str] = "target",
+    scope: str | list[str] = "all",
     initial_usd: float = 1_000_000.0,
     cost_bps: dict[str, float] | None = None,
     fixed_usd: float = 0.0,
     min_trade_usd: float = 0.0,
     flows: dict[int, float] | None = None,
+    groups: dict[str, int] | None = None,
+    act: list[set[int]] | None = None,
+    score: dict | None = None,
+    regime: list[float] | None = None,
 ) -> RefResult:
-    """Simulate. ``band`` = half-width per asset (None = calendar: trade every check day)."""
+    """Simulate.
+
+    ``band``: half-width per asset (a dict), a function ``t -> dict`` for bands that
+    change by row, or None (calendar: trade every check day). Tiers: ``groups``
+    maps each asset to its group 0..G-1, ``check`` (and ``act``, None = act on look
+    days) is one set of rows per group, ``sizing``/``scope`` one string per group.
+    ``score`` = dict(w_drift=, w_time=, horizon=, threshold=, market_factor=[...]):
+    the score trigger (one group). ``regime``: a per-row value logged per rebalance.
+    """
     n_days = len(dates)
     rate = {a: (cost_bps or {}).get(a, 0.0) / 1e4 for a in assets}
     flows = flows or {}
+    group = groups or dict.fromkeys(assets, 0)
+    checks = [check] if isinstance(check, set) else list(check)
+    n_groups = len(checks)  # a group may hold no asset
+    assert max(group.values()) < n_groups
+    acts = None if act is None else list(act)
+    sizings = [sizing] * n_groups if isinstance(sizing, str) else list(sizing)
+    scopes = [scope] * n_groups if isinstance(scope, str) else list(scope)
+    assert len(checks) == n_groups and len(sizings) == n_groups and len(scopes) == n_groups
+
+    no_band = dict.fromkeys(assets, -1.0)
+
+    def band_at(t):
+        if band is None:
+            return no_band
+        return band(t) if callable(band) else band
+
+    # rows where some group looks or acts (only those need the per-group loop)
+    event_rows = set().union(*checks, *(acts or []))
+    pending = [False] * n_groups
+    last_rebalance = 0
     h = {a: target[a] * initial_usd for a in assets}
     res = RefResult(values=[sum(h.values())], holdings=[dict(h)], costs=[0.0])
     for t in range(1, n_days):
@@ -162,18 +207,48 @@ def reference_backtest(
         flow = flows.get(t, 0.0)
         if flow != 0.0:
             day_cost += _flow(t, h, target, flow, rate, fixed_usd, assets, res, dates)
-        if t in check:
+        for g in range(n_groups if t in event_rows else 0):
+            look = t in checks[g]
+            acts_now = look if acts is None else t in acts[g]
+            if not look and not (acts_now and pending[g]):
+                continue
             v = sum(h.values())
             w = {a: h[a] / v for a in assets}
-            hw = {a: (-1.0 if band is None else band[a]) for a in assets}
-            breached = {a: hw[a] < 0 or abs(w[a] - target[a]) > hw[a] + BREACH_TOL for a in assets}
-            if any(breached.values()):
-                ws = _desired(w, target, hw, breached, sizing, scope, assets)
-                cost, traded = _rebalance(t, h, ws, rate, fixed_usd, min_trade_usd, assets, res,
-                                          dates)
-                if traded:
-                    day_cost += cost
-                    res.rebalance_days.append(t)
+            hw = band_at(t)
+            sc = None
+            if score is not None:
+                drift = max(abs(w[a] - target[a]) / hw[a] for a in assets)
+                sc = (score["w_drift"] * (100.0 * drift) + score["market_factor"][t]
+                      + score["w_time"] * (100.0 * (t - last_rebalance) / score["horizon"]))
+                fires = sc >= score["threshold"]
+                breached = {a: abs(w[a] - target[a]) > hw[a] + BREACH_TOL for a in assets}
+                if look:
+                    res.score[t] = sc
+            else:
+                breached = {
+                    a: group[a] == g
+                    and (hw[a] < 0 or abs(w[a] - target[a]) > hw[a] + BREACH_TOL)
+                    for a in assets
+                }
+                fires = any(breached.values())
+            if look and fires:
+                pending[g] = True  # a breach seen on a look day waits for an action day
+            if not (acts_now and pending[g]):
+                continue
+            pending[g] = False
+            if not fires:  # no longer breached on the action day
+                continue
+            sized = {a: group[a] == g and (scopes[g] == "all" or breached[a]) for a in assets}
+            if not any(sized.values()):
+                continue
+            ws = _desired_sized(w, target, hw, sized, sizings[g], assets)
+            cost, traded = _rebalance(t, h, ws, rate, fixed_usd, min_trade_usd, assets, res,
+                                      dates)
+            if traded:
+                day_cost += cost
+                res.rebalance_days.append(t)
+                res.log.append((t, g, sc, None if regime is None else regime[t]))
+                last_rebalance = t
         res.values.append(sum(h.values()))
         res.holdings.append(dict(h))
         res.costs.append(day_cost)
@@ -189,7 +264,8 @@ def _rebalance(t, h, ws, rate, fixed, min_trade, assets, res, dates):
         hf = sum(h[a] for a in assets if a not in active)
         if not active or wa <= 0:
             return 0.0, False
-        drop = [a for a in active if (x := ws[a] / wa * (v - hf) - h[a]) == 0.0
+        drop = [a for a in active
+                if abs(x := ws[a] / wa * (v - hf) - h[a]) <= ZERO_TRADE_RTOL * v
                 or abs(x) < min_trade]
         if not drop:
             break

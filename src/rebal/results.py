@@ -38,8 +38,13 @@ _REASON_TEXT = np.array(["", *(r.name.lower() for r in TradeReason)])
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a)
-    a.flags.writeable = False
+    """A read-only view (the caller's array itself stays writeable: freezing it would
+    also change the type numba sees when it is passed to a kernel again)."""
+    if not (isinstance(a, np.ndarray) and a.flags.c_contiguous):
+        a = np.ascontiguousarray(a)
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
     return a
 
 
@@ -84,6 +89,9 @@ class TradeTable:
 class RebalanceLog:
     """One entry per rebalance (initial purchase and flow-only trades excluded).
 
+    A row on which several groups (tiers) rebalance has one entry per group, in
+    group order.
+
     Attributes
     ----------
     day
@@ -92,13 +100,21 @@ class RebalanceLog:
         :class:`rebal.policy.Rule` code of the rule that fired (int64).
     asset
         Column of the asset furthest beyond its band (the most drifted asset
-        for a calendar rule), before trading.
+        for a calendar rule; the largest drift in % of its band for the score),
+        among the assets of the group that fired, before trading.
     drift
         That asset's ``|w - target|`` (weight fraction) before trading.
     band
         The half-width in force for that asset (NaN for a calendar rule).
     n_breached
-        Assets outside their band (all of them for a calendar rule).
+        Assets of the group outside their band (all of them for a calendar rule).
+    group
+        The group (tier) that fired (int64; 0 without tiers).
+    score
+        The score that fired (NaN unless the policy is a score trigger).
+    regime
+        The policy's logged state on that row (``CompiledPolicy.regime``; NaN
+        when the policy logs none).
     """
 
     day: IntArray
@@ -107,13 +123,34 @@ class RebalanceLog:
     drift: FloatArray
     band: FloatArray
     n_breached: IntArray
+    group: IntArray | None = None
+    score: FloatArray | None = None
+    regime: FloatArray | None = None
 
     def __post_init__(self) -> None:
-        for name in ("day", "rule", "asset", "drift", "band", "n_breached"):
+        n = np.shape(self.day)[0]
+        if self.group is None:
+            object.__setattr__(self, "group", np.zeros(n, dtype=np.int64))
+        for name in ("score", "regime"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(n, np.nan))
+        for name in _LOG_FIELDS:
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     def __len__(self) -> int:
         return int(self.day.shape[0])
+
+
+_LOG_FIELDS = ("day", "rule", "asset", "drift", "band", "n_breached", "group", "score", "regime")
+
+
+def _rule_name(code: int) -> str:
+    from rebal.policy.triggers import Rule
+
+    try:
+        return Rule(int(code)).name.lower()
+    except ValueError:
+        return str(int(code))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)  # arrays: identity
@@ -136,11 +173,19 @@ class BacktestResult:
         ``(n_days,)`` portfolio value after each close's trades (dollars).
     returns
         ``(n_days,)`` time-weighted simple returns (row 0 = 0).
+    share_days
+        ``(k,)`` rows (row 0 first, increasing) after whose trades ``shares`` was set.
+    shares
+        ``(k, n_assets)`` units of each asset's price index (``market.prices``)
+        held from that row's close until the next trade: holdings are
+        piecewise-constant in shares between trades.
     weights
-        ``(n_days, n_assets)`` weights after each close's trades (computed from
-        ``holdings_usd / values`` on first use, then cached).
+        ``(n_days, n_assets)`` weights after each close's trades (a property:
+        ``holdings_usd / values``, computed on first use, then cached).
     holdings_usd
-        ``(n_days, n_assets)`` dollars held after each close's trades.
+        ``(n_days, n_assets)`` dollars held after each close's trades (a
+        property: ``shares × prices`` on the share path, computed on first use,
+        then cached).
     flows_usd
         ``(n_days,)`` cash flow at each close (+ in, - out).
     costs_usd
@@ -150,7 +195,16 @@ class BacktestResult:
     rebalances
         Every rebalance and the rule that fired (:class:`RebalanceLog`).
     market
-        The market the backtest ran on (risk-free series for metrics).
+        The market the backtest ran on (its ``prices`` value the shares;
+        risk-free series for metrics).
+    score
+        ``(n_days,)`` the score trigger's score on every look day (NaN on the
+        other rows), or ``None`` when the policy has no score.
+    regime
+        ``(n_days,)`` the state the policy logs (VIX level, regime index …), or
+        ``None``.
+    regime_label
+        What ``regime`` is ("" when there is none).
     """
 
     policy_name: str
@@ -160,18 +214,24 @@ class BacktestResult:
     initial_usd: float
     values: FloatArray
     returns: FloatArray
-    holdings_usd: FloatArray
+    share_days: IntArray
+    shares: FloatArray
     flows_usd: FloatArray
     costs_usd: FloatArray
     trades: TradeTable
     rebalances: RebalanceLog
     market: MarketData = field(repr=False, compare=False)
+    score: FloatArray | None = None
+    regime: FloatArray | None = None
+    regime_label: str = ""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("dates", "target", "values", "returns", "holdings_usd", "flows_usd",
-                     "costs_usd"):
-            object.__setattr__(self, name, _frozen(getattr(self, name)))
+        for name in ("dates", "target", "values", "returns", "share_days", "shares",
+                     "flows_usd", "costs_usd", "score", "regime"):
+            a = getattr(self, name)
+            if a is not None:
+                object.__setattr__(self, name, _frozen(a))
 
     # ------------------------------------------------------------ views
     @property
@@ -179,8 +239,18 @@ class BacktestResult:
         return int(self.dates.shape[0])
 
     @property
+    def holdings_usd(self) -> FloatArray:
+        """``(n_days, n_assets)`` dollars held after each close's trades (cached)."""
+        h = self._cache.get("holdings_usd")
+        if h is None:
+            rows = np.searchsorted(self.share_days, np.arange(self.n_days), "right") - 1
+            h = _frozen(self.shares[rows] * self.market.prices)
+            self._cache["holdings_usd"] = h
+        return h
+
+    @property
     def weights(self) -> FloatArray:
-        """``(n_days, n_assets)`` weights (fractions) after each close's trades."""
+        """``(n_days, n_assets)`` weights (fractions) after each close's trades (cached)."""
         w = self._cache.get("weights")
         if w is None:
             w = _frozen(self.holdings_usd / self.values[:, None])
@@ -263,27 +333,27 @@ class BacktestResult:
         )
 
     def rebalances_frame(self) -> pd.DataFrame:
-        """One row per rebalance: date, rule, asset, drift, band, n_breached."""
+        """One row per rebalance: date, rule, group, asset, drift, band, n_breached,
+        score, regime."""
         import pandas as pd
-
-        from rebal.policy.triggers import Rule
 
         rb = self.rebalances
         return pd.DataFrame(
             {
                 "date": pd.DatetimeIndex(self.dates[rb.day]),
-                "rule": [Rule(r).name.lower() for r in rb.rule],
+                "rule": [_rule_name(r) for r in rb.rule],
+                "group": rb.group,
                 "asset": [self.assets[i] for i in rb.asset],
                 "drift": rb.drift,
                 "band": rb.band,
                 "n_breached": rb.n_breached,
+                "score": rb.score,
+                "regime": rb.regime,
             }
         )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable summary with every series (NaN -> None)."""
-
-        from rebal.policy.triggers import Rule
 
         def clean(a: np.ndarray) -> list[Any]:
             return [None if isinstance(v, float) and v != v else v for v in a.tolist()]
@@ -311,10 +381,16 @@ class BacktestResult:
             },
             "rebalances": {
                 "date": [str(self.dates[d]) for d in self.rebalances.day],
-                "rule": [Rule(r).name.lower() for r in self.rebalances.rule],
+                "rule": [_rule_name(r) for r in self.rebalances.rule],
+                "group": np.asarray(self.rebalances.group).tolist(),
                 "asset": [self.assets[i] for i in self.rebalances.asset],
                 "drift": clean(self.rebalances.drift),
                 "band": clean(self.rebalances.band),
                 "n_breached": self.rebalances.n_breached.tolist(),
+                "score": clean(np.asarray(self.rebalances.score)),
+                "regime": clean(np.asarray(self.rebalances.regime)),
             },
+            "score": None if self.score is None else clean(self.score),
+            "regime": None if self.regime is None else clean(self.regime),
+            "regime_label": self.regime_label,
         }

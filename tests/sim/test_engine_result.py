@@ -73,10 +73,17 @@ def test_run_arrays_equals_run_backtest(etf4, target4):
     costs = CostModel(cost_bps=7.0, fixed_usd=2.0)
     full = run_backtest(etf4, target4, policy, costs=costs)
     target = np.array([target4[a] for a in etf4.assets])
-    raw = run_arrays(etf4.returns(), target, policy.compile(etf4, target),
+    compiled = policy.compile(etf4, target)
+    raw = run_arrays(None, target, compiled, prices=etf4.prices,
                      cost_rates=costs.rates(etf4.assets), fixed_usd=2.0)
     np.testing.assert_array_equal(raw.values, full.values)
     np.testing.assert_array_equal(raw.trades.value_usd, full.trades.value_usd)
+    np.testing.assert_array_equal(raw.holdings_usd, full.holdings_usd)
+    # from returns: the kernel chains them into a price index (a few ulps off the prices)
+    from_returns = run_arrays(etf4.returns(), target, compiled,
+                              cost_rates=costs.rates(etf4.assets), fixed_usd=2.0)
+    np.testing.assert_allclose(from_returns.values, full.values, rtol=1e-13, atol=0)
+    assert from_returns.rebalances.day.tolist() == full.rebalances.day.tolist()
 
 
 def test_metrics_hook_delegates_to_rebal_metrics(band_result, etf4, target4):

@@ -16,7 +16,9 @@ def size(w, target, hw, sizing, scope, breached=None):
         breached = (hw < 0) | (np.abs(w - target) > hw + 1e-12)
     n = w.size
     ws, lo, hi, tmp = (np.empty(n) for _ in range(4))
-    desired_weights(w, target, hw, sizing, scope, np.asarray(breached, bool), ws, lo, hi, tmp)
+    # one group: scope ALL sizes every asset, BREACHED the breached ones
+    sized = np.ones(n, bool) if scope == ALL else np.asarray(breached, bool)
+    desired_weights(w, target, hw, sizing, sized, ws, lo, hi, tmp)
     return ws
 
 

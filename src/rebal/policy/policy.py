@@ -28,6 +28,7 @@ no weight or the sized assets already take more than the whole portfolio.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -37,7 +38,7 @@ from rebal.data.market import MarketData
 from rebal.errors import ConfigError
 from rebal.policy.schedule import Calendar
 from rebal.policy.triggers import Always, BandTrigger, Never, Trigger
-from rebal.types import BoolArray, FloatArray, Frequency, Scope, Sizing
+from rebal.types import BoolArray, FloatArray, Frequency, IntArray, Scope, Sizing
 
 __all__ = ["SCOPE_CODE", "SIZING_CODE", "CompiledPolicy", "Policy"]
 
@@ -47,51 +48,205 @@ SCOPE_CODE = {Scope.ALL: 0, Scope.BREACHED: 1}
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)  # arrays: identity
 class CompiledPolicy:
-    """A policy as the kernel sees it on one market.
+    """A policy as the kernel sees it on one market (contract v2, ``docs/conventions.md``).
 
     Attributes
     ----------
     name
         The policy's name.
     check
-        ``(n_days,)`` bool: rows where the trigger is evaluated (never row 0).
+        LOOK days: ``(n_days, n_groups)`` bool per group, or ``(n_days,)`` for one
+        group; never row 0.
     band
         ``(n_days, n_assets)`` float64 half-widths (weight fractions) in force on
         each row, or ``(1, n_assets)`` for widths that never change; negative
-        means "trade on every check day" (no band).
+        means "trade on every look day" (no band).
     sizing
-        0 = to target, 1 = to edge, 2 = halfway (:data:`SIZING_CODE`).
+        Per group (``(n_groups,)`` or one int for all): 0 = to target, 1 = to
+        edge, 2 = halfway (:data:`SIZING_CODE`).
     scope
-        0 = all assets, 1 = breached only (:data:`SCOPE_CODE`).
+        Per group (``(n_groups,)`` or one int): 0 = every asset of the group,
+        1 = its breached assets only (:data:`SCOPE_CODE`).
     rule
         :class:`Rule` code recorded for each rebalance this policy makes.
+    group
+        ``(n_assets,)`` int group (tier) of each asset, ``0 … n_groups - 1``;
+        ``None`` = all 0.
+    act
+        ACTION days ``(n_days, n_groups)`` (same shape as ``check``), or ``None``
+        to act on look days. A hit on a look day sets the group's pending flag;
+        on an action day with the flag set the trigger is evaluated again on the
+        current weights, the group rebalances if it still fires, and the flag is
+        cleared.
+    trigger_kind
+        0 = band/calendar (a group fires when one of its assets is strictly
+        beyond its band); 1 = score (one group; every band must be > 0).
+    score_weights
+        ``(w_drift, w_time)`` of the score.
+    score_horizon_rows
+        Rows after which the time factor reaches 100.
+    score_threshold
+        The score fires when ``score >= score_threshold``.
+    market_factor
+        ``(n_days,)`` precomputed market part of the score (``None`` = zeros).
+    regime
+        ``(n_days,)`` state logged with each rebalance (NaN allowed), or ``None``.
+    regime_label
+        What ``regime`` is (``"VIX"``, ``"avg corr"`` …).
+
+    The score at a look day ``t`` (kind 1)::
+
+        score = w_drift * 100 * max_i |w_i - target_i| / band[t, i]
+                + market_factor[t]
+                + w_time * 100 * (t - last rebalance row) / score_horizon_rows
+
+    (the last rebalance row is 0 before the first rebalance).
     """
 
     name: str
     check: BoolArray
     band: FloatArray
-    sizing: int
-    scope: int
+    sizing: int | IntArray
+    scope: int | IntArray
     rule: int
+    group: IntArray | None = None
+    act: BoolArray | None = None
+    trigger_kind: int = 0
+    score_weights: tuple[float, float] = (1.0, 0.0)
+    score_horizon_rows: float = 252.0
+    score_threshold: float = 100.0
+    market_factor: FloatArray | None = None
+    regime: FloatArray | None = None
+    regime_label: str = ""
+    # the kernel's forms, derived once here: (n_days, n_groups) looks, per-group codes
+    kernel_check: BoolArray = field(init=False, repr=False)
+    kernel_sizing: IntArray = field(init=False, repr=False)
+    kernel_scope: IntArray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         check = np.ascontiguousarray(self.check, dtype=np.bool_)
         band = np.ascontiguousarray(self.band, dtype=np.float64)
-        if check.ndim != 1 or band.ndim != 2 or band.shape[0] not in (1, check.shape[0]):
+        if check.ndim not in (1, 2) or band.ndim != 2 or band.shape[0] not in (1, check.shape[0]):
             raise ConfigError(
-                f"CompiledPolicy: check (n_days,) and band (n_days, n_assets) disagree: "
-                f"{check.shape} vs {band.shape}"
+                f"CompiledPolicy: check (n_days[, n_groups]) and band (n_days, n_assets) "
+                f"disagree: {check.shape} vs {band.shape}"
             )
-        if check.shape[0] and check[0]:
+        n_days, n_assets = check.shape[0], band.shape[1]
+        check2 = check.reshape(n_days, -1) if check.ndim == 1 else check
+        n_groups = check2.shape[1]
+        if n_groups < 1:
+            raise ConfigError("CompiledPolicy.check needs at least one group column")
+        if n_days and (check2[0, 0] if n_groups == 1 else check2[0].any()):
             raise ConfigError("CompiledPolicy.check: row 0 is the initial purchase, never a check")
-        if np.any(np.isnan(band)):
+        if np.isnan(band.min()):  # one reduction: NaN propagates through min
             raise ConfigError("CompiledPolicy.band must not contain NaN")
-        if self.sizing not in (0, 1, 2):
-            raise ConfigError(f"CompiledPolicy.sizing must be 0, 1 or 2, got {self.sizing}")
-        if self.scope not in (0, 1):
-            raise ConfigError(f"CompiledPolicy.scope must be 0 or 1, got {self.scope}")
-        object.__setattr__(self, "check", check)
-        object.__setattr__(self, "band", band)
+        codes = {}
+        for fname, top in (("sizing", 2), ("scope", 1)):
+            raw = getattr(self, fname)
+            if isinstance(raw, (int, np.integer)) and not isinstance(raw, bool):
+                ok = 0 <= raw <= top
+                arr = np.array([raw] * n_groups, dtype=np.int64)
+            else:
+                arr = np.array(raw, dtype=np.int64, ndmin=1)
+                if arr.shape == (1,):
+                    arr = np.repeat(arr, n_groups)
+                ok = arr.shape == (n_groups,) and bool((arr >= 0).all() and (arr <= top).all())
+            if not ok:
+                raise ConfigError(
+                    f"CompiledPolicy.{fname} must be 0…{top} per group "
+                    f"({n_groups} groups), got {raw!r}"
+                )
+            codes[fname] = arr
+        if self.group is None:
+            group = np.zeros(n_assets, dtype=np.int64)
+        else:
+            group = np.ascontiguousarray(self.group, dtype=np.int64)
+            if group.shape != (n_assets,) or (group < 0).any() or (group >= n_groups).any():
+                raise ConfigError(
+                    f"CompiledPolicy.group must be ({n_assets},) ints in 0…{n_groups - 1}, "
+                    f"got {self.group!r}"
+                )
+        act = None
+        if self.act is not None:
+            act = np.ascontiguousarray(self.act, dtype=np.bool_)
+            act = act.reshape(n_days, -1) if act.ndim == 1 else act
+            if act.shape != check2.shape:
+                raise ConfigError(
+                    f"CompiledPolicy.act must have the shape of check {check2.shape}, "
+                    f"got {act.shape}"
+                )
+            if n_days and act[0].any():
+                raise ConfigError(
+                    "CompiledPolicy.act: row 0 is the initial purchase, never an action"
+                )
+        if self.trigger_kind not in (0, 1):
+            raise ConfigError(
+                f"CompiledPolicy.trigger_kind must be 0 or 1, got {self.trigger_kind!r}"
+            )
+        market_factor = None
+        if self.market_factor is not None:
+            market_factor = np.ascontiguousarray(self.market_factor, dtype=np.float64)
+            if market_factor.shape != (n_days,) or not np.isfinite(market_factor).all():
+                raise ConfigError(
+                    f"CompiledPolicy.market_factor must be ({n_days},) finite values, "
+                    f"got shape {market_factor.shape}"
+                )
+        try:
+            w_drift, w_time = (float(v) for v in self.score_weights)
+            horizon, threshold = float(self.score_horizon_rows), float(self.score_threshold)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                "CompiledPolicy.score_weights must be (w_drift, w_time) and the score horizon "
+                "and threshold numbers"
+            ) from None
+        if self.trigger_kind == 1:
+            if n_groups != 1:
+                raise ConfigError(
+                    f"CompiledPolicy: the score trigger takes one group, got {n_groups}"
+                )
+            if not (band > 0).all():
+                raise ConfigError(
+                    "CompiledPolicy.band must be > 0 everywhere for the score trigger"
+                )
+            finite = all(math.isfinite(v) for v in (w_drift, w_time, threshold))
+            if not (finite and 0 < horizon < math.inf):
+                raise ConfigError(
+                    f"CompiledPolicy: score weights ({w_drift}, {w_time}) and threshold "
+                    f"{threshold} must be finite and score_horizon_rows > 0, got {horizon}"
+                )
+        regime = None
+        if self.regime is not None:
+            regime = np.ascontiguousarray(self.regime, dtype=np.float64)
+            if regime.shape != (n_days,):
+                raise ConfigError(
+                    f"CompiledPolicy.regime must have shape ({n_days},), got {regime.shape}"
+                )
+        sa = object.__setattr__
+        sa(self, "check", check)
+        sa(self, "band", band)
+        sa(self, "group", group)
+        sa(self, "act", act)
+        sa(self, "score_weights", (w_drift, w_time))
+        sa(self, "score_horizon_rows", horizon)
+        sa(self, "score_threshold", threshold)
+        sa(self, "market_factor", market_factor)
+        sa(self, "regime", regime)
+        sa(self, "regime_label", str(self.regime_label))
+        sa(self, "kernel_check", check2)
+        sa(self, "kernel_sizing", codes["sizing"])
+        sa(self, "kernel_scope", codes["scope"])
+
+    @property
+    def n_days(self) -> int:
+        return int(self.check.shape[0])
+
+    @property
+    def n_assets(self) -> int:
+        return int(self.band.shape[1])
+
+    @property
+    def n_groups(self) -> int:
+        return int(self.kernel_check.shape[1])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

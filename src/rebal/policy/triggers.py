@@ -36,6 +36,13 @@ class Rule(IntEnum):
 
     CALENDAR = 1
     BAND = 2
+    SCORE = 3  # multi-factor score reached its threshold
+    TIER = 4  # a tier's band was breached on its look day and still on its action day
+    VOL_BAND = 5  # volatility-scaled band
+    VIX_TABLE = 6  # band from a VIX-regime table
+    ADAPTIVE = 7  # adaptive frequency: look calendar and band from the VIX regime
+    CORRELATION = 8  # look calendar and band from the correlation regime
+    EITHER = 9  # calendar OR band, whichever fires (regime 1 = a calendar day)
 
 
 @runtime_checkable

@@ -6,8 +6,12 @@ Conventions (``docs/conventions.md``):
   no cost, not a rebalance, not turnover.
 - Row t's returns apply to holdings from close t-1 to close t. Decisions at
   close t use data up to and including t; trades execute at close t.
-- At each close t >= 1: (1) grow holdings by the row's returns; (2) trade the
-  scheduled cash flow; (3) on a check day, if the trigger fires, rebalance.
+- At each close t >= 1: (1) value the shares held at the row's prices (holdings
+  grow by the row's returns); (2) trade the scheduled cash flow; (3) for each group
+  (tier) in order, on its look/action days, if its trigger fires, rebalance it.
+- Share accounting: between trades the portfolio holds fixed shares of each price
+  index; the result keeps the share vector after each trading row and expands
+  holdings and weights on demand.
 - Costs are paid from the portfolio so post-trade weights are exactly the
   intended ones (``V' = V - C(trades(V'))`` solved to 1e-15 relative).
 - Returns are time-weighted: ``r_t = (V_t - flow_t) / V_{t-1} - 1``.
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -34,7 +39,20 @@ from rebal.sim.cashflows import CashFlows
 from rebal.sim.costs import CostModel
 from rebal.types import FloatArray, IntArray
 
-__all__ = ["RawRun", "run_arrays", "run_backtest"]
+__all__ = ["PolicyLike", "RawRun", "run_arrays", "run_backtest", "time_weighted_returns"]
+
+
+@runtime_checkable
+class PolicyLike(Protocol):
+    """Anything with a ``name`` and ``compile(market, target) -> CompiledPolicy``
+    (the advanced policies of :mod:`rebal.policy`) runs like a :class:`Policy`."""
+
+    name: str
+
+    def compile(self, market: MarketData, target: FloatArray) -> CompiledPolicy: ...
+
+
+_EMPTY = np.empty(0)  # writeable like the arrays it stands for: one kernel signature
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)  # arrays: identity
@@ -43,15 +61,74 @@ class RawRun:
 
     ``status`` is 0 on success; otherwise ``status_day`` is the row at fault
     (1 = a withdrawal exceeds the portfolio, 2 = costs exceed the portfolio).
+    ``score`` is ``None`` unless the policy is a score trigger.
     """
 
-    holdings_usd: FloatArray
     values: FloatArray
+    returns: FloatArray
     costs_usd: FloatArray
+    share_days: IntArray
+    shares: FloatArray
+    prices: FloatArray
     trades: TradeTable
     rebalances: RebalanceLog
+    score: FloatArray | None
     status: int
     status_day: int
+
+    @property
+    def holdings_usd(self) -> FloatArray:
+        """``(n_days, n_assets)`` dollars after each close's trades (computed on each call)."""
+        return kernels.holdings_from_shares(self.share_days, self.shares, self.prices)
+
+
+def _simulate(
+    prices: FloatArray,
+    target: FloatArray,
+    compiled: CompiledPolicy,
+    flows: FloatArray,
+    c: FloatArray,
+    fixed_usd: float,
+    min_trade_usd: float,
+    initial_usd: float,
+) -> RawRun:
+    """Call the kernel on checked, contiguous float64 arrays."""
+    w_drift, w_time = compiled.score_weights
+    score_kind = compiled.trigger_kind == kernels.TRIGGER_SCORE
+    market_factor = compiled.market_factor
+    if market_factor is None:
+        market_factor = np.zeros(prices.shape[0]) if score_kind else _EMPTY
+    act = compiled.act
+    out = kernels.simulate(
+        prices, target, compiled.group, compiled.kernel_check,
+        compiled.kernel_check if act is None else act, act is not None,
+        compiled.band, compiled.kernel_sizing, compiled.kernel_scope, compiled.rule,
+        compiled.trigger_kind, w_drift, w_time, compiled.score_horizon_rows,
+        compiled.score_threshold, market_factor,
+        _EMPTY if compiled.regime is None else compiled.regime,
+        flows, c, fixed_usd, min_trade_usd, initial_usd,
+    )
+    for a in out[:-2]:  # fresh arrays owned by the result: freeze in place (no views)
+        a.flags.writeable = False
+    (values, rets, costs, sh_day, sh, t_day, t_asset, t_val, t_cost, t_reason,
+     r_day, r_rule, r_group, r_asset, r_drift, r_band, r_nb, r_score, r_regime, score,
+     status, status_day) = out
+    return RawRun(
+        values=values,
+        returns=rets,
+        costs_usd=costs,
+        share_days=sh_day,
+        shares=sh,
+        prices=prices,
+        trades=TradeTable(day=t_day, asset=t_asset, value_usd=t_val, cost_usd=t_cost,
+                          reason_code=t_reason),
+        rebalances=RebalanceLog(day=r_day, rule=r_rule, asset=r_asset, drift=r_drift,
+                                band=r_band, n_breached=r_nb, group=r_group, score=r_score,
+                                regime=r_regime),
+        score=score if score_kind else None,
+        status=int(status),
+        status_day=int(status_day),
+    )
 
 
 def run_arrays(
@@ -66,20 +143,23 @@ def run_arrays(
     min_trade_usd: float = 0.0,
     flows_usd: FloatArray | None = None,
 ) -> RawRun:
-    """Run the kernel on precomputed arrays (no validation beyond shapes).
+    """Run the kernel on precomputed arrays (no validation beyond shapes: prices
+    must be finite and > 0, as :class:`MarketData` guarantees).
 
     Parameters
     ----------
     returns
         ``(n_days, n_assets)`` simple returns; row t = close t-1 -> close t
-        (``None`` when ``prices`` is given).
+        (``None`` when ``prices`` is given). They are chained into a price
+        index starting at 1 (the kernel holds shares of price indices), which
+        rounds differently from the prices they came from by a few ulps.
     target
         ``(n_assets,)`` weights summing to 1.
     compiled
         :meth:`Policy.compile` output on the same rows and assets.
     prices
-        ``(n_days, n_assets)`` prices instead of ``returns``: the kernel then
-        computes ``p[t] / p[t-1] - 1`` itself (identical numbers, no allocation).
+        ``(n_days, n_assets)`` total-return prices (> 0) instead of ``returns``
+        (the fast path: read as they are).
     initial_usd
         Dollars bought at row 0.
     cost_rates
@@ -91,52 +171,32 @@ def run_arrays(
     """
     if (returns is None) == (prices is None):
         raise ConfigError("run_arrays: give exactly one of returns and prices")
-    is_prices = prices is not None
-    series = np.ascontiguousarray(prices if is_prices else returns, dtype=np.float64)
+    if prices is None:
+        r = np.asarray(returns, dtype=np.float64)
+        if r.ndim != 2:
+            raise ConfigError(f"run_arrays: returns must be 2-D, got shape {r.shape}")
+        series = np.empty_like(r)
+        series[0] = 1.0
+        np.cumprod(1.0 + r[1:], axis=0, out=series[1:])
+    else:
+        series = np.ascontiguousarray(prices, dtype=np.float64)
     if series.ndim != 2:
-        raise ConfigError(f"run_arrays: returns/prices must be 2-D, got shape {series.shape}")
+        raise ConfigError(f"run_arrays: prices must be 2-D, got shape {series.shape}")
     n_days, n_assets = series.shape
     target = np.ascontiguousarray(target, dtype=np.float64)
     c = np.zeros(n_assets) if cost_rates is None else np.ascontiguousarray(cost_rates, np.float64)
     flows = np.zeros(n_days) if flows_usd is None else np.ascontiguousarray(flows_usd, np.float64)
     if target.shape != (n_assets,) or c.shape != (n_assets,) or flows.shape != (n_days,):
-        raise ConfigError("run_arrays: target, cost_rates and flows_usd do not match returns")
-    if compiled.band.shape[1] != n_assets or compiled.check.shape[0] != n_days or (
-        compiled.band.shape[0] not in (1, n_days)
-    ):
+        raise ConfigError("run_arrays: target, cost_rates and flows_usd do not match the data")
+    if compiled.n_assets != n_assets or compiled.n_days != n_days:
         raise ConfigError(
             f"run_arrays: compiled policy has band {compiled.band.shape} and check "
             f"{compiled.check.shape}, data {series.shape}"
         )
     if flows[0] != 0.0:
         raise ConfigError("run_arrays: no cash flow on row 0 (the initial purchase)")
-    out = kernels.simulate(
-        series, is_prices, target, compiled.check, compiled.band, compiled.sizing, compiled.scope,
-        compiled.rule, flows, c, float(fixed_usd), float(min_trade_usd), float(initial_usd),
-    )
-    (holdings, values, costs, t_day, t_asset, t_val, t_cost, t_reason,
-     r_day, r_rule, r_asset, r_drift, r_band, r_nb, status, status_day) = out
-    return RawRun(
-        holdings_usd=holdings,
-        values=values,
-        costs_usd=costs,
-        trades=TradeTable(day=t_day, asset=t_asset, value_usd=t_val, cost_usd=t_cost,
-                          reason_code=t_reason),
-        rebalances=RebalanceLog(day=r_day, rule=r_rule, asset=r_asset, drift=r_drift,
-                                band=r_band, n_breached=r_nb),
-        status=int(status),
-        status_day=int(status_day),
-    )
-
-
-def _returns(prices: FloatArray) -> FloatArray:
-    """``MarketData.returns()`` bit for bit, in one allocation (numpy's vectorized
-    division is several times faster than the kernel's scalar one)."""
-    out = np.empty_like(prices)
-    out[0] = 0.0
-    np.divide(prices[1:], prices[:-1], out=out[1:])
-    out[1:] -= 1.0
-    return out
+    return _simulate(series, target, compiled, flows, c, float(fixed_usd),
+                     float(min_trade_usd), float(initial_usd))
 
 
 def time_weighted_returns(values: FloatArray, flows_usd: FloatArray) -> FloatArray:
@@ -149,7 +209,7 @@ def time_weighted_returns(values: FloatArray, flows_usd: FloatArray) -> FloatArr
 def run_backtest(
     market: MarketData,
     target: Mapping[str, float],
-    policy: Policy,
+    policy: Policy | PolicyLike,
     *,
     initial_usd: float = 1_000_000.0,
     costs: CostModel | None = None,
@@ -181,8 +241,11 @@ def run_backtest(
     """
     if not isinstance(market, MarketData):
         raise ConfigError(f"market must be a MarketData, got {type(market).__name__}")
-    if not isinstance(policy, Policy):
-        raise ConfigError(f"policy must be a Policy, got {type(policy).__name__}")
+    if not isinstance(policy, (Policy, PolicyLike)):
+        raise ConfigError(
+            f"policy must be a Policy (or have a name and compile(market, target) -> "
+            f"CompiledPolicy), got {type(policy).__name__}"
+        )
     try:
         initial = float(initial_usd)
     except (TypeError, ValueError):
@@ -200,31 +263,39 @@ def run_backtest(
         weights = weights[[market.assets.index(a) for a in used]]
         market = market.select(used)
     compiled = policy.compile(market, weights)
-    flows = np.zeros(market.n_days) if cash_flows is None else cash_flows.amounts(market.dates)
-    raw = run_arrays(
-        _returns(market.prices), weights, compiled,
-        initial_usd=initial,
-        cost_rates=costs.rates(market.assets),
-        fixed_usd=costs.fixed_usd,
-        min_trade_usd=costs.min_trade_usd,
-        flows_usd=flows,
-    )
+    if not isinstance(compiled, CompiledPolicy):
+        raise ConfigError(
+            f"{type(policy).__name__}.compile must return a CompiledPolicy, "
+            f"got {type(compiled).__name__}"
+        )
+    if compiled.n_days != market.n_days or compiled.n_assets != market.n_assets:
+        raise ConfigError(
+            f"{type(policy).__name__}.compile returned check {compiled.check.shape} / band "
+            f"{compiled.band.shape} for {market.n_days} rows x {market.n_assets} assets"
+        )
+    n_days = market.n_days
+    flows = np.zeros(n_days) if cash_flows is None else cash_flows.amounts(market.dates)
+    raw = _simulate(market.prices, weights, compiled, flows, costs.rates(market.assets),
+                    costs.fixed_usd, costs.min_trade_usd, initial)
     _raise_status(raw, market, flows)
-    values = raw.values
     return BacktestResult(
-        policy_name=policy.name,
+        policy_name=str(policy.name),
         dates=market.dates,
         assets=market.assets,
         target=weights,
         initial_usd=initial,
-        values=values,
-        returns=time_weighted_returns(values, flows),
-        holdings_usd=raw.holdings_usd,
+        values=raw.values,
+        returns=raw.returns,
+        share_days=raw.share_days,
+        shares=raw.shares,
         flows_usd=flows,
         costs_usd=raw.costs_usd,
         trades=raw.trades,
         rebalances=raw.rebalances,
         market=market,
+        score=raw.score,
+        regime=compiled.regime,
+        regime_label=compiled.regime_label,
     )
 
 

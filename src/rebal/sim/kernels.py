@@ -4,10 +4,19 @@ Everything here works on integer-indexed float64 arrays; the conventions are
 those of ``docs/conventions.md`` (summarised in :func:`simulate`). Short math
 names inside the kernels:
 
+``s``   shares held (units of each asset's price index) ``(n_assets,)``
 ``h``   holdings in dollars ``(n_assets,)``         ``V``  portfolio value (dollars)
 ``w``   current weights (fractions)                  ``ws`` desired post-trade weights
 ``hw``  band half-width (weight fraction)            ``x``  trade in dollars (+ buy, - sell)
 ``c``   proportional cost rate (fraction of dollars) ``F``  cash flow in dollars (+ in)
+
+Share accounting: between two trades the portfolio holds a fixed number of
+shares ``s`` of each price index, so its value at row ``t`` is ``s · p[t]`` (a
+read of the price row, nothing written but the value). Dollars are only formed
+on event rows (a look, an action or a cash flow) and trades convert back to
+shares at the close price. The kernel therefore returns the share vector after
+each row that traded (sparse) instead of an ``(n_days, n_assets)`` holdings
+matrix; :func:`holdings_from_shares` expands it on demand.
 """
 
 from __future__ import annotations
@@ -16,6 +25,9 @@ import numpy as np
 from numba import njit
 
 BREACH_TOL = 1e-12
+ZERO_TRADE_RTOL = 1e-12
+"""A costless rebalance trade within 1e-12 of the value from zero is float noise (an
+asset already at its sized point, e.g. inside its band under "to edge"): not traded."""
 FIXED_POINT_RTOL = 1e-15
 FIXED_POINT_MAX_ITER = 1000
 
@@ -26,19 +38,48 @@ STATUS_COSTS_EXCEED_VALUE = 2
 REASON_REBALANCE = 1
 REASON_FLOW = 2
 
+TRIGGER_BAND = 0
+TRIGGER_SCORE = 1
 
-@njit(cache=True, fastmath={"reassoc"})
-def row_sums(a, out):
-    """``out[t] = sum(a[t])``, reassociated so it vectorizes (differs from a
-    left-to-right sum by a few ulps, far below the 1e-12 the tests ask)."""
-    for t in range(a.shape[0]):
-        s = 0.0
-        for i in range(a.shape[1]):
-            s += a[t, i]
-        out[t] = s
+# error_model="numpy": no ZeroDivisionError branches in the loops (every divisor
+# here is a positive value or price); bounds checks are off (numba's default,
+# stated so an environment override cannot slow the engine silently).
+_jit = njit(cache=True, error_model="numpy", boundscheck=False)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"reassoc", "contract"})
+def fill_values(prices, s, t0, t1, values):
+    """``values[t] = s · prices[t]`` for ``t0 <= t < t1``.
+
+    Reassociated (and fused multiply-adds allowed) so the row dot product
+    vectorizes: it differs from a left-to-right sum by a few ulps, far below the
+    1e-12 the tests ask. This loop is the whole cost of a quiet row.
+    """
+    n = s.shape[0]
+    for t in range(t0, t1):
+        v = 0.0
+        for i in range(n):
+            v += s[i] * prices[t, i]
+        values[t] = v
+
+
+def holdings_from_shares(share_days, shares, prices):
+    """``(n_days, n_assets)`` dollars held after each close's trades.
+
+    Parameters
+    ----------
+    share_days
+        ``(k,)`` increasing rows at which ``shares`` were set (row 0 first).
+    shares
+        ``(k, n_assets)`` shares held from that row's close on.
+    prices
+        ``(n_days, n_assets)`` price indices.
+    """
+    rows = np.searchsorted(share_days, np.arange(prices.shape[0]), "right") - 1
+    return shares[rows] * prices
+
+
+@_jit
 def _clamped_sum(w, lo, hi, mu):
     s = 0.0
     for i in range(w.shape[0]):
@@ -46,7 +87,7 @@ def _clamped_sum(w, lo, hi, mu):
     return s
 
 
-@njit(cache=True)
+@_jit
 def project_to_band(w, lo, hi, out):
     """Euclidean projection of ``w`` on ``{lo <= v <= hi, sum(v) = 1}``.
 
@@ -79,19 +120,23 @@ def project_to_band(w, lo, hi, out):
         out[i] = min(max(w[i] - mu, lo[i]), hi[i])
 
 
-@njit(cache=True)
-def desired_weights(w, target, hw_row, sizing, scope, breached, ws, lo, hi, tmp):
+@_jit
+def desired_weights(w, target, hw_row, sizing, sized, ws, lo, hi, tmp):
     """Post-rebalance weights ``ws`` (see :mod:`rebal.policy.policy` for the rules).
 
-    ``sizing``: 0 target, 1 edge, 2 halfway; ``scope``: 0 all, 1 breached only.
-    ``breached`` ``(n,)`` bool must be filled by the caller.
+    ``sizing``: 0 target, 1 edge, 2 halfway. ``sized`` ``(n,)`` bool marks the
+    assets moved to their sized point (the group's assets, or its breached ones);
+    the others absorb the residual weight in proportion to their current weights.
+    When every asset is sized, or the absorbers cannot absorb (no weight, or the
+    sized points take more than 100 %), the joint solution: the target, or the
+    projection of ``w`` on the band box ``{lo <= v <= hi, sum(v) = 1}``.
     """
     n = w.shape[0]
-    n_breached = 0
+    n_sized = 0
     for i in range(n):
-        if breached[i]:
-            n_breached += 1
-    if sizing == 0 and (scope == 0 or n_breached == n):
+        if sized[i]:
+            n_sized += 1
+    if sizing == 0 and n_sized == n:
         for i in range(n):
             ws[i] = target[i]
         return
@@ -99,11 +144,11 @@ def desired_weights(w, target, hw_row, sizing, scope, breached, ws, lo, hi, tmp)
         hw = hw_row[i] if hw_row[i] > 0.0 else 0.0
         lo[i] = max(target[i] - hw, 0.0)
         hi[i] = min(target[i] + hw, 1.0)
-    if scope == 1 and n_breached < n:
+    if n_sized < n:
         sized_sum = 0.0
         rest_w = 0.0
         for i in range(n):
-            if breached[i]:
+            if sized[i]:
                 if sizing == 0:
                     ws[i] = target[i]
                 else:
@@ -116,7 +161,7 @@ def desired_weights(w, target, hw_row, sizing, scope, breached, ws, lo, hi, tmp)
         if rest_w > 0.0 and resid >= 0.0:
             scale = resid / rest_w
             for i in range(n):
-                if not breached[i]:
+                if not sized[i]:
                     ws[i] = w[i] * scale
             return
     # every asset sized (or the absorbers cannot absorb): the joint solution
@@ -129,43 +174,58 @@ def desired_weights(w, target, hw_row, sizing, scope, breached, ws, lo, hi, tmp)
         ws[i] = tmp[i] if sizing == 1 else 0.5 * (target[i] + tmp[i])
 
 
-@njit(cache=True)
-def solve_rebalance(h, ws, c, fixed_usd, min_trade_usd, active, x):
+@_jit
+def solve_rebalance(h, V, ws, c, fixed_usd, min_trade_usd, active, x, sg):
     """Trades ``x`` (dollars) that take holdings ``h`` to weights ``ws`` net of costs.
 
-    1. Traded set (costless, ``V = sum(h)``): every asset starts active; an active
-       asset whose trade ``ws_i / W_A * (V - H_F) - h_i`` is exactly 0 or smaller
-       than ``min_trade_usd`` is frozen (keeps ``h_i``), where ``W_A`` is the sum of
-       ``ws`` over active assets and ``H_F`` the frozen holdings; repeat until no
-       active trade is dropped.
+    1. Traded set (costless, ``V = sum(h)``, given left to right by the caller):
+       every asset starts active; an active asset whose trade ``ws_i / W_A * (V -
+       H_F) - h_i`` is 0 (within ``ZERO_TRADE_RTOL * V``) or smaller than
+       ``min_trade_usd`` is frozen (keeps ``h_i``), where ``W_A`` is the sum of ``ws``
+       over active assets and ``H_F`` the frozen holdings; repeat until no active
+       trade is dropped.
     2. Costs with the set fixed: ``V'`` solves ``V' = V - C(V')``, ``C = sum_A
        (c_i |x_i| + fixed_usd)``, ``x_i = ws_i / W_A * (V' - H_F) - h_i``, by Newton
-       steps (exact for the final trade signs), stopped at 1e-15 relative.
+       steps, stopped when the trade signs at the new ``V'`` are those the step
+       assumed (it is then the root); ``sg`` ``(n,)`` is scratch for the signs.
 
-    Returns ``(n_traded, cost_usd, status)``; ``h`` is left unchanged.
+    Returns ``(n_traded, V', H_F, status)``; on return ``active`` marks the traded
+    assets and ``x_i`` holds ``ws_i / W_A``: the caller makes the trades
+    ``x_i * (V' - H_F) - h_i`` (one pass with its bookkeeping). ``h`` is unchanged.
     """
     n = h.shape[0]
-    V = 0.0
     w_active = 0.0
     for i in range(n):
-        V += h[i]
         w_active += ws[i]
         active[i] = True
     n_active = n
     h_frozen = 0.0
-    # x holds each active asset's share ws_i / W_A of (V' - H_F) until the trades are known
+    # Newton steps on g(V') = V' + C(V') - V, convex and increasing (C is a sum of
+    # |affine|): from V' = V (where g >= 0) they fall monotonically onto the root, and
+    # are exact once the trade signs stop changing. Each pass evaluates the trades at
+    # a V', records their signs and builds the next step from them; the first pass
+    # (at V' = V) is also the traded-set pass. x holds each active asset's share
+    # ws_i / W_A of (V' - H_F) until the trades are known.
+    num = 0.0
+    den = 1.0
     while True:
         if n_active == 0 or w_active <= 0.0:
-            return 0, 0.0, STATUS_OK
+            return 0, 0.0, 0.0, STATUS_OK
         dropped = False
+        num = 0.0
+        den = 1.0
         for i in range(n):
             if active[i]:
                 x[i] = ws[i] / w_active
                 xi = x[i] * (V - h_frozen) - h[i]
-                if xi == 0.0 or abs(xi) < min_trade_usd:
+                if abs(xi) <= ZERO_TRADE_RTOL * V or abs(xi) < min_trade_usd:
                     active[i] = False
                     n_active -= 1
                     dropped = True
+                # signs as arithmetic, not branches: they are coin flips to a predictor
+                sg[i] = np.sign(xi)
+                num += sg[i] * c[i] * (x[i] * h_frozen + h[i])
+                den += sg[i] * c[i] * x[i]
         if not dropped:
             break
         w_active = 0.0
@@ -175,47 +235,35 @@ def solve_rebalance(h, ws, c, fixed_usd, min_trade_usd, active, x):
                 w_active += ws[i]
             else:
                 h_frozen += h[i]
-    # Newton steps on g(V') = V' + C(V') - V, convex and increasing (C is a sum of
-    # |affine|): from V' = V (where g >= 0) they fall monotonically onto the root, and
-    # are exact once the trade signs stop changing (two or three steps).
-    Vp = V
+    base = V - fixed_usd * n_active
+    num += base
+    cost = 0.0
     for _ in range(FIXED_POINT_MAX_ITER):
-        num = V - fixed_usd * n_active
+        Vp = num / den
+        num = base
         den = 1.0
+        cost = 0.0
+        changed = False
         for i in range(n):
             if active[i]:
                 xi = x[i] * (Vp - h_frozen) - h[i]
-                if xi > 0.0:
-                    num += c[i] * (x[i] * h_frozen + h[i])
-                    den += c[i] * x[i]
-                elif xi < 0.0:
-                    num -= c[i] * (x[i] * h_frozen + h[i])
-                    den -= c[i] * x[i]
-        Vn = num / den
-        done = abs(Vn - Vp) <= FIXED_POINT_RTOL * V
-        Vp = Vn
-        if done:
+                si = np.sign(xi)
+                changed |= si != sg[i]
+                sg[i] = si
+                num += si * c[i] * (x[i] * h_frozen + h[i])
+                den += si * c[i] * x[i]
+                cost += c[i] * abs(xi) + fixed_usd
+        if not changed:
             break
     # one fixed-point step V' = V - C(V') settles on the float fixed point of the cost
     # sum itself, so rounding does not drift one way over thousands of rebalances
-    cost = 0.0
-    for i in range(n):
-        if active[i]:
-            cost += c[i] * abs(x[i] * (Vp - h_frozen) - h[i]) + fixed_usd
     Vp = V - cost
     if Vp <= h_frozen:
-        return 0, 0.0, STATUS_COSTS_EXCEED_VALUE
-    total = 0.0
-    for i in range(n):
-        if active[i]:
-            x[i] = x[i] * (Vp - h_frozen) - h[i]
-            total += c[i] * abs(x[i]) + fixed_usd
-        else:
-            x[i] = 0.0
-    return n_active, total, STATUS_OK
+        return 0, 0.0, 0.0, STATUS_COSTS_EXCEED_VALUE
+    return n_active, Vp, h_frozen, STATUS_OK
 
 
-@njit(cache=True)
+@_jit
 def solve_flow(h, target, F, c, fixed_usd, active, e, x):
     """Trades ``x`` that invest a contribution ``F > 0`` or raise a withdrawal ``F < 0``.
 
@@ -287,25 +335,42 @@ def solve_flow(h, target, F, c, fixed_usd, active, e, x):
     return m, total, STATUS_OK
 
 
-@njit(cache=True)
+@_jit
 def simulate(
-    series, is_prices, target, check, band, sizing, scope, rule, flows, c, fixed_usd,
-    min_trade_usd, initial_usd,
+    prices, target, group, check, act, has_act, band, sizing, scope, rule,
+    trigger_kind, w_drift, w_time, horizon_rows, threshold, market_factor, regime,
+    flows, c, fixed_usd, min_trade_usd, initial_usd,
 ):
     """Run one backtest.
 
     Parameters
     ----------
-    series, is_prices
-        ``(n_days, n_assets)`` simple returns (row t = close t-1 -> close t, row 0
-        unused) when ``is_prices`` is False; else prices, and row t's return is
-        computed here as ``p[t] / p[t-1] - 1`` (bit-identical to
-        ``MarketData.returns()``, without allocating the matrix).
+    prices
+        ``(n_days, n_assets)`` total-return price indices (> 0).
     target
         ``(n_assets,)`` target weights summing to 1.
-    check, band, sizing, scope, rule
-        The compiled policy (:class:`rebal.policy.CompiledPolicy`); ``band`` is
-        ``(n_days, n_assets)`` or ``(1, n_assets)`` (the same widths every row).
+    group
+        ``(n_assets,)`` int64 group (tier) of each asset, ``0 … n_groups - 1``.
+    check, act, has_act
+        ``(n_days, n_groups)`` bool look days and action days per group; when
+        ``has_act`` is False ``act`` is ignored (act on look days).
+    band
+        ``(n_days, n_assets)`` or ``(1, n_assets)`` half-widths in force;
+        negative = no band (the group trades on every look day).
+    sizing, scope
+        ``(n_groups,)`` int64 codes per group (sizing 0 target / 1 edge / 2
+        halfway; scope 0 the group's assets / 1 its breached assets).
+    rule
+        Rule code logged for every rebalance.
+    trigger_kind
+        0: a group fires when one of its assets is strictly beyond its band;
+        1: the score (one group): ``w_drift * 100 * max_i |w_i - target_i| /
+        band_i + market_factor[t] + w_time * 100 * (rows since the last
+        rebalance) / horizon_rows >= threshold``.
+    w_drift, w_time, horizon_rows, threshold, market_factor
+        Score parameters (``market_factor`` ``(n_days,)``, or empty for kind 0).
+    regime
+        ``(n_days,)`` state logged with each rebalance, or empty.
     flows
         ``(n_days,)`` dollars in (+) / out (-) at each close (row 0 must be 0).
     c
@@ -313,44 +378,68 @@ def simulate(
     fixed_usd, min_trade_usd, initial_usd
         Dollars.
 
-    Order at each close ``t >= 1``: grow holdings by row ``t``'s returns; trade the
-    cash flow; if ``check[t]`` and some asset is breached (``|w - target| >
-    band + 1e-12``, or ``band < 0``), rebalance.
+    Order at each close ``t >= 1``: value the shares at row ``t``'s prices;
+    trade the cash flow; then for each group in order: on a look day evaluate
+    the trigger (a hit sets the group's pending flag); on an action day with
+    the flag set, re-evaluate on the current weights, rebalance the group if
+    it still fires, and clear the flag. Each group sees the previous groups'
+    trades of the row.
 
     Returns
     -------
-    A tuple ``(holdings, values, costs, trade_day, trade_asset, trade_value,
-    trade_cost, trade_reason, reb_day, reb_rule, reb_asset, reb_drift, reb_band,
-    reb_n_breached, status, status_day)``; the trade and rebalance arrays are
-    already cut to length.
+    A tuple ``(values, returns, costs, share_days, shares, trade_day,
+    trade_asset, trade_value, trade_cost, trade_reason, reb_day, reb_rule,
+    reb_group, reb_asset, reb_drift, reb_band, reb_n_breached, reb_score,
+    reb_regime, score, status, status_day)``; the event arrays are cut to length
+    and ``score`` is ``(n_days,)`` (NaN off look days) for kind 1, empty otherwise.
     """
-    n_days, n = series.shape
+    n_days, n = prices.shape
+    n_groups = check.shape[1]
     per_row_band = band.shape[0] > 1
-    holdings = np.empty((n_days, n))
+    has_regime = regime.shape[0] > 0
     values = np.empty(n_days)
     costs = np.zeros(n_days)
-    n_events = 0
+
+    # event rows: the only rows where dollars are formed
+    # and an upper bound on the trades: n per flow and per group looking or acting
+    # (the arrays are sized once: numba reloads arrays that are reassigned in a loop)
+    ev_rows = np.empty(n_days, np.int64)
+    n_ev = 0
+    n_slots = 0
+    one_group = n_groups == 1 and not has_act
     for t in range(1, n_days):
-        if check[t]:
-            n_events += 1
-        if flows[t] != 0.0:
-            n_events += 1
-    cap = n_events * n
+        k = 1 if flows[t] != 0.0 else 0
+        if one_group:  # the common case, without the inner loop
+            k += check[t, 0]
+        else:
+            for g in range(n_groups):
+                k += check[t, g] or (has_act and act[t, g])
+        # branch-free compaction: most rows are not events
+        ev_rows[n_ev] = t
+        n_ev += k > 0
+        n_slots += k
+
+    sh_day = np.empty(n_ev + 1, np.int64)
+    sh = np.empty((n_ev + 1, n))
+    cap = n_slots * n
     tr_day = np.empty(cap, np.int64)
     tr_asset = np.empty(cap, np.int64)
     tr_value = np.empty(cap)
     tr_cost = np.empty(cap)
     tr_reason = np.empty(cap, np.int64)
-    n_chk = 0
-    for t in range(n_days):
-        if check[t]:
-            n_chk += 1
-    rb_day = np.empty(n_chk, np.int64)
-    rb_rule = np.empty(n_chk, np.int64)
-    rb_asset = np.empty(n_chk, np.int64)
-    rb_drift = np.empty(n_chk)
-    rb_band = np.empty(n_chk)
-    rb_nb = np.empty(n_chk, np.int64)
+    rb_cap = n_ev * n_groups
+    rb_day = np.empty(rb_cap, np.int64)
+    rb_rule = np.empty(rb_cap, np.int64)
+    rb_group = np.empty(rb_cap, np.int64)
+    rb_asset = np.empty(rb_cap, np.int64)
+    rb_drift = np.empty(rb_cap)
+    rb_band = np.empty(rb_cap)
+    rb_nb = np.empty(rb_cap, np.int64)
+    rb_score = np.empty(rb_cap)
+    rb_regime = np.empty(rb_cap)
+    score_out = np.full(n_days if trigger_kind == TRIGGER_SCORE else 0, np.nan)
+
+    s = np.empty(n)
     h = np.empty(n)
     w = np.empty(n)
     ws = np.empty(n)
@@ -358,31 +447,38 @@ def simulate(
     hi = np.empty(n)
     tmp = np.empty(n)
     x = np.empty(n)
+    sg = np.empty(n)
     breached = np.empty(n, np.bool_)
+    sized = np.empty(n, np.bool_)
     active = np.empty(n, np.bool_)
+    pending = np.zeros(n_groups, np.bool_)
+
     V = 0.0
     for i in range(n):
         h[i] = target[i] * initial_usd
-        holdings[0, i] = h[i]
+        s[i] = h[i] / prices[0, i]
         V += h[i]
     values[0] = V
+    sh_day[0] = 0
+    for i in range(n):
+        sh[0, i] = s[i]
+    n_sh = 1
     n_tr = 0
     n_rb = 0
+    last_rb = 0
     status = STATUS_OK
     status_day = -1
-    for t in range(1, n_days):
-        # no reduction in this loop, so it vectorizes; V is summed only where needed
-        if is_prices:
-            for i in range(n):
-                h[i] *= 1.0 + (series[t, i] / series[t - 1, i] - 1.0)
-        else:
-            for i in range(n):
-                h[i] *= 1.0 + series[t, i]
+    prev = 0
+    for k in range(n_ev):
+        t = ev_rows[k]
+        fill_values(prices, s, prev + 1, t, values)
+        prev = t
+        V = 0.0
+        for i in range(n):
+            h[i] = s[i] * prices[t, i]
+            V += h[i]
         day_cost = 0.0
-        if flows[t] != 0.0 or check[t]:
-            V = 0.0
-            for i in range(n):
-                V += h[i]
+        traded = False
         if flows[t] != 0.0:
             m, cost, st = solve_flow(h, target, flows[t], c, fixed_usd, active, w, x)
             if st != STATUS_OK:
@@ -399,58 +495,133 @@ def simulate(
                     tr_reason[n_tr] = REASON_FLOW
                     n_tr += 1
                     h[i] += x[i]
+                    # dollars back to shares at the close, only for the assets that
+                    # trade (the others keep their share count exactly)
+                    s[i] = h[i] / prices[t, i]
+                    traded = True
                 V += h[i]
             day_cost += cost
-        if check[t]:
-            bt = t if per_row_band else 0
+        bt = t if per_row_band else 0
+        for g in range(n_groups):
+            look = check[t, g]
+            acts = act[t, g] if has_act else look
+            if not look and not (acts and pending[g]):
+                continue
+            # the trigger on the current weights (after the flow and earlier groups)
             n_breached = 0
-            worst = -np.inf
-            arg = 0
+            arg = -1
+            fires = False
+            sc = np.nan
             for i in range(n):
                 w[i] = h[i] / V
-                d = abs(w[i] - target[i])
-                breached[i] = band[bt, i] < 0.0 or d > band[bt, i] + BREACH_TOL
-                if breached[i]:
-                    n_breached += 1
-                # the asset furthest beyond its band (largest drift for a calendar)
-                excess = d - max(band[bt, i], 0.0)
-                if excess > worst:
-                    worst = excess
-                    arg = i
-            if n_breached > 0:
-                desired_weights(w, target, band[bt], sizing, scope, breached, ws, lo, hi, tmp)
-                m, cost, st = solve_rebalance(h, ws, c, fixed_usd, min_trade_usd, active, x)
-                if st != STATUS_OK:
-                    status = st
-                    status_day = t
-                    break
-                if m > 0:
-                    for i in range(n):
-                        if active[i]:
-                            tr_day[n_tr] = t
-                            tr_asset[n_tr] = i
-                            tr_value[n_tr] = x[i]
-                            tr_cost[n_tr] = c[i] * abs(x[i]) + fixed_usd
-                            tr_reason[n_tr] = REASON_REBALANCE
-                            n_tr += 1
-                            h[i] += x[i]
-                    day_cost += cost
-                    rb_day[n_rb] = t
-                    rb_rule[n_rb] = rule
-                    rb_asset[n_rb] = arg
-                    rb_drift[n_rb] = abs(w[arg] - target[arg])
-                    rb_band[n_rb] = band[bt, arg] if band[bt, arg] >= 0.0 else np.nan
-                    rb_nb[n_rb] = n_breached
-                    n_rb += 1
-        for i in range(n):
-            holdings[t, i] = h[i]
+            if trigger_kind == TRIGGER_SCORE:
+                ratio_max = -np.inf
+                for i in range(n):
+                    d = abs(w[i] - target[i])
+                    breached[i] = d > band[bt, i] + BREACH_TOL
+                    if breached[i]:
+                        n_breached += 1
+                    ratio = d / band[bt, i]
+                    if ratio > ratio_max:
+                        ratio_max = ratio
+                        arg = i
+                sc = (w_drift * (100.0 * ratio_max) + market_factor[t]
+                      + w_time * (100.0 * (t - last_rb) / horizon_rows))
+                fires = sc >= threshold
+                if look:
+                    score_out[t] = sc
+            else:
+                worst = -np.inf
+                for i in range(n):
+                    if group[i] != g:
+                        breached[i] = False
+                        continue
+                    d = abs(w[i] - target[i])
+                    breached[i] = band[bt, i] < 0.0 or d > band[bt, i] + BREACH_TOL
+                    if breached[i]:
+                        n_breached += 1
+                    # the asset furthest beyond its band (largest drift for a calendar)
+                    excess = d - max(band[bt, i], 0.0)
+                    if excess > worst:
+                        worst = excess
+                        arg = i
+                fires = n_breached > 0
+            if look and fires:
+                pending[g] = True
+            if not (acts and pending[g]):
+                continue
+            pending[g] = False
+            if not fires:
+                continue
+            n_sized = 0
+            for i in range(n):
+                sized[i] = group[i] == g and (scope[g] == 0 or breached[i])
+                if sized[i]:
+                    n_sized += 1
+            if n_sized == 0:
+                continue
+            if sizing[g] == 0 and n_sized == n:  # the common case: all to target
+                m, Vp, h_frozen, st = solve_rebalance(h, V, target, c, fixed_usd,
+                                                      min_trade_usd, active, x, sg)
+            else:
+                desired_weights(w, target, band[bt], sizing[g], sized, ws, lo, hi, tmp)
+                m, Vp, h_frozen, st = solve_rebalance(h, V, ws, c, fixed_usd, min_trade_usd,
+                                                      active, x, sg)
+            if st != STATUS_OK:
+                status = st
+                status_day = t
+                break
+            if m == 0:
+                continue
+            V = 0.0
+            cost = 0.0
+            for i in range(n):
+                if active[i]:
+                    xi = x[i] * (Vp - h_frozen) - h[i]
+                    ci = c[i] * abs(xi) + fixed_usd
+                    cost += ci
+                    tr_day[n_tr] = t
+                    tr_asset[n_tr] = i
+                    tr_value[n_tr] = xi
+                    tr_cost[n_tr] = ci
+                    tr_reason[n_tr] = REASON_REBALANCE
+                    n_tr += 1
+                    h[i] += xi
+                    # dollars back to shares at the close, only for the assets that
+                    # trade (the others keep their share count exactly)
+                    s[i] = h[i] / prices[t, i]
+                    traded = True
+                V += h[i]
+            day_cost += cost
+            rb_day[n_rb] = t
+            rb_rule[n_rb] = rule
+            rb_group[n_rb] = g
+            rb_asset[n_rb] = arg
+            rb_drift[n_rb] = abs(w[arg] - target[arg])
+            rb_band[n_rb] = band[bt, arg] if band[bt, arg] >= 0.0 else np.nan
+            rb_nb[n_rb] = n_breached
+            rb_score[n_rb] = sc
+            rb_regime[n_rb] = regime[t] if has_regime else np.nan
+            n_rb += 1
+            last_rb = t
+        if status != STATUS_OK:
+            break
+        if traded:
+            sh_day[n_sh] = t
+            for i in range(n):
+                sh[n_sh, i] = s[i]
+            n_sh += 1
+        values[t] = V
         costs[t] = day_cost
+    returns = np.zeros(n_days)
     if status == STATUS_OK:
-        row_sums(holdings, values)
+        fill_values(prices, s, prev + 1, n_days, values)
+        for t in range(1, n_days):
+            returns[t] = (values[t] - flows[t]) / values[t - 1] - 1.0
     return (
-        holdings, values, costs,
+        values, returns, costs, sh_day[:n_sh], sh[:n_sh],
         tr_day[:n_tr], tr_asset[:n_tr], tr_value[:n_tr], tr_cost[:n_tr], tr_reason[:n_tr],
-        rb_day[:n_rb], rb_rule[:n_rb], rb_asset[:n_rb], rb_drift[:n_rb], rb_band[:n_rb],
-        rb_nb[:n_rb],
+        rb_day[:n_rb], rb_rule[:n_rb], rb_group[:n_rb], rb_asset[:n_rb], rb_drift[:n_rb],
+        rb_band[:n_rb], rb_nb[:n_rb], rb_score[:n_rb], rb_regime[:n_rb], score_out,
         status, status_day,
     )

@@ -1,32 +1,91 @@
 """Rebalancing policies: when to look (schedule), whether to trade (trigger),
-how much (sizing, scope). See :mod:`rebal.policy.policy`."""
+how much (sizing, scope). See :mod:`rebal.policy.policy`; the state-dependent
+triggers (volatility-scaled bands, VIX and correlation regimes, the multi-factor
+score, tiers, calendar-or-band) are documented in ``docs/policies.md``."""
 
 from rebal.policy.bands import BREACH_TOL, AbsoluteBand, RelativeBand, half_widths
+from rebal.policy.combine import EitherFires, calendar_threshold
+from rebal.policy.context import Context, build_context
+from rebal.policy.dynamic import DynamicPolicy, RuleSet
 from rebal.policy.parse import parse_policy
 from rebal.policy.policy import CompiledPolicy, Policy
+from rebal.policy.regimes import (
+    ADAPTIVE_TABLE,
+    CORRELATION_TABLE,
+    VIX_BAND_TABLE,
+    AdaptiveFrequency,
+    Closed,
+    CorrelationRegime,
+    RegimeRow,
+    RegimeTable,
+    VixTableBand,
+    rolling_mean_correlation,
+)
 from rebal.policy.schedule import Calendar, period_end_mask
+from rebal.policy.score import ScoreTrigger
+from rebal.policy.spec import KINDS, policy_from_spec
 from rebal.policy.target import target_array
+from rebal.policy.tiers import CORE, SATELLITE, TACTICAL, TIER_PRESETS, Tier, Tiers
 from rebal.policy.triggers import ALWAYS_TRADE, Always, BandTrigger, Never, Rule, Trigger
+from rebal.policy.volatility import (
+    LongRun,
+    VolEstimator,
+    VolScaledBand,
+    VolSource,
+    long_run_mean,
+    realized_vol,
+)
 from rebal.types import Frequency, Scope, Sizing
 
 __all__ = [
+    "ADAPTIVE_TABLE",
     "ALWAYS_TRADE",
     "BREACH_TOL",
+    "CORE",
+    "CORRELATION_TABLE",
+    "KINDS",
+    "SATELLITE",
+    "TACTICAL",
+    "TIER_PRESETS",
+    "VIX_BAND_TABLE",
     "AbsoluteBand",
+    "AdaptiveFrequency",
     "Always",
     "BandTrigger",
     "Calendar",
+    "Closed",
     "CompiledPolicy",
+    "Context",
+    "CorrelationRegime",
+    "DynamicPolicy",
+    "EitherFires",
     "Frequency",
+    "LongRun",
     "Never",
     "Policy",
+    "RegimeRow",
+    "RegimeTable",
     "RelativeBand",
     "Rule",
+    "RuleSet",
     "Scope",
+    "ScoreTrigger",
     "Sizing",
+    "Tier",
+    "Tiers",
     "Trigger",
+    "VixTableBand",
+    "VolEstimator",
+    "VolScaledBand",
+    "VolSource",
+    "build_context",
+    "calendar_threshold",
     "half_widths",
+    "long_run_mean",
     "parse_policy",
     "period_end_mask",
+    "policy_from_spec",
+    "realized_vol",
+    "rolling_mean_correlation",
     "target_array",
 ]

@@ -12,6 +12,20 @@ Forms::
 Band keys: ``abs`` and ``rel`` (fractions, > 0), ``check`` (a frequency, default
 daily), ``to`` (``target`` | ``edge`` | ``halfway``, default target), ``scope``
 (``all`` | ``breached``, default all).
+
+State-dependent kinds (each is the structured spec of :func:`policy_from_spec`
+with the same defaults; ``docs/policies.md`` has every field)::
+
+    vol-band[:base=0.05,floor=0.02,cap=0.15,window=21,source=portfolio|aux|asset,
+             asset=SPY,aux=VIX,long_run=expanding|trailing,long_run_window=252,check=daily]
+    vix-table[:source=aux|portfolio|asset,asset=…,aux=VIX,window=21,premium=0,check=daily]
+    adaptive[:source=…,asset=…,aux=VIX,window=21,premium=0]
+    correlation[:window=63]
+    score[:band=0.05,threshold=100,horizon=252,drift=0.5,vol=0.2,corr=0.1,time=0.2]
+    tiers:US_MKT=core,UST_INT=satellite
+    either:calendar=quarterly,abs=0.05[,rel=0.25,band_check=daily]
+
+All of them also take ``to`` and ``scope`` (except ``tiers``, whose sizing is per tier).
 """
 
 from __future__ import annotations
@@ -25,7 +39,8 @@ from rebal.types import Frequency, Scope, Sizing
 __all__ = ["parse_policy"]
 
 _BAND_KEYS = ("abs", "rel", "check", "to", "scope")
-_KINDS = ("buy-and-hold", *(f.value for f in Frequency), "band:…")
+_DYNAMIC = ("vol-band", "vix-table", "adaptive", "correlation", "score", "tiers", "either")
+_KINDS = ("buy-and-hold", *(f.value for f in Frequency), "band:…", *_DYNAMIC)
 
 
 def _choices(values: tuple[str, ...] | list[str]) -> str:
@@ -64,6 +79,8 @@ def parse_policy(text: str, *, name: str | None = None) -> Policy:
         if rest:
             raise ConfigError(f"policy {raw!r}: a calendar policy takes no parameters")
         return Policy.calendar(freqs[kind_key.replace("-", "")], name=label)
+    if kind_key in _DYNAMIC:
+        return _parse_dynamic(kind_key, rest, raw, label)
     if kind_key != "band":
         raise ConfigError(
             f"policy {raw!r}: unknown kind {kind.strip()!r}; choose one of {_choices(_KINDS)}"
@@ -104,3 +121,78 @@ def parse_policy(text: str, *, name: str | None = None) -> Policy:
         scope=scope,
         name=label,
     )
+
+
+_VOL_KEYS = {"window": "window", "source": "source", "asset": "asset", "aux": "aux",
+             "long_run": "long_run", "long_run_window": "long_run_window"}
+_TOP_KEYS: dict[str, dict[str, str]] = {
+    "vol-band": {"base": "base_band", "floor": "floor", "cap": "cap", "check": "check"},
+    "vix-table": {"premium": "premium", "check": "check"},
+    "adaptive": {"premium": "premium"},
+    "correlation": {"window": "window"},
+    "score": {"band": "band", "threshold": "threshold", "horizon": "horizon",
+              "corr_window": "corr_window", "corr_ref": "corr_ref", "check": "check"},
+    "either": {"calendar": "calendar", "abs": "abs", "rel": "rel", "band_check": "band_check"},
+}
+_SCORE_WEIGHTS = ("drift", "vol", "corr", "time")
+
+
+def _value(text: str) -> object:
+    try:
+        number = float(text)
+    except ValueError:
+        return text.lower() if text.lower() in {f.value for f in Frequency} else text
+    return int(number) if number.is_integer() and "." not in text and "e" not in text else number
+
+
+def _parse_dynamic(kind: str, rest: str, raw: str, label: str) -> Policy:
+    from rebal.policy.spec import policy_from_spec
+
+    spec: dict[str, object] = {"kind": kind.replace("-", "_")}
+    vol: dict[str, object] = {}
+    weights: dict[str, object] = {}
+    assign: dict[str, str] = {}
+    seen: set[str] = set()
+    for token in filter(None, (t.strip() for t in rest.split(","))):
+        key, eq, value = token.partition("=")
+        key, value = key.strip(), value.strip()
+        if not eq or not key or not value:
+            raise ConfigError(f"policy {raw!r}: bad token {token!r}; write key=value")
+        if key in seen:
+            raise ConfigError(f"policy {raw!r}: key {key!r} given twice")
+        seen.add(key)
+        lower = key.lower()
+        if kind == "tiers":
+            assign[key] = value.lower()
+        elif lower == "to":
+            spec["sizing"] = value.lower()
+        elif lower == "scope":
+            spec["scope"] = value.lower()
+        elif kind == "score" and lower in _SCORE_WEIGHTS:
+            weights[lower] = _value(value)
+        elif lower in _TOP_KEYS.get(kind, {}):
+            spec[_TOP_KEYS[kind][lower]] = _value(value)
+        elif kind in ("vol-band", "vix-table", "adaptive", "score") and lower in _VOL_KEYS:
+            vol[_VOL_KEYS[lower]] = value if lower in ("asset", "aux") else _value(value)
+        else:
+            keys = [*_TOP_KEYS.get(kind, {}), "to", "scope"]
+            if kind in ("vol-band", "vix-table", "adaptive", "score"):
+                keys += list(_VOL_KEYS)
+            if kind == "score":
+                keys += list(_SCORE_WEIGHTS)
+            raise ConfigError(
+                f"policy {raw!r}: unknown key {key!r}; choose from {_choices(keys)}"
+            )
+    if vol:
+        if "source" not in vol and ("asset" in vol or "aux" in vol):
+            vol["source"] = "asset" if "asset" in vol else "aux"
+        spec["vix" if kind in ("vix-table", "adaptive") else "vol"] = vol
+    if weights:
+        spec["weights"] = weights
+    if kind == "tiers":
+        if not assign:
+            raise ConfigError(
+                f"policy {raw!r}: tiers needs ASSET=tier pairs (core, satellite, tactical)"
+            )
+        spec["assign"] = assign
+    return policy_from_spec(spec, name=label, where=f"policy {raw!r}")

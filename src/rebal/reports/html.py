@@ -1,0 +1,512 @@
+"""Self-contained HTML reports: one file, plotly.js embedded once, no network at all.
+
+The page holds plotly.js inline (``include_plotlyjs=True`` semantics, once, in
+the head) and every figure after it with ``include_plotlyjs=False``; styles are
+inline and fonts are the reader's system fonts, so the file opens offline.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import plotly
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from rebal.errors import ConfigError, RebalError
+from rebal.reports import charts
+from rebal.reports import series as S
+from rebal.reports.meta import DEFAULT_EPISODES, ReportMeta, SubPeriod, meta_from_results
+from rebal.reports.plan_tables import (
+    account_table,
+    class_table,
+    do_not_buy_table,
+    tax_table,
+    trade_table,
+)
+from rebal.reports.tables import (
+    COMPARE_COLUMNS,
+    DETAIL_COLUMNS,
+    Kind,
+    StringTable,
+    format_value,
+    metrics_table,
+    period_table,
+    yearly_table,
+)
+
+__all__ = [
+    "compare_report",
+    "compare_report_html",
+    "plan_report",
+    "plan_report_html",
+]
+
+PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+
+_CSS = """
+:root { --fg:#1d2330; --muted:#5b6475; --line:#d9dee7; --band:#f5f7fa; --accent:#1f77b4; }
+* { box-sizing: border-box; }
+body { margin:0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue",
+       Arial, sans-serif; color:var(--fg); background:#fff; line-height:1.45; }
+header.top { background:#10263f; color:#fff; padding:22px 32px 18px; }
+header.top h1 { margin:0 0 6px; font-size:26px; font-weight:600; }
+header.top .sub { color:#c9d6e8; font-size:14px; }
+nav { position:sticky; top:0; z-index:10; background:#fff; border-bottom:1px solid var(--line);
+      padding:8px 32px; font-size:14px; }
+nav a { color:var(--accent); text-decoration:none; margin-right:16px; white-space:nowrap; }
+main { padding:8px 32px 40px; max-width:1500px; }
+section { margin:26px 0 8px; }
+section h2 { font-size:20px; margin:0 0 8px; font-weight:600; border-bottom:2px solid var(--line);
+             padding-bottom:4px; }
+p.caption, .notes { color:var(--muted); font-size:13px; margin:4px 0 10px; }
+dl.facts { display:grid; grid-template-columns: max-content 1fr; gap:4px 18px; margin:8px 0;
+           font-size:14px; }
+dl.facts dt { font-weight:600; color:var(--muted); }
+dl.facts dd { margin:0; }
+ul.conventions { font-size:13px; color:var(--muted); margin:6px 0 0; padding-left:18px; }
+.scroll { overflow-x:auto; }
+table.data { border-collapse:collapse; font-size:13.5px; margin:6px 0 8px;
+             font-variant-numeric: tabular-nums; }
+table.data th, table.data td { padding:5px 10px; border-bottom:1px solid var(--line);
+                               text-align:right; white-space:nowrap; }
+table.data th { background:var(--band); font-weight:600; border-bottom:2px solid var(--line); }
+table.data th:first-child, table.data td:first-child { text-align:left; }
+table.data tr:hover td { background:#fafbfd; }
+table.data td.wrap, table.data th.wrap { white-space:normal; text-align:left; min-width:220px; }
+table.data td.left { text-align:left; }
+.callout { background:#eef6ee; border-left:4px solid #2ca02c; padding:8px 12px; margin:10px 0;
+           font-size:15px; }
+.callout.warn { background:#fdf3e7; border-left-color:#ff7f0e; }
+details summary { cursor:pointer; color:var(--accent); font-size:14px; margin:6px 0; }
+footer { color:var(--muted); font-size:12px; padding:16px 32px; border-top:1px solid var(--line); }
+.plotly-graph-div { margin:4px 0; }
+"""
+
+_esc = html.escape
+
+
+def _table_html(table: StringTable, *, wrap: Sequence[int] = (), left: Sequence[int] = (),
+                css_id: str | None = None) -> str:
+    """An HTML table from a :class:`StringTable`; columns in ``wrap`` may wrap."""
+    def cls(i: int) -> str:
+        if i in wrap:
+            return ' class="wrap"'
+        if i in left:
+            return ' class="left"'
+        return ""
+
+    head = "".join(f"<th{cls(i)}>{_esc(h)}</th>" for i, h in enumerate(table.header))
+    body = "".join(
+        "<tr>" + "".join(f"<td{cls(i)}>{_esc(c)}</td>" for i, c in enumerate(row)) + "</tr>"
+        for row in table.rows
+    )
+    ident = f' id="{_esc(css_id)}"' if css_id else ""
+    notes = "".join(f'<p class="notes">{_esc(n)}</p>' for n in table.notes)
+    return (f'<div class="scroll"><table class="data"{ident}><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>{notes}")
+
+
+def _figure_html(fig: Any, div_id: str) -> str:
+    height = fig.layout.height or 450
+    return str(pio.to_html(
+        fig, include_plotlyjs=False, full_html=False, div_id=div_id, config=PLOT_CONFIG,
+        default_width="100%", default_height=f"{int(height)}px",
+    ))
+
+
+def _section(anchor: str, title: str, body: str) -> str:
+    return f'<section id="{_esc(anchor)}"><h2>{_esc(title)}</h2>{body}</section>'
+
+
+def _page(title: str, header: str, sections: Sequence[tuple[str, str, str]]) -> str:
+    nav = "".join(f'<a href="#{_esc(a)}">{_esc(t)}</a>' for a, t, _ in sections)
+    body = "".join(_section(a, t, b) for a, t, b in sections)
+    from rebal import __version__ as rebal_version
+
+    stamp = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_esc(title)}</title><style>{_CSS}</style>"
+        f'<script type="text/javascript">/* plotly.js, embedded by plotly.py {plotly.__version__}'
+        f" (MIT licence) */\n{get_plotlyjs()}</script></head><body>"
+        f"{header}<nav>{nav}</nav><main>{body}</main>"
+        f"<footer>Generated by rebal {_esc(str(rebal_version))} on {stamp}. "
+        "Self-contained: opens offline; charts are interactive (hover, zoom, legend clicks)."
+        "</footer></body></html>\n"
+    )
+
+
+def _write(text: str, path: str | Path) -> Path:
+    out = Path(path)
+    if out.parent and not out.parent.exists():
+        raise ConfigError(f"report path {out}: folder {out.parent} does not exist")
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+# ---------------------------------------------------------------- comparison
+
+
+def _baseline_index(names: Sequence[str], baseline: str | None) -> int | None:
+    if baseline is not None:
+        if baseline not in names:
+            raise ConfigError(f"baseline {baseline!r} is not among the policies: {list(names)}")
+        return list(names).index(baseline)
+    for i, n in enumerate(names):
+        key = n.lower().replace("-", " ").replace("_", " ")
+        if ("buy" in key and "hold" in key) or key in ("b&h", "bh"):
+            return i
+    return None
+
+
+def _compare_header(meta: ReportMeta) -> str:
+    span_years = (meta.n_rows - 1) / meta.periods_per_year
+    facts = [
+        ("Data", meta.data_source),
+        ("Span", f"{meta.start.isoformat()} to {meta.end.isoformat()} · {meta.n_rows:,} "
+                 f"{meta.frequency_text} rows · {span_years:.1f} years"),
+        ("Target", meta.target_text),
+        ("Initial value", f"${meta.initial_usd:,.0f}"),
+        ("Costs", meta.costs),
+        ("Risk-free rate", meta.risk_free),
+    ]
+    dl = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in facts)
+    conv = "".join(f"<li>{_esc(c)}</li>" for c in (*meta.conventions, *meta.notes))
+    return (
+        f'<header class="top"><h1>{_esc(meta.title)}</h1><div class="sub">'
+        f"{_esc(meta.target_text)} · {_esc(meta.start.isoformat())} – {_esc(meta.end.isoformat())}"
+        f"</div></header><section id=\"about\" style=\"padding:0 32px\"><dl class=\"facts\">{dl}"
+        f'</dl><ul class="conventions">{conv}</ul></section>'
+    )
+
+
+def _sub_period_section(results: Sequence[Any], sub_periods: Sequence[SubPeriod] | None,
+                        monthly: bool) -> str:
+    dates = results[0].dates
+    given = sub_periods is not None
+    periods = list(sub_periods) if sub_periods is not None else [
+        p for p in DEFAULT_EPISODES if S.covers(dates, p.start, p.end)]
+    labels: list[str] = []
+    values: list[list[float | None]] = []
+    uncovered = False
+    for p in periods:
+        labels.append(f"{p.label} ({p.start.isoformat()} – {p.end.isoformat()})")
+        if S.covers(dates, p.start, p.end):
+            values.append([float(v) for v in S.window_returns(results, p.start, p.end)])
+        else:
+            uncovered = True
+            values.append([None] * len(results))
+    if not periods:
+        return ('<p class="caption">None of the standard market episodes lies inside the '
+                "data; pass sub-periods to see returns over windows of your choice.</p>")
+    table = period_table(labels, [r.policy_name for r in results], values,
+                         first_header="Sub-period")
+    notes = ["Compounded return from the last close before the start to the last close on or "
+             "before the end (rebal.metrics.window_return)."]
+    if not given:
+        notes.append("Standard market episodes that the data covers in full.")
+    if uncovered:
+        notes.append("— : the data does not cover that window in full.")
+    if monthly:
+        notes.append("Monthly data: windows snap to month-end closes.")
+    return _table_html(table) + "".join(f'<p class="caption">{_esc(n)}</p>' for n in notes)
+
+
+def compare_report_html(
+    results: Sequence[Any],
+    *,
+    metrics: Sequence[Any] | None = None,
+    baseline: str | None = None,
+    meta: ReportMeta | None = None,
+    drift_policy: str | None = None,
+    policies: Sequence[Any] | None = None,
+    bands: Mapping[str, np.ndarray | None] | None = None,
+    sub_periods: Sequence[SubPeriod] | None = None,
+    max_rows: int = S.MAX_CHART_ROWS,
+) -> str:
+    """The comparison report of several policies on the same data, as one HTML string.
+
+    Parameters
+    ----------
+    results
+        :class:`~rebal.results.BacktestResult` per policy, on the same dates and target.
+    metrics
+        Their :class:`~rebal.metrics.Metrics` in the same order (e.g. the very
+        objects the CLI printed); default ``result.metrics(benchmark=baseline)``.
+    baseline
+        Name of the baseline policy for the relative columns; default the one
+        named like buy-and-hold, if any.
+    meta
+        The header; default :func:`~rebal.reports.meta.meta_from_results` (costs
+        "not stated").
+    drift_policy
+        Policy shown first in the drift chart (default: a band policy).
+    policies
+        The :class:`~rebal.policy.Policy` objects, in ``results`` order, to draw
+        the bands in force on the drift chart (or give ``bands`` directly).
+    bands
+        Policy name → ``(n_days, n_assets)`` band half-widths.
+    sub_periods
+        Windows for the sub-period table (default: standard market episodes
+        inside the data).
+    max_rows
+        Longer daily series are drawn at weekly points.
+    """
+    results = list(results)
+    if not results:
+        raise ConfigError("a comparison report needs at least one backtest result")
+    names = [r.policy_name for r in results]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"policy names must be unique in a report, got {names}")
+    base_i = _baseline_index(names, baseline)
+    if metrics is None:
+        base = results[base_i] if base_i is not None else None
+        metrics = [r.metrics(benchmark=base) if base is not None else r.metrics()
+                   for r in results]
+    elif len(metrics) != len(results):
+        raise ConfigError(f"{len(metrics)} metrics for {len(results)} results")
+    meta = meta if meta is not None else meta_from_results(results)
+    base_name = names[base_i] if base_i is not None else "baseline"
+    if bands is None and policies is not None:
+        if len(policies) != len(results):
+            raise ConfigError(f"{len(policies)} policies for {len(results)} results")
+        derived: dict[str, np.ndarray | None] = {}
+        for r, p in zip(results, policies, strict=True):
+            try:
+                derived[r.policy_name] = S.policy_bands(r, p)
+            except RebalError:
+                derived[r.policy_name] = None
+        bands = derived
+
+    entries = list(zip(names, metrics, strict=True))
+    main = metrics_table(entries, COMPARE_COLUMNS, baseline=base_name)
+    detail = metrics_table(entries, DETAIL_COLUMNS, baseline=base_name)
+    downsampled = S.chart_rows(results[0].dates, max_rows).shape[0] < len(results[0].dates)
+    sample_note = (
+        f'<p class="caption">{len(results[0].dates):,} rows of data: the charts draw weekly '
+        "points (each week's last close; for drawdowns, the week's deepest point) to keep the "
+        "file small. Every table uses every row.</p>" if downsampled else "")
+    col_notes = "".join(
+        f"<li><b>{_esc(c.header.format(baseline=base_name))}</b>: {_esc(c.note)}</li>"
+        for c in (*COMPARE_COLUMNS, *DETAIL_COLUMNS) if c.note)
+    metrics_body = (
+        _table_html(main, css_id="metrics-table")
+        + ("" if base_i is not None else
+           '<p class="caption">No baseline policy: the alpha columns are empty.</p>')
+        + "<details><summary>More metrics</summary>"
+        + _table_html(detail) + f'<ul class="conventions">{col_notes}</ul></details>'
+    )
+    yearly = yearly_table(results)
+    drift_fig = charts.drift_figure(results, selected=drift_policy, bands=bands,
+                                    max_rows=max_rows)
+    w = S.rolling_window(results[0])
+    sections = [
+        ("metrics", "Metrics", metrics_body),
+        ("growth", "Growth",
+         _figure_html(charts.growth_figure(results, max_rows=max_rows), "fig-growth")
+         + '<p class="caption">The initial investment compounded at each policy\'s '
+           "time-weighted returns (costs included, cash flows excluded). Use the Linear/Log "
+           "buttons to switch the scale; click a legend entry to hide a policy.</p>"
+         + sample_note),
+        ("drawdowns", "Drawdowns",
+         _figure_html(charts.drawdown_figure(results, max_rows=max_rows), "fig-drawdown")),
+        ("rolling", "Rolling one-year",
+         _figure_html(charts.rolling_figure(results, max_rows=max_rows), "fig-rolling")
+         + f'<p class="caption">Over the trailing {w} rows (one year): compounded return and '
+           "annualised volatility (sample standard deviation × √rows per year).</p>"),
+        ("drift", "Allocation drift",
+         _figure_html(drift_fig, "fig-drift")
+         + '<p class="caption">Each asset\'s weight minus its target after each close\'s '
+           "trades, for the policy picked in the menu. Diamonds mark rebalances at the drift "
+           "of the asset furthest beyond its band just before trading; hover for the rule that "
+           "fired, the band in force and, for advanced triggers, the tier, score and regime. "
+           "Dotted lines are the band edges.</p>"),
+        ("yearly", "Calendar years",
+         _figure_html(charts.yearly_returns_figure(results), "fig-yearly")
+         + "<details><summary>Yearly returns table</summary>" + _table_html(yearly)
+         + "</details>"),
+        ("subperiods", "Sub-periods",
+         _sub_period_section(results, sub_periods, meta.periods_per_year < 52)),
+        ("trading", "Turnover and costs",
+         _figure_html(charts.turnover_costs_figure(results), "fig-trading")
+         + '<p class="caption">Turnover counts rebalance trades only (half the gross traded '
+           "value ÷ the portfolio value before trading); costs count every trade.</p>"),
+    ]
+    return _page(meta.title, _compare_header(meta), sections)
+
+
+def compare_report(results: Sequence[Any], path: str | Path, **options: Any) -> Path:
+    """Write :func:`compare_report_html` to ``path``; returns the path."""
+    return _write(compare_report_html(results, **options), path)
+
+
+def compare_report_from_study(study_result: Any, path: str | Path, **options: Any) -> Path:
+    """Write the comparison report of a :class:`rebal.study.StudyResult` to ``path``.
+
+    The report shows the very :class:`~rebal.metrics.Metrics` the CLI prints (each
+    policy's, against the study's buy-and-hold baseline), the study's sub-periods,
+    and its cost model. Explicit ``options`` win.
+    """
+    import datetime as _dt
+
+    import numpy as np
+
+    study = study_result.study
+    outcomes = list(study_result.outcomes)
+    policies: list[Any] = [p for _, p in study.policies]
+    if all(o.name != study_result.baseline.name for o in outcomes):
+        outcomes.insert(0, study_result.baseline)
+        from rebal.policy import Policy
+
+        policies.insert(0, Policy.buy_and_hold(study_result.baseline.name))
+
+    def day(d: np.datetime64) -> _dt.date:
+        return _dt.date.fromisoformat(str(np.datetime64(d, "D")))
+
+    sub_periods = [SubPeriod(label=p.name, start=day(p.start), end=day(p.end))
+                   for p in study.periods] or None
+    kw: dict[str, Any] = {
+        "metrics": [o.metrics for o in outcomes],
+        "baseline": study_result.baseline.name,
+        "policies": policies,
+        "sub_periods": sub_periods,
+        "meta": meta_from_results([o.result for o in outcomes], title=study.title,
+                                  costs=study.costs),
+    }
+    kw.update(options)
+    return compare_report([o.result for o in outcomes], path, **kw)
+
+
+# ---------------------------------------------------------------- plan
+
+
+def _plan_header(plan: Any, title: str) -> str:
+    mode = plan.settings.get("mode") if isinstance(plan.settings, Mapping) else None
+    facts = [("Household", plan.household), ("As of", plan.as_of.isoformat()),
+             ("Method", plan.method + (f" · mode {mode}" if mode else "")),
+             ("Trades", f"{len(plan.trades)}"),
+             ("Bands after the plan", "every class inside its band" if plan.in_bands_after
+              else "some classes remain outside their band")]
+    dl = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in facts)
+    return (f'<header class="top"><h1>{_esc(title)}</h1><div class="sub">{_esc(plan.household)}'
+            f" · {_esc(plan.as_of.isoformat())}</div></header>"
+            f'<section id="about" style="padding:0 32px"><dl class="facts">{dl}</dl></section>')
+
+
+def _tax_callout(plan: Any) -> str:
+    tax = plan.tax.total_usd
+    mine = format_value(tax, Kind.USD)
+    if plan.naive is None:
+        return f'<div class="callout">Estimated tax of this plan: <b>{mine}</b>.</div>'
+    naive = plan.naive.tax.total_usd
+    saving = naive - tax
+    kind = "callout" if saving >= 0 else "callout warn"
+    return (f'<div class="{kind}">Estimated tax: <b>{mine}</b> for this plan'
+            + (" (harvested losses lower the year's tax)" if tax < 0 else "")
+            + f" versus <b>{format_value(naive, Kind.USD)}</b> for a naive pro-rata rebalance "
+            f"selling FIFO — {'saving' if saving >= 0 else 'costing'} "
+            f"<b>{format_value(abs(saving), Kind.USD)}</b>.</div>")
+
+
+def _side(trade: Any) -> str:
+    return str(getattr(trade.side, "value", trade.side)).lower()
+
+
+def _schedule_section(schedule: Any) -> str:
+    """A :class:`~rebal.planner.Schedule`: money per month, the glide path, tax now vs later."""
+    months = list(schedule.months)
+    if not months:
+        return '<p class="caption">The schedule is empty.</p>'
+    labels = [m.date.isoformat() for m in months]
+    series = {
+        "contribution": [float(m.contribution_usd) for m in months],
+        "buys": [sum(t.value_usd for t in m.plan.trades if _side(t) == "buy") for m in months],
+        "sales": [sum(t.value_usd for t in m.plan.trades if _side(t) == "sell")
+                  for m in months],
+        "tax": [float(m.plan.tax.total_usd) for m in months],
+    }
+    parts = [
+        _figure_html(charts.schedule_figure(labels, series, title="Money moved each month"),
+                     "fig-schedule"),
+        _figure_html(charts.schedule_weights_figure(schedule), "fig-glide"),
+    ]
+    rows = []
+    for k, m in enumerate(months):
+        outside = [c.asset_class for c in m.plan.classes if c.breached_after]
+        rows.append((labels[k], *(format_value(series[name][k], Kind.USD, 0) for name in series),
+                     str(len(m.plan.trades)), ", ".join(outside) if outside else "none"))
+    parts.append(_table_html(StringTable(
+        header=("Month", *series, "Trades", "Outside band after"), rows=tuple(rows))))
+    saving = schedule.tax_now_usd - schedule.tax_scheduled_usd
+    parts.append(
+        f'<div class="callout{"" if saving >= 0 else " warn"}">Tax of rebalancing now: '
+        f"<b>{format_value(schedule.tax_now_usd, Kind.USD)}</b>; of the "
+        f"{len(months)}-month schedule: <b>{format_value(schedule.tax_scheduled_usd, Kind.USD)}"
+        f"</b> ({'saves' if saving >= 0 else 'costs'} {format_value(abs(saving), Kind.USD)}). "
+        + ("Every class is inside its band at the end." if schedule.in_bands_at_end else
+           "Some classes are still outside their band at the end.") + "</div>")
+    notes = tuple(getattr(schedule, "notes", ()) or ())
+    parts.extend(f'<p class="caption">{_esc(n)}</p>' for n in notes)
+    per_month = "".join(
+        f"<details><summary>Trades of {_esc(labels[k])} ({len(m.plan.trades)})</summary>"
+        + _table_html(trade_table(m.plan), wrap=(0, 8, 9), left=(1, 2, 3)) + "</details>"
+        for k, m in enumerate(months) if m.plan.trades)
+    return "".join(parts) + per_month
+
+
+def plan_report_html(plan: Any, *, schedule: Any = None, title: str | None = None) -> str:
+    """The report of a :class:`~rebal.planner.result.TradePlan`, as one HTML string.
+
+    Sections: household allocation before/after against targets and bands,
+    accounts before/after, the trades with reasons and lots, the tax summary
+    beside the naive plan's, the do-not-buy list, the multi-month schedule
+    (when a :class:`~rebal.planner.Schedule` is given), and notes.
+    """
+    title = title or f"Rebalancing plan — {plan.household}"
+    trades = trade_table(plan)
+    sections = [
+        ("allocation", "Allocation",
+         _figure_html(charts.class_allocation_figure(plan), "fig-classes")
+         + '<p class="caption">Household weight of each asset class before and after the '
+           "plan; red marks are the targets with their bands.</p>"
+         + _table_html(class_table(plan))),
+        ("accounts", "Accounts",
+         _figure_html(charts.account_allocation_figure(plan), "fig-accounts")
+         + _table_html(account_table(plan))),
+        ("trades", "Trades",
+         (_table_html(trades, wrap=(0, 8, 9), left=(1, 2, 3)) if trades.rows else
+          '<p class="caption">No trades: nothing needs doing.</p>')
+         + '<p class="caption">Sales list the lots they relieve (gain, short/long term). '
+           "Estimated tax per trade is at the plan's marginal rates; the exact total is in the "
+           "tax summary.</p>"),
+        ("tax", "Tax", _tax_callout(plan)
+         + _figure_html(charts.tax_comparison_figure(plan), "fig-tax")
+         + _table_html(tax_table(plan))),
+        ("donotbuy", "Do not buy",
+         _table_html(do_not_buy_table(plan), wrap=(5,), left=(1,)) if plan.do_not_buy else
+         '<p class="caption">No wash-sale restrictions: no recent or planned loss sales.</p>'),
+    ]
+    if schedule is not None:
+        sections.append(("schedule", "Schedule", _schedule_section(schedule)))
+    notes = list(plan.notes)
+    stats = plan.stats
+    if getattr(stats, "n_variables", 0):
+        notes.append(f"Optimization: {stats.n_variables:,} variables ({stats.n_integer:,} "
+                     f"integer), {stats.n_constraints:,} constraints, status {stats.status}, "
+                     f"{stats.total_seconds:.2f} s.")
+    if notes:
+        sections.append(("notes", "Notes", '<ul class="conventions">'
+                         + "".join(f"<li>{_esc(n)}</li>" for n in notes) + "</ul>"))
+    return _page(title, _plan_header(plan, title), sections)
+
+
+def plan_report(plan: Any, path: str | Path, **options: Any) -> Path:
+    """Write :func:`plan_report_html` to ``path``; returns the path."""
+    return _write(plan_report_html(plan, **options), path)

@@ -1,0 +1,149 @@
+"""Tables of a :class:`~rebal.planner.result.TradePlan` as formatted strings.
+
+Shared by the plan report and the CLI (``rebal plan``), so both print the same
+figures. Read by attribute only (no planner import), so this module loads fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rebal.reports.tables import Kind, StringTable, format_value
+
+__all__ = [
+    "account_table",
+    "class_table",
+    "do_not_buy_table",
+    "tax_table",
+    "trade_table",
+]
+
+
+def _pct(x: Any, digits: int = 2) -> str:
+    return format_value(x, Kind.PCT, digits)
+
+
+def _usd(x: Any, digits: int = 2) -> str:
+    return format_value(x, Kind.USD, digits)
+
+
+def _text(x: Any) -> str:
+    value = getattr(x, "value", x)
+    return "" if value is None else str(value)
+
+
+def _shares(x: float) -> str:
+    return f"{x:,.4f}".rstrip("0").rstrip(".")
+
+
+def class_table(plan: Any) -> StringTable:
+    """Household allocation by class: target, band, before, after, and whether inside."""
+    rows = []
+    for c in plan.classes:
+        rows.append((
+            c.asset_class, c.tier, _pct(c.target), f"{_pct(c.lower)} – {_pct(c.upper)}",
+            _usd(c.value_before_usd, 0), _pct(c.weight_before),
+            "outside" if c.breached_before else "inside",
+            _usd(c.value_after_usd, 0), _pct(c.weight_after),
+            "outside" if c.breached_after else "inside",
+        ))
+    return StringTable(
+        header=("Class", "Tier", "Target", "Band", "Before $", "Before", "Band before",
+                "After $", "After", "Band after"),
+        rows=tuple(rows),
+    )
+
+
+def account_table(plan: Any) -> StringTable:
+    """Per account: type, cash before/after (with the reserve), holdings before/after."""
+    rows = []
+    for a in plan.accounts:
+        rows.append((
+            a.account, _text(a.type), _usd(a.cash_before_usd, 0), _usd(a.cash_after_usd, 0),
+            _usd(a.min_cash_usd, 0), _usd(a.pending_flow_usd, 0),
+            _usd(a.holdings_before_usd, 0), _usd(a.holdings_after_usd, 0),
+        ))
+    return StringTable(
+        header=("Account", "Type", "Cash before", "Cash after", "Cash reserve", "Pending flow",
+                "Holdings before", "Holdings after"),
+        rows=tuple(rows),
+    )
+
+
+def _lots_text(trade: Any) -> str:
+    parts = []
+    for lot in trade.lots:
+        bits = [f"{lot.lot_id}: {_shares(lot.quantity)} sh"]
+        if lot.acquired is not None:
+            bits.append(f"bought {lot.acquired.isoformat()}")
+        if lot.gain_usd is not None:
+            term = f" {_text(lot.term).upper()[:1]}T" if lot.term is not None else ""
+            bits.append(f"gain {_usd(lot.gain_usd, 0)}{term}")
+        parts.append(", ".join(bits))
+    return "; ".join(parts)
+
+
+def trade_table(plan: Any) -> StringTable:
+    """One row per order: step, account, symbol, side, shares, dollars, gain, tax, lots, reason."""
+    rows = []
+    for t in plan.trades:
+        step = getattr(t.step, "label", str(t.step))
+        rows.append((
+            f"{int(t.step)}. {step}", t.account, t.symbol, _text(t.side), _shares(t.shares),
+            _usd(t.value_usd, 0), _usd(t.gain_usd, 0) if t.lots else "",
+            _usd(t.est_tax_usd, 0) if t.lots else "", _lots_text(t), t.reason,
+        ))
+    return StringTable(
+        header=("Step", "Account", "Symbol", "Side", "Shares", "Value", "Gain", "Est. tax",
+                "Lots", "Reason"),
+        rows=tuple(rows),
+    )
+
+
+_TAX_ROWS = (
+    ("Short-term gains", "st_gains_usd"),
+    ("Short-term losses", "st_losses_usd"),
+    ("Long-term gains", "lt_gains_usd"),
+    ("Long-term losses", "lt_losses_usd"),
+    ("Losses harvested", "losses_harvested_usd"),
+    ("0% LTCG room", "zero_rate_room_usd"),
+    ("0% room used", "zero_rate_room_used_usd"),
+    ("Federal income tax", "federal_usd"),
+    ("NIIT (3.8%)", "niit_usd"),
+    ("State tax", "state_usd"),
+    ("Total tax", "total_usd"),
+)
+
+
+def tax_table(plan: Any) -> StringTable:
+    """The plan's tax summary beside the naive plan's (and the difference), in dollars."""
+    naive = getattr(plan, "naive", None)
+    rows: list[tuple[str, ...]] = []
+    for label, field in _TAX_ROWS:
+        mine = getattr(plan.tax, field)
+        if naive is None:
+            rows.append((label, _usd(mine)))
+        else:
+            theirs = getattr(naive.tax, field)
+            rows.append((label, _usd(mine), _usd(theirs), _usd(theirs - mine)))
+    trades: tuple[str, ...] = (str(len(plan.trades)),)
+    if naive is not None:
+        trades = (*trades, str(len(naive.trades)), "")
+    rows.append(("Trades", *trades))
+    header = ("", "This plan") if naive is None else ("", "This plan", "Naive plan",
+                                                      "Naive − plan")
+    return StringTable(header=header, rows=tuple(rows))
+
+
+def do_not_buy_table(plan: Any) -> StringTable:
+    """Wash-sale do-not-buy list: group, symbols, through which date, why."""
+    rows = []
+    for e in plan.do_not_buy:
+        rows.append((
+            e.group, ", ".join(e.symbols), e.until.isoformat(), e.first_safe_date.isoformat(),
+            "planned sale" if e.planned else "recent sale", e.reason,
+        ))
+    return StringTable(
+        header=("Group", "Symbols", "Do not buy through", "First safe date", "Source", "Why"),
+        rows=tuple(rows),
+    )

@@ -1,0 +1,292 @@
+"""Table rows as formatted strings, shared by the HTML reports and the CLI.
+
+The command line's comparison table and the HTML report's metrics table both
+come from :func:`metrics_table` (same columns, same formatting), so the two can
+never disagree. No plotting here (the CLI imports this module without plotly).
+
+Formatting: fractions print as percent with the column's decimals (``0.0523``
+→ ``"5.23%"``), ratios as plain numbers, dollars as ``$1,234.56``; a missing
+or undefined value (``None``, NaN) prints as ``"—"``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rebal.metrics import Metrics
+
+__all__ = [
+    "COMPARE_COLUMNS",
+    "DETAIL_COLUMNS",
+    "MISSING",
+    "Column",
+    "Kind",
+    "StringTable",
+    "format_value",
+    "metrics_header",
+    "metrics_rows",
+    "metrics_table",
+    "period_table",
+    "yearly_table",
+]
+
+MISSING = "—"
+
+
+class Kind(Enum):
+    """How a column's values print."""
+
+    PCT = "pct"  # fraction → percent
+    NUM = "num"  # plain number
+    INT = "int"  # count
+    USD = "usd"  # dollars
+    DATE = "date"  # ISO date
+
+
+def _missing(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and not math.isfinite(x))
+
+
+def format_value(value: Any, kind: Kind, digits: int = 2) -> str:
+    """One value as text: see the module docstring."""
+    if _missing(value):
+        return MISSING
+    if kind is Kind.PCT:
+        return f"{100.0 * float(value):.{digits}f}%"
+    if kind is Kind.NUM:
+        return f"{float(value):,.{digits}f}"
+    if kind is Kind.INT:
+        return f"{int(value):,d}"
+    if kind is Kind.USD:
+        v = float(value)
+        return f"-${-v:,.{digits}f}" if v < 0 else f"${v:,.{digits}f}"
+    if kind is Kind.DATE:
+        return value.isoformat() if isinstance(value, _dt.date) else str(value)
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of the metrics table.
+
+    Attributes
+    ----------
+    field
+        The :class:`~rebal.metrics.Metrics` attribute shown.
+    header
+        Column title (``{baseline}`` is replaced by the baseline's name).
+    kind, digits
+        Formatting (:func:`format_value`).
+    note
+        What the column means, for tooltips and footnotes.
+    """
+
+    field: str
+    header: str
+    kind: Kind
+    digits: int = 2
+    note: str = ""
+
+
+COMPARE_COLUMNS: tuple[Column, ...] = (
+    Column("cagr", "Annual return", Kind.PCT, 2, "compound annual growth rate, time-weighted"),
+    Column("annual_volatility", "Volatility", Kind.PCT, 2,
+           "std of period returns × √periods per year"),
+    Column("max_drawdown", "Max drawdown", Kind.PCT, 2, "deepest peak-to-trough fall"),
+    Column("sharpe", "Sharpe", Kind.NUM, 2, "annualised, in excess of the risk-free rate"),
+    Column("annual_turnover", "Turnover/yr", Kind.PCT, 1,
+           "one-sided turnover of rebalance trades per year"),
+    Column("n_rebalances", "Rebalances", Kind.INT, 0, "after the initial purchase"),
+    Column("cost_drag_annual", "Costs/yr", Kind.PCT, 3,
+           "costs paid ÷ mean portfolio value per year"),
+    Column("rebalancing_alpha", "Alpha vs {baseline}", Kind.PCT, 2,
+           "annual return minus the baseline's"),
+)
+"""The comparison table (the article's columns plus turnover, rebalances, costs, alpha)."""
+
+DETAIL_COLUMNS: tuple[Column, ...] = (
+    Column("final_value_usd", "Final value", Kind.USD, 0, "after the last close"),
+    Column("total_return", "Total return", Kind.PCT, 1, "compounded over the span"),
+    Column("sortino", "Sortino", Kind.NUM, 2, "downside deviation below the risk-free rate"),
+    Column("calmar", "Calmar", Kind.NUM, 2, "annual return ÷ |max drawdown|"),
+    Column("max_drawdown_peak_date", "DD peak", Kind.DATE, 0, "max drawdown: peak"),
+    Column("max_drawdown_trough_date", "DD trough", Kind.DATE, 0, "max drawdown: trough"),
+    Column("max_drawdown_recovery_date", "DD recovered", Kind.DATE, 0,
+           "back at the peak's level (— = not within the data)"),
+    Column("allocation_precision", "Mean |drift|", Kind.PCT, 2,
+           "mean absolute deviation of weights from target"),
+    Column("costs_total_usd", "Costs paid", Kind.USD, 0, "every trade"),
+    Column("sharpe_difference", "Sharpe vs {baseline}", Kind.NUM, 2, "Sharpe minus the baseline's"),
+    Column("drawdown_reduction", "DD reduction", Kind.PCT, 2,
+           "baseline's |max drawdown| minus this one's (> 0 = shallower)"),
+    Column("alpha_per_turnover", "Alpha/turnover", Kind.NUM, 3,
+           "rebalancing alpha ÷ annual turnover"),
+)
+"""More metrics, shown in the HTML report under the comparison table."""
+
+
+@dataclass(frozen=True, slots=True)
+class StringTable:
+    """A table ready to print: a header and rows of strings (first column = labels)."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    notes: tuple[str, ...] = ()
+
+
+def metrics_header(
+    columns: Sequence[Column] = COMPARE_COLUMNS, *, baseline: str = "buy-and-hold"
+) -> tuple[str, ...]:
+    """``("Strategy", <column headers>…)``."""
+    return ("Strategy", *(c.header.format(baseline=baseline) for c in columns))
+
+
+def metrics_rows(
+    entries: Sequence[tuple[str, Metrics]],
+    columns: Sequence[Column] = COMPARE_COLUMNS,
+) -> list[tuple[str, ...]]:
+    """One row of strings per ``(policy name, Metrics)``, in the given order.
+
+    Parameters
+    ----------
+    entries
+        Policy names with their metrics (computed against the baseline for the
+        relative columns; without one those print ``"—"``).
+    columns
+        Which metrics, in order (default: the comparison table).
+    """
+    rows = []
+    for name, m in entries:
+        cells = [format_value(getattr(m, c.field), c.kind, c.digits) for c in columns]
+        rows.append((str(name), *cells))
+    return rows
+
+
+def metrics_table(
+    entries: Sequence[tuple[str, Metrics]],
+    columns: Sequence[Column] = COMPARE_COLUMNS,
+    *,
+    baseline: str = "buy-and-hold",
+) -> StringTable:
+    """The comparison table: header, one row per policy, and a risk-free note.
+
+    The note says where Sharpe's risk-free rate came from (the data's T-bill
+    series, or 0 when the data has none).
+    """
+    notes: list[str] = []
+    sources = {getattr(m, "risk_free_source", None) for _, m in entries}
+    sources.discard(None)
+    if sources:
+        values = sorted(getattr(s, "value", str(s)) for s in sources)
+        if values == ["data"]:
+            notes.append("Sharpe/Sortino: risk-free = the data's T-bill series.")
+        elif values == ["zero"]:
+            notes.append("Sharpe/Sortino: risk-free = 0 (the data has no T-bill series).")
+        else:
+            notes.append("Sharpe/Sortino: risk-free from the data where present, else 0.")
+    return StringTable(
+        header=metrics_header(columns, baseline=baseline),
+        rows=tuple(metrics_rows(entries, columns)),
+        notes=tuple(notes),
+    )
+
+
+def period_table(
+    labels: Sequence[str],
+    policy_names: Sequence[str],
+    returns: Sequence[Sequence[float | None]],
+    *,
+    first_header: str = "Period",
+    digits: int = 2,
+) -> StringTable:
+    """Returns per period (rows) and policy (columns), as percent strings.
+
+    Parameters
+    ----------
+    labels
+        Row labels (periods).
+    policy_names
+        Column headers.
+    returns
+        ``returns[i][j]``: fraction for period ``i`` and policy ``j`` (None/NaN → ``"—"``).
+    """
+    if len(returns) != len(labels):
+        raise ValueError(f"{len(labels)} labels but {len(returns)} rows of returns")
+    rows = []
+    for label, row in zip(labels, returns, strict=True):
+        if len(row) != len(policy_names):
+            raise ValueError(
+                f"period {label!r}: {len(row)} values for {len(policy_names)} policies"
+            )
+        rows.append((str(label), *(format_value(v, Kind.PCT, digits) for v in row)))
+    return StringTable(header=(first_header, *policy_names), rows=tuple(rows))
+
+
+def yearly_table(results: Sequence[Any]) -> StringTable:
+    """Calendar-year returns of each result (rows = years, columns = policies).
+
+    A year the data covers only in part is marked ``*`` and noted.
+    """
+    import numpy as np
+
+    from rebal.metrics import period_returns
+    from rebal.types import Frequency
+
+    if not results:
+        return StringTable(header=("Year",), rows=())
+    first = results[0]
+    returns = np.column_stack([np.asarray(r.returns, dtype=np.float64)[1:] for r in results])
+    pr = period_returns(returns, first.dates, Frequency.ANNUAL)
+    labels = [lab + ("*" if part else "") for lab, part in zip(pr.labels, pr.partial, strict=True)]
+    table = period_table(
+        labels, [r.policy_name for r in results], pr.returns.tolist(), first_header="Year"
+    )
+    notes = ("* partial year: the data covers only part of it.",) if pr.partial.any() else ()
+    return StringTable(header=table.header, rows=table.rows, notes=notes)
+
+
+def column_for(field: str, header: str | None = None) -> Column:
+    """The table column of a :class:`~rebal.metrics.Metrics` field (known formatting, or
+    percent for fractions, integers for counts, numbers otherwise)."""
+    for col in (*COMPARE_COLUMNS, *DETAIL_COLUMNS):
+        if col.field == field:
+            return col if header is None else Column(col.field, header, col.kind, col.digits,
+                                                     col.note)
+    if field.startswith("n_"):
+        kind = Kind.INT
+    elif field.endswith("_usd"):
+        kind = Kind.USD
+    elif field in ("years", "periods_per_year", "sortino", "calmar"):
+        kind = Kind.NUM
+    else:
+        kind = Kind.PCT
+    return Column(field, header or field, kind, 0 if kind is Kind.INT else 2)
+
+
+def study_table(result: Any) -> StringTable:
+    """The table of a :class:`rebal.study.StudyResult`: one row per policy, the study's
+    columns (metrics formatted as in :data:`COMPARE_COLUMNS`, sub-periods as percent)."""
+    columns = result.columns
+    header = ["Strategy"]
+    for c in columns:
+        if c.is_period:
+            header.append(c.label)
+        else:
+            header.append(column_for(c.key).header.format(baseline=result.baseline.name)
+                          if c.label == c.key or c.label.replace(" ", "_").lower() != c.key
+                          else c.label)
+    rows = []
+    for o in result.outcomes:
+        cells = [str(o.name)]
+        for c in columns:
+            col = Column(c.key, c.label, Kind.PCT) if c.is_period else column_for(c.key)
+            cells.append(format_value(o.value(c), col.kind, col.digits))
+        rows.append(tuple(cells))
+    base = metrics_table([(o.name, o.metrics) for o in result.outcomes])
+    return StringTable(header=tuple(header), rows=tuple(rows), notes=base.notes)

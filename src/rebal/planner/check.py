@@ -1,0 +1,130 @@
+"""Monitoring: is a household inside its bands today, and is action needed?
+
+``check(h)`` is what ``rebal check H.yaml`` runs from cron: drift of every class against
+its band (same rule as :mod:`rebal.policy.bands`: breach when strictly beyond the
+half-width, 1e-12 tolerance), the state of each tier, and whether action is needed —
+a class outside its band, a pending withdrawal the accounts' cash cannot cover, or
+money waiting to be invested (pending contributions or cash above the reserves worth
+more than ``cash_threshold`` of the portfolio). Exit status: 0 = nothing to do,
+10 = action needed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rebal.household.model import Household, Tier
+from rebal.household.views import drift, investable_value_usd
+from rebal.planner.result import _Record
+
+__all__ = ["ACTION_EXIT_CODE", "CheckResult", "ClassCheck", "TierCheck", "check"]
+
+ACTION_EXIT_CODE = 10
+_TIER_SIZING = {Tier.CORE: "to target", Tier.SATELLITE: "to band edge",
+                Tier.TACTICAL: "to band edge"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClassCheck(_Record):
+    """One class against its band (weights are fractions of the investable value).
+
+    ``band_use`` = |drift| ÷ half-width (1.0 = on the edge); ``state`` is ``"inside"``
+    or ``"breached"``.
+    """
+
+    asset_class: str
+    tier: str
+    value_usd: float
+    weight: float
+    target: float
+    drift: float
+    half_width: float
+    lower: float
+    upper: float
+    band_use: float
+    breached: bool
+    state: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TierCheck(_Record):
+    """A tier's classes and trigger state: breached if any of its classes is."""
+
+    tier: str
+    classes: tuple[str, ...]
+    max_band_use: float
+    breached: bool
+    sizing: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckResult(_Record):
+    """The monitoring verdict; ``exit_code`` is 0 (within bands) or 10 (action needed)."""
+
+    as_of: str
+    household: str
+    investable_usd: float
+    classes: tuple[ClassCheck, ...]
+    tiers: tuple[TierCheck, ...]
+    uninvested_usd: float
+    pending_flow_usd: float
+    action_needed: bool
+    reasons: tuple[str, ...]
+
+    @property
+    def exit_code(self) -> int:
+        return ACTION_EXIT_CODE if self.action_needed else 0
+
+    def to_dict(self) -> dict:
+        out = _Record.to_dict(self)
+        out["exit_code"] = self.exit_code
+        return out
+
+
+def check(household: Household, *, cash_threshold: float = 0.01) -> CheckResult:
+    """Drift, band and trigger state of ``household`` today.
+
+    Parameters
+    ----------
+    cash_threshold
+        Uninvested cash (above reserves, plus pending contributions) larger than this
+        fraction of the investable value counts as "action needed" (0.01 = 1 %).
+    """
+    h = household
+    rows = []
+    for d in drift(h):
+        use = abs(d.drift) / d.half_width if d.half_width > 0 else float("inf")
+        rows.append(ClassCheck(
+            asset_class=d.asset_class, tier=d.tier.value, value_usd=d.value_usd,
+            weight=d.weight, target=d.target, drift=d.drift, half_width=d.half_width,
+            lower=d.lower, upper=d.upper, band_use=use, breached=d.breached,
+            state="breached" if d.breached else "inside",
+        ))
+    tiers = []
+    for tier in Tier:
+        mine = [r for r in rows if r.tier == tier.value]
+        if not mine:
+            continue
+        tiers.append(TierCheck(
+            tier=tier.value, classes=tuple(r.asset_class for r in mine),
+            max_band_use=max(r.band_use for r in mine), breached=any(r.breached for r in mine),
+            sizing=_TIER_SIZING[tier],
+        ))
+    investable = investable_value_usd(h)
+    uninvested = sum(a.cash_usd - a.min_cash_usd for a in h.accounts)
+    flow = sum(a.pending_flow_usd for a in h.accounts)
+    reasons = [f"{r.asset_class} is outside its band: {100 * r.weight:.2f}% vs "
+               f"{100 * r.lower:.2f}%–{100 * r.upper:.2f}%" for r in rows if r.breached]
+    for a in h.accounts:
+        if a.cash_usd + a.pending_flow_usd < a.min_cash_usd - 0.005:
+            reasons.append(f"account {a.id}: cash ${a.cash_usd:,.2f} does not cover the "
+                           f"withdrawal/reserve (pending {a.pending_flow_usd:,.2f}, reserve "
+                           f"{a.min_cash_usd:,.2f})")
+    to_invest = max(0.0, uninvested) + sum(max(0.0, a.pending_flow_usd) for a in h.accounts)
+    if investable > 0 and to_invest > cash_threshold * investable:
+        reasons.append(f"${to_invest:,.2f} of cash and pending contributions to invest")
+    return CheckResult(
+        as_of=h.as_of.isoformat(), household=h.name, investable_usd=investable,
+        classes=tuple(rows), tiers=tuple(tiers), uninvested_usd=uninvested,
+        pending_flow_usd=flow, action_needed=bool(reasons), reasons=tuple(reasons),
+    )

@@ -1,0 +1,186 @@
+"""The wash-sale guard for a household plan, built on :mod:`rebal.tax.washsale`.
+
+The household gives lots (not a full trade history) and the trades of the last 30+
+days. To use the tax engine's ledger, this module builds a history that has the same
+wash-sale consequences:
+
+- every household lot is a purchase on its acquisition date (plain positions in
+  tax-advantaged accounts, which have no date, on ``as_of − 400 days``: long before any
+  window), with its lot id, so planned sales can name lots;
+- a recent purchase that *is* a lot (same account, symbol, date and quantity) is that lot;
+  other recent purchases are applied as they are (they are replacements, §1091(a));
+- a recent sale carries no basis, so it is treated **as a loss sale** (conservative): it
+  relieves a placeholder lot of its own, bought long before at a hair above the
+  sale price (a loss of one millionth of its value).
+  The ledger then matches later purchases against it (earliest first, each replacement
+  share used once, Reg. §1.1091-1), so a loss already washed by a repurchase no longer
+  blocks buys;
+- sales in tax-advantaged accounts realize nothing and are left out; purchases there
+  count (Rev. Rul. 2008-5) unless the household turns that off, and the spouse's count
+  unless ``include_spouse`` is off.
+
+Planned trades are all dated ``as_of``. Treatment of the plan itself (conservative): a
+planned loss sale of group G and a planned buy of G in any counted account are mutually
+exclusive, whichever would come first in the day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from rebal.household.model import Household, Lot
+from rebal.household.taxview import wash_sale_settings
+from rebal.tax.ledger import Ledger
+from rebal.tax.lots import Account as TaxAccount
+from rebal.tax.lots import Lot as TaxLot
+from rebal.tax.lots import Trade as TaxTrade
+from rebal.tax.lots import WashSaleSettings
+from rebal.tax.washsale import (
+    GuardResult,
+    GuardState,
+    SaleWashCheck,
+    buy_would_wash,
+    sale_would_be_washed,
+    wash_sale_guard,
+)
+from rebal.types import LotMethod, Owner, Side
+
+__all__ = ["PlanGuard", "build_guard"]
+
+_FAR_BACK = timedelta(days=400)
+_PLACEHOLDER = "__recent_sale__"
+# A recent sale's basis is unknown: it is given a loss of one millionth of its value, so it
+# blocks purchases in its window (conservative) while the basis it adds to a replacement
+# lot by §1091(d) stays negligible (the household's lot bases are taken as given).
+_TINY_LOSS = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class PlanGuard:
+    """The wash-sale state of a household on ``as_of`` and the queries the planner needs.
+
+    Attributes
+    ----------
+    history, accounts, settings
+        The synthetic history (lots + recent trades, date order) and what the tax
+        engine's ledger needs to replay it.
+    state
+        The guard snapshot on ``as_of``.
+    counted_accounts
+        Accounts whose purchases count as replacements under the household's policy.
+    """
+
+    household: Household
+    history: tuple[TaxTrade, ...]
+    accounts: tuple[TaxAccount, ...]
+    settings: WashSaleSettings
+    state: GuardState
+    counted_accounts: frozenset[str]
+    purchase_of_lot: dict[str, str]
+
+    def buy_blocked(self, symbol: str, account: str) -> bool:
+        """True when buying ``symbol`` in ``account`` today would wash a recent loss sale."""
+        if not self.household.wash_sale.avoid or account not in self.counted_accounts:
+            return False
+        return bool(buy_would_wash(self.state, symbol, self.household.as_of))
+
+    def loss_sale_check(self, lot: Lot, price_usd: float) -> SaleWashCheck:
+        """Would selling all of ``lot`` today be washed by a recent purchase?"""
+        return sale_would_be_washed(self.state, self.tax_lot(lot), price_usd, self.household.as_of)
+
+    def tax_lot(self, lot: Lot) -> TaxLot:
+        basis = lot.cost_basis_usd if lot.cost_basis_usd is not None else 0.0
+        acquired = lot.acquired or (self.household.as_of - _FAR_BACK)
+        return TaxLot(
+            id=lot.id, account=lot.account, symbol=lot.symbol, quantity=lot.quantity,
+            basis_usd=basis, acquired=acquired,
+            holding_start=lot.holding_period_start or acquired,
+            purchase_id=self.purchase_of_lot.get(lot.id, lot.id),
+        )
+
+    def check_plan(self, trades: Sequence[TaxTrade]) -> GuardResult:
+        """Run the tax engine's guard on history + planned trades (all dated ``as_of``)."""
+        # A fresh replay (Ledger.copy() cannot deep-copy its settings' mappingproxy).
+        return wash_sale_guard(self.history, trades, self.household.as_of,
+                               accounts=self.accounts, settings=self.settings)
+
+
+def build_guard(h: Household) -> PlanGuard:
+    """Build the ledger and guard state of ``h`` (see the module docstring)."""
+    accounts = [
+        TaxAccount(id=a.id, type=a.type, owner=a.owner, lot_method=LotMethod.FIFO)
+        for a in h.accounts
+    ]
+    kinds = {a.id: a for a in h.accounts}
+    policy = h.wash_sale
+    counted = frozenset(
+        a.id for a in h.accounts
+        if (policy.include_tax_advantaged or not a.type.tax_advantaged)
+        and (policy.include_spouse or a.owner is Owner.SELF)
+    )
+    far = h.as_of - _FAR_BACK
+    events: list[tuple[date, int, TaxTrade]] = []
+    recent_buys = [t for t in h.recent_trades if t.side is Side.BUY]
+    used_recent: set[int] = set()
+    purchase_of_lot: dict[str, str] = {}
+    seq = 0
+    for lot in h.lots:
+        # Lots in accounts whose purchases do not count are dated far back: never replacements.
+        when = (lot.acquired or far) if lot.account in counted else far
+        for i, t in enumerate(recent_buys):
+            if (i not in used_recent and t.account == lot.account and t.symbol == lot.symbol
+                    and t.date == lot.acquired and abs(t.quantity - lot.quantity) <= 1e-9):
+                used_recent.add(i)  # this recent purchase is the lot itself
+                break
+        basis = lot.cost_basis_usd if lot.cost_basis_usd is not None else 0.0
+        price = basis / lot.quantity if basis > 0 else 1e-9
+        events.append((when, seq, TaxTrade(
+            date=when, account=lot.account, symbol=lot.symbol, side=Side.BUY,
+            quantity=lot.quantity, price=price, lot_id=lot.id)))
+        purchase_of_lot[lot.id] = lot.id
+        seq += 1
+    for i, t in enumerate(recent_buys):
+        if i in used_recent or t.account not in counted:
+            continue
+        events.append((t.date, seq, TaxTrade(
+            date=t.date, account=t.account, symbol=t.symbol, side=Side.BUY,
+            quantity=t.quantity, price=t.price_usd, lot_id=f"recent-buy-{i + 1}")))
+        seq += 1
+    n_sale = 0
+    for t in h.recent_trades:
+        if t.side is not Side.SELL or kinds[t.account].type.tax_advantaged:
+            continue
+        n_sale += 1
+        holder = f"{_PLACEHOLDER}{n_sale}"
+        events.append((far - timedelta(days=1), seq, TaxTrade(
+            date=far - timedelta(days=1), account=t.account, symbol=t.symbol, side=Side.BUY,
+            quantity=t.quantity, price=t.price_usd * (1 + _TINY_LOSS), lot_id=holder)))
+        seq += 1
+        events.append((t.date, seq, TaxTrade(
+            date=t.date, account=t.account, symbol=t.symbol, side=Side.SELL,
+            quantity=t.quantity, price=t.price_usd, lot_ids=(holder,))))
+        seq += 1
+    events.sort(key=lambda e: (e[0], e[1]))
+    history = tuple(e[2] for e in events)
+    settings = wash_sale_settings(h)
+    ledger = Ledger(accounts, settings)
+    ledger.apply_all(history)
+    ledger.flush()
+    with_sales = ledger.guard_state(h.as_of)
+    # Replacement shares are taken from a replay *without* the recent sales: a recent sale
+    # of unknown basis may have been a gain and then absorbed no replacement, so every
+    # recent purchase stays available to wash a planned loss sale (conservative both ways).
+    without = Ledger(accounts, settings)
+    without.apply_all(t for t in history if not _is_placeholder(t))
+    without.flush()
+    state = replace(with_sales, replacements=without.guard_state(h.as_of).replacements)
+    return PlanGuard(household=h, history=history, accounts=tuple(accounts), settings=settings,
+                     state=state, counted_accounts=counted, purchase_of_lot=purchase_of_lot)
+
+
+def _is_placeholder(t: TaxTrade) -> bool:
+    if t.side is Side.BUY:
+        return (t.lot_id or "").startswith(_PLACEHOLDER)
+    return any(x.startswith(_PLACEHOLDER) for x in t.lot_ids)

@@ -1,0 +1,553 @@
+"""Build the planner's optimization problem (one MILP) from a household and settings.
+
+Decision variables (shares unless stated)
+-----------------------------------------
+- ``sell[a, s]`` / ``buy[a, s]``: shares of security ``s`` sold / bought in account ``a``
+  (integer where the account needs whole shares; semi-continuous — 0 or at least the
+  minimum trade — when a minimum trade size is set);
+- ``lot[l]``: shares relieved from taxable lot ``l`` (``sell[a, s] = Σ lot[l]``), so lots,
+  their gains and their terms are chosen by the optimizer (specific identification);
+  tax-advantaged positions have no lot variables (nothing is realized there);
+- class deviation pieces (dollars): inside the band in three pieces of growing weight
+  (so new money goes to the largest gaps first), an optional slack piece, and the part
+  outside the band;
+- tax (dollars): net ST/LT gains split into signed parts with one binary each, the
+  ordinary (ST) and preferential (LT) amounts after netting (IRC §1(h), §1222), the net
+  loss, and the segments of the tax engine's exact schedules (LP segments when convex,
+  order binaries otherwise);
+- one binary per wash-sale group that has both sellable loss lots and possible buys.
+
+All amounts are in dollars at today's prices; the objective is dollars (tax + cost +
+penalties). Weights use ``W = investable value + pending flows − trading costs``, the
+investable value after the plan, so band constraints are exact linear constraints.
+
+Tax model (an estimate; the plan's tax is recomputed exactly by the tax engine)
+-------------------------------------------------------------------------------
+Let ``S``/``L`` be the plan's net short/long-term gain (signed) and ``S⁺, S⁻, L⁺, L⁻``
+their parts (binaries keep only one of each pair positive). Netting (Schedule D):
+ordinary gain ``= max(0, S⁺ − L⁻)``, preferential gain ``= max(0, L⁺ − S⁻)``, net loss
+``= max(0, −(S + L))``. Tax ≈ ``ST_sched(ordinary) + LT_sched(preferential) −
+loss_benefit(net loss)``, each an exact piecewise-linear curve from
+:func:`rebal.tax.gain_tax_schedule` evaluated on the household's profile (so LT gains
+first fill the 0 % room, NIIT, AMT, state tax, existing losses and carryforwards are in
+the curves). What is approximated: the interaction of ST and LT gains in the same year
+(ST gains stacking LT gains into a higher band), which the two separate curves omit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from rebal.household.model import Household, Lot
+from rebal.household.views import class_values, investable_value_usd
+from rebal.planner.guard import PlanGuard
+from rebal.planner.settings import PlanMode, PlanSettings
+from rebal.tax.holding import is_long_term
+from rebal.tax.marginal import GainTaxSchedule, TaxProfile, gain_tax_schedule
+from rebal.types import FloatArray, Term
+
+__all__ = ["MAX_EXACT_INTEGERS", "LotVar", "PositionVar", "Problem", "build_problem"]
+
+# scipy.optimize.milp integrality codes.
+_CONT, _INT, _SEMI, _SEMI_INT = 0, 1, 2, 3
+_HARD_BAND_TOL = 0.0  # weight units: the band edge itself is inside (strict breach rule)
+_TURNOVER_PENALTY = 1e-6  # per dollar traded: breaks ties against pointless trades
+MAX_EXACT_INTEGERS = 150
+"""Most whole-share order variables solved as integers; more are rounded afterwards."""
+_NEW_POSITION_PENALTY = 1e-7  # per dollar bought of a fund the account does not hold
+_IDLE_CASH_WEIGHT = 2.5  # × inside_weight, per dollar of cash above the reserves
+
+
+@dataclass(frozen=True, slots=True)
+class PositionVar:
+    """A (account, security) pair the plan may trade."""
+
+    account: str
+    symbol: str
+    price_usd: float
+    cost_rate: float
+    whole_shares: bool
+    held: float
+    sell_col: int | None
+    buy_col: int | None
+    lot_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LotVar:
+    """A taxable lot that may be sold."""
+
+    lot: Lot
+    col: int
+    gain_per_share_usd: float
+    term: Term
+    harvestable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """``minimize c @ x  s.t.  row_lo <= A x <= row_hi,  lb <= x <= ub``, some x integer.
+
+    Besides the arrays it keeps the maps the decoder needs.
+    """
+
+    c: FloatArray
+    a_matrix: sp.csr_matrix
+    row_lo: FloatArray
+    row_hi: FloatArray
+    lb: FloatArray
+    ub: FloatArray
+    integrality: np.ndarray
+    positions: tuple[PositionVar, ...]
+    lots: tuple[LotVar, ...]
+    tax_cols: tuple[int, ...]
+    tax_coefs: tuple[float, ...]
+    investable_after_usd: float
+    notes: tuple[str, ...] = ()
+    wash_groups: tuple[str, ...] = ()
+    row_names: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def n_variables(self) -> int:
+        return int(self.c.size)
+
+    @property
+    def n_integer(self) -> int:
+        return int(np.count_nonzero(self.integrality))
+
+    @property
+    def n_constraints(self) -> int:
+        return int(self.a_matrix.shape[0])
+
+    def tax_estimate(self, x: FloatArray) -> float:
+        """The linear model's extra-tax estimate at ``x`` (dollars)."""
+        return float(sum(c * x[j] for j, c in zip(self.tax_cols, self.tax_coefs, strict=True)))
+
+
+class _Builder:
+    """Collects columns and rows (COO) for the problem."""
+
+    def __init__(self) -> None:
+        self.c: list[float] = []
+        self.lb: list[float] = []
+        self.ub: list[float] = []
+        self.kind: list[int] = []
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+        self.names: list[str] = []
+
+    def var(self, lb: float = 0.0, ub: float = math.inf, cost: float = 0.0,
+            kind: int = _CONT) -> int:
+        self.c.append(cost)
+        self.lb.append(lb)
+        self.ub.append(ub)
+        self.kind.append(kind)
+        return len(self.c) - 1
+
+    def row(self, terms: dict[int, float] | list[tuple[int, float]], lo: float, hi: float,
+            name: str = "") -> int:
+        r = len(self.lo)
+        items = terms.items() if isinstance(terms, dict) else terms
+        for j, v in items:
+            if v != 0.0:
+                self.rows.append(r)
+                self.cols.append(j)
+                self.vals.append(float(v))
+        self.lo.append(lo)
+        self.hi.append(hi)
+        self.names.append(name)
+        return r
+
+
+def _add_schedule(b: _Builder, schedule: GainTaxSchedule, total_col: int, *, sign: float,
+                  extra_rate: float = 0.0, floor_rate: float = 0.0,
+                  ) -> tuple[list[int], list[float]]:
+    """Segments of ``schedule`` summing to ``total_col``.
+
+    ``sign`` = +1 for a cost (gain tax), −1 for a benefit (loss saving). Fill order is
+    automatic when the curve is convex (cost) / concave (benefit); otherwise order
+    binaries force segment k to be full before k+1 starts (SOS2-like).
+    Returns the (cols, tax coefficients) of the estimate.
+    """
+    segs = [s for s in schedule.segments if s.width_usd > 0]
+    cols: list[int] = []
+    coefs: list[float] = []
+    rates = []
+    for s in segs:
+        rate = s.rate
+        obj_rate = max(rate, floor_rate) + extra_rate
+        j = b.var(0.0, s.width_usd, sign * obj_rate)
+        cols.append(j)
+        coefs.append(sign * rate)
+        rates.append(sign * obj_rate)
+    b.row([(j, 1.0) for j in cols] + [(total_col, -1.0)], 0.0, 0.0, "schedule")
+    # Minimizing: the LP fills cheapest segments first; the order is right iff the
+    # objective rates never fall along the curve.
+    ordered = all(r2 >= r1 - 1e-12 for r1, r2 in itertools.pairwise(rates))
+    if not ordered:
+        for k in range(len(cols) - 1):
+            y = b.var(0.0, 1.0, 0.0, _INT)
+            b.row([(cols[k], 1.0), (y, -segs[k].width_usd)], 0.0, math.inf, "fill_k")
+            b.row([(cols[k + 1], 1.0), (y, -segs[k + 1].width_usd)], -math.inf, 0.0, "fill_k1")
+    return cols, coefs
+
+
+def _loss_schedule(profile: TaxProfile, max_loss: float) -> GainTaxSchedule:
+    """Tax saved by x dollars of net loss, as a schedule in x (rates = savings per dollar).
+
+    Built from the gain schedule of the profile shifted by −max_loss: saving(x) =
+    tax(0) − tax(−x) = G(max_loss) − G(max_loss − x) with G the ST-gain curve from there.
+    """
+    shifted = profile.with_realized(st=-max_loss)
+    g = gain_tax_schedule(shifted, Term.SHORT, max_loss)
+    from rebal.tax.marginal import TaxSegment
+
+    segs = []
+    for s in reversed(g.segments):
+        start = max_loss - (s.start_usd + s.width_usd)
+        segs.append(TaxSegment(start, s.width_usd, s.rate))
+    return GainTaxSchedule(term=Term.SHORT, max_gain_usd=max_loss, segments=tuple(segs))
+
+
+def _candidate_buys(h: Household, held: dict[tuple[str, str], float]) -> dict[str, set[str]]:
+    """Securities each account may buy: all tradable ones for small households; else
+    those held in the account, their substitutes, and one default per class."""
+    tradable = [s for s in h.securities if s.tradable]
+    out: dict[str, set[str]] = {}
+    if len(tradable) <= 60:
+        return {a.id: {s.symbol for s in tradable} for a in h.accounts}
+    defaults: dict[str, str] = {}
+    for s in tradable:
+        cls = s.asset_class
+        if cls is not None and cls not in defaults:
+            defaults[cls] = s.symbol
+    subs = {s.symbol: s.substitutes for s in h.securities}
+    ok = {s.symbol for s in tradable}
+    for a in h.accounts:
+        mine = {sym for (acc, sym) in held if acc == a.id and sym in ok}
+        extra = {x for sym in mine for x in subs[sym] if x in ok}
+        out[a.id] = mine | extra | set(defaults.values())
+    return out
+
+
+def build_problem(
+    h: Household,
+    settings: PlanSettings,
+    guard: PlanGuard,
+    *,
+    tax_cap_usd: float | None = None,
+    hard_bands: bool | None = None,
+    integer_shares: bool | None = None,
+) -> Problem:
+    """The MILP for ``h`` (see the module docstring).
+
+    Parameters
+    ----------
+    tax_cap_usd
+        Hard cap on the model's extra-tax estimate (dollars); ``None`` = none.
+    hard_bands
+        Every class inside its band after the plan; default from ``settings.mode``.
+    integer_shares
+        Whole-share orders as integer variables (exact). ``False``: continuous shares,
+        rounded afterwards by the caller. ``None``: exact when there are at most
+        :data:`MAX_EXACT_INTEGERS` such variables (branch-and-bound on thousands of share
+        counts is slow and gains at most one share per position).
+    """
+    if hard_bands is None:
+        hard_bands = settings.mode is PlanMode.FULL_REBALANCE
+    b = _Builder()
+    notes: list[str] = []
+    sec = {s.symbol: s for s in h.securities}
+    acct = {a.id: a for a in h.accounts}
+    profile = h.tax_profile()
+    harvest_on = h.harvest.enabled if settings.harvest is None else settings.harvest
+    zero_on = (h.realize_zero_bracket_gains if settings.realize_zero_bracket_gains is None
+               else settings.realize_zero_bracket_gains)
+
+    lots_by_pos: dict[tuple[str, str], list[Lot]] = defaultdict(list)
+    held: dict[tuple[str, str], float] = defaultdict(float)
+    for lot in h.lots:
+        lots_by_pos[(lot.account, lot.symbol)].append(lot)
+        held[(lot.account, lot.symbol)] += lot.quantity
+    w0 = investable_value_usd(h)
+    flows = sum(a.pending_flow_usd for a in h.accounts)
+    w_after = w0 + flows
+    buys_ok = _candidate_buys(h, held)
+
+    # ---------------------------------------------------------------- positions
+    positions: list[PositionVar] = []
+    lot_vars: list[LotVar] = []
+    cash_terms: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    delta_terms: dict[str, list[tuple[int, float]]] = defaultdict(list)  # class → $ change
+    cost_terms: list[tuple[int, float]] = []  # dollars of trading cost
+    loc_rank: dict[tuple[str, str], int] = {}
+    if settings.use_location:
+        for t in h.targets:
+            if t.location:
+                for a in h.accounts:
+                    r = t.location.index(a.type) if a.type in t.location else len(t.location)
+                    loc_rank[(t.asset_class, a.id)] = r
+    buy_cap = max(w_after, 0.0) + sum(a.cash_usd for a in h.accounts) + 1.0
+    min_trade = settings.min_trade_usd
+
+    def kind_and_lb(whole: bool, price: float, ub: float) -> tuple[int, float]:
+        if min_trade > 0:
+            lo = min_trade / price
+            if whole:
+                lo = math.ceil(lo - 1e-9)
+            if lo > ub:
+                return (-1, 0.0)  # cannot trade at the minimum size
+            return (_SEMI_INT if whole else _SEMI, lo)
+        return (_INT if whole else _CONT, 0.0)
+
+    acct_pos = {a.id: i for i, a in enumerate(h.accounts)}
+    sec_pos = {s.symbol: i for i, s in enumerate(h.securities)}
+    keys = sorted(set(held) | {(a, s) for a, syms in buys_ok.items() for s in syms},
+                  key=lambda k: (acct_pos[k[0]], sec_pos[k[1]]))
+    for key in keys:
+        a_id, symbol = key
+        s = sec[symbol]
+        a = acct[a_id]
+        if not s.tradable:
+            continue
+        price = s.price_usd
+        rate = s.cost_bps / 1e4
+        whole = a.whole_shares
+        qty = held.get(key, 0.0)
+        sell_col = buy_col = None
+        lot_ids: tuple[str, ...] = ()
+        loc_cost = sum(loc_rank.get((c, a_id), 0) * f for c, f in s.look_through)
+        loc_cost *= settings.location_weight * price
+        if qty > 0:
+            ub = math.floor(qty + 1e-9) if whole else qty
+            kind, lo = kind_and_lb(whole, price, ub)
+            if kind >= 0 and ub > 0:
+                sell_col = b.var(lo, ub, (rate + _TURNOVER_PENALTY) * price - loc_cost, kind)
+        if symbol in buys_ok.get(a_id, ()) and not guard.buy_blocked(symbol, a_id):
+            ub = buy_cap / price
+            ub = math.floor(ub) if whole else ub
+            kind, lo = kind_and_lb(whole, price, ub)
+            if kind >= 0:
+                # Ties go to funds the account already holds (fewer new positions).
+                new_fund = 0.0 if qty > 0 else _NEW_POSITION_PENALTY
+                buy_col = b.var(lo, ub, (rate + _TURNOVER_PENALTY + new_fund) * price + loc_cost,
+                                kind)
+        if sell_col is None and buy_col is None:
+            continue
+        if sell_col is not None:
+            cash_terms[a_id].append((sell_col, price * (1 - rate)))
+            cost_terms.append((sell_col, price * rate))
+            for c, f in s.look_through:
+                delta_terms[c].append((sell_col, -price * f))
+            if a.taxable:
+                lot_ids = tuple(lot.id for lot in lots_by_pos[key])
+        if buy_col is not None:
+            cash_terms[a_id].append((buy_col, -price * (1 + rate)))
+            cost_terms.append((buy_col, price * rate))
+            for c, f in s.look_through:
+                delta_terms[c].append((buy_col, price * f))
+        positions.append(PositionVar(
+            account=a_id, symbol=symbol, price_usd=price, cost_rate=rate, whole_shares=whole,
+            held=qty, sell_col=sell_col, buy_col=buy_col, lot_ids=lot_ids,
+        ))
+
+    share_cols = [j for pos in positions for j in (pos.sell_col, pos.buy_col)
+                  if j is not None and pos.whole_shares]
+    if integer_shares is None:
+        integer_shares = len(share_cols) <= MAX_EXACT_INTEGERS
+    # Rounding continuous share counts moves a class by up to one share per order: keep
+    # that much inside the band edges (capped at half the band).
+    # Fractional orders are rounded to 1e-6 share (buys down), also kept inside.
+    round_margin: dict[str, float] = defaultdict(float)
+    for pos in positions:
+        step = (1.0 if not integer_shares else 0.0) if pos.whole_shares else 1e-6
+        for c, f in sec[pos.symbol].look_through:
+            round_margin[c] += step * pos.price_usd * f
+
+    # ---------------------------------------------------------------- taxable lots
+    lot_rows: list[tuple[int, list[tuple[int, float]]]] = []
+    for pos in positions:
+        if pos.sell_col is None or not pos.lot_ids:
+            continue
+        terms = [(pos.sell_col, 1.0)]
+        for lot in lots_by_pos[(pos.account, pos.symbol)]:
+            basis = lot.cost_basis_usd or 0.0
+            gain_ps = pos.price_usd - basis / lot.quantity
+            start = lot.holding_period_start or h.as_of
+            term = Term.LONG if is_long_term(start, h.as_of) else Term.SHORT
+            ub = lot.quantity
+            if gain_ps > 0 and h.held_for_step_up(lot):
+                ub = 0.0  # held for a basis step-up: never sold at a gain
+            loss_usd = -gain_ps * lot.quantity
+            harvestable = (gain_ps < 0 and harvest_on
+                           and loss_usd >= h.harvest.min_loss_usd
+                           and loss_usd >= h.harvest.min_loss_frac * basis)
+            if (gain_ps < 0 and h.wash_sale.avoid
+                    and guard.loss_sale_check(lot, pos.price_usd).washed):
+                ub = 0.0  # a recent purchase of the group would wash this loss (§1091(a))
+            col = b.var(0.0, ub, 0.0)
+            terms.append((col, -1.0))
+            lot_vars.append(LotVar(lot=lot, col=col, gain_per_share_usd=gain_ps, term=term,
+                                   harvestable=harvestable))
+        lot_rows.append((pos.sell_col, terms))
+    for _, terms in lot_rows:
+        b.row(terms, 0.0, 0.0, "lots")
+
+    # ---------------------------------------------------------------- cash
+    # Cash left above the reserve is uninvested: a small penalty (between the 2nd and 3rd
+    # inside-band piece) invests it unless that would push a class deep into its band.
+    for a in h.accounts:
+        have = a.cash_usd + a.pending_flow_usd - a.min_cash_usd
+        idle = b.var(0.0, math.inf, settings.inside_weight * _IDLE_CASH_WEIGHT)
+        b.row([*cash_terms.get(a.id, []), (idle, -1.0)], -have, -have, f"cash:{a.id}")
+
+    # ---------------------------------------------------------------- allocation
+    values0 = class_values(h)
+    for t in h.targets:
+        c = t.asset_class
+        dev0 = values0[c] - t.weight * w_after
+        terms = list(delta_terms.get(c, [])) + [(j, t.weight * v) for j, v in cost_terms]
+        width = t.half_width * max(w_after, 0.0)
+        margin = min(round_margin[c], width / 2.0)
+        width -= margin
+        pieces = [(width / 3.0, settings.inside_weight * k) for k in (1, 2, 3)]
+        if settings.band_slack_usd > 0:
+            pieces.append((settings.band_slack_usd, settings.inside_weight * 3))
+        for sign in (1.0, -1.0):
+            for wdt, wt in pieces:
+                j = b.var(0.0, wdt, wt)
+                terms.append((j, -sign))
+            j = b.var(0.0, math.inf, settings.outside_weight)
+            terms.append((j, -sign))
+        b.row(terms, -dev0, -dev0, f"dev:{c}")
+        if hard_bands:
+            hw = max(t.half_width - _HARD_BAND_TOL - margin / max(w_after, 1e-9), 0.0)
+            up, lo = t.weight + hw, t.weight - hw
+            base = list(delta_terms.get(c, []))
+            b.row(base + [(j, up * v) for j, v in cost_terms], -math.inf,
+                  up * w_after - values0[c], f"band_hi:{c}")
+            b.row(base + [(j, lo * v) for j, v in cost_terms], lo * w_after - values0[c],
+                  math.inf, f"band_lo:{c}")
+
+    # ---------------------------------------------------------------- tax
+    tax_cols: list[int] = []
+    tax_coefs: list[float] = []
+    if lot_vars:
+        st = [(lv.col, lv.gain_per_share_usd) for lv in lot_vars if lv.term is Term.SHORT]
+        lt = [(lv.col, lv.gain_per_share_usd) for lv in lot_vars if lv.term is Term.LONG]
+        lot_ub = {lv.col: b.ub[lv.col] for lv in lot_vars}
+        m_st = sum(abs(g) * lot_ub[j] for j, g in st) + 1.0
+        m_lt = sum(abs(g) * lot_ub[j] for j, g in lt) + 1.0
+        g_st = sum(max(g, 0) * lot_ub[j] for j, g in st) + 1.0
+        g_lt = sum(max(g, 0) * lot_ub[j] for j, g in lt) + 1.0
+        loss_max = sum(max(-g, 0) * lot_ub[j] for j, g in st + lt) + 1.0
+
+        def signed(pairs: list[tuple[int, float]], m: float) -> tuple[int, int]:
+            pos_ = b.var(0.0, m)
+            neg_ = b.var(0.0, m)
+            z = b.var(0.0, 1.0, 0.0, _INT)
+            b.row([(pos_, 1.0), (neg_, -1.0)] + [(j, -g) for j, g in pairs], 0.0, 0.0, "net")
+            b.row([(pos_, 1.0), (z, -m)], -math.inf, 0.0, "net+")
+            b.row([(neg_, 1.0), (z, m)], -math.inf, m, "net-")
+            return pos_, neg_
+
+        sp_, sn_ = signed(st, m_st)
+        lp_, ln_ = signed(lt, m_lt)
+        ordinary = b.var(0.0, g_st)
+        pref = b.var(0.0, g_lt)
+        net_loss = b.var(0.0, loss_max)
+        z_total = b.var(0.0, 1.0, 0.0, _INT)
+        b.row([(ordinary, 1.0), (sp_, -1.0), (ln_, 1.0)], 0.0, math.inf, "ordinary")
+        b.row([(pref, 1.0), (lp_, -1.0), (sn_, 1.0)], 0.0, math.inf, "preferential")
+        b.row([(ordinary, 1.0), (pref, 1.0), (net_loss, -1.0), (sp_, -1.0), (sn_, 1.0),
+               (lp_, -1.0), (ln_, 1.0)], 0.0, 0.0, "netting")
+        big = g_st + g_lt + loss_max
+        b.row([(ordinary, 1.0), (pref, 1.0), (z_total, -big)], -math.inf, 0.0, "gain_side")
+        b.row([(net_loss, 1.0), (z_total, big)], -math.inf, big, "loss_side")
+        st_sched = gain_tax_schedule(profile, Term.SHORT, g_st)
+        lt_sched = gain_tax_schedule(profile, Term.LONG, g_lt)
+        loss_sched = _loss_schedule(profile, loss_max)
+        for sched, col, sign, floor in (
+            (st_sched, ordinary, 1.0, 0.0),
+            (lt_sched, pref, 1.0, 0.0),
+            (loss_sched, net_loss, -1.0, settings.carryforward_value),
+        ):
+            cs, cf = _add_schedule(b, sched, col, sign=sign, floor_rate=floor)
+            tax_cols += cs
+            tax_coefs += cf
+        if not (st_sched.is_convex and lt_sched.is_convex):
+            notes.append("the tax curve is not convex here (existing losses, AMT or the "
+                         "worksheet minimum): modelled with order binaries")
+        # Losses not worth harvesting for their own sake: neutralize their tax benefit in
+        # the objective so they are sold only when the allocation needs it.
+        top_rate = max([s.rate for s in loss_sched.segments] + [settings.carryforward_value])
+        for lv in lot_vars:
+            if lv.gain_per_share_usd < 0 and not lv.harvestable:
+                b.c[lv.col] += -lv.gain_per_share_usd * top_rate
+        if zero_on and settings.zero_bracket_value > 0:
+            from rebal.tax.marginal import zero_rate_lt_room
+
+            room = zero_rate_lt_room(profile)
+            if room > 0:
+                zr = b.var(0.0, room, -settings.zero_bracket_value)
+                b.row([(zr, 1.0), (pref, -1.0)], -math.inf, 0.0, "zero_room")
+        if tax_cap_usd is not None:
+            b.row(list(zip(tax_cols, tax_coefs, strict=True)), -math.inf, tax_cap_usd, "tax_cap")
+
+    # ---------------------------------------------------------------- wash sales
+    groups: list[str] = []
+    if h.wash_sale.avoid:
+        loss_by_group: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for lv in lot_vars:
+            if lv.gain_per_share_usd < 0 and b.ub[lv.col] > 0:
+                loss_by_group[h.wash_group(lv.lot.symbol)].append((lv.col, b.ub[lv.col]))
+        buys_by_group: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for pos in positions:
+            if pos.buy_col is not None and pos.account in guard.counted_accounts:
+                buys_by_group[h.wash_group(pos.symbol)].append((pos.buy_col, b.ub[pos.buy_col]))
+        for g in sorted(loss_by_group):
+            if g not in buys_by_group:
+                continue
+            z = b.var(0.0, 1.0, 0.0, _INT)  # 1 = this group may be bought, 0 = loss-sold
+            q = sum(u for _, u in loss_by_group[g])
+            bq = sum(u for _, u in buys_by_group[g])
+            b.row([*((j, 1.0) for j, _ in loss_by_group[g]), (z, q)], -math.inf, q,
+                  f"wash_sell:{g}")
+            b.row([*((j, 1.0) for j, _ in buys_by_group[g]), (z, -bq)], -math.inf, 0.0,
+                  f"wash_buy:{g}")
+            groups.append(g)
+
+    if not integer_shares:
+        relax = {_INT: _CONT, _SEMI_INT: _SEMI}
+        for j in share_cols:
+            b.kind[j] = relax.get(b.kind[j], b.kind[j])
+        notes.append(f"whole shares: {len(share_cols)} share counts solved as continuous "
+                     "and rounded (at most one share per order from the optimum)")
+    n = len(b.c)
+    a_matrix = sp.csr_matrix((b.vals, (b.rows, b.cols)), shape=(len(b.lo), n))
+    return Problem(
+        c=np.asarray(b.c, dtype=np.float64),
+        a_matrix=a_matrix,
+        row_lo=np.asarray(b.lo, dtype=np.float64),
+        row_hi=np.asarray(b.hi, dtype=np.float64),
+        lb=np.asarray(b.lb, dtype=np.float64),
+        ub=np.asarray(b.ub, dtype=np.float64),
+        integrality=np.asarray(b.kind, dtype=np.int64),
+        positions=tuple(positions),
+        lots=tuple(lot_vars),
+        tax_cols=tuple(tax_cols),
+        tax_coefs=tuple(tax_coefs),
+        investable_after_usd=w_after,
+        notes=tuple(notes),
+        wash_groups=tuple(groups),
+        row_names=tuple(b.names),
+    )

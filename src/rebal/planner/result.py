@@ -1,0 +1,290 @@
+"""The planner's output: a frozen, JSON-serialisable :class:`TradePlan`.
+
+Units: dollars (``*_usd``), shares, fractions for weights. Every record has
+``to_dict()`` returning plain JSON types (ISO dates, enum values as strings/ints).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field, fields
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from rebal.planner.settings import Step
+from rebal.types import AccountType, Side, Term
+
+__all__ = [
+    "AccountAllocation",
+    "ClassAllocation",
+    "DoNotBuyEntry",
+    "LotRelief",
+    "PlannedTrade",
+    "SolveStats",
+    "TaxSummary",
+    "TradePlan",
+    "write_orders_csv",
+]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Step):
+        return int(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return value
+
+
+class _Record:
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LotRelief(_Record):
+    """Shares of one lot relieved by a sale (taxable accounts: with gain and term)."""
+
+    lot_id: str
+    quantity: float
+    proceeds_usd: float
+    cost_basis_usd: float | None
+    gain_usd: float | None
+    term: Term | None
+    acquired: date | None
+    est_tax_usd: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlannedTrade(_Record):
+    """One order.
+
+    Attributes
+    ----------
+    account, account_type, symbol, side
+        Where and what.
+    shares
+        Quantity, > 0 (whole where the account needs it).
+    price_usd, value_usd, cost_usd
+        Price used, shares × price (dollars, unrounded) and estimated trading cost.
+    step
+        The article's step (:class:`Step`).
+    reason
+        One sentence.
+    lots
+        Lots relieved (sales), in the order chosen.
+    gain_usd, est_tax_usd
+        Realized gain (taxable sales; 0 otherwise) and its estimated tax at the plan's
+        marginal rates (the plan's exact total is in :class:`TaxSummary`).
+    """
+
+    account: str
+    account_type: AccountType
+    symbol: str
+    side: Side
+    shares: float
+    price_usd: float
+    value_usd: float
+    cost_usd: float
+    step: Step
+    reason: str
+    lots: tuple[LotRelief, ...] = ()
+    gain_usd: float = 0.0
+    est_tax_usd: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClassAllocation(_Record):
+    """A class's household weight before and after the plan, against target and band."""
+
+    asset_class: str
+    tier: str
+    target: float
+    lower: float
+    upper: float
+    value_before_usd: float
+    weight_before: float
+    value_after_usd: float
+    weight_after: float
+    breached_before: bool
+    breached_after: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountAllocation(_Record):
+    """One account before and after: cash and ``(class, dollars)`` pairs."""
+
+    account: str
+    type: AccountType
+    cash_before_usd: float
+    cash_after_usd: float
+    min_cash_usd: float
+    pending_flow_usd: float
+    holdings_before_usd: float
+    holdings_after_usd: float
+    classes_before_usd: tuple[tuple[str, float], ...]
+    classes_after_usd: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaxSummary(_Record):
+    """Tax of the plan's realized gains this year, by the tax engine (dollars).
+
+    ``total_usd`` = ``federal_usd`` (income tax incl. AMT) + ``niit_usd`` + ``state_usd``,
+    all as extra over the household's tax without the plan. ``model_estimate_usd`` is
+    the optimizer's linear estimate (it may differ where the ST/LT interaction or a
+    non-linear part of the tax is approximated).
+    """
+
+    st_gains_usd: float
+    st_losses_usd: float
+    lt_gains_usd: float
+    lt_losses_usd: float
+    losses_harvested_usd: float
+    federal_usd: float
+    niit_usd: float
+    state_usd: float
+    total_usd: float
+    model_estimate_usd: float | None
+    zero_rate_room_usd: float
+    zero_rate_room_used_usd: float
+    carryforward_change_usd: float
+
+    @property
+    def net_st_usd(self) -> float:
+        return self.st_gains_usd - self.st_losses_usd
+
+    @property
+    def net_lt_usd(self) -> float:
+        return self.lt_gains_usd - self.lt_losses_usd
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        out["net_st_usd"] = self.net_st_usd
+        out["net_lt_usd"] = self.net_lt_usd
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DoNotBuyEntry(_Record):
+    """Do not buy any of ``symbols`` (wash-sale ``group``) in any account through
+    ``until``: it would wash the loss sale(s) named in ``reason``."""
+
+    group: str
+    symbols: tuple[str, ...]
+    until: date
+    first_safe_date: date
+    planned: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SolveStats(_Record):
+    """Size of the optimization and how it went (empty for the naive plan)."""
+
+    n_variables: int = 0
+    n_integer: int = 0
+    n_constraints: int = 0
+    build_seconds: float = 0.0
+    solve_seconds: float = 0.0
+    total_seconds: float = 0.0
+    status: str = ""
+    objective: float | None = None
+    n_solves: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TradePlan(_Record):
+    """What to trade, where, why, and what it costs in tax.
+
+    Attributes
+    ----------
+    as_of, household
+        Plan date and the household's display name.
+    method
+        ``"optimized"`` or ``"naive"``.
+    settings
+        The settings used (``PlanSettings.to_dict()``; empty for the naive plan).
+    trades
+        Orders, sales first, grouped by step.
+    classes
+        Household allocation by class before/after, against targets and bands.
+    accounts
+        Per-account cash and class dollars before/after.
+    tax
+        The tax summary (exact, by the tax engine).
+    do_not_buy
+        Wash-sale do-not-buy list after the plan (recent and planned loss sales).
+    naive
+        The naive plan beside it (``None`` for the naive plan itself or when not asked).
+    stats
+        Problem size and times.
+    notes
+        Anything the user should know (approximations, relaxed settings …).
+    """
+
+    as_of: date
+    household: str
+    method: str
+    settings: dict[str, Any]
+    trades: tuple[PlannedTrade, ...]
+    classes: tuple[ClassAllocation, ...]
+    accounts: tuple[AccountAllocation, ...]
+    tax: TaxSummary
+    do_not_buy: tuple[DoNotBuyEntry, ...] = ()
+    naive: TradePlan | None = None
+    stats: SolveStats = field(default_factory=SolveStats)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def saving_usd(self) -> float | None:
+        """Naive tax − plan tax (dollars), when the naive plan is attached."""
+        return None if self.naive is None else self.naive.tax.total_usd - self.tax.total_usd
+
+    @property
+    def in_bands_after(self) -> bool:
+        return not any(c.breached_after for c in self.classes)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        out["saving_usd"] = self.saving_usd
+        out["in_bands_after"] = self.in_bands_after
+        return out
+
+
+ORDER_COLUMNS = (
+    "account", "symbol", "side", "quantity", "order_type", "est_price_usd", "est_value_usd",
+    "lot_ids", "lot_quantities", "step", "reason",
+)
+
+
+def write_orders_csv(plan: TradePlan, path: str | Path) -> Path:
+    """Write broker-ready orders (one line per order, specific lots named) to ``path``.
+
+    Columns: ``account, symbol, side, quantity, order_type (market), est_price_usd,
+    est_value_usd, lot_ids (';'-separated, sales only), lot_quantities, step, reason``.
+    """
+    out = Path(path)
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(ORDER_COLUMNS)
+        for t in plan.trades:
+            writer.writerow([
+                t.account, t.symbol, t.side.value, f"{t.shares:.6f}".rstrip("0").rstrip("."),
+                "market", f"{t.price_usd:.4f}", f"{t.value_usd:.2f}",
+                ";".join(r.lot_id for r in t.lots),
+                ";".join(f"{r.quantity:.6f}".rstrip("0").rstrip(".") for r in t.lots),
+                int(t.step), t.reason,
+            ])
+    return out

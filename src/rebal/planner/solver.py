@@ -1,0 +1,123 @@
+"""The only module that talks to the solver: HiGHS through ``highspy``.
+
+It takes a :class:`rebal.planner.model.Problem` (arrays only) and returns the solution
+vector with the solve's status; it knows nothing about households.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rebal.planner.model import Problem
+from rebal.types import FloatArray
+
+__all__ = ["Solution", "solve"]
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """Result of one solve.
+
+    Attributes
+    ----------
+    x
+        ``(n_variables,)`` values, or ``None`` when no feasible point was found.
+    status
+        ``"optimal"``, ``"time_limit"`` (a feasible, possibly sub-optimal point),
+        ``"infeasible"``, ``"unbounded"`` or ``"error"``.
+    objective
+        Objective value (dollars) at ``x``.
+    seconds
+        Wall time of the solve.
+    message
+        The solver's own message.
+    """
+
+    x: FloatArray | None
+    status: str
+    objective: float | None
+    seconds: float
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.x is not None
+
+
+def _var_types() -> dict[int, Any]:
+    import highspy
+
+    t = highspy.HighsVarType
+    return {0: t.kContinuous, 1: t.kInteger, 2: t.kSemiContinuous, 3: t.kSemiInteger}
+
+
+def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 1e-6,
+          mip_abs_gap_usd: float = 0.05) -> Solution:
+    """Solve ``problem`` (minimize ``c @ x``) with HiGHS; deterministic for equal input.
+
+    Parameters
+    ----------
+    problem
+        The model arrays.
+    time_limit_s
+        Wall-clock limit, seconds; on expiry the best point found so far is returned.
+    mip_rel_gap, mip_abs_gap_usd
+        Branch-and-bound stops when the gap is below either (the objective is dollars,
+        so one cent of absolute gap is as exact as the plan is reported).
+    """
+    import highspy
+
+    start = time.perf_counter()
+    hs = highspy.Highs()
+    hs.setOptionValue("output_flag", False)
+    hs.setOptionValue("time_limit", float(time_limit_s))
+    hs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    hs.setOptionValue("mip_abs_gap", float(mip_abs_gap_usd))
+    hs.setOptionValue("random_seed", 0)
+    hs.setOptionValue("threads", 1)
+    lp = highspy.HighsLp()
+    n = int(problem.c.size)
+    m = int(problem.a_matrix.shape[0])
+    lp.num_col_ = n
+    lp.num_row_ = m
+    lp.col_cost_ = problem.c
+    lp.col_lower_ = problem.lb
+    lp.col_upper_ = problem.ub
+    inf = highspy.kHighsInf
+    lp.row_lower_ = np.where(np.isinf(problem.row_lo), -inf, problem.row_lo)
+    lp.row_upper_ = np.where(np.isinf(problem.row_hi), inf, problem.row_hi)
+    csc = problem.a_matrix.tocsc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+    lp.a_matrix_.value_ = csc.data.astype(np.float64)
+    if np.any(problem.integrality):
+        types = _var_types()
+        lp.integrality_ = [types[int(k)] for k in problem.integrality]
+    hs.passModel(lp)
+    hs.run()
+    model_status = hs.getModelStatus()
+    ms = highspy.HighsModelStatus
+    info = hs.getInfo()
+    has_point = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if model_status == ms.kOptimal:
+        status = "optimal"
+    elif model_status in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit):
+        status = "time_limit"
+    elif model_status == ms.kInfeasible:
+        status = "infeasible"
+    elif model_status in (ms.kUnbounded, ms.kUnboundedOrInfeasible):
+        status = "unbounded"
+    else:
+        status = "error"
+    x = None
+    if has_point and status in ("optimal", "time_limit"):
+        x = np.asarray(hs.getSolution().col_value, dtype=np.float64)
+    seconds = time.perf_counter() - start
+    objective = float(info.objective_function_value) if x is not None else None
+    return Solution(x=x, status=status, objective=objective, seconds=seconds,
+                    message=hs.modelStatusToString(model_status))

@@ -24,7 +24,7 @@ class _ParseEnum(str, Enum):
     """A string enum that parses user text (case-, dash- and underscore-insensitive)."""
 
     @classmethod
-    def parse(cls, text: str | "_ParseEnum", *, field: str | None = None) -> "_ParseEnum":
+    def parse(cls, text: str | _ParseEnum, *, field: str | None = None) -> _ParseEnum:
         if isinstance(text, cls):
             return text
         key = str(text).strip().lower().replace("-", "_").replace(" ", "_")
@@ -115,3 +115,22 @@ class Term(_ParseEnum):
 class Side(_ParseEnum):
     BUY = "buy"
     SELL = "sell"
+
+
+def _rebuild(cls: type, kwargs: dict[str, object]) -> object:
+    return cls(**kwargs)
+
+
+def reduce_frozen(obj: object) -> tuple[object, tuple[type, dict[str, object]]]:
+    """``__reduce__`` for frozen dataclasses that hold read-only mappings
+    (``MappingProxyType`` cannot be pickled or deep-copied): rebuild from the
+    init fields, mappings as plain dicts, so results travel between processes."""
+    from dataclasses import fields
+    from types import MappingProxyType
+
+    kwargs = {
+        f.name: dict(v) if isinstance(v := getattr(obj, f.name), MappingProxyType) else v
+        for f in fields(obj)  # type: ignore[arg-type]
+        if f.init
+    }
+    return _rebuild, (type(obj), kwargs)

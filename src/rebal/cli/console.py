@@ -92,12 +92,21 @@ def progress(total: int, description: str, *, quiet: bool = False) -> Iterator[C
 
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str]], *, justify_first: str = "left") -> None:
-    """Print a rich table; the first column left-aligned, the rest right-aligned."""
+    """Print a rich table: the first column left-aligned, the rest right-aligned; columns
+    of long text (reasons, lots) wrap and are left-aligned, the others never wrap."""
     from rich.table import Table
 
     t = Table(title=title, title_justify="left", header_style="bold")
     for i, name in enumerate(columns):
-        t.add_column(name, justify=justify_first if i == 0 else "right", no_wrap=True)
+        longest = max((len(str(r[i])) for r in rows if i < len(r)), default=0)
+        prose = longest > 32
+        t.add_column(
+            name,
+            justify="left" if i == 0 or prose else "right",
+            no_wrap=not prose,
+            overflow="fold",
+            ratio=1 if prose else None,
+        )
     for row in rows:
         t.add_row(*row)
     out.print(t)

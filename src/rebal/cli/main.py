@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from rebal.cli import backtest_cmd, compare_cmd, tax_cmd
+from rebal.cli import backtest_cmd, compare_cmd, demo_cmd, plan_cmd, tax_cmd
 
 app = typer.Typer(
     name="rebal",
@@ -27,6 +27,8 @@ app = typer.Typer(
 )
 backtest_cmd.register(app)
 compare_cmd.register(app)
+plan_cmd.register(app)
+demo_cmd.register(app)
 tax_cmd.register(app)
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rebal.errors import DataError
-from rebal.types import DateArray, FloatArray
+from rebal.types import DateArray, FloatArray, reduce_frozen
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,6 +54,9 @@ class MarketData:
     aux: Mapping[str, FloatArray] = field(default_factory=lambda: MappingProxyType({}))
     source: str = ""
     notes: tuple[str, ...] = ()
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return reduce_frozen(self)
 
     def __post_init__(self) -> None:
         dates = np.asarray(self.dates, dtype="datetime64[D]")
@@ -134,14 +137,19 @@ class MarketData:
             notes=self.notes,
         )
 
-    def between(self, start: str | np.datetime64 | None, end: str | np.datetime64 | None) -> MarketData:
+    def between(
+        self, start: str | np.datetime64 | None, end: str | np.datetime64 | None
+    ) -> MarketData:
         """Rows with ``start <= date <= end`` (either bound optional).
 
         The first kept row becomes the start: its risk-free return is reset to 0
         because nothing is held before it.
         """
-        lo = 0 if start is None else int(np.searchsorted(self.dates, np.datetime64(start, "D"), "left"))
-        hi = self.n_days if end is None else int(np.searchsorted(self.dates, np.datetime64(end, "D"), "right"))
+        lo, hi = 0, self.n_days
+        if start is not None:
+            lo = int(np.searchsorted(self.dates, np.datetime64(start, "D"), "left"))
+        if end is not None:
+            hi = int(np.searchsorted(self.dates, np.datetime64(end, "D"), "right"))
         if hi - lo < 2:
             raise DataError(
                 f"the window {start or 'start'} … {end or 'end'} holds {max(hi - lo, 0)} rows; "
@@ -166,4 +174,5 @@ class MarketData:
         """Prices as a DataFrame indexed by date, one column per asset."""
         import pandas as pd
 
-        return pd.DataFrame(self.prices, index=pd.DatetimeIndex(self.dates, name="date"), columns=list(self.assets))
+        index = pd.DatetimeIndex(self.dates, name="date")
+        return pd.DataFrame(self.prices, index=index, columns=list(self.assets))

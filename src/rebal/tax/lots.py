@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from rebal.errors import ConfigError
-from rebal.types import AccountType, LotMethod, Owner, Side
+from rebal.types import AccountType, LotMethod, Owner, Side, reduce_frozen
 
 __all__ = [
     "Account",
@@ -307,6 +307,9 @@ class WashSaleSettings:
     replacement_already_sold: bool = True
     lots_sold_together_replace: bool = False
     basis_reported_to_irs: bool = True
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return reduce_frozen(self)
 
     def __post_init__(self) -> None:
         groups = dict(self.groups)

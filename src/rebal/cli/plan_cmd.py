@@ -1,0 +1,159 @@
+"""``rebal plan`` and ``rebal check``: a household's tax-aware trades, and its drift."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from rebal.planner import TradePlan
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "plan",
+        help=(
+            "The trades that bring a household back to target at the least tax, each with its "
+            "reason, lots and tax, beside a naive pro-rata FIFO rebalance.\n\n"
+            "Example: rebal plan examples/households/article_client.yaml --orders orders.csv"
+        ),
+    )(plan_cmd)
+    app.command(
+        "check",
+        help=(
+            "Drift of each asset class and tier against its band. Exit status 0 = within "
+            "bands, 10 = action needed (for cron).\n\n"
+            "Example: rebal check examples/households/diy_small.yaml"
+        ),
+    )(check_cmd)
+
+
+def plan_cmd(
+    household: Annotated[Path, typer.Argument(help="Household YAML/JSON file (see docs/household.md).")],
+    orders: Annotated[Path | None, typer.Option(help="Write broker-ready orders (CSV) here.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write a self-contained HTML report here.")] = None,
+    tax_budget: Annotated[float | None, typer.Option(help="At most this much extra tax this year, dollars.")] = None,
+    tax_free_only: Annotated[bool, typer.Option("--tax-free-only", help="Only trades that add no tax.")] = False,
+    full_rebalance: Annotated[bool, typer.Option("--full-rebalance", help="Every class inside its band, whatever the tax.")] = False,
+    min_trade: Annotated[float, typer.Option(help="Smallest order, dollars.")] = 0.0,
+    months: Annotated[int, typer.Option(help="Also plan a schedule over this many months that closes the gap with new money first.")] = 0,
+    monthly_contribution: Annotated[float, typer.Option(help="New money per month for --months, dollars.")] = 0.0,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the whole plan as JSON.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary lines.")] = False,
+) -> None:
+    from rebal.cli import console
+    from rebal.errors import ConfigError
+    from rebal.household import load_household
+    from rebal.planner import PlanMode, PlanSettings, plan, schedule, write_orders_csv
+
+    chosen = [m for m, on in ((PlanMode.TAX_BUDGET, tax_budget is not None),
+                              (PlanMode.TAX_FREE, tax_free_only),
+                              (PlanMode.FULL_REBALANCE, full_rebalance)) if on]
+    if len(chosen) > 1:
+        raise ConfigError("choose at most one of --tax-budget, --tax-free-only, --full-rebalance")
+    mode = chosen[0] if chosen else PlanMode.BALANCED
+    settings = PlanSettings(mode=mode, tax_budget_usd=tax_budget, min_trade_usd=min_trade)
+    h = load_household(household)
+    with console.progress(1, "planning", quiet=True):
+        result = plan(h, settings)
+    sched = None
+    if months:
+        if months < 1:
+            raise ConfigError(f"--months must be >= 1, got {months}")
+        with console.progress(months, "scheduling", quiet=quiet or json_out):
+            sched = schedule(h, months, monthly_contribution, settings=settings)
+    if orders is not None:
+        write_orders_csv(result, orders)
+    if report is not None:
+        from rebal.reports import plan_report
+
+        plan_report(result, report, schedule=sched)
+    if json_out:
+        payload = result.to_dict()
+        if sched is not None:
+            payload["schedule"] = sched.to_dict()
+        console.print_json(payload)
+        return
+    print_plan(result, quiet=quiet)
+    if sched is not None:
+        print_schedule(sched, quiet=quiet)
+    for path, what in ((orders, "orders"), (report, "report")):
+        if path is not None:
+            console.out.print(f"{what}: {path}")
+
+
+def print_plan(result: TradePlan, *, quiet: bool = False) -> None:
+    """Tables of a plan: trades, allocation, tax beside the naive plan, do-not-buy list."""
+    from rebal.cli import console
+    from rebal.reports import plan_tables
+
+    console.out.print(f"[bold]Plan for {result.household}[/] as of {result.as_of}")
+    if not quiet:
+        for make, title in ((plan_tables.trade_table, "Trades"),
+                            (plan_tables.class_table, "Allocation by class"),
+                            (plan_tables.account_table, "Accounts"),
+                            (plan_tables.tax_table, "Tax"),
+                            (plan_tables.do_not_buy_table, "Do not buy (wash-sale windows)")):
+            t = make(result)
+            if t.rows:
+                console.table(title, t.header, t.rows)
+    naive = result.naive
+    line = f"estimated tax of this plan: {console.usd(result.tax.total_usd)}"
+    if naive is not None:
+        line += (f"; naive pro-rata FIFO rebalance: {console.usd(naive.tax.total_usd)}; "
+                 f"saving {console.usd(result.saving_usd)}")
+    console.out.print(line)
+    console.out.print("every class inside its band after the plan" if result.in_bands_after
+                      else "[yellow]some classes remain outside their band[/]")
+    for note in result.notes:
+        console.out.print(f"[dim]note: {note}[/]")
+
+
+def print_schedule(sched, *, quiet: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Month by month: new money, trades, tax, and tax now versus scheduled."""
+    from rebal.cli import console
+
+    if not quiet:
+        console.table(
+            f"Schedule: {len(sched.months)} months, {console.usd(sched.monthly_contribution_usd)} "
+            f"a month into {sched.account}",
+            ["Month", "Date", "New money", "Trades", "Tax", "In bands"],
+            [[str(m.month), str(m.date), console.usd(m.contribution_usd), str(len(m.plan.trades)),
+              console.usd(m.plan.tax.total_usd), "yes" if m.plan.in_bands_after else "no"]
+             for m in sched.months],
+        )
+    console.out.print(
+        f"tax if rebalanced now: {console.usd(sched.tax_now_usd)}; scheduled: "
+        f"{console.usd(sched.tax_scheduled_usd)}; saving {console.usd(sched.saving_usd)}; "
+        + ("in bands at the end" if sched.in_bands_at_end else "still outside a band at the end")
+    )
+    for note in sched.notes:
+        console.out.print(f"[dim]note: {note}[/]")
+
+
+def check_cmd(
+    household: Annotated[Path, typer.Argument(help="Household YAML/JSON file.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    from rebal.cli import console
+    from rebal.household import load_household
+    from rebal.planner import check
+
+    result = check(load_household(household))
+    if json_out:
+        console.print_json(result.to_dict())
+    else:
+        console.table(
+            f"{result.household} — drift as of {result.as_of}",
+            ["Class", "Tier", "Target", "Now", "Drift", "Band", "Status"],
+            [[c.asset_class, str(getattr(c.tier, "value", c.tier)), console.pct(c.target),
+              console.pct(c.weight), console.pct(c.drift), f"±{console.pct(c.half_width)}",
+              "[red]outside[/]" if c.breached else "ok"] for c in result.classes],
+        )
+        for reason in result.reasons:
+            console.out.print(f"- {reason}")
+        console.out.print("[bold red]action needed[/]" if result.action_needed
+                          else "[green]within bands[/]")
+    raise typer.Exit(result.exit_code)

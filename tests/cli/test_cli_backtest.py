@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
+Runner = Callable[..., tuple[int, str, str]]  # the `cli` fixture (tests/cli/conftest.py)
+
 from rebal import datasets
-from rebal.cli.main import main
 from rebal.policy import parse_policy
 from rebal.sim import CostModel, run_backtest
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def test_backtest_json_matches_the_api(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(
-        capsys, "backtest", "--target", "US_MKT=0.6,UST_INT=0.4", "--policy", "band:abs=0.05",
+def test_backtest_json_matches_the_api(cli: Runner) -> None:
+    code, out, _ = cli(
+        "backtest", "--target", "US_MKT=0.6,UST_INT=0.4", "--policy", "band:abs=0.05",
         "--cost-bps", "5", "--start", "2000-01-01", "--end", "2010-12-31", "--json",
     )
     assert code == 0
@@ -44,8 +36,8 @@ def test_backtest_json_matches_the_api(capsys: pytest.CaptureFixture[str]) -> No
     assert abs(payload["cagr"]) < 1.0
 
 
-def test_backtest_table_output(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "backtest", "--policy", "quarterly", "--start", "2005-01-01")
+def test_backtest_table_output(cli: Runner) -> None:
+    code, out, _ = cli("backtest", "--policy", "quarterly", "--start", "2005-01-01")
     assert code == 0
     assert "Annual return" in out and "buy-and-hold" in out and "quarterly" in out
 
@@ -62,9 +54,9 @@ def test_backtest_table_output(capsys: pytest.CaptureFixture[str]) -> None:
     ],
 )
 def test_backtest_bad_input_is_one_line(
-    capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+    cli: Runner, argv: list[str], needle: str
 ) -> None:
-    code, out, err = run(capsys, "backtest", *argv)
+    code, out, err = cli("backtest", *argv)
     assert code == 2
     assert needle in err
     assert "Traceback" not in err + out
@@ -72,18 +64,18 @@ def test_backtest_bad_input_is_one_line(
 
 
 def test_backtest_bad_price_file_names_file_line_and_column(
-    capsys: pytest.CaptureFixture[str], tmp_path
+    cli: Runner, tmp_path
 ) -> None:
     bad = tmp_path / "prices.csv"
     bad.write_text("date,AAA,BBB\n2020-01-02,100,50\n2020-01-03,101,-1\n2020-01-06,102,51\n")
-    code, _, err = run(capsys, "backtest", "--prices", str(bad), "--target", "AAA=0.5,BBB=0.5")
+    code, _, err = cli("backtest", "--prices", str(bad), "--target", "AAA=0.5,BBB=0.5")
     assert code == 2
     assert "prices.csv" in err and "line 3" in err and "BBB" in err
 
 
-def test_tax_estimate_e19(capsys: pytest.CaptureFixture[str]) -> None:
+def test_tax_estimate_e19(cli: Runner) -> None:
     # TAX_RULES.md E19: 2025 single, wages 60,000, LTCG 30,000 -> $8,956.50
-    code, out, _ = run(capsys, "tax", "estimate", "--year", "2025", "--status", "single",
+    code, out, _ = cli("tax", "estimate", "--year", "2025", "--status", "single",
                        "--income", "60000", "--lt", "30000", "--json")
     assert code == 0
     assert json.loads(out)["federal_income_tax"] == pytest.approx(8956.50, abs=0.005)

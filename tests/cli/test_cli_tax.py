@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from rebal.cli.main import main
+Runner = Callable[..., tuple[int, str, str]]  # the `cli` fixture (tests/cli/conftest.py)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
-def test_audit_json_wash_sale_by_hand(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "tax", "audit", str(EXAMPLES / "tax" / "trades.csv"),
+def test_audit_json_wash_sale_by_hand(cli: Runner) -> None:
+    code, out, _ = cli("tax", "audit", str(EXAMPLES / "tax" / "trades.csv"),
                        "--household", str(EXAMPLES / "tax" / "household.yaml"), "--json")
     assert code == 0
     sales = {d["id"]: d for d in json.loads(out)["dispositions"]}
@@ -34,8 +27,8 @@ def test_audit_json_wash_sale_by_hand(capsys: pytest.CaptureFixture[str]) -> Non
     assert bnd["recognized_usd"] == pytest.approx(-595.5)
 
 
-def test_audit_table_and_household_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = run(capsys, "tax", "audit", str(EXAMPLES / "tax" / "trades.csv"),
+def test_audit_table_and_household_file(cli: Runner, tmp_path: Path) -> None:
+    code, out, _ = cli("tax", "audit", str(EXAMPLES / "tax" / "trades.csv"),
                        "--household", str(EXAMPLES / "tax" / "household.yaml"))
     assert code == 0 and "Recognized gains by year" in out and "W (perm.)" in out
     # a full household file (planner format) is accepted too
@@ -43,7 +36,7 @@ def test_audit_table_and_household_file(capsys: pytest.CaptureFixture[str], tmp_
     trades.write_text("date,account,symbol,side,quantity,price\n"
                       "2025-01-02,brokerage,VTI,buy,10,300\n2025-02-03,brokerage,VTI,sell,10,280\n"
                       "2025-02-10,roth,VTI,buy,5,281\n")
-    code, out, err = run(capsys, "tax", "audit", str(trades), "--household",
+    code, out, err = cli("tax", "audit", str(trades), "--household",
                          str(EXAMPLES / "households" / "diy_small.yaml"), "--json")
     assert code == 0, err
     sale = json.loads(out)["dispositions"][0]
@@ -51,11 +44,11 @@ def test_audit_table_and_household_file(capsys: pytest.CaptureFixture[str], tmp_
     assert sale["permanently_disallowed_usd"] == pytest.approx(100.0)
 
 
-def test_audit_bad_row_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_audit_bad_row_is_one_line(cli: Runner, tmp_path: Path) -> None:
     trades = tmp_path / "t.csv"
     trades.write_text("date,account,symbol,side,quantity,price\n"
                       "2025-01-02,brokerage,VOO,buy,10,300\n2025-02-03,brokerage,VOO,sell,-5,280\n")
-    code, out, err = run(capsys, "tax", "audit", str(trades), "--household",
+    code, out, err = cli("tax", "audit", str(trades), "--household",
                          str(EXAMPLES / "tax" / "household.yaml"))
     assert code == 2 and "t.csv" in err and "line 3" in err and "quantity" in err
     assert "Traceback" not in out + err

@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 import pytest
 
-Runner = Callable[..., tuple[int, str, str]]  # the `cli` fixture (tests/cli/conftest.py)
-
 from rebal import datasets
 from rebal.policy import parse_policy
 from rebal.sim import CostModel, run_backtest
+
+Runner = Callable[..., tuple[int, str, str]]  # the `cli` fixture (tests/cli/conftest.py)
 
 
 def test_backtest_json_matches_the_api(cli: Runner) -> None:

@@ -1,0 +1,877 @@
+"""Taxable backtests: lots, yearly tax bills, loss harvesting, after-tax results.
+
+Event-driven: between events every account holds fixed units of each asset's
+price-return index, and :func:`rebal.sim.taxable_kernels.next_event` (numba)
+jumps to the next row where something may happen. Events, processed at the close
+of their row in this order (``docs/taxable_backtests.md`` states every rule):
+
+1. dividends (DRIP) on the dividend calendar's rows;
+2. the tax bill of the previous year, on its payment row;
+3. swap-backs that are due;
+4. loss harvests (lots past their thresholds);
+5. the policy's rebalance, per account, on the classes' weights.
+
+Lots, relief, holding periods and wash sales are :class:`rebal.tax.Ledger`; the
+lots a sale relieves are chosen by :func:`rebal.tax.select_lots` with the
+account's method and named to the ledger (specific identification).
+
+Wash-sale guard (across every account; conservative, date-based):
+- a buy of a wash-sale group is not made within 30 days after a loss sale of
+  the group (it goes to the class's other member, or the class is left as it is);
+- a sale at a loss is not made within 30 days after a buy of the group (only lots
+  whose net proceeds cover their basis are then sold).
+So no sale of the simulation is ever a wash sale, and a year's totals are final
+when the year ends (a January buy can never wash a December loss).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+
+import numpy as np
+
+from rebal.data.market import MarketData
+from rebal.errors import ConfigError, DataError, RebalError
+from rebal.policy.policy import CompiledPolicy, Policy
+from rebal.policy.schedule import period_end_mask
+from rebal.policy.target import target_array
+from rebal.sim import kernels
+from rebal.sim.costs import CostModel
+from rebal.sim.engine import PolicyLike, run_backtest
+from rebal.sim.harvest import qualifies, trigger_price
+from rebal.sim.taxable_kernels import BREACH_TOL, next_event
+from rebal.sim.taxable_settings import (
+    BracketRates,
+    FlatRates,
+    HarvestSettings,
+    SimAccount,
+    TaxSettings,
+)
+from rebal.sim.taxable_tax import YearTax, params_year, year_tax
+from rebal.tax.holding import holding_term
+from rebal.tax.ledger import Ledger
+from rebal.tax.lots import Account, Lot, Trade, WashSaleSettings
+from rebal.tax.marginal import TaxProfile, marginal_rates
+from rebal.tax.relief import select_lots
+from rebal.taxresults import HarvestLog, TaxableBacktestResult, TaxTradeReason, TaxTradeTable
+from rebal.types import AccountType, Frequency, LotMethod, Side, Term
+
+__all__ = ["run_taxable_backtest"]
+
+WASH_DAYS = 30
+_SAFE = timedelta(days=WASH_DAYS + 1)
+_PER_YEAR = {Frequency.MONTHLY: 12, Frequency.QUARTERLY: 4, Frequency.SEMIANNUAL: 2,
+             Frequency.ANNUAL: 1}
+_R = TaxTradeReason
+
+
+def _unit_prices(market: MarketData, assets: Sequence[str], tax: TaxSettings
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(prices, growth, pay_rows)``: price-return index, per-row dividend growth
+    ``g`` (``(n_days, n_assets)``, reinvested units per unit held) and pay mask."""
+    tr = market.prices
+    n = market.n_days
+    unknown = [a for a in tax.dividend_yield if a not in assets]
+    if unknown:
+        raise ConfigError(f"TaxSettings.dividend_yield: {unknown[0]!r} is not held "
+                          f"(assets {', '.join(assets)})")
+    pay = period_end_mask(market.dates, tax.dividend_frequency)
+    g = np.zeros_like(tr)
+    per = _PER_YEAR[tax.dividend_frequency]
+    for j, a in enumerate(assets):
+        y = tax.dividend_yield.get(a)
+        if y is None:
+            continue
+        arr = np.broadcast_to(np.asarray(y, dtype=np.float64), (n,)) if np.ndim(y) == 0 \
+            else np.asarray(y)
+        if arr.shape != (n,):
+            raise ConfigError(f"TaxSettings.dividend_yield[{a!r}] has {arr.shape[0]} rows, "
+                              f"the data {n}")
+        g[:, j] = np.where(pay, arr / per, 0.0)
+    factor = np.cumprod(1.0 + g, axis=0)
+    return tr / factor, g, pay & (g > 0).any(axis=1)
+
+
+class _Sim:
+    """The mutable state of one taxable backtest (one instance per run)."""
+
+    def __init__(self, *, market: MarketData, classes: list[str], assets: list[str],
+                 tw: np.ndarray, compiled: CompiledPolicy, accounts: list[SimAccount],
+                 tax: TaxSettings, harvest: HarvestSettings | None, costs: CostModel) -> None:
+        self.dates = market.dates
+        self.py_dates: list[date] = market.dates.astype(object).tolist()
+        self.n_days = market.n_days
+        self.classes, self.assets = classes, assets
+        self.n_cls, self.n_assets = len(classes), len(assets)
+        self.tax, self.harvest = tax, harvest
+        self.tw = tw
+        self.sim_accounts = accounts
+        self.n_acc = len(accounts)
+        self.prices, self.growth, self.pay_rows = _unit_prices(market, assets, tax)
+        self.cls = np.array([classes.index(a) if a in classes else -1 for a in assets],
+                            dtype=np.int64)
+        subs = harvest.substitutes if harvest else {}
+        self.primary = [assets.index(c) for c in classes]
+        self.sub = [assets.index(subs[c]) if c in subs else -1 for c in classes]
+        for j, a in enumerate(assets):
+            if self.cls[j] < 0:
+                k = next(k for k, c in enumerate(classes) if subs.get(c) == a)
+                self.cls[j] = k
+        self.other = np.full(self.n_assets, -1, dtype=np.int64)
+        for k in range(self.n_cls):
+            if self.sub[k] >= 0:
+                self.other[self.primary[k]] = self.sub[k]
+                self.other[self.sub[k]] = self.primary[k]
+        # costs: one rate per asset; a substitute costs what its primary costs unless named
+        bps = costs.cost_bps
+        if isinstance(bps, Mapping):
+            full = dict(bps)
+            for k, c in enumerate(classes):
+                if self.sub[k] >= 0 and assets[self.sub[k]] not in full and c in full:
+                    full[assets[self.sub[k]]] = full[c]
+            costs = CostModel(cost_bps=full, fixed_usd=costs.fixed_usd,
+                              min_trade_usd=costs.min_trade_usd)
+        self.c = costs.rates(assets)
+        self.c_cls = np.ascontiguousarray(self.c[self.primary])
+        self.fixed = costs.fixed_usd
+        self.min_trade = costs.min_trade_usd
+        self.compiled = compiled
+        self.check = np.ascontiguousarray(compiled.kernel_check[:, 0])
+        self.band = compiled.band
+        self.sizing = int(compiled.kernel_sizing[0])
+        self.scope = int(compiled.kernel_scope[0])
+        self.wash = WashSaleSettings(groups=dict(tax.wash_groups))
+        self.group = [self.wash.group_of(a) for a in assets]
+        for k in range(self.n_cls):
+            if self.sub[k] >= 0 and self.group[self.sub[k]] == self.group[self.primary[k]]:
+                raise ConfigError(
+                    f"HarvestSettings.substitutes: {assets[self.sub[k]]!r} is in the wash-sale "
+                    f"group of {classes[k]!r} (it would wash every harvest)"
+                )
+        self.accounts = tuple(Account(id=a.id, type=a.type, lot_method=tax.lot_method)
+                              for a in accounts)
+        self.taxable = [a.type is AccountType.TAXABLE for a in accounts]
+        self.st_rate, self.lt_rate, self.ordinary_rate = self._lot_rates()
+        self.ledger = Ledger(self.accounts, self.wash, st_rate=self.st_rate,
+                             lt_rate=self.lt_rate)
+        self.history: list[Trade] = []
+        self.U = np.zeros((self.n_acc, self.n_assets))
+        self.unit_days: list[int] = []
+        self.unit_rows: list[np.ndarray] = []
+        self.values = np.empty(self.n_days)
+        self.taxes = np.zeros(self.n_days)
+        self.costs = np.zeros(self.n_days)
+        self.tr: list[tuple[int, int, int, float, float, float, int]] = []
+        self.hv: list[tuple[int, int, int, int, float]] = []
+        self.last_buy: dict[str, date] = {}
+        self.last_loss: dict[str, date] = {}
+        self.realized: dict[int, list[float]] = {}
+        self.qdiv: dict[int, float] = {}
+        self.swap_due: dict[int, date] = {}
+        self.lots: dict[tuple[int, int], tuple[Lot, ...]] = {}
+        self.dirty: set[tuple[int, int]] = set()
+        self.trig = np.full((self.n_acc, self.n_assets), -np.inf)
+        self.trig_from = np.zeros((self.n_acc, self.n_assets), dtype=np.int64)
+        self.notes: list[str] = []
+        self.year_taxes: list[YearTax] = []
+        self.carry = (0.0, 0.0)
+        self.changed = False
+        self.tax_due = 0.0
+
+    # ------------------------------------------------------------ rates
+    def _lot_rates(self) -> tuple[float, float, float]:
+        r = self.tax.rates
+        if isinstance(r, FlatRates):
+            return r.st_rate + r.state_rate, r.lt_rate + r.state_rate, r.st_rate + r.state_rate
+        y = params_year(int(self.py_dates[0].year))
+        m = marginal_rates(TaxProfile(year=y, filing_status=r.filing_status,
+                                      ordinary_income=r.ordinary_income,
+                                      state_rate=r.state_rate), max_gain=1.0)
+        return m.st_rate, m.lt_rate, m.st_rate
+
+    # ------------------------------------------------------------ guard
+    def buy_ok(self, j: int, d: date) -> bool:
+        last = self.last_loss.get(self.group[j])
+        return last is None or d >= last + _SAFE
+
+    def loss_sale_ok(self, j: int, d: date) -> bool:
+        last = self.last_buy.get(self.group[j])
+        return last is None or d >= last + _SAFE
+
+    def preferred(self, k: int, d: date) -> int:
+        """The member of class ``k`` a buy goes to on ``d`` (-1: none allowed)."""
+        for j in (self.primary[k], self.sub[k]):
+            if j >= 0 and self.buy_ok(j, d):
+                return j
+        return -1
+
+    # ------------------------------------------------------------ lots
+    def open_lots(self, a: int, j: int) -> tuple[Lot, ...]:
+        key = (a, j)
+        if key in self.dirty or key not in self.lots:
+            self.lots[key] = self.ledger.open_lots(self.accounts[a].id, self.assets[j])
+            self.dirty.discard(key)
+        return self.lots[key]
+
+    # ------------------------------------------------------------ trades
+    def _log(self, t: int, a: int, j: int, value: float, units: float, cost: float,
+             reason: TaxTradeReason) -> None:
+        self.tr.append((t, a, j, value, units, cost, int(reason)))
+        self.costs[t] += cost
+        self.changed = True
+
+    def buy(self, t: int, a: int, j: int, dollars: float, reason: TaxTradeReason,
+            *, free: bool = False) -> float:
+        """Buy ``dollars`` (gross) of asset ``j``; returns the cash used (with costs)."""
+        if dollars <= 0.0:
+            return 0.0
+        p = self.prices[t, j]
+        units = dollars / p
+        fee = 0.0 if free else self.c[j] * dollars + self.fixed
+        d = self.py_dates[t]
+        trade = Trade(date=d, account=self.accounts[a].id, symbol=self.assets[j], side=Side.BUY,
+                      quantity=units, price=p, fees=fee, reinvested=reason is _R.DIVIDEND)
+        self.ledger.apply(trade)
+        self.history.append(trade)
+        self.U[a, j] += units
+        self.last_buy[self.group[j]] = d
+        self.dirty.add((a, j))
+        self._log(t, a, j, dollars, units, fee, reason)
+        return dollars + fee
+
+    def sell(self, t: int, a: int, j: int, units: float, reason: TaxTradeReason,
+             *, lots: Sequence[Lot] | None = None) -> tuple[float, float]:
+        """Sell up to ``units`` of asset ``j`` (all of ``lots`` when given).
+
+        In a taxable account a loss sale inside the guard window is avoided: only
+        lots whose net proceeds cover their basis are sold. Returns ``(units sold,
+        net cash)``.
+        """
+        held = self.U[a, j]
+        if held <= 0.0 or units <= 0.0:
+            return 0.0, 0.0
+        p = self.prices[t, j]
+        d = self.py_dates[t]
+        acc = self.accounts[a]
+        if not self.taxable[a]:
+            q = held if units >= held * (1 - 1e-12) else units
+            gross = q * p
+            fee = self.c[j] * gross + self.fixed
+            trade = Trade(date=d, account=acc.id, symbol=self.assets[j], side=Side.SELL,
+                          quantity=q, price=p, fees=fee)
+            self.ledger.apply(trade)
+            self.history.append(trade)
+            self.U[a, j] = held - q if q < held else 0.0
+            self.dirty.add((a, j))
+            self._log(t, a, j, -gross, -q, fee, reason)
+            return q, gross - fee
+        if lots is None:
+            pool = list(self.open_lots(a, j))
+            total = sum(lot.quantity for lot in pool)
+            q = total if units >= held * (1 - 1e-12) else min(units, total)
+            if not self.loss_sale_ok(j, d):
+                net_ps = p * (1.0 - self.c[j]) - self.fixed / max(q, 1e-300)
+                pool = [lot for lot in pool if lot.basis_usd <= lot.quantity * net_ps]
+                avail = sum(lot.quantity for lot in pool)
+                if avail < q:
+                    q = avail
+                    if q <= 0.0:
+                        return 0.0, 0.0
+                    net_ps = p * (1.0 - self.c[j]) - self.fixed / q
+                    pool = [lot for lot in pool
+                            if lot.basis_usd <= lot.quantity * net_ps]
+                    q = min(q, sum(lot.quantity for lot in pool))
+                    if q <= 0.0:
+                        return 0.0, 0.0
+            picks = select_lots(pool, q, self.tax.lot_method, sale_date=d, price_usd=p,
+                                st_rate=self.st_rate, lt_rate=self.lt_rate)
+            chosen = [(pool[pk.index], pk.quantity) for pk in picks]
+        else:
+            chosen = [(lot, lot.quantity) for lot in lots]
+            q = sum(x for _, x in chosen)
+        gross = q * p
+        fee = self.c[j] * gross + self.fixed
+        net = gross - fee
+        trade = Trade(date=d, account=acc.id, symbol=self.assets[j], side=Side.SELL,
+                      quantity=q, price=p, fees=fee, method=LotMethod.SPECIFIC,
+                      lot_ids=tuple(lot.id for lot, _ in chosen))
+        self.ledger.apply(trade)
+        self.history.append(trade)
+        # the ledger splits net proceeds across lots in proportion to units
+        row = self.realized.setdefault(d.year, [0.0, 0.0, 0.0, 0.0])
+        loss = False
+        for lot, x in chosen:
+            basis = lot.basis_usd * (x / lot.quantity) if x < lot.quantity else lot.basis_usd
+            gain = net * x / q - basis
+            k = 0 if holding_term(lot.holding_start, d) is Term.SHORT else 2
+            if gain >= 0:
+                row[k] += gain
+            else:
+                row[k + 1] += gain
+            # the tax engine's threshold: a gain above -1e-9 dollars is not a loss
+            loss |= gain < -1e-9
+        if loss:
+            self.last_loss[self.group[j]] = d
+        left = held - q
+        self.U[a, j] = left if left > 1e-12 * held else 0.0
+        self.dirty.add((a, j))
+        self._log(t, a, j, -gross, -q, fee, reason)
+        return q, net
+
+    # ------------------------------------------------------------ class-level trading
+    def class_dollars(self, t: int, a: int) -> tuple[np.ndarray, float]:
+        h = np.zeros(self.n_cls)
+        for j in range(self.n_assets):
+            h[self.cls[j]] += self.U[a, j] * self.prices[t, j]
+        V = 0.0
+        for k in range(self.n_cls):
+            V += h[k]
+        return h, V
+
+    def sell_class(self, t: int, a: int, k: int, dollars: float,
+                   reason: TaxTradeReason) -> float:
+        """Sell ``dollars`` (gross) of class ``k``, substitute first; returns net cash."""
+        cash = 0.0
+        left = dollars
+        for j in (self.sub[k], self.primary[k]):
+            if j < 0 or self.U[a, j] <= 0.0 or left <= 1e-12 * dollars:
+                continue
+            p = self.prices[t, j]
+            want = left / p
+            q, net = self.sell(t, a, j, self.U[a, j] if want >= self.U[a, j] else want, reason)
+            left -= q * p
+            cash += net
+        return cash
+
+    def spend(self, t: int, a: int, plan: dict[int, float], cash: float,
+              reason: TaxTradeReason) -> None:
+        """Buy the classes of ``plan`` (gross dollars) with ``cash`` (net), scaled to fit."""
+        d = self.py_dates[t]
+        buys = []
+        for k, x in plan.items():
+            j = self.preferred(k, d)
+            if j < 0:  # the class cannot be bought: the dollars go to the largest shortfall
+                h, V = self.class_dollars(t, a)
+                gap = [(self.tw[a, m] * V - h[m], m) for m in range(self.n_cls)
+                       if self.preferred(m, d) >= 0]
+                if not gap:
+                    raise RebalError(f"{d}: every class is inside a wash-sale window")
+                j = self.preferred(max(gap)[1], d)
+            buys.append((j, x))
+        if not buys or cash <= 0.0:
+            return
+        denom = sum(x * (1.0 + self.c[j]) for j, x in buys)
+        f = (cash - self.fixed * len(buys)) / denom
+        for j, x in buys:
+            self.buy(t, a, j, f * x, reason)
+
+    def trade_to(self, t: int, a: int, ws: np.ndarray, reason: TaxTradeReason) -> None:
+        """Rebalance account ``a`` to class weights ``ws`` (costs as in the engine)."""
+        d = self.py_dates[t]
+        h, _ = self.class_dollars(t, a)
+        frozen = np.zeros(self.n_cls, dtype=np.bool_)
+        n = self.n_cls
+        active = np.empty(n, np.bool_)
+        x = np.empty(n)
+        sg = np.empty(n)
+        while True:
+            idx = np.flatnonzero(~frozen)
+            hA = np.ascontiguousarray(h[idx])
+            VA = 0.0
+            for v in hA:
+                VA += v
+            wsA = ws[idx]
+            wsA = np.ascontiguousarray(wsA / wsA.sum()) if frozen.any() else \
+                np.ascontiguousarray(wsA)
+            m, Vp, hF, st = kernels.solve_rebalance(hA, VA, wsA, self.c_cls[idx], self.fixed,
+                                                    self.min_trade, active[: idx.size],
+                                                    x[: idx.size], sg[: idx.size])
+            if st != kernels.STATUS_OK:
+                raise DataError(f"rebalance on {d}: trading costs exceed the account's value")
+            trades = {int(idx[i]): x[i] * (Vp - hF) - hA[i]
+                      for i in range(idx.size) if active[i]}
+            blocked = [k for k, v in trades.items() if v > 0 and self.preferred(k, d) < 0]
+            if not blocked:
+                break
+            frozen[blocked] = True
+        if m == 0:
+            return
+        cash = 0.0
+        for k in sorted(trades):
+            if trades[k] < 0:
+                cash += self.sell_class(t, a, k, -trades[k], reason)
+        self.spend(t, a, {k: v for k, v in sorted(trades.items()) if v > 0}, cash, reason)
+
+    # ------------------------------------------------------------ events
+    def dividends(self, t: int) -> None:
+        d = self.py_dates[t]
+        for a in range(self.n_acc):
+            for j in range(self.n_assets):
+                g = self.growth[t, j]
+                if g <= 0.0 or self.U[a, j] <= 0.0:
+                    continue
+                dollars = self.U[a, j] * g * self.prices[t, j]
+                if self.taxable[a]:
+                    self.qdiv[d.year] = self.qdiv.get(d.year, 0.0) + dollars
+                dest = j if self.buy_ok(j, d) else self.other[j]
+                if dest >= 0 and self.buy_ok(dest, d):
+                    self.buy(t, a, dest, dollars, _R.DIVIDEND, free=True)
+                else:
+                    self.spend(t, a, {int(self.cls[j]): dollars}, dollars, _R.DIVIDEND)
+
+    def bill(self, year: int) -> YearTax:
+        row = self.realized.get(year, [0.0, 0.0, 0.0, 0.0])
+        yt = year_tax(self.tax.rates, year, st_gains=row[0], st_losses=row[1],
+                      lt_gains=row[2], lt_losses=row[3],
+                      qualified_dividends=self.qdiv.get(year, 0.0),
+                      st_carry_in=self.carry[0], lt_carry_in=self.carry[1])
+        self.carry = (yt.st_carry_out_usd, yt.lt_carry_out_usd)
+        return yt
+
+    def pay(self, t: int, year: int) -> None:
+        yt = self.bill(year)
+        T = yt.tax_usd
+        a = self.taxable.index(True)
+        self.year_taxes.append(replace(yt, paid_day=t))
+        self.taxes[t] += T
+        if T == 0.0:
+            return
+        h, V = self.class_dollars(t, a)
+        n = self.n_cls
+        active = np.empty(n, np.bool_)
+        e = np.empty(n)
+        x = np.empty(n)
+        _, _, st = kernels.solve_flow(h, np.ascontiguousarray(self.tw[a]), -T, self.c_cls,
+                                      self.fixed, active, e, x)
+        if st != kernels.STATUS_OK:
+            raise DataError(f"tax payment on {self.py_dates[t]}: the bill of {year} "
+                            f"(${T:,.2f}) exceeds the taxable account")
+        if T < 0:
+            self.spend(t, a, {k: x[k] for k in range(n) if active[k] and x[k] > 0}, -T,
+                       _R.TAX_REFUND)
+            return
+        cash = 0.0
+        for k in range(n):
+            if active[k] and x[k] < 0:
+                cash += self.sell_class(t, a, k, -x[k], _R.TAX_PAYMENT)
+        if T - cash > 1e-9 * max(V, 1.0):
+            cash += self.raise_cash(t, a, T - cash)
+        short = T - cash
+        if short > 1e-9 * max(V, 1.0):
+            # every share that could pay it would be a loss sale inside a wash-sale window:
+            # the rest is paid at the first event row where it can be raised
+            self.tax_due += short
+            self.taxes[t] -= short
+
+    def raise_cash(self, t: int, a: int, need: float) -> float:
+        """Sell up to ``need`` net dollars, largest class excess first (guard applied)."""
+        n = self.n_cls
+        h, V = self.class_dollars(t, a)
+        order = sorted(range(n), key=lambda m: -(h[m] - self.tw[a, m] * V))
+        cash = 0.0
+        for m in order:
+            left = need - cash
+            if left <= 1e-9 * max(V, 1.0):
+                break
+            gross = (left + self.fixed) / (1.0 - self.c_cls[m])
+            cash += self.sell_class(t, a, m, gross, _R.TAX_PAYMENT)
+        return cash
+
+    def pay_due(self, t: int) -> None:
+        """Pay what a bill left unpaid (see :meth:`pay`)."""
+        a = self.taxable.index(True)
+        cash = self.raise_cash(t, a, self.tax_due)
+        self.tax_due -= cash
+        self.taxes[t] += cash
+        if self.tax_due <= 1e-9:
+            self.tax_due = 0.0
+
+    def swap_back(self, t: int) -> None:
+        d = self.py_dates[t]
+        for k in sorted(self.swap_due):
+            if self.swap_due[k] > d:
+                continue
+            y, x = self.sub[k], self.primary[k]
+            if not self.buy_ok(x, d):
+                self.swap_due[k] = self.last_loss[self.group[x]] + _SAFE
+                continue
+            pending = False
+            for a in range(self.n_acc):
+                if self.U[a, y] <= 0.0:
+                    continue
+                _, cash = self.sell(t, a, y, self.U[a, y], _R.SWAP_BACK)
+                if cash > 0:
+                    self.buy(t, a, x, (cash - self.fixed) / (1.0 + self.c[x]), _R.SWAP_BACK)
+                pending |= self.U[a, y] > 0.0
+            if pending:
+                self.swap_due[k] = self.last_buy[self.group[y]] + _SAFE
+            else:
+                del self.swap_due[k]
+
+    def harvest_row(self, t: int) -> None:
+        hs = self.harvest
+        assert hs is not None
+        d = self.py_dates[t]
+        for a in range(self.n_acc):
+            if not self.taxable[a]:
+                continue
+            for j in range(self.n_assets):
+                o = int(self.other[j])
+                if o < 0 or self.U[a, j] <= 0.0 or t < self.trig_from[a, j] or \
+                        self.prices[t, j] > self.trig[a, j]:
+                    continue
+                if not (self.loss_sale_ok(j, d) and self.buy_ok(o, d)):
+                    continue
+                p = self.prices[t, j]
+                lots = [lot for lot in self.open_lots(a, j)
+                        if qualifies(lot, p, hs.min_loss_pct, hs.min_loss_usd)]
+                if not lots:
+                    continue
+                basis = sum(lot.basis_usd for lot in lots)
+                _, cash = self.sell(t, a, j, 0.0 + sum(lot.quantity for lot in lots),
+                                    _R.HARVEST_SELL, lots=lots)
+                self.hv.append((t, a, j, o, basis - cash))
+                self.buy(t, a, o, (cash - self.fixed) / (1.0 + self.c[o]), _R.HARVEST_BUY)
+                k = int(self.cls[j])
+                if hs.swap_back and o == self.sub[k]:
+                    due = d + _SAFE
+                    self.swap_due[k] = max(self.swap_due.get(k, due), due)
+
+    def rebalance_row(self, t: int) -> None:
+        bt = t if self.band.shape[0] > 1 else 0
+        n = self.n_cls
+        ws = np.empty(n)
+        lo = np.empty(n)
+        hi = np.empty(n)
+        tmp = np.empty(n)
+        for a in range(self.n_acc):
+            h, V = self.class_dollars(t, a)
+            if V <= 0.0:
+                continue
+            w = h / V
+            target = self.tw[a]
+            band = self.band[bt]
+            breached = (band < 0.0) | (np.abs(w - target) > band + BREACH_TOL)
+            if not breached.any():
+                continue
+            sized = np.ones(n, np.bool_) if self.scope == 0 else breached
+            if self.sizing == 0 and sized.all():
+                ws[:] = target
+            else:
+                kernels.desired_weights(w, np.ascontiguousarray(target),
+                                        np.ascontiguousarray(band), self.sizing, sized, ws,
+                                        lo, hi, tmp)
+            self.trade_to(t, a, ws.copy(), _R.REBALANCE)
+
+    def refresh_triggers(self) -> None:
+        hs = self.harvest
+        if hs is None:
+            return
+        for a in range(self.n_acc):
+            if not self.taxable[a]:
+                continue
+            for j in range(self.n_assets):
+                o = int(self.other[j])
+                if o < 0 or self.U[a, j] <= 0.0:
+                    self.trig[a, j] = -np.inf
+                    continue
+                self.trig[a, j] = trigger_price(self.open_lots(a, j), hs.min_loss_pct,
+                                                hs.min_loss_usd)
+                start = self.py_dates[0]
+                lb = self.last_buy.get(self.group[j])
+                ll = self.last_loss.get(self.group[o])
+                if lb is not None:
+                    start = max(start, lb + _SAFE)
+                if ll is not None:
+                    start = max(start, ll + _SAFE)
+                self.trig_from[a, j] = int(np.searchsorted(self.dates, np.datetime64(start, "D")))
+
+    def record(self, t: int) -> None:
+        v = 0.0
+        for a in range(self.n_acc):
+            for j in range(self.n_assets):
+                v += self.U[a, j] * self.prices[t, j]
+        self.values[t] = v
+        if self.changed:
+            self.unit_days.append(t)
+            self.unit_rows.append(self.U.copy())
+            self.changed = False
+            self.refresh_triggers()
+
+
+def _check_compiled(compiled: CompiledPolicy, name: str) -> None:
+    if compiled.n_groups != 1 or compiled.act is not None or compiled.trigger_kind != 0:
+        raise ConfigError(
+            f"policy {name!r}: taxable backtests take band/calendar policies with one group "
+            "(no tiers, action days or score triggers)"
+        )
+
+
+def run_taxable_backtest(
+    market: MarketData,
+    target: Mapping[str, float],
+    policy: Policy | PolicyLike,
+    *,
+    tax: TaxSettings,
+    harvest: HarvestSettings | None = None,
+    accounts: Sequence[SimAccount] | None = None,
+    initial_usd: float = 1_000_000.0,
+    costs: CostModel | None = None,
+    with_pre_tax: bool = True,
+) -> TaxableBacktestResult:
+    """Backtest ``policy`` after tax.
+
+    Parameters
+    ----------
+    market
+        Total-return prices of the classes (the target's assets) and of the
+        substitutes named in ``harvest``.
+    target
+        Class (primary asset) -> weight, fractions summing to 1.
+    policy
+        A band or calendar policy (one group); compiled on the classes' prices.
+    tax
+        Rates, lot method, payment date, dividends, wash-sale groups.
+    harvest
+        Loss-harvesting settings, or ``None`` (no harvesting).
+    accounts
+        The accounts (default: one taxable account holding ``initial_usd``). Each
+        account is rebalanced on its own class weights; taxes are paid from the
+        first taxable account.
+    initial_usd
+        Dollars of the default account (ignored when ``accounts`` is given).
+    costs
+        Trading costs (default none). The row-0 purchase is free.
+    with_pre_tax
+        Also run the tax-blind engine on the household target (``result.pre_tax``).
+
+    Raises
+    ------
+    ConfigError
+        Bad settings (naming the field); a policy with tiers, action days or a score.
+    DataError
+        A bill or costs larger than the taxable account, or a bill that cannot be
+        raised without a wash sale (naming the date).
+    """
+    if not isinstance(market, MarketData):
+        raise ConfigError(f"market must be a MarketData, got {type(market).__name__}")
+    if not isinstance(tax, TaxSettings):
+        raise ConfigError(f"tax must be a TaxSettings, got {type(tax).__name__}")
+    if harvest is not None and not isinstance(harvest, HarvestSettings):
+        raise ConfigError(f"harvest must be a HarvestSettings, got {type(harvest).__name__}")
+    costs = CostModel() if costs is None else costs
+    weights_all = target_array(target, market.assets)
+    classes = [a for a in market.assets if a in target]
+    weights = weights_all[[market.assets.index(a) for a in classes]]
+    subs = harvest.substitutes if harvest is not None else {}
+    for p, s in subs.items():
+        if p not in classes:
+            raise ConfigError(f"HarvestSettings.substitutes: {p!r} is not a target class "
+                              f"({', '.join(classes)})")
+        if s in classes:
+            raise ConfigError(f"HarvestSettings.substitutes: {s!r} is itself a target class")
+        market.asset_index(s)
+    assets = classes + [subs[c] for c in classes if c in subs]
+    mkt = market.select(assets)
+    if accounts is None:
+        accounts = [SimAccount(id="taxable", initial_usd=float(initial_usd))]
+    accounts = list(accounts)
+    if not accounts or len({a.id for a in accounts}) != len(accounts):
+        raise ConfigError("accounts: give at least one, with unique ids")
+    if not any(a.type is AccountType.TAXABLE for a in accounts):
+        raise ConfigError("accounts: a taxable backtest needs a taxable account")
+    tw = np.array([weights if a.target is None else
+                   target_array(a.target, tuple(classes)) for a in accounts])
+    init = np.array([a.initial_usd for a in accounts])
+    household = (init[:, None] * tw).sum(axis=0) / init.sum()
+    class_market = market.select(classes)
+    compiled = policy.compile(class_market, weights)
+    _check_compiled(compiled, str(policy.name))
+
+    sim = _Sim(market=mkt, classes=classes, assets=assets, tw=tw, compiled=compiled,
+               accounts=accounts, tax=tax, harvest=harvest, costs=costs)
+    n = sim.n_days
+    # row 0: the purchase at target, free
+    for a, acc in enumerate(accounts):
+        for k in range(sim.n_cls):
+            dollars = tw[a, k] * acc.initial_usd
+            if dollars > 0:
+                sim.buy(0, a, sim.primary[k], dollars, _R.INITIAL, free=True)
+    sim.record(0)
+
+    # forced event rows: dividends, tax payments
+    years = sorted({d.year for d in sim.py_dates})
+    month, day = tax.pay_month_day
+    pay_rows: dict[int, list[int]] = {}
+    for y in years[:-1]:
+        row = int(np.searchsorted(sim.dates, np.datetime64(date(y + 1, month, day), "D")))
+        if row < n:
+            pay_rows.setdefault(row, []).append(y)
+    forced = np.zeros(n, np.bool_)
+    forced |= sim.pay_rows
+    for r in pay_rows:
+        forced[r] = True
+    forced_rows = np.flatnonzero(forced)
+    fi = 0
+    t = 1
+    while t < n:
+        while fi < forced_rows.size and forced_rows[fi] < t:
+            fi += 1
+        stop = int(forced_rows[fi]) if fi < forced_rows.size else n
+        if sim.tax_due > 0.0:
+            later = [d + _SAFE for d in sim.last_buy.values() if d + _SAFE > sim.py_dates[t - 1]]
+            retry = min(later) if later else sim.py_dates[t]
+            stop = min(stop, max(t, int(np.searchsorted(sim.dates, np.datetime64(retry, "D")))))
+        if sim.swap_due:
+            due = min(sim.swap_due.values())
+            stop = min(stop, max(t, int(np.searchsorted(sim.dates, np.datetime64(due, "D")))))
+        te = next_event(sim.prices, sim.U, sim.cls, sim.n_cls, tw, sim.check, sim.band,
+                        sim.trig, sim.trig_from, t, stop, sim.values)
+        if te >= n:
+            break
+        if sim.pay_rows[te]:
+            sim.dividends(te)
+        if sim.tax_due > 0.0:
+            sim.pay_due(te)
+        for y in pay_rows.get(te, ()):
+            sim.pay(te, y)
+        if sim.swap_due:
+            sim.swap_back(te)
+        if harvest is not None:
+            sim.harvest_row(te)
+        if sim.check[te]:
+            sim.rebalance_row(te)
+        sim.record(te)
+        t = te + 1
+
+    return _finish(sim, policy, market, class_market, classes, household, costs, with_pre_tax,
+                   pay_rows)
+
+
+def _finish(sim: _Sim, policy: Policy | PolicyLike, market: MarketData,
+            class_market: MarketData, classes: list[str], household: np.ndarray,
+            costs: CostModel, with_pre_tax: bool, pay_rows: dict[int, list[int]]
+            ) -> TaxableBacktestResult:
+    n = sim.n_days
+    paid_years = {y for ys in pay_rows.values() for y in ys}
+    history = tuple(sim.history)
+    last = n - 1
+    d_last = sim.py_dates[last]
+    # bills not paid inside the backtest (the last year's at least), in year order
+    owed = 0.0
+    unpaid = sorted({d.year for d in sim.py_dates} - paid_years)
+    carry_before = sim.carry
+    owed_taxes = []
+    owed = sim.tax_due
+    for y in unpaid:
+        yt = sim.bill(y)
+        owed_taxes.append(yt)
+        owed += yt.tax_usd
+    # liquidation: sell every taxable lot at the last close through the ledger (a sale
+    # inside a wash-sale window is washed there, as in reality)
+    proceeds = 0.0
+    for a, acc in enumerate(sim.accounts):
+        for j in range(sim.n_assets):
+            q = sim.U[a, j]
+            if q <= 0.0:
+                continue
+            p = sim.prices[last, j]
+            gross = q * p
+            fee = sim.c[j] * gross + sim.fixed
+            if sim.taxable[a]:
+                qty = sum(lot.quantity for lot in sim.open_lots(a, j))
+                sim.ledger.apply(Trade(date=d_last, account=acc.id, symbol=sim.assets[j],
+                                       side=Side.SELL, quantity=qty, price=p, fees=fee))
+                proceeds += gross - fee
+            elif acc.type is AccountType.TRADITIONAL:
+                proceeds += gross * (1.0 - sim.ordinary_rate)
+            else:
+                proceeds += gross
+    liq_tax = owed
+    final_year = d_last.year
+    if any(sim.taxable):
+        totals = {yt.year: yt for yt in sim.ledger.year_totals()}
+        yt_f = totals.get(final_year)
+        # re-run the unpaid years with the liquidation's sales in the final year
+        sim.carry = carry_before
+        liq_tax = sim.tax_due
+        for y in unpaid:
+            if y == final_year and yt_f is not None:
+                b = year_tax(sim.tax.rates, y, st_gains=yt_f.st_gains_usd,
+                             st_losses=yt_f.st_losses_usd, lt_gains=yt_f.lt_gains_usd,
+                             lt_losses=yt_f.lt_losses_usd,
+                             qualified_dividends=sim.qdiv.get(y, 0.0),
+                             st_carry_in=sim.carry[0], lt_carry_in=sim.carry[1])
+            else:
+                b = sim.bill(y)
+            sim.carry = (b.st_carry_out_usd, b.lt_carry_out_usd)
+            liq_tax += b.tax_usd
+    trad_tax = sum(
+        float(sim.U[a] @ sim.prices[last]) * sim.ordinary_rate
+        for a, acc in enumerate(sim.sim_accounts) if acc.type is AccountType.TRADITIONAL
+    )
+    notes = list(sim.notes)
+    if isinstance(sim.tax.rates, BracketRates):
+        used = sorted({yt.params_year for yt in [*sim.year_taxes, *owed_taxes]
+                       if yt.params_year is not None})
+        mapped = sorted({(yt.year, yt.params_year) for yt in [*sim.year_taxes, *owed_taxes]
+                         if yt.params_year != yt.year})
+        if mapped:
+            notes.append(
+                f"bracket tables: years without a parameter file use the nearest available "
+                f"year ({', '.join(f'{y}->{p}' for y, p in mapped)}; files: {used})"
+            )
+    values = sim.values
+    returns = np.zeros(n)
+    returns[1:] = values[1:] / values[:-1] - 1.0
+    tr = sim.tr
+    trades = TaxTradeTable(
+        day=np.array([r[0] for r in tr], np.int64), account=np.array([r[1] for r in tr], np.int64),
+        asset=np.array([r[2] for r in tr], np.int64), value_usd=np.array([r[3] for r in tr]),
+        units=np.array([r[4] for r in tr]), cost_usd=np.array([r[5] for r in tr]),
+        reason_code=np.array([r[6] for r in tr], np.int64),
+    )
+    hv = sim.hv
+    harvests = HarvestLog(
+        day=np.array([r[0] for r in hv], np.int64), account=np.array([r[1] for r in hv], np.int64),
+        sold=np.array([r[2] for r in hv], np.int64), bought=np.array([r[3] for r in hv], np.int64),
+        loss_usd=np.array([r[4] for r in hv]),
+    )
+    pre = None
+    if with_pre_tax:
+        pre = run_backtest(class_market, dict(zip(classes, household.tolist(), strict=True)),
+                           policy, initial_usd=float(sum(a.initial_usd for a in sim.sim_accounts)),
+                           costs=costs if not isinstance(costs.cost_bps, Mapping) else
+                           CostModel(cost_bps={c: costs.cost_bps[c] for c in classes},
+                                     fixed_usd=costs.fixed_usd,
+                                     min_trade_usd=costs.min_trade_usd))
+    return TaxableBacktestResult(
+        policy_name=str(policy.name),
+        dates=market.dates,
+        classes=tuple(classes),
+        assets=tuple(sim.assets),
+        asset_class=sim.cls.copy(),
+        accounts=sim.accounts,
+        target=household,
+        initial_usd=float(sum(a.initial_usd for a in sim.sim_accounts)),
+        values=values,
+        returns=returns,
+        unit_prices=sim.prices,
+        unit_days=np.array(sim.unit_days, np.int64),
+        units=np.array(sim.unit_rows),
+        taxes_paid_usd=sim.taxes,
+        costs_usd=sim.costs,
+        trades=trades,
+        harvests=harvests,
+        year_taxes=tuple([*sim.year_taxes, *owed_taxes]),
+        owed_usd=owed,
+        liquidation_tax_usd=liq_tax + trad_tax,
+        liquidation_value_usd=proceeds - liq_tax,
+        trade_history=history,
+        wash_settings=sim.wash,
+        periods_per_year=float(market.periods_per_year),
+        pre_tax=pre,
+        notes=tuple(notes),
+    )

@@ -76,6 +76,19 @@ class TradeTable:
         for name in ("day", "asset", "value_usd", "cost_usd", "reason_code"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
+    @classmethod
+    def _from_kernel(cls, ints: IntArray, floats: FloatArray) -> TradeTable:
+        """From the kernel's packed, read-only logs (rows day, asset, reason / value,
+        cost): their rows are already frozen contiguous views, so no checks."""
+        self = object.__new__(cls)
+        sa = object.__setattr__
+        sa(self, "day", ints[0])
+        sa(self, "asset", ints[1])
+        sa(self, "reason_code", ints[2])
+        sa(self, "value_usd", floats[0])
+        sa(self, "cost_usd", floats[1])
+        return self
+
     def __len__(self) -> int:
         return int(self.day.shape[0])
 
@@ -137,6 +150,23 @@ class RebalanceLog:
         for name in _LOG_FIELDS:
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
+    @classmethod
+    def _from_kernel(cls, ints: IntArray, floats: FloatArray) -> RebalanceLog:
+        """From the kernel's packed, read-only logs (rows day, rule, group, asset,
+        n_breached / drift, band, score, regime): frozen contiguous views, no checks."""
+        self = object.__new__(cls)
+        sa = object.__setattr__
+        sa(self, "day", ints[0])
+        sa(self, "rule", ints[1])
+        sa(self, "group", ints[2])
+        sa(self, "asset", ints[3])
+        sa(self, "n_breached", ints[4])
+        sa(self, "drift", floats[0])
+        sa(self, "band", floats[1])
+        sa(self, "score", floats[2])
+        sa(self, "regime", floats[3])
+        return self
+
     def __len__(self) -> int:
         return int(self.day.shape[0])
 
@@ -172,7 +202,8 @@ class BacktestResult:
     values
         ``(n_days,)`` portfolio value after each close's trades (dollars).
     returns
-        ``(n_days,)`` time-weighted simple returns (row 0 = 0).
+        ``(n_days,)`` time-weighted simple returns (row 0 = 0; a property computed
+        from ``values`` and ``flows_usd`` on first use, then cached).
     share_days
         ``(k,)`` rows (row 0 first, increasing) after whose trades ``shares`` was set.
     shares
@@ -213,7 +244,6 @@ class BacktestResult:
     target: FloatArray
     initial_usd: float
     values: FloatArray
-    returns: FloatArray
     share_days: IntArray
     shares: FloatArray
     flows_usd: FloatArray
@@ -227,16 +257,39 @@ class BacktestResult:
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("dates", "target", "values", "returns", "share_days", "shares",
+        for name in ("dates", "target", "values", "share_days", "shares",
                      "flows_usd", "costs_usd", "score", "regime"):
             a = getattr(self, name)
             if a is not None:
                 object.__setattr__(self, name, _frozen(a))
 
+    @classmethod
+    def _from_engine(cls, **fields: Any) -> BacktestResult:
+        """The engine's constructor: every field given, every array already read-only
+        and contiguous (the engine's own or a frozen view), so no checks."""
+        self = object.__new__(cls)
+        sa = object.__setattr__
+        for name, value in fields.items():
+            sa(self, name, value)
+        sa(self, "_cache", {})
+        return self
+
     # ------------------------------------------------------------ views
     @property
     def n_days(self) -> int:
         return int(self.dates.shape[0])
+
+    @property
+    def returns(self) -> FloatArray:
+        """``(n_days,)`` time-weighted simple returns, row 0 = 0 (computed on first use,
+        then cached)."""
+        r = self._cache.get("returns")
+        if r is None:
+            r = np.zeros_like(self.values)
+            r[1:] = (self.values[1:] - self.flows_usd[1:]) / self.values[:-1] - 1.0
+            r.flags.writeable = False
+            self._cache["returns"] = r
+        return r
 
     @property
     def holdings_usd(self) -> FloatArray:

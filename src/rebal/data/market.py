@@ -54,6 +54,11 @@ class MarketData:
     aux: Mapping[str, FloatArray] = field(default_factory=lambda: MappingProxyType({}))
     source: str = ""
     notes: tuple[str, ...] = ()
+    # derived data computed once per market (calendar masks, see
+    # ``rebal.policy.schedule.market_period_end_mask``); not part of the value
+    _cache: dict[object, object] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
         return reduce_frozen(self)

@@ -313,7 +313,7 @@ class Policy:
             check = np.zeros(market.n_days, dtype=np.bool_)
             bands = np.zeros((1, target.shape[0]))
         else:
-            check = self.schedule.mask(market.dates)
+            check = self.schedule.market_mask(market)
         return CompiledPolicy(
             name=self.name,
             check=check,

@@ -14,14 +14,19 @@ day, and row 0 (the initial purchase) never is either.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rebal.errors import ConfigError
 from rebal.types import BoolArray, DateArray, Frequency, IntArray
 
-__all__ = ["Calendar", "period_end_mask", "period_keys"]
+if TYPE_CHECKING:
+    from rebal.data.market import MarketData
+
+__all__ = ["Calendar", "market_period_end_mask", "period_end_mask", "period_keys"]
 
 
 def period_keys(dates: DateArray, frequency: Frequency) -> IntArray:
@@ -67,10 +72,38 @@ _MONTH_STEP = {
 }
 
 
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_TABLE_FIRST_MONTH = -12 * 170  # 1800-01
+_TABLE_MONTHS = 12 * 400  # through 2199-12
+_month_start_days: IntArray | None = None
+
+
+def _month_of_day(day: int) -> int:
+    """Months since 1970-01 of a day number (days since 1970-01-01)."""
+    d = dt.date.fromordinal(day + _EPOCH_ORDINAL)
+    return (d.year - 1970) * 12 + d.month - 1
+
+
+def _month_starts(first: int, stop: int, step: int) -> IntArray:
+    """Day numbers of the first day of months ``first, first + step, … < stop``
+    (months since 1970-01), from a table built once: numpy's datetime64 unit
+    conversions cost microseconds per call, which matters inside sweeps."""
+    global _month_start_days
+    lo = first - _TABLE_FIRST_MONTH
+    if lo < 0 or stop - _TABLE_FIRST_MONTH > _TABLE_MONTHS:
+        months = np.arange(first, stop, step).astype("datetime64[M]")
+        return months.astype("datetime64[D]").view(np.int64)
+    if _month_start_days is None:
+        months = np.arange(_TABLE_FIRST_MONTH, _TABLE_FIRST_MONTH + _TABLE_MONTHS)
+        _month_start_days = months.astype("datetime64[M]").astype("datetime64[D]").view(np.int64)
+    return _month_start_days[lo : stop - _TABLE_FIRST_MONTH : step]
+
+
 def period_end_mask(dates: DateArray, frequency: Frequency) -> BoolArray:
     """``(n_days,)`` bool: True on the last row of each period, never rows 0 and n-1.
 
     For ``DAILY`` every row except row 0 is True (the final row included).
+    Returns a fresh (writeable) array; :func:`market_period_end_mask` caches it.
     """
     dates = np.asarray(dates, dtype="datetime64[D]")
     n = dates.shape[0]
@@ -87,15 +120,34 @@ def period_end_mask(dates: DateArray, frequency: Frequency) -> BoolArray:
     else:
         # Month-based periods start on known days: the row before the first row on or
         # after each period start is a period end (as fast as the data has periods,
-        # not rows, which matters inside parameter sweeps).
-        first = int(dates[0].astype("datetime64[M]").astype(np.int64)) // step * step
-        last = int(dates[-1].astype("datetime64[M]").astype(np.int64))
-        starts = np.arange(first + step, last + 1, step).astype("datetime64[M]")
-        nxt = np.searchsorted(dates, starts.astype("datetime64[D]"), "left")
+        # not rows, which matters inside parameter sweeps). Day numbers as int64:
+        # searching datetime64 goes through slower generic comparisons.
+        days = dates.view(np.int64)
+        first = _month_of_day(int(days[0])) // step * step
+        last = _month_of_day(int(days[-1]))
+        nxt = days.searchsorted(_month_starts(first + step, last + 1, step), "left")
         ends = nxt - 1
         mask[ends[(nxt < n) & (ends >= 1)]] = True
     mask[0] = False
     mask[-1] = False
+    return mask
+
+
+def market_period_end_mask(market: MarketData, frequency: Frequency) -> BoolArray:
+    """:func:`period_end_mask` on ``market.dates``, cached on the market (read-only).
+
+    :class:`MarketData` is frozen, so its calendar masks are computed once per
+    market and frequency (a sweep compiles many policies on one market).
+    """
+    cache = getattr(market, "_cache", None)
+    if cache is None:  # a market-like object without the cache
+        return period_end_mask(market.dates, frequency)
+    key = ("period_end_mask", frequency)
+    mask = cache.get(key)
+    if mask is None:
+        mask = period_end_mask(market.dates, frequency)
+        mask.flags.writeable = False
+        cache[key] = mask
     return mask
 
 
@@ -119,6 +171,11 @@ class Calendar:
     def mask(self, dates: DateArray) -> BoolArray:
         """``(n_days,)`` bool check days on ``dates``."""
         return period_end_mask(dates, self.frequency)  # type: ignore[arg-type]
+
+    def market_mask(self, market: MarketData) -> BoolArray:
+        """``(n_days,)`` bool check days on ``market.dates`` (cached on the market,
+        read-only)."""
+        return market_period_end_mask(market, self.frequency)  # type: ignore[arg-type]
 
     @property
     def label(self) -> str:

@@ -65,8 +65,8 @@ class RawRun:
     """
 
     values: FloatArray
-    returns: FloatArray
     costs_usd: FloatArray
+    flows_usd: FloatArray
     share_days: IntArray
     shares: FloatArray
     prices: FloatArray
@@ -77,9 +77,23 @@ class RawRun:
     status_day: int
 
     @property
+    def returns(self) -> FloatArray:
+        """``(n_days,)`` time-weighted returns (computed on each call)."""
+        return time_weighted_returns(self.values, self.flows_usd)
+
+    @property
     def holdings_usd(self) -> FloatArray:
         """``(n_days, n_assets)`` dollars after each close's trades (computed on each call)."""
         return kernels.holdings_from_shares(self.share_days, self.shares, self.prices)
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    """``a`` as the kernel's read-only array type (one compiled signature whether the
+    caller's array is writeable or not; a view, so the caller's array is untouched)."""
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
 
 
 def _simulate(
@@ -99,32 +113,30 @@ def _simulate(
     if market_factor is None:
         market_factor = np.zeros(prices.shape[0]) if score_kind else _EMPTY
     act = compiled.act
-    out = kernels.simulate(
-        prices, target, compiled.group, compiled.kernel_check,
-        compiled.kernel_check if act is None else act, act is not None,
+    check = _readonly(compiled.kernel_check)
+    (values, costs, sh_day, sh, t_int, t_float, r_int, r_float, score,
+     status, status_day) = kernels.simulate(
+        prices, target, compiled.group, check,
+        check if act is None else _readonly(act), act is not None,
         compiled.band, compiled.kernel_sizing, compiled.kernel_scope, compiled.rule,
         compiled.trigger_kind, w_drift, w_time, compiled.score_horizon_rows,
         compiled.score_threshold, market_factor,
         _EMPTY if compiled.regime is None else compiled.regime,
         flows, c, fixed_usd, min_trade_usd, initial_usd,
     )
-    for a in out[:-2]:  # fresh arrays owned by the result: freeze in place (no views)
-        a.flags.writeable = False
-    (values, rets, costs, sh_day, sh, t_day, t_asset, t_val, t_cost, t_reason,
-     r_day, r_rule, r_group, r_asset, r_drift, r_band, r_nb, r_score, r_regime, score,
-     status, status_day) = out
+    # fresh arrays owned by the result: freeze in place (the packed logs' rows are
+    # views of their frozen base, read-only with it)
+    for a in (values, costs, sh_day, sh, t_int, t_float, r_int, r_float, score):
+        a.setflags(write=False)
     return RawRun(
         values=values,
-        returns=rets,
         costs_usd=costs,
+        flows_usd=flows,
         share_days=sh_day,
         shares=sh,
         prices=prices,
-        trades=TradeTable(day=t_day, asset=t_asset, value_usd=t_val, cost_usd=t_cost,
-                          reason_code=t_reason),
-        rebalances=RebalanceLog(day=r_day, rule=r_rule, asset=r_asset, drift=r_drift,
-                                band=r_band, n_breached=r_nb, group=r_group, score=r_score,
-                                regime=r_regime),
+        trades=TradeTable._from_kernel(t_int, t_float),
+        rebalances=RebalanceLog._from_kernel(r_int, r_float),
         score=score if score_kind else None,
         status=int(status),
         status_day=int(status_day),
@@ -278,14 +290,16 @@ def run_backtest(
     raw = _simulate(market.prices, weights, compiled, flows, costs.rates(market.assets),
                     costs.fixed_usd, costs.min_trade_usd, initial)
     _raise_status(raw, market, flows)
-    return BacktestResult(
+    weights.setflags(write=False)  # fresh arrays of this call, now the result's
+    flows.setflags(write=False)
+    regime = compiled.regime
+    return BacktestResult._from_engine(
         policy_name=str(policy.name),
-        dates=market.dates,
+        dates=_readonly(market.dates),
         assets=market.assets,
         target=weights,
         initial_usd=initial,
         values=raw.values,
-        returns=raw.returns,
         share_days=raw.share_days,
         shares=raw.shares,
         flows_usd=flows,
@@ -294,7 +308,7 @@ def run_backtest(
         rebalances=raw.rebalances,
         market=market,
         score=raw.score,
-        regime=compiled.regime,
+        regime=None if regime is None else _readonly(np.ascontiguousarray(regime)),
         regime_label=compiled.regime_label,
     )
 

@@ -336,6 +336,69 @@ def solve_flow(h, target, F, c, fixed_usd, active, e, x):
 
 
 @_jit
+def solve_to_target(h, V, x, c, fixed_usd, min_trade_usd, sg):
+    """:func:`solve_rebalance` for ``ws = target`` when no asset is frozen (the fast path).
+
+    ``x`` ``(n,)`` holds ``target_i / W_A`` (``W_A = sum(target)``, computed once by
+    the caller: with no asset frozen it never changes). The common rebalance (every
+    asset to target) in as few passes as the cost solve allows: the traded-set pass
+    (which also finds the most drifted asset, ``max_i |x_i V - h_i|``), then Newton
+    passes on ``V'`` (usually one: it confirms the trade signs and sums the costs).
+    The arithmetic of :func:`solve_rebalance` with ``H_F = 0``.
+
+    Returns ``(ok, V', arg, status)``: ``ok`` is False when the traded-set pass would
+    freeze an asset (a trade within ``ZERO_TRADE_RTOL * V`` of 0 or below
+    ``min_trade_usd``); the caller then runs :func:`solve_rebalance`. On success the
+    trades are ``x_i * V' - h_i``; ``arg`` is the most drifted asset; ``sg`` ``(n,)``
+    is scratch.
+    """
+    n = h.shape[0]
+    tol = ZERO_TRADE_RTOL * V
+    num = 0.0
+    den = 1.0
+    ok = True
+    arg = 0
+    worst = -1.0
+    for i in range(n):
+        xi = x[i] * V - h[i]
+        a = abs(xi)
+        ok &= a > tol and a >= min_trade_usd
+        if a > worst:
+            worst = a
+            arg = i
+        # signs as arithmetic, not branches: they are coin flips to a predictor
+        si = float((xi > 0.0) - (xi < 0.0))
+        sg[i] = si
+        num += si * c[i] * h[i]
+        den += si * c[i] * x[i]
+    if not ok:
+        return False, 0.0, arg, STATUS_OK
+    base = V - fixed_usd * n
+    num += base
+    cost = 0.0
+    for _ in range(FIXED_POINT_MAX_ITER):
+        Vp = num / den
+        num = base
+        den = 1.0
+        cost = 0.0
+        changed = False
+        for i in range(n):
+            xi = x[i] * Vp - h[i]
+            si = float((xi > 0.0) - (xi < 0.0))
+            changed |= si != sg[i]
+            sg[i] = si
+            num += si * c[i] * h[i]
+            den += si * c[i] * x[i]
+            cost += c[i] * abs(xi) + fixed_usd
+        if not changed:
+            break
+    Vp = V - cost
+    if Vp <= 0.0:
+        return True, 0.0, arg, STATUS_COSTS_EXCEED_VALUE
+    return True, Vp, arg, STATUS_OK
+
+
+@_jit
 def simulate(
     prices, target, group, check, act, has_act, band, sizing, scope, rule,
     trigger_kind, w_drift, w_time, horizon_rows, threshold, market_factor, regime,
@@ -385,13 +448,21 @@ def simulate(
     it still fires, and clear the flag. Each group sees the previous groups'
     trades of the row.
 
+    Fast path: a calendar (one group, no action days, constant negative bands)
+    to target fires on every look day with every asset breached, so it skips
+    the weights and the sizing and solves with :func:`solve_to_target`; the
+    most drifted asset is found on ``|h_i - target_i V|`` (no division).
+
     Returns
     -------
-    A tuple ``(values, returns, costs, share_days, shares, trade_day,
-    trade_asset, trade_value, trade_cost, trade_reason, reb_day, reb_rule,
-    reb_group, reb_asset, reb_drift, reb_band, reb_n_breached, reb_score,
-    reb_regime, score, status, status_day)``; the event arrays are cut to length
-    and ``score`` is ``(n_days,)`` (NaN off look days) for kind 1, empty otherwise.
+    A tuple ``(values, costs, share_days, shares, trade_int, trade_float,
+    reb_int, reb_float, score, status, status_day)``: ``trade_int`` ``(3, k)``
+    rows day, asset, reason; ``trade_float`` ``(2, k)`` rows value, cost;
+    ``reb_int`` ``(5, m)`` rows day, rule, group, asset, n_breached;
+    ``reb_float`` ``(4, m)`` rows drift, band, score, regime (packed: fewer
+    arrays to box). ``score`` is ``(n_days,)`` (NaN off look days) for kind 1,
+    empty otherwise. Time-weighted returns are left to the caller
+    (:func:`rebal.sim.engine.time_weighted_returns`).
     """
     n_days, n = prices.shape
     n_groups = check.shape[1]
@@ -419,24 +490,31 @@ def simulate(
         n_ev += k > 0
         n_slots += k
 
+    # a calendar to target: every look day rebalances every asset to target
+    cal_fast = one_group and trigger_kind == TRIGGER_BAND and not per_row_band and sizing[0] == 0
+    x_fast = np.empty(n)
+    if cal_fast:
+        w_target = 0.0
+        for i in range(n):
+            w_target += target[i]
+            if band[0, i] >= 0.0:
+                cal_fast = False
+        for i in range(n):
+            x_fast[i] = target[i] / w_target
+
     sh_day = np.empty(n_ev + 1, np.int64)
     sh = np.empty((n_ev + 1, n))
     cap = n_slots * n
-    tr_day = np.empty(cap, np.int64)
-    tr_asset = np.empty(cap, np.int64)
-    tr_value = np.empty(cap)
-    tr_cost = np.empty(cap)
-    tr_reason = np.empty(cap, np.int64)
+    tr_i = np.empty((3, cap), np.int64)
+    tr_f = np.empty((2, cap))
+    tr_day = tr_i[0]
+    tr_asset = tr_i[1]
+    tr_reason = tr_i[2]
+    tr_value = tr_f[0]
+    tr_cost = tr_f[1]
     rb_cap = n_ev * n_groups
-    rb_day = np.empty(rb_cap, np.int64)
-    rb_rule = np.empty(rb_cap, np.int64)
-    rb_group = np.empty(rb_cap, np.int64)
-    rb_asset = np.empty(rb_cap, np.int64)
-    rb_drift = np.empty(rb_cap)
-    rb_band = np.empty(rb_cap)
-    rb_nb = np.empty(rb_cap, np.int64)
-    rb_score = np.empty(rb_cap)
-    rb_regime = np.empty(rb_cap)
+    rb_i = np.empty((5, rb_cap), np.int64)
+    rb_f = np.empty((4, rb_cap))
     score_out = np.full(n_days if trigger_kind == TRIGGER_SCORE else 0, np.nan)
 
     s = np.empty(n)
@@ -501,8 +579,78 @@ def simulate(
                     traded = True
                 V += h[i]
             day_cost += cost
+        if cal_fast:
+            if check[t, 0]:
+                ok, Vp, arg, st = solve_to_target(h, V, x_fast, c, fixed_usd, min_trade_usd, sg)
+                h_frozen = 0.0
+                m = n
+                if not ok:
+                    # the most drifted asset: |w_i - target_i| scaled by V, no division
+                    worst = -1.0
+                    for i in range(n):
+                        d = abs(h[i] - target[i] * V)
+                        if d > worst:
+                            worst = d
+                            arg = i
+                    m, Vp, h_frozen, st = solve_rebalance(h, V, target, c, fixed_usd,
+                                                          min_trade_usd, active, x, sg)
+                drift = abs(h[arg] / V - target[arg])
+                if st != STATUS_OK:
+                    status = st
+                    status_day = t
+                    break
+                if m > 0:
+                    V = 0.0
+                    cost = 0.0
+                    if ok:
+                        for i in range(n):
+                            xi = x_fast[i] * Vp - h[i]
+                            ci = c[i] * abs(xi) + fixed_usd
+                            cost += ci
+                            tr_day[n_tr + i] = t
+                            tr_asset[n_tr + i] = i
+                            tr_value[n_tr + i] = xi
+                            tr_cost[n_tr + i] = ci
+                            tr_reason[n_tr + i] = REASON_REBALANCE
+                            h[i] += xi
+                            V += h[i]
+                        n_tr += n
+                        # a loop of its own: the divisions vectorize
+                        for i in range(n):
+                            s[i] = h[i] / prices[t, i]
+                    else:
+                        for i in range(n):
+                            if active[i]:
+                                xi = x[i] * (Vp - h_frozen) - h[i]
+                                ci = c[i] * abs(xi) + fixed_usd
+                                cost += ci
+                                tr_day[n_tr] = t
+                                tr_asset[n_tr] = i
+                                tr_value[n_tr] = xi
+                                tr_cost[n_tr] = ci
+                                tr_reason[n_tr] = REASON_REBALANCE
+                                n_tr += 1
+                                h[i] += xi
+                                s[i] = h[i] / prices[t, i]
+                            V += h[i]
+                    traded = True
+                    day_cost += cost
+                    rb_i[0, n_rb] = t
+                    rb_i[1, n_rb] = rule
+                    rb_i[2, n_rb] = 0
+                    rb_i[3, n_rb] = arg
+                    rb_i[4, n_rb] = n
+                    rb_f[0, n_rb] = drift
+                    rb_f[1, n_rb] = np.nan
+                    rb_f[2, n_rb] = np.nan
+                    rb_f[3, n_rb] = regime[t] if has_regime else np.nan
+                    n_rb += 1
+                    last_rb = t
+            n_groups_now = 0
+        else:
+            n_groups_now = n_groups
         bt = t if per_row_band else 0
-        for g in range(n_groups):
+        for g in range(n_groups_now):
             look = check[t, g]
             acts = act[t, g] if has_act else look
             if not look and not (acts and pending[g]):
@@ -593,15 +741,15 @@ def simulate(
                     traded = True
                 V += h[i]
             day_cost += cost
-            rb_day[n_rb] = t
-            rb_rule[n_rb] = rule
-            rb_group[n_rb] = g
-            rb_asset[n_rb] = arg
-            rb_drift[n_rb] = abs(w[arg] - target[arg])
-            rb_band[n_rb] = band[bt, arg] if band[bt, arg] >= 0.0 else np.nan
-            rb_nb[n_rb] = n_breached
-            rb_score[n_rb] = sc
-            rb_regime[n_rb] = regime[t] if has_regime else np.nan
+            rb_i[0, n_rb] = t
+            rb_i[1, n_rb] = rule
+            rb_i[2, n_rb] = g
+            rb_i[3, n_rb] = arg
+            rb_i[4, n_rb] = n_breached
+            rb_f[0, n_rb] = abs(w[arg] - target[arg])
+            rb_f[1, n_rb] = band[bt, arg] if band[bt, arg] >= 0.0 else np.nan
+            rb_f[2, n_rb] = sc
+            rb_f[3, n_rb] = regime[t] if has_regime else np.nan
             n_rb += 1
             last_rb = t
         if status != STATUS_OK:
@@ -613,15 +761,9 @@ def simulate(
             n_sh += 1
         values[t] = V
         costs[t] = day_cost
-    returns = np.zeros(n_days)
     if status == STATUS_OK:
         fill_values(prices, s, prev + 1, n_days, values)
-        for t in range(1, n_days):
-            returns[t] = (values[t] - flows[t]) / values[t - 1] - 1.0
     return (
-        values, returns, costs, sh_day[:n_sh], sh[:n_sh],
-        tr_day[:n_tr], tr_asset[:n_tr], tr_value[:n_tr], tr_cost[:n_tr], tr_reason[:n_tr],
-        rb_day[:n_rb], rb_rule[:n_rb], rb_group[:n_rb], rb_asset[:n_rb], rb_drift[:n_rb],
-        rb_band[:n_rb], rb_nb[:n_rb], rb_score[:n_rb], rb_regime[:n_rb], score_out,
-        status, status_day,
+        values, costs, sh_day[:n_sh], sh[:n_sh], tr_i[:, :n_tr], tr_f[:, :n_tr],
+        rb_i[:, :n_rb], rb_f[:, :n_rb], score_out, status, status_day,
     )

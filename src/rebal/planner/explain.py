@@ -58,6 +58,20 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
         a = cls_alloc[c]
         return f"{c} ({_pct(a.weight_before)} vs {_pct(a.target)} target)"
 
+    def purpose(c: str, side: Side) -> str:
+        """Why a trade in class ``c`` helps: toward target, or (a sale of an underweight
+        class, a buy of an overweight one) moving the class to another account."""
+        a = cls_alloc[c]
+        against = (side is Side.SELL) == (a.weight_before < a.target)
+        if against:
+            return (f"to move {c} into other accounts (asset location); the household's "
+                    f"{where(c)} still ends at {_pct(a.weight_after)}")
+        return f"to move {where(c)} toward target"
+
+    # classes in which the plan buys a security (any account): a loss sale there keeps
+    # its exposure through that buy
+    bought_classes = {main_class(o.symbol) for o in orders if o.side is Side.BUY}
+
     steps: dict[int, Step] = {}
     reasons: dict[int, str] = {}
     harvested_symbols: dict[str, set[str]] = defaultdict(set)  # class -> symbols sold at a loss
@@ -91,14 +105,16 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
             if gain < 0 and not (over or eligible):
                 steps[k] = Step.REMAINING
                 reasons[k] = (f"Sells {o.symbol} at a small {_money(gain)} loss (lots {ids}, "
-                              f"below the harvest threshold) to move {where(c)} toward target.")
+                              f"below the harvest threshold) {purpose(c, o.side)}.")
             elif gain < 0:
                 steps[k] = Step.HARVEST
                 harvested_symbols[c].add(o.symbol)
                 reasons[k] = (f"Harvests a {_money(gain)} {'/'.join(terms)}-term loss on "
                               f"{o.symbol} (lots {ids})"
                               + (f"; {c} is overweight." if over else
-                                 "; a substitute keeps the exposure."))
+                                 "; a buy in the same class keeps the exposure."
+                                 if c in bought_classes else
+                                 f"; {purpose(c, o.side)}."))
             else:
                 lt_gain = sum(r.gain_usd or 0.0 for r in lots
                               if r.term is not None and r.term.value == "long")
@@ -106,8 +122,8 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
                     loss_left -= gain
                     steps[k] = Step.GAIN_REALIZATION
                     reasons[k] = (f"Realizes a {_money(gain)} gain on {o.symbol} (lots {ids}) "
-                                  f"offset by losses harvested in this plan, to move "
-                                  f"{where(c)} toward target.")
+                                  f"offset by losses harvested in this plan, "
+                                  f"{purpose(c, o.side)}.")
                 elif lt_gain >= gain - 0.01 and gain <= room_left + 0.01:
                     room_left -= gain
                     steps[k] = Step.GAIN_REALIZATION
@@ -143,7 +159,7 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
         if not a.taxable:
             steps[k] = Step.TAX_ADVANTAGED
             reasons[k] = (f"Buys {o.symbol} in {a.name or a.id} ({a.type.value}) with tax-free "
-                          f"sale proceeds, to move {where(c)} toward target.")
+                          f"sale proceeds, {purpose(c, o.side)}.")
             continue
         subs_for = [x for x in harvested_symbols.get(c, ()) if o.symbol in sec[x].substitutes
                     or h.wash_group(x) != h.wash_group(o.symbol)]
@@ -157,8 +173,7 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
                           "basis for later (gains are never wash sales).")
         else:
             steps[k] = Step.REMAINING
-            reasons[k] = (f"Buys {o.symbol} with sale proceeds to move {where(c)} toward "
-                          "target.")
+            reasons[k] = f"Buys {o.symbol} with sale proceeds {purpose(c, o.side)}."
 
     out = []
     for k, o in enumerate(orders):

@@ -81,7 +81,7 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     build_s = solve_s = 0.0
     best: tuple[Problem, Solution, list[Order], Outcome] | None = None
     model_cap = cap
-    for _ in range(4):
+    for attempt in range(4):
         tb = time.perf_counter()
         problem = build_problem(h, settings, guard, tax_cap_usd=model_cap)
         build_s += time.perf_counter() - tb
@@ -102,9 +102,11 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
             limit = naive.tax.total_usd  # never worse than naive (docs/planner.md)
         if limit is None or outcome.tax.total_usd <= limit + _TAX_TOL:
             break
-        # The exact tax exceeds the limit: tighten the model's cap by the excess.
+        # The exact tax exceeds the limit: tighten the model's cap by the excess, plus a
+        # margin that grows each time (rounding to whole shares and cents can leave a few
+        # tenths of a cent over a cap the linear model meets exactly).
         excess = outcome.tax.total_usd - limit
-        model_cap = problem.tax_estimate(sol.x) - excess - 1e-6
+        model_cap = problem.tax_estimate(sol.x) - excess - 0.01 * 10.0**attempt
     assert best is not None
     problem, sol, orders, outcome = best
     if sol.status == "time_limit":

@@ -30,7 +30,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # reference_sim lives with the tests
 
-ETF_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "etf_adjclose_daily_1993_2025.csv"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+ETF_FILE = SHARED_DATA / "etf_adjclose_daily_1993_2025.csv"
 
 
 def build_market(rows: int):

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from realdata import load_etfs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_engine_vs_reference import assert_agree
 
+from realdata import load_etfs
 from rebal.data import MarketData
 from rebal.errors import ConfigError
 from rebal.policy import CompiledPolicy

@@ -7,7 +7,7 @@ Strings from files and the command line are parsed into these once, at the edge
 from __future__ import annotations
 
 from enum import Enum
-from typing import TypeAlias
+from typing import Self, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -24,7 +24,7 @@ class _ParseEnum(str, Enum):
     """A string enum that parses user text (case-, dash- and underscore-insensitive)."""
 
     @classmethod
-    def parse(cls, text: str | _ParseEnum, *, field: str | None = None) -> _ParseEnum:
+    def parse(cls, text: str | _ParseEnum, *, field: str | None = None) -> Self:
         if isinstance(text, cls):
             return text
         key = str(text).strip().lower().replace("-", "_").replace(" ", "_")

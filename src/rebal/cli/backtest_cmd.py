@@ -57,9 +57,10 @@ def backtest(
     flows = None
     if contribution:
         flows = CashFlows(amount_usd=contribution, frequency=Frequency.parse(flow_frequency, field="--flow-frequency"))
-    kwargs = {"initial_usd": initial, "costs": costs, "cash_flows": flows}
-    result = run_backtest(market, weights, chosen, **kwargs)
-    baseline = run_backtest(market, weights, Policy.buy_and_hold(), **kwargs)
+    result = run_backtest(market, weights, chosen, initial_usd=initial, costs=costs,
+                          cash_flows=flows)
+    baseline = run_backtest(market, weights, Policy.buy_and_hold(), initial_usd=initial,
+                            costs=costs, cash_flows=flows)
     metrics = result.metrics(baseline)
     if json_out:
         payload = {

@@ -150,11 +150,12 @@ class MarketData:
         The first kept row becomes the start: its risk-free return is reset to 0
         because nothing is held before it.
         """
+        days = self.dates.astype(np.int64)
         lo, hi = 0, self.n_days
         if start is not None:
-            lo = int(np.searchsorted(self.dates, np.datetime64(start, "D"), "left"))
+            lo = int(np.searchsorted(days, _day_number(start), "left"))
         if end is not None:
-            hi = int(np.searchsorted(self.dates, np.datetime64(end, "D"), "right"))
+            hi = int(np.searchsorted(days, _day_number(end), "right"))
         if hi - lo < 2:
             raise DataError(
                 f"the window {start or 'start'} … {end or 'end'} holds {max(hi - lo, 0)} rows; "
@@ -181,3 +182,8 @@ class MarketData:
 
         index = pd.DatetimeIndex(self.dates, name="date")
         return pd.DataFrame(self.prices, index=index, columns=list(self.assets))
+
+
+def _day_number(day: str | np.datetime64) -> int:
+    """Days since 1970-01-01 of an ISO date string or a datetime64."""
+    return int(np.datetime64(str(day), "D").astype(np.int64))

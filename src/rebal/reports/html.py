@@ -356,7 +356,6 @@ def compare_report_from_study(study_result: Any, path: str | Path, **options: An
     """
     import datetime as _dt
 
-    import numpy as np
 
     study = study_result.study
     outcomes = list(study_result.outcomes)
@@ -368,7 +367,7 @@ def compare_report_from_study(study_result: Any, path: str | Path, **options: An
         policies.insert(0, Policy.buy_and_hold(study_result.baseline.name))
 
     def day(d: np.datetime64) -> _dt.date:
-        return _dt.date.fromisoformat(str(np.datetime64(d, "D")))
+        return _dt.date.fromisoformat(str(d)[:10])
 
     sub_periods = [SubPeriod(label=p.name, start=day(p.start), end=day(p.end))
                    for p in study.periods] or None

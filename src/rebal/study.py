@@ -25,6 +25,23 @@ file (YAML)::
     periods:
       Q1 2020: {start: 2020-01-01, end: 2020-03-31}
     columns: [Q1 2020, total_return, annual_volatility]
+    tax:                          # optional: every policy also run after tax
+      rates: {st: 0.35, lt: 0.15, state: 0.05}   # flat (fractions), or:
+      # rates: {kind: brackets, filing_status: mfj, ordinary_income: 150000,
+      #         state: 0.05, table_year: nearest}  # or a year with a parameter file
+      lot_method: hifo            # fifo, lifo, hifo, hcltf, tax_min
+      pay_date: 01-01             # MM-DD of the next year: year Y's bill is paid then
+      dividend_yield: {SPY: 0.018}          # optional, per asset (fraction a year)
+      dividend_frequency: quarterly
+      wash_groups: {SPY: sp500, VOO: sp500} # optional
+      accounts:                   # optional (default: one taxable account, initial_usd)
+        - {id: brokerage, type: taxable, initial_usd: 600000, target: {SPY: 1.0}}
+        - {id: ira, type: traditional, initial_usd: 400000, target: {SPY: 0.1, AGG: 0.9}}
+    harvest:                      # optional, needs tax:
+      substitutes: {SPY: VTI, AGG: IEF}     # assets of the data (loaded even if not listed)
+      min_loss_pct: 0.05
+      min_loss_usd: 1000
+      swap_back: true
 
 Conventions
 -----------
@@ -44,6 +61,17 @@ Conventions
 - ``columns``: period names, :class:`rebal.metrics.Metrics` field names, or the
   aliases in :data:`COLUMN_ALIASES` (``annual_return`` = CAGR, ``volatility``,
   ``turnover``, ``rebalances`` …).
+- ``tax:`` runs :func:`rebal.sim.taxable.run_taxable_backtest` for each policy and the
+  baseline (``docs/taxable_backtests.md``); each :class:`PolicyOutcome` then carries
+  ``tax_result`` and ``tax_metrics`` (after-tax alpha versus the after-tax
+  baseline), and ``columns`` may name :class:`rebal.taxresults.TaxMetrics` fields
+  or the aliases in :data:`TAX_COLUMN_ALIASES` (default columns gain
+  :data:`DEFAULT_TAX_COLUMNS`). Substitutes are loaded with the data (the common
+  span of all columns is used) but the pre-tax runs hold the target's assets only.
+  With ``tax.accounts`` the accounts' initial dollars are the study's
+  ``initial_usd`` and their targets, weighted by those dollars, must equal the
+  study's target (the pre-tax run's). Policies must be band or calendar rules with
+  one group; ``cash_flows`` cannot be combined with ``tax:`` yet.
 - ``load_study(path, overrides={"data.prices": "/other/prices.csv"})`` replaces
   dotted keys before validation (paths in overrides are relative to the working
   directory).
@@ -56,7 +84,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -73,14 +101,21 @@ from rebal.policy.triggers import Never
 from rebal.results import BacktestResult
 from rebal.sim import CashFlows, CostModel, run_backtest
 
+if TYPE_CHECKING:
+    from rebal.sim.taxable_settings import HarvestSettings, SimAccount, TaxSettings
+    from rebal.taxresults import TaxableBacktestResult, TaxMetrics
+
 __all__ = [
     "COLUMN_ALIASES",
     "DEFAULT_COLUMNS",
+    "DEFAULT_TAX_COLUMNS",
+    "TAX_COLUMN_ALIASES",
     "Column",
     "Period",
     "PolicyOutcome",
     "Study",
     "StudyResult",
+    "StudyTax",
     "load_study",
     "run_study",
 ]
@@ -105,6 +140,35 @@ DEFAULT_COLUMNS = (
     "annual_turnover", "n_rebalances",
 )
 _METRIC_NAMES = tuple(Metrics.__dataclass_fields__)
+
+TAX_COLUMN_ALIASES: Mapping[str, str] = {
+    "after_tax_return": "after_tax_cagr",
+    "after_tax_return_liquidated": "after_tax_cagr_liquidated",
+    "after_tax_cagr_liq": "after_tax_cagr_liquidated",
+    "taxes_paid_usd": "total_tax_paid_usd",
+    "taxes_paid": "total_tax_paid_usd",
+    "tax_paid_usd": "total_tax_paid_usd",
+    "harvested_losses_usd": "harvested_loss_usd",
+    "harvested_losses": "harvested_loss_usd",
+    "harvests": "n_harvests",
+    "tax_alpha": "after_tax_alpha",
+    "after_tax_alpha_liq": "after_tax_alpha_liquidated",
+    "liquidation_value": "liquidation_value_usd",
+}
+"""Aliases of :class:`rebal.taxresults.TaxMetrics` columns (studies with ``tax:``)."""
+DEFAULT_TAX_COLUMNS = (
+    "after_tax_cagr", "after_tax_cagr_liquidated", "tax_drag", "total_tax_paid_usd",
+    "after_tax_alpha_liquidated",
+)
+"""Added to :data:`DEFAULT_COLUMNS` when a study has ``tax:`` (and ``harvested_loss_usd``
+with ``harvest:``)."""
+
+
+def _tax_metric_names() -> tuple[str, ...]:
+    from rebal.taxresults import TaxMetrics
+
+    # a dict per year is not a table cell
+    return tuple(n for n in TaxMetrics.__dataclass_fields__ if n != "tax_paid_by_year")
 
 
 # ----------------------------------------------------------------------- the file's schema
@@ -146,6 +210,43 @@ class _PeriodSpec(_Model):
     end: _dt.date
 
 
+_Fraction = Annotated[float, Field(ge=0, lt=1)]
+
+
+class _RatesSpec(_Model):
+    kind: Literal["flat", "brackets"] = "flat"
+    st: _Fraction | None = None
+    lt: _Fraction | None = None
+    state: _Fraction = 0.0
+    filing_status: str = "single"
+    ordinary_income: float | None = None
+    table_year: int | Literal["nearest"] = "nearest"
+
+
+class _AccountSpec(_Model):
+    id: str
+    type: str = "taxable"
+    initial_usd: Annotated[float, Field(gt=0)]
+    target: dict[str, float] | None = None
+
+
+class _TaxSpec(_Model):
+    rates: _RatesSpec
+    lot_method: str = "hifo"
+    pay_date: str = "01-01"
+    dividend_yield: dict[str, Annotated[float, Field(ge=0, lt=0.5)]] = {}
+    dividend_frequency: str = "quarterly"
+    wash_groups: dict[str, str] = {}
+    accounts: list[_AccountSpec] | None = Field(default=None, min_length=1)
+
+
+class _HarvestSpec(_Model):
+    substitutes: dict[str, str] = Field(min_length=1)
+    min_loss_pct: _Fraction = 0.05
+    min_loss_usd: Annotated[float, Field(ge=0)] = 1_000.0
+    swap_back: bool = True
+
+
 class _StudySpec(_Model):
     title: str
     description: str = ""
@@ -157,6 +258,8 @@ class _StudySpec(_Model):
     policies: dict[str, Any] = Field(min_length=1)
     periods: dict[str, _PeriodSpec] = {}
     columns: list[str] | None = None
+    tax: _TaxSpec | None = None
+    harvest: _HarvestSpec | None = None
 
 
 # ----------------------------------------------------------------------- the study
@@ -171,11 +274,39 @@ class Period:
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """A table column: ``label`` as written in the file, ``key`` a Metrics field or a period."""
+    """A table column: ``label`` as written in the file, ``key`` a Metrics field or a period
+    (``is_period``) or a :class:`~rebal.taxresults.TaxMetrics` field (``is_tax``)."""
 
     label: str
     key: str
     is_period: bool
+    is_tax: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StudyTax:
+    """The ``tax:`` and ``harvest:`` sections of a study, validated.
+
+    Attributes
+    ----------
+    settings
+        Rates, lot method, payment date, dividends, wash-sale groups.
+    harvest
+        Loss harvesting, or ``None``.
+    accounts
+        The simulated accounts, or ``None`` (one taxable account holding ``initial_usd``).
+    market
+        The study's rows with the target's assets and the harvest substitutes.
+    costs
+        The study's costs over ``market``'s target assets and substitutes (a substitute
+        not named in ``per_asset_bps`` costs what its primary costs).
+    """
+
+    settings: TaxSettings
+    harvest: HarvestSettings | None
+    accounts: tuple[SimAccount, ...] | None
+    market: MarketData
+    costs: CostModel
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -200,6 +331,8 @@ class Study:
         ``(name, Policy)`` in file order.
     periods, columns
         Sub-periods and table columns.
+    tax
+        The after-tax settings (``None``: pre-tax only).
     """
 
     title: str
@@ -214,6 +347,7 @@ class Study:
     policies: tuple[tuple[str, Policy], ...]
     periods: tuple[Period, ...]
     columns: tuple[Column, ...]
+    tax: StudyTax | None = None
 
 
 def _apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> None:
@@ -257,11 +391,13 @@ def _check_aux_covers(file: str, series_dates: np.ndarray, dates: np.ndarray) ->
 
 
 def _load_data(
-    spec: _DataSpec, target: Mapping[str, float], base: Path
+    spec: _DataSpec, target: Mapping[str, float], base: Path, extra: tuple[str, ...] = ()
 ) -> tuple[MarketData, MarketData | None]:
+    """``(market, history)``; ``extra`` assets (harvest substitutes) are loaded too."""
     from rebal import datasets
 
     assets = list(spec.assets) if spec.assets else list(target)
+    assets += [a for a in extra if a not in assets]
     start, end, warm = _day(spec.start), _day(spec.end), _day(spec.warmup_from)
     name = spec.prices.strip()
     path = _resolve(base, name)
@@ -274,6 +410,11 @@ def _load_data(
             )
         full = datasets.load(name.lower())
         unknown = [a for a in assets if a not in full.assets]
+        if unknown and unknown[0] in extra:
+            raise ConfigError(
+                f"harvest.substitutes: {unknown[0]!r} is not an asset of {name} "
+                f"({', '.join(full.assets)})"
+            )
         if unknown:
             raise ConfigError(
                 f"data.assets: unknown asset {unknown[0]!r}; {name} has {', '.join(full.assets)}"
@@ -337,19 +478,173 @@ def _risk_free(path: Path, column: str, dates: np.ndarray, end: np.datetime64 | 
     return out
 
 
-def _columns(names: list[str] | None, periods: dict[str, _PeriodSpec]) -> tuple[Column, ...]:
+def _columns(
+    names: list[str] | None, periods: dict[str, _PeriodSpec], *, tax: bool = False,
+    harvest: bool = False,
+) -> tuple[Column, ...]:
+    tax_names = _tax_metric_names()
+    if names is None:
+        names = list(DEFAULT_COLUMNS)
+        if tax:
+            names += [*DEFAULT_TAX_COLUMNS, *(["harvested_loss_usd"] if harvest else [])]
     out = []
-    for label in names if names is not None else DEFAULT_COLUMNS:
+    for label in names:
         if label in periods:
             out.append(Column(label=label, key=label, is_period=True))
             continue
         key = label.strip().lower().replace(" ", "_").replace("-", "_")
         key = COLUMN_ALIASES.get(key, key)
-        if key not in _METRIC_NAMES:
-            choices = ", ".join([*periods, *COLUMN_ALIASES, *_METRIC_NAMES])
-            raise ConfigError(f"columns: unknown column {label!r}; choose from {choices}")
-        out.append(Column(label=label, key=key, is_period=False))
+        if key in _METRIC_NAMES:
+            out.append(Column(label=label, key=key, is_period=False))
+            continue
+        key = TAX_COLUMN_ALIASES.get(key, key)
+        if key in tax_names:
+            if not tax:
+                raise ConfigError(f"columns: {label!r} is an after-tax metric; add a tax: "
+                                  "section to the study")
+            out.append(Column(label=label, key=key, is_period=False, is_tax=True))
+            continue
+        choices = ", ".join([*periods, *COLUMN_ALIASES, *_METRIC_NAMES,
+                             *TAX_COLUMN_ALIASES, *tax_names])
+        raise ConfigError(f"columns: unknown column {label!r}; choose from {choices}")
     return tuple(out)
+
+
+def _pay_date(text: str) -> tuple[int, int]:
+    parts = str(text).strip().split("-")
+    try:
+        month, day = (int(p) for p in parts)
+        _dt.date(2001, month, day)
+    except ValueError:
+        raise ConfigError(f"tax.pay_date: expected MM-DD (e.g. 04-15), got {text!r}") from None
+    return month, day
+
+
+_SETTINGS_PREFIXES = {"TaxSettings.": "tax.", "FlatRates.": "tax.rates.",
+                      "BracketRates.": "tax.rates.", "HarvestSettings.": "harvest.",
+                      "SimAccount.": "tax.accounts: "}
+
+
+def _tax_settings(spec: _StudySpec, market: MarketData, history: MarketData | None,
+                  base_costs: CostModel) -> tuple[StudyTax, MarketData, MarketData | None, float]:
+    """The study's :class:`StudyTax`, its pre-tax market and history (substitutes
+    dropped) and its initial dollars (the accounts' sum when accounts are given)."""
+    from rebal.sim.taxable_settings import (
+        BracketRates,
+        FlatRates,
+        HarvestSettings,
+        SimAccount,
+        TaxSettings,
+    )
+    from rebal.types import AccountType, FilingStatus, Frequency, LotMethod
+
+    t = spec.tax
+    assert t is not None
+    classes = [a for a in spec.target]
+    subs = dict(spec.harvest.substitutes) if spec.harvest is not None else {}
+    for p, sub in subs.items():
+        if p not in spec.target:
+            raise ConfigError(f"harvest.substitutes.{p}: {p!r} is not a target asset "
+                              f"({', '.join(classes)})")
+        if sub in spec.target:
+            raise ConfigError(f"harvest.substitutes.{p}: {sub!r} is itself a target asset")
+    extra = [sub for sub in subs.values() if sub not in spec.target]
+    pre_assets = [a for a in market.assets if a not in extra]
+    tax_market = market.select([a for a in market.assets if a in spec.target] + extra)
+    pre_market = market.select(pre_assets) if len(pre_assets) < market.n_assets else market
+    if history is not None and len(pre_assets) < market.n_assets:
+        history = history.select(pre_assets)
+
+    r = t.rates
+    status = FilingStatus.parse(r.filing_status, field="tax.rates.filing_status")
+    rates: FlatRates | BracketRates
+    if r.kind == "flat":
+        for name in ("st", "lt"):
+            if getattr(r, name) is None:
+                raise ConfigError(f"tax.rates.{name}: required for flat rates "
+                                  "(or give kind: brackets)")
+        if r.ordinary_income is not None or r.table_year != "nearest":
+            raise ConfigError("tax.rates: ordinary_income and table_year are for "
+                              "kind: brackets")
+        rates = FlatRates(st_rate=r.st, lt_rate=r.lt, state_rate=r.state,  # type: ignore[arg-type]
+                          filing_status=status)
+    else:
+        if r.st is not None or r.lt is not None:
+            raise ConfigError("tax.rates: st and lt are for flat rates; brackets take "
+                              "filing_status, ordinary_income, state and table_year")
+        rates = BracketRates(filing_status=status, ordinary_income=r.ordinary_income or 0.0,
+                             state_rate=r.state,
+                             table_year=None if r.table_year == "nearest" else r.table_year)
+    held = set(spec.target) | set(extra)
+    for a in t.dividend_yield:
+        if a not in held:
+            raise ConfigError(f"tax.dividend_yield.{a}: not held (assets "
+                              f"{', '.join([*spec.target, *extra])})")
+    settings = TaxSettings(
+        rates=rates,
+        lot_method=LotMethod.parse(t.lot_method, field="tax.lot_method"),
+        pay_month_day=_pay_date(t.pay_date),
+        dividend_yield=dict(t.dividend_yield),
+        dividend_frequency=Frequency.parse(t.dividend_frequency, field="tax.dividend_frequency"),
+        wash_groups=dict(t.wash_groups),
+    )
+    harvest = None
+    if spec.harvest is not None:
+        h = spec.harvest
+        harvest = HarvestSettings(substitutes=subs, min_loss_pct=h.min_loss_pct,
+                                  min_loss_usd=h.min_loss_usd, swap_back=h.swap_back)
+    initial = spec.initial_usd
+    accounts = None
+    if t.accounts is not None:
+        accs = []
+        for i, spec_a in enumerate(t.accounts):
+            where = f"tax.accounts[{i}]"
+            if spec_a.target is not None:
+                unknown = [k for k in spec_a.target if k not in spec.target]
+                if unknown:
+                    raise ConfigError(f"{where}.target: {unknown[0]!r} is not a target asset")
+                total = sum(spec_a.target.values())
+                if abs(total - 1.0) > 1e-9 or any(v < 0 for v in spec_a.target.values()):
+                    raise ConfigError(f"{where}.target: weights must be >= 0 and sum to 1, "
+                                      f"got sum {total:g}")
+            kind = AccountType.parse(spec_a.type, field=f"{where}.type")
+            accs.append(SimAccount(id=spec_a.id, type=kind, initial_usd=spec_a.initial_usd,
+                                   target=spec_a.target))
+        if len({a.id for a in accs}) != len(accs):
+            raise ConfigError("tax.accounts: ids must be unique")
+        if not any(a.type is AccountType.TAXABLE for a in accs):
+            raise ConfigError("tax.accounts: give at least one taxable account")
+        total_usd = sum(a.initial_usd for a in accs)
+        if "initial_usd" in spec.model_fields_set and abs(total_usd - initial) > 1e-6:
+            raise ConfigError(f"initial_usd: {initial:,.2f} but tax.accounts hold "
+                              f"{total_usd:,.2f} (give one or make them agree)")
+        initial = total_usd
+        # the pre-tax run uses the study's target: the accounts must add up to it
+        for k in spec.target:
+            w = sum(a.initial_usd * (spec.target[k] if a.target is None else a.target.get(k, 0.0))
+                    for a in accs) / total_usd
+            if abs(w - spec.target[k]) > 1e-9:
+                raise ConfigError(
+                    f"tax.accounts: the accounts' targets weighted by initial_usd give {k} "
+                    f"{w:.6g}, the study's target {spec.target[k]:.6g} (they must agree)")
+        accounts = tuple(accs)
+    # costs over the target assets and the substitutes
+    bps = base_costs.cost_bps
+    if isinstance(bps, Mapping):
+        per = dict(spec.costs.per_asset_bps)
+        cls_assets = [a for a in tax_market.assets if a in spec.target]
+        per_bps = {a: float(bps[a]) for a in cls_assets}
+        inverse = {sub: p for p, sub in subs.items()}
+        for sub in extra:
+            per_bps[sub] = per.get(sub, float(bps.get(inverse[sub], spec.costs.bps)))
+        tax_bps: float | dict[str, float] = per_bps
+    else:
+        tax_bps = bps
+    costs = CostModel(cost_bps=tax_bps, fixed_usd=base_costs.fixed_usd,
+                      min_trade_usd=base_costs.min_trade_usd)
+    study_tax = StudyTax(settings=settings, harvest=harvest, accounts=accounts,
+                         market=tax_market, costs=costs)
+    return study_tax, pre_market, history, initial
 
 
 def load_study(
@@ -409,7 +704,10 @@ def study_from_dict(
 
     where = f"{file}: " if file else ""
     try:
-        market, history = _load_data(spec.data, spec.target, Path(base_dir))
+        if spec.harvest is not None and spec.tax is None:
+            raise ConfigError("harvest: needs a tax: section (rates …)")
+        extra = tuple(spec.harvest.substitutes.values()) if spec.harvest is not None else ()
+        market, history = _load_data(spec.data, spec.target, Path(base_dir), extra)
         costs_bps: float | dict[str, float] = spec.costs.bps
         if spec.costs.per_asset_bps:
             unknown = [a for a in spec.costs.per_asset_bps if a not in market.assets]
@@ -418,6 +716,23 @@ def study_from_dict(
             costs_bps = {a: spec.costs.per_asset_bps.get(a, spec.costs.bps) for a in market.assets}
         costs = CostModel(cost_bps=costs_bps, fixed_usd=spec.costs.fixed_usd,
                           min_trade_usd=spec.costs.min_trade_usd)
+        study_tax = None
+        initial_usd = spec.initial_usd
+        if spec.tax is not None:
+            try:
+                study_tax, market, history, initial_usd = _tax_settings(spec, market, history,
+                                                                        costs)
+            except ConfigError as exc:
+                text = str(exc)
+                for old, new in _SETTINGS_PREFIXES.items():
+                    text = text.replace(old, new)
+                raise ConfigError(text) from None
+            if isinstance(costs.cost_bps, Mapping):
+                costs = CostModel(cost_bps={a: costs.cost_bps[a] for a in market.assets},
+                                  fixed_usd=costs.fixed_usd, min_trade_usd=costs.min_trade_usd)
+            if spec.cash_flows is not None:
+                raise ConfigError("cash_flows: not supported with tax: (taxable backtests "
+                                  "have no cash flows yet)")
         flows = None
         if spec.cash_flows is not None:
             flows = CashFlows(amount_usd=spec.cash_flows.amount_usd,
@@ -433,7 +748,11 @@ def study_from_dict(
             try:
                 # compiling is cheap and surfaces windows longer than the data, missing
                 # aux series, unknown tier assets … before any backtest runs
-                policy.compile(market, weights)
+                compiled = policy.compile(market, weights)
+                if study_tax is not None:
+                    from rebal.sim.taxable import _check_compiled
+
+                    _check_compiled(compiled, name)
             except (ConfigError, DataError) as exc:
                 raise type(exc)(f'policies["{name}"]: {exc}') from None
             policies.append((name, policy))
@@ -446,7 +765,8 @@ def study_from_dict(
             except (DataError, ConfigError) as exc:
                 raise DataError(f'periods["{name}"]: {exc}') from None
             periods.append(Period(name=name, start=lo, end=hi))
-        columns = _columns(spec.columns, spec.periods)
+        columns = _columns(spec.columns, spec.periods, tax=spec.tax is not None,
+                           harvest=spec.harvest is not None)
     except (ConfigError, DataError) as exc:
         raise type(exc)(f"{where}{exc}") from None
     return Study(
@@ -456,12 +776,13 @@ def study_from_dict(
         market=market,
         history=history,
         target=dict(spec.target),
-        initial_usd=spec.initial_usd,
+        initial_usd=initial_usd,
         costs=costs,
         cash_flows=flows,
         policies=tuple(policies),
         periods=tuple(periods),
         columns=columns,
+        tax=study_tax,
     )
 
 
@@ -480,17 +801,26 @@ class PolicyOutcome:
         Its :class:`Metrics` versus the buy-and-hold baseline.
     periods
         Period name → compounded return over the period (fraction).
+    tax_result, tax_metrics
+        With a ``tax:`` section: the :class:`~rebal.taxresults.TaxableBacktestResult`
+        (its ``pre_tax`` is ``result``) and its :class:`~rebal.taxresults.TaxMetrics`
+        versus the after-tax buy-and-hold baseline; else ``None``.
     """
 
     name: str
     result: BacktestResult
     metrics: Metrics
     periods: Mapping[str, float]
+    tax_result: TaxableBacktestResult | None = None
+    tax_metrics: TaxMetrics | None = None
 
     def value(self, column: Column) -> float | int | None:
         """The table cell of ``column`` (fractions as fractions)."""
         if column.is_period:
             return self.periods[column.key]
+        if column.is_tax:
+            return None if self.tax_metrics is None else \
+                getattr(self.tax_metrics, column.key)  # type: ignore[no-any-return]
         return getattr(self.metrics, column.key)  # type: ignore[no-any-return]
 
 
@@ -558,14 +888,55 @@ class StudyResult:
                     "name": o.name,
                     "metrics": o.metrics.to_dict(),
                     "periods": {k: clean(v) for k, v in o.periods.items()},
+                    **({} if o.tax_metrics is None else
+                       {"tax_metrics": {k: clean(v) for k, v in o.tax_metrics.to_dict().items()},
+                        "tax_notes": list(o.tax_result.notes) if o.tax_result else []}),
                 }
                 for o in self.outcomes
             ],
+            **({} if self.study.tax is None else {"tax": _tax_summary(self.study.tax)}),
         }
+
+
+def _tax_summary(t: StudyTax) -> dict[str, Any]:
+    s = t.settings
+    rates = {f: getattr(s.rates, f) for f in s.rates.__dataclass_fields__}
+    rates = {k: v.value if hasattr(v, "value") else v for k, v in rates.items()}
+    return {
+        "rates": {"kind": type(s.rates).__name__, **rates},
+        "lot_method": s.lot_method.value,
+        "pay_month_day": list(s.pay_month_day),
+        "dividend_yield": {k: float(v) for k, v in s.dividend_yield.items()
+                           if np.ndim(v) == 0},
+        "harvest": None if t.harvest is None else {
+            "substitutes": dict(t.harvest.substitutes),
+            "min_loss_pct": t.harvest.min_loss_pct,
+            "min_loss_usd": t.harvest.min_loss_usd,
+            "swap_back": t.harvest.swap_back,
+        },
+        "accounts": None if t.accounts is None else [
+            {"id": a.id, "type": a.type.value, "initial_usd": a.initial_usd,
+             "target": None if a.target is None else dict(a.target)} for a in t.accounts
+        ],
+    }
 
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, policy_name)`` after each backtest."""
+
+
+def _run_taxable(study: Study, policy: Policy, pre_tax: BacktestResult) -> TaxableBacktestResult:
+    """The after-tax run of ``policy``; its ``pre_tax`` is the study's own run (same
+    rows, target, costs and initial dollars, hence what ``with_pre_tax`` would give)."""
+    from rebal.sim.taxable import run_taxable_backtest
+
+    t = study.tax
+    assert t is not None
+    res = run_taxable_backtest(
+        t.market, study.target, policy, tax=t.settings, harvest=t.harvest,
+        accounts=t.accounts, initial_usd=study.initial_usd, costs=t.costs, with_pre_tax=False,
+    )
+    return replace(res, pre_tax=pre_tax)
 
 
 def _is_buy_and_hold(policy: Policy) -> bool:
@@ -589,12 +960,15 @@ def run_study(study: Study, *, progress: Progress | None = None) -> StudyResult:
         jobs.insert(0, ("buy-and-hold (baseline)", Policy.buy_and_hold("buy-and-hold (baseline)")))
     total = len(jobs)
     results: dict[str, BacktestResult] = {}
+    taxed: dict[str, TaxableBacktestResult] = {}
     for i, (name, policy) in enumerate(jobs):
         try:
             results[name] = run_backtest(
                 study.market, study.target, policy, initial_usd=study.initial_usd,
                 costs=study.costs, cash_flows=study.cash_flows,
             )
+            if study.tax is not None:
+                taxed[name] = _run_taxable(study, policy, results[name])
         except (ConfigError, DataError) as exc:
             raise type(exc)(f'policies["{name}"]: {exc}') from None
         if progress is not None:
@@ -608,8 +982,12 @@ def run_study(study: Study, *, progress: Progress | None = None) -> StudyResult:
         periods = {
             p.name: float(window_return(rets, res.dates, p.start, p.end)) for p in study.periods
         }
-        return PolicyOutcome(name=name, result=res, metrics=res.metrics(benchmark),
-                             periods=periods)
+        tres = taxed.get(name)
+        return PolicyOutcome(
+            name=name, result=res, metrics=res.metrics(benchmark), periods=periods,
+            tax_result=tres,
+            tax_metrics=None if tres is None else tres.metrics(taxed[base_name]),
+        )
 
     outcomes = tuple(outcome(n, base_result) for n, _ in study.policies)
     baseline = next((o for o in outcomes if o.name == base_name), None) or outcome(

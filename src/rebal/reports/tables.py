@@ -25,6 +25,7 @@ __all__ = [
     "COMPARE_COLUMNS",
     "DETAIL_COLUMNS",
     "MISSING",
+    "TAX_COLUMNS",
     "Column",
     "Kind",
     "StringTable",
@@ -129,6 +130,36 @@ DETAIL_COLUMNS: tuple[Column, ...] = (
            "rebalancing alpha ÷ annual turnover"),
 )
 """More metrics, shown in the HTML report under the comparison table."""
+
+TAX_COLUMNS: tuple[Column, ...] = (
+    Column("pre_tax_cagr", "Pre-tax", Kind.PCT, 2, "CAGR of the tax-blind run"),
+    Column("after_tax_cagr", "After tax", Kind.PCT, 2,
+           "CAGR of the final value less bills not yet paid"),
+    Column("after_tax_cagr_liquidated", "After tax, liq.", Kind.PCT, 2,
+           "CAGR if everything were sold at the last close and the gains taxed"),
+    Column("tax_drag", "Tax drag", Kind.PCT, 2, "pre-tax minus after-tax CAGR"),
+    Column("tax_drag_liquidated", "Drag, liq.", Kind.PCT, 2,
+           "pre-tax minus after-tax CAGR after liquidation"),
+    Column("tax_efficiency", "Tax eff.", Kind.NUM, 3, "after-tax ÷ pre-tax CAGR"),
+    Column("tax_efficiency_liquidated", "Eff., liq.", Kind.NUM, 3,
+           "after-tax (liquidated) ÷ pre-tax CAGR"),
+    Column("total_tax_paid_usd", "Taxes paid", Kind.USD, 0,
+           "bills paid from the portfolio (negative = savings received)"),
+    Column("harvested_loss_usd", "Harvested", Kind.USD, 0,
+           "losses recognized by harvest sales"),
+    Column("n_harvests", "Harvests", Kind.INT, 0, "harvest trades"),
+    Column("owed_usd", "Tax owed", Kind.USD, 0, "bills not yet paid at the last close"),
+    Column("after_tax_value_usd", "After-tax value", Kind.USD, 0,
+           "final value less the bills not yet paid"),
+    Column("liquidation_value_usd", "Liquidation value", Kind.USD, 0,
+           "after selling everything and paying the tax"),
+    Column("total_costs_usd", "Costs (AT run)", Kind.USD, 0, "every trade"),
+    Column("after_tax_alpha", "AT alpha", Kind.PCT, 2,
+           "after-tax CAGR minus the baseline's"),
+    Column("after_tax_alpha_liquidated", "AT alpha, liq.", Kind.PCT, 2,
+           "after-tax CAGR after liquidation minus the baseline's"),
+)
+"""After-tax columns (:class:`rebal.taxresults.TaxMetrics` fields) of study tables."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,9 +283,10 @@ def yearly_table(results: Sequence[Any]) -> StringTable:
 
 
 def column_for(field: str, header: str | None = None) -> Column:
-    """The table column of a :class:`~rebal.metrics.Metrics` field (known formatting, or
-    percent for fractions, integers for counts, numbers otherwise)."""
-    for col in (*COMPARE_COLUMNS, *DETAIL_COLUMNS):
+    """The table column of a :class:`~rebal.metrics.Metrics` or
+    :class:`~rebal.taxresults.TaxMetrics` field (known formatting, or percent for
+    fractions, integers for counts, numbers otherwise)."""
+    for col in (*COMPARE_COLUMNS, *DETAIL_COLUMNS, *TAX_COLUMNS):
         if col.field == field:
             return col if header is None else Column(col.field, header, col.kind, col.digits,
                                                      col.note)
@@ -289,4 +321,10 @@ def study_table(result: Any) -> StringTable:
             cells.append(format_value(o.value(c), col.kind, col.digits))
         rows.append(tuple(cells))
     base = metrics_table([(o.name, o.metrics) for o in result.outcomes])
-    return StringTable(header=tuple(header), rows=tuple(rows), notes=base.notes)
+    notes = list(base.notes)
+    if any(getattr(c, "is_tax", False) for c in columns):
+        notes.append(
+            "After tax (AT): bills paid from the portfolio; liq. = everything sold at the "
+            f"last close and the gains taxed; AT alpha is versus {result.baseline.name} "
+            "after tax.")
+    return StringTable(header=tuple(header), rows=tuple(rows), notes=tuple(notes))

@@ -26,6 +26,7 @@ when the year ends (a January buy can never wash a December loss).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
@@ -102,6 +103,12 @@ class _Sim:
                  tax: TaxSettings, harvest: HarvestSettings | None, costs: CostModel) -> None:
         self.dates = market.dates
         self.py_dates: list[date] = market.dates.astype(object).tolist()
+        # proleptic ordinals of the rows (1970-01-01 is 719163): date -> row by bisection
+        self.ords: list[int] = (market.dates.astype(np.int64) + 719163).tolist()
+        first, last = self.py_dates[0].year, self.py_dates[-1].year
+        self.years = [y for y in range(first, last + 1)
+                      if self.row_on_or_after(date(y, 1, 1)) < len(self.ords)
+                      and self.py_dates[self.row_on_or_after(date(y, 1, 1))].year == y]
         self.n_days = market.n_days
         self.classes, self.assets = classes, assets
         self.n_cls, self.n_assets = len(classes), len(assets)
@@ -172,6 +179,8 @@ class _Sim:
         self.swap_due: dict[int, date] = {}
         self.lots: dict[tuple[int, int], tuple[Lot, ...]] = {}
         self.dirty: set[tuple[int, int]] = set()
+        self.trig_dirty: set[tuple[int, int]] = set()
+        self.terms: dict[tuple[date, date], Term] = {}
         self.trig = np.full((self.n_acc, self.n_assets), -np.inf)
         self.trig_from = np.zeros((self.n_acc, self.n_assets), dtype=np.int64)
         self.notes: list[str] = []
@@ -180,12 +189,16 @@ class _Sim:
         self.changed = False
         self.tax_due = 0.0
 
+    def row_on_or_after(self, d: date) -> int:
+        """First row dated on or after ``d`` (``n_days`` if none)."""
+        return bisect_left(self.ords, d.toordinal())
+
     # ------------------------------------------------------------ rates
     def _lot_rates(self) -> tuple[float, float, float]:
         r = self.tax.rates
         if isinstance(r, FlatRates):
             return r.st_rate + r.state_rate, r.lt_rate + r.state_rate, r.st_rate + r.state_rate
-        y = params_year(int(self.py_dates[0].year))
+        y = params_year(int(self.py_dates[0].year), r.table_year)
         m = marginal_rates(TaxProfile(year=y, filing_status=r.filing_status,
                                       ordinary_income=r.ordinary_income,
                                       state_rate=r.state_rate), max_gain=1.0)
@@ -238,6 +251,7 @@ class _Sim:
         self.U[a, j] += units
         self.last_buy[self.group[j]] = d
         self.dirty.add((a, j))
+        self.trig_dirty.add((a, j))
         self._log(t, a, j, dollars, units, fee, reason)
         return dollars + fee
 
@@ -265,11 +279,17 @@ class _Sim:
             self.history.append(trade)
             self.U[a, j] = held - q if q < held else 0.0
             self.dirty.add((a, j))
+            self.trig_dirty.add((a, j))
             self._log(t, a, j, -gross, -q, fee, reason)
             return q, gross - fee
         if lots is None:
             pool = list(self.open_lots(a, j))
             total = sum(lot.quantity for lot in pool)
+            if total <= 0.0:
+                # the ledger closed a dust remainder our units still carried
+                self.U[a, j] = 0.0
+                self.trig_dirty.add((a, j))
+                return 0.0, 0.0
             q = total if units >= held * (1 - 1e-12) else min(units, total)
             if not self.loss_sale_ok(j, d):
                 net_ps = p * (1.0 - self.c[j]) - self.fixed / max(q, 1e-300)
@@ -305,7 +325,10 @@ class _Sim:
         for lot, x in chosen:
             basis = lot.basis_usd * (x / lot.quantity) if x < lot.quantity else lot.basis_usd
             gain = net * x / q - basis
-            k = 0 if holding_term(lot.holding_start, d) is Term.SHORT else 2
+            term = self.terms.get((lot.holding_start, d))
+            if term is None:
+                term = self.terms[(lot.holding_start, d)] = holding_term(lot.holding_start, d)
+            k = 0 if term is Term.SHORT else 2
             if gain >= 0:
                 row[k] += gain
             else:
@@ -317,6 +340,7 @@ class _Sim:
         left = held - q
         self.U[a, j] = left if left > 1e-12 * held else 0.0
         self.dirty.add((a, j))
+        self.trig_dirty.add((a, j))
         self._log(t, a, j, -gross, -q, fee, reason)
         return q, net
 
@@ -569,6 +593,8 @@ class _Sim:
         hs = self.harvest
         if hs is None:
             return
+        # a trigger price changes only with the lots; its first row with the guard dates
+        changed, self.trig_dirty = self.trig_dirty, set()
         for a in range(self.n_acc):
             if not self.taxable[a]:
                 continue
@@ -577,8 +603,9 @@ class _Sim:
                 if o < 0 or self.U[a, j] <= 0.0:
                     self.trig[a, j] = -np.inf
                     continue
-                self.trig[a, j] = trigger_price(self.open_lots(a, j), hs.min_loss_pct,
-                                                hs.min_loss_usd)
+                if (a, j) in changed:
+                    self.trig[a, j] = trigger_price(self.open_lots(a, j), hs.min_loss_pct,
+                                                    hs.min_loss_usd)
                 start = self.py_dates[0]
                 lb = self.last_buy.get(self.group[j])
                 ll = self.last_loss.get(self.group[o])
@@ -586,7 +613,7 @@ class _Sim:
                     start = max(start, lb + _SAFE)
                 if ll is not None:
                     start = max(start, ll + _SAFE)
-                self.trig_from[a, j] = int(np.searchsorted(self.dates, np.datetime64(start, "D")))
+                self.trig_from[a, j] = self.row_on_or_after(start)
 
     def record(self, t: int) -> None:
         v = 0.0
@@ -702,11 +729,11 @@ def run_taxable_backtest(
     sim.record(0)
 
     # forced event rows: dividends, tax payments
-    years = sorted({d.year for d in sim.py_dates})
+    years = sim.years
     month, day = tax.pay_month_day
     pay_rows: dict[int, list[int]] = {}
     for y in years[:-1]:
-        row = int(np.searchsorted(sim.dates, np.datetime64(date(y + 1, month, day), "D")))
+        row = sim.row_on_or_after(date(y + 1, month, day))
         if row < n:
             pay_rows.setdefault(row, []).append(y)
     forced = np.zeros(n, np.bool_)
@@ -723,10 +750,10 @@ def run_taxable_backtest(
         if sim.tax_due > 0.0:
             later = [d + _SAFE for d in sim.last_buy.values() if d + _SAFE > sim.py_dates[t - 1]]
             retry = min(later) if later else sim.py_dates[t]
-            stop = min(stop, max(t, int(np.searchsorted(sim.dates, np.datetime64(retry, "D")))))
+            stop = min(stop, max(t, sim.row_on_or_after(retry)))
         if sim.swap_due:
             due = min(sim.swap_due.values())
-            stop = min(stop, max(t, int(np.searchsorted(sim.dates, np.datetime64(due, "D")))))
+            stop = min(stop, max(t, sim.row_on_or_after(due)))
         te = next_event(sim.prices, sim.U, sim.cls, sim.n_cls, tw, sim.check, sim.band,
                         sim.trig, sim.trig_from, t, stop, sim.values)
         if te >= n:
@@ -761,7 +788,7 @@ def _finish(sim: _Sim, policy: Policy | PolicyLike, market: MarketData,
     d_last = sim.py_dates[last]
     # bills not paid inside the backtest (the last year's at least), in year order
     owed = 0.0
-    unpaid = sorted({d.year for d in sim.py_dates} - paid_years)
+    unpaid = sorted(set(sim.years) - paid_years)
     carry_before = sim.carry
     owed_taxes = []
     owed = sim.tax_due

@@ -93,11 +93,15 @@ class BracketRates:
         Other ordinary income each year, dollars (wages …), before the standard deduction.
     state_rate
         Flat state rate (fraction).
+    table_year
+        ``None`` (default): each year uses its own parameter file, or the nearest
+        available one. A year: that year's tables for every year of the backtest.
     """
 
     filing_status: FilingStatus = FilingStatus.SINGLE
     ordinary_income: float = 0.0
     state_rate: float = 0.0
+    table_year: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "filing_status", FilingStatus.parse(
@@ -108,6 +112,16 @@ class BracketRates:
         object.__setattr__(self, "ordinary_income", inc)
         object.__setattr__(self, "state_rate",
                            _fraction("BracketRates", "state_rate", self.state_rate))
+        if self.table_year is not None:
+            from rebal.tax.rates import available_years
+
+            years = available_years()
+            if isinstance(self.table_year, bool) or not isinstance(self.table_year, int) \
+                    or self.table_year not in years:
+                raise ConfigError(
+                    f"BracketRates.table_year: no parameter file for {self.table_year!r}; "
+                    f"available {', '.join(map(str, years))}"
+                )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

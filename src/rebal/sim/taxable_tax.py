@@ -68,8 +68,11 @@ class YearTax:
         return asdict(self)
 
 
-def params_year(year: int) -> int:
-    """The bracket-table year used for ``year``: itself, or the nearest available."""
+def params_year(year: int, table_year: int | None = None) -> int:
+    """The bracket-table year used for ``year``: ``table_year`` when given, else
+    itself, or the nearest available."""
+    if table_year is not None:
+        return table_year
     years = available_years()
     if year in years:
         return year
@@ -122,7 +125,7 @@ def year_tax(
             loss_deduction_usd=n.loss_deduction, federal_usd=federal, state_usd=state,
             tax_usd=federal + state,
         )
-    py = params_year(year)
+    py = params_year(year, rates.table_year)
     with_p = federal_tax(
         py, rates.filing_status, ordinary_income=rates.ordinary_income,
         qualified_dividends=qualified_dividends, st_gains=st_gains + st_losses,

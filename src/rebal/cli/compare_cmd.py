@@ -42,6 +42,8 @@ def compare(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a study field: KEY=VALUE (dotted keys).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object (fractions, not percent).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table (use with --report or --json).")] = False,
+    bootstrap: Annotated[int, typer.Option(help="Also show each policy's alpha with a 90% interval from N paired stationary-bootstrap resamples (docs/sweeps.md).")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap resamples.")] = 0,
 ) -> None:
     from rebal.cli import console
     from rebal.study import load_study, run_study
@@ -54,6 +56,10 @@ def compare(
         console.print_json(result.to_dict())
     elif not quiet:
         print_study(result)
+        if bootstrap > 0:
+            from rebal.cli.sweep_cmd import print_bootstrap_alpha
+
+            print_bootstrap_alpha(result, bootstrap, seed)
     if report is not None:
         from rebal.reports import compare_report_from_study
 

@@ -11,14 +11,14 @@ import sys
 
 import typer
 
-from rebal.cli import backtest_cmd, compare_cmd, demo_cmd, plan_cmd, tax_cmd
+from rebal.cli import backtest_cmd, compare_cmd, demo_cmd, plan_cmd, sweep_cmd, tax_cmd
 
 app = typer.Typer(
     name="rebal",
     help=(
         "Measure rebalancing policies on real data, with costs and taxes, and plan "
         "tax-aware rebalances.\n\n"
-        "Example: rebal backtest --target SPY=0.6,UST_INT=0.4 --policy band:abs=0.05"
+        "Example: rebal backtest --target US_MKT=0.6,UST_INT=0.4 --policy band:abs=0.05"
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -27,6 +27,7 @@ app = typer.Typer(
 )
 backtest_cmd.register(app)
 compare_cmd.register(app)
+sweep_cmd.register(app)
 plan_cmd.register(app)
 demo_cmd.register(app)
 tax_cmd.register(app)

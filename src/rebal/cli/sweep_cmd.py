@@ -1,0 +1,163 @@
+"""``rebal sweep``: a parameter grid on one dataset, walk-forward and bootstrap.
+
+Also :func:`print_bootstrap_alpha`, which ``rebal compare --bootstrap N`` can call.
+The lead registers :func:`register` in ``rebal.cli.main``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rebal.sweep.study import SweepResult
+
+TOP_ROWS = 15
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "sweep",
+        help=(
+            "Backtest every point of a study file's sweep: grid (thousands of configurations "
+            "a second), with walk-forward and bootstrap sections when given.\n\n"
+            "Example: rebal sweep examples/studies/sweep_bands_default.yaml --report sweep.html"
+        ),
+    )(sweep)
+
+
+def sweep(
+    study_file: Annotated[Path, typer.Argument(help="Study YAML with a sweep: section (docs/sweeps.md).")],
+    report: Annotated[Path | None, typer.Option(help="Also write a self-contained HTML report here.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a study field: KEY=VALUE.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object (fractions).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")] = False,
+    threads: Annotated[int | None, typer.Option(help="Worker threads (default: all CPUs).")] = None,
+) -> None:
+    from rebal.cli import console
+    from rebal.cli.compare_cmd import parse_overrides
+    from rebal.sweep.study import load_sweep, run_sweep
+
+    loaded = load_sweep(study_file, overrides=parse_overrides(set_))
+    total = len(loaded.points) + len(loaded.study.policies) + 1
+    with console.progress(total, "backtests", quiet=quiet or json_out) as advance:
+        state = {"done": 0}
+
+        def step(done: int, _total: int) -> None:
+            for _ in range(done - state["done"]):
+                advance()
+            state["done"] = done
+
+        result = run_sweep(loaded, progress=step, n_threads=threads)
+    if json_out:
+        console.print_json(result.to_dict())
+    elif not quiet:
+        print_sweep(result)
+    if report is not None:
+        from rebal.reports.sweep import sweep_report
+
+        path = sweep_report(result, report)
+        if not json_out:
+            console.out.print(f"report: {path}")
+
+
+def _fmt_row(cells: dict[str, Any], keys: list[str]) -> list[str]:
+    from rebal.cli.console import num, pct
+
+    out = []
+    for k in keys:
+        v = cells[k]
+        if k in ("cagr", "annual_volatility", "max_drawdown", "annual_turnover", "alpha"):
+            out.append(pct(v))
+        elif k == "sharpe":
+            out.append(num(v, 3))
+        elif k == "n_rebalances":
+            out.append(f"{v:,.0f}")
+        else:
+            out.append(f"{v:g}" if isinstance(v, float) else str(v))
+    return out
+
+
+def print_sweep(result: SweepResult) -> None:
+    """The best grid points by the criterion, the baselines, walk-forward and bootstrap."""
+    import numpy as np
+
+    from rebal.cli import console
+    from rebal.sweep.grid import CRITERIA
+    from rebal.sweep.study import TABLE_METRICS
+
+    sw = result.sweep
+    m = sw.study.market
+    crit = sw.spec.criterion
+    console.out.print(f"[bold]{sw.study.title}[/]")
+    console.out.print(
+        f"{m.dates[0]} … {m.dates[-1]} ({m.n_days:,} rows); {result.n_points:,} configurations "
+        f"in {result.seconds:.2f} s ({result.backtests_per_second:,.0f} backtests/s); "
+        f"alpha = CAGR − buy-and-hold CAGR"
+    )
+    rows = result.rows()
+    axes = [a.name for a in sw.spec.grid.axes]
+    keys = [*axes, *TABLE_METRICS]
+    score = result.metric(crit if crit != "sharpe_difference" else "sharpe")[: result.n_points]
+    order = np.argsort(-CRITERIA[crit] * np.where(np.isfinite(score), score, -np.inf * CRITERIA[crit]),
+                       kind="stable")[:TOP_ROWS]
+    headers = [*axes, "Annual return", "Volatility", "Max drawdown", "Sharpe", "Turnover",
+               "Rebalances", "Alpha"]
+    console.table(f"Top {len(order)} by {crit}", headers, [_fmt_row(rows[i], keys) for i in order])
+    base_keys = ["policy", *TABLE_METRICS]
+    console.table("Baselines", ["Policy", *headers[len(axes):]],
+                  [_fmt_row(r, base_keys) for r in result.baseline_rows()])
+    if result.walk is not None:
+        w = result.walk
+        console.table(
+            f"Walk-forward ({w.train_years:g}y train → {w.test_years:g}y test, best by {w.criterion})",
+            ["Test window", "Chosen", "In-sample alpha", "Out-of-sample alpha", "OOS rank"],
+            [[f"{x.test_start} … {x.test_end}",
+              ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in x.params.items()),
+              console.pct(x.in_sample_alpha), console.pct(x.out_of_sample_alpha),
+              f"{x.out_of_sample_rank}/{result.n_points}"] for x in w.windows],
+        )
+        console.out.print(
+            f"mean alpha: in-sample {console.pct(w.mean_in_sample_alpha)}, "
+            f"out-of-sample {console.pct(w.mean_out_of_sample_alpha)}"
+        )
+    if result.bootstrap is not None:
+        b = result.bootstrap
+        rows_b = []
+        for name, d in b["best_vs_baselines"].items():
+            for metric, x in d.items():
+                rows_b.append([name, metric, _diff(metric, x["estimate"]),
+                               f"[{_diff(metric, x['low'])}, {_diff(metric, x['high'])}]",
+                               f"{x['p_better']:.0%}"])
+        console.table(
+            f"Best point minus baseline: stationary bootstrap, {b['n_samples']} paired resamples, "
+            f"mean block {b['block']:.1f} rows, seed {b['seed']}",
+            ["Baseline", "Metric", "Difference", "90% interval", "P(best better)"], rows_b,
+        )
+
+
+def _diff(metric: str, x: float) -> str:
+    from rebal.cli.console import num, pct
+
+    return num(x, 3) if metric == "sharpe" else pct(x)
+
+
+def print_bootstrap_alpha(study_result: Any, n_samples: int, seed: int = 0,
+                          block: float | None = None) -> dict[str, Any]:
+    """For ``rebal compare --bootstrap N``: each policy's alpha vs buy-and-hold with its
+    90 % paired-bootstrap interval and P(alpha > 0); prints a table, returns a dict."""
+    from rebal.cli import console
+    from rebal.metrics.uncertainty import bootstrap_alpha
+
+    intervals = bootstrap_alpha(study_result, n_samples=n_samples, seed=seed, block=block)
+    console.table(
+        f"Alpha vs {study_result.baseline.name}: 90% stationary-bootstrap intervals "
+        f"({n_samples} paired resamples, seed {seed})",
+        ["Policy", "Alpha", "90% interval", "P(alpha > 0)"],
+        [[n, console.pct(a.alpha), f"[{console.pct(a.low)}, {console.pct(a.high)}]",
+          f"{a.p_positive:.0%}"] for n, a in intervals.items()],
+    )
+    return {n: {"alpha": a.alpha, "low": a.low, "high": a.high, "p_positive": a.p_positive}
+            for n, a in intervals.items()}

@@ -1,0 +1,387 @@
+"""Run many (policy, costs) configurations on one market with the batched kernel.
+
+:func:`run_configs` compiles each policy once (calendar masks and band arrays are
+de-duplicated and shared), runs every configuration the batched kernel supports in
+one pass per block of :data:`~rebal.sweep.kernel.BLOCK` (on every price path given:
+the real data, or bootstrap resamples), runs the rest (score triggers, tiers)
+through the engine one by one, and turns the kernel's accumulators into metrics
+(:class:`SweepStats`). The metric conventions are those of
+:func:`rebal.metrics.compute_metrics` (row 0 is the purchase, ``years = (n_days −
+1) / periods_per_year``, sample std with ``ddof=1``, risk-free from the data's
+T-bill series when present, else 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rebal.data.market import MarketData
+from rebal.errors import ConfigError
+from rebal.policy.policy import CompiledPolicy, Policy
+from rebal.policy.target import target_array
+from rebal.sim.cashflows import CashFlows
+from rebal.sim.costs import CostModel
+from rebal.sweep import kernel as K
+from rebal.types import FloatArray, IntArray
+
+__all__ = ["Job", "SweepStats", "run_configs"]
+
+STAT_NAMES = (
+    "final_value_usd",
+    "total_return",
+    "cagr",
+    "annual_volatility",
+    "max_drawdown",
+    "sharpe",
+    "annual_turnover",
+    "n_rebalances",
+    "costs_usd",
+    "cost_drag_annual",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job:
+    """One configuration: a policy and its costs."""
+
+    policy: Policy
+    costs: CostModel
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class SweepStats:
+    """Metrics of ``K`` configurations on ``P`` price paths (arrays ``(P, K)``).
+
+    Fractions are fractions; ``max_drawdown`` is negative; ``annual_turnover`` is
+    one-sided per year; ``costs_usd`` dollars after row 0; ``status`` 0 = ok, else
+    the engine's failure code (the metrics are then NaN) at ``status_day``.
+    ``values`` ``(P, K, n_days)`` only when asked.
+    """
+
+    final_value_usd: FloatArray
+    total_return: FloatArray
+    cagr: FloatArray
+    annual_volatility: FloatArray
+    max_drawdown: FloatArray
+    sharpe: FloatArray
+    annual_turnover: FloatArray
+    n_rebalances: FloatArray
+    costs_usd: FloatArray
+    cost_drag_annual: FloatArray
+    status: IntArray
+    status_day: IntArray
+    values: FloatArray | None = None
+
+    def get(self, name: str) -> FloatArray:
+        """A metric by name (``alpha`` needs a baseline: see :meth:`alpha`)."""
+        if name not in STAT_NAMES:
+            raise ConfigError(
+                f"unknown sweep metric {name!r}; choose one of {', '.join(STAT_NAMES)}"
+            )
+        return getattr(self, name)  # type: ignore[no-any-return]
+
+
+def _stats_from_acc(acc: FloatArray, n_days: int, ppy: float) -> dict[str, FloatArray]:
+    n = n_days - 1
+    years = n / ppy
+    growth = acc[..., K.A_GROWTH]
+    s1, s2 = acc[..., K.A_SUM_R], acc[..., K.A_SUM_R2]
+    e1, e2 = acc[..., K.A_SUM_E], acc[..., K.A_SUM_E2]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var_r = np.maximum(s2 - s1 * s1 / n, 0.0) / (n - 1)
+        var_e = np.maximum(e2 - e1 * e1 / n, 0.0) / (n - 1)
+        sd_e = np.sqrt(var_e)
+        sharpe = np.where(sd_e > 0, (e1 / n) / sd_e * np.sqrt(ppy), np.nan)
+        mean_v = acc[..., K.A_SUM_V] / n
+        return {
+            "final_value_usd": acc[..., K.A_FINAL],
+            "total_return": growth - 1.0,
+            "cagr": growth ** (1.0 / years) - 1.0,
+            "annual_volatility": np.sqrt(var_r) * np.sqrt(ppy),
+            "max_drawdown": acc[..., K.A_MAX_DD],
+            "sharpe": sharpe,
+            "annual_turnover": acc[..., K.A_TURNOVER] / years,
+            "n_rebalances": acc[..., K.A_N_REB],
+            "costs_usd": acc[..., K.A_COSTS],
+            "cost_drag_annual": acc[..., K.A_COSTS] / mean_v / years,
+        }
+
+
+def _supported(cp: CompiledPolicy) -> bool:
+    return cp.n_groups == 1 and cp.trigger_kind == 0
+
+
+def _acc_from_engine(raw, flows: FloatArray, rf: FloatArray) -> FloatArray:
+    """The kernel's accumulators from one engine run (for unsupported policies)."""
+    v = raw.values
+    r = (v[1:] - flows[1:]) / v[:-1] - 1.0
+    e = r - rf[1:]
+    wealth = np.cumprod(1.0 + r)
+    peak = np.maximum.accumulate(np.maximum(wealth, 1.0))
+    acc = np.zeros(K.N_ACC)
+    acc[K.A_FINAL] = v[-1]
+    acc[K.A_GROWTH] = wealth[-1]
+    acc[K.A_SUM_R], acc[K.A_SUM_R2] = r.sum(), (r * r).sum()
+    acc[K.A_SUM_E], acc[K.A_SUM_E2] = e.sum(), (e * e).sum()
+    acc[K.A_MAX_DD] = min(0.0, float((wealth / peak - 1.0).min()))
+    tr = raw.trades
+    reb = tr.reason_code == 1
+    value_before = np.empty_like(v)
+    costs_by_day = np.bincount(tr.day, weights=tr.cost_usd, minlength=v.shape[0])
+    value_before[0] = v[0]
+    value_before[1:] = v[1:] - flows[1:] + costs_by_day[1:]
+    gross = np.bincount(tr.day[reb], weights=np.abs(tr.value_usd[reb]), minlength=v.shape[0])
+    days = gross > 0
+    acc[K.A_TURNOVER] = float((gross[days] / 2.0 / value_before[days]).sum())
+    acc[K.A_COSTS] = float(tr.cost_usd[tr.day >= 1].sum())
+    acc[K.A_COSTS_REB] = float(tr.cost_usd[reb].sum())
+    acc[K.A_N_REB] = float(np.unique(raw.rebalances.day).size)
+    acc[K.A_SUM_V] = float(v[1:].sum())
+    return acc
+
+
+def _compile_plain(
+    policy: Policy, market: MarketData, weights: FloatArray, calendars: dict[object, np.ndarray]
+) -> CompiledPolicy:
+    """``Policy.compile`` with the calendar masks shared between policies (a grid has
+    thousands of policies and a handful of calendars)."""
+    from rebal.policy.policy import SCOPE_CODE, SIZING_CODE
+
+    bands = None if policy.cash_flow_only else policy.trigger.bands(market, weights)
+    if bands is None:
+        check = np.zeros(market.n_days, dtype=np.bool_)
+        bands = np.zeros((1, weights.shape[0]))
+    else:
+        check = calendars.get(policy.schedule)
+        if check is None:
+            check = policy.schedule.mask(market.dates)
+            calendars[policy.schedule] = check
+    return CompiledPolicy(
+        name=policy.name,
+        check=check,
+        band=bands,
+        sizing=SIZING_CODE[policy.sizing],
+        scope=SCOPE_CODE[policy.scope],
+        rule=int(policy.trigger.rule),
+    )
+
+
+class _Compiled:
+    """De-duplicated kernel inputs of a list of jobs on one market."""
+
+    def __init__(
+        self,
+        market: MarketData,
+        weights: FloatArray,
+        jobs: Sequence[Job],
+        history: MarketData | None,
+    ) -> None:
+        from rebal.policy.dynamic import DynamicPolicy
+
+        n_days, n = market.n_days, market.n_assets
+        masks: dict[bytes, int] = {}
+        amasks: dict[bytes, int] = {}
+        bands: dict[bytes, int] = {}
+        mask_cols: list[np.ndarray] = []
+        amask_cols: list[np.ndarray] = []
+        band_list: list[np.ndarray] = []
+        n_band_rows = 0
+        cache: dict[int, CompiledPolicy] = {}
+        k = len(jobs)
+        self.cfg_mask = np.zeros(k, np.int64)
+        self.cfg_amask = np.full(k, -1, np.int64)
+        self.cfg_bstart = np.zeros(k, np.int64)
+        self.cfg_brow = np.zeros(k, np.bool_)
+        self.sizing = np.zeros(k, np.int64)
+        self.scope = np.zeros(k, np.int64)
+        self.c_rows = np.zeros((k, n))
+        self.fixed = np.zeros(k)
+        self.min_trade = np.zeros(k)
+        self.fallback: list[tuple[int, CompiledPolicy]] = []
+        calendars: dict[object, np.ndarray] = {}
+        for j, job in enumerate(jobs):
+            policy = job.policy
+            cp = cache.get(id(policy))
+            if cp is None:
+                if type(policy) is Policy:
+                    cp = _compile_plain(policy, market, weights, calendars)
+                else:
+                    if isinstance(policy, DynamicPolicy) and history is not None:
+                        policy = policy.with_history(history)
+                    cp = policy.compile(market, weights)
+                cache[id(job.policy)] = cp
+            self.c_rows[j] = job.costs.rates(market.assets)
+            self.fixed[j] = job.costs.fixed_usd
+            self.min_trade[j] = job.costs.min_trade_usd
+            if not _supported(cp):
+                self.fallback.append((j, cp))
+                continue
+            key = cp.kernel_check[:, 0].tobytes()
+            if key not in masks:
+                masks[key] = len(mask_cols)
+                mask_cols.append(cp.kernel_check[:, 0])
+            self.cfg_mask[j] = masks[key]
+            if cp.act is not None:
+                akey = cp.act[:, 0].tobytes()
+                if akey not in amasks:
+                    amasks[akey] = len(amask_cols)
+                    amask_cols.append(cp.act[:, 0])
+                self.cfg_amask[j] = amasks[akey]
+            bkey = cp.band.tobytes()
+            if bkey not in bands:
+                bands[bkey] = n_band_rows
+                band_list.append(cp.band)
+                n_band_rows += cp.band.shape[0]
+            self.cfg_bstart[j] = bands[bkey]
+            self.cfg_brow[j] = cp.band.shape[0] > 1
+            self.sizing[j] = cp.kernel_sizing[0]
+            self.scope[j] = cp.kernel_scope[0]
+        self.checks = (
+            np.ascontiguousarray(np.stack(mask_cols, axis=1))
+            if mask_cols
+            else np.zeros((n_days, 1), np.bool_)
+        )
+        self.acts = (
+            np.ascontiguousarray(np.stack(amask_cols, axis=1))
+            if amask_cols
+            else np.zeros((n_days, 1), np.bool_)
+        )
+        self.band_rows = (
+            np.ascontiguousarray(np.concatenate(band_list, axis=0))
+            if band_list
+            else np.zeros((1, n))
+        )
+        fb = {j for j, _ in self.fallback}
+        # kernel configurations in an order that puts alike look masks in one block
+        kern = [j for j in range(k) if j not in fb]
+        kern.sort(key=lambda j: (self.cfg_mask[j], self.cfg_brow[j]))
+        self.order = np.array(kern, dtype=np.int64)
+
+
+def run_configs(
+    market: MarketData,
+    target: dict[str, float] | FloatArray,
+    jobs: Sequence[Job],
+    *,
+    initial_usd: float = 1_000_000.0,
+    cash_flows: CashFlows | None = None,
+    history: MarketData | None = None,
+    paths: FloatArray | None = None,
+    rf_paths: FloatArray | None = None,
+    keep_values: bool = False,
+    n_threads: int | None = None,
+) -> SweepStats:
+    """Metrics of every job on ``market`` (and on extra price paths).
+
+    Parameters
+    ----------
+    market
+        The rows to run on (its assets in the target's order are used).
+    target
+        Asset → weight, or ``(n_assets,)`` weights in ``market.assets`` order.
+    jobs
+        The configurations.
+    initial_usd, cash_flows
+        As for :func:`rebal.sim.run_backtest` (the flows are the same on every path).
+    history
+        Rows before ``market`` for the state-dependent triggers' estimators.
+    paths
+        ``(P, n_days, n_assets)`` price paths to run instead of ``market.prices``
+        (bootstrap resamples; the policies are compiled on ``market``).
+    rf_paths
+        ``(P, n_days)`` risk-free returns per path (default: the market's on every path).
+    keep_values
+        Also keep every ``(n_days,)`` value path (``SweepStats.values``).
+    n_threads
+        Worker threads (default: every available CPU).
+
+    Returns
+    -------
+    SweepStats
+        Arrays ``(P, K)`` (``P = 1`` without ``paths``).
+    """
+    if not jobs:
+        raise ConfigError("a sweep needs at least one configuration")
+    if isinstance(target, dict):
+        weights = target_array(target, market.assets)
+        if len(target) != market.n_assets:
+            used = [a for a in market.assets if a in target]
+            weights = weights[[market.assets.index(a) for a in used]]
+            market = market.select(used)
+            if history is not None:
+                history = history.select(used)
+    else:
+        weights = np.ascontiguousarray(target, dtype=np.float64)
+    n_days = market.n_days
+    prices = market.prices[None] if paths is None else np.ascontiguousarray(paths)
+    if prices.shape[1:] != market.prices.shape:
+        raise ConfigError(f"paths must be (P, {n_days}, {market.n_assets}), got {prices.shape}")
+    rf1 = market.risk_free if market.risk_free is not None else np.zeros(n_days)
+    if rf_paths is None:
+        rf = np.ascontiguousarray(np.broadcast_to(rf1, (prices.shape[0], n_days)))
+    else:
+        rf = np.ascontiguousarray(rf_paths, dtype=np.float64)
+    flows = np.zeros(n_days) if cash_flows is None else cash_flows.amounts(market.dates)
+    comp = _Compiled(market, weights, jobs, history)
+    n_paths, n_jobs = prices.shape[0], len(jobs)
+    acc = np.full((n_paths, n_jobs, K.N_ACC), np.nan)
+    status = np.zeros((n_paths, n_jobs), np.int64)
+    status_day = np.full((n_paths, n_jobs), -1, np.int64)
+    values = np.full((n_paths, n_jobs, n_days), np.nan) if keep_values else None
+    order = comp.order
+    if order.size:
+        bs = np.append(np.arange(0, order.size, K.BLOCK), order.size).astype(np.int64)
+        a, st, sd, vals = K.sweep_paths(
+            prices,
+            K.spread_cum(prices),
+            rf,
+            flows,
+            weights,
+            comp.checks,
+            comp.acts,
+            comp.band_rows,
+            comp.cfg_mask[order],
+            comp.cfg_amask[order],
+            comp.cfg_bstart[order],
+            comp.cfg_brow[order],
+            comp.sizing[order],
+            comp.scope[order],
+            np.ascontiguousarray(comp.c_rows[order]),
+            comp.fixed[order],
+            comp.min_trade[order],
+            float(initial_usd),
+            bs,
+            keep_values,
+            n_threads,
+        )
+        acc[:, order] = a
+        status[:, order] = st
+        status_day[:, order] = sd
+        if values is not None:
+            values[:, order] = vals
+    if comp.fallback:
+        from rebal.sim.engine import run_arrays
+
+        for p in range(n_paths):
+            for j, cp in comp.fallback:
+                raw = run_arrays(
+                    None,
+                    weights,
+                    cp,
+                    prices=prices[p],
+                    initial_usd=initial_usd,
+                    cost_rates=comp.c_rows[j],
+                    fixed_usd=comp.fixed[j],
+                    min_trade_usd=comp.min_trade[j],
+                    flows_usd=flows,
+                )
+                status[p, j], status_day[p, j] = raw.status, raw.status_day
+                if raw.status == 0:
+                    acc[p, j] = _acc_from_engine(raw, flows, rf[p])
+                    if values is not None:
+                        values[p, j] = raw.values
+    stats = _stats_from_acc(acc, n_days, market.periods_per_year)
+    return SweepStats(**stats, status=status, status_day=status_day, values=values)

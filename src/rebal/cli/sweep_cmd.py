@@ -136,6 +136,11 @@ def print_sweep(result: SweepResult) -> None:
             f"mean block {b['block']:.1f} rows, seed {b['seed']}",
             ["Baseline", "Metric", "Difference", "90% interval", "P(best better)"], rows_b,
         )
+        console.out.print(
+            "[dim]The best point was chosen on the real data, so its real-data difference is "
+            "biased upward (the winner of many tries); the resampled interval shows how much "
+            "of the edge survives on paths it was not chosen on.[/]"
+        )
 
 
 def _diff(metric: str, x: float) -> str:

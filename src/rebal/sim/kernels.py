@@ -264,6 +264,33 @@ def solve_rebalance(h, V, ws, c, fixed_usd, min_trade_usd, active, x, sg):
 
 
 @_jit
+def record_rebalance(h, s, x, active, Vp, h_frozen, c, fixed_usd, prices, t, tr_i, tr_f, n_tr):
+    """Make the trades :func:`solve_rebalance` sized (``x_i * (V' - H_F) - h_i`` for the
+    active assets), log them from slot ``n_tr`` on, and turn dollars back into shares at
+    row ``t``'s close (only traded assets: the others keep their share count exactly).
+
+    Returns ``(n_tr, cost_usd, V)``: the next free slot, the dollars paid, the value after.
+    """
+    V = 0.0
+    cost = 0.0
+    for i in range(h.shape[0]):
+        if active[i]:
+            xi = x[i] * (Vp - h_frozen) - h[i]
+            ci = c[i] * abs(xi) + fixed_usd
+            cost += ci
+            tr_i[0, n_tr] = t
+            tr_i[1, n_tr] = i
+            tr_i[2, n_tr] = REASON_REBALANCE
+            tr_f[0, n_tr] = xi
+            tr_f[1, n_tr] = ci
+            n_tr += 1
+            h[i] += xi
+            s[i] = h[i] / prices[t, i]
+        V += h[i]
+    return n_tr, cost, V
+
+
+@_jit
 def solve_flow(h, target, F, c, fixed_usd, active, e, x):
     """Trades ``x`` that invest a contribution ``F > 0`` or raise a withdrawal ``F < 0``.
 
@@ -619,20 +646,9 @@ def simulate(
                         for i in range(n):
                             s[i] = h[i] / prices[t, i]
                     else:
-                        for i in range(n):
-                            if active[i]:
-                                xi = x[i] * (Vp - h_frozen) - h[i]
-                                ci = c[i] * abs(xi) + fixed_usd
-                                cost += ci
-                                tr_day[n_tr] = t
-                                tr_asset[n_tr] = i
-                                tr_value[n_tr] = xi
-                                tr_cost[n_tr] = ci
-                                tr_reason[n_tr] = REASON_REBALANCE
-                                n_tr += 1
-                                h[i] += xi
-                                s[i] = h[i] / prices[t, i]
-                            V += h[i]
+                        n_tr, cost, V = record_rebalance(h, s, x, active, Vp, h_frozen, c,
+                                                         fixed_usd, prices, t, tr_i, tr_f,
+                                                         n_tr)
                     traded = True
                     day_cost += cost
                     rb_i[0, n_rb] = t
@@ -721,25 +737,9 @@ def simulate(
                 break
             if m == 0:
                 continue
-            V = 0.0
-            cost = 0.0
-            for i in range(n):
-                if active[i]:
-                    xi = x[i] * (Vp - h_frozen) - h[i]
-                    ci = c[i] * abs(xi) + fixed_usd
-                    cost += ci
-                    tr_day[n_tr] = t
-                    tr_asset[n_tr] = i
-                    tr_value[n_tr] = xi
-                    tr_cost[n_tr] = ci
-                    tr_reason[n_tr] = REASON_REBALANCE
-                    n_tr += 1
-                    h[i] += xi
-                    # dollars back to shares at the close, only for the assets that
-                    # trade (the others keep their share count exactly)
-                    s[i] = h[i] / prices[t, i]
-                    traded = True
-                V += h[i]
+            n_tr, cost, V = record_rebalance(h, s, x, active, Vp, h_frozen, c, fixed_usd,
+                                             prices, t, tr_i, tr_f, n_tr)
+            traded = True
             day_cost += cost
             rb_i[0, n_rb] = t
             rb_i[1, n_rb] = rule

@@ -21,12 +21,14 @@ of each asset (``-1`` = unused), ``tw`` ``(n_acc, n_cls)`` per-account targets.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
 BREACH_TOL = 1e-12
 
-_JIT = {"cache": True, "error_model": "numpy", "boundscheck": False}
+_JIT: dict[str, Any] = {"cache": True, "error_model": "numpy", "boundscheck": False}
 
 
 @njit(**_JIT)

@@ -34,6 +34,7 @@ class TradeReason(IntEnum):
     FLOW = 2
 
 
+_TRADE_FIELDS = frozenset(("day", "asset", "value_usd", "cost_usd", "reason_code"))
 _REASON_TEXT = np.array(["", *(r.name.lower() for r in TradeReason)])
 
 
@@ -71,23 +72,38 @@ class TradeTable:
     value_usd: FloatArray
     cost_usd: FloatArray
     reason_code: IntArray
+    # the kernel's packed buffers until a column is first read (see _from_kernel)
+    _packed: tuple[Any, ...] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("day", "asset", "value_usd", "cost_usd", "reason_code"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     @classmethod
-    def _from_kernel(cls, ints: IntArray, floats: FloatArray) -> TradeTable:
-        """From the kernel's packed, read-only logs (rows day, asset, reason / value,
-        cost): their rows are already frozen contiguous views, so no checks."""
+    def _from_kernel(
+        cls, ints: IntArray, floats: FloatArray, i0: int, f0: int, cap: int, n: int
+    ) -> TradeTable:
+        """From the kernel's packed, read-only buffers: rows day, asset, reason of
+        ``ints`` from ``i0`` and value, cost of ``floats`` from ``f0``, ``cap`` apart,
+        ``n`` entries each. The columns (frozen contiguous views, so no checks) are
+        cut on first access: many results are only ever summarised."""
         self = object.__new__(cls)
-        sa = object.__setattr__
-        sa(self, "day", ints[0])
-        sa(self, "asset", ints[1])
-        sa(self, "reason_code", ints[2])
-        sa(self, "value_usd", floats[0])
-        sa(self, "cost_usd", floats[1])
+        object.__setattr__(self, "_packed", (ints, floats, i0, f0, cap, n))
         return self
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for an unset slot: the columns of a table from the kernel
+        packed = object.__getattribute__(self, "_packed")
+        if packed is None or name not in _TRADE_FIELDS:
+            raise AttributeError(name)
+        ints, floats, i0, f0, cap, n = packed
+        sa = object.__setattr__
+        sa(self, "day", ints[i0:i0 + n])
+        sa(self, "asset", ints[i0 + cap:i0 + cap + n])
+        sa(self, "reason_code", ints[i0 + 2 * cap:i0 + 2 * cap + n])
+        sa(self, "value_usd", floats[f0:f0 + n])
+        sa(self, "cost_usd", floats[f0 + cap:f0 + cap + n])
+        return object.__getattribute__(self, name)
 
     def __len__(self) -> int:
         return int(self.day.shape[0])
@@ -139,6 +155,8 @@ class RebalanceLog:
     group: IntArray | None = None
     score: FloatArray | None = None
     regime: FloatArray | None = None
+    # the kernel's packed buffers until a column is first read (see _from_kernel)
+    _packed: tuple[Any, ...] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         n = np.shape(self.day)[0]
@@ -151,21 +169,34 @@ class RebalanceLog:
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     @classmethod
-    def _from_kernel(cls, ints: IntArray, floats: FloatArray) -> RebalanceLog:
-        """From the kernel's packed, read-only logs (rows day, rule, group, asset,
-        n_breached / drift, band, score, regime): frozen contiguous views, no checks."""
+    def _from_kernel(
+        cls, ints: IntArray, floats: FloatArray, i0: int, f0: int, cap: int, n: int
+    ) -> RebalanceLog:
+        """From the kernel's packed, read-only buffers: rows day, rule, group, asset,
+        n_breached of ``ints`` from ``i0`` and drift, band, score, regime of ``floats``
+        from ``f0``, ``cap`` apart, ``n`` entries each. The columns (frozen views, no
+        checks) are cut on first access."""
         self = object.__new__(cls)
-        sa = object.__setattr__
-        sa(self, "day", ints[0])
-        sa(self, "rule", ints[1])
-        sa(self, "group", ints[2])
-        sa(self, "asset", ints[3])
-        sa(self, "n_breached", ints[4])
-        sa(self, "drift", floats[0])
-        sa(self, "band", floats[1])
-        sa(self, "score", floats[2])
-        sa(self, "regime", floats[3])
+        object.__setattr__(self, "_packed", (ints, floats, i0, f0, cap, n))
         return self
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for an unset slot: the columns of a log from the kernel
+        packed = object.__getattribute__(self, "_packed")
+        if packed is None or name not in _LOG_FIELDS:
+            raise AttributeError(name)
+        ints, floats, i0, f0, cap, n = packed
+        sa = object.__setattr__
+        sa(self, "day", ints[i0:i0 + n])
+        sa(self, "rule", ints[i0 + cap:i0 + cap + n])
+        sa(self, "group", ints[i0 + 2 * cap:i0 + 2 * cap + n])
+        sa(self, "asset", ints[i0 + 3 * cap:i0 + 3 * cap + n])
+        sa(self, "n_breached", ints[i0 + 4 * cap:i0 + 4 * cap + n])
+        sa(self, "drift", floats[f0:f0 + n])
+        sa(self, "band", floats[f0 + cap:f0 + cap + n])
+        sa(self, "score", floats[f0 + 2 * cap:f0 + 2 * cap + n])
+        sa(self, "regime", floats[f0 + 3 * cap:f0 + 3 * cap + n])
+        return object.__getattribute__(self, name)
 
     def __len__(self) -> int:
         return int(self.day.shape[0])

@@ -44,6 +44,8 @@ __all__ = ["SCOPE_CODE", "SIZING_CODE", "CompiledPolicy", "Policy"]
 
 SIZING_CODE = {Sizing.TO_TARGET: 0, Sizing.TO_EDGE: 1, Sizing.HALFWAY: 2}
 SCOPE_CODE = {Scope.ALL: 0, Scope.BREACHED: 1}
+_BUILTIN_TRIGGERS = (Always, BandTrigger, Never)
+_ONE_GROUP_CODES = tuple(np.array([k], dtype=np.int64) for k in range(3))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)  # arrays: identity
@@ -236,6 +238,42 @@ class CompiledPolicy:
         sa(self, "kernel_sizing", codes["sizing"])
         sa(self, "kernel_scope", codes["scope"])
 
+    @classmethod
+    def _trusted(
+        cls, *, name: str, check: BoolArray, band: FloatArray, sizing: int, scope: int,
+        rule: int,
+    ) -> CompiledPolicy:
+        """The constructor of compilers that build the arrays themselves (one group,
+        no action days, band/calendar trigger): no validation.
+
+        The caller guarantees what ``__post_init__`` would check: ``check``
+        ``(n_days,)`` contiguous bool with row 0 False; ``band`` ``(1 | n_days,
+        n_assets)`` contiguous float64 without NaN; ``sizing`` in 0…2, ``scope`` in
+        0…1 (plain ints). User-built policies go through the validating constructor.
+        """
+        self = object.__new__(cls)
+        sa = object.__setattr__
+        sa(self, "name", name)
+        sa(self, "check", check)
+        sa(self, "band", band)
+        sa(self, "sizing", sizing)
+        sa(self, "scope", scope)
+        sa(self, "rule", rule)
+        sa(self, "group", np.zeros(band.shape[1], dtype=np.int64))
+        sa(self, "act", None)
+        sa(self, "trigger_kind", 0)
+        sa(self, "score_weights", (1.0, 0.0))
+        sa(self, "score_horizon_rows", 252.0)
+        sa(self, "score_threshold", 100.0)
+        sa(self, "market_factor", None)
+        sa(self, "regime", None)
+        sa(self, "regime_label", "")
+        sa(self, "kernel_check", check.reshape(check.shape[0], 1))
+        # fresh (writeable) copies of the one-group code arrays: the kernel's types
+        sa(self, "kernel_sizing", _ONE_GROUP_CODES[sizing].copy())
+        sa(self, "kernel_scope", _ONE_GROUP_CODES[scope].copy())
+        return self
+
     @property
     def n_days(self) -> int:
         return int(self.check.shape[0])
@@ -314,13 +352,24 @@ class Policy:
             bands = np.zeros((1, target.shape[0]))
         else:
             check = self.schedule.market_mask(market)
+        sizing = SIZING_CODE[self.sizing]  # type: ignore[index]
+        scope = SCOPE_CODE[self.scope]  # type: ignore[index]
+        rule = int(self.trigger.rule)
+        if (
+            type(self.schedule) is Calendar
+            and type(self.trigger) in _BUILTIN_TRIGGERS
+            and bands.ndim == 2
+            and bands.flags.c_contiguous
+            and (type(self.trigger) is not BandTrigger or not np.isnan(bands.min()))
+        ):
+            # our own arrays (contiguous float64 bands, NaN only from a NaN target,
+            # checked; the calendar mask never looks at row 0): the trusted
+            # constructor skips the rest of the validation
+            return CompiledPolicy._trusted(
+                name=self.name, check=check, band=bands, sizing=sizing, scope=scope, rule=rule
+            )
         return CompiledPolicy(
-            name=self.name,
-            check=check,
-            band=bands,
-            sizing=SIZING_CODE[self.sizing],  # type: ignore[index]
-            scope=SCOPE_CODE[self.scope],  # type: ignore[index]
-            rule=int(self.trigger.rule),
+            name=self.name, check=check, band=bands, sizing=sizing, scope=scope, rule=rule
         )
 
     # ------------------------------------------------------------ presets

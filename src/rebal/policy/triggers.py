@@ -69,7 +69,9 @@ class Always:
     rule: ClassVar[Rule] = Rule.CALENDAR
 
     def bands(self, market: MarketData, target: FloatArray) -> FloatArray | None:
-        return np.full((1, target.shape[0]), ALWAYS_TRADE)
+        out = np.empty((1, target.shape[0]))
+        out.fill(ALWAYS_TRADE)  # np.full's Python wrapper costs more than the fill
+        return out
 
     @property
     def label(self) -> str:

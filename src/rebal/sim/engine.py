@@ -23,9 +23,10 @@ reuse one data pass.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -96,6 +97,40 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _call_kernel(
+    prices: FloatArray,
+    target: FloatArray,
+    compiled: CompiledPolicy,
+    flows: FloatArray,
+    c: FloatArray,
+    fixed_usd: float,
+    min_trade_usd: float,
+    initial_usd: float,
+) -> tuple[Any, ...]:
+    """Call the kernel on checked, contiguous float64 arrays; its packed outputs
+    (:func:`rebal.sim.kernels.simulate`), the two buffers frozen in place (fresh
+    arrays the result owns: every slice of them is then a read-only view)."""
+    act = compiled.act
+    check = _readonly(compiled.kernel_check)
+    w_drift, w_time = compiled.score_weights
+    market_factor = compiled.market_factor
+    if market_factor is None:
+        score_kind = compiled.trigger_kind == kernels.TRIGGER_SCORE
+        market_factor = np.zeros(prices.shape[0]) if score_kind else _EMPTY
+    out = kernels.simulate(
+        prices, target, compiled.group, check,
+        check if act is None else _readonly(act), act is not None,
+        compiled.band, compiled.kernel_sizing, compiled.kernel_scope, compiled.rule,
+        compiled.trigger_kind, w_drift, w_time, compiled.score_horizon_rows,
+        compiled.score_threshold, market_factor,
+        _EMPTY if compiled.regime is None else compiled.regime,
+        _readonly(flows), c, fixed_usd, min_trade_usd, initial_usd,
+    )
+    out[0].setflags(write=False)
+    out[1].setflags(write=False)
+    return out
+
+
 def _simulate(
     prices: FloatArray,
     target: FloatArray,
@@ -107,39 +142,23 @@ def _simulate(
     initial_usd: float,
 ) -> RawRun:
     """Call the kernel on checked, contiguous float64 arrays."""
-    w_drift, w_time = compiled.score_weights
-    score_kind = compiled.trigger_kind == kernels.TRIGGER_SCORE
-    market_factor = compiled.market_factor
-    if market_factor is None:
-        market_factor = np.zeros(prices.shape[0]) if score_kind else _EMPTY
-    act = compiled.act
-    check = _readonly(compiled.kernel_check)
-    (values, costs, sh_day, sh, t_int, t_float, r_int, r_float, score,
-     status, status_day) = kernels.simulate(
-        prices, target, compiled.group, check,
-        check if act is None else _readonly(act), act is not None,
-        compiled.band, compiled.kernel_sizing, compiled.kernel_scope, compiled.rule,
-        compiled.trigger_kind, w_drift, w_time, compiled.score_horizon_rows,
-        compiled.score_threshold, market_factor,
-        _EMPTY if compiled.regime is None else compiled.regime,
-        flows, c, fixed_usd, min_trade_usd, initial_usd,
-    )
-    # fresh arrays owned by the result: freeze in place (the packed logs' rows are
-    # views of their frozen base, read-only with it)
-    for a in (values, costs, sh_day, sh, t_int, t_float, r_int, r_float, score):
-        a.setflags(write=False)
+    (fbuf, ibuf, n_sh, n_tr, n_rb, o_sh, o_tr, o_rb, cap, i_tr, i_rb, rb_cap,
+     status, status_day) = _call_kernel(prices, target, compiled, flows, c, fixed_usd,
+                                        min_trade_usd, initial_usd)
+    n_days, n_assets = prices.shape
     return RawRun(
-        values=values,
-        costs_usd=costs,
+        values=fbuf[:n_days],
+        costs_usd=fbuf[n_days:2 * n_days],
         flows_usd=flows,
-        share_days=sh_day,
-        shares=sh,
+        share_days=ibuf[:n_sh],
+        shares=fbuf[o_sh:o_sh + n_sh * n_assets].reshape(n_sh, n_assets),
         prices=prices,
-        trades=TradeTable._from_kernel(t_int, t_float),
-        rebalances=RebalanceLog._from_kernel(r_int, r_float),
-        score=score if score_kind else None,
-        status=int(status),
-        status_day=int(status_day),
+        trades=TradeTable._from_kernel(ibuf, fbuf, i_tr, o_tr, cap, n_tr),
+        rebalances=RebalanceLog._from_kernel(ibuf, fbuf, i_rb, o_rb, rb_cap, n_rb),
+        score=fbuf[2 * n_days:o_sh] if compiled.trigger_kind == kernels.TRIGGER_SCORE
+        else None,
+        status=status,
+        status_day=status_day,
     )
 
 
@@ -262,7 +281,7 @@ def run_backtest(
         initial = float(initial_usd)
     except (TypeError, ValueError):
         raise ConfigError(f"initial_usd must be a number, got {initial_usd!r}") from None
-    if not np.isfinite(initial) or initial <= 0:
+    if not math.isfinite(initial) or initial <= 0:
         raise ConfigError(f"initial_usd must be > 0, got {initial_usd!r}")
     costs = CostModel() if costs is None else costs
     if not isinstance(costs, CostModel):
@@ -285,11 +304,14 @@ def run_backtest(
             f"{type(policy).__name__}.compile returned check {compiled.check.shape} / band "
             f"{compiled.band.shape} for {market.n_days} rows x {market.n_assets} assets"
         )
-    n_days = market.n_days
-    flows = np.zeros(n_days) if cash_flows is None else cash_flows.amounts(market.dates)
-    raw = _simulate(market.prices, weights, compiled, flows, costs.rates(market.assets),
-                    costs.fixed_usd, costs.min_trade_usd, initial)
-    _raise_status(raw, market, flows)
+    n_days, n_assets = market.prices.shape
+    flows = _zero_flows(market) if cash_flows is None else cash_flows.amounts(market.dates)
+    (fbuf, ibuf, n_sh, n_tr, n_rb, o_sh, o_tr, o_rb, cap, i_tr, i_rb, rb_cap,
+     status, status_day) = _call_kernel(market.prices, weights, compiled, flows,
+                                        costs.rates(market.assets), costs.fixed_usd,
+                                        costs.min_trade_usd, initial)
+    if status != kernels.STATUS_OK:
+        _raise_status(status, status_day, market, flows)
     weights.setflags(write=False)  # fresh arrays of this call, now the result's
     flows.setflags(write=False)
     regime = compiled.regime
@@ -299,29 +321,45 @@ def run_backtest(
         assets=market.assets,
         target=weights,
         initial_usd=initial,
-        values=raw.values,
-        share_days=raw.share_days,
-        shares=raw.shares,
+        values=fbuf[:n_days],
+        share_days=ibuf[:n_sh],
+        shares=fbuf[o_sh:o_sh + n_sh * n_assets].reshape(n_sh, n_assets),
         flows_usd=flows,
-        costs_usd=raw.costs_usd,
-        trades=raw.trades,
-        rebalances=raw.rebalances,
+        costs_usd=fbuf[n_days:2 * n_days],
+        trades=TradeTable._from_kernel(ibuf, fbuf, i_tr, o_tr, cap, n_tr),
+        rebalances=RebalanceLog._from_kernel(ibuf, fbuf, i_rb, o_rb, rb_cap, n_rb),
         market=market,
-        score=raw.score,
+        score=fbuf[2 * n_days:o_sh] if compiled.trigger_kind == kernels.TRIGGER_SCORE
+        else None,
         regime=None if regime is None else _readonly(np.ascontiguousarray(regime)),
         regime_label=compiled.regime_label,
     )
 
 
-def _raise_status(raw: RawRun, market: MarketData, flows: IntArray | FloatArray) -> None:
-    if raw.status == kernels.STATUS_OK:
+def _zero_flows(market: MarketData) -> FloatArray:
+    """``(n_days,)`` zeros: no cash flow on ``market``'s rows, read-only, cached on the
+    market (it is frozen) like its calendar masks."""
+    cache = getattr(market, "_cache", None)
+    flows = None if cache is None else cache.get("zero_flows")
+    if flows is None or flows.shape[0] != market.n_days:
+        flows = np.zeros(market.n_days)
+        flows.setflags(write=False)
+        if cache is not None:
+            cache["zero_flows"] = flows
+    return flows
+
+
+def _raise_status(
+    status: int, status_day: int, market: MarketData, flows: IntArray | FloatArray
+) -> None:
+    if status == kernels.STATUS_OK:
         return
-    day = market.dates[raw.status_day]
-    if raw.status == kernels.STATUS_WITHDRAWAL_TOO_LARGE:
+    day = market.dates[status_day]
+    if status == kernels.STATUS_WITHDRAWAL_TOO_LARGE:
         raise DataError(
-            f"cash flow on {day}: withdrawal of ${-flows[raw.status_day]:,.2f} (plus costs) "
+            f"cash flow on {day}: withdrawal of ${-flows[status_day]:,.2f} (plus costs) "
             "exceeds the portfolio's value"
         )
-    if raw.status == kernels.STATUS_COSTS_EXCEED_VALUE:
+    if status == kernels.STATUS_COSTS_EXCEED_VALUE:
         raise DataError(f"rebalance on {day}: trading costs exceed the portfolio's value")
-    raise RebalError(f"backtest failed on {day} (status {raw.status})")  # pragma: no cover
+    raise RebalError(f"backtest failed on {day} (status {status})")  # pragma: no cover

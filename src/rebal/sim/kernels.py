@@ -52,15 +52,35 @@ def fill_values(prices, s, t0, t1, values):
     """``values[t] = s · prices[t]`` for ``t0 <= t < t1``.
 
     Reassociated (and fused multiply-adds allowed) so the row dot product
-    vectorizes: it differs from a left-to-right sum by a few ulps, far below the
-    1e-12 the tests ask. This loop is the whole cost of a quiet row.
+    vectorizes: it differs from a left-to-right sum by a few ulps (and by where
+    the row falls in a block of four), far below the 1e-12 the tests ask. This loop
+    is the whole cost of a quiet row.
     """
     n = s.shape[0]
-    for t in range(t0, t1):
+    t = t0
+    # four rows at a time: four independent vector sums in flight instead of one
+    # (each row's sum ends in a horizontal add; alone it is latency-bound)
+    while t + 4 <= t1:
+        v0 = 0.0
+        v1 = 0.0
+        v2 = 0.0
+        v3 = 0.0
+        for i in range(n):
+            si = s[i]
+            v0 += si * prices[t, i]
+            v1 += si * prices[t + 1, i]
+            v2 += si * prices[t + 2, i]
+            v3 += si * prices[t + 3, i]
+        values[t] = v0
+        values[t + 1] = v1
+        values[t + 2] = v2
+        values[t + 3] = v3
+        t += 4
+    for r in range(t, t1):
         v = 0.0
         for i in range(n):
-            v += s[i] * prices[t, i]
-        values[t] = v
+            v += s[i] * prices[r, i]
+        values[r] = v
 
 
 def holdings_from_shares(share_days, shares, prices):
@@ -405,8 +425,6 @@ def solve_to_target(h, V, x, c, fixed_usd, min_trade_usd, sg):
     cost = 0.0
     for _ in range(FIXED_POINT_MAX_ITER):
         Vp = num / den
-        num = base
-        den = 1.0
         cost = 0.0
         changed = False
         for i in range(n):
@@ -414,11 +432,16 @@ def solve_to_target(h, V, x, c, fixed_usd, min_trade_usd, sg):
             si = float((xi > 0.0) - (xi < 0.0))
             changed |= si != sg[i]
             sg[i] = si
-            num += si * c[i] * h[i]
-            den += si * c[i] * x[i]
             cost += c[i] * abs(xi) + fixed_usd
         if not changed:
             break
+        # the signs moved: the next Newton step from them (rarely needed, so not
+        # summed in the pass above)
+        num = base
+        den = 1.0
+        for i in range(n):
+            num += sg[i] * c[i] * h[i]
+            den += sg[i] * c[i] * x[i]
     Vp = V - cost
     if Vp <= 0.0:
         return True, 0.0, arg, STATUS_COSTS_EXCEED_VALUE
@@ -482,21 +505,23 @@ def simulate(
 
     Returns
     -------
-    A tuple ``(values, costs, share_days, shares, trade_int, trade_float,
-    reb_int, reb_float, score, status, status_day)``: ``trade_int`` ``(3, k)``
-    rows day, asset, reason; ``trade_float`` ``(2, k)`` rows value, cost;
-    ``reb_int`` ``(5, m)`` rows day, rule, group, asset, n_breached;
-    ``reb_float`` ``(4, m)`` rows drift, band, score, regime (packed: fewer
-    arrays to box). ``score`` is ``(n_days,)`` (NaN off look days) for kind 1,
-    empty otherwise. Time-weighted returns are left to the caller
-    (:func:`rebal.sim.engine.time_weighted_returns`).
+    A tuple ``(fbuf, ibuf, n_sh, n_tr, n_rb, o_sh, o_tr, o_rb, cap, i_tr, i_rb,
+    rb_cap, status, status_day)``: every output packed in one float64 and one int64
+    buffer (two arrays to box instead of nine). In ``fbuf``: ``values`` ``[0,
+    n_days)``, ``costs`` ``[n_days, 2 n_days)``, ``score`` ``[2 n_days, o_sh)``
+    (``(n_days,)``, NaN off look days, for kind 1; empty otherwise), the share
+    vectors ``(n_sh, n_assets)`` from ``o_sh``, the trades' value and cost rows
+    (``cap`` apart) from ``o_tr``, the rebalances' drift, band, score and regime
+    rows (``rb_cap`` apart) from ``o_rb``. In ``ibuf``: ``share_days`` ``[0, n_sh)``,
+    the trades' day, asset and reason rows (``cap`` apart) from ``i_tr``, the
+    rebalances' day, rule, group, asset and n_breached rows (``rb_cap`` apart)
+    from ``i_rb``. Each log has ``n_tr`` / ``n_rb`` entries. Time-weighted returns
+    are left to the caller (:func:`rebal.sim.engine.time_weighted_returns`).
     """
     n_days, n = prices.shape
     n_groups = check.shape[1]
     per_row_band = band.shape[0] > 1
     has_regime = regime.shape[0] > 0
-    values = np.empty(n_days)
-    costs = np.zeros(n_days)
 
     # event rows: the only rows where dollars are formed
     # and an upper bound on the trades: n per flow and per group looking or acting
@@ -505,17 +530,29 @@ def simulate(
     n_ev = 0
     n_slots = 0
     one_group = n_groups == 1 and not has_act
-    for t in range(1, n_days):
-        k = 1 if flows[t] != 0.0 else 0
-        if one_group:  # the common case, without the inner loop
-            k += check[t, 0]
-        else:
-            for g in range(n_groups):
-                k += check[t, g] or (has_act and act[t, g])
-        # branch-free compaction: most rows are not events
-        ev_rows[n_ev] = t
-        n_ev += k > 0
-        n_slots += k
+    n_flows = 0
+    for t in range(1, n_days):  # vectorizes: most backtests have no flows
+        n_flows += flows[t] != 0.0
+    if one_group and n_flows == 0:
+        # the common case: the events are the look days (a predictable branch
+        # per row, cheaper than the branch-free compaction below)
+        for t in range(1, n_days):
+            if check[t, 0]:
+                ev_rows[n_ev] = t
+                n_ev += 1
+        n_slots = n_ev
+    else:
+        for t in range(1, n_days):
+            k = 1 if flows[t] != 0.0 else 0
+            if one_group:
+                k += check[t, 0]
+            else:
+                for g in range(n_groups):
+                    k += check[t, g] or (has_act and act[t, g])
+            # branch-free compaction: most rows are not events
+            ev_rows[n_ev] = t
+            n_ev += k > 0
+            n_slots += k
 
     # a calendar to target: every look day rebalances every asset to target
     cal_fast = one_group and trigger_kind == TRIGGER_BAND and not per_row_band and sizing[0] == 0
@@ -529,20 +566,34 @@ def simulate(
         for i in range(n):
             x_fast[i] = target[i] / w_target
 
-    sh_day = np.empty(n_ev + 1, np.int64)
-    sh = np.empty((n_ev + 1, n))
+    # every output lives in one float and one int buffer (two arrays to box, not
+    # nine); the caller slices them with the offsets returned
     cap = n_slots * n
-    tr_i = np.empty((3, cap), np.int64)
-    tr_f = np.empty((2, cap))
+    rb_cap = n_ev * n_groups
+    n_score = n_days if trigger_kind == TRIGGER_SCORE else 0
+    o_sh = 2 * n_days + n_score
+    o_tr = o_sh + (n_ev + 1) * n
+    o_rb = o_tr + 2 * cap
+    fbuf = np.empty(o_rb + 4 * rb_cap)
+    values = fbuf[:n_days]
+    costs = fbuf[n_days:2 * n_days]
+    costs[:] = 0.0
+    score_out = fbuf[2 * n_days:o_sh]
+    score_out[:] = np.nan
+    sh = fbuf[o_sh:o_tr].reshape((n_ev + 1, n))
+    tr_f = fbuf[o_tr:o_rb].reshape((2, cap))
+    rb_f = fbuf[o_rb:].reshape((4, rb_cap))
+    i_tr = n_ev + 1
+    i_rb = i_tr + 3 * cap
+    ibuf = np.empty(i_rb + 5 * rb_cap, np.int64)
+    sh_day = ibuf[:i_tr]
+    tr_i = ibuf[i_tr:i_rb].reshape((3, cap))
+    rb_i = ibuf[i_rb:].reshape((5, rb_cap))
     tr_day = tr_i[0]
     tr_asset = tr_i[1]
     tr_reason = tr_i[2]
     tr_value = tr_f[0]
     tr_cost = tr_f[1]
-    rb_cap = n_ev * n_groups
-    rb_i = np.empty((5, rb_cap), np.int64)
-    rb_f = np.empty((4, rb_cap))
-    score_out = np.full(n_days if trigger_kind == TRIGGER_SCORE else 0, np.nan)
 
     s = np.empty(n)
     h = np.empty(n)
@@ -763,7 +814,5 @@ def simulate(
         costs[t] = day_cost
     if status == STATUS_OK:
         fill_values(prices, s, prev + 1, n_days, values)
-    return (
-        values, costs, sh_day[:n_sh], sh[:n_sh], tr_i[:, :n_tr], tr_f[:, :n_tr],
-        rb_i[:, :n_rb], rb_f[:, :n_rb], score_out, status, status_day,
-    )
+    return (fbuf, ibuf, n_sh, n_tr, n_rb, o_sh, o_tr, o_rb, cap, i_tr, i_rb, rb_cap,
+            status, status_day)

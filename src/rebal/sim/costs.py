@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -75,7 +76,7 @@ class CostModel:
         if not isinstance(bps, dict):  # __post_init__ made every mapping a dict
             # one figure for all: empty + fill is a third of np.full's cost (run per backtest)
             out = np.empty(len(assets))
-            out.fill(float(bps) / 1e4)
+            out.fill(float(cast(float, bps)) / 1e4)
             return out
         unknown = [k for k in bps if k not in assets]
         if unknown:

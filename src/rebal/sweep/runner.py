@@ -248,11 +248,12 @@ class _Compiled:
                 cfg_bstart[j], cfg_brow[j], mi = tb
                 if mi < 0:
                     schedule = policy.schedule
-                    mi = sched_cache.get(schedule)
-                    if mi is None:
-                        mi = sched_cache[schedule] = mask_index(
+                    cached = sched_cache.get(schedule)
+                    if cached is None:
+                        cached = sched_cache[schedule] = mask_index(
                             np.ascontiguousarray(schedule.market_mask(market))
                         )
+                    mi = cached
                 cfg_mask[j] = mi
                 sizing[j] = SIZING_CODE[policy.sizing]
                 scope[j] = SCOPE_CODE[policy.scope]

@@ -174,36 +174,33 @@ def _root_guess(w, lo, hi):
     """A guess of the root of ``f(mu) = 1`` (one Newton step from 0 on the piecewise-linear
     sum; reassociated and vectorized: only its distance to the root matters, and only to
     the speed of :func:`project_fast`)."""
-    n = w.shape[0]
-    mu = 0.0
-    for _ in range(1):
-        f = 0.0
-        m = 0.0
-        for i in range(n):
-            v = w[i] - mu
-            cv = min(max(v, lo[i]), hi[i])
-            f += cv
-            m += 1.0 if cv == v else 0.0
-        if m == 0.0:
-            break
-        step = (f - 1.0) / m
-        mu += step
-        if abs(step) <= 1e-15:
-            break
-    return mu
+    f = 0.0
+    m = 0.0
+    for i in range(w.shape[0]):
+        v = w[i]
+        cv = min(max(v, lo[i]), hi[i])
+        f += cv
+        m += 1.0 if cv == v else 0.0
+    return (f - 1.0) / m if m > 0.0 else 0.0
 
 
 @njit(**_JIT)
-def _bracket(bp, x):
-    """``(max{b < x}, min{b >= x})`` over the breakpoints (``∓inf`` if none)."""
+def _bracket(w, lo, hi, x):
+    """``(max{b < x}, min{b >= x})`` over the breakpoints ``w_i − hi_i``, ``w_i − lo_i``
+    (``∓inf`` if none). Branch-free: as ``lo_i <= hi_i``, ``w_i − hi_i <= w_i − lo_i``, so
+    each asset offers its smaller breakpoint ``>= x`` and its larger one ``< x``
+    (min and max are exact, so the order of the scan does not matter)."""
     lo_b = -np.inf
     hi_b = np.inf
-    for q in range(bp.shape[0]):
-        b = bp[q]
-        if b >= x:
-            hi_b = min(hi_b, b)
-        else:
-            lo_b = max(lo_b, b)
+    for i in range(w.shape[0]):
+        b1 = w[i] - hi[i]
+        b2 = w[i] - lo[i]
+        up = b1 if b1 >= x else b2
+        up = up if up >= x else np.inf
+        down = b2 if b2 < x else b1
+        down = down if down < x else -np.inf
+        hi_b = up if up < hi_b else hi_b
+        lo_b = down if down > lo_b else lo_b
     return lo_b, hi_b
 
 
@@ -217,31 +214,33 @@ def project_fast(w, lo, hi, out, bp):
     non-increasing in floating point too (each term is a monotone rounding of a
     monotone function; rounded sums of monotone terms are monotone), so that pair is
     ``b_hi = min{b : f(b) <= 1}`` and ``b_lo = max{b : b < b_hi}``, whatever order
-    finds them. A Newton step on the piecewise-linear ``f`` guesses the root, a
-    local walk over the unsorted breakpoints finds the pair (usually at once), and
-    the interpolation is the engine's expression on the same operands. ``bp``
-    ``(2n,)`` is scratch.
+    finds them. A Newton step on the piecewise-linear ``f`` guesses the root, one
+    branch-free scan brackets it between two adjacent breakpoints (the pair, nearly
+    always), a local walk over the breakpoints corrects a guess in the wrong
+    piece, and the interpolation is the engine's expression on the same operands.
+    ``bp`` ``(2n,)`` is scratch of the walk.
     """
     n = w.shape[0]
-    for i in range(n):
-        bp[2 * i] = w[i] - hi[i]
-        bp[2 * i + 1] = w[i] - lo[i]
     mu = _root_guess(w, lo, hi)
-    b_lo, b_hi = _bracket(bp, mu)
+    b_lo, b_hi = _bracket(w, lo, hi, mu)
     # b_lo = max{b < b_hi} already; the sums at both (an infinite point is never used)
     f_lo, f_hi = _fsum2(w, lo, hi, b_lo, b_hi)
-    # walk up while f(b_hi) > 1, then down while f(b_lo) <= 1
-    if b_hi < np.inf and f_hi > 1.0:
-        while b_hi < np.inf and f_hi > 1.0:
-            b_hi = _next_up(bp, np.nextafter(b_hi, np.inf))
-            f_hi = _fsum(w, lo, hi, b_hi) if b_hi < np.inf else 0.0
-        b_lo = _next_down(bp, b_hi)
-        f_lo = _fsum(w, lo, hi, b_lo) if b_lo > -np.inf else 0.0
-    while b_lo > -np.inf and f_lo <= 1.0:
-        b_hi = b_lo
-        f_hi = f_lo
-        b_lo = _next_down(bp, b_hi)
-        f_lo = _fsum(w, lo, hi, b_lo) if b_lo > -np.inf else 0.0
+    if (b_hi < np.inf and f_hi > 1.0) or (b_lo > -np.inf and f_lo <= 1.0):
+        for i in range(n):
+            bp[2 * i] = w[i] - hi[i]
+            bp[2 * i + 1] = w[i] - lo[i]
+        # walk up while f(b_hi) > 1, then down while f(b_lo) <= 1
+        if b_hi < np.inf and f_hi > 1.0:
+            while b_hi < np.inf and f_hi > 1.0:
+                b_hi = _next_up(bp, np.nextafter(b_hi, np.inf))
+                f_hi = _fsum(w, lo, hi, b_hi) if b_hi < np.inf else 0.0
+            b_lo = _next_down(bp, b_hi)
+            f_lo = _fsum(w, lo, hi, b_lo) if b_lo > -np.inf else 0.0
+        while b_lo > -np.inf and f_lo <= 1.0:
+            b_hi = b_lo
+            f_hi = f_lo
+            b_lo = _next_down(bp, b_hi)
+            f_lo = _fsum(w, lo, hi, b_lo) if b_lo > -np.inf else 0.0
     if b_hi == np.inf:
         mu = b_lo  # no breakpoint has f <= 1: the engine ends on the largest
     elif b_lo == -np.inf:
@@ -299,9 +298,12 @@ def desired_weights_fast(w, target, hw_row, sizing, sized, ws, lo, hi, tmp, bp):
         for i in range(n):
             ws[i] = target[i]
         return
+    if sizing == 1:
+        project_fast(w, lo, hi, ws, bp)
+        return
     project_fast(w, lo, hi, tmp, bp)
     for i in range(n):
-        ws[i] = tmp[i] if sizing == 1 else 0.5 * (target[i] + tmp[i])
+        ws[i] = 0.5 * (target[i] + tmp[i])
 
 
 @njit(**_JIT)

@@ -100,7 +100,8 @@ def holdings_from_shares(share_days, shares, prices):
 
 
 @_jit
-def _clamped_sum(w, lo, hi, mu):
+def _fsum(w, lo, hi, mu):
+    """``Σ_i clip(w_i − mu, lo_i, hi_i)`` left to right: the projection's sum ``f(mu)``."""
     s = 0.0
     for i in range(w.shape[0]):
         s += min(max(w[i] - mu, lo[i]), hi[i])
@@ -108,34 +109,122 @@ def _clamped_sum(w, lo, hi, mu):
 
 
 @_jit
-def project_to_band(w, lo, hi, out):
-    """Euclidean projection of ``w`` on ``{lo <= v <= hi, sum(v) = 1}``.
+def _fsum2(w, lo, hi, mu_a, mu_b):
+    """:func:`_fsum` at two points at once (two independent left-to-right chains: the
+    same sums, half the latency)."""
+    sa = 0.0
+    sb = 0.0
+    for i in range(w.shape[0]):
+        sa += min(max(w[i] - mu_a, lo[i]), hi[i])
+        sb += min(max(w[i] - mu_b, lo[i]), hi[i])
+    return sa, sb
+
+
+@_jit
+def _next_up(bp, x):
+    """Smallest breakpoint ``>= x`` (``inf`` if none)."""
+    b = np.inf
+    for q in range(bp.shape[0]):
+        if bp[q] >= x and bp[q] < b:
+            b = bp[q]
+    return b
+
+
+@_jit
+def _next_down(bp, x):
+    """Largest breakpoint ``< x`` (``-inf`` if none)."""
+    b = -np.inf
+    for q in range(bp.shape[0]):
+        if bp[q] < x and bp[q] > b:
+            b = bp[q]
+    return b
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath=True)
+def _root_guess(w, lo, hi):
+    """A guess of the root of ``f(mu) = 1`` (one Newton step from 0 on the piecewise-linear
+    sum; reassociated and vectorized: only its distance to the root matters, and only to
+    the speed of :func:`project_to_band`)."""
+    f = 0.0
+    m = 0.0
+    for i in range(w.shape[0]):
+        v = w[i]
+        cv = min(max(v, lo[i]), hi[i])
+        f += cv
+        m += 1.0 if cv == v else 0.0
+    return (f - 1.0) / m if m > 0.0 else 0.0
+
+
+@_jit
+def _bracket(w, lo, hi, x):
+    """``(max{b < x}, min{b >= x})`` over the breakpoints ``w_i − hi_i``, ``w_i − lo_i``
+    (``∓inf`` if none). Branch-free: as ``lo_i <= hi_i``, ``w_i − hi_i <= w_i − lo_i``, so
+    each asset offers its smaller breakpoint ``>= x`` and its larger one ``< x``
+    (min and max are exact, so the order of the scan does not matter)."""
+    lo_b = -np.inf
+    hi_b = np.inf
+    for i in range(w.shape[0]):
+        b1 = w[i] - hi[i]
+        b2 = w[i] - lo[i]
+        up = b1 if b1 >= x else b2
+        up = up if up >= x else np.inf
+        down = b2 if b2 < x else b1
+        down = down if down < x else -np.inf
+        hi_b = up if up < hi_b else hi_b
+        lo_b = down if down > lo_b else lo_b
+    return lo_b, hi_b
+
+
+@_jit
+def project_to_band(w, lo, hi, out, bp):
+    """Euclidean projection of ``w`` on ``{lo <= v <= hi, sum(v) = 1}`` into ``out``.
 
     The solution is ``clip(w - mu, lo, hi)`` where the scalar ``mu`` makes it sum
-    to 1; ``sum(clip(w - mu))`` is piecewise linear and non-increasing in ``mu``,
-    so ``mu`` is found exactly between two sorted breakpoints. Requires
-    ``sum(lo) <= 1 <= sum(hi)`` (true whenever ``lo <= target <= hi``).
+    to 1; ``f(mu) = sum(clip(w - mu))`` (:func:`_fsum`, left to right) is piecewise
+    linear and non-increasing, so ``mu`` is found exactly between two breakpoints
+    ``w_i − hi_i``, ``w_i − lo_i``. Requires ``sum(lo) <= 1 <= sum(hi)`` (true whenever
+    ``lo <= target <= hi``).
+
+    The defining algorithm (tests/sweep/test_kernel_fast_paths.py keeps it as the
+    reference, and this function equal to it bit for bit) sorts the ``2n``
+    breakpoints, scans them for the first ``b`` with ``f(b) <= 1``, and interpolates
+    between it and the breakpoint before it. Here without the sort: ``f`` is exactly
+    non-increasing in floating point too (each term is a monotone rounding of a
+    monotone function; rounded sums of monotone terms are monotone), so that pair is
+    ``b_hi = min{b : f(b) <= 1}`` and ``b_lo = max{b : b < b_hi}``, whatever order
+    finds them. A Newton step on the piecewise-linear ``f`` guesses the root, one
+    branch-free scan brackets it between two adjacent breakpoints (the pair, nearly
+    always), a local walk over the breakpoints corrects a guess in the wrong
+    piece, and the interpolation is the reference's expression on the same operands.
+    ``bp`` ``(2n,)`` is scratch of the walk.
     """
     n = w.shape[0]
-    bp = np.empty(2 * n)
-    for i in range(n):
-        bp[2 * i] = w[i] - hi[i]
-        bp[2 * i + 1] = w[i] - lo[i]
-    bp.sort()
-    mu = bp[2 * n - 1]
-    f_prev = _clamped_sum(w, lo, hi, bp[0])
-    if f_prev <= 1.0:
-        mu = bp[0]
+    mu = _root_guess(w, lo, hi)
+    b_lo, b_hi = _bracket(w, lo, hi, mu)
+    # b_lo = max{b < b_hi} already; the sums at both (an infinite point is never used)
+    f_lo, f_hi = _fsum2(w, lo, hi, b_lo, b_hi)
+    if (b_hi < np.inf and f_hi > 1.0) or (b_lo > -np.inf and f_lo <= 1.0):
+        for i in range(n):
+            bp[2 * i] = w[i] - hi[i]
+            bp[2 * i + 1] = w[i] - lo[i]
+        # walk up while f(b_hi) > 1, then down while f(b_lo) <= 1
+        if b_hi < np.inf and f_hi > 1.0:
+            while b_hi < np.inf and f_hi > 1.0:
+                b_hi = _next_up(bp, np.nextafter(b_hi, np.inf))
+                f_hi = _fsum(w, lo, hi, b_hi) if b_hi < np.inf else 0.0
+            b_lo = _next_down(bp, b_hi)
+            f_lo = _fsum(w, lo, hi, b_lo) if b_lo > -np.inf else 0.0
+        while b_lo > -np.inf and f_lo <= 1.0:
+            b_hi = b_lo
+            f_hi = f_lo
+            b_lo = _next_down(bp, b_hi)
+            f_lo = _fsum(w, lo, hi, b_lo) if b_lo > -np.inf else 0.0
+    if b_hi == np.inf:
+        mu = b_lo  # no breakpoint has f <= 1: the engine ends on the largest
+    elif b_lo == -np.inf:
+        mu = b_hi  # f(smallest breakpoint) <= 1
     else:
-        for k in range(1, 2 * n):
-            f_k = _clamped_sum(w, lo, hi, bp[k])
-            if f_k <= 1.0:
-                if f_prev == f_k:
-                    mu = bp[k]
-                else:
-                    mu = bp[k - 1] + (f_prev - 1.0) / (f_prev - f_k) * (bp[k] - bp[k - 1])
-                break
-            f_prev = f_k
+        mu = b_lo + (f_lo - 1.0) / (f_lo - f_hi) * (b_hi - b_lo)
     for i in range(n):
         out[i] = min(max(w[i] - mu, lo[i]), hi[i])
 
@@ -189,7 +278,7 @@ def desired_weights(w, target, hw_row, sizing, sized, ws, lo, hi, tmp):
         for i in range(n):
             ws[i] = target[i]
         return
-    project_to_band(w, lo, hi, tmp)
+    project_to_band(w, lo, hi, tmp, np.empty(2 * n))
     for i in range(n):
         ws[i] = tmp[i] if sizing == 1 else 0.5 * (target[i] + tmp[i])
 

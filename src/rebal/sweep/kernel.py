@@ -48,6 +48,7 @@ from numba import njit
 from rebal.sim.kernels import (
     BREACH_TOL,
     STATUS_OK,
+    project_to_band,
     solve_flow,
     solve_rebalance,
 )
@@ -128,134 +129,11 @@ _JIT: dict[str, Any] = {"cache": True, "error_model": "numpy", "boundscheck": Fa
 
 
 @njit(**_JIT)
-def _fsum(w, lo, hi, mu):
-    """``Σ_i clip(w_i − mu, lo_i, hi_i)`` left to right: the engine's projection sum
-    (``rebal.sim.kernels.project_to_band``), the same float operations in the same order."""
-    s = 0.0
-    for i in range(w.shape[0]):
-        s += min(max(w[i] - mu, lo[i]), hi[i])
-    return s
-
-
-@njit(**_JIT)
-def _fsum2(w, lo, hi, mu_a, mu_b):
-    """:func:`_fsum` at two points at once (two independent left-to-right chains: the
-    same sums, half the latency)."""
-    sa = 0.0
-    sb = 0.0
-    for i in range(w.shape[0]):
-        sa += min(max(w[i] - mu_a, lo[i]), hi[i])
-        sb += min(max(w[i] - mu_b, lo[i]), hi[i])
-    return sa, sb
-
-
-@njit(**_JIT)
-def _next_up(bp, x):
-    """Smallest breakpoint ``>= x`` (``inf`` if none)."""
-    b = np.inf
-    for q in range(bp.shape[0]):
-        if bp[q] >= x and bp[q] < b:
-            b = bp[q]
-    return b
-
-
-@njit(**_JIT)
-def _next_down(bp, x):
-    """Largest breakpoint ``< x`` (``-inf`` if none)."""
-    b = -np.inf
-    for q in range(bp.shape[0]):
-        if bp[q] < x and bp[q] > b:
-            b = bp[q]
-    return b
-
-
-@njit(cache=True, error_model="numpy", boundscheck=False, fastmath=True)
-def _root_guess(w, lo, hi):
-    """A guess of the root of ``f(mu) = 1`` (one Newton step from 0 on the piecewise-linear
-    sum; reassociated and vectorized: only its distance to the root matters, and only to
-    the speed of :func:`project_fast`)."""
-    f = 0.0
-    m = 0.0
-    for i in range(w.shape[0]):
-        v = w[i]
-        cv = min(max(v, lo[i]), hi[i])
-        f += cv
-        m += 1.0 if cv == v else 0.0
-    return (f - 1.0) / m if m > 0.0 else 0.0
-
-
-@njit(**_JIT)
-def _bracket(w, lo, hi, x):
-    """``(max{b < x}, min{b >= x})`` over the breakpoints ``w_i − hi_i``, ``w_i − lo_i``
-    (``∓inf`` if none). Branch-free: as ``lo_i <= hi_i``, ``w_i − hi_i <= w_i − lo_i``, so
-    each asset offers its smaller breakpoint ``>= x`` and its larger one ``< x``
-    (min and max are exact, so the order of the scan does not matter)."""
-    lo_b = -np.inf
-    hi_b = np.inf
-    for i in range(w.shape[0]):
-        b1 = w[i] - hi[i]
-        b2 = w[i] - lo[i]
-        up = b1 if b1 >= x else b2
-        up = up if up >= x else np.inf
-        down = b2 if b2 < x else b1
-        down = down if down < x else -np.inf
-        hi_b = up if up < hi_b else hi_b
-        lo_b = down if down > lo_b else lo_b
-    return lo_b, hi_b
-
-
-@njit(**_JIT)
-def project_fast(w, lo, hi, out, bp):
-    """:func:`rebal.sim.kernels.project_to_band`, bit for bit, without the sort.
-
-    The engine sorts the ``2n`` breakpoints ``w_i − hi_i``, ``w_i − lo_i`` and scans
-    them for the first ``b`` with ``f(b) <= 1`` (``f`` = :func:`_fsum`), then
-    interpolates between it and the breakpoint before it. ``f`` is exactly
-    non-increasing in floating point too (each term is a monotone rounding of a
-    monotone function; rounded sums of monotone terms are monotone), so that pair is
-    ``b_hi = min{b : f(b) <= 1}`` and ``b_lo = max{b : b < b_hi}``, whatever order
-    finds them. A Newton step on the piecewise-linear ``f`` guesses the root, one
-    branch-free scan brackets it between two adjacent breakpoints (the pair, nearly
-    always), a local walk over the breakpoints corrects a guess in the wrong
-    piece, and the interpolation is the engine's expression on the same operands.
-    ``bp`` ``(2n,)`` is scratch of the walk.
-    """
-    n = w.shape[0]
-    mu = _root_guess(w, lo, hi)
-    b_lo, b_hi = _bracket(w, lo, hi, mu)
-    # b_lo = max{b < b_hi} already; the sums at both (an infinite point is never used)
-    f_lo, f_hi = _fsum2(w, lo, hi, b_lo, b_hi)
-    if (b_hi < np.inf and f_hi > 1.0) or (b_lo > -np.inf and f_lo <= 1.0):
-        for i in range(n):
-            bp[2 * i] = w[i] - hi[i]
-            bp[2 * i + 1] = w[i] - lo[i]
-        # walk up while f(b_hi) > 1, then down while f(b_lo) <= 1
-        if b_hi < np.inf and f_hi > 1.0:
-            while b_hi < np.inf and f_hi > 1.0:
-                b_hi = _next_up(bp, np.nextafter(b_hi, np.inf))
-                f_hi = _fsum(w, lo, hi, b_hi) if b_hi < np.inf else 0.0
-            b_lo = _next_down(bp, b_hi)
-            f_lo = _fsum(w, lo, hi, b_lo) if b_lo > -np.inf else 0.0
-        while b_lo > -np.inf and f_lo <= 1.0:
-            b_hi = b_lo
-            f_hi = f_lo
-            b_lo = _next_down(bp, b_hi)
-            f_lo = _fsum(w, lo, hi, b_lo) if b_lo > -np.inf else 0.0
-    if b_hi == np.inf:
-        mu = b_lo  # no breakpoint has f <= 1: the engine ends on the largest
-    elif b_lo == -np.inf:
-        mu = b_hi  # f(smallest breakpoint) <= 1
-    else:
-        mu = b_lo + (f_lo - 1.0) / (f_lo - f_hi) * (b_hi - b_lo)
-    for i in range(n):
-        out[i] = min(max(w[i] - mu, lo[i]), hi[i])
-
-
-@njit(**_JIT)
 def desired_weights_fast(w, target, hw_row, sizing, sized, ws, lo, hi, tmp, bp):
-    """:func:`rebal.sim.kernels.desired_weights` with :func:`project_fast` for the
-    joint solution (the same rules, operations and results; ``bp`` ``(2n,)`` scratch).
-    Tested bit for bit against the engine's function (tests/sweep/test_kernel_fast_paths.py).
+    """:func:`rebal.sim.kernels.desired_weights` with the projection's scratch passed in
+    (``bp`` ``(2n,)``, no allocation per rebalance) and the "to edge" projection written
+    straight into ``ws``: the same rules, operations and results, tested bit for bit
+    against the engine's function (tests/sweep/test_kernel_fast_paths.py).
 
     Why a copy and not a shared helper: factoring the rules into one function both
     kernels call (even with numba's ``inline="always"``) cost about 5 % of sweep
@@ -299,9 +177,9 @@ def desired_weights_fast(w, target, hw_row, sizing, sized, ws, lo, hi, tmp, bp):
             ws[i] = target[i]
         return
     if sizing == 1:
-        project_fast(w, lo, hi, ws, bp)
+        project_to_band(w, lo, hi, ws, bp)
         return
-    project_fast(w, lo, hi, tmp, bp)
+    project_to_band(w, lo, hi, tmp, bp)
     for i in range(n):
         ws[i] = 0.5 * (target[i] + tmp[i])
 

@@ -27,7 +27,8 @@ every configuration). After an exact test at ``t0`` that does not fire, no asset
 breach while ``C(t) − C(t0) < min_i log1p((band_i − |w_i − target_i|) / w_i)``
 (less :data:`GUARD_MARGIN`; the kernel uses the smaller ``min_i slack_i / max_i w_i``),
 so those look rows skip the test: a proof, not a heuristic. A look row that is
-tested is first screened with multiplies only (:data:`PREFILTER_MARGIN`). Flows,
+tested is first screened with multiplies only (:data:`PREFILTER_MARGIN`; every
+lane in one vector pass when many need it, :func:`_screen_row`). Flows,
 trades and per-row bands re-arm the guard at the next look row.
 
 Supported per configuration: one group (no tiers), band or calendar triggers

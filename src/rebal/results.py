@@ -34,6 +34,18 @@ class TradeReason(IntEnum):
     FLOW = 2
 
 
+def _cut_columns(obj: Any, packed: tuple[Any, ...], int_names: tuple[str, ...],
+                 float_names: tuple[str, ...]) -> None:
+    """Set ``obj``'s columns from the kernel's packed buffers ``(ints, floats, i0, f0, cap,
+    n)``: the k-th name of each list is the ``n`` entries from ``i0 + k·cap`` of ``ints``
+    (or ``f0 + k·cap`` of ``floats``), as views (the buffers are read-only)."""
+    ints, floats, i0, f0, cap, n = packed
+    for k, col in enumerate(int_names):
+        object.__setattr__(obj, col, ints[i0 + k * cap:i0 + k * cap + n])
+    for k, col in enumerate(float_names):
+        object.__setattr__(obj, col, floats[f0 + k * cap:f0 + k * cap + n])
+
+
 _TRADE_FIELDS = frozenset(("day", "asset", "value_usd", "cost_usd", "reason_code"))
 _REASON_TEXT = np.array(["", *(r.name.lower() for r in TradeReason)])
 
@@ -96,13 +108,7 @@ class TradeTable:
         packed = object.__getattribute__(self, "_packed")
         if packed is None or name not in _TRADE_FIELDS:
             raise AttributeError(name)
-        ints, floats, i0, f0, cap, n = packed
-        sa = object.__setattr__
-        sa(self, "day", ints[i0:i0 + n])
-        sa(self, "asset", ints[i0 + cap:i0 + cap + n])
-        sa(self, "reason_code", ints[i0 + 2 * cap:i0 + 2 * cap + n])
-        sa(self, "value_usd", floats[f0:f0 + n])
-        sa(self, "cost_usd", floats[f0 + cap:f0 + cap + n])
+        _cut_columns(self, packed, ("day", "asset", "reason_code"), ("value_usd", "cost_usd"))
         return object.__getattribute__(self, name)
 
     def __len__(self) -> int:
@@ -185,17 +191,8 @@ class RebalanceLog:
         packed = object.__getattribute__(self, "_packed")
         if packed is None or name not in _LOG_FIELDS:
             raise AttributeError(name)
-        ints, floats, i0, f0, cap, n = packed
-        sa = object.__setattr__
-        sa(self, "day", ints[i0:i0 + n])
-        sa(self, "rule", ints[i0 + cap:i0 + cap + n])
-        sa(self, "group", ints[i0 + 2 * cap:i0 + 2 * cap + n])
-        sa(self, "asset", ints[i0 + 3 * cap:i0 + 3 * cap + n])
-        sa(self, "n_breached", ints[i0 + 4 * cap:i0 + 4 * cap + n])
-        sa(self, "drift", floats[f0:f0 + n])
-        sa(self, "band", floats[f0 + cap:f0 + cap + n])
-        sa(self, "score", floats[f0 + 2 * cap:f0 + 2 * cap + n])
-        sa(self, "regime", floats[f0 + 3 * cap:f0 + 3 * cap + n])
+        _cut_columns(self, packed, ("day", "rule", "group", "asset", "n_breached"),
+                     ("drift", "band", "score", "regime"))
         return object.__getattribute__(self, name)
 
     def __len__(self) -> int:

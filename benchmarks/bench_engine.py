@@ -64,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from rebal.policy import Policy
-    from rebal.sim import CostModel, run_arrays, run_backtest
+    from rebal.backtest import CostModel, run_arrays, run_backtest
     from reference_sim import check_days, reference_backtest
 
     market, span = build_market(args.rows)

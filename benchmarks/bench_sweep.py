@@ -47,7 +47,7 @@ def main() -> None:
     from bench_engine import build_market
 
     from rebal.policy import Policy
-    from rebal.sim import CostModel, run_backtest
+    from rebal.backtest import CostModel, run_backtest
     from rebal.sweep import kernel as K
     from rebal.sweep.runner import Job, _Compiled, run_configs
     from reference_sim import check_days, reference_backtest

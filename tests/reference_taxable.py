@@ -4,7 +4,7 @@ One taxable account, flat rates, FIFO or HIFO, calendar or absolute-band
 policies sized to target, proportional costs, harvesting with substitutes and
 swap-back, dividends (DRIP). A day-by-day loop with its own lots (a list of
 dicts), its own holding-period rule, its own Schedule D netting and bisection
-for costs; nothing from ``rebal.sim`` or ``rebal.tax``. The rules it follows are
+for costs; nothing from ``rebal.backtest`` or ``rebal.tax``. The rules it follows are
 those of ``docs/taxable_backtests.md``.
 """
 

@@ -11,16 +11,16 @@ import yaml
 
 from rebal.cli.main import main
 from rebal.errors import ConfigError, InputError
-from rebal.sim import CostModel
-from rebal.sim.taxable import run_taxable_backtest
-from rebal.sim.taxable_settings import (
+from rebal.backtest import CostModel
+from rebal.backtest.taxable.simulator import run_taxable_backtest
+from rebal.backtest.taxable.settings import (
     BracketRates,
     FlatRates,
     HarvestSettings,
     SimAccount,
     TaxSettings,
 )
-from rebal.study import load_study, run_study, study_from_dict
+from rebal.studies.study import load_study, run_study, study_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = ROOT / "examples" / "studies"

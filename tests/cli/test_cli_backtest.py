@@ -9,7 +9,7 @@ import pytest
 
 from rebal import datasets
 from rebal.policy import parse_policy
-from rebal.sim import CostModel, run_backtest
+from rebal.backtest import CostModel, run_backtest
 
 Runner = Callable[..., tuple[int, str, str]]  # the `cli` fixture (tests/cli/conftest.py)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rebal.metrics.uncertainty import AlphaInterval, alpha_interval_cells
+from rebal.sweep.uncertainty import AlphaInterval, alpha_interval_cells
 
 STUDY = """\
 title: "Bootstrap test"

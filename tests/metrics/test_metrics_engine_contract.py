@@ -12,7 +12,7 @@ import json
 import numpy as np
 import pytest
 
-sim = pytest.importorskip("rebal.sim")
+sim = pytest.importorskip("rebal.backtest")
 policy = pytest.importorskip("rebal.policy")
 
 from rebal.data.market import MarketData  # noqa: E402

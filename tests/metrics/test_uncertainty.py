@@ -1,4 +1,4 @@
-"""Paired stationary bootstrap of policy differences (rebal.metrics.uncertainty)."""
+"""Paired stationary bootstrap of policy differences (rebal.sweep.uncertainty)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import pytest
 from rebal import datasets
 from rebal.data import MarketData
 from rebal.metrics.bootstrap import stationary_bootstrap_indices
-from rebal.metrics.uncertainty import (
+from rebal.sweep.uncertainty import (
     bootstrap_alpha,
     bootstrap_policies,
     default_block_length,
     resample_market_paths,
 )
 from rebal.policy import Policy
-from rebal.sim import CostModel, run_backtest
+from rebal.backtest import CostModel, run_backtest
 
 
 def _market(prices, start="2001-01-01"):

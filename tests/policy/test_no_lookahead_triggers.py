@@ -8,7 +8,7 @@ import pytest
 
 from rebal.data import MarketData
 from rebal.policy import policy_from_spec
-from rebal.sim import CostModel, run_backtest
+from rebal.backtest import CostModel, run_backtest
 
 N, CUT = 700, 450
 

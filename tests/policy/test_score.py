@@ -9,7 +9,7 @@ from rebal.data import MarketData
 from rebal.errors import ConfigError
 from rebal.policy import DynamicPolicy, ScoreTrigger, VolEstimator
 from rebal.policy.context import Context
-from rebal.sim import run_backtest
+from rebal.backtest import run_backtest
 
 
 def _market(n=400, vix=None, seed=3):

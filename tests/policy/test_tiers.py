@@ -17,7 +17,7 @@ from rebal.policy import (
     period_end_mask,
 )
 from rebal.policy.triggers import Rule
-from rebal.sim import run_backtest
+from rebal.backtest import run_backtest
 from rebal.types import Frequency
 
 

@@ -22,7 +22,7 @@ from rebal.policy import parse_policy
 from rebal.policy.dynamic import DynamicPolicy
 from rebal.policy.score import ScoreTrigger
 from rebal.policy.volatility import VolEstimator, VolScaledBand
-from rebal.sim import CostModel, run_backtest
+from rebal.backtest import CostModel, run_backtest
 from rebal.types import AccountType, Side, Term
 
 N_DAYS = 800

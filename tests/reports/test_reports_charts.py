@@ -122,7 +122,7 @@ def test_metrics_table_figure_same_strings(core_results):
 
 
 def test_different_dates_are_refused(core_results, market, policies):
-    from rebal.sim import run_backtest
+    from rebal.backtest import run_backtest
 
     short = run_backtest(market.between(None, "2016-12-30"), {"STK": 0.6, "BND": 0.4},
                          policies[0])

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from rebal.errors import ConfigError, InputError
 from rebal.policy import Policy
-from rebal.sim import CostModel, run_backtest
+from rebal.backtest import CostModel, run_backtest
 from rebal.sweep.grid import parse_sweep
 from rebal.sweep.study import load_sweep, run_sweep, sweep_from_dict
 

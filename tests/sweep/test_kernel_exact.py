@@ -11,7 +11,7 @@ import pytest
 
 from rebal import datasets
 from rebal.policy import Policy, policy_from_spec
-from rebal.sim import CashFlows, CostModel, run_backtest
+from rebal.backtest import CashFlows, CostModel, run_backtest
 from rebal.sweep.runner import Job, run_configs
 
 

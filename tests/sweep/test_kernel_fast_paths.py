@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rebal.sim.kernels import desired_weights, project_to_band
+from rebal.backtest.kernels import desired_weights, project_to_band
 from rebal.sweep.kernel import block_starts, desired_weights_fast
 
 
@@ -93,7 +93,7 @@ def test_desired_weights_bit_for_bit():
 def test_twenty_assets_narrow_edge_bands_equal_their_backtests():
     from rebal.data.market import MarketData
     from rebal.policy import Policy
-    from rebal.sim import CostModel, run_backtest
+    from rebal.backtest import CostModel, run_backtest
     from rebal.sweep.runner import Job, run_configs
 
     rng = np.random.default_rng(5)

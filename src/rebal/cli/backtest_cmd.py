@@ -39,7 +39,7 @@ def backtest(
     from rebal.cli.options import parse_target
     from rebal.data import resolve_prices
     from rebal.policy import Policy, parse_policy
-    from rebal.sim import CashFlows, CostModel, run_backtest
+    from rebal.backtest import CashFlows, CostModel, run_backtest
     from rebal.types import Frequency
 
     market = resolve_prices(prices)

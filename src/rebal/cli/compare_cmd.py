@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from rebal.study import StudyResult
+    from rebal.studies.study import StudyResult
 
 
 def register(app: typer.Typer) -> None:
@@ -46,7 +46,7 @@ def compare(
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap resamples.")] = 0,
 ) -> None:
     from rebal.cli import console
-    from rebal.study import load_study, run_study
+    from rebal.studies.study import load_study, run_study
 
     study = load_study(study_file, overrides=parse_overrides(set_))
     n_jobs = len(study.policies) + 1
@@ -55,13 +55,13 @@ def compare(
     # the intervals once, for the table, the JSON and the report alike
     intervals = None
     if bootstrap > 0:
-        from rebal.metrics.uncertainty import bootstrap_alpha
+        from rebal.sweep.uncertainty import bootstrap_alpha
 
         intervals = bootstrap_alpha(result, n_samples=bootstrap, seed=seed)
     if json_out:
         out = result.to_dict()
         if intervals is not None:
-            from rebal.metrics.uncertainty import alpha_intervals_json
+            from rebal.sweep.uncertainty import alpha_intervals_json
 
             out["bootstrap_alpha"] = alpha_intervals_json(intervals)
             out["bootstrap"] = {"n_samples": bootstrap, "seed": seed}
@@ -77,7 +77,7 @@ def compare(
 
         options = {}
         if intervals is not None:
-            from rebal.metrics.uncertainty import alpha_interval_title
+            from rebal.sweep.uncertainty import alpha_interval_title
 
             options = {
                 "alpha_intervals": intervals,

@@ -155,10 +155,10 @@ def print_bootstrap_alpha(intervals: Mapping[str, Any], baseline: str, n_samples
                           seed: int = 0) -> None:
     """For ``rebal compare --bootstrap N``: each policy's alpha vs ``baseline`` with its
     90 % paired-bootstrap interval and P(alpha > 0) (``intervals`` from
-    :func:`rebal.metrics.uncertainty.bootstrap_alpha`, computed once by the caller and
+    :func:`rebal.sweep.uncertainty.bootstrap_alpha`, computed once by the caller and
     also given to the report and ``--json``)."""
     from rebal.cli import console
-    from rebal.metrics.uncertainty import (
+    from rebal.sweep.uncertainty import (
         ALPHA_INTERVAL_HEADER,
         alpha_interval_cells,
         alpha_interval_title,

@@ -1,7 +1,7 @@
 """The :class:`Metrics` of a backtest and :func:`compute_metrics`, which fills them in.
 
 ``compute_metrics`` reads a backtest result by duck typing, so it works with
-``rebal.results.BacktestResult`` and with any object shaped like it (tests use
+``rebal.backtest.results.BacktestResult`` and with any object shaped like it (tests use
 ``types.SimpleNamespace``). The attributes it reads:
 
 ``dates``

@@ -238,7 +238,7 @@ def compare_report_html(
     Parameters
     ----------
     results
-        :class:`~rebal.results.BacktestResult` per policy, on the same dates and target.
+        :class:`~rebal.backtest.results.BacktestResult` per policy, on the same dates and target.
     metrics
         Their :class:`~rebal.metrics.Metrics` in the same order (e.g. the very
         objects the CLI printed); default ``result.metrics(benchmark=baseline)``.
@@ -261,7 +261,7 @@ def compare_report_html(
     max_rows
         Longer daily series are drawn at weekly points.
     alpha_intervals
-        Policy name → :class:`~rebal.metrics.uncertainty.AlphaInterval` (``rebal compare
+        Policy name → :class:`~rebal.sweep.uncertainty.AlphaInterval` (``rebal compare
         --bootstrap N``): a table right under the metrics table with each policy's alpha,
         its bootstrap interval and P(alpha > 0), in the CLI's text; policies without one
         are left out.
@@ -357,7 +357,7 @@ def _alpha_intervals_html(names: Sequence[str], intervals: Mapping[str, Any] | N
     """The bootstrap alpha-interval table (empty without intervals)."""
     if not intervals:
         return ""
-    from rebal.metrics.uncertainty import ALPHA_INTERVAL_HEADER, alpha_interval_cells
+    from rebal.sweep.uncertainty import ALPHA_INTERVAL_HEADER, alpha_interval_cells
 
     rows = [alpha_interval_cells(intervals[n]) for n in names if n in intervals]
     rows += [alpha_interval_cells(a) for n, a in intervals.items() if n not in names]
@@ -382,7 +382,7 @@ def compare_report(results: Sequence[Any], path: str | Path, **options: Any) -> 
 
 
 def compare_report_from_study(study_result: Any, path: str | Path, **options: Any) -> Path:
-    """Write the comparison report of a :class:`rebal.study.StudyResult` to ``path``.
+    """Write the comparison report of a :class:`rebal.studies.study.StudyResult` to ``path``.
 
     The report shows the very :class:`~rebal.metrics.Metrics` the CLI prints (each
     policy's, against the study's buy-and-hold baseline), the study's sub-periods,

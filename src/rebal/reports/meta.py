@@ -121,7 +121,7 @@ class ReportMeta:
 
 
 def costs_text(costs: Any) -> str:
-    """A :class:`~rebal.sim.CostModel` (or ``None``) in words."""
+    """A :class:`~rebal.backtest.CostModel` (or ``None``) in words."""
     if costs is None:
         return "none"
     if isinstance(costs, str):
@@ -173,7 +173,7 @@ def meta_from_results(
     title
         Report title.
     costs
-        A :class:`~rebal.sim.CostModel`, a sentence, or ``None`` (no costs). Not
+        A :class:`~rebal.backtest.CostModel`, a sentence, or ``None`` (no costs). Not
         given: said to be unstated, with whether any costs were charged.
     notes
         Extra lines for the header.

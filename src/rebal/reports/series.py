@@ -1,6 +1,6 @@
 """The numbers behind the charts, computed from backtest results (no plotting here).
 
-Every function takes a :class:`~rebal.results.BacktestResult` (or an object
+Every function takes a :class:`~rebal.backtest.results.BacktestResult` (or an object
 shaped like one) and returns plain numpy arrays, so the figures in
 :mod:`rebal.reports.charts` only draw and the numbers can be tested on their own.
 

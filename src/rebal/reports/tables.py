@@ -159,7 +159,7 @@ TAX_COLUMNS: tuple[Column, ...] = (
     Column("after_tax_alpha_liquidated", "AT alpha, liq.", Kind.PCT, 2,
            "after-tax CAGR after liquidation minus the baseline's"),
 )
-"""After-tax columns (:class:`rebal.taxresults.TaxMetrics` fields) of study tables."""
+"""After-tax columns (:class:`rebal.backtest.taxable.results.TaxMetrics` fields) of study tables."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +290,7 @@ def yearly_table(results: Sequence[Any]) -> StringTable:
 
 def column_for(field: str, header: str | None = None) -> Column:
     """The table column of a :class:`~rebal.metrics.Metrics` or
-    :class:`~rebal.taxresults.TaxMetrics` field (known formatting, or percent for
+    :class:`~rebal.backtest.taxable.results.TaxMetrics` field (known formatting, or percent for
     fractions, integers for counts, numbers otherwise)."""
     for col in (*COMPARE_COLUMNS, *DETAIL_COLUMNS, *TAX_COLUMNS):
         if col.field == field:
@@ -308,7 +308,7 @@ def column_for(field: str, header: str | None = None) -> Column:
 
 
 def study_table(result: Any) -> StringTable:
-    """The table of a :class:`rebal.study.StudyResult`: one row per policy, the study's
+    """The table of a :class:`rebal.studies.study.StudyResult`: one row per policy, the study's
     columns (metrics formatted as in :data:`COMPARE_COLUMNS`, sub-periods as percent)."""
     columns = result.columns
     header = ["Strategy"]

@@ -30,7 +30,7 @@ from typing import Any
 from rebal.errors import ConfigError, RebalError
 from rebal.policy.policy import Policy
 from rebal.policy.spec import policy_from_spec
-from rebal.sim.costs import CostModel
+from rebal.backtest.costs import CostModel
 
 __all__ = ["COST_AXES", "CRITERIA", "Axis", "Grid", "GridPoint", "SweepSpec", "parse_sweep"]
 

@@ -10,7 +10,7 @@ accumulators (growth, sums of returns and squares, drawdown, turnover, costs,
 rebalances) — the ``(n_days,)`` value path only when asked.
 
 Exactness. On every row the value of each configuration is the left-to-right sum
-``Σ_i fl(s_i p_i)``: bit for bit what :func:`rebal.sim.kernels.simulate` computes
+``Σ_i fl(s_i p_i)``: bit for bit what :func:`rebal.backtest.kernels.simulate` computes
 on its event rows. A look row fires exactly as in the engine
 (``|h_i / V − target_i| > band_i + 1e-12``), and the trades reuse the engine's
 helpers (``desired_weights``, ``solve_rebalance``, ``solve_flow``), so each
@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from rebal.sim.kernels import (
+from rebal.backtest.kernels import (
     BREACH_TOL,
     STATUS_OK,
     project_to_band,
@@ -131,7 +131,7 @@ _JIT: dict[str, Any] = {"cache": True, "error_model": "numpy", "boundscheck": Fa
 
 @njit(**_JIT)
 def desired_weights_fast(w, target, hw_row, sizing, sized, ws, lo, hi, tmp, bp):
-    """:func:`rebal.sim.kernels.desired_weights` with the projection's scratch passed in
+    """:func:`rebal.backtest.kernels.desired_weights` with the projection's scratch passed in
     (``bp`` ``(2n,)``, no allocation per rebalance) and the "to edge" projection written
     straight into ``ws``: the same rules, operations and results, tested bit for bit
     against the engine's function (tests/sweep/test_kernel_fast_paths.py).

@@ -22,8 +22,8 @@ from rebal.data.market import MarketData
 from rebal.errors import ConfigError
 from rebal.policy.policy import CompiledPolicy, Policy
 from rebal.policy.target import target_array
-from rebal.sim.cashflows import CashFlows
-from rebal.sim.costs import CostModel
+from rebal.backtest.cashflows import CashFlows
+from rebal.backtest.costs import CostModel
 from rebal.sweep import kernel as K
 from rebal.types import FloatArray, IntArray
 
@@ -336,7 +336,7 @@ def run_configs(
     jobs
         The configurations.
     initial_usd, cash_flows
-        As for :func:`rebal.sim.run_backtest` (the flows are the same on every path).
+        As for :func:`rebal.backtest.run_backtest` (the flows are the same on every path).
     history
         Rows before ``market`` for the state-dependent triggers' estimators.
     paths
@@ -414,7 +414,7 @@ def run_configs(
         if values is not None:
             values[:, order] = vals
     if comp.fallback:
-        from rebal.sim.engine import run_arrays
+        from rebal.backtest.engine import run_arrays
 
         for p in range(n_paths):
             for j, cp in comp.fallback:

@@ -1,7 +1,7 @@
 """A sweep study: a study file with a ``sweep:`` section (``rebal sweep STUDY.yaml``).
 
 The file is an ordinary study (data, target, costs, cash flows — see
-:mod:`rebal.study`) plus ``sweep:`` (:mod:`rebal.sweep.grid`). Its ``policies:``
+:mod:`rebal.studies.study`) plus ``sweep:`` (:mod:`rebal.sweep.grid`). Its ``policies:``
 (optional here; default buy-and-hold) are the **baselines**: they run with the
 grid and are marked on the charts. Buy-and-hold is always run; every alpha is
 ``CAGR − CAGR of buy-and-hold`` on the same rows (fraction per year).
@@ -20,7 +20,7 @@ import numpy as np
 
 from rebal.errors import ConfigError, InputError
 from rebal.policy.policy import Policy
-from rebal.study import Study, _is_buy_and_hold, study_from_dict
+from rebal.studies.study import Study, _is_buy_and_hold, study_from_dict
 from rebal.sweep.grid import GridPoint, SweepSpec, parse_sweep
 from rebal.sweep.runner import Job, SweepStats, run_configs
 from rebal.sweep.walkforward import WalkForward, criterion_values, walk_forward
@@ -240,7 +240,7 @@ def run_sweep(
         )
     boot = None
     if spec.bootstrap_samples > 0:
-        from rebal.metrics.uncertainty import bootstrap_policies
+        from rebal.sweep.uncertainty import bootstrap_policies
 
         best_name = f"best: {points[best].label}"
         pols = [(best_name, points[best].policy), *baselines]

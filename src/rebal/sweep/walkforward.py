@@ -28,7 +28,7 @@ import numpy as np
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError
 from rebal.policy.policy import Policy
-from rebal.sim.costs import CostModel
+from rebal.backtest.costs import CostModel
 from rebal.sweep.grid import CRITERIA, GridPoint
 from rebal.sweep.runner import Job, SweepStats, run_configs
 

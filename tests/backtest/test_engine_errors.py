@@ -8,7 +8,7 @@ import pytest
 from rebal.data import MarketData
 from rebal.errors import ConfigError, DataError
 from rebal.policy import Policy
-from rebal.sim import CashFlows, CostModel, run_backtest
+from rebal.backtest import CashFlows, CostModel, run_backtest
 
 
 @pytest.fixture()

@@ -11,9 +11,9 @@ from tests.reference_taxable import reference_taxable
 from rebal.data.loaders import load_prices
 from rebal.policy import Policy
 from rebal.policy.schedule import period_end_mask
-from rebal.sim import CostModel
-from rebal.sim.taxable import run_taxable_backtest
-from rebal.sim.taxable_settings import FlatRates, HarvestSettings, TaxSettings
+from rebal.backtest import CostModel
+from rebal.backtest.taxable.simulator import run_taxable_backtest
+from rebal.backtest.taxable.settings import FlatRates, HarvestSettings, TaxSettings
 from rebal.tax import audit
 from rebal.types import Frequency
 

@@ -18,7 +18,7 @@ from rebal.data import MarketData
 from rebal.errors import ConfigError
 from rebal.policy import CompiledPolicy
 from rebal.policy.schedule import period_end_mask
-from rebal.sim import CashFlows, CostModel, run_backtest
+from rebal.backtest import CashFlows, CostModel, run_backtest
 from rebal.types import Frequency
 from reference_sim import check_days, reference_backtest
 

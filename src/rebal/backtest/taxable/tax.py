@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from rebal.sim.taxable_settings import BracketRates, FlatRates
+from rebal.backtest.taxable.settings import BracketRates, FlatRates
 from rebal.tax.federal import federal_tax
 from rebal.tax.netting import net_capital_gains
 from rebal.tax.rates import available_years

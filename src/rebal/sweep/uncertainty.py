@@ -249,7 +249,7 @@ def bootstrap_policies(
     Parameters
     ----------
     market, target, costs, initial_usd, cash_flows, history
-        As for :func:`rebal.sim.run_backtest` (``costs`` a :class:`CostModel`).
+        As for :func:`rebal.backtest.run_backtest` (``costs`` a :class:`CostModel`).
     policies
         ``(name, Policy)`` pairs; names must be unique.
     n_samples
@@ -259,7 +259,7 @@ def bootstrap_policies(
     block
         Mean block length in rows (default :func:`default_block_length`).
     """
-    from rebal.sim.costs import CostModel
+    from rebal.backtest.costs import CostModel
     from rebal.sweep.runner import Job, run_configs
 
     if int(n_samples) != n_samples or n_samples < 1:
@@ -314,7 +314,7 @@ def bootstrap_alpha(
     Parameters
     ----------
     source
-        A :class:`rebal.study.StudyResult`, or ``(market, target, policies, costs)``
+        A :class:`rebal.studies.study.StudyResult`, or ``(market, target, policies, costs)``
         with ``policies`` a sequence of ``(name, Policy)`` (buy-and-hold is added).
     n_samples, seed, block
         As for :func:`bootstrap_policies`.

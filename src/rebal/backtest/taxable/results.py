@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rebal.results import BacktestResult
-from rebal.sim.taxable_tax import YearTax
+from rebal.backtest.results import BacktestResult
+from rebal.backtest.taxable.tax import YearTax
 from rebal.tax.lots import Account, Trade, WashSaleSettings
 from rebal.types import DateArray, FloatArray, IntArray
 
@@ -144,7 +144,7 @@ class TaxableBacktestResult:
     Attributes
     ----------
     policy_name, dates
-        As in :class:`rebal.results.BacktestResult`.
+        As in :class:`rebal.backtest.results.BacktestResult`.
     classes
         Target classes (their primary assets), in market order.
     assets
@@ -184,7 +184,7 @@ class TaxableBacktestResult:
         ``rebal.tax.audit(trade_history, accounts, wash_settings)``), liquidation
         excluded.
     pre_tax
-        The same policy run by the tax-blind engine (:func:`rebal.sim.run_backtest`)
+        The same policy run by the tax-blind engine (:func:`rebal.backtest.run_backtest`)
         on the classes' primaries, or ``None``.
     notes
         Conventions applied that a reader should know (parameter years …).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rebal.policy import parse_policy
-from rebal.sim import CashFlows, CostModel, run_backtest
+from rebal.backtest import CashFlows, CostModel, run_backtest
 from rebal.types import Frequency
 from reference_sim import reference_from_policy
 

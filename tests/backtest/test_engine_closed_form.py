@@ -7,7 +7,7 @@ import pytest
 
 from rebal.data import MarketData
 from rebal.policy import Policy, parse_policy
-from rebal.sim import CashFlows, CostModel, run_backtest
+from rebal.backtest import CashFlows, CostModel, run_backtest
 from rebal.types import Frequency
 
 

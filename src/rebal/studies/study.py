@@ -61,10 +61,10 @@ Conventions
 - ``columns``: period names, :class:`rebal.metrics.Metrics` field names, or the
   aliases in :data:`COLUMN_ALIASES` (``annual_return`` = CAGR, ``volatility``,
   ``turnover``, ``rebalances`` …).
-- ``tax:`` runs :func:`rebal.sim.taxable.run_taxable_backtest` for each policy and the
+- ``tax:`` runs :func:`rebal.backtest.taxable.simulator.run_taxable_backtest` for each policy and the
   baseline (``docs/taxable_backtests.md``); each :class:`PolicyOutcome` then carries
   ``tax_result`` and ``tax_metrics`` (after-tax alpha versus the after-tax
-  baseline), and ``columns`` may name :class:`rebal.taxresults.TaxMetrics` fields
+  baseline), and ``columns`` may name :class:`rebal.backtest.taxable.results.TaxMetrics` fields
   or the aliases in :data:`TAX_COLUMN_ALIASES` (default columns gain
   :data:`DEFAULT_TAX_COLUMNS`). Substitutes are loaded with the data (the common
   span of all columns is used) but the pre-tax runs hold the target's assets only.
@@ -98,12 +98,12 @@ from rebal.policy.policy import Policy
 from rebal.policy.spec import _loc, _message, policy_from_spec
 from rebal.policy.target import target_array
 from rebal.policy.triggers import Never
-from rebal.results import BacktestResult
-from rebal.sim import CashFlows, CostModel, run_backtest
+from rebal.backtest.results import BacktestResult
+from rebal.backtest import CashFlows, CostModel, run_backtest
 
 if TYPE_CHECKING:
-    from rebal.sim.taxable_settings import HarvestSettings, SimAccount, TaxSettings
-    from rebal.taxresults import TaxableBacktestResult, TaxMetrics
+    from rebal.backtest.taxable.settings import HarvestSettings, SimAccount, TaxSettings
+    from rebal.backtest.taxable.results import TaxableBacktestResult, TaxMetrics
 
 __all__ = [
     "COLUMN_ALIASES",
@@ -155,7 +155,7 @@ TAX_COLUMN_ALIASES: Mapping[str, str] = {
     "after_tax_alpha_liq": "after_tax_alpha_liquidated",
     "liquidation_value": "liquidation_value_usd",
 }
-"""Aliases of :class:`rebal.taxresults.TaxMetrics` columns (studies with ``tax:``)."""
+"""Aliases of :class:`rebal.backtest.taxable.results.TaxMetrics` columns (studies with ``tax:``)."""
 DEFAULT_TAX_COLUMNS = (
     "after_tax_cagr", "after_tax_cagr_liquidated", "tax_drag", "total_tax_paid_usd",
     "after_tax_alpha_liquidated",
@@ -165,7 +165,7 @@ with ``harvest:``)."""
 
 
 def _tax_metric_names() -> tuple[str, ...]:
-    from rebal.taxresults import TaxMetrics
+    from rebal.backtest.taxable.results import TaxMetrics
 
     # a dict per year is not a table cell
     return tuple(n for n in TaxMetrics.__dataclass_fields__ if n != "tax_paid_by_year")
@@ -275,7 +275,7 @@ class Period:
 @dataclass(frozen=True, slots=True)
 class Column:
     """A table column: ``label`` as written in the file, ``key`` a Metrics field or a period
-    (``is_period``) or a :class:`~rebal.taxresults.TaxMetrics` field (``is_tax``)."""
+    (``is_period``) or a :class:`~rebal.backtest.taxable.results.TaxMetrics` field (``is_tax``)."""
 
     label: str
     key: str
@@ -326,7 +326,7 @@ class Study:
     target
         Asset → weight (fractions summing to 1).
     initial_usd, costs, cash_flows
-        As for :func:`rebal.sim.run_backtest`.
+        As for :func:`rebal.backtest.run_backtest`.
     policies
         ``(name, Policy)`` in file order.
     periods, columns
@@ -529,7 +529,7 @@ def _tax_settings(spec: _StudySpec, market: MarketData, history: MarketData | No
                   base_costs: CostModel) -> tuple[StudyTax, MarketData, MarketData | None, float]:
     """The study's :class:`StudyTax`, its pre-tax market and history (substitutes
     dropped) and its initial dollars (the accounts' sum when accounts are given)."""
-    from rebal.sim.taxable_settings import (
+    from rebal.backtest.taxable.settings import (
         BracketRates,
         FlatRates,
         HarvestSettings,
@@ -750,7 +750,7 @@ def study_from_dict(
                 # aux series, unknown tier assets … before any backtest runs
                 compiled = policy.compile(market, weights)
                 if study_tax is not None:
-                    from rebal.sim.taxable import _check_compiled
+                    from rebal.backtest.taxable.simulator import _check_compiled
 
                     _check_compiled(compiled, name)
             except (ConfigError, DataError) as exc:
@@ -802,8 +802,8 @@ class PolicyOutcome:
     periods
         Period name → compounded return over the period (fraction).
     tax_result, tax_metrics
-        With a ``tax:`` section: the :class:`~rebal.taxresults.TaxableBacktestResult`
-        (its ``pre_tax`` is ``result``) and its :class:`~rebal.taxresults.TaxMetrics`
+        With a ``tax:`` section: the :class:`~rebal.backtest.taxable.results.TaxableBacktestResult`
+        (its ``pre_tax`` is ``result``) and its :class:`~rebal.backtest.taxable.results.TaxMetrics`
         versus the after-tax buy-and-hold baseline; else ``None``.
     """
 
@@ -928,7 +928,7 @@ Progress = Callable[[int, int, str], None]
 def _run_taxable(study: Study, policy: Policy, pre_tax: BacktestResult) -> TaxableBacktestResult:
     """The after-tax run of ``policy``; its ``pre_tax`` is the study's own run (same
     rows, target, costs and initial dollars, hence what ``with_pre_tax`` would give)."""
-    from rebal.sim.taxable import run_taxable_backtest
+    from rebal.backtest.taxable.simulator import run_taxable_backtest
 
     t = study.tax
     assert t is not None

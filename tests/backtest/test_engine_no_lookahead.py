@@ -7,7 +7,7 @@ import pytest
 
 from rebal.data import MarketData
 from rebal.policy import parse_policy
-from rebal.sim import CostModel, run_backtest
+from rebal.backtest import CostModel, run_backtest
 
 
 @pytest.mark.parametrize(

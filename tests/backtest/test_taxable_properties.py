@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from rebal.data.loaders import load_prices
 from rebal.data.market import MarketData
 from rebal.policy import Policy
-from rebal.sim import CostModel
-from rebal.sim.taxable import run_taxable_backtest
-from rebal.sim.taxable_settings import FlatRates, HarvestSettings, SimAccount, TaxSettings
-from rebal.sim.taxable_tax import year_tax
+from rebal.backtest import CostModel
+from rebal.backtest.taxable.simulator import run_taxable_backtest
+from rebal.backtest.taxable.settings import FlatRates, HarvestSettings, SimAccount, TaxSettings
+from rebal.backtest.taxable.tax import year_tax
 from rebal.tax import audit
 from rebal.types import AccountType, Side
 

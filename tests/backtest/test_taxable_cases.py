@@ -8,8 +8,8 @@ import pytest
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError
 from rebal.policy import Policy
-from rebal.sim.taxable import run_taxable_backtest
-from rebal.sim.taxable_settings import FlatRates, HarvestSettings, SimAccount, TaxSettings
+from rebal.backtest.taxable.simulator import run_taxable_backtest
+from rebal.backtest.taxable.settings import FlatRates, HarvestSettings, SimAccount, TaxSettings
 from rebal.tax import audit
 from rebal.types import AccountType
 

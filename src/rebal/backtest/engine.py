@@ -1,4 +1,4 @@
-"""The backtest engine: one readable loop (in :func:`rebal.sim.kernels.simulate`).
+"""The backtest engine: one readable loop (in :func:`rebal.backtest.kernels.simulate`).
 
 Conventions (``docs/conventions.md``):
 
@@ -34,10 +34,10 @@ from rebal.data.market import MarketData
 from rebal.errors import ConfigError, DataError, RebalError
 from rebal.policy.policy import CompiledPolicy, Policy
 from rebal.policy.target import target_array
-from rebal.results import BacktestResult, RebalanceLog, TradeTable
-from rebal.sim import kernels
-from rebal.sim.cashflows import CashFlows
-from rebal.sim.costs import CostModel
+from rebal.backtest.results import BacktestResult, RebalanceLog, TradeTable
+from rebal.backtest import kernels
+from rebal.backtest.cashflows import CashFlows
+from rebal.backtest.costs import CostModel
 from rebal.types import FloatArray, IntArray
 
 __all__ = ["PolicyLike", "RawRun", "run_arrays", "run_backtest", "time_weighted_returns"]
@@ -108,7 +108,7 @@ def _call_kernel(
     initial_usd: float,
 ) -> tuple[Any, ...]:
     """Call the kernel on checked, contiguous float64 arrays; its packed outputs
-    (:func:`rebal.sim.kernels.simulate`), the two buffers frozen in place (fresh
+    (:func:`rebal.backtest.kernels.simulate`), the two buffers frozen in place (fresh
     arrays the result owns: every slice of them is then a read-only view)."""
     act = compiled.act
     check = _readonly(compiled.kernel_check)

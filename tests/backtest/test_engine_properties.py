@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from rebal.data import MarketData
 from rebal.policy import Policy, half_widths
-from rebal.sim import CostModel, run_backtest
+from rebal.backtest import CostModel, run_backtest
 from rebal.types import Frequency, Scope, Sizing
 
 SETTINGS = settings(max_examples=40, deadline=None)

@@ -1,7 +1,7 @@
 """Taxable backtests: lots, yearly tax bills, loss harvesting, after-tax results.
 
 Event-driven: between events every account holds fixed units of each asset's
-price-return index, and :func:`rebal.sim.taxable_kernels.next_event` (numba)
+price-return index, and :func:`rebal.backtest.taxable.kernels.next_event` (numba)
 jumps to the next row where something may happen. Events, processed at the close
 of their row in this order (``docs/taxable_backtests.md`` states every rule):
 
@@ -38,25 +38,25 @@ from rebal.errors import ConfigError, DataError, RebalError
 from rebal.policy.policy import CompiledPolicy, Policy
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.target import target_array
-from rebal.sim import kernels
-from rebal.sim.costs import CostModel
-from rebal.sim.engine import PolicyLike, run_backtest
-from rebal.sim.harvest import qualifies, trigger_price
-from rebal.sim.taxable_kernels import BREACH_TOL, next_event
-from rebal.sim.taxable_settings import (
+from rebal.backtest import kernels
+from rebal.backtest.costs import CostModel
+from rebal.backtest.engine import PolicyLike, run_backtest
+from rebal.backtest.taxable.harvest import qualifies, trigger_price
+from rebal.backtest.taxable.kernels import BREACH_TOL, next_event
+from rebal.backtest.taxable.settings import (
     BracketRates,
     FlatRates,
     HarvestSettings,
     SimAccount,
     TaxSettings,
 )
-from rebal.sim.taxable_tax import YearTax, params_year, year_tax
+from rebal.backtest.taxable.tax import YearTax, params_year, year_tax
 from rebal.tax.holding import holding_term
 from rebal.tax.ledger import Ledger
 from rebal.tax.lots import Account, Lot, Trade, WashSaleSettings
 from rebal.tax.marginal import TaxProfile, marginal_rates
 from rebal.tax.relief import select_lots
-from rebal.taxresults import HarvestLog, TaxableBacktestResult, TaxTradeReason, TaxTradeTable
+from rebal.backtest.taxable.results import HarvestLog, TaxableBacktestResult, TaxTradeReason, TaxTradeTable
 from rebal.types import AccountType, Frequency, LotMethod, Side, Term
 
 __all__ = ["run_taxable_backtest"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rebal.sim.kernels import desired_weights
+from rebal.backtest.kernels import desired_weights
 
 
 def size(w, target, hw, sizing, scope, breached=None):
@@ -83,7 +83,7 @@ def test_breached_scope_falls_back_when_absorbers_cannot_absorb():
 def test_end_to_end_edge_rebalance_two_assets():
     from rebal.data import MarketData
     from rebal.policy import parse_policy
-    from rebal.sim import run_backtest
+    from rebal.backtest import run_backtest
 
     # 60/40 of $100; A +50 %: 90 / 40 -> w_A = 0.6923 > 0.6 + 0.05 -> to edge 0.65 / 0.35
     dates = np.array(["2024-01-02", "2024-01-03", "2024-01-04"], dtype="datetime64[D]")

@@ -607,7 +607,7 @@ def simulate(
     the trades' day, asset and reason rows (``cap`` apart) from ``i_tr``, the
     rebalances' day, rule, group, asset and n_breached rows (``rb_cap`` apart)
     from ``i_rb``. Each log has ``n_tr`` / ``n_rb`` entries. Time-weighted returns
-    are left to the caller (:func:`rebal.sim.engine.time_weighted_returns`).
+    are left to the caller (:func:`rebal.backtest.engine.time_weighted_returns`).
     """
     n_days, n = prices.shape
     n_groups = check.shape[1]

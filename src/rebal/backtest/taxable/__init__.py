@@ -1,0 +1,1 @@
+"""Taxable backtests: lots through the tax ledger, yearly tax bills, loss harvesting."""

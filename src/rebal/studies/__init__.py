@@ -1,0 +1,1 @@
+"""Study files: a set of policies run on one dataset, with costs, flows and taxes."""

@@ -9,18 +9,13 @@ import numpy as np
 import pytest
 import yaml
 
+from rebal.backtest import CostModel
+from rebal.backtest.taxable.settings import BracketRates, FlatRates, SimAccount, TaxSettings
+from rebal.backtest.taxable.simulator import run_taxable_backtest
 from rebal.cli.main import main
 from rebal.errors import ConfigError, InputError
-from rebal.backtest import CostModel
-from rebal.backtest.taxable.simulator import run_taxable_backtest
-from rebal.backtest.taxable.settings import (
-    BracketRates,
-    FlatRates,
-    HarvestSettings,
-    SimAccount,
-    TaxSettings,
-)
 from rebal.studies.study import load_study, run_study, study_from_dict
+from rebal.tax.harvest import HarvestSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = ROOT / "examples" / "studies"
@@ -122,7 +117,7 @@ def test_harvest_substitutes_loaded_and_equal_direct_calls():
     assert study.tax.market.assets == ("SPY", "AGG", "VTI", "IEF")
     res = run_study(study)
     tax = TaxSettings(rates=FlatRates(st_rate=0.35, lt_rate=0.15), lot_method="hifo")
-    hs = HarvestSettings(substitutes={"SPY": "VTI", "AGG": "IEF"}, min_loss_pct=0.05,
+    hs = HarvestSettings(substitutes={"SPY": "VTI", "AGG": "IEF"}, min_loss_frac=0.05,
                          min_loss_usd=1000.0)
     direct = {name: run_taxable_backtest(study.tax.market, study.target, pol, tax=tax,
                                          harvest=hs, costs=CostModel(cost_bps=5))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rebal.backtest.taxable.settings import FlatRates, SimAccount, TaxSettings
+from rebal.backtest.taxable.simulator import run_taxable_backtest
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError
 from rebal.policy import Policy
-from rebal.backtest.taxable.simulator import run_taxable_backtest
-from rebal.backtest.taxable.settings import FlatRates, HarvestSettings, SimAccount, TaxSettings
 from rebal.tax import audit
+from rebal.tax.harvest import HarvestSettings
 from rebal.types import AccountType
 
 FLAT = FlatRates(st_rate=0.35, lt_rate=0.15)
@@ -87,7 +88,7 @@ def test_harvest_and_swap_back_dates(drop_day, first_safe):
     sub = np.full(90, 50.0)
     m = MarketData(dates=dates, assets=("A", "B", "A2"),
                    prices=np.column_stack([a, np.full(90, 100.0), sub]))
-    hs = HarvestSettings(substitutes={"A": "A2"}, min_loss_pct=0.05, min_loss_usd=1_000.0)
+    hs = HarvestSettings(substitutes={"A": "A2"}, min_loss_frac=0.05, min_loss_usd=1_000.0)
     r = run_taxable_backtest(m, {"A": 0.5, "B": 0.5}, Policy.buy_and_hold(),
                              tax=TaxSettings(rates=FLAT), harvest=hs, initial_usd=100_000.0)
     tf = r.trades_frame()

@@ -9,14 +9,15 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from rebal.backtest import CostModel
+from rebal.backtest.taxable.settings import FlatRates, SimAccount, TaxSettings
+from rebal.backtest.taxable.simulator import run_taxable_backtest
+from rebal.backtest.taxable.tax import year_tax
 from rebal.data.loaders import load_prices
 from rebal.data.market import MarketData
 from rebal.policy import Policy
-from rebal.backtest import CostModel
-from rebal.backtest.taxable.simulator import run_taxable_backtest
-from rebal.backtest.taxable.settings import FlatRates, HarvestSettings, SimAccount, TaxSettings
-from rebal.backtest.taxable.tax import year_tax
 from rebal.tax import audit
+from rebal.tax.harvest import HarvestSettings
 from rebal.types import AccountType, Side
 
 ETF = Path("/work/shared/data/etf_adjclose_daily_1993_2025.csv")
@@ -90,7 +91,7 @@ def test_random_paths(seed, vol, pct, band, method):
     prices = 100 * np.cumprod(1 + rets, axis=0)
     dates = np.busday_offset(np.datetime64("2019-11-01"), np.arange(n), roll="forward")
     m = MarketData(dates=dates, assets=("A", "B", "A2", "B2"), prices=prices)
-    hs = HarvestSettings(substitutes={"A": "A2", "B": "B2"}, min_loss_pct=pct,
+    hs = HarvestSettings(substitutes={"A": "A2", "B": "B2"}, min_loss_frac=pct,
                          min_loss_usd=100.0)
     policy = Policy.calendar("monthly") if band is None else Policy.band(absolute=band)
     tax = TaxSettings(rates=FLAT, lot_method=method, dividend_yield={"A": 0.03, "B2": 0.02})

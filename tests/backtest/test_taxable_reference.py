@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 from tests.reference_taxable import reference_taxable
 
+from rebal.backtest import CostModel
+from rebal.backtest.taxable.settings import FlatRates, TaxSettings
+from rebal.backtest.taxable.simulator import run_taxable_backtest
 from rebal.data.loaders import load_prices
 from rebal.policy import Policy
 from rebal.policy.schedule import period_end_mask
-from rebal.backtest import CostModel
-from rebal.backtest.taxable.simulator import run_taxable_backtest
-from rebal.backtest.taxable.settings import FlatRates, HarvestSettings, TaxSettings
 from rebal.tax import audit
+from rebal.tax.harvest import HarvestSettings
 from rebal.types import Frequency
 
 ETF = Path("/work/shared/data/etf_adjclose_daily_1993_2025.csv")
@@ -47,7 +48,7 @@ def test_engine_matches_reference(market, kind, method, harvest, bps, divs):
         yields = {a: v for a, v in yields.items() if a in classes}
     tax = TaxSettings(rates=FlatRates(st_rate=0.35, lt_rate=0.15, state_rate=0.05),
                       lot_method=method, dividend_yield=yields)
-    hs = HarvestSettings(substitutes=subs, min_loss_pct=0.05, min_loss_usd=1000.0) \
+    hs = HarvestSettings(substitutes=subs, min_loss_frac=0.05, min_loss_usd=1000.0) \
         if harvest else None
     if kind == "bh":
         policy, check, band = Policy.buy_and_hold(), None, None

@@ -17,7 +17,6 @@ from rebal.household.io import (
 from rebal.household.model import (
     Account,
     ClassTarget,
-    HarvestSettings,
     Household,
     Lot,
     Security,
@@ -31,7 +30,6 @@ __all__ = [
     "LOT_CSV_COLUMNS",
     "Account",
     "ClassTarget",
-    "HarvestSettings",
     "Household",
     "Lot",
     "Security",

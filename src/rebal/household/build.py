@@ -16,7 +16,6 @@ from rebal.errors import InputError
 from rebal.household.model import (
     Account,
     ClassTarget,
-    HarvestSettings,
     Household,
     Lot,
     Security,
@@ -27,6 +26,7 @@ from rebal.household.model import (
 from rebal.household.schema import HouseholdFileIn, LotIn
 from rebal.policy.bands import AbsoluteBand, RelativeBand
 from rebal.policy.target import WEIGHT_SUM_TOL
+from rebal.tax.harvest import HarvestSettings
 from rebal.tax.rates import available_years
 from rebal.types import AccountType
 

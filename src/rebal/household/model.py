@@ -19,6 +19,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rebal.policy.bands import BREACH_TOL, AbsoluteBand, RelativeBand
+from rebal.tax.harvest import HarvestSettings
 from rebal.types import AccountType, FilingStatus, LotMethod, Owner, Side, _ParseEnum
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 __all__ = [
     "Account",
     "ClassTarget",
-    "HarvestSettings",
     "Household",
     "Lot",
     "Security",
@@ -97,19 +97,6 @@ class TaxFacts:
     carryforward_lt_usd: float = 0.0
     realized_st_usd: float = 0.0
     realized_lt_usd: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class HarvestSettings:
-    """When a lot's unrealized loss is worth harvesting.
-
-    A lot qualifies when ``enabled`` and its loss is at least ``min_loss_usd``
-    dollars **and** at least ``min_loss_frac`` of its cost basis (0.05 = 5 %).
-    """
-
-    enabled: bool = True
-    min_loss_usd: float = 1000.0
-    min_loss_frac: float = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,7 +338,8 @@ class Household:
     tax
         Tax facts.
     harvest
-        Loss-harvesting thresholds.
+        Loss-harvesting thresholds (:class:`rebal.tax.harvest.HarvestSettings`;
+        substitutes are named per security here).
     realize_zero_bracket_gains
         True: the plan may realize long-term gains that fit in the 0 % LTCG bracket.
     hold_for_step_up
@@ -374,7 +362,7 @@ class Household:
     lots: tuple[Lot, ...]
     targets: tuple[ClassTarget, ...]
     recent_trades: tuple[Trade, ...] = ()
-    harvest: HarvestSettings = HarvestSettings()
+    harvest: HarvestSettings = field(default_factory=HarvestSettings)
     realize_zero_bracket_gains: bool = False
     hold_for_step_up: tuple[str, ...] = ()
     wash_sale: WashSalePolicy = WashSalePolicy()

@@ -38,9 +38,7 @@ def _pct(x: float) -> str:
 
 def _harvestable(h: Household, lot: Lot, price: float) -> bool:
     basis = lot.cost_basis_usd or 0.0
-    loss = basis - lot.quantity * price
-    return (h.harvest.enabled and loss > 0 and loss >= h.harvest.min_loss_usd
-            and loss >= h.harvest.min_loss_frac * basis)
+    return h.harvest.worth_harvesting(basis - lot.quantity * price, basis)
 
 
 def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[PlannedTrade, ...]:

@@ -48,6 +48,7 @@ from rebal.household.model import Household, Lot
 from rebal.household.views import class_values, investable_value_usd
 from rebal.planner.guard import PlanGuard
 from rebal.planner.settings import PlanMode, PlanSettings
+from rebal.tax.harvest import worth_harvesting
 from rebal.tax.holding import is_long_term
 from rebal.tax.marginal import GainTaxSchedule, TaxProfile, gain_tax_schedule
 from rebal.types import FloatArray, Term
@@ -388,9 +389,8 @@ def build_problem(
             if gain_ps > 0 and h.held_for_step_up(lot):
                 ub = 0.0  # held for a basis step-up: never sold at a gain
             loss_usd = -gain_ps * lot.quantity
-            harvestable = (gain_ps < 0 and harvest_on
-                           and loss_usd >= h.harvest.min_loss_usd
-                           and loss_usd >= h.harvest.min_loss_frac * basis)
+            harvestable = harvest_on and worth_harvesting(
+                loss_usd, basis, h.harvest.min_loss_usd, h.harvest.min_loss_frac)
             if (gain_ps < 0 and h.wash_sale.avoid
                     and guard.loss_sale_check(lot, pos.price_usd).washed):
                 ub = 0.0  # a recent purchase of the group would wash this loss (§1091(a))

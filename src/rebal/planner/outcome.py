@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rebal.household.model import Household, Lot
 from rebal.household.views import class_values
 from rebal.planner.result import AccountAllocation, ClassAllocation, LotRelief, TaxSummary
+from rebal.tax.harvest import worth_harvesting
 from rebal.tax.holding import is_long_term
 from rebal.tax.marginal import extra_tax, extra_tax_detail, zero_rate_lt_room
 from rebal.types import Side, Term
@@ -104,9 +105,9 @@ def evaluate(h: Household, orders: list[Order], *, model_estimate: float | None 
                     lt_g, lt_l = lt_g + max(gain, 0.0), lt_l + max(-gain, 0.0)
                 if gain < 0:
                     lot_loss = -(s.price_usd * lot.quantity - (lot.cost_basis_usd or 0.0))
-                    ok = (not harvest_threshold) or (
-                        lot_loss >= h.harvest.min_loss_usd
-                        and lot_loss >= h.harvest.min_loss_frac * (lot.cost_basis_usd or 0.0))
+                    ok = (not harvest_threshold) or worth_harvesting(
+                        lot_loss, lot.cost_basis_usd or 0.0, h.harvest.min_loss_usd,
+                        h.harvest.min_loss_frac)
                     if ok:
                         harvested += -gain
             reliefs_raw[k] = rows

@@ -102,7 +102,8 @@ from rebal.backtest.results import BacktestResult
 from rebal.backtest import CashFlows, CostModel, run_backtest
 
 if TYPE_CHECKING:
-    from rebal.backtest.taxable.settings import HarvestSettings, SimAccount, TaxSettings
+    from rebal.backtest.taxable.settings import SimAccount, TaxSettings
+    from rebal.tax.harvest import HarvestSettings
     from rebal.backtest.taxable.results import TaxableBacktestResult, TaxMetrics
 
 __all__ = [
@@ -529,13 +530,8 @@ def _tax_settings(spec: _StudySpec, market: MarketData, history: MarketData | No
                   base_costs: CostModel) -> tuple[StudyTax, MarketData, MarketData | None, float]:
     """The study's :class:`StudyTax`, its pre-tax market and history (substitutes
     dropped) and its initial dollars (the accounts' sum when accounts are given)."""
-    from rebal.backtest.taxable.settings import (
-        BracketRates,
-        FlatRates,
-        HarvestSettings,
-        SimAccount,
-        TaxSettings,
-    )
+    from rebal.backtest.taxable.settings import BracketRates, FlatRates, SimAccount, TaxSettings
+    from rebal.tax.harvest import HarvestSettings
     from rebal.types import AccountType, FilingStatus, Frequency, LotMethod
 
     t = spec.tax
@@ -591,7 +587,7 @@ def _tax_settings(spec: _StudySpec, market: MarketData, history: MarketData | No
     harvest = None
     if spec.harvest is not None:
         h = spec.harvest
-        harvest = HarvestSettings(substitutes=subs, min_loss_pct=h.min_loss_pct,
+        harvest = HarvestSettings(substitutes=subs, min_loss_frac=h.min_loss_pct,
                                   min_loss_usd=h.min_loss_usd, swap_back=h.swap_back)
     initial = spec.initial_usd
     accounts = None
@@ -910,7 +906,7 @@ def _tax_summary(t: StudyTax) -> dict[str, Any]:
                            if np.ndim(v) == 0},
         "harvest": None if t.harvest is None else {
             "substitutes": dict(t.harvest.substitutes),
-            "min_loss_pct": t.harvest.min_loss_pct,
+            "min_loss_pct": t.harvest.min_loss_frac,
             "min_loss_usd": t.harvest.min_loss_usd,
             "swap_back": t.harvest.swap_back,
         },

@@ -1,4 +1,7 @@
-"""Settings of a taxable backtest: tax rates, accounts, dividends, loss harvesting.
+"""Settings of a taxable backtest: tax rates, accounts, dividends.
+
+Loss harvesting is :class:`rebal.tax.harvest.HarvestSettings` (the household uses the same
+settings and the same rule).
 
 Every record is frozen, keyword-only and validated at construction
 (:class:`rebal.errors.ConfigError` naming the field). Rates and yields are
@@ -20,7 +23,6 @@ from rebal.types import AccountType, FilingStatus, FloatArray, Frequency, LotMet
 __all__ = [
     "BracketRates",
     "FlatRates",
-    "HarvestSettings",
     "SimAccount",
     "TaxSettings",
 ]
@@ -236,53 +238,3 @@ class TaxSettings:
             raise ConfigError("TaxSettings.dividend_frequency: monthly or longer")
         object.__setattr__(self, "dividend_frequency", freq)
         object.__setattr__(self, "wash_groups", MappingProxyType(dict(self.wash_groups)))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HarvestSettings:
-    """Tax-loss harvesting with substitutes.
-
-    A taxable lot is harvested when its loss (basis − units × price, dollars,
-    before selling costs) is at least ``min_loss_usd`` **and** at least
-    ``min_loss_pct`` of its basis. Every qualifying lot of the asset in the account
-    is sold in one trade and the net proceeds buy the class's other member (the
-    substitute, or the primary when the substitute is the one at a loss).
-
-    Parameters
-    ----------
-    substitutes
-        Primary -> substitute (assets of the market data; the substitute counts
-        toward the primary's class and must not be in its wash-sale group).
-    min_loss_pct
-        Fraction of the lot's basis (e.g. 0.05).
-    min_loss_usd
-        Dollars (e.g. 1,000).
-    swap_back
-        Sell the substitute and buy the primary back on the first row at least 31
-        calendar days after the harvest sale.
-    """
-
-    substitutes: Mapping[str, str]
-    min_loss_pct: float = 0.05
-    min_loss_usd: float = 1_000.0
-    swap_back: bool = True
-
-    def __post_init__(self) -> None:
-        subs = {str(k): str(v) for k, v in dict(self.substitutes).items()}
-        if not subs:
-            raise ConfigError(
-                "HarvestSettings.substitutes: name at least one primary -> substitute")
-        for k, v in subs.items():
-            if k == v:
-                raise ConfigError(f"HarvestSettings.substitutes: {k!r} cannot substitute itself")
-        if len(set(subs.values())) != len(subs) or set(subs) & set(subs.values()):
-            raise ConfigError("HarvestSettings.substitutes: each asset in at most one pair")
-        object.__setattr__(self, "substitutes", MappingProxyType(subs))
-        object.__setattr__(self, "min_loss_pct",
-                           _fraction("HarvestSettings", "min_loss_pct", self.min_loss_pct))
-        usd = float(self.min_loss_usd)
-        if not math.isfinite(usd) or usd < 0:
-            raise ConfigError(f"HarvestSettings.min_loss_usd must be >= 0, got {usd!r}")
-        object.__setattr__(self, "min_loss_usd", usd)
-        if not isinstance(self.swap_back, bool):
-            raise ConfigError("HarvestSettings.swap_back must be True or False")

@@ -33,30 +33,29 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from rebal.backtest import kernels
+from rebal.backtest.costs import CostModel
+from rebal.backtest.engine import PolicyLike, run_backtest
+from rebal.backtest.taxable.kernels import BREACH_TOL, next_event
+from rebal.backtest.taxable.results import (
+    HarvestLog,
+    TaxableBacktestResult,
+    TaxTradeReason,
+    TaxTradeTable,
+)
+from rebal.backtest.taxable.settings import BracketRates, FlatRates, SimAccount, TaxSettings
+from rebal.backtest.taxable.tax import YearTax, params_year, year_tax
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError, DataError, RebalError
 from rebal.policy.policy import CompiledPolicy, Policy
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.target import target_array
-from rebal.backtest import kernels
-from rebal.backtest.costs import CostModel
-from rebal.backtest.engine import PolicyLike, run_backtest
-from rebal.backtest.taxable.harvest import qualifies, trigger_price
-from rebal.backtest.taxable.kernels import BREACH_TOL, next_event
-from rebal.backtest.taxable.settings import (
-    BracketRates,
-    FlatRates,
-    HarvestSettings,
-    SimAccount,
-    TaxSettings,
-)
-from rebal.backtest.taxable.tax import YearTax, params_year, year_tax
+from rebal.tax.harvest import HarvestSettings, harvest_trigger_price, worth_harvesting
 from rebal.tax.holding import holding_term
 from rebal.tax.ledger import Ledger
 from rebal.tax.lots import Account, Lot, Trade, WashSaleSettings
 from rebal.tax.marginal import TaxProfile, marginal_rates
 from rebal.tax.relief import select_lots
-from rebal.backtest.taxable.results import HarvestLog, TaxableBacktestResult, TaxTradeReason, TaxTradeTable
 from rebal.types import AccountType, Frequency, LotMethod, Side, Term
 
 __all__ = ["run_taxable_backtest"]
@@ -550,7 +549,8 @@ class _Sim:
                     continue
                 p = self.prices[t, j]
                 lots = [lot for lot in self.open_lots(a, j)
-                        if qualifies(lot, p, hs.min_loss_pct, hs.min_loss_usd)]
+                        if worth_harvesting(lot.basis_usd - lot.quantity * p, lot.basis_usd,
+                                            hs.min_loss_usd, hs.min_loss_frac)]
                 if not lots:
                     continue
                 basis = sum(lot.basis_usd for lot in lots)
@@ -604,8 +604,7 @@ class _Sim:
                     self.trig[a, j] = -np.inf
                     continue
                 if (a, j) in changed:
-                    self.trig[a, j] = trigger_price(self.open_lots(a, j), hs.min_loss_pct,
-                                                    hs.min_loss_usd)
+                    self.trig[a, j] = _trigger_price(self.open_lots(a, j), hs)
                 start = self.py_dates[0]
                 lb = self.last_buy.get(self.group[j])
                 ll = self.last_loss.get(self.group[o])
@@ -626,6 +625,21 @@ class _Sim:
             self.unit_rows.append(self.U.copy())
             self.changed = False
             self.refresh_triggers()
+
+
+def _trigger_price(lots: Sequence[Lot], hs: HarvestSettings) -> float:
+    """The highest price at which some lot of ``lots`` is worth harvesting (``-inf``: none
+    can): the highest-basis lot triggers first, so the event scan jumps to the first row at
+    or below it; :func:`worth_harvesting` then decides on dollars."""
+    best = -np.inf
+    for lot in lots:
+        trig = harvest_trigger_price(lot.basis_usd, lot.quantity, hs.min_loss_usd,
+                                     hs.min_loss_frac)
+        # the exact test is on dollars; a hair above keeps float noise from skipping a day
+        trig *= 1.0 + 1e-12
+        if trig > best:
+            best = trig
+    return best if best > 0.0 else -np.inf
 
 
 def _check_compiled(compiled: CompiledPolicy, name: str) -> None:
@@ -688,6 +702,10 @@ def run_taxable_backtest(
         raise ConfigError(f"tax must be a TaxSettings, got {type(tax).__name__}")
     if harvest is not None and not isinstance(harvest, HarvestSettings):
         raise ConfigError(f"harvest must be a HarvestSettings, got {type(harvest).__name__}")
+    if harvest is not None and not harvest.enabled:
+        harvest = None
+    if harvest is not None and not harvest.substitutes:
+        raise ConfigError("HarvestSettings.substitutes: name at least one primary -> substitute")
     costs = CostModel() if costs is None else costs
     weights_all = target_array(target, market.assets)
     classes = [a for a in market.assets if a in target]

@@ -9,7 +9,7 @@ either
   their band (strictly, ``|w - target| > band + 1e-12``; a negative band = a
   calendar rule, which fires on every look row), or
 - some account/asset pair may be harvested: its price is at or below its trigger
-  price (the highest trigger over its lots, see :func:`rebal.tax.harvest.harvest_trigger_price`) and the
+  price (the highest trigger over its lots, see :mod:`rebal.backtest.taxable.harvest`) and the
   row is on or after the first row the wash-sale guard allows it.
 
 The Python side then checks the event exactly (lot by lot); a false alarm (float

@@ -20,11 +20,11 @@ BoolArray: TypeAlias = npt.NDArray[np.bool_]
 DateArray: TypeAlias = npt.NDArray[np.datetime64]
 
 
-class _ParseEnum(str, Enum):
+class ParseEnum(str, Enum):
     """A string enum that parses user text (case-, dash- and underscore-insensitive)."""
 
     @classmethod
-    def parse(cls, text: str | _ParseEnum, *, field: str | None = None) -> Self:
+    def parse(cls, text: str | ParseEnum, *, field: str | None = None) -> Self:
         if isinstance(text, cls):
             return text
         key = str(text).strip().lower().replace("-", "_").replace(" ", "_")
@@ -36,7 +36,7 @@ class _ParseEnum(str, Enum):
         raise ConfigError(f"{name}: unknown value {text!r}; choose one of {choices}")
 
 
-class Frequency(_ParseEnum):
+class Frequency(ParseEnum):
     """How often a calendar fires: on the last trading day of each period."""
 
     DAILY = "daily"
@@ -48,7 +48,7 @@ class Frequency(_ParseEnum):
     ANNUAL = "annual"
 
 
-class Sizing(_ParseEnum):
+class Sizing(ParseEnum):
     """How much to trade once a rebalance is triggered."""
 
     TO_TARGET = "target"
@@ -56,14 +56,14 @@ class Sizing(_ParseEnum):
     HALFWAY = "halfway"
 
 
-class Scope(_ParseEnum):
+class Scope(ParseEnum):
     """Which assets a triggered rebalance sizes (the others absorb the residual)."""
 
     ALL = "all"
     BREACHED = "breached"
 
 
-class AccountType(_ParseEnum):
+class AccountType(ParseEnum):
     """Tax treatment of an account."""
 
     TAXABLE = "taxable"
@@ -77,12 +77,12 @@ class AccountType(_ParseEnum):
         return self is not AccountType.TAXABLE
 
 
-class Owner(_ParseEnum):
+class Owner(ParseEnum):
     SELF = "self"
     SPOUSE = "spouse"
 
 
-class FilingStatus(_ParseEnum):
+class FilingStatus(ParseEnum):
     """Federal filing status (IRC §1)."""
 
     SINGLE = "single"
@@ -92,7 +92,7 @@ class FilingStatus(_ParseEnum):
     QSS = "qss"  # qualifying surviving spouse
 
 
-class LotMethod(_ParseEnum):
+class LotMethod(ParseEnum):
     """Which lots a sale relieves (Treas. Reg. §1.1012-1(c)); all but FIFO and
     AVERAGE are specific-identification policies."""
 
@@ -105,16 +105,20 @@ class LotMethod(_ParseEnum):
     AVERAGE = "average"  # §1.1012-1(e): RIC shares only, when elected
 
 
-class Term(_ParseEnum):
+class Term(ParseEnum):
     """Holding-period character of a gain (IRC §1222)."""
 
     SHORT = "short"
     LONG = "long"
 
 
-class Side(_ParseEnum):
+class Side(ParseEnum):
     BUY = "buy"
     SELL = "sell"
+
+
+#: Old private name, kept until every module imports :class:`ParseEnum`.
+_ParseEnum = ParseEnum
 
 
 def _rebuild(cls: type, kwargs: dict[str, object]) -> object:

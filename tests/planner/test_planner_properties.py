@@ -17,7 +17,7 @@ from rebal.household import household_from_dict
 from rebal.planner import PlanSettings, plan
 from rebal.planner.guard import build_guard
 from rebal.planner.outcome import Order
-from rebal.planner.plan import _tax_trades
+from rebal.planner.outcome import tax_trades as _tax_trades
 from rebal.types import Side
 
 AS_OF = date(2025, 6, 30)

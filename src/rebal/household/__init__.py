@@ -21,7 +21,7 @@ from rebal.household.model import (
     Lot,
     Security,
     TaxFacts,
-    Tier,
+    TierName,
     Trade,
     WashSalePolicy,
 )
@@ -34,7 +34,7 @@ __all__ = [
     "Lot",
     "Security",
     "TaxFacts",
-    "Tier",
+    "TierName",
     "Trade",
     "WashSalePolicy",
     "dump_household",

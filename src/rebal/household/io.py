@@ -18,9 +18,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from rebal.errors import InputError
-from rebal.household._messages import input_error
 from rebal.household.build import Origin, build_household
-from rebal.household.model import Household, Security
+from rebal.household.messages import input_error
+from rebal.household.model import Household
 from rebal.household.schema import HouseholdFileIn, LotIn
 
 __all__ = [
@@ -199,119 +199,9 @@ def _parse_text(text: str, name: str, *, json_syntax: bool) -> Any:
 # -- writing ----------------------------------------------------------------
 
 
-def _security_dict(sec: Security) -> dict[str, Any]:
-    out: dict[str, Any] = {"symbol": sec.symbol, "price_usd": sec.price_usd}
-    if sec.asset_class is not None:
-        out["asset_class"] = sec.asset_class
-    else:
-        out["look_through"] = dict(sec.look_through)
-    out.update(
-        wash_group=sec.wash_group,
-        substitutes=list(sec.substitutes),
-        tradable=sec.tradable,
-        cost_bps=sec.cost_bps,
-        expense_ratio=sec.expense_ratio,
-        name=sec.name,
-    )
-    return out
-
-
-def _iso(day: Any) -> str | None:
-    return None if day is None else day.isoformat()
-
-
 def household_to_dict(h: Household) -> dict[str, Any]:
-    """The canonical file form of ``h``: JSON types only, every value explicit.
-
-    Lots are all inline with their ids (no ``lots_csv``); bands are the
-    resolved ones (tier defaults written out). ``Household.source`` and
-    ``warnings`` are not part of the file.
-    """
-    tax = h.tax
-    return {
-        "as_of": h.as_of.isoformat(),
-        "household": {
-            "name": h.name,
-            "filing_status": tax.filing_status.value,
-            "tax_year": tax.tax_year,
-            "ordinary_income_usd": tax.ordinary_income_usd,
-            "investment_income_usd": tax.investment_income_usd,
-            "qualified_dividends_usd": tax.qualified_dividends_usd,
-            "state_rate": tax.state_rate,
-            "loss_carryforward_usd": {
-                "short_term": tax.carryforward_st_usd,
-                "long_term": tax.carryforward_lt_usd,
-            },
-            "realized_this_year_usd": {
-                "short_term": tax.realized_st_usd,
-                "long_term": tax.realized_lt_usd,
-            },
-            "harvest": {
-                "enabled": h.harvest.enabled,
-                "min_loss_usd": h.harvest.min_loss_usd,
-                "min_loss_frac": h.harvest.min_loss_frac,
-            },
-            "realize_zero_bracket_gains": h.realize_zero_bracket_gains,
-            "hold_for_step_up": list(h.hold_for_step_up),
-            "wash_sale": {
-                "avoid": h.wash_sale.avoid,
-                "include_spouse": h.wash_sale.include_spouse,
-                "include_tax_advantaged": h.wash_sale.include_tax_advantaged,
-            },
-        },
-        "accounts": [
-            {
-                "id": a.id,
-                "type": a.type.value,
-                "name": a.name,
-                "owner": a.owner.value,
-                "cash_usd": a.cash_usd,
-                "min_cash_usd": a.min_cash_usd,
-                "pending_flow_usd": a.pending_flow_usd,
-                "whole_shares": a.whole_shares,
-                "lot_method": a.lot_method.value,
-            }
-            for a in h.accounts
-        ],
-        "securities": [_security_dict(s) for s in h.securities],
-        "targets": {
-            "classes": {
-                t.asset_class: {
-                    "weight": t.weight,
-                    "tier": t.tier.value,
-                    "band_abs": None if t.band_abs is None else t.band_abs.width,
-                    "band_rel": None if t.band_rel is None else t.band_rel.width,
-                }
-                for t in h.targets
-            },
-            "location": {
-                t.asset_class: [typ.value for typ in t.location] for t in h.targets if t.location
-            },
-        },
-        "lots": [
-            {
-                "id": lot.id,
-                "account": lot.account,
-                "symbol": lot.symbol,
-                "quantity": lot.quantity,
-                "cost_basis_usd": lot.cost_basis_usd,
-                "acquired": _iso(lot.acquired),
-                "holding_start": _iso(lot.holding_start),
-            }
-            for lot in h.lots
-        ],
-        "recent_trades": [
-            {
-                "date": t.date.isoformat(),
-                "account": t.account,
-                "symbol": t.symbol,
-                "side": t.side.value,
-                "quantity": t.quantity,
-                "price_usd": t.price_usd,
-            }
-            for t in h.recent_trades
-        ],
-    }
+    """The canonical file form of ``h`` (:meth:`Household.to_dict`)."""
+    return h.to_dict()
 
 
 def dump_household(h: Household, path: str | Path) -> None:

@@ -19,11 +19,17 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rebal.policy.bands import BREACH_TOL, AbsoluteBand, RelativeBand
+from rebal.policy.tiers import TIER_PRESETS
 from rebal.tax.harvest import HarvestSettings
-from rebal.types import AccountType, FilingStatus, LotMethod, Owner, Side, _ParseEnum
+from rebal.types import AccountType, FilingStatus, LotMethod, Owner, ParseEnum, Side
 
 if TYPE_CHECKING:
     from rebal.tax.marginal import TaxProfile
+
+
+def _iso_or_none(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
 
 __all__ = [
     "Account",
@@ -32,15 +38,18 @@ __all__ = [
     "Lot",
     "Security",
     "TaxFacts",
-    "Tier",
+    "TierName",
     "Trade",
     "WashSalePolicy",
 ]
 
-class Tier(_ParseEnum):
-    """How tightly a class is held to its target (DESIGN.md, "Tiers").
+class TierName(ParseEnum):
+    """The name of a class's tier: how tightly it is held to its target (DESIGN.md,
+    "Tiers").
 
-    The default absolute band half-width of each tier is :attr:`default_band_abs`.
+    Only the name: the tier's band and calendars are the policy's tier spec,
+    :class:`rebal.policy.tiers.Tier` (the presets :data:`rebal.policy.tiers.TIER_PRESETS`,
+    keyed by these values). A household target carries its resolved band itself.
     """
 
     CORE = "core"
@@ -49,8 +58,9 @@ class Tier(_ParseEnum):
 
     @property
     def default_band_abs(self) -> float:
-        """Default absolute band half-width, a weight fraction (0.03 = ±3 pp)."""
-        return {"core": 0.03, "satellite": 0.05, "tactical": 0.08}[self.value]
+        """Default absolute band half-width, a weight fraction (0.03 = ±3 pp): the band
+        of the policy's preset tier of this name."""
+        return TIER_PRESETS[self.value].band
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +223,23 @@ class Security:
         """``{asset_class: fraction}`` (a fresh dict)."""
         return dict(self.look_through)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The file form of this security (JSON types)."""
+        out: dict[str, Any] = {"symbol": self.symbol, "price_usd": self.price_usd}
+        if self.asset_class is not None:
+            out["asset_class"] = self.asset_class
+        else:
+            out["look_through"] = dict(self.look_through)
+        out.update(
+            wash_group=self.wash_group,
+            substitutes=list(self.substitutes),
+            tradable=self.tradable,
+            cost_bps=self.cost_bps,
+            expense_ratio=self.expense_ratio,
+            name=self.name,
+        )
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class Lot:
@@ -297,7 +324,7 @@ class ClassTarget:
 
     asset_class: str
     weight: float
-    tier: Tier = Tier.CORE
+    tier: TierName = TierName.CORE
     band_abs: AbsoluteBand | None = None
     band_rel: RelativeBand | None = None
     location: tuple[AccountType, ...] = ()
@@ -433,8 +460,98 @@ class Household:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The canonical file form: plain JSON types, every default spelled out,
-        all lots inline with their ids. ``household_from_dict(h.to_dict()) == h``."""
-        from rebal.household.io import household_to_dict
+        """The canonical file form: JSON types only, every value explicit;
+        ``household_from_dict(h.to_dict()) == h``.
 
-        return household_to_dict(self)
+        Lots are all inline with their ids (no ``lots_csv``); bands are the
+        resolved ones (tier defaults written out). ``Household.source`` and
+        ``warnings`` are not part of the file.
+        """
+        h = self
+        tax = h.tax
+        return {
+            "as_of": h.as_of.isoformat(),
+            "household": {
+                "name": h.name,
+                "filing_status": tax.filing_status.value,
+                "tax_year": tax.tax_year,
+                "ordinary_income_usd": tax.ordinary_income_usd,
+                "investment_income_usd": tax.investment_income_usd,
+                "qualified_dividends_usd": tax.qualified_dividends_usd,
+                "state_rate": tax.state_rate,
+                "loss_carryforward_usd": {
+                    "short_term": tax.carryforward_st_usd,
+                    "long_term": tax.carryforward_lt_usd,
+                },
+                "realized_this_year_usd": {
+                    "short_term": tax.realized_st_usd,
+                    "long_term": tax.realized_lt_usd,
+                },
+                "harvest": {
+                    "enabled": h.harvest.enabled,
+                    "min_loss_usd": h.harvest.min_loss_usd,
+                    "min_loss_frac": h.harvest.min_loss_frac,
+                },
+                "realize_zero_bracket_gains": h.realize_zero_bracket_gains,
+                "hold_for_step_up": list(h.hold_for_step_up),
+                "wash_sale": {
+                    "avoid": h.wash_sale.avoid,
+                    "include_spouse": h.wash_sale.include_spouse,
+                    "include_tax_advantaged": h.wash_sale.include_tax_advantaged,
+                },
+            },
+            "accounts": [
+                {
+                    "id": a.id,
+                    "type": a.type.value,
+                    "name": a.name,
+                    "owner": a.owner.value,
+                    "cash_usd": a.cash_usd,
+                    "min_cash_usd": a.min_cash_usd,
+                    "pending_flow_usd": a.pending_flow_usd,
+                    "whole_shares": a.whole_shares,
+                    "lot_method": a.lot_method.value,
+                }
+                for a in h.accounts
+            ],
+            "securities": [s.to_dict() for s in h.securities],
+            "targets": {
+                "classes": {
+                    t.asset_class: {
+                        "weight": t.weight,
+                        "tier": t.tier.value,
+                        "band_abs": None if t.band_abs is None else t.band_abs.width,
+                        "band_rel": None if t.band_rel is None else t.band_rel.width,
+                    }
+                    for t in h.targets
+                },
+                "location": {
+                    t.asset_class: [typ.value for typ in t.location]
+                    for t in h.targets
+                    if t.location
+                },
+            },
+            "lots": [
+                {
+                    "id": lot.id,
+                    "account": lot.account,
+                    "symbol": lot.symbol,
+                    "quantity": lot.quantity,
+                    "cost_basis_usd": lot.cost_basis_usd,
+                    "acquired": _iso_or_none(lot.acquired),
+                    "holding_start": _iso_or_none(lot.holding_start),
+                }
+                for lot in h.lots
+            ],
+            "recent_trades": [
+                {
+                    "date": t.date.isoformat(),
+                    "account": t.account,
+                    "symbol": t.symbol,
+                    "side": t.side.value,
+                    "quantity": t.quantity,
+                    "price_usd": t.price_usd,
+                }
+                for t in h.recent_trades
+            ],
+        }

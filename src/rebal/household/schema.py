@@ -21,10 +21,10 @@ from pydantic import (
 )
 
 from rebal.errors import ConfigError
-from rebal.household.model import Tier
-from rebal.types import AccountType, FilingStatus, LotMethod, Owner, Side, _ParseEnum
+from rebal.household.model import TierName
+from rebal.types import AccountType, FilingStatus, LotMethod, Owner, ParseEnum, Side
 
-E = TypeVar("E", bound=_ParseEnum)
+E = TypeVar("E", bound=ParseEnum)
 
 
 def _enum(cls: type[E]) -> BeforeValidator:
@@ -43,7 +43,7 @@ def _enum(cls: type[E]) -> BeforeValidator:
     return BeforeValidator(parse)
 
 
-def _choices_msg(cls: type[_ParseEnum], value: Any) -> str:
+def _choices_msg(cls: type[ParseEnum], value: Any) -> str:
     return f"unknown value {value!r}; choose one of {', '.join(m.value for m in cls)}"
 
 
@@ -172,7 +172,7 @@ class TradeIn(_In):
 
 class ClassTargetIn(_In):
     weight: Fraction
-    tier: Annotated[Tier, _enum(Tier)] = Tier.CORE
+    tier: Annotated[TierName, _enum(TierName)] = TierName.CORE
     band_abs: Annotated[float | None, Field(gt=0, lt=1)] = None
     band_rel: Annotated[float | None, Field(gt=0)] = None
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from rebal.household.model import Household, Lot, Tier
+from rebal.household.model import Household, Lot, TierName
 from rebal.tax.holding import first_long_term_date, is_long_term
 from rebal.types import AccountType, Term
 
@@ -174,7 +174,7 @@ class ClassDrift:
     """
 
     asset_class: str
-    tier: Tier
+    tier: TierName
     value_usd: float
     weight: float
     target: float

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rebal.household.model import Household, Tier
+from rebal.household.model import Household
+from rebal.household.model import TierName as Tier
 from rebal.household.views import drift, investable_value_usd
-from rebal.planner.result import _Record
+from rebal.planner.result import Record as _Record
 
 __all__ = ["ACTION_EXIT_CODE", "CheckResult", "ClassCheck", "TierCheck", "check"]
 

@@ -25,7 +25,8 @@ from collections import defaultdict
 
 from rebal.household.model import Household
 from rebal.household.views import class_values
-from rebal.planner.outcome import Order, evaluate
+from rebal.planner.guard import build_guard
+from rebal.planner.outcome import Order, evaluate, tax_trades
 from rebal.planner.result import PlannedTrade, TradePlan
 from rebal.planner.settings import Step
 from rebal.types import Side
@@ -106,10 +107,7 @@ def naive_plan(household: Household, *, whole_shares: bool = True) -> TradePlan:
                 cash -= shares * unit
     # Tax-blind trading may create wash sales; the law still applies to them: losses the
     # tax engine's guard finds washed are not recognized.
-    from rebal.planner.guard import build_guard
-    from rebal.planner.plan import _tax_trades
-
-    washed = build_guard(h).check_plan(_tax_trades(h, orders)).washed_sales
+    washed = build_guard(h).check_plan(tax_trades(h, orders)).washed_sales
     disallowed: dict[str, float] = defaultdict(float)
     for w in washed:
         disallowed[w.lot_id] += w.disallowed_usd

@@ -16,10 +16,11 @@ from rebal.household.views import class_values
 from rebal.planner.result import AccountAllocation, ClassAllocation, LotRelief, TaxSummary
 from rebal.tax.harvest import worth_harvesting
 from rebal.tax.holding import is_long_term
+from rebal.tax.lots import Trade as TaxTrade
 from rebal.tax.marginal import extra_tax, extra_tax_detail, zero_rate_lt_room
 from rebal.types import Side, Term
 
-__all__ = ["Order", "Outcome", "evaluate"]
+__all__ = ["Order", "Outcome", "evaluate", "tax_trades"]
 
 _CENT = 0.005
 
@@ -203,3 +204,21 @@ def allocation(h: Household, orders: list[Order], costs: dict[int, float],
         for a in h.accounts
     )
     return tuple(classes), accounts
+
+
+def tax_trades(h: Household, orders: list[Order]) -> list[TaxTrade]:
+    """``orders`` as the tax engine's trades dated ``h.as_of`` (a taxable sale: one trade
+    per lot, naming it), for the wash-sale guard."""
+    sec = {s.symbol: s for s in h.securities}
+    acct = {a.id: a for a in h.accounts}
+    out = []
+    for o in orders:
+        price = sec[o.symbol].price_usd
+        if o.side is Side.SELL and acct[o.account].taxable:
+            for lid, q in o.lots:
+                out.append(TaxTrade(date=h.as_of, account=o.account, symbol=o.symbol,
+                                    side=Side.SELL, quantity=q, price=price, lot_ids=(lid,)))
+        else:
+            out.append(TaxTrade(date=h.as_of, account=o.account, symbol=o.symbol,
+                                side=o.side, quantity=o.shares, price=price))
+    return out

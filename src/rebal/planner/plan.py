@@ -31,11 +31,11 @@ from rebal.household.views import class_values, investable_value_usd
 from rebal.planner.explain import label_orders
 from rebal.planner.guard import PlanGuard, build_guard
 from rebal.planner.model import Problem, build_problem
-from rebal.planner.outcome import Order, Outcome, evaluate
+from rebal.planner.naive import naive_plan
+from rebal.planner.outcome import Order, Outcome, evaluate, tax_trades
 from rebal.planner.result import DoNotBuyEntry, SolveStats, TradePlan
-from rebal.planner.settings import PlanMode, PlanSettings
+from rebal.planner.settings import PlanMode, PlanSettings, SolveStatus
 from rebal.planner.solver import Solution, solve
-from rebal.tax.lots import Trade as TaxTrade
 from rebal.types import Side
 
 __all__ = ["plan"]
@@ -70,11 +70,7 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     h = household
     _precheck(h, settings)
     guard = build_guard(h)
-    naive = None
-    if settings.compare_naive:
-        from rebal.planner.naive import naive_plan
-
-        naive = naive_plan(h)
+    naive = naive_plan(h) if settings.compare_naive else None
     cap = settings.tax_cap_usd
     notes: list[str] = []
     n_solves = 0
@@ -109,7 +105,7 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
         model_cap = problem.tax_estimate(sol.x) - excess - 0.01 * 10.0**attempt
     assert best is not None
     problem, sol, orders, outcome = best
-    if sol.status == "time_limit":
+    if sol.status is SolveStatus.TIME_LIMIT:
         notes.append(f"solver stopped at the {settings.time_limit_s:g} s time limit: the plan "
                      "is feasible but may not be optimal")
     if cap is not None and outcome.tax.total_usd > cap + _TAX_TOL:
@@ -193,7 +189,7 @@ def _precheck(h: Household, settings: PlanSettings) -> None:
 def _diagnose(h: Household, settings: PlanSettings, guard: PlanGuard, sol: Solution,
               ) -> PlanInfeasible:
     """Map a failed solve to the likely binding constraint by relaxing one at a time."""
-    if sol.status == "time_limit":
+    if sol.status is SolveStatus.TIME_LIMIT:
         return PlanInfeasible(
             "no feasible plan found within the time limit",
             [f"solver time limit {settings.time_limit_s:g} s"])
@@ -322,25 +318,9 @@ def _assign_lots(lot_ids: tuple[str, ...], lot_x: dict, shares: float, whole: bo
 # ------------------------------------------------------------------------- wash sales
 
 
-def _tax_trades(h: Household, orders: list[Order]) -> list[TaxTrade]:
-    sec = {s.symbol: s for s in h.securities}
-    acct = {a.id: a for a in h.accounts}
-    out = []
-    for o in orders:
-        price = sec[o.symbol].price_usd
-        if o.side is Side.SELL and acct[o.account].taxable:
-            for lid, q in o.lots:
-                out.append(TaxTrade(date=h.as_of, account=o.account, symbol=o.symbol,
-                                    side=Side.SELL, quantity=q, price=price, lot_ids=(lid,)))
-        else:
-            out.append(TaxTrade(date=h.as_of, account=o.account, symbol=o.symbol,
-                                side=o.side, quantity=o.shares, price=price))
-    return out
-
-
 def _do_not_buy(h: Household, guard: PlanGuard, orders: list[Order],
                 ) -> tuple[tuple[DoNotBuyEntry, ...], list[str]]:
-    result = guard.check_plan(_tax_trades(h, orders))
+    result = guard.check_plan(tax_trades(h, orders))
     notes = []
     if h.wash_sale.avoid and (result.washed_sales or result.washing_buys):
         notes.append(f"wash-sale guard: {len(result.washed_sales)} planned sale(s) and "

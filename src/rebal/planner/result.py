@@ -13,7 +13,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from rebal.planner.settings import Step
+from rebal.planner.settings import SolveStatus, Step
 from rebal.types import AccountType, Side, Term
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "DoNotBuyEntry",
     "LotRelief",
     "PlannedTrade",
+    "Record",
     "SolveStats",
     "TaxSummary",
     "TradePlan",
@@ -45,7 +46,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class _Record:
+class Record:
+    """Base of the planner's output records: ``to_dict()`` of the dataclass fields as
+    plain JSON types."""
+
     __slots__ = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,7 +57,7 @@ class _Record:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LotRelief(_Record):
+class LotRelief(Record):
     """Shares of one lot relieved by a sale (taxable accounts: with gain and term)."""
 
     lot_id: str
@@ -67,7 +71,7 @@ class LotRelief(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PlannedTrade(_Record):
+class PlannedTrade(Record):
     """One order.
 
     Attributes
@@ -105,7 +109,7 @@ class PlannedTrade(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ClassAllocation(_Record):
+class ClassAllocation(Record):
     """A class's household weight before and after the plan, against target and band."""
 
     asset_class: str
@@ -122,7 +126,7 @@ class ClassAllocation(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AccountAllocation(_Record):
+class AccountAllocation(Record):
     """One account before and after: cash and ``(class, dollars)`` pairs."""
 
     account: str
@@ -138,7 +142,7 @@ class AccountAllocation(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TaxSummary(_Record):
+class TaxSummary(Record):
     """Tax of the plan's realized gains this year, by the tax engine (dollars).
 
     ``total_usd`` = ``federal_usd`` (income tax incl. AMT) + ``niit_usd`` + ``state_usd``,
@@ -177,7 +181,7 @@ class TaxSummary(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DoNotBuyEntry(_Record):
+class DoNotBuyEntry(Record):
     """Do not buy any of ``symbols`` (wash-sale ``group``) in any account through
     ``until``: it would wash the loss sale(s) named in ``reason``."""
 
@@ -190,7 +194,7 @@ class DoNotBuyEntry(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SolveStats(_Record):
+class SolveStats(Record):
     """Size of the optimization and how it went (empty for the naive plan)."""
 
     n_variables: int = 0
@@ -199,13 +203,13 @@ class SolveStats(_Record):
     build_seconds: float = 0.0
     solve_seconds: float = 0.0
     total_seconds: float = 0.0
-    status: str = ""
+    status: SolveStatus = SolveStatus.NOT_RUN
     objective: float | None = None
     n_solves: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TradePlan(_Record):
+class TradePlan(Record):
     """What to trade, where, why, and what it costs in tax.
 
     Attributes

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from rebal.errors import ConfigError
 from rebal.household.model import Household, Lot, TaxFacts, Trade
 from rebal.planner.plan import plan
-from rebal.planner.result import TradePlan, _Record
+from rebal.planner.result import Record, TradePlan
 from rebal.planner.settings import PlanSettings
 from rebal.tax.rates import available_years
 from rebal.types import Side
@@ -31,7 +31,7 @@ __all__ = ["MonthPlan", "Schedule", "apply_plan", "schedule"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MonthPlan(_Record):
+class MonthPlan(Record):
     """One month of a schedule: its date, the new money and the plan."""
 
     month: int
@@ -41,7 +41,7 @@ class MonthPlan(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Schedule(_Record):
+class Schedule(Record):
     """A month-by-month plan beside "rebalance now".
 
     ``tax_scheduled_usd`` is the sum of the months' exact extra tax (each month measured

@@ -12,12 +12,12 @@ from enum import IntEnum
 from typing import Any
 
 from rebal.errors import ConfigError
-from rebal.types import _ParseEnum
+from rebal.types import ParseEnum
 
-__all__ = ["PlanMode", "PlanSettings", "Step"]
+__all__ = ["PlanMode", "PlanSettings", "SolveStatus", "Step"]
 
 
-class PlanMode(_ParseEnum):
+class PlanMode(ParseEnum):
     """The user's trade-off between staying on target and paying tax.
 
     ``BALANCED`` (default): deviation outside a band costs $1 per dollar, so the plan
@@ -32,6 +32,32 @@ class PlanMode(_ParseEnum):
     TAX_BUDGET = "tax_budget"
     TAX_FREE = "tax_free"
     FULL_REBALANCE = "full_rebalance"
+
+
+class SolveStatus(ParseEnum):
+    """How a solve ended. The value is the text the CLI, HTML report and ``--json`` show.
+
+    ``OPTIMAL``; ``TIME_LIMIT`` (a feasible, possibly sub-optimal point); ``INFEASIBLE``;
+    ``UNBOUNDED``; ``ERROR``; ``NOT_RUN`` (``""``: no optimization, the naive plan).
+    """
+
+    OPTIMAL = "optimal"
+    TIME_LIMIT = "time_limit"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    ERROR = "error"
+    NOT_RUN = ""
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+    @property
+    def has_point(self) -> bool:
+        """True for the statuses that come with a feasible point."""
+        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT)
 
 
 class Step(IntEnum):

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from rebal.planner.model import Problem
+from rebal.planner.settings import SolveStatus
 from rebal.types import FloatArray
 
 __all__ = ["Solution", "solve"]
@@ -27,8 +28,7 @@ class Solution:
     x
         ``(n_variables,)`` values, or ``None`` when no feasible point was found.
     status
-        ``"optimal"``, ``"time_limit"`` (a feasible, possibly sub-optimal point),
-        ``"infeasible"``, ``"unbounded"`` or ``"error"``.
+        How the solve ended (:class:`rebal.planner.settings.SolveStatus`).
     objective
         Objective value (dollars) at ``x``.
     seconds
@@ -38,7 +38,7 @@ class Solution:
     """
 
     x: FloatArray | None
-    status: str
+    status: SolveStatus
     objective: float | None
     seconds: float
     message: str
@@ -105,17 +105,17 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 
     info = hs.getInfo()
     has_point = info.primal_solution_status == 2  # kSolutionStatusFeasible
     if model_status == ms.kOptimal:
-        status = "optimal"
+        status = SolveStatus.OPTIMAL
     elif model_status in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit):
-        status = "time_limit"
+        status = SolveStatus.TIME_LIMIT
     elif model_status == ms.kInfeasible:
-        status = "infeasible"
+        status = SolveStatus.INFEASIBLE
     elif model_status in (ms.kUnbounded, ms.kUnboundedOrInfeasible):
-        status = "unbounded"
+        status = SolveStatus.UNBOUNDED
     else:
-        status = "error"
+        status = SolveStatus.ERROR
     x = None
-    if has_point and status in ("optimal", "time_limit"):
+    if has_point and status.has_point:
         x = np.asarray(hs.getSolution().col_value, dtype=np.float64)
     seconds = time.perf_counter() - start
     objective = float(info.objective_function_value) if x is not None else None

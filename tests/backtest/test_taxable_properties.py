@@ -37,7 +37,7 @@ def _check(r, rates=FLAT):
                     if lot.account == acc.id and lot.symbol == asset)
             assert q == pytest.approx(last[a, j], rel=1e-9, abs=1e-9)
     # basis conservation: cost of every buy (with fees) = open basis + basis relieved
-    bought = sum(t.quantity * t.price + t.fees for t in r.trade_history if t.side is Side.BUY)
+    bought = sum(t.quantity * t.price_usd + t.fees for t in r.trade_history if t.side is Side.BUY)
     relieved = sum(d.basis_usd for d in res.dispositions)
     open_basis = sum(lot.basis_usd for lot in res.open_lots)
     assert bought == pytest.approx(relieved + open_basis, rel=1e-10)

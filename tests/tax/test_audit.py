@@ -19,7 +19,7 @@ B = Account(id="b")
 
 
 def T(d, side, q, p, account="b", symbol="X", **kw):
-    return Trade(date=d, account=account, symbol=symbol, side=side, quantity=q, price=p, **kw)
+    return Trade(date=d, account=account, symbol=symbol, side=side, quantity=q, price_usd=p, **kw)
 
 
 def test_form_8949_line_for_e1_wash_sale():
@@ -140,13 +140,13 @@ def test_thousands_of_trades_are_fast():
         for a in ("b", "sp", "ira"):
             s = rng.choice(list(prices))
             led.apply(Trade(date=day, account=a, symbol=s, side="buy",
-                            quantity=rng.uniform(0.5, 3.0), price=prices[s]))
+                            quantity=rng.uniform(0.5, 3.0), price_usd=prices[s]))
             n += 1
         if i % 21 == 0:
             for lot in {(x.account, x.symbol) for x in led.open_lots()}:
                 held = sum(x.quantity for x in led.open_lots(*lot))
                 led.apply(Trade(date=day, account=lot[0], symbol=lot[1], side="sell",
-                                quantity=held * 0.4, price=prices[lot[1]]))
+                                quantity=held * 0.4, price_usd=prices[lot[1]]))
                 n += 1
     result = led.result()
     elapsed = time.perf_counter() - start

@@ -28,9 +28,9 @@ def test_parse_all_columns(tmp_path):
     ))
     h = load_trades(path)
     b, drip, sell = h.trades
-    assert (b.date, b.side, b.quantity, b.price, b.fees, b.lot_id) == (
+    assert (b.date, b.side, b.quantity, b.price_usd, b.fees, b.lot_id) == (
         date(2025, 1, 2), Side.BUY, 10.0, 12.5, 1.0, "A")
-    assert drip.reinvested and drip.side is Side.BUY and drip.price == pytest.approx(12.0)
+    assert drip.reinvested and drip.side is Side.BUY and drip.price_usd == pytest.approx(12.0)
     assert sell.lot_ids == ("A",) and sell.date == date(2025, 1, 10) and sell.lot_id is None
     assert sell.source_file == str(path) and sell.source_line == 4
     assert {a.id: a.type for a in h.accounts} == {"b": AccountType.TAXABLE,

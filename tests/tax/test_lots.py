@@ -30,7 +30,7 @@ def test_account_parses_and_validates():
         ({"quantity": 0}, "quantity"),
         ({"quantity": -1}, "quantity"),
         ({"quantity": float("nan")}, "quantity"),
-        ({"price": 0}, "price"),
+        ({"price_usd": 0}, "price"),
         ({"fees": -1}, "fees"),
         ({"side": "hold"}, "unknown value"),
         ({"side": "sell", "reinvested": True}, "reinvested"),
@@ -38,7 +38,7 @@ def test_account_parses_and_validates():
 )
 def test_trade_validation(kw, text):
     base = {"date": date(2025, 1, 2), "account": "b", "symbol": "X", "side": "buy",
-            "quantity": 1, "price": 10.0}
+            "quantity": 1, "price_usd": 10.0}
     base.update(kw)
     with pytest.raises(ConfigError, match=text):
         Trade(**base)
@@ -46,7 +46,7 @@ def test_trade_validation(kw, text):
 
 def test_trade_to_dict_and_frozen():
     t = Trade(date=date(2025, 1, 2), account="b", symbol="X", side=Side.SELL, quantity=2,
-              price=3, lot_ids=["A", "B"])
+              price_usd=3, lot_ids=["A", "B"])
     assert t.lot_ids == ("A", "B") and isinstance(t.quantity, float)
     assert json.loads(json.dumps(t.to_dict()))["side"] == "sell"
     with pytest.raises(AttributeError):
@@ -67,7 +67,7 @@ def test_settings_groups():
 def test_lot_from_ledger_and_serialisation():
     led = Ledger([Account(id="b")])
     led.apply(Trade(date=date(2025, 1, 2), account="b", symbol="X", side="buy", quantity=4,
-                    price=2.5, fees=1.0, lot_id="A"))
+                    price_usd=2.5, fees=1.0, lot_id="A"))
     (lot,) = led.open_lots()
     assert isinstance(lot, Lot)
     assert (lot.id, lot.quantity, lot.basis_usd, lot.basis_per_share_usd) == ("A", 4, 11.0,

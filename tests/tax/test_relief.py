@@ -86,7 +86,7 @@ def test_average_basis_per_share():
 def T(d, side, q, p, **kw):
     kw.setdefault("account", "b")
     kw.setdefault("symbol", "X")
-    return Trade(date=d, side=side, quantity=q, price=p, **kw)
+    return Trade(date=d, side=side, quantity=q, price_usd=p, **kw)
 
 
 def test_average_basis_through_ledger_single_category_fifo_term():

@@ -58,12 +58,12 @@ def histories(draw, max_trades=24):
             q = draw(st.integers(1, held[key]))
             held[key] -= q
             trades.append(Trade(date=day, account=account, symbol=symbol, side=Side.SELL,
-                                quantity=q, price=price, fees=fees))
+                                quantity=q, price_usd=price, fees=fees))
         else:
             q = draw(st.integers(1, 12))
             held[key] += q
             trades.append(Trade(date=day, account=account, symbol=symbol, side=Side.BUY,
-                                quantity=q, price=price, fees=fees,
+                                quantity=q, price_usd=price, fees=fees,
                                 reinvested=draw(st.booleans())))
     return trades
 
@@ -103,7 +103,7 @@ def brute_force(trades, accounts, ws: WashSaleSettings):
     by_purchase: dict[int, list[Share]] = {}
     for i, t in enumerate(trades):
         if t.side is Side.BUY:
-            per = (t.quantity * t.price + t.fees) / t.quantity
+            per = (t.quantity * t.price_usd + t.fees) / t.quantity
             new = [Share(i, k, t.account, t.symbol, t.date, per, t.date)
                    for k in range(int(t.quantity))]
             shares.extend(new)
@@ -112,7 +112,7 @@ def brute_force(trades, accounts, ws: WashSaleSettings):
             held = [s for s in shares if s.sold is None and s.account == t.account
                     and s.symbol == t.symbol]
             held.sort(key=lambda s: (s.acquired, s.purchase, s.index))
-            per = (t.quantity * t.price - t.fees) / t.quantity
+            per = (t.quantity * t.price_usd - t.fees) / t.quantity
             for s in held[: int(t.quantity)]:
                 s.sold, s.sale, s.proceeds = t.date, i, per
     group = ws.group_of
@@ -231,16 +231,16 @@ def test_brute_force_agrees_on_e8():
     sale = date(2025, 6, 2)
     trades = [
         Trade(date=sale - timedelta(100), account="b", symbol="X", side=Side.BUY,
-              quantity=100, price=50.0),
+              quantity=100, price_usd=50.0),
         Trade(date=sale - timedelta(20), account="b", symbol="X", side=Side.BUY,
-              quantity=50, price=42.0),
-        Trade(date=sale, account="b", symbol="X", side=Side.SELL, quantity=100, price=48.0),
+              quantity=50, price_usd=42.0),
+        Trade(date=sale, account="b", symbol="X", side=Side.SELL, quantity=100, price_usd=48.0),
     ]
     # FIFO sells the day -100 lot; then 25 bought on day +5.
     trades.append(Trade(date=sale + timedelta(5), account="b", symbol="X", side=Side.BUY,
-                        quantity=25, price=41.0))
+                        quantity=25, price_usd=41.0))
     trades[2] = Trade(date=sale, account="b", symbol="X", side=Side.SELL, quantity=100,
-                      price=40.0)
+                      price_usd=40.0)
     shares = brute_force(trades, ACCOUNTS, WashSaleSettings())
     assert sum(s.disallowed for s in shares) == pytest.approx(750.0)
 
@@ -253,7 +253,7 @@ def _purchase_cost(trades):
     for t in trades:
         if t.side is Side.BUY:
             n += 1
-            out[f"L{n}"] = (t.quantity * t.price + t.fees) / t.quantity
+            out[f"L{n}"] = (t.quantity * t.price_usd + t.fees) / t.quantity
     return out
 
 
@@ -261,7 +261,7 @@ def _purchase_cost(trades):
 @given(trades=histories(), ws=flag_sets)
 def test_basis_and_loss_dollars_are_conserved(trades, ws):
     r = audit(trades, ACCOUNTS, ws)
-    cost = sum(t.quantity * t.price + t.fees for t in trades if t.side is Side.BUY)
+    cost = sum(t.quantity * t.price_usd + t.fees for t in trades if t.side is Side.BUY)
     deferred = sum(d.deferred_usd for d in r.dispositions)
     permanent = sum(d.permanently_disallowed_usd for d in r.dispositions)
     open_basis = sum(lot.basis_usd for lot in r.open_lots)
@@ -321,7 +321,7 @@ def test_overselling_raises(trades, extra):
     held = sum(lot.quantity for lot in led.open_lots("b", "X"))
     with pytest.raises(InputError) as err:
         led.apply(Trade(date=last.date, account="b", symbol="X", side=Side.SELL,
-                        quantity=held + extra, price=10.0))
+                        quantity=held + extra, price_usd=10.0))
     assert err.value.field == "quantity"
 
 

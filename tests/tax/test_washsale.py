@@ -14,7 +14,7 @@ B = Account(id="b")
 
 
 def T(d, side, q, p, account="b", symbol="X", **kw):
-    return Trade(date=d, account=account, symbol=symbol, side=side, quantity=q, price=p, **kw)
+    return Trade(date=d, account=account, symbol=symbol, side=side, quantity=q, price_usd=p, **kw)
 
 
 def lots_by_id(result):

@@ -1,5 +1,8 @@
 """The validated household (accounts, securities, lots, targets) and its file format.
 
+Its accounts and recent trades are the tax engine's :class:`rebal.tax.Account` and
+:class:`rebal.tax.Trade` (one model; the file keys are mapped in ``build``/``to_dict``).
+
 ``load_household(path)`` reads a YAML/JSON household file (lots optionally from
 CSV) into an immutable :class:`Household`, the single input of the planner and
 ``rebal check``; :mod:`rebal.household.views` derives values, weights, drift and
@@ -15,27 +18,23 @@ from rebal.household.io import (
     read_lots_csv,
 )
 from rebal.household.model import (
-    Account,
     ClassTarget,
     Household,
     Lot,
     Security,
     TaxFacts,
     TierName,
-    Trade,
     WashSalePolicy,
 )
 
 __all__ = [
     "LOT_CSV_COLUMNS",
-    "Account",
     "ClassTarget",
     "Household",
     "Lot",
     "Security",
     "TaxFacts",
     "TierName",
-    "Trade",
     "WashSalePolicy",
     "dump_household",
     "household_from_dict",

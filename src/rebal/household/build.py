@@ -12,21 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rebal.errors import InputError
-from rebal.household.model import (
-    Account,
-    ClassTarget,
-    Household,
-    Lot,
-    Security,
-    TaxFacts,
-    Trade,
-    WashSalePolicy,
-)
+from rebal.errors import ConfigError, InputError
+from rebal.household.model import ClassTarget, Household, Lot, Security, TaxFacts, WashSalePolicy
 from rebal.household.schema import HouseholdFileIn, LotIn
 from rebal.policy.bands import AbsoluteBand, RelativeBand
 from rebal.policy.target import WEIGHT_SUM_TOL
 from rebal.tax.harvest import HarvestSettings
+from rebal.tax.lots import Account, Trade
 from rebal.tax.rates import available_years
 from rebal.types import AccountType
 
@@ -105,8 +97,8 @@ def build_household(
         if a.id in account_path:
             raise at(path).error(f"duplicate account id {a.id!r} (also {account_path[a.id]})", "id")
         account_path[a.id] = path
-        accounts.append(
-            Account(
+        try:
+            account = Account(
                 id=a.id,
                 type=a.type,
                 name=a.name or a.id,
@@ -117,7 +109,9 @@ def build_household(
                 whole_shares=a.whole_shares,
                 lot_method=a.lot_method,
             )
-        )
+        except ConfigError as exc:  # the tax rules on an account (e.g. AVERAGE is per fund)
+            raise at(path).error(str(exc), "lot_method") from None
+        accounts.append(account)
     if not accounts:
         raise at("accounts").error("a household needs at least one account")
     account_ids = list(account_path)

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from rebal.policy.bands import BREACH_TOL, AbsoluteBand, RelativeBand
 from rebal.policy.tiers import TIER_PRESETS
 from rebal.tax.harvest import HarvestSettings
-from rebal.types import AccountType, FilingStatus, LotMethod, Owner, ParseEnum, Side
+from rebal.tax.lots import Account, Trade
+from rebal.types import AccountType, FilingStatus, ParseEnum
 
 if TYPE_CHECKING:
     from rebal.tax.marginal import TaxProfile
@@ -32,14 +33,12 @@ def _iso_or_none(day: date | None) -> str | None:
 
 
 __all__ = [
-    "Account",
     "ClassTarget",
     "Household",
     "Lot",
     "Security",
     "TaxFacts",
     "TierName",
-    "Trade",
     "WashSalePolicy",
 ]
 
@@ -130,49 +129,6 @@ class WashSalePolicy:
     avoid: bool = True
     include_spouse: bool = True
     include_tax_advantaged: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Account:
-    """One account of the household.
-
-    Attributes
-    ----------
-    id
-        Unique key used by lots and trades.
-    name
-        Display name (defaults to ``id``).
-    owner
-        Whose account (self or spouse).
-    type
-        Tax treatment.
-    cash_usd
-        Cash held now, dollars, ≥ 0.
-    min_cash_usd
-        Cash the plan must leave in the account, dollars, ≥ 0.
-    pending_flow_usd
-        Money arriving (+, contribution) or to be taken out (−, withdrawal) on
-        the plan date, dollars; not yet in ``cash_usd``.
-    whole_shares
-        True when orders must be for whole shares.
-    lot_method
-        The broker's default lot relief method for sales not given specific lots.
-    """
-
-    id: str
-    type: AccountType
-    name: str = ""
-    owner: Owner = Owner.SELF
-    cash_usd: float = 0.0
-    min_cash_usd: float = 0.0
-    pending_flow_usd: float = 0.0
-    whole_shares: bool = True
-    lot_method: LotMethod = LotMethod.FIFO
-
-    @property
-    def taxable(self) -> bool:
-        """True where sales realize capital gains and losses."""
-        return self.type is AccountType.TAXABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,26 +235,6 @@ class Lot:
     def holding_period_start(self) -> date | None:
         """The date the holding period counts from (tacked start if any)."""
         return self.holding_start if self.holding_start is not None else self.acquired
-
-
-@dataclass(frozen=True, slots=True)
-class Trade:
-    """A past trade kept for the wash-sale guard (any account, last 30+ days).
-
-    ``symbol`` need not be a listed security (a fund sold out entirely still
-    matters); its wash-sale group is then the symbol itself.
-    """
-
-    date: date
-    account: str
-    symbol: str
-    side: Side
-    quantity: float
-    price_usd: float
-
-    @property
-    def value_usd(self) -> float:
-        return self.quantity * self.price_usd
 
 
 @dataclass(frozen=True, slots=True)

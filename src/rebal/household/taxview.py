@@ -8,18 +8,14 @@ from __future__ import annotations
 
 from rebal.household.model import Household
 from rebal.tax.history import TaxHousehold
-from rebal.tax.lots import Account as TaxAccount
-from rebal.tax.lots import WashSaleSettings
+from rebal.tax.lots import Account, WashSaleSettings
 
 __all__ = ["tax_accounts", "tax_household", "wash_sale_settings"]
 
 
-def tax_accounts(household: Household) -> tuple[TaxAccount, ...]:
-    """Every account with its type, owner and default lot method."""
-    return tuple(
-        TaxAccount(id=a.id, type=a.type, owner=a.owner, lot_method=a.lot_method)
-        for a in household.accounts
-    )
+def tax_accounts(household: Household) -> tuple[Account, ...]:
+    """Every account (the household's accounts are the tax engine's accounts)."""
+    return household.accounts
 
 
 def wash_sale_settings(household: Household) -> WashSaleSettings:

@@ -33,10 +33,8 @@ from datetime import date, timedelta
 from rebal.household.model import Household, Lot
 from rebal.household.taxview import wash_sale_settings
 from rebal.tax.ledger import Ledger
-from rebal.tax.lots import Account as TaxAccount
+from rebal.tax.lots import Account, Trade, WashSaleSettings
 from rebal.tax.lots import Lot as TaxLot
-from rebal.tax.lots import Trade as TaxTrade
-from rebal.tax.lots import WashSaleSettings
 from rebal.tax.washsale import (
     GuardResult,
     GuardState,
@@ -73,8 +71,8 @@ class PlanGuard:
     """
 
     household: Household
-    history: tuple[TaxTrade, ...]
-    accounts: tuple[TaxAccount, ...]
+    history: tuple[Trade, ...]
+    accounts: tuple[Account, ...]
     settings: WashSaleSettings
     state: GuardState
     counted_accounts: frozenset[str]
@@ -100,7 +98,7 @@ class PlanGuard:
             purchase_id=self.purchase_of_lot.get(lot.id, lot.id),
         )
 
-    def check_plan(self, trades: Sequence[TaxTrade]) -> GuardResult:
+    def check_plan(self, trades: Sequence[Trade]) -> GuardResult:
         """Run the tax engine's guard on history + planned trades (all dated ``as_of``)."""
         # A fresh replay (Ledger.copy() cannot deep-copy its settings' mappingproxy).
         return wash_sale_guard(self.history, trades, self.household.as_of,
@@ -109,10 +107,7 @@ class PlanGuard:
 
 def build_guard(h: Household) -> PlanGuard:
     """Build the ledger and guard state of ``h`` (see the module docstring)."""
-    accounts = [
-        TaxAccount(id=a.id, type=a.type, owner=a.owner, lot_method=LotMethod.FIFO)
-        for a in h.accounts
-    ]
+    accounts = [replace(a, lot_method=LotMethod.FIFO) for a in h.accounts]
     kinds = {a.id: a for a in h.accounts}
     policy = h.wash_sale
     counted = frozenset(
@@ -121,7 +116,7 @@ def build_guard(h: Household) -> PlanGuard:
         and (policy.include_spouse or a.owner is Owner.SELF)
     )
     far = h.as_of - _FAR_BACK
-    events: list[tuple[date, int, TaxTrade]] = []
+    events: list[tuple[date, int, Trade]] = []
     recent_buys = [t for t in h.recent_trades if t.side is Side.BUY]
     used_recent: set[int] = set()
     purchase_of_lot: dict[str, str] = {}
@@ -136,17 +131,17 @@ def build_guard(h: Household) -> PlanGuard:
                 break
         basis = lot.cost_basis_usd if lot.cost_basis_usd is not None else 0.0
         price = basis / lot.quantity if basis > 0 else 1e-9
-        events.append((when, seq, TaxTrade(
+        events.append((when, seq, Trade(
             date=when, account=lot.account, symbol=lot.symbol, side=Side.BUY,
-            quantity=lot.quantity, price=price, lot_id=lot.id)))
+            quantity=lot.quantity, price_usd=price, lot_id=lot.id)))
         purchase_of_lot[lot.id] = lot.id
         seq += 1
     for i, t in enumerate(recent_buys):
         if i in used_recent or t.account not in counted:
             continue
-        events.append((t.date, seq, TaxTrade(
+        events.append((t.date, seq, Trade(
             date=t.date, account=t.account, symbol=t.symbol, side=Side.BUY,
-            quantity=t.quantity, price=t.price_usd, lot_id=f"recent-buy-{i + 1}")))
+            quantity=t.quantity, price_usd=t.price_usd, lot_id=f"recent-buy-{i + 1}")))
         seq += 1
     n_sale = 0
     for t in h.recent_trades:
@@ -154,13 +149,13 @@ def build_guard(h: Household) -> PlanGuard:
             continue
         n_sale += 1
         holder = f"{_PLACEHOLDER}{n_sale}"
-        events.append((far - timedelta(days=1), seq, TaxTrade(
+        events.append((far - timedelta(days=1), seq, Trade(
             date=far - timedelta(days=1), account=t.account, symbol=t.symbol, side=Side.BUY,
-            quantity=t.quantity, price=t.price_usd * (1 + _TINY_LOSS), lot_id=holder)))
+            quantity=t.quantity, price_usd=t.price_usd * (1 + _TINY_LOSS), lot_id=holder)))
         seq += 1
-        events.append((t.date, seq, TaxTrade(
+        events.append((t.date, seq, Trade(
             date=t.date, account=t.account, symbol=t.symbol, side=Side.SELL,
-            quantity=t.quantity, price=t.price_usd, lot_ids=(holder,))))
+            quantity=t.quantity, price_usd=t.price_usd, lot_ids=(holder,))))
         seq += 1
     events.sort(key=lambda e: (e[0], e[1]))
     history = tuple(e[2] for e in events)
@@ -180,7 +175,7 @@ def build_guard(h: Household) -> PlanGuard:
                      state=state, counted_accounts=counted, purchase_of_lot=purchase_of_lot)
 
 
-def _is_placeholder(t: TaxTrade) -> bool:
+def _is_placeholder(t: Trade) -> bool:
     if t.side is Side.BUY:
         return (t.lot_id or "").startswith(_PLACEHOLDER)
     return any(x.startswith(_PLACEHOLDER) for x in t.lot_ids)

@@ -16,7 +16,7 @@ from rebal.household.views import class_values
 from rebal.planner.result import AccountAllocation, ClassAllocation, LotRelief, TaxSummary
 from rebal.tax.harvest import worth_harvesting
 from rebal.tax.holding import is_long_term
-from rebal.tax.lots import Trade as TaxTrade
+from rebal.tax.lots import Trade
 from rebal.tax.marginal import extra_tax, extra_tax_detail, zero_rate_lt_room
 from rebal.types import Side, Term
 
@@ -206,7 +206,7 @@ def allocation(h: Household, orders: list[Order], costs: dict[int, float],
     return tuple(classes), accounts
 
 
-def tax_trades(h: Household, orders: list[Order]) -> list[TaxTrade]:
+def tax_trades(h: Household, orders: list[Order]) -> list[Trade]:
     """``orders`` as the tax engine's trades dated ``h.as_of`` (a taxable sale: one trade
     per lot, naming it), for the wash-sale guard."""
     sec = {s.symbol: s for s in h.securities}
@@ -216,9 +216,9 @@ def tax_trades(h: Household, orders: list[Order]) -> list[TaxTrade]:
         price = sec[o.symbol].price_usd
         if o.side is Side.SELL and acct[o.account].taxable:
             for lid, q in o.lots:
-                out.append(TaxTrade(date=h.as_of, account=o.account, symbol=o.symbol,
-                                    side=Side.SELL, quantity=q, price=price, lot_ids=(lid,)))
+                out.append(Trade(date=h.as_of, account=o.account, symbol=o.symbol,
+                                    side=Side.SELL, quantity=q, price_usd=price, lot_ids=(lid,)))
         else:
-            out.append(TaxTrade(date=h.as_of, account=o.account, symbol=o.symbol,
-                                side=o.side, quantity=o.shares, price=price))
+            out.append(Trade(date=h.as_of, account=o.account, symbol=o.symbol,
+                                side=o.side, quantity=o.shares, price_usd=price))
     return out

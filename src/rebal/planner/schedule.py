@@ -20,10 +20,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from rebal.errors import ConfigError
-from rebal.household.model import Household, Lot, TaxFacts, Trade
+from rebal.household.model import Household, Lot, TaxFacts
 from rebal.planner.plan import plan
 from rebal.planner.result import Record, TradePlan
 from rebal.planner.settings import PlanSettings
+from rebal.tax.lots import Trade
 from rebal.tax.rates import available_years
 from rebal.types import Side
 

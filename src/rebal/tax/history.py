@@ -321,7 +321,7 @@ def _parse_row(
     try:
         trade = Trade(
             date=day, account=account_id, symbol=rec["symbol"], side=side, quantity=quantity,
-            price=price, fees=fees, lot_id=(lot_id or None) if side is Side.BUY else None,
+            price_usd=price, fees=fees, lot_id=(lot_id or None) if side is Side.BUY else None,
             lot_ids=lot_ids, method=method, reinvested=reinvested, source_file=name,
             source_line=line,
         )

@@ -451,7 +451,7 @@ class Ledger:
     --------
     >>> led = Ledger([Account(id="b")])
     >>> led.apply(Trade(date=date(2025, 1, 2), account="b", symbol="X", side="buy",
-    ...                 quantity=100, price=10.0))
+    ...                 quantity=100, price_usd=10.0))
     ('L1',)
     """
 
@@ -733,7 +733,7 @@ class Ledger:
         # Fees on a purchase are part of its cost (Pub 550, "Basis of Investment Property").
         piece = _Piece(
             id=lot_id, purchase=purchase, quantity=trade.quantity,
-            basis=trade.quantity * trade.price + trade.fees, start=trade.date, pos=0.0,
+            basis=trade.quantity * trade.price_usd + trade.fees, start=trade.date, pos=0.0,
             used=False, adjustments=[], disp=None,
         )
         purchase.pieces.append(piece)
@@ -801,7 +801,7 @@ class Ledger:
                 p.basis = p.quantity * avg
         try:
             picks = select_lots(
-                lots, trade.quantity, method, sale_date=trade.date, price_usd=trade.price,
+                lots, trade.quantity, method, sale_date=trade.date, price_usd=trade.price_usd,
                 st_rate=self.st_rate, lt_rate=self.lt_rate, lot_ids=trade.lot_ids,
             )
         except ReliefError as exc:
@@ -815,7 +815,7 @@ class Ledger:
             raise self._error(trade, message, exc.field) from None
         picked = sum(p.quantity for p in picks)
         # Selling fees reduce the amount realized (Form 8949 instructions, column (d)).
-        net = trade.quantity * trade.price - trade.fees
+        net = trade.quantity * trade.price_usd - trade.fees
         out: list[str] = []
         consumed: set[int] = set()
         for pick in picks:

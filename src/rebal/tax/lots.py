@@ -36,12 +36,13 @@ def _check_finite_positive(owner: str, name: str, value: float) -> None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Account:
-    """One account of the household.
+    """One account of the household: its identity and tax treatment (what the ledger
+    needs) and, for the planner, its cash (what a household file adds; zero in an audit).
 
     Attributes
     ----------
     id
-        Unique account id (as it appears in the trade history).
+        Unique account id (as it appears in the trade history, lots and trades).
     type
         Tax treatment; any type other than ``TAXABLE`` realizes no gain or loss on sales
         (TAX_RULES §5), but its purchases can wash a taxable loss (Rev. Rul. 2008-5).
@@ -53,6 +54,17 @@ class Account:
     average_cost_symbols
         Funds for which the average-basis election of Treas. Reg. §1.1012-1(e) is made in
         this account; every sale of such a fund here uses ``LotMethod.AVERAGE``.
+    name
+        Display name (defaults to ``id``).
+    cash_usd
+        Cash held now, dollars, >= 0.
+    min_cash_usd
+        Cash a plan must leave in the account, dollars, >= 0.
+    pending_flow_usd
+        Money arriving (+, contribution) or to be taken out (-, withdrawal) on the plan
+        date, dollars; not yet in ``cash_usd``.
+    whole_shares
+        True when orders must be for whole shares.
     """
 
     id: str
@@ -60,6 +72,11 @@ class Account:
     owner: Owner = Owner.SELF
     lot_method: LotMethod = LotMethod.FIFO
     average_cost_symbols: frozenset[str] = frozenset()
+    name: str = ""
+    cash_usd: float = 0.0
+    min_cash_usd: float = 0.0
+    pending_flow_usd: float = 0.0
+    whole_shares: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
@@ -75,13 +92,22 @@ class Account:
                 "(Treas. Reg. §1.1012-1(e)); list the funds in average_cost_symbols"
             )
         object.__setattr__(self, "average_cost_symbols", frozenset(self.average_cost_symbols))
+        if not self.name:
+            object.__setattr__(self, "name", self.id)
 
     @property
     def tax_advantaged(self) -> bool:
         """True for IRA/Roth/401(k)/HSA-type accounts (sales realize nothing)."""
         return self.type.tax_advantaged
 
+    @property
+    def taxable(self) -> bool:
+        """True where sales realize capital gains and losses."""
+        return self.type is AccountType.TAXABLE
+
     def to_dict(self) -> dict[str, Any]:
+        """The tax identity, as ``rebal tax audit --json`` writes it (a household file
+        writes the cash fields too: :meth:`rebal.household.model.Household.to_dict`)."""
         return {
             "id": self.id,
             "type": self.type.value,
@@ -108,7 +134,7 @@ class Trade:
         ``reinvested=True`` (it is a purchase for §1091(a)).
     quantity
         Shares, > 0 (fractional allowed).
-    price
+    price_usd
         Dollars per share, > 0, before fees.
     fees
         Dollars, >= 0: added to the basis of a purchase, subtracted from the proceeds of a
@@ -131,7 +157,7 @@ class Trade:
     symbol: str
     side: Side
     quantity: float
-    price: float
+    price_usd: float
     fees: float = 0.0
     lot_id: str | None = None
     lot_ids: tuple[str, ...] = ()
@@ -147,11 +173,11 @@ class Trade:
         if self.method is not None:
             object.__setattr__(self, "method", LotMethod.parse(self.method, field="Trade.method"))
         _check_finite_positive("Trade", "quantity", float(self.quantity))
-        _check_finite_positive("Trade", "price", float(self.price))
+        _check_finite_positive("Trade", "price_usd", float(self.price_usd))
         if not (0.0 <= float(self.fees) < float("inf")):
             raise ConfigError(f"Trade.fees must be a finite number >= 0, got {self.fees!r}")
         object.__setattr__(self, "quantity", float(self.quantity))
-        object.__setattr__(self, "price", float(self.price))
+        object.__setattr__(self, "price_usd", float(self.price_usd))
         object.__setattr__(self, "fees", float(self.fees))
         object.__setattr__(self, "lot_ids", tuple(self.lot_ids))
         if self.reinvested and self.side is not Side.BUY:
@@ -164,7 +190,7 @@ class Trade:
             "symbol": self.symbol,
             "side": self.side.value,
             "quantity": self.quantity,
-            "price": self.price,
+            "price": self.price_usd,  # the audit JSON key (unchanged)
             "fees": self.fees,
             "lot_id": self.lot_id,
             "lot_ids": list(self.lot_ids),

@@ -244,7 +244,7 @@ class _Sim:
         fee = 0.0 if free else self.c[j] * dollars + self.fixed
         d = self.py_dates[t]
         trade = Trade(date=d, account=self.accounts[a].id, symbol=self.assets[j], side=Side.BUY,
-                      quantity=units, price=p, fees=fee, reinvested=reason is _R.DIVIDEND)
+                      quantity=units, price_usd=p, fees=fee, reinvested=reason is _R.DIVIDEND)
         self.ledger.apply(trade)
         self.history.append(trade)
         self.U[a, j] += units
@@ -273,7 +273,7 @@ class _Sim:
             gross = q * p
             fee = self.c[j] * gross + self.fixed
             trade = Trade(date=d, account=acc.id, symbol=self.assets[j], side=Side.SELL,
-                          quantity=q, price=p, fees=fee)
+                          quantity=q, price_usd=p, fees=fee)
             self.ledger.apply(trade)
             self.history.append(trade)
             self.U[a, j] = held - q if q < held else 0.0
@@ -314,7 +314,7 @@ class _Sim:
         fee = self.c[j] * gross + self.fixed
         net = gross - fee
         trade = Trade(date=d, account=acc.id, symbol=self.assets[j], side=Side.SELL,
-                      quantity=q, price=p, fees=fee, method=LotMethod.SPECIFIC,
+                      quantity=q, price_usd=p, fees=fee, method=LotMethod.SPECIFIC,
                       lot_ids=tuple(lot.id for lot, _ in chosen))
         self.ledger.apply(trade)
         self.history.append(trade)
@@ -828,7 +828,7 @@ def _finish(sim: _Sim, policy: Policy | PolicyLike, market: MarketData,
             if sim.taxable[a]:
                 qty = sum(lot.quantity for lot in sim.open_lots(a, j))
                 sim.ledger.apply(Trade(date=d_last, account=acc.id, symbol=sim.assets[j],
-                                       side=Side.SELL, quantity=qty, price=p, fees=fee))
+                                       side=Side.SELL, quantity=qty, price_usd=p, fees=fee))
                 proceeds += gross - fee
             elif acc.type is AccountType.TRADITIONAL:
                 proceeds += gross * (1.0 - sim.ordinary_rate)

@@ -429,3 +429,20 @@ def test_guard_accepts_a_ledger_and_leaves_it_unchanged():
     state = led.guard_state(date(2025, 3, 5))
     (loss,) = state.open_losses["X"]
     assert loss.unmatched_quantity == 50 and loss.last_washing_date == date(2025, 4, 2)
+
+
+def test_avoidance_guard_window_by_hand():
+    from rebal.tax.washsale import AvoidanceGuard, first_safe_date
+
+    g = AvoidanceGuard()
+    assert g.buy_ok("X", date(2025, 1, 1)) and g.loss_sale_ok("X", date(2025, 1, 1))
+    g.record_loss_sale("X", date(2025, 1, 1))
+    # §1091(a): a buy on sale + 30 days washes; sale + 31 is safe
+    assert not g.buy_ok("X", date(2025, 1, 31))
+    assert g.buy_ok("X", date(2025, 2, 1))
+    assert g.buy_safe_from("X") == first_safe_date(date(2025, 1, 1)) == date(2025, 2, 1)
+    assert g.buy_ok("Y", date(2025, 1, 2))  # another group
+    g.record_buy("X", date(2025, 3, 1))
+    assert not g.loss_sale_ok("X", date(2025, 3, 31))
+    assert g.loss_sale_ok("X", date(2025, 4, 1))
+    assert g.loss_sale_safe_from("X") == date(2025, 4, 1)

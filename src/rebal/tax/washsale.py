@@ -31,8 +31,10 @@ if TYPE_CHECKING:
     from rebal.tax.ledger import Disposition, Ledger
 
 __all__ = [
+    "SAFE_GAP",
     "WINDOW_DAYS",
     "AvailableReplacement",
+    "AvoidanceGuard",
     "DoNotBuy",
     "GuardResult",
     "GuardState",
@@ -42,6 +44,7 @@ __all__ = [
     "WashMatch",
     "WashedSale",
     "buy_would_wash",
+    "first_safe_date",
     "sale_would_be_washed",
     "wash_sale_guard",
 ]
@@ -49,6 +52,69 @@ __all__ = [
 #: §1091(a): "a period beginning 30 days before the date of such sale … and ending 30 days
 #: after such date".
 WINDOW_DAYS = 30
+
+#: A purchase on ``p`` is outside the window of a loss sale on ``s`` (and vice versa) from
+#: ``s + SAFE_GAP`` (resp. ``p + SAFE_GAP``) on.
+SAFE_GAP = timedelta(days=WINDOW_DAYS + 1)
+
+
+def first_safe_date(event: date) -> date:
+    """The first date whose trade is outside the wash-sale window of a trade on ``event``
+    (``event + 31`` days): a buy after a loss sale, or a loss sale after a buy."""
+    return event + SAFE_GAP
+
+
+class AvoidanceGuard:
+    """The conservative, date-only guard of a simulation that never makes a wash sale.
+
+    It remembers, per wash-sale group, the last purchase and the last loss sale (in any
+    account, IRAs included, Rev. Rul. 2008-5), and allows
+
+    - a purchase of the group only from 31 days after its last loss sale, and
+    - a loss sale only from 31 days after the group's last purchase,
+
+    so no loss is ever washed and a year's totals are final when it ends. It is the
+    window of :func:`buy_would_wash` / :func:`sale_would_be_washed` without the share
+    matching (which needs no quantities when nothing can match). Cheap enough for a
+    per-row loop: a dict lookup and a date comparison per query.
+
+    Attributes
+    ----------
+    last_buy, last_loss
+        ``group -> date`` of the last purchase / loss sale recorded.
+    """
+
+    __slots__ = ("last_buy", "last_loss")
+
+    def __init__(self) -> None:
+        self.last_buy: dict[str, date] = {}
+        self.last_loss: dict[str, date] = {}
+
+    def record_buy(self, group: str, on: date) -> None:
+        self.last_buy[group] = on
+
+    def record_loss_sale(self, group: str, on: date) -> None:
+        self.last_loss[group] = on
+
+    def buy_ok(self, group: str, on: date) -> bool:
+        """True when a purchase of ``group`` on ``on`` washes no recorded loss sale."""
+        last = self.last_loss.get(group)
+        return last is None or on >= last + SAFE_GAP
+
+    def loss_sale_ok(self, group: str, on: date) -> bool:
+        """True when a loss sale of ``group`` on ``on`` is washed by no recorded purchase."""
+        last = self.last_buy.get(group)
+        return last is None or on >= last + SAFE_GAP
+
+    def buy_safe_from(self, group: str) -> date | None:
+        """First date a purchase of ``group`` is allowed (``None``: any date)."""
+        last = self.last_loss.get(group)
+        return None if last is None else last + SAFE_GAP
+
+    def loss_sale_safe_from(self, group: str) -> date | None:
+        """First date a loss sale of ``group`` is allowed (``None``: any date)."""
+        last = self.last_buy.get(group)
+        return None if last is None else last + SAFE_GAP
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

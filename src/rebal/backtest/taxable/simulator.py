@@ -15,7 +15,8 @@ Lots, relief, holding periods and wash sales are :class:`rebal.tax.Ledger`; the
 lots a sale relieves are chosen by :func:`rebal.tax.select_lots` with the
 account's method and named to the ledger (specific identification).
 
-Wash-sale guard (across every account; conservative, date-based):
+Wash-sale guard (:class:`rebal.tax.washsale.AvoidanceGuard`; across every account;
+conservative, date-based):
 - a buy of a wash-sale group is not made within 30 days after a loss sale of
   the group (it goes to the class's other member, or the class is left as it is);
 - a sale at a loss is not made within 30 days after a buy of the group (only lots
@@ -29,7 +30,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
@@ -56,12 +57,11 @@ from rebal.tax.ledger import Ledger
 from rebal.tax.lots import Account, Lot, Trade, WashSaleSettings
 from rebal.tax.marginal import TaxProfile, marginal_rates
 from rebal.tax.relief import select_lots
+from rebal.tax.washsale import AvoidanceGuard, first_safe_date
 from rebal.types import AccountType, Frequency, LotMethod, Side, Term
 
 __all__ = ["run_taxable_backtest"]
 
-WASH_DAYS = 30
-_SAFE = timedelta(days=WASH_DAYS + 1)
 _PER_YEAR = {Frequency.MONTHLY: 12, Frequency.QUARTERLY: 4, Frequency.SEMIANNUAL: 2,
              Frequency.ANNUAL: 1}
 _R = TaxTradeReason
@@ -171,8 +171,7 @@ class _Sim:
         self.costs = np.zeros(self.n_days)
         self.tr: list[tuple[int, int, int, float, float, float, int]] = []
         self.hv: list[tuple[int, int, int, int, float]] = []
-        self.last_buy: dict[str, date] = {}
-        self.last_loss: dict[str, date] = {}
+        self.wash_guard = AvoidanceGuard()
         self.realized: dict[int, list[float]] = {}
         self.qdiv: dict[int, float] = {}
         self.swap_due: dict[int, date] = {}
@@ -205,12 +204,10 @@ class _Sim:
 
     # ------------------------------------------------------------ guard
     def buy_ok(self, j: int, d: date) -> bool:
-        last = self.last_loss.get(self.group[j])
-        return last is None or d >= last + _SAFE
+        return self.wash_guard.buy_ok(self.group[j], d)
 
     def loss_sale_ok(self, j: int, d: date) -> bool:
-        last = self.last_buy.get(self.group[j])
-        return last is None or d >= last + _SAFE
+        return self.wash_guard.loss_sale_ok(self.group[j], d)
 
     def preferred(self, k: int, d: date) -> int:
         """The member of class ``k`` a buy goes to on ``d`` (-1: none allowed)."""
@@ -248,7 +245,7 @@ class _Sim:
         self.ledger.apply(trade)
         self.history.append(trade)
         self.U[a, j] += units
-        self.last_buy[self.group[j]] = d
+        self.wash_guard.record_buy(self.group[j], d)
         self.dirty.add((a, j))
         self.trig_dirty.add((a, j))
         self._log(t, a, j, dollars, units, fee, reason)
@@ -335,7 +332,7 @@ class _Sim:
             # the tax engine's threshold: a gain above -1e-9 dollars is not a loss
             loss |= gain < -1e-9
         if loss:
-            self.last_loss[self.group[j]] = d
+            self.wash_guard.record_loss_sale(self.group[j], d)
         left = held - q
         self.U[a, j] = left if left > 1e-12 * held else 0.0
         self.dirty.add((a, j))
@@ -518,7 +515,7 @@ class _Sim:
                 continue
             y, x = self.sub[k], self.primary[k]
             if not self.buy_ok(x, d):
-                self.swap_due[k] = self.last_loss[self.group[x]] + _SAFE
+                self.swap_due[k] = first_safe_date(self.wash_guard.last_loss[self.group[x]])
                 continue
             pending = False
             for a in range(self.n_acc):
@@ -529,7 +526,7 @@ class _Sim:
                     self.buy(t, a, x, (cash - self.fixed) / (1.0 + self.c[x]), _R.SWAP_BACK)
                 pending |= self.U[a, y] > 0.0
             if pending:
-                self.swap_due[k] = self.last_buy[self.group[y]] + _SAFE
+                self.swap_due[k] = first_safe_date(self.wash_guard.last_buy[self.group[y]])
             else:
                 del self.swap_due[k]
 
@@ -560,7 +557,7 @@ class _Sim:
                 self.buy(t, a, o, (cash - self.fixed) / (1.0 + self.c[o]), _R.HARVEST_BUY)
                 k = int(self.cls[j])
                 if hs.swap_back and o == self.sub[k]:
-                    due = d + _SAFE
+                    due = first_safe_date(d)
                     self.swap_due[k] = max(self.swap_due.get(k, due), due)
 
     def rebalance_row(self, t: int) -> None:
@@ -606,12 +603,12 @@ class _Sim:
                 if (a, j) in changed:
                     self.trig[a, j] = _trigger_price(self.open_lots(a, j), hs)
                 start = self.py_dates[0]
-                lb = self.last_buy.get(self.group[j])
-                ll = self.last_loss.get(self.group[o])
-                if lb is not None:
-                    start = max(start, lb + _SAFE)
-                if ll is not None:
-                    start = max(start, ll + _SAFE)
+                sale_from = self.wash_guard.loss_sale_safe_from(self.group[j])
+                buy_from = self.wash_guard.buy_safe_from(self.group[o])
+                if sale_from is not None:
+                    start = max(start, sale_from)
+                if buy_from is not None:
+                    start = max(start, buy_from)
                 self.trig_from[a, j] = self.row_on_or_after(start)
 
     def record(self, t: int) -> None:
@@ -766,7 +763,8 @@ def run_taxable_backtest(
             fi += 1
         stop = int(forced_rows[fi]) if fi < forced_rows.size else n
         if sim.tax_due > 0.0:
-            later = [d + _SAFE for d in sim.last_buy.values() if d + _SAFE > sim.py_dates[t - 1]]
+            later = [safe for d in sim.wash_guard.last_buy.values()
+                     if (safe := first_safe_date(d)) > sim.py_dates[t - 1]]
             retry = min(later) if later else sim.py_dates[t]
             stop = min(stop, max(t, sim.row_on_or_after(retry)))
         if sim.swap_due:

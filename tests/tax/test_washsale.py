@@ -5,9 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from rebal.tax.guard import wash_sale_guard
 from rebal.tax.ledger import audit
 from rebal.tax.lots import Account, Trade, WashSaleSettings
-from rebal.tax.washsale import buy_would_wash, sale_would_be_washed, wash_sale_guard
+from rebal.tax.washsale import buy_would_wash, sale_would_be_washed
 from rebal.types import AccountType, LotMethod, Owner, Term
 
 B = Account(id="b")

@@ -32,6 +32,7 @@ from datetime import date, timedelta
 
 from rebal.household.model import Household, Lot
 from rebal.household.taxview import wash_sale_settings
+from rebal.tax.guard import wash_sale_guard
 from rebal.tax.ledger import Ledger
 from rebal.tax.lots import Account, Trade, WashSaleSettings
 from rebal.tax.lots import Lot as TaxLot
@@ -41,7 +42,6 @@ from rebal.tax.washsale import (
     SaleWashCheck,
     buy_would_wash,
     sale_would_be_washed,
-    wash_sale_guard,
 )
 from rebal.types import LotMethod, Owner, Side
 

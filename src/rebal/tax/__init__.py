@@ -9,6 +9,7 @@ taxable backtests use this package; nothing here knows about either.
 from __future__ import annotations
 
 from rebal.tax.federal import TaxBreakdown, federal_tax, tax_from_params
+from rebal.tax.guard import wash_sale_guard
 from rebal.tax.history import TaxHousehold, TradeHistory, load_tax_household, load_trades
 from rebal.tax.holding import first_long_term_date, holding_term, is_long_term
 from rebal.tax.ledger import AuditResult, Disposition, Form8949Line, Ledger, YearTotals, audit
@@ -30,7 +31,7 @@ from rebal.tax.marginal import (
 from rebal.tax.netting import CapitalNetting, net_capital_gains, statutory_loss_limit
 from rebal.tax.rates import StatusParams, TaxYearParams, available_years, load_params, status_params
 from rebal.tax.relief import LotPick, select_lots
-from rebal.tax.washsale import GuardResult, buy_would_wash, sale_would_be_washed, wash_sale_guard
+from rebal.tax.washsale import GuardResult, buy_would_wash, sale_would_be_washed
 
 __all__ = [
     "Account",

@@ -1,8 +1,9 @@
 """The household tax ledger: apply trades → open lots, dispositions, wash sales, Form 8949.
 
 One engine serves the audit of a real trade history (:func:`audit`), the wash-sale guard
-of the planner (:func:`rebal.tax.washsale.wash_sale_guard`) and taxable backtests (a
-:class:`Ledger` fed one trade at a time for decades).
+of the planner (:func:`rebal.tax.guard.wash_sale_guard`) and taxable backtests (a
+:class:`Ledger` fed one trade at a time for decades). The wash-sale matching is
+:class:`rebal.tax.washsale.WashSaleMatcher`, which the ledger runs when a day closes.
 
 Processing model
 ----------------
@@ -44,22 +45,25 @@ Rules applied (details in docs/tax_lots_washsales.md):
 from __future__ import annotations
 
 import copy
-from collections import deque
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from rebal.errors import ConfigError, InputError
-from rebal.tax.holding import holding_term, tacked_start
-from rebal.tax.lots import Account, BasisAdjustment, Lot, Trade, WashSaleSettings
-from rebal.tax.relief import QTY_EPS, ReliefError, select_lots
+from rebal.tax.holding import holding_term
+from rebal.tax.lots import Account, Lot, Trade, WashSaleSettings
+from rebal.tax.relief import ReliefError, select_lots
 from rebal.tax.washsale import (
     WINDOW_DAYS,
-    AvailableReplacement,
+    Disposal,
     GuardState,
-    OpenLoss,
+    Piece,
+    Purchase,
     WashMatch,
+    WashSaleMatcher,
+    qty_eps,
+    scale_adjustment,
 )
 from rebal.types import AccountType, LotMethod, Owner, Side, Term
 
@@ -72,9 +76,6 @@ __all__ = [
     "audit",
     "year_totals",
 ]
-
-_USD_EPS = 1e-9
-_WINDOW = timedelta(days=WINDOW_DAYS)
 
 
 # ------------------------------------------------------------------ immutable results
@@ -354,86 +355,6 @@ class AuditResult:
 # ------------------------------------------------------------------ mutable engine state
 
 
-@dataclass(slots=True, eq=False, kw_only=True)
-class _Purchase:
-    """One buy: the unit of replacement-share matching (Rev. Rul. 56-602 exclusion)."""
-
-    id: str
-    seq: int
-    trade_seq: int
-    date: date
-    account: str
-    tax_advantaged: bool
-    symbol: str
-    group: str
-    quantity: float
-    reinvested: bool
-    pieces: list[_Piece] = field(default_factory=list)
-
-
-@dataclass(slots=True, eq=False, kw_only=True)
-class _Piece:
-    """Shares of one purchase with one basis per share: an open lot (``disp is None``) or
-    the shares of one disposition. ``pos`` is the position of its first share within the
-    purchase (orders pieces of one purchase, FIFO)."""
-
-    id: str
-    purchase: _Purchase
-    quantity: float
-    basis: float
-    start: date
-    pos: float
-    used: bool
-    adjustments: list[BasisAdjustment]
-    disp: _Disp | None = None
-
-    def key(self) -> tuple[date, int, float]:
-        return (self.purchase.date, self.purchase.seq, self.pos)
-
-    # The LotLike view read by rebal.tax.relief.
-    @property
-    def basis_usd(self) -> float:
-        return self.basis
-
-    @property
-    def acquired(self) -> date:
-        return self.purchase.date
-
-    @property
-    def holding_start(self) -> date:
-        return self.start
-
-
-@dataclass(slots=True, eq=False, kw_only=True)
-class _Disp:
-    """A disposition while the ledger runs. ``lps`` (loss per share), ``loss_start`` and
-    ``unmatched`` (loss shares still open for replacement) are set when it is processed."""
-
-    id: str
-    trade: Trade
-    trade_seq: int
-    piece: _Piece
-    proceeds: float
-    sold: date
-    tax_advantaged: bool
-    lps: float = 0.0
-    unmatched: float = 0.0
-    disallowed: float = 0.0
-    permanent: float = 0.0
-    late: float = 0.0
-    matches: list[WashMatch] = field(default_factory=list)
-    processed: bool = False
-    loss_start: date | None = None
-
-
-def _scale_adjustment(adj: BasisAdjustment, fraction: float) -> BasisAdjustment:
-    return replace(adj, amount_usd=adj.amount_usd * fraction, quantity=adj.quantity * fraction)
-
-
-def _qeps(q: float) -> float:
-    return QTY_EPS * max(1.0, abs(q))
-
-
 class Ledger:
     """Mutable tax state of a household: open lots, dispositions and wash-sale windows.
 
@@ -474,20 +395,15 @@ class Ledger:
         self.st_rate = st_rate
         self.lt_rate = lt_rate
         self._day: date | None = None
-        self._open: dict[tuple[str, str], list[_Piece]] = {}
+        self._open: dict[tuple[str, str], list[Piece]] = {}
         self._dirty: set[tuple[str, str]] = set()
         self._lot_ids: set[str] = set()
         self._split_count: dict[str, int] = {}
         self._closed_ids: dict[str, date] = {}
-        self._purchases: list[_Purchase] = []
-        self._by_group: dict[str, list[_Purchase]] = {}
-        self._group_ptr: dict[str, int] = {}
-        self._open_losses: dict[str, deque[_Disp]] = {}
-        self._pending_purchases: list[_Purchase] = []
-        self._pending_disps: list[_Disp] = []
-        self._disps: list[_Disp] = []
+        self._purchases: list[Purchase] = []
+        self._wash = WashSaleMatcher(self.settings)
+        self._disps: list[Disposal] = []
         self._trade_count = 0
-        self._notes: list[str] = []
 
     # ---------------------------------------------------------------- public API
 
@@ -573,52 +489,8 @@ class Ledger:
 
     def flush(self) -> None:
         """Run the wash-sale matching of the current day (idempotent)."""
-        day = self._day
-        if day is None or (not self._pending_purchases and not self._pending_disps):
-            return
-        purchases, disps = self._pending_purchases, self._pending_disps
-        self._pending_purchases, self._pending_disps = [], []
-        # Step 1: today's purchases against earlier loss sales, earliest loss first
-        # (Reg. §1.1091-1(b)); a loss sale's window ends 30 days after it (§1091(a)).
-        for purchase in purchases:
-            losses = self._open_losses.get(purchase.group)
-            if not losses:
-                continue
-            while losses and (losses[0].sold + _WINDOW < day or losses[0].unmatched <= 0):
-                losses.popleft()
-            # The queue holds processed losses only: earlier days', or today's when the day
-            # was flushed before this purchase (a what-if continuing the same day).
-            for loss in list(losses):
-                if loss.unmatched <= 0:
-                    continue
-                self._match(loss, purchase, self._pieces_for(loss, purchase, day))
-                if self._available(purchase) <= 0:
-                    break
-        # Step 2: today's loss sales, ordered by original acquisition of the shares sold
-        # (Reg. §1.1091-1(b)), against replacement shares bought from 30 days before.
-        # Step 1 may have split today's dispositions (their shares were replacements of
-        # an earlier loss): the new parts join today's list.
-        disps = disps + self._pending_disps
-        self._pending_disps = []
-
-        def order(d: _Disp) -> tuple[tuple[date, int, float], int]:
-            return (d.piece.key(), d.trade_seq)
-
-        work = sorted((d for d in disps if not d.tax_advantaged), key=order)
-        i = 0
-        while i < len(work):
-            disp = work[i]
-            i += 1
-            if disp.processed:
-                continue
-            self._process_loss(disp, day)
-            if self._pending_disps:
-                # A later disposition of today was partly used as replacement shares and
-                # split: its parts keep their place in the acquisition order.
-                rest = [d for d in work[i:] if not d.processed]
-                rest += [d for d in self._pending_disps if not d.tax_advantaged]
-                self._pending_disps = []
-                work, i = sorted(rest, key=order), 0
+        if self._day is not None:
+            self._wash.flush(self._day, self._split)
 
     def open_lots(self, account: str | None = None, symbol: str | None = None) -> tuple[Lot, ...]:
         """Open lots (after the current day's wash-sale matching), per account and symbol
@@ -661,7 +533,7 @@ class Ledger:
             open_lots=lots,
             adjusted_lots=tuple(lot for lot in lots if lot.adjustments),
             year_totals=year_totals(disps),
-            notes=tuple(self._notes),
+            notes=tuple(self._wash.notes),
         )
 
     def guard_state(
@@ -674,45 +546,8 @@ class Ledger:
         matter on or after ``as_of`` (for ``buy_would_wash`` / ``sale_would_be_washed``).
         Trades with ``trade_seq >= proposed_from_trade`` are flagged ``proposed``."""
         self.flush()
-        cut = as_of - _WINDOW
         start = proposed_from_trade if proposed_from_trade is not None else self._trade_count
-        open_losses: dict[str, tuple[OpenLoss, ...]] = {}
-        for group, losses in self._open_losses.items():
-            items = tuple(
-                OpenLoss(
-                    disposition_id=d.id, group=group, symbol=d.piece.purchase.symbol,
-                    account=d.trade.account, sale_date=d.sold, unmatched_quantity=d.unmatched,
-                    loss_per_share_usd=d.lps, proposed=d.trade_seq >= start,
-                )
-                for d in losses
-                if d.unmatched > 0 and d.sold >= cut
-            )
-            if items:
-                open_losses[group] = items
-        replacements: dict[str, tuple[AvailableReplacement, ...]] = {}
-        for group, purchases in self._by_group.items():
-            reps = []
-            for p in reversed(purchases):
-                if p.date < cut:
-                    break
-                avail = sum(x.quantity for x in p.pieces if not x.used)
-                if avail <= _qeps(p.quantity):
-                    continue
-                held = sum(x.quantity for x in p.pieces if not x.used and x.disp is None)
-                reps.append(
-                    AvailableReplacement(
-                        purchase_id=p.id, group=group, symbol=p.symbol, account=p.account,
-                        tax_advantaged=p.tax_advantaged, purchase_date=p.date,
-                        available_quantity=avail, held_quantity=held,
-                        proposed=p.trade_seq >= start,
-                    )
-                )
-            if reps:
-                replacements[group] = tuple(reversed(reps))
-        return GuardState(
-            as_of=as_of, settings=self.settings, open_losses=open_losses,
-            replacements=replacements, accounts=dict(self.accounts),
-        )
+        return self._wash.guard_state(as_of, proposed_from=start, accounts=self.accounts)
 
     # ---------------------------------------------------------------- trades
 
@@ -725,30 +560,29 @@ class Ledger:
             raise self._error(trade, f"lot id {lot_id!r} is already used", "lot_id")
         self._lot_ids.add(lot_id)
         group = self.settings.group_of(trade.symbol)
-        purchase = _Purchase(
+        purchase = Purchase(
             id=lot_id, seq=len(self._purchases), trade_seq=seq, date=trade.date,
             account=account.id, tax_advantaged=account.tax_advantaged, symbol=trade.symbol,
             group=group, quantity=trade.quantity, pieces=[], reinvested=trade.reinvested,
         )
         # Fees on a purchase are part of its cost (Pub 550, "Basis of Investment Property").
-        piece = _Piece(
+        piece = Piece(
             id=lot_id, purchase=purchase, quantity=trade.quantity,
             basis=trade.quantity * trade.price_usd + trade.fees, start=trade.date, pos=0.0,
             used=False, adjustments=[], disp=None,
         )
         purchase.pieces.append(piece)
         self._purchases.append(purchase)
-        self._by_group.setdefault(group, []).append(purchase)
         self._open.setdefault((account.id, trade.symbol), []).append(piece)
         self._dirty.add((account.id, trade.symbol))
-        self._pending_purchases.append(purchase)
+        self._wash.add_purchase(purchase)
         return lot_id
 
-    def _sorted_open(self, account: str, symbol: str) -> list[_Piece]:
+    def _sorted_open(self, account: str, symbol: str) -> list[Piece]:
         key = (account, symbol)
         lots = self._open.get(key, [])
         if key in self._dirty:
-            lots.sort(key=_Piece.key)
+            lots.sort(key=Piece.key)
             self._dirty.discard(key)
         return lots
 
@@ -820,12 +654,12 @@ class Ledger:
         consumed: set[int] = set()
         for pick in picks:
             piece = lots[pick.index]
-            if pick.quantity >= piece.quantity - _qeps(piece.quantity):
+            if pick.quantity >= piece.quantity - qty_eps(piece.quantity):
                 sold = piece
                 consumed.add(pick.index)
             else:
                 sold = self._split(piece, pick.quantity, keep_id=True)
-            disp = _Disp(
+            disp = Disposal(
                 id=f"D{len(self._disps) + 1}", trade=trade, trade_seq=seq, piece=sold,
                 proceeds=net * sold.quantity / picked, sold=trade.date,
                 tax_advantaged=account.tax_advantaged, lps=0.0, unmatched=0.0,
@@ -834,7 +668,7 @@ class Ledger:
             )
             sold.disp = disp
             self._disps.append(disp)
-            self._pending_disps.append(disp)
+            self._wash.add_disposal(disp)
             out.append(disp.id)
         if consumed:
             remaining = [p for i, p in enumerate(lots) if i not in consumed]
@@ -845,7 +679,7 @@ class Ledger:
                     self._closed_ids[pick.lot_id] = trade.date
         return tuple(out)
 
-    def _split(self, piece: _Piece, quantity: float, *, keep_id: bool = False) -> _Piece:
+    def _split(self, piece: Piece, quantity: float, *, keep_id: bool = False) -> Piece:
         """Cut the first ``quantity`` shares off ``piece``; returns the new piece.
 
         ``keep_id``: the new piece keeps the lot id (a partial sale); otherwise it is named
@@ -864,12 +698,12 @@ class Ledger:
             self._lot_ids.add(new_id)
         basis = piece.basis * fraction
         # Each piece keeps its share of the adjustment history, so amounts add up.
-        child = _Piece(
+        child = Piece(
             id=new_id, purchase=piece.purchase, quantity=quantity, basis=basis,
             start=piece.start, pos=piece.pos, used=piece.used,
-            adjustments=[_scale_adjustment(a, fraction) for a in piece.adjustments], disp=None,
+            adjustments=[scale_adjustment(a, fraction) for a in piece.adjustments], disp=None,
         )
-        piece.adjustments = [_scale_adjustment(a, 1.0 - fraction) for a in piece.adjustments]
+        piece.adjustments = [scale_adjustment(a, 1.0 - fraction) for a in piece.adjustments]
         piece.quantity -= quantity
         piece.basis -= basis
         piece.pos += quantity
@@ -883,10 +717,10 @@ class Ledger:
             self._split_disp(piece.disp, child, fraction)
         return child
 
-    def _split_disp(self, parent: _Disp, child_piece: _Piece, fraction: float) -> None:
+    def _split_disp(self, parent: Disposal, child_piece: Piece, fraction: float) -> None:
         """Split a disposition along with its shares (a part of already-sold shares became
         replacement shares)."""
-        child = _Disp(
+        child = Disposal(
             id=f"{parent.id}.{child_piece.id.rsplit('.', 1)[-1]}", trade=parent.trade,
             trade_seq=parent.trade_seq, piece=child_piece, proceeds=parent.proceeds * fraction,
             sold=parent.sold, tax_advantaged=parent.tax_advantaged, lps=parent.lps,
@@ -904,136 +738,11 @@ class Ledger:
         parent.matches = [m.scaled(keep) for m in parent.matches]
         child_piece.disp = child
         self._disps.append(child)
-        if not parent.processed:
-            self._pending_disps.append(child)
-        elif child.unmatched > 0:
-            losses = self._open_losses.get(parent.piece.purchase.group, deque())
-            if parent in losses:
-                losses.insert(losses.index(parent) + 1, child)
-
-    # ---------------------------------------------------------------- wash sales
-
-    def _available(self, purchase: _Purchase) -> float:
-        return sum(x.quantity for x in purchase.pieces if not x.used)
-
-    def _pieces_for(self, loss: _Disp, purchase: _Purchase, day: date) -> list[_Piece]:
-        """Replacement candidates of ``purchase`` for ``loss``: unused shares, still-held
-        lots first, then already-sold shares (policy flags), each by position."""
-        held = [x for x in purchase.pieces if not x.used and x.disp is None]
-        gone = [
-            x
-            for x in purchase.pieces
-            if not x.used
-            and x.disp is not None
-            and (self.settings.lots_sold_together_replace or x.disp.trade_seq != loss.trade_seq)
-            and (self.settings.replacement_already_sold or x.disp.sold >= loss.sold)
-        ]
-        held.sort(key=lambda x: x.pos)
-        gone.sort(key=lambda x: x.pos)
-        return held + gone
-
-    def _process_loss(self, disp: _Disp, day: date) -> None:
-        disp.processed = True
-        piece = disp.piece
-        # The loss, and the holding period tacked onto its replacements, are fixed now; a
-        # later basis change to these shares (they were replacement shares of a later loss
-        # although already sold) is recognized on this disposition, not washed again.
-        disp.loss_start = piece.start
-        gain = disp.proceeds - piece.basis
-        if gain >= -_USD_EPS:
-            return  # §1091(a) disallows losses only (TAX_RULES E10)
-        disp.lps = -gain / piece.quantity
-        disp.unmatched = piece.quantity
-        group = piece.purchase.group
-        purchases = self._by_group.get(group, [])
-        ptr = self._group_ptr.get(group, 0)
-        cut = day - _WINDOW
-        while ptr < len(purchases) and purchases[ptr].date < cut:
-            ptr += 1
-        self._group_ptr[group] = ptr
-        own = piece.purchase
-        for purchase in purchases[ptr:]:
-            if disp.unmatched <= _qeps(piece.quantity):
-                break
-            if purchase is own:
-                continue  # Rev. Rul. 56-602: shares of the lot sold are not replacements
-            if not self.settings.replacement_before_sold_lot and purchase.date < own.date:
-                continue
-            self._match(disp, purchase, self._pieces_for(disp, purchase, day))
-        if disp.unmatched > _qeps(piece.quantity):
-            self._open_losses.setdefault(group, deque()).append(disp)
-        else:
-            disp.unmatched = 0.0
-
-    def _match(self, loss: _Disp, purchase: _Purchase, pieces: Sequence[_Piece]) -> None:
-        """Match replacement shares of ``purchase`` to the unmatched shares of ``loss``."""
-        sold_piece = loss.piece
-        tack = tacked_start(purchase.date, loss.loss_start or sold_piece.start, loss.sold)
-        permanent = purchase.tax_advantaged
-        for piece in pieces:
-            need = loss.unmatched
-            if need <= _qeps(sold_piece.quantity):
-                loss.unmatched = 0.0
-                break
-            if piece.used:
-                continue
-            if piece.quantity - need <= _qeps(piece.quantity):
-                target, q = piece, piece.quantity
-            else:
-                target, q = self._split(piece, need), need
-            amount = q * loss.lps
-            target.used = True
-            if not permanent:
-                # §1091(d), Reg. §1.1091-2: disallowed loss added to the replacement's
-                # basis; §1223(3): holding period tacked (never made shorter).
-                before = target.start
-                after = min(before, tack)
-                target.basis += amount
-                target.start = after
-                target.adjustments.append(
-                    BasisAdjustment(
-                        amount_usd=amount, quantity=q, from_disposition=loss.id,
-                        sale_date=loss.sold, holding_start_before=before,
-                        holding_start_after=after,
-                    )
-                )
-                if target.disp is not None:
-                    target.disp.late += amount
-                    if target.disp.sold.year != loss.sold.year:
-                        self._notes.append(
-                            f"{target.disp.id} (sold {target.disp.sold}) gets ${amount:,.2f} "
-                            f"basis from the wash sale {loss.id} of {loss.sold}: it was a "
-                            "replacement already sold; the earlier year's return may need "
-                            "amending"
-                        )
-            # Rev. Rul. 2008-5: IRA/Roth replacement → loss disallowed, no basis increase.
-            loss.disallowed += amount
-            if permanent:
-                loss.permanent += amount
-            loss.unmatched -= q
-            lot_ids = () if permanent else (target.id,)
-            last = loss.matches[-1] if loss.matches else None
-            if last is not None and last.purchase_id == purchase.id:
-                loss.matches[-1] = WashMatch(
-                    purchase_id=purchase.id, account=purchase.account,
-                    purchase_date=purchase.date, quantity=last.quantity + q,
-                    disallowed_usd=last.disallowed_usd + amount, permanent=permanent,
-                    lot_ids=last.lot_ids + tuple(i for i in lot_ids if i not in last.lot_ids),
-                )
-            else:
-                loss.matches.append(
-                    WashMatch(
-                        purchase_id=purchase.id, account=purchase.account,
-                        purchase_date=purchase.date, quantity=q, disallowed_usd=amount,
-                        permanent=permanent, lot_ids=lot_ids,
-                    )
-                )
-        if loss.unmatched <= _qeps(sold_piece.quantity):
-            loss.unmatched = 0.0
+        self._wash.disposal_split(parent, child)
 
     # ---------------------------------------------------------------- conversion
 
-    def _lot(self, piece: _Piece) -> Lot:
+    def _lot(self, piece: Piece) -> Lot:
         p = piece.purchase
         return Lot(
             id=piece.id, account=p.account, symbol=p.symbol, quantity=piece.quantity,
@@ -1042,7 +751,7 @@ class Ledger:
             adjustments=tuple(piece.adjustments),
         )
 
-    def _disposition(self, d: _Disp) -> Disposition:
+    def _disposition(self, d: Disposal) -> Disposition:
         piece = d.piece
         p = piece.purchase
         account = self.accounts[p.account]

@@ -1,15 +1,21 @@
-"""Wash-sale records and the wash-sale guard (IRC §1091; Treas. Reg. §§1.1091-1, -2;
+"""Wash sales, the one implementation (IRC §1091; Treas. Reg. §§1.1091-1, -2;
 Rev. Rul. 56-602; Rev. Rul. 2008-5; Pub 550 ch. 4 "Wash Sales").
 
-The matching itself runs inside :class:`rebal.tax.ledger.Ledger` as trades are applied
-(indexed by wash-sale group and date, so it costs O(window) per trade, not O(history)).
 This module holds:
 
-- :class:`WashMatch` — one (loss sale, replacement purchase) pairing;
-- the **guard** for planning: :func:`wash_sale_guard` (history + proposed trades →
-  washed proposed sales and the do-not-buy / do-not-sell-at-a-loss lists) and the pure
-  queries :func:`buy_would_wash` and :func:`sale_would_be_washed` on a frozen
-  :class:`GuardState`, cheap enough to call inside an optimizer.
+- the window (:data:`WINDOW_DAYS`, :data:`SAFE_GAP`, :func:`first_safe_date`);
+- the **matching** (:class:`WashSaleMatcher`) that :class:`rebal.tax.ledger.Ledger` runs as
+  trades are applied, on the ledger's working records (:class:`Purchase`, :class:`Piece`,
+  :class:`Disposal`; indexed by wash-sale group and date, so it costs O(window) per trade,
+  not O(history)), and its result record :class:`WashMatch`;
+- the **guard** queries for planning, :func:`buy_would_wash` and
+  :func:`sale_would_be_washed` on a frozen :class:`GuardState`, cheap enough to call
+  inside an optimizer (:func:`rebal.tax.guard.wash_sale_guard` replays a history and a
+  plan through the ledger to build one);
+- :class:`AvoidanceGuard`, the date-only guard of the taxable backtest (which never makes
+  a wash sale).
+
+Dependencies point one way: the ledger imports this module, never the reverse.
 
 Window: a purchase on day ``p`` washes a loss sale on day ``s`` iff ``s - 30 <= p <= s + 30``
 (calendar days, inclusive, §1091(a); TAX_RULES E9). So a buy on ``s + 31`` is safe, and a
@@ -18,35 +24,40 @@ loss sale on ``p + 31`` is not washed by the purchase on ``p``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rebal.errors import ConfigError
-from rebal.tax.lots import Account, Lot, Trade, WashSaleSettings
-from rebal.types import Side
-
-if TYPE_CHECKING:
-    from rebal.tax.ledger import Disposition, Ledger
+from rebal.tax.holding import tacked_start
+from rebal.tax.lots import Account, BasisAdjustment, Lot, Trade, WashSaleSettings
+from rebal.tax.relief import QTY_EPS
 
 __all__ = [
     "SAFE_GAP",
     "WINDOW_DAYS",
     "AvailableReplacement",
     "AvoidanceGuard",
+    "Disposal",
     "DoNotBuy",
     "GuardResult",
     "GuardState",
     "LossSaleBlock",
     "OpenLoss",
+    "Piece",
+    "Purchase",
     "SaleWashCheck",
+    "Splitter",
     "WashMatch",
+    "WashSaleMatcher",
     "WashedSale",
     "buy_would_wash",
     "first_safe_date",
+    "qty_eps",
     "sale_would_be_washed",
-    "wash_sale_guard",
+    "scale_adjustment",
 ]
 
 #: §1091(a): "a period beginning 30 days before the date of such sale … and ending 30 days
@@ -172,6 +183,91 @@ class WashMatch:
             "permanent": self.permanent,
             "lot_ids": list(self.lot_ids),
         }
+
+
+# ----------------------------------------------------------------------------- working records
+
+
+@dataclass(slots=True, eq=False, kw_only=True)
+class Purchase:
+    """One buy: the unit of replacement-share matching (Rev. Rul. 56-602 exclusion)."""
+
+    id: str
+    seq: int
+    trade_seq: int
+    date: date
+    account: str
+    tax_advantaged: bool
+    symbol: str
+    group: str
+    quantity: float
+    reinvested: bool
+    pieces: list[Piece] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False, kw_only=True)
+class Piece:
+    """Shares of one purchase with one basis per share: an open lot (``disp is None``) or
+    the shares of one disposition. ``pos`` is the position of its first share within the
+    purchase (orders pieces of one purchase, FIFO)."""
+
+    id: str
+    purchase: Purchase
+    quantity: float
+    basis: float
+    start: date
+    pos: float
+    used: bool
+    adjustments: list[BasisAdjustment]
+    disp: Disposal | None = None
+
+    def key(self) -> tuple[date, int, float]:
+        return (self.purchase.date, self.purchase.seq, self.pos)
+
+    # The LotLike view read by rebal.tax.relief.
+    @property
+    def basis_usd(self) -> float:
+        return self.basis
+
+    @property
+    def acquired(self) -> date:
+        return self.purchase.date
+
+    @property
+    def holding_start(self) -> date:
+        return self.start
+
+
+@dataclass(slots=True, eq=False, kw_only=True)
+class Disposal:
+    """A disposition while the ledger runs. ``lps`` (loss per share), ``loss_start`` and
+    ``unmatched`` (loss shares still open for replacement) are set when it is processed."""
+
+    id: str
+    trade: Trade
+    trade_seq: int
+    piece: Piece
+    proceeds: float
+    sold: date
+    tax_advantaged: bool
+    lps: float = 0.0
+    unmatched: float = 0.0
+    disallowed: float = 0.0
+    permanent: float = 0.0
+    late: float = 0.0
+    matches: list[WashMatch] = field(default_factory=list)
+    processed: bool = False
+    loss_start: date | None = None
+
+
+def scale_adjustment(adj: BasisAdjustment, fraction: float) -> BasisAdjustment:
+    """The part ``fraction`` of a basis adjustment (a lot split in two keeps both parts)."""
+    return replace(adj, amount_usd=adj.amount_usd * fraction, quantity=adj.quantity * fraction)
+
+
+def qty_eps(q: float) -> float:
+    """Share-count tolerance for ``q`` shares (relative above one share)."""
+    return QTY_EPS * max(1.0, abs(q))
 
 
 # ----------------------------------------------------------------------------- guard state
@@ -536,136 +632,279 @@ class GuardResult:
         }
 
 
-def _washed_sale(
-    trade_index: int, disp: Disposition, matches: tuple[WashMatch, ...] | None = None
-) -> WashedSale:
-    if matches is None:
-        matches = disp.wash_matches
-    return WashedSale(
-        trade_index=trade_index,
-        disposition_id=disp.id,
-        sale_date=disp.sold,
-        account=disp.account,
-        symbol=disp.symbol,
-        lot_id=disp.lot_id,
-        quantity=disp.quantity,
-        loss_usd=max(0.0, -disp.gain_usd),
-        disallowed_usd=sum(m.disallowed_usd for m in matches),
-        permanently_disallowed_usd=sum(m.disallowed_usd for m in matches if m.permanent),
-        matches=matches,
-    )
+# ----------------------------------------------------------------------------- matching
+
+_USD_EPS = 1e-9
+_WINDOW = timedelta(days=WINDOW_DAYS)
 
 
-def wash_sale_guard(
-    history: Sequence[Trade] | Ledger,
-    proposed_trades: Sequence[Trade],
-    as_of: date,
-    *,
-    accounts: Iterable[Account] | None = None,
-    settings: WashSaleSettings | None = None,
-    st_rate: float | None = None,
-    lt_rate: float | None = None,
-) -> GuardResult:
-    """Check a plan against the wash-sale rule across every account of the household.
+class Splitter(Protocol):
+    """The ledger's ``split(piece, quantity)``: cut shares off a piece, return the new one."""
+
+    def __call__(self, piece: Piece, quantity: float) -> Piece: ...
+
+
+class WashSaleMatcher:
+    """The wash-sale matching of a :class:`rebal.tax.ledger.Ledger` (its processing model
+    is in that module's docstring): purchases indexed by group with a moving window
+    pointer, open loss sales by group in a queue, and the matching of a day when it closes.
+
+    The ledger hands it every purchase (:meth:`add_purchase`) and disposition
+    (:meth:`add_disposal`) as trades are applied, and calls :meth:`flush` when a day
+    closes; it tells it when a disposition was split (:meth:`disposal_split`).
 
     Parameters
     ----------
-    history
-        Executed trades through ``as_of`` (or a ``Ledger`` already holding them; it is
-        copied, never changed). At least the last 61 days plus the lots' purchases.
-    proposed_trades
-        Planned trades, dated ``as_of`` or later, applied after the history in date order
-        (the order given within a day).
-    as_of
-        Plan date.
-    accounts, settings
-        Required with a trade sequence; taken from the ledger otherwise.
-    st_rate, lt_rate
-        Marginal rates, needed only when a proposed sale uses ``LotMethod.TAX_MIN``.
+    settings
+        Substantially-identical groups and policy flags.
 
-    Returns
-    -------
-    GuardResult
-        Washed proposed sales, the do-not-buy list and the loss-sale blocks, judged on the
-        history plus the plan (purchases after the plan are unknown, so a loss sale with
-        unmatched shares stays on the do-not-buy list until its window closes).
+    Attributes
+    ----------
+    notes
+        Findings for the audit (a replacement already sold in an earlier year).
     """
-    from rebal.tax.ledger import Ledger
 
-    if isinstance(history, Ledger):
-        ledger = history.copy()
-    else:
-        if accounts is None:
-            raise ConfigError("wash_sale_guard: accounts are required with a trade history")
-        ledger = Ledger(
-            accounts, settings or WashSaleSettings(), st_rate=st_rate, lt_rate=lt_rate
-        )
-        ledger.apply_all(history)
-    if st_rate is not None or lt_rate is not None:
-        ledger.set_rates(st_rate=st_rate, lt_rate=lt_rate)
-    if ledger.current_date is not None and ledger.current_date > as_of:
-        raise ConfigError(
-            f"wash_sale_guard: history runs to {ledger.current_date}, after as_of {as_of}"
-        )
-    ledger.flush()
-    first_proposed = ledger.trade_count
-    proposed_index: dict[int, int] = {}
-    buy_index: dict[str, int] = {}
-    for k in sorted(range(len(proposed_trades)), key=lambda j: proposed_trades[j].date):
-        t = proposed_trades[k]
-        if t.date < as_of:
-            raise ConfigError(
-                f"wash_sale_guard: proposed trade {k} is dated {t.date}, before as_of {as_of}"
+    def __init__(self, settings: WashSaleSettings) -> None:
+        self.settings = settings
+        self.notes: list[str] = []
+        self._by_group: dict[str, list[Purchase]] = {}
+        self._group_ptr: dict[str, int] = {}
+        self._open_losses: dict[str, deque[Disposal]] = {}
+        self._pending_purchases: list[Purchase] = []
+        self._pending_disps: list[Disposal] = []
+
+    def add_purchase(self, purchase: Purchase) -> None:
+        """A purchase of the current day (a replacement candidate from now on)."""
+        self._by_group.setdefault(purchase.group, []).append(purchase)
+        self._pending_purchases.append(purchase)
+
+    def add_disposal(self, disposal: Disposal) -> None:
+        """A disposition of the current day (matched when the day closes)."""
+        self._pending_disps.append(disposal)
+
+    def disposal_split(self, parent: Disposal, child: Disposal) -> None:
+        """``child`` was split off ``parent`` (part of sold shares became replacements):
+        it takes ``parent``'s place in the day's work or in its group's open losses."""
+        if not parent.processed:
+            self._pending_disps.append(child)
+        elif child.unmatched > 0:
+            losses = self._open_losses.get(parent.piece.purchase.group, deque())
+            if parent in losses:
+                losses.insert(losses.index(parent) + 1, child)
+
+    def flush(self, day: date, split: Splitter) -> None:
+        """Run the wash-sale matching of ``day``, the current day (idempotent).
+
+        ``split(piece, quantity)`` is the ledger's: it cuts ``quantity`` shares off a piece
+        (a lot or the shares of a disposition) and returns the new piece."""
+        if not self._pending_purchases and not self._pending_disps:
+            return
+        purchases, disps = self._pending_purchases, self._pending_disps
+        self._pending_purchases, self._pending_disps = [], []
+        # Step 1: today's purchases against earlier loss sales, earliest loss first
+        # (Reg. §1.1091-1(b)); a loss sale's window ends 30 days after it (§1091(a)).
+        for purchase in purchases:
+            losses = self._open_losses.get(purchase.group)
+            if not losses:
+                continue
+            while losses and (losses[0].sold + _WINDOW < day or losses[0].unmatched <= 0):
+                losses.popleft()
+            # The queue holds processed losses only: earlier days', or today's when the day
+            # was flushed before this purchase (a what-if continuing the same day).
+            for loss in list(losses):
+                if loss.unmatched <= 0:
+                    continue
+                self._match(loss, purchase, self._pieces_for(loss, purchase, day), split)
+                if self._available(purchase) <= 0:
+                    break
+        # Step 2: today's loss sales, ordered by original acquisition of the shares sold
+        # (Reg. §1.1091-1(b)), against replacement shares bought from 30 days before.
+        # Step 1 may have split today's dispositions (their shares were replacements of
+        # an earlier loss): the new parts join today's list.
+        disps = disps + self._pending_disps
+        self._pending_disps = []
+
+        def order(d: Disposal) -> tuple[tuple[date, int, float], int]:
+            return (d.piece.key(), d.trade_seq)
+
+        work = sorted((d for d in disps if not d.tax_advantaged), key=order)
+        i = 0
+        while i < len(work):
+            disp = work[i]
+            i += 1
+            if disp.processed:
+                continue
+            self._process_loss(disp, day, split)
+            if self._pending_disps:
+                # A later disposition of today was partly used as replacement shares and
+                # split: its parts keep their place in the acquisition order.
+                rest = [d for d in work[i:] if not d.processed]
+                rest += [d for d in self._pending_disps if not d.tax_advantaged]
+                self._pending_disps = []
+                work, i = sorted(rest, key=order), 0
+
+    def _available(self, purchase: Purchase) -> float:
+        return sum(x.quantity for x in purchase.pieces if not x.used)
+
+    def _pieces_for(self, loss: Disposal, purchase: Purchase, day: date) -> list[Piece]:
+        """Replacement candidates of ``purchase`` for ``loss``: unused shares, still-held
+        lots first, then already-sold shares (policy flags), each by position."""
+        held = [x for x in purchase.pieces if not x.used and x.disp is None]
+        gone = [
+            x
+            for x in purchase.pieces
+            if not x.used
+            and x.disp is not None
+            and (self.settings.lots_sold_together_replace or x.disp.trade_seq != loss.trade_seq)
+            and (self.settings.replacement_already_sold or x.disp.sold >= loss.sold)
+        ]
+        held.sort(key=lambda x: x.pos)
+        gone.sort(key=lambda x: x.pos)
+        return held + gone
+
+    def _process_loss(self, disp: Disposal, day: date, split: Splitter) -> None:
+        disp.processed = True
+        piece = disp.piece
+        # The loss, and the holding period tacked onto its replacements, are fixed now; a
+        # later basis change to these shares (they were replacement shares of a later loss
+        # although already sold) is recognized on this disposition, not washed again.
+        disp.loss_start = piece.start
+        gain = disp.proceeds - piece.basis
+        if gain >= -_USD_EPS:
+            return  # §1091(a) disallows losses only (TAX_RULES E10)
+        disp.lps = -gain / piece.quantity
+        disp.unmatched = piece.quantity
+        group = piece.purchase.group
+        purchases = self._by_group.get(group, [])
+        ptr = self._group_ptr.get(group, 0)
+        cut = day - _WINDOW
+        while ptr < len(purchases) and purchases[ptr].date < cut:
+            ptr += 1
+        self._group_ptr[group] = ptr
+        own = piece.purchase
+        for purchase in purchases[ptr:]:
+            if disp.unmatched <= qty_eps(piece.quantity):
+                break
+            if purchase is own:
+                continue  # Rev. Rul. 56-602: shares of the lot sold are not replacements
+            if not self.settings.replacement_before_sold_lot and purchase.date < own.date:
+                continue
+            self._match(disp, purchase, self._pieces_for(disp, purchase, day), split)
+        if disp.unmatched > qty_eps(piece.quantity):
+            self._open_losses.setdefault(group, deque()).append(disp)
+        else:
+            disp.unmatched = 0.0
+
+    def _match(self, loss: Disposal, purchase: Purchase, pieces: Sequence[Piece],
+               split: Splitter) -> None:
+        """Match replacement shares of ``purchase`` to the unmatched shares of ``loss``."""
+        sold_piece = loss.piece
+        tack = tacked_start(purchase.date, loss.loss_start or sold_piece.start, loss.sold)
+        permanent = purchase.tax_advantaged
+        for piece in pieces:
+            need = loss.unmatched
+            if need <= qty_eps(sold_piece.quantity):
+                loss.unmatched = 0.0
+                break
+            if piece.used:
+                continue
+            if piece.quantity - need <= qty_eps(piece.quantity):
+                target, q = piece, piece.quantity
+            else:
+                target, q = split(piece, need), need
+            amount = q * loss.lps
+            target.used = True
+            if not permanent:
+                # §1091(d), Reg. §1.1091-2: disallowed loss added to the replacement's
+                # basis; §1223(3): holding period tacked (never made shorter).
+                before = target.start
+                after = min(before, tack)
+                target.basis += amount
+                target.start = after
+                target.adjustments.append(
+                    BasisAdjustment(
+                        amount_usd=amount, quantity=q, from_disposition=loss.id,
+                        sale_date=loss.sold, holding_start_before=before,
+                        holding_start_after=after,
+                    )
+                )
+                if target.disp is not None:
+                    target.disp.late += amount
+                    if target.disp.sold.year != loss.sold.year:
+                        self.notes.append(
+                            f"{target.disp.id} (sold {target.disp.sold}) gets ${amount:,.2f} "
+                            f"basis from the wash sale {loss.id} of {loss.sold}: it was a "
+                            "replacement already sold; the earlier year's return may need "
+                            "amending"
+                        )
+            # Rev. Rul. 2008-5: IRA/Roth replacement → loss disallowed, no basis increase.
+            loss.disallowed += amount
+            if permanent:
+                loss.permanent += amount
+            loss.unmatched -= q
+            lot_ids = () if permanent else (target.id,)
+            last = loss.matches[-1] if loss.matches else None
+            if last is not None and last.purchase_id == purchase.id:
+                loss.matches[-1] = WashMatch(
+                    purchase_id=purchase.id, account=purchase.account,
+                    purchase_date=purchase.date, quantity=last.quantity + q,
+                    disallowed_usd=last.disallowed_usd + amount, permanent=permanent,
+                    lot_ids=last.lot_ids + tuple(i for i in lot_ids if i not in last.lot_ids),
+                )
+            else:
+                loss.matches.append(
+                    WashMatch(
+                        purchase_id=purchase.id, account=purchase.account,
+                        purchase_date=purchase.date, quantity=q, disallowed_usd=amount,
+                        permanent=permanent, lot_ids=lot_ids,
+                    )
+                )
+        if loss.unmatched <= qty_eps(sold_piece.quantity):
+            loss.unmatched = 0.0
+
+
+    def guard_state(
+        self, as_of: date, *, proposed_from: int, accounts: Mapping[str, Account]
+    ) -> GuardState:
+        """Frozen snapshot of open loss sales and available replacement shares that still
+        matter on or after ``as_of`` (call after :meth:`flush`). Trades with
+        ``trade_seq >= proposed_from`` are flagged ``proposed``."""
+        cut = as_of - _WINDOW
+        start = proposed_from
+        open_losses: dict[str, tuple[OpenLoss, ...]] = {}
+        for group, losses in self._open_losses.items():
+            items = tuple(
+                OpenLoss(
+                    disposition_id=d.id, group=group, symbol=d.piece.purchase.symbol,
+                    account=d.trade.account, sale_date=d.sold, unmatched_quantity=d.unmatched,
+                    loss_per_share_usd=d.lps, proposed=d.trade_seq >= start,
+                )
+                for d in losses
+                if d.unmatched > 0 and d.sold >= cut
             )
-        proposed_index[ledger.trade_count] = k
-        opened = ledger.apply(t)
-        if t.side is Side.BUY:
-            buy_index[opened[0]] = k
-    ledger.flush()
-    washed: list[WashedSale] = []
-    washing: list[WashedSale] = []
-    for d in ledger.dispositions():
-        if d.trade_seq >= first_proposed:
-            if d.disallowed_usd > 0:
-                washed.append(_washed_sale(proposed_index[d.trade_seq], d))
-            continue
-        by_buy: dict[int, list[WashMatch]] = {}
-        for m in d.wash_matches:
-            if m.purchase_id in buy_index:
-                by_buy.setdefault(buy_index[m.purchase_id], []).append(m)
-        for k, matches in sorted(by_buy.items()):
-            washing.append(_washed_sale(k, d, tuple(matches)))
-    state = ledger.guard_state(as_of, proposed_from_trade=first_proposed)
-    do_not_buy: list[DoNotBuy] = []
-    for group, losses in sorted(state.open_losses.items()):
-        if not losses:
-            continue
-        until = max(loss.last_washing_date for loss in losses)
-        if until < as_of:
-            continue
-        unmatched = sum(loss.unmatched_quantity for loss in losses)
-        ids = tuple(loss.disposition_id for loss in losses)
-        for account in sorted(state.accounts):
-            do_not_buy.append(
-                DoNotBuy(group=group, account=account, until=until,
-                         unmatched_quantity=unmatched, losses=ids)
-            )
-    blocks: list[LossSaleBlock] = []
-    for group, reps in sorted(state.replacements.items()):
-        live = [r for r in reps if r.last_washing_date >= as_of and r.available_quantity > 0]
-        if not live:
-            continue
-        blocks.append(
-            LossSaleBlock(
-                group=group,
-                until=max(r.last_washing_date for r in live),
-                available_quantity=sum(r.available_quantity for r in live),
-                purchases=tuple(r.purchase_id for r in live),
-                permanent_risk=any(r.tax_advantaged for r in live),
-            )
+            if items:
+                open_losses[group] = items
+        replacements: dict[str, tuple[AvailableReplacement, ...]] = {}
+        for group, purchases in self._by_group.items():
+            reps = []
+            for p in reversed(purchases):
+                if p.date < cut:
+                    break
+                avail = sum(x.quantity for x in p.pieces if not x.used)
+                if avail <= qty_eps(p.quantity):
+                    continue
+                held = sum(x.quantity for x in p.pieces if not x.used and x.disp is None)
+                reps.append(
+                    AvailableReplacement(
+                        purchase_id=p.id, group=group, symbol=p.symbol, account=p.account,
+                        tax_advantaged=p.tax_advantaged, purchase_date=p.date,
+                        available_quantity=avail, held_quantity=held,
+                        proposed=p.trade_seq >= start,
+                    )
+                )
+            if reps:
+                replacements[group] = tuple(reversed(reps))
+        return GuardState(
+            as_of=as_of, settings=self.settings, open_losses=open_losses,
+            replacements=replacements, accounts=dict(accounts),
         )
-    return GuardResult(
-        as_of=as_of, washed_sales=tuple(washed), washing_buys=tuple(washing),
-        do_not_buy=tuple(do_not_buy),
-        loss_sale_blocks=tuple(blocks), state=state,
-    )

@@ -19,8 +19,8 @@ from rebal.household.io import (
 )
 from rebal.household.model import (
     ClassTarget,
+    HeldLot,
     Household,
-    Lot,
     Security,
     TaxFacts,
     TierName,
@@ -30,8 +30,8 @@ from rebal.household.model import (
 __all__ = [
     "LOT_CSV_COLUMNS",
     "ClassTarget",
+    "HeldLot",
     "Household",
-    "Lot",
     "Security",
     "TaxFacts",
     "TierName",

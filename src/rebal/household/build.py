@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rebal.errors import ConfigError, InputError
-from rebal.household.model import ClassTarget, Household, Lot, Security, TaxFacts, WashSalePolicy
+from rebal.household.model import (
+    ClassTarget,
+    HeldLot,
+    Household,
+    Security,
+    TaxFacts,
+    WashSalePolicy,
+)
 from rebal.household.schema import HouseholdFileIn, LotIn
 from rebal.policy.bands import AbsoluteBand, RelativeBand
 from rebal.policy.target import WEIGHT_SUM_TOL
@@ -235,7 +242,7 @@ def build_household(
     ]
     records.extend(extra_lots)
     account_of = {a.id: a for a in accounts}
-    lots: list[Lot] = []
+    lots: list[HeldLot] = []
     counter: dict[tuple[str, str], int] = {}
     id_origin: dict[str, Origin] = {}
     for rec, origin in records:
@@ -282,7 +289,7 @@ def build_household(
                     "holding_start",
                 )
         lots.append(
-            Lot(
+            HeldLot(
                 id=lot_id,
                 account=rec.account,
                 symbol=rec.symbol,

@@ -34,8 +34,8 @@ def _iso_or_none(day: date | None) -> str | None:
 
 __all__ = [
     "ClassTarget",
+    "HeldLot",
     "Household",
-    "Lot",
     "Security",
     "TaxFacts",
     "TierName",
@@ -198,8 +198,14 @@ class Security:
 
 
 @dataclass(frozen=True, slots=True)
-class Lot:
-    """Shares of one security in one account, bought together.
+class HeldLot:
+    """Shares of one security in one account, bought together, as the household states
+    them (the planner's input).
+
+    Not the tax engine's :class:`rebal.tax.lots.Lot` (a ledger lot: always a basis, its
+    purchase id, its wash-sale adjustments): here the basis and date may be unknown in a
+    tax-advantaged account. The planner's wash-sale guard builds tax lots from these
+    (:meth:`rebal.planner.guard.PlanGuard.loss_sale_check`).
 
     In tax-advantaged accounts a lot may be a plain position: ``cost_basis_usd``
     and ``acquired`` are then ``None`` (basis does not matter there). In taxable
@@ -322,7 +328,7 @@ class Household:
     tax: TaxFacts
     accounts: tuple[Account, ...]
     securities: tuple[Security, ...]
-    lots: tuple[Lot, ...]
+    lots: tuple[HeldLot, ...]
     targets: tuple[ClassTarget, ...]
     recent_trades: tuple[Trade, ...] = ()
     harvest: HarvestSettings = field(default_factory=HarvestSettings)
@@ -347,7 +353,7 @@ class Household:
                 return sec
         raise KeyError(symbol)
 
-    def lot(self, lot_id: str) -> Lot:
+    def lot(self, lot_id: str) -> HeldLot:
         """The lot with this id (``KeyError`` if none)."""
         for lot in self.lots:
             if lot.id == lot_id:
@@ -372,7 +378,7 @@ class Household:
         """``{asset_class: target weight}`` in file order."""
         return {t.asset_class: t.weight for t in self.targets}
 
-    def held_for_step_up(self, lot: Lot) -> bool:
+    def held_for_step_up(self, lot: HeldLot) -> bool:
         """True when ``lot`` must not be sold at a gain (its id or symbol is listed)."""
         return lot.id in self.hold_for_step_up or lot.symbol in self.hold_for_step_up
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from rebal.household.model import Household, Lot, TierName
+from rebal.household.model import HeldLot, Household, TierName
 from rebal.tax.holding import first_long_term_date, is_long_term
 from rebal.types import AccountType, Term
 
@@ -53,7 +53,7 @@ long_term_from = first_long_term_date
 # -- values -------------------------------------------------------------------
 
 
-def lot_value_usd(h: Household, lot: Lot) -> float:
+def lot_value_usd(h: Household, lot: HeldLot) -> float:
     """Market value of ``lot`` on ``h.as_of``, dollars."""
     return lot.quantity * h.security(lot.symbol).price_usd
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from rebal.household.model import Household, Lot
+from rebal.household.model import HeldLot, Household
 from rebal.planner.outcome import Order, Outcome
 from rebal.planner.result import PlannedTrade
 from rebal.planner.settings import Step
@@ -36,7 +36,7 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def _harvestable(h: Household, lot: Lot, price: float) -> bool:
+def _harvestable(h: Household, lot: HeldLot, price: float) -> bool:
     basis = lot.cost_basis_usd or 0.0
     return h.harvest.worth_harvesting(basis - lot.quantity * price, basis)
 

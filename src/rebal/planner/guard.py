@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from rebal.household.model import Household, Lot
+from rebal.household.model import HeldLot, Household
 from rebal.household.taxview import wash_sale_settings
 from rebal.tax.guard import wash_sale_guard
 from rebal.tax.ledger import Ledger
@@ -84,11 +84,11 @@ class PlanGuard:
             return False
         return bool(buy_would_wash(self.state, symbol, self.household.as_of))
 
-    def loss_sale_check(self, lot: Lot, price_usd: float) -> SaleWashCheck:
+    def loss_sale_check(self, lot: HeldLot, price_usd: float) -> SaleWashCheck:
         """Would selling all of ``lot`` today be washed by a recent purchase?"""
         return sale_would_be_washed(self.state, self.tax_lot(lot), price_usd, self.household.as_of)
 
-    def tax_lot(self, lot: Lot) -> TaxLot:
+    def tax_lot(self, lot: HeldLot) -> TaxLot:
         basis = lot.cost_basis_usd if lot.cost_basis_usd is not None else 0.0
         acquired = lot.acquired or (self.household.as_of - _FAR_BACK)
         return TaxLot(

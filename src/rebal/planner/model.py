@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from rebal.household.model import Household, Lot
+from rebal.household.model import HeldLot, Household
 from rebal.household.views import class_values, investable_value_usd
 from rebal.planner.guard import PlanGuard
 from rebal.planner.settings import PlanMode, PlanSettings
@@ -84,7 +84,7 @@ class PositionVar:
 class LotVar:
     """A taxable lot that may be sold."""
 
-    lot: Lot
+    lot: HeldLot
     col: int
     gain_per_share_usd: float
     term: Term
@@ -274,7 +274,7 @@ def build_problem(
     zero_on = (h.realize_zero_bracket_gains if settings.realize_zero_bracket_gains is None
                else settings.realize_zero_bracket_gains)
 
-    lots_by_pos: dict[tuple[str, str], list[Lot]] = defaultdict(list)
+    lots_by_pos: dict[tuple[str, str], list[HeldLot]] = defaultdict(list)
     held: dict[tuple[str, str], float] = defaultdict(float)
     for lot in h.lots:
         lots_by_pos[(lot.account, lot.symbol)].append(lot)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rebal.household.model import Household, Lot
+from rebal.household.model import HeldLot, Household
 from rebal.household.views import class_values
 from rebal.planner.result import AccountAllocation, ClassAllocation, LotRelief, TaxSummary
 from rebal.tax.harvest import worth_harvesting
@@ -53,7 +53,7 @@ class Outcome:
     lt_loss_rate: float
 
 
-def _term(h: Household, lot: Lot) -> Term:
+def _term(h: Household, lot: HeldLot) -> Term:
     start = lot.holding_period_start or h.as_of
     return Term.LONG if is_long_term(start, h.as_of) else Term.SHORT
 
@@ -79,7 +79,7 @@ def evaluate(h: Household, orders: list[Order], *, model_estimate: float | None 
     acct = {a.id: a for a in h.accounts}
     lots = {lot.id: lot for lot in h.lots}
     st_g = st_l = lt_g = lt_l = harvested = 0.0
-    reliefs_raw: dict[int, list[tuple[Lot, float, float, float, Term]]] = {}
+    reliefs_raw: dict[int, list[tuple[HeldLot, float, float, float, Term]]] = {}
     costs: dict[int, float] = {}
     gains: dict[int, float] = {}
     for k, o in enumerate(orders):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from rebal.errors import ConfigError
-from rebal.household.model import Household, Lot, TaxFacts
+from rebal.household.model import HeldLot, Household, TaxFacts
 from rebal.planner.plan import plan
 from rebal.planner.result import Record, TradePlan
 from rebal.planner.settings import PlanSettings
@@ -89,7 +89,7 @@ def apply_plan(h: Household, p: TradePlan, *, tag: str) -> Household:
                         q = min(left, lot.quantity - taken.get(lot.id, 0.0))
                         taken[lot.id] = taken.get(lot.id, 0.0) + q
                         left -= q
-    lots: list[Lot] = []
+    lots: list[HeldLot] = []
     for lot in h.lots:
         q = lot.quantity - taken.get(lot.id, 0.0)
         if q <= 1e-9:
@@ -99,7 +99,7 @@ def apply_plan(h: Household, p: TradePlan, *, tag: str) -> Household:
         lots.append(replace(lot, quantity=q, cost_basis_usd=basis))
     taxable = {a.id for a in h.accounts if a.taxable}
     for n, t in enumerate(t for t in p.trades if t.side is Side.BUY):
-        lots.append(Lot(
+        lots.append(HeldLot(
             id=f"{t.account}:{t.symbol}:{tag}.{n + 1}", account=t.account, symbol=t.symbol,
             quantity=t.shares,
             cost_basis_usd=(t.value_usd + t.cost_usd) if t.account in taxable else None,

@@ -18,6 +18,7 @@ from types import MappingProxyType
 import numpy as np
 
 from rebal.errors import ConfigError
+from rebal.tax.lots import Account
 from rebal.types import AccountType, FilingStatus, FloatArray, Frequency, LotMethod
 
 __all__ = [
@@ -128,7 +129,9 @@ class BracketRates:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SimAccount:
-    """One account of the simulated household.
+    """The starting position of one account in a taxable backtest: its identity (the one
+    :class:`rebal.tax.lots.Account`, built by :meth:`account`), the dollars it starts with and
+    its own target.
 
     Parameters
     ----------
@@ -152,6 +155,7 @@ class SimAccount:
         if not isinstance(self.id, str) or not self.id.strip():
             raise ConfigError(f"SimAccount.id must be a non-empty string, got {self.id!r}")
         object.__setattr__(self, "type", AccountType.parse(self.type, field="SimAccount.type"))
+        Account(id=self.id, type=self.type)  # the account rules, checked once
         if self.type is AccountType.HSA:
             raise ConfigError("SimAccount.type: use taxable, traditional or roth")
         v = float(self.initial_usd)
@@ -160,6 +164,10 @@ class SimAccount:
         object.__setattr__(self, "initial_usd", v)
         if self.target is not None:
             object.__setattr__(self, "target", MappingProxyType(dict(self.target)))
+
+    def account(self, lot_method: LotMethod = LotMethod.FIFO) -> Account:
+        """The tax engine's :class:`Account` (sales relieved by ``lot_method``)."""
+        return Account(id=self.id, type=self.type, lot_method=lot_method)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

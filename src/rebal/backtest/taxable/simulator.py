@@ -54,7 +54,7 @@ from rebal.policy.target import target_array
 from rebal.tax.harvest import HarvestSettings, harvest_trigger_price, worth_harvesting
 from rebal.tax.holding import holding_term
 from rebal.tax.ledger import Ledger
-from rebal.tax.lots import Account, Lot, Trade, WashSaleSettings
+from rebal.tax.lots import Lot, Trade, WashSaleSettings
 from rebal.tax.marginal import TaxProfile, marginal_rates
 from rebal.tax.relief import select_lots
 from rebal.tax.washsale import AvoidanceGuard, first_safe_date
@@ -156,8 +156,7 @@ class _Sim:
                     f"HarvestSettings.substitutes: {assets[self.sub[k]]!r} is in the wash-sale "
                     f"group of {classes[k]!r} (it would wash every harvest)"
                 )
-        self.accounts = tuple(Account(id=a.id, type=a.type, lot_method=tax.lot_method)
-                              for a in accounts)
+        self.accounts = tuple(a.account(tax.lot_method) for a in accounts)
         self.taxable = [a.type is AccountType.TAXABLE for a in accounts]
         self.st_rate, self.lt_rate, self.ordinary_rate = self._lot_rates()
         self.ledger = Ledger(self.accounts, self.wash, st_rate=self.st_rate,

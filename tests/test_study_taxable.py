@@ -20,7 +20,7 @@ from rebal.backtest.taxable.settings import (
     SimAccount,
     TaxSettings,
 )
-from rebal.studies.study import load_study, run_study, study_from_dict
+from rebal.studies import load_study, run_study, study_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = ROOT / "examples" / "studies"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from rebal.studies.study import StudyResult
+    from rebal.studies.result import StudyResult
 
 
 def register(app: typer.Typer) -> None:
@@ -46,7 +46,7 @@ def compare(
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap resamples.")] = 0,
 ) -> None:
     from rebal.cli import console
-    from rebal.studies.study import load_study, run_study
+    from rebal.studies import load_study, run_study
 
     study = load_study(study_file, overrides=parse_overrides(set_))
     n_jobs = len(study.policies) + 1

@@ -35,7 +35,7 @@ def demo(
     from rebal.household import load_household
     from rebal.planner import plan
     from rebal.reports import compare_report_from_study, plan_report
-    from rebal.studies.study import load_study, run_study
+    from rebal.studies import load_study, run_study
 
     for needed in (DEMO_STUDY, DEMO_HOUSEHOLD):
         if not needed.is_file():

@@ -382,7 +382,7 @@ def compare_report(results: Sequence[Any], path: str | Path, **options: Any) -> 
 
 
 def compare_report_from_study(study_result: Any, path: str | Path, **options: Any) -> Path:
-    """Write the comparison report of a :class:`rebal.studies.study.StudyResult` to ``path``.
+    """Write the comparison report of a :class:`rebal.studies.result.StudyResult` to ``path``.
 
     The report shows the very :class:`~rebal.metrics.Metrics` the CLI prints (each
     policy's, against the study's buy-and-hold baseline), the study's sub-periods,

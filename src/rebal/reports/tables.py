@@ -308,7 +308,7 @@ def column_for(field: str, header: str | None = None) -> Column:
 
 
 def study_table(result: Any) -> StringTable:
-    """The table of a :class:`rebal.studies.study.StudyResult`: one row per policy, the study's
+    """The table of a :class:`rebal.studies.result.StudyResult`: one row per policy, the study's
     columns (metrics formatted as in :data:`COMPARE_COLUMNS`, sub-periods as percent)."""
     columns = result.columns
     header = ["Strategy"]

@@ -1,7 +1,7 @@
 """A sweep study: a study file with a ``sweep:`` section (``rebal sweep STUDY.yaml``).
 
 The file is an ordinary study (data, target, costs, cash flows — see
-:mod:`rebal.studies.study`) plus ``sweep:`` (:mod:`rebal.sweep.grid`). Its ``policies:``
+:mod:`rebal.studies`) plus ``sweep:`` (:mod:`rebal.sweep.grid`). Its ``policies:``
 (optional here; default buy-and-hold) are the **baselines**: they run with the
 grid and are marked on the charts. Buy-and-hold is always run; every alpha is
 ``CAGR − CAGR of buy-and-hold`` on the same rows (fraction per year).
@@ -20,7 +20,9 @@ import numpy as np
 
 from rebal.errors import ConfigError, InputError
 from rebal.policy.policy import Policy
-from rebal.studies.study import Study, _is_buy_and_hold, study_from_dict
+from rebal.studies.load import Study, study_from_dict
+from rebal.studies.run import is_buy_and_hold
+from rebal.studies.spec import read_study_file
 from rebal.sweep.grid import GridPoint, SweepSpec, parse_sweep
 from rebal.sweep.runner import Job, SweepStats, run_configs
 from rebal.sweep.walkforward import WalkForward, criterion_values, walk_forward
@@ -74,17 +76,8 @@ def load_sweep(
     path: str | os.PathLike[str], *, overrides: Mapping[str, Any] | None = None
 ) -> SweepStudy:
     """Read and validate a sweep study file (errors name the file and the field)."""
-    import yaml
-
     file = Path(path)
-    try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read the study file: {exc.strerror}", file=str(file)) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=str(file)) from None
-    if not isinstance(raw, dict):
-        raise InputError("a study file must be a mapping", file=str(file))
+    raw = read_study_file(file)
     return sweep_from_dict(raw, base_dir=file.parent, file=str(file), overrides=overrides)
 
 
@@ -190,7 +183,7 @@ def run_sweep(
     study = sweep.study
     points = sweep.points
     baselines: list[tuple[str, Policy]] = list(study.policies)
-    bh_name = next((n for n, p in baselines if _is_buy_and_hold(p)), None)
+    bh_name = next((n for n, p in baselines if is_buy_and_hold(p)), None)
     if bh_name is None:
         bh_name = "buy-and-hold"
         baselines.append((bh_name, Policy.buy_and_hold(bh_name)))

@@ -314,7 +314,7 @@ def bootstrap_alpha(
     Parameters
     ----------
     source
-        A :class:`rebal.studies.study.StudyResult`, or ``(market, target, policies, costs)``
+        A :class:`rebal.studies.result.StudyResult`, or ``(market, target, policies, costs)``
         with ``policies`` a sequence of ``(name, Policy)`` (buy-and-hold is added).
     n_samples, seed, block
         As for :func:`bootstrap_policies`.

@@ -22,7 +22,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    import concurrent.futures
 
 __all__ = [
     "Executor",
@@ -140,17 +143,18 @@ class ProcessExecutor:
             return _gather(pool, fn, jobs, progress)
 
 
-def _gather(pool, fn, jobs, progress):  # type: ignore[no-untyped-def]
+def _gather(
+    pool: concurrent.futures.Executor, fn: Callable[[J], R], jobs: Sequence[J],
+    progress: Progress | None,
+) -> list[R]:
     """Submit every job, report progress as each completes, return results in job order."""
     from concurrent.futures import as_completed
 
     futures = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
-    out: list = [None] * len(jobs)
-    done = 0
-    for fut in as_completed(futures):
+    out: list[R | None] = [None] * len(jobs)
+    for done, fut in enumerate(as_completed(futures), start=1):
         i = futures[fut]
         out[i] = fut.result()
-        done += 1
         if progress is not None:
             progress(done, len(jobs), i)
-    return out
+    return out  # type: ignore[return-value]

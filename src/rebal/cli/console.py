@@ -91,6 +91,38 @@ def progress(total: int, description: str, *, quiet: bool = False) -> Iterator[C
         yield lambda: bar.advance(task)
 
 
+@contextmanager
+def progress_steps(description: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """Like :func:`progress` for a total known only once the work starts: yields
+    ``update(done, total)`` (a service's progress callback)."""
+    if quiet or not err.is_terminal:
+        yield lambda done, total: None
+        return
+    state: dict[str, Any] = {}
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+    def update(done: int, total: int) -> None:
+        if total <= 1:
+            return
+        if "task" not in state:
+            bar.start()
+            state["task"] = bar.add_task(description, total=total)
+        bar.update(state["task"], completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if "task" in state:
+            bar.stop()
+
+
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str]], *, justify_first: str = "left") -> None:
     """Print a rich table: the first column left-aligned, the rest right-aligned; columns
     of long text (reasons, lots) wrap and are left-aligned, the others never wrap."""

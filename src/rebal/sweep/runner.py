@@ -18,12 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rebal.backtest.cashflows import CashFlows
+from rebal.backtest.costs import CostModel
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError
 from rebal.policy.policy import CompiledPolicy, Policy
 from rebal.policy.target import target_array
-from rebal.backtest.cashflows import CashFlows
-from rebal.backtest.costs import CostModel
 from rebal.sweep import kernel as K
 from rebal.types import FloatArray, IntArray
 

@@ -155,7 +155,7 @@ class SweepResult:
             },
             "target": dict(st.target),
             "axes": {a.name: list(a.values) for a in self.sweep.spec.grid.axes},
-            "criterion": self.sweep.spec.criterion,
+            "criterion": self.sweep.spec.criterion.value,
             "n_configurations": self.n_points,
             "seconds": self.seconds,
             "backtests_per_second": self.backtests_per_second,

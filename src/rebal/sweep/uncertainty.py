@@ -26,7 +26,6 @@ Seeded and reproducible: the same ``seed`` gives the same resamples.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,13 +38,10 @@ from rebal.metrics.bootstrap import optimal_block_length, stationary_bootstrap_i
 from rebal.types import FloatArray, IntArray
 
 __all__ = [
-    "ALPHA_INTERVAL_HEADER",
     "BOOTSTRAP_METRICS",
     "AlphaInterval",
     "BootstrapResult",
     "Difference",
-    "alpha_interval_cells",
-    "alpha_interval_title",
     "alpha_intervals_json",
     "bootstrap_alpha",
     "bootstrap_policies",
@@ -354,34 +350,6 @@ def bootstrap_alpha(
         history=history,
     )
     return {n: res.alpha(n, base_name, confidence) for n, _ in policies if n != base_name}
-
-
-ALPHA_INTERVAL_HEADER = ("Policy", "Alpha", "90% interval", "P(alpha > 0)")
-"""Columns of the alpha-interval table (``rebal compare --bootstrap N`` and its report)."""
-
-
-def _pct(x: float) -> str:
-    return f"{100.0 * x:.2f}%" if math.isfinite(x) else "—"
-
-
-def alpha_interval_cells(a: AlphaInterval) -> tuple[str, str, str, str]:
-    """One row of the alpha-interval table as text: policy, alpha, ``[low, high]`` and
-    P(alpha > 0) (percent, two decimals; the probability to whole percent). The CLI
-    table and the HTML report both use it, so they show the same text."""
-    return (
-        a.policy,
-        _pct(a.alpha),
-        f"[{_pct(a.low)}, {_pct(a.high)}]",
-        f"{a.p_positive:.0%}" if math.isfinite(a.p_positive) else "—",
-    )
-
-
-def alpha_interval_title(baseline: str, n_samples: int, seed: int, confidence: float = 0.90) -> str:
-    """The alpha-interval table's title (CLI and report)."""
-    return (
-        f"Alpha vs {baseline}: {confidence:.0%} stationary-bootstrap intervals "
-        f"({n_samples} paired resamples, seed {seed})"
-    )
 
 
 def alpha_intervals_json(intervals: Mapping[str, AlphaInterval]) -> dict[str, dict[str, float]]:

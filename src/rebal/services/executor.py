@@ -1,0 +1,25 @@
+"""The executor seam of the services: re-exported from :mod:`rebal.executor`.
+
+The protocol and its local implementations live at the bottom of the package's
+layers (so ``studies`` and ``sweep`` can accept one); services choose which one runs.
+"""
+
+from __future__ import annotations
+
+from rebal.executor import (
+    Executor,
+    ProcessExecutor,
+    Progress,
+    SerialExecutor,
+    ThreadExecutor,
+    cpu_count,
+)
+
+__all__ = [
+    "Executor",
+    "ProcessExecutor",
+    "Progress",
+    "SerialExecutor",
+    "ThreadExecutor",
+    "cpu_count",
+]

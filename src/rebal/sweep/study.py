@@ -9,6 +9,7 @@ grid and are marked on the charts. Buy-and-hold is always run; every alpha is
 
 from __future__ import annotations
 
+import copy
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -22,7 +23,7 @@ from rebal.errors import ConfigError, InputError
 from rebal.policy.policy import Policy
 from rebal.studies.load import Study, study_from_dict
 from rebal.studies.run import is_buy_and_hold
-from rebal.studies.spec import read_study_file
+from rebal.studies.spec import apply_overrides, read_study_file
 from rebal.sweep.grid import GridPoint, SweepSpec, parse_sweep
 from rebal.sweep.runner import Job, SweepStats, run_configs
 from rebal.sweep.walkforward import WalkForward, criterion_values, walk_forward
@@ -57,13 +58,15 @@ def sweep_from_dict(
     overrides: Mapping[str, Any] | None = None,
 ) -> SweepStudy:
     """A :class:`SweepStudy` from a parsed mapping (see :func:`load_sweep`)."""
-    data = dict(raw)
+    data = copy.deepcopy(dict(raw))
+    if overrides:  # before the split, so --set reaches the sweep: section too
+        apply_overrides(data, overrides)
     where = f"{file}: " if file else ""
     if "sweep" not in data:
         raise InputError("a sweep study needs a sweep: section (policy and axes)", file=file)
     sweep_raw = data.pop("sweep")
     data.setdefault("policies", {"Buy and hold": "buy-and-hold"})
-    study = study_from_dict(data, base_dir=base_dir, file=file, overrides=overrides)
+    study = study_from_dict(data, base_dir=base_dir, file=file)
     try:
         spec = parse_sweep(sweep_raw)
         points = tuple(spec.grid.points(study.costs))

@@ -50,3 +50,29 @@ def test_study_on_processes_equals_serial():
         assert a.result.values.tobytes() == b.result.values.tobytes()
     assert codec.to_json(serial.result.baseline.metrics) == \
         codec.to_json(pooled.result.baseline.metrics)
+
+
+def test_sweep_kernel_parts_equal_one_call_bit_for_bit():
+    import numpy as np
+
+    from rebal import datasets
+    from rebal.backtest import CostModel
+    from rebal.metrics.bootstrap import stationary_bootstrap_indices
+    from rebal.policy import parse_policy
+    from rebal.sweep.runner import Job, kernel_parts, run_configs
+    from rebal.sweep.uncertainty import resample_market_paths
+
+    market = datasets.load("us_daily").select(["US_MKT", "UST_INT"]).between("2010-01-01", None)
+    target = {"US_MKT": 0.6, "UST_INT": 0.4}
+    jobs = [Job(policy=parse_policy(f"band:abs={w:.3f}"), costs=CostModel(cost_bps=5))
+            for w in np.linspace(0.01, 0.2, 300)]
+    idx = stationary_bootstrap_indices(market.n_days - 1, 5, 10.0, seed=1)
+    paths, _, _ = resample_market_paths(market, idx)
+    one = run_configs(market, target, jobs, paths=paths, n_threads=1, keep_values=True)
+    many = run_configs(market, target, jobs, paths=paths, n_threads=3, keep_values=True,
+                       executor=ThreadExecutor(3))
+    for name in ("cagr", "sharpe", "max_drawdown", "annual_turnover", "values", "status"):
+        assert getattr(one, name).tobytes() == getattr(many, name).tobytes(), name
+    parts = kernel_parts(5, 4, 3)
+    covered = {(p, b) for p0, p1, b0, b1 in parts for p in range(p0, p1) for b in range(b0, b1)}
+    assert covered == {(p, b) for p in range(5) for b in range(4)} and len(parts) > 1

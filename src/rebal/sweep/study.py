@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from rebal.errors import ConfigError, InputError
+from rebal.executor import Executor
 from rebal.policy.policy import Policy
 from rebal.studies.load import Study, study_from_dict
 from rebal.studies.run import is_buy_and_hold
@@ -177,11 +178,17 @@ Progress = Callable[[int, int], None]
 
 
 def run_sweep(
-    sweep: SweepStudy, *, progress: Progress | None = None, n_threads: int | None = None
+    sweep: SweepStudy,
+    *,
+    progress: Progress | None = None,
+    n_threads: int | None = None,
+    executor: Executor | None = None,
 ) -> SweepResult:
     """Run the grid and the baselines (and the walk-forward and bootstrap if asked).
 
-    ``progress(done, total)`` is called after each chunk of configurations.
+    ``progress(done, total)`` is called after each chunk of configurations; the grid's
+    kernel parts run on ``executor`` (default: ``n_threads`` threads, see
+    :func:`rebal.sweep.runner.run_configs`).
     """
     study = sweep.study
     points = sweep.points
@@ -206,6 +213,7 @@ def run_sweep(
                 cash_flows=study.cash_flows,
                 history=study.history,
                 n_threads=n_threads,
+                executor=executor,
             )
         )
         if progress is not None:

@@ -164,7 +164,10 @@ class _Compiled:
         history: MarketData | None,
     ) -> None:
         from rebal.policy.dynamic import DynamicPolicy
-        from rebal.policy.policy import _BUILTIN_TRIGGERS, SCOPE_CODE, SIZING_CODE
+        from rebal.policy.policy import SCOPE_CODE, SIZING_CODE
+        from rebal.policy.triggers import Always, BandTrigger, Never
+
+        hashable_triggers = (Always, BandTrigger, Never)  # frozen values: usable as keys
 
         n_days, n = market.n_days, market.n_assets
         masks: dict[bytes, int] = {}
@@ -222,7 +225,7 @@ class _Compiled:
             if type(policy) is Policy:
                 trigger = policy.trigger
                 # the built-in triggers are frozen values; others may not hash
-                tkey = trigger if type(trigger) in _BUILTIN_TRIGGERS else id(trigger)
+                tkey = trigger if type(trigger) in hashable_triggers else id(trigger)
                 tb = None if policy.cash_flow_only else trig_cache.get(tkey)
                 if tb is None:
                     band = None if policy.cash_flow_only else trigger.bands(market, weights)

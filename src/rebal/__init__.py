@@ -11,21 +11,10 @@ highspy load only when a function that needs them is first called.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from rebal import datasets
-    from rebal.api import (
-        audit_trades,
-        backtest_policy,
-        check,
-        compare,
-        estimate_tax,
-        load_household,
-        load_prices,
-        plan,
-        sweep_study,
-    )
+# The names' types are in __init__.pyi (an import here, even under TYPE_CHECKING,
+# would make the package import its own top layer: a cycle for import-linter).
 
 __version__ = "0.1.0"
 

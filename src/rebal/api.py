@@ -29,7 +29,7 @@ the moment anything imports it (Python sets the attribute on import), so what
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +46,9 @@ if TYPE_CHECKING:
     from rebal.studies.load import Study
     from rebal.sweep.study import SweepStudy
     from rebal.tax import TaxBreakdown
+    from rebal.tax.history import TaxHousehold
     from rebal.tax.ledger import AuditResult
+    from rebal.tax.lots import Trade
 
 __all__ = [
     "audit_trades",
@@ -297,20 +299,38 @@ def check(household: Household | PathLike) -> CheckResult:
     return check_household(household)
 
 
-def audit_trades(trades: PathLike, household: PathLike) -> AuditResult:
+def audit_trades(
+    trades: PathLike | Iterable[Trade], household: PathLike | Household | TaxHousehold
+) -> AuditResult:
     """Realized gains of a trade history: every sale lot by lot, wash sales across all
     accounts, Form 8949 lines, totals by year (``rebal tax audit``).
 
     Parameters
     ----------
     trades
-        Trade history CSV (``docs/tax_lots_washsales.md``).
+        A trade history CSV (``docs/tax_lots_washsales.md``) or loaded trades.
     household
-        A tax settings file or a full household file (accounts, wash-sale groups).
+        A tax settings file or a full household file (accounts, wash-sale groups), or a
+        loaded :class:`~rebal.household.model.Household` or
+        :class:`~rebal.tax.history.TaxHousehold`.
     """
-    from rebal.services.tax import AuditRequest, audit
+    from rebal.services.tax import AuditRequest, audit, audit_history, load_tax_settings
 
-    return audit(AuditRequest(trades=os.fspath(trades), household=os.fspath(household)))
+    if isinstance(trades, str | os.PathLike) and isinstance(household, str | os.PathLike):
+        return audit(AuditRequest(trades=os.fspath(trades), household=os.fspath(household)))
+    from rebal.tax.history import TaxHousehold, load_trades
+
+    if isinstance(household, TaxHousehold):
+        settings = household
+    elif isinstance(household, str | os.PathLike):
+        settings = load_tax_settings(Path(household))
+    else:
+        from rebal.household.taxview import tax_household
+
+        settings = tax_household(household)
+    if isinstance(trades, str | os.PathLike):
+        trades = load_trades(Path(trades), accounts=settings.accounts).trades
+    return audit_history(trades, settings)
 
 
 def estimate_tax(

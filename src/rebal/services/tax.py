@@ -9,11 +9,15 @@ from typing import TYPE_CHECKING
 from rebal.errors import InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from rebal.tax import TaxBreakdown
     from rebal.tax.history import TaxHousehold
     from rebal.tax.ledger import AuditResult
+    from rebal.tax.lots import Trade
 
-__all__ = ["AuditRequest", "EstimateRequest", "audit", "estimate", "load_tax_settings"]
+__all__ = ["AuditRequest", "EstimateRequest", "audit", "audit_history", "estimate",
+           "load_tax_settings"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,13 +91,19 @@ def load_tax_settings(path: str | Path) -> TaxHousehold:
     return load_tax_household(path)
 
 
+def audit_history(trades: Iterable[Trade], settings: TaxHousehold) -> AuditResult:
+    """The audit of loaded trades with loaded accounts and wash-sale settings."""
+    from rebal.tax.ledger import audit as audit_trades
+
+    return audit_trades(trades, settings.accounts, settings.settings,
+                        st_rate=settings.st_rate, lt_rate=settings.lt_rate)
+
+
 def audit(request: AuditRequest) -> AuditResult:
     """Every sale of the history lot by lot, wash sales across all accounts, totals by
     year (:func:`rebal.tax.ledger.audit`)."""
     from rebal.tax.history import load_trades
-    from rebal.tax.ledger import audit as audit_trades
 
     settings = load_tax_settings(request.household)
     history = load_trades(request.trades, accounts=settings.accounts)
-    return audit_trades(history.trades, settings.accounts, settings.settings,
-                        st_rate=settings.st_rate, lt_rate=settings.lt_rate)
+    return audit_history(history.trades, settings)

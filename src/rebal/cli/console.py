@@ -71,14 +71,9 @@ def usd(x: float | None) -> str:
     return f"-${-x:,.2f}" if x < 0 else f"${x:,.2f}"
 
 
-@contextmanager
-def progress(total: int, description: str, *, quiet: bool = False) -> Iterator[Callable[[], None]]:
-    """A rich progress bar on stderr; yields ``advance()``. Silent when ``quiet``
-    or when stderr is not a terminal."""
-    if quiet or not err.is_terminal or total <= 1:
-        yield lambda: None
-        return
-    bar = Progress(
+def _bar() -> Progress:
+    """The rich progress bar of every command (stderr, gone when done)."""
+    return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -86,6 +81,16 @@ def progress(total: int, description: str, *, quiet: bool = False) -> Iterator[C
         console=err,
         transient=True,
     )
+
+
+@contextmanager
+def progress(total: int, description: str, *, quiet: bool = False) -> Iterator[Callable[[], None]]:
+    """A rich progress bar on stderr; yields ``advance()``. Silent when ``quiet``
+    or when stderr is not a terminal."""
+    if quiet or not err.is_terminal or total <= 1:
+        yield lambda: None
+        return
+    bar = _bar()
     with bar:
         task = bar.add_task(description, total=total)
         yield lambda: bar.advance(task)
@@ -99,14 +104,7 @@ def progress_steps(description: str, *, quiet: bool = False) -> Iterator[Callabl
         yield lambda done, total: None
         return
     state: dict[str, Any] = {}
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
+    bar = _bar()
 
     def update(done: int, total: int) -> None:
         if total <= 1:

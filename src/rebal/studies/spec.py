@@ -34,6 +34,7 @@ __all__ = [
     "apply_overrides",
     "parse_study_spec",
     "read_study_file",
+    "set_dotted",
 ]
 
 
@@ -164,21 +165,26 @@ def read_study_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     return raw
 
 
+def set_dotted(mapping: dict[str, Any], dotted: str, value: Any) -> None:
+    """``mapping["a"]["b"] = value`` for ``dotted="a.b"``, making missing levels."""
+    node = mapping
+    keys = dotted.split(".")
+    for key in keys[:-1]:
+        nxt = node.get(key)
+        if not isinstance(nxt, dict):
+            nxt = {}
+            node[key] = nxt
+        node = nxt
+    node[keys[-1]] = value
+
+
 def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> None:
     """Replace dotted keys of ``raw`` in place (``{"data.prices": "x.csv"}``); a value
     naming an existing path becomes absolute (it is relative to the working directory)."""
     for dotted, value in overrides.items():
-        keys = str(dotted).split(".")
-        node = raw
-        for key in keys[:-1]:
-            nxt = node.get(key)
-            if not isinstance(nxt, dict):
-                nxt = {}
-                node[key] = nxt
-            node = nxt
         if isinstance(value, (str, os.PathLike)) and Path(os.fspath(value)).exists():
             value = str(Path(os.fspath(value)).resolve())
-        node[keys[-1]] = value
+        set_dotted(raw, str(dotted), value)
 
 
 def parse_study_spec(

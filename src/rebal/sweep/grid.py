@@ -32,6 +32,7 @@ from rebal.backtest.costs import CostModel
 from rebal.errors import ConfigError, RebalError
 from rebal.policy.policy import Policy
 from rebal.policy.spec import policy_from_spec
+from rebal.studies.spec import set_dotted
 
 __all__ = ["COST_AXES", "Axis", "Criterion", "Grid", "GridPoint", "SweepSpec", "parse_sweep"]
 
@@ -137,18 +138,6 @@ def _axis_values(name: str, raw: Any) -> tuple[Any, ...]:
     return (raw,)
 
 
-def _set_dotted(spec: dict[str, Any], dotted: str, value: Any) -> None:
-    node = spec
-    keys = dotted.split(".")
-    for key in keys[:-1]:
-        nxt = node.get(key)
-        if not isinstance(nxt, dict):
-            nxt = {}
-            node[key] = nxt
-        node = nxt
-    node[keys[-1]] = value
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Grid:
     """A base policy spec and axes; :meth:`points` is their Cartesian product."""
@@ -176,7 +165,7 @@ class Grid:
                 if axis.is_cost:
                     cost_kw[COST_AXES[axis.name]] = value
                 else:
-                    _set_dotted(spec, axis.name, value)
+                    set_dotted(spec, axis.name, value)
             label = ", ".join(f"{k}={_fmt(v)}" for k, v in params.items())
             where = f"sweep point {index} ({label})"
             try:

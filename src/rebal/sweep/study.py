@@ -244,7 +244,7 @@ def run_sweep(
         )
     boot = None
     if spec.bootstrap_samples > 0:
-        from rebal.sweep.uncertainty import bootstrap_policies
+        from rebal.sweep.uncertainty import bootstrap_policies, fields_dict
 
         best_name = f"best: {points[best].label}"
         pols = [(best_name, points[best].policy), *baselines]
@@ -264,7 +264,7 @@ def run_sweep(
             **res.to_dict(baseline=bh_name),
             "best_vs_baselines": {
                 n: {
-                    m: _vars(res.difference(best_name, n, m))
+                    m: fields_dict(res.difference(best_name, n, m))
                     for m in ("cagr", "annual_volatility", "max_drawdown", "sharpe")
                 }
                 for n, _ in baselines
@@ -281,10 +281,6 @@ def run_sweep(
         walk=walk,
         bootstrap=boot,
     )
-
-
-def _vars(obj: Any) -> dict[str, Any]:
-    return {f: getattr(obj, f) for f in obj.__dataclass_fields__}
 
 
 def _concat(parts: list[SweepStats]) -> SweepStats:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,6 +36,9 @@ from rebal.data.market import MarketData
 from rebal.errors import ConfigError
 from rebal.metrics.bootstrap import optimal_block_length, stationary_bootstrap_indices
 from rebal.types import FloatArray, IntArray
+
+if TYPE_CHECKING:
+    from rebal.studies.result import StudyResult
 
 __all__ = [
     "BOOTSTRAP_METRICS",
@@ -46,6 +49,7 @@ __all__ = [
     "bootstrap_alpha",
     "bootstrap_policies",
     "default_block_length",
+    "fields_dict",
     "resample_market_paths",
 ]
 
@@ -214,11 +218,14 @@ class BootstrapResult:
             "policies": list(self.names),
         }
         if baseline is not None:
-            out["alpha"] = {n: vars_(self.alpha(n, baseline)) for n in self.names if n != baseline}
+            out["alpha"] = {
+                n: fields_dict(self.alpha(n, baseline)) for n in self.names if n != baseline
+            }
         return out
 
 
-def vars_(obj: Any) -> dict[str, Any]:
+def fields_dict(obj: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict (shallow: JSON-ready when the fields are)."""
     return {f: getattr(obj, f) for f in obj.__dataclass_fields__}
 
 
@@ -298,7 +305,7 @@ def bootstrap_policies(
 
 
 def bootstrap_alpha(
-    source: Any,
+    source: StudyResult | tuple[MarketData, Mapping[str, float], Sequence[tuple[str, Any]], Any],
     n_samples: int = 1000,
     seed: int = 0,
     block: float | None = None,
@@ -325,15 +332,16 @@ def bootstrap_alpha(
     history = None
     flows = None
     initial = 1_000_000.0
-    if hasattr(source, "study") and hasattr(source, "outcomes"):
+    policies: list[tuple[str, Any]]
+    if not isinstance(source, tuple):
         study = source.study
         market, target, costs = study.market, study.target, study.costs
         policies = list(study.policies)
         history, flows, initial = study.history, study.cash_flows, study.initial_usd
         base_name = source.baseline.name
     else:
-        market, target, policies, costs = source
-        policies = list(policies)
+        market, target, listed, costs = source
+        policies = list(listed)
     names = [n for n, _ in policies]
     if base_name not in names:
         policies = [(base_name, Policy.buy_and_hold(base_name)), *policies]

@@ -34,21 +34,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rebal.data.market import MarketData
-    from rebal.executor import Executor
-    from rebal.household.model import Household
-    from rebal.planner import CheckResult
-    from rebal.policy.policy import Policy
-    from rebal.services.backtest import BacktestRun
-    from rebal.services.compare import CompareRun
-    from rebal.services.plan import PlanRun
-    from rebal.services.sweep import SweepRun
-    from rebal.studies.load import Study
-    from rebal.sweep.study import SweepStudy
-    from rebal.tax import TaxBreakdown
-    from rebal.tax.history import TaxHousehold
-    from rebal.tax.ledger import AuditResult
-    from rebal.tax.lots import Trade
+    from rebal.services.backtest import BacktestRun, MarketData, Policy
+    from rebal.services.check import CheckResult
+    from rebal.services.compare import CompareRun, Study
+    from rebal.services.executor import Executor
+    from rebal.services.plan import Household, PlanRun
+    from rebal.services.sweep import SweepRun, SweepStudy
+    from rebal.services.tax import AuditResult, TaxBreakdown, TaxHousehold, Trade
 
 __all__ = [
     "audit_trades",
@@ -82,13 +74,9 @@ def load_prices(path: PathLike, **options: Any) -> MarketData:
         For a file: the options of :func:`rebal.data.loaders.load_prices` (``assets``,
         ``start``, ``end``, ``risk_free`` …).
     """
-    if options:
-        from rebal.data.loaders import load_prices as load_file
+    from rebal.services.backtest import load_prices as load
 
-        return load_file(path, **options)
-    from rebal.datasets import resolve_prices
-
-    return resolve_prices(path)
+    return load(path, **options)
 
 
 def backtest_policy(
@@ -131,8 +119,13 @@ def backtest_policy(
         ``.result`` and ``.baseline`` (:class:`~rebal.backtest.results.BacktestResult`),
         ``.metrics`` versus buy-and-hold.
     """
-    from rebal.data.market import MarketData
-    from rebal.services.backtest import BacktestRequest, backtest, backtest_market
+    from rebal.services.backtest import (
+        BacktestRequest,
+        MarketData,
+        backtest,
+        backtest_market,
+        pick_target,
+    )
 
     if not isinstance(prices, MarketData):
         if isinstance(policy, str):  # all plain data: the CLI's own request
@@ -144,17 +137,10 @@ def backtest_policy(
             ))
         prices = load_prices(prices)
     market = prices.between(start, end) if (start or end) else prices
-    if target is None:
-        from rebal.errors import ConfigError
-        from rebal.services.backtest import DEFAULT_TARGET
-
-        if not set(DEFAULT_TARGET) <= set(market.assets):
-            raise ConfigError(f"target is required for this data (assets: "
-                              f"{', '.join(market.assets)})")
-        target = DEFAULT_TARGET
     return backtest_market(
-        market, target, policy, initial_usd=initial_usd, cost_bps=cost_bps,
-        fixed_usd=fixed_usd, min_trade_usd=min_trade_usd,
+        market, pick_target(market, target, option="target"), policy,
+        initial_usd=initial_usd, cost_bps=cost_bps, fixed_usd=fixed_usd,
+        min_trade_usd=min_trade_usd,
         contribution_usd=contribution_usd, flow_frequency=flow_frequency,
     )
 
@@ -231,7 +217,7 @@ def sweep_study(
 
 def load_household(path: PathLike) -> Household:
     """A household file (YAML/JSON; ``docs/household.md``), validated."""
-    from rebal.household import load_household as load
+    from rebal.services.plan import load_household as load
 
     return load(Path(path))
 
@@ -289,13 +275,11 @@ def plan(
 def check(household: Household | PathLike) -> CheckResult:
     """Drift of each class and tier against its band today (``rebal check``;
     ``.exit_code`` 0 = within bands, 10 = action needed)."""
-    from rebal.services.check import CheckRequest
+    from rebal.services.check import CheckRequest, check_household
     from rebal.services.check import check as run
 
     if isinstance(household, str | os.PathLike):
         return run(CheckRequest(household=os.fspath(household)))
-    from rebal.planner import check as check_household
-
     return check_household(household)
 
 
@@ -314,23 +298,11 @@ def audit_trades(
         loaded :class:`~rebal.household.model.Household` or
         :class:`~rebal.tax.history.TaxHousehold`.
     """
-    from rebal.services.tax import AuditRequest, audit, audit_history, load_tax_settings
+    from rebal.services.tax import AuditRequest, audit, audit_loaded
 
     if isinstance(trades, str | os.PathLike) and isinstance(household, str | os.PathLike):
         return audit(AuditRequest(trades=os.fspath(trades), household=os.fspath(household)))
-    from rebal.tax.history import TaxHousehold, load_trades
-
-    if isinstance(household, TaxHousehold):
-        settings = household
-    elif isinstance(household, str | os.PathLike):
-        settings = load_tax_settings(Path(household))
-    else:
-        from rebal.household.taxview import tax_household
-
-        settings = tax_household(household)
-    if isinstance(trades, str | os.PathLike):
-        trades = load_trades(Path(trades), accounts=settings.accounts).trades
-    return audit_history(trades, settings)
+    return audit_loaded(trades, household)
 
 
 def estimate_tax(

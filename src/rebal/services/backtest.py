@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rebal.data.market import MarketData
 from rebal.errors import ConfigError
+from rebal.policy.policy import Policy
 
 if TYPE_CHECKING:
     from rebal.backtest.results import BacktestResult
-    from rebal.data.market import MarketData
     from rebal.metrics import Metrics
-    from rebal.policy.policy import Policy
 
-__all__ = ["DEFAULT_TARGET", "BacktestRequest", "BacktestRun", "backtest", "backtest_market"]
+__all__ = ["DEFAULT_TARGET", "BacktestRequest", "BacktestRun", "MarketData", "Policy", "backtest",
+           "backtest_market", "load_prices", "pick_target"]
 
 DEFAULT_TARGET: Mapping[str, float] = {"US_MKT": 0.6, "UST_INT": 0.4}
 """The target used with the shipped data when none is given."""
@@ -136,19 +138,37 @@ def backtest_market(
     )
 
 
+def load_prices(path: str | os.PathLike[str], **options: Any) -> MarketData:
+    """``"default"``, a dataset name or a prices file (with ``options``, those of
+    :func:`rebal.data.loaders.load_prices`) as :class:`MarketData`."""
+    if options:
+        from rebal.data.loaders import load_prices as load_file
+
+        return load_file(path, **options)
+    from rebal.datasets import resolve_prices
+
+    return resolve_prices(path)
+
+
+def pick_target(
+    market: MarketData, target: Mapping[str, float] | None, *, option: str = "--target"
+) -> dict[str, float]:
+    """``target``, or :data:`DEFAULT_TARGET` when ``None`` and the data has its assets."""
+    if target is not None:
+        return dict(target)
+    if not set(DEFAULT_TARGET) <= set(market.assets):
+        raise ConfigError(
+            f"{option} is required for this data (assets: {', '.join(market.assets)})"
+        )
+    return dict(DEFAULT_TARGET)
+
+
 def backtest(request: BacktestRequest) -> BacktestRun:
     """Run :class:`BacktestRequest`: load the prices, pick the target, backtest."""
     from rebal import datasets
 
-    market = datasets.resolve_prices(request.prices)
-    if request.target is None:
-        if not set(DEFAULT_TARGET) <= set(market.assets):
-            raise ConfigError(
-                f"--target is required for this data (assets: {', '.join(market.assets)})"
-            )
-        target = dict(DEFAULT_TARGET)
-    else:
-        target = dict(request.target)
+    market = load_prices(request.prices)
+    target = pick_target(market, request.target)
     if request.start or request.end:
         market = market.between(request.start, request.end)
     from_file = request.prices.strip().lower() not in (*datasets.names(), "default")

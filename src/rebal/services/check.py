@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from rebal.planner import CheckResult
+from rebal.household import Household
+from rebal.planner import CheckResult
 
-__all__ = ["CheckRequest", "check"]
+__all__ = ["CheckRequest", "CheckResult", "check", "check_household"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -18,10 +17,16 @@ class CheckRequest:
     household: str
 
 
+def check_household(household: Household) -> CheckResult:
+    """Drift, band and trigger state of a loaded household (:func:`rebal.planner.check`;
+    ``result.exit_code`` 0 = within bands, 10 = act)."""
+    from rebal.planner import check as check_planner
+
+    return check_planner(household)
+
+
 def check(request: CheckRequest) -> CheckResult:
-    """Drift, band and trigger state of the household of ``request``
-    (:func:`rebal.planner.check`; ``result.exit_code`` 0 = within bands, 10 = act)."""
-    from rebal.household import load_household
-    from rebal.planner import check as check_household
+    """:func:`check_household` of the household file of ``request``."""
+    from rebal.services.plan import load_household
 
     return check_household(load_household(request.household))

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rebal.studies.load import Study
 from rebal.studies.result import StudyResult
 
 if TYPE_CHECKING:
     from rebal.executor import Executor
-    from rebal.studies.load import Study
     from rebal.sweep.uncertainty import AlphaInterval
 
-__all__ = ["CompareRequest", "CompareRun", "StudyResult", "compare", "compare_study"]
+__all__ = ["CompareRequest", "CompareRun", "Study", "StudyResult", "compare", "compare_study"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

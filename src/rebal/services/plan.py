@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from rebal.household import Household
 from rebal.planner import Schedule, TradePlan
 
-if TYPE_CHECKING:
-    from rebal.household.model import Household
+__all__ = ["Household", "PlanRequest", "PlanRun", "Schedule", "TradePlan", "load_household",
+           "plan", "plan_household"]
 
-__all__ = ["PlanRequest", "PlanRun", "Schedule", "TradePlan", "plan", "plan_household"]
+
+def load_household(path: str | Path) -> Household:
+    """A household file (YAML/JSON; ``docs/household.md``), validated."""
+    from rebal.household import load_household as load
+
+    return load(path)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,8 +101,6 @@ def plan_household(
 
 def plan(request: PlanRequest) -> PlanRun:
     """Load the household of ``request`` and plan its trades (see :class:`PlanRequest`)."""
-    from rebal.household import load_household
-
     return plan_household(
         load_household(request.household), mode=request.mode,
         tax_budget_usd=request.tax_budget_usd, min_trade_usd=request.min_trade_usd,

@@ -6,14 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from rebal.sweep.study import TABLE_METRICS, SweepResult
+from rebal.sweep.study import TABLE_METRICS, SweepResult, SweepStudy
 
-if TYPE_CHECKING:
-    from rebal.sweep.study import SweepStudy
-
-__all__ = ["TABLE_METRICS", "SweepRequest", "SweepResult", "SweepRun", "sweep", "sweep_study"]
+__all__ = ["TABLE_METRICS", "SweepRequest", "SweepResult", "SweepRun", "SweepStudy", "sweep",
+           "sweep_study"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rebal.errors import InputError
+from rebal.household import Household
+from rebal.tax import AuditResult, TaxBreakdown, TaxHousehold, Trade
 
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from rebal.tax import TaxBreakdown
-    from rebal.tax.history import TaxHousehold
-    from rebal.tax.ledger import AuditResult
-    from rebal.tax.lots import Trade
-
-__all__ = ["AuditRequest", "EstimateRequest", "audit", "audit_history", "estimate",
+__all__ = ["AuditRequest", "AuditResult", "EstimateRequest", "Household", "TaxBreakdown",
+           "TaxHousehold", "Trade", "audit", "audit_history", "audit_loaded", "estimate",
            "load_tax_settings"]
 
 
@@ -97,6 +93,27 @@ def audit_history(trades: Iterable[Trade], settings: TaxHousehold) -> AuditResul
 
     return audit_trades(trades, settings.accounts, settings.settings,
                         st_rate=settings.st_rate, lt_rate=settings.lt_rate)
+
+
+def audit_loaded(
+    trades: str | os.PathLike[str] | Iterable[Trade],
+    household: str | os.PathLike[str] | Household | TaxHousehold,
+) -> AuditResult:
+    """The audit of a trade history file or loaded trades, with a tax settings or
+    household file, or a loaded :class:`Household` or :class:`TaxHousehold`."""
+    from rebal.tax.history import load_trades
+
+    if isinstance(household, TaxHousehold):
+        settings = household
+    elif isinstance(household, Household):
+        from rebal.household.taxview import tax_household
+
+        settings = tax_household(household)
+    else:
+        settings = load_tax_settings(Path(household))
+    if isinstance(trades, str | os.PathLike):
+        trades = load_trades(Path(trades), accounts=settings.accounts).trades
+    return audit_history(trades, settings)
 
 
 def audit(request: AuditRequest) -> AuditResult:

@@ -13,8 +13,9 @@ blocks through an executor, so one seam decides where work runs:
 (A Dask executor, for many machines, implements the same protocol elsewhere.)
 
 This module sits at the bottom of the package's layers (beside ``types`` and
-``errors``; it imports only :mod:`rebal.errors`, on a bad worker count) so that ``studies`` and ``sweep`` can take an executor while ``services``
-chooses one; :mod:`rebal.services.executor` re-exports it.
+``errors``; it imports only :mod:`rebal.errors`, on a bad worker count) so that
+``studies`` and ``sweep`` can take an executor while ``services`` chooses one;
+:mod:`rebal.services.executor` re-exports it.
 """
 
 from __future__ import annotations

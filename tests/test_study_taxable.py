@@ -9,10 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
-from rebal.cli.main import main
-from rebal.errors import ConfigError, InputError
 from rebal.backtest import CostModel
-from rebal.backtest.taxable.simulator import run_taxable_backtest
 from rebal.backtest.taxable.settings import (
     BracketRates,
     FlatRates,
@@ -20,6 +17,9 @@ from rebal.backtest.taxable.settings import (
     SimAccount,
     TaxSettings,
 )
+from rebal.backtest.taxable.simulator import run_taxable_backtest
+from rebal.cli.main import main
+from rebal.errors import ConfigError, InputError
 from rebal.studies import load_study, run_study, study_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -71,6 +71,7 @@ def print_sweep(result: SweepResult) -> None:
     import numpy as np
 
     from rebal.cli import console
+    from rebal.reports.tables import SWEEP_HEADERS
     from rebal.services.sweep import TABLE_METRICS
 
     sw = result.sweep
@@ -88,8 +89,7 @@ def print_sweep(result: SweepResult) -> None:
     score = result.metric(crit.table_metric)[: result.n_points]
     order = np.argsort(-crit.sense * np.where(np.isfinite(score), score, -np.inf * crit.sense),
                        kind="stable")[:TOP_ROWS]
-    headers = [*axes, "Annual return", "Volatility", "Max drawdown", "Sharpe", "Turnover",
-               "Rebalances", "Alpha"]
+    headers = [*axes, *SWEEP_HEADERS]
     console.table(f"Top {len(order)} by {crit.value}", headers, [_fmt_row(rows[i], keys) for i in order])
     base_keys = ["policy", *TABLE_METRICS]
     console.table("Baselines", ["Policy", *headers[len(axes):]],

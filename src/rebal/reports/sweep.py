@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 
 from rebal.reports.charts import PALETTE, apply_layout
 from rebal.reports.html import esc, figure_html, page_html, table_html, write_page
-from rebal.reports.tables import StringTable
+from rebal.reports.tables import SWEEP_HEADERS, StringTable
 
 __all__ = ["sweep_figures", "sweep_report", "sweep_report_html"]
 
@@ -178,15 +178,7 @@ def sweep_report_html(result: Any, *, max_rows: int = 200) -> str:
     m = study.market
     crit = sw.spec.criterion
     axes = [a.name for a in sw.spec.grid.axes]
-    headers = [
-        "Annual return",
-        "Volatility",
-        "Max drawdown",
-        "Sharpe",
-        "Turnover",
-        "Rebalances",
-        "Alpha",
-    ]
+    headers = list(SWEEP_HEADERS)
     rows = result.rows()
     key = result.metric(crit.table_metric)[: result.n_points]
     order = np.argsort(

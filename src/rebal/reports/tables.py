@@ -27,6 +27,7 @@ __all__ = [
     "COMPARE_COLUMNS",
     "DETAIL_COLUMNS",
     "MISSING",
+    "SWEEP_HEADERS",
     "TAX_COLUMNS",
     "Column",
     "Kind",
@@ -338,6 +339,13 @@ def study_table(result: Any) -> StringTable:
             f"last close and the gains taxed; AT alpha is versus {result.baseline.name} "
             "after tax.")
     return StringTable(header=tuple(header), rows=tuple(rows), notes=tuple(notes))
+
+
+# ----------------------------------------------------------------------- sweeps
+SWEEP_HEADERS = ("Annual return", "Volatility", "Max drawdown", "Sharpe", "Turnover",
+                 "Rebalances", "Alpha")
+"""Headers of a sweep's metric columns (:data:`rebal.sweep.study.TABLE_METRICS`, in order),
+in the CLI table and the report alike."""
 
 
 # ----------------------------------------------------------------------- bootstrap alpha

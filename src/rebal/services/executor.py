@@ -6,20 +6,5 @@ layers (so ``studies`` and ``sweep`` can accept one); services choose which one 
 
 from __future__ import annotations
 
-from rebal.executor import (
-    Executor,
-    ProcessExecutor,
-    Progress,
-    SerialExecutor,
-    ThreadExecutor,
-    cpu_count,
-)
-
-__all__ = [
-    "Executor",
-    "ProcessExecutor",
-    "Progress",
-    "SerialExecutor",
-    "ThreadExecutor",
-    "cpu_count",
-]
+from rebal.executor import *  # noqa: F403  (a re-export: the names of rebal.executor)
+from rebal.executor import __all__ as __all__

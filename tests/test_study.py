@@ -11,7 +11,7 @@ import pytest
 
 from rebal.data.loaders import load_prices
 from rebal.errors import ConfigError, DataError, InputError
-from rebal.studies.study import load_study, run_study
+from rebal.studies import load_study, run_study
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = ROOT / "examples" / "studies"

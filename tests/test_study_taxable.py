@@ -14,7 +14,7 @@ from rebal.backtest.taxable.settings import BracketRates, FlatRates, SimAccount,
 from rebal.backtest.taxable.simulator import run_taxable_backtest
 from rebal.cli.main import main
 from rebal.errors import ConfigError, InputError
-from rebal.studies.study import load_study, run_study, study_from_dict
+from rebal.studies import load_study, run_study, study_from_dict
 from rebal.tax.harvest import HarvestSettings
 
 ROOT = Path(__file__).resolve().parents[1]

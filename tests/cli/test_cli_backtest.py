@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from rebal import datasets
-from rebal.policy import parse_policy
 from rebal.backtest import CostModel, run_backtest
+from rebal.policy import parse_policy
 
 Runner = Callable[..., tuple[int, str, str]]  # the `cli` fixture (tests/cli/conftest.py)
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rebal.sweep.uncertainty import AlphaInterval, alpha_interval_cells
+from rebal.reports.tables import alpha_interval_cells
+from rebal.sweep.uncertainty import AlphaInterval
 
 STUDY = """\
 title: "Bootstrap test"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rebal import datasets
-from rebal.data.loaders import resolve_prices
+from rebal.datasets import resolve_prices
 from rebal.errors import ConfigError, DataError
 
 

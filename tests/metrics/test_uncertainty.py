@@ -6,16 +6,16 @@ import numpy as np
 import pytest
 
 from rebal import datasets
+from rebal.backtest import CostModel, run_backtest
 from rebal.data import MarketData
 from rebal.metrics.bootstrap import stationary_bootstrap_indices
+from rebal.policy import Policy
 from rebal.sweep.uncertainty import (
     bootstrap_alpha,
     bootstrap_policies,
     default_block_length,
     resample_market_paths,
 )
-from rebal.policy import Policy
-from rebal.backtest import CostModel, run_backtest
 
 
 def _market(prices, start="2001-01-01"):

@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from rebal.backtest import CostModel, run_backtest
 from rebal.data.market import MarketData
 from rebal.planner.result import (
     AccountAllocation,
@@ -22,7 +23,6 @@ from rebal.policy import parse_policy
 from rebal.policy.dynamic import DynamicPolicy
 from rebal.policy.score import ScoreTrigger
 from rebal.policy.volatility import VolEstimator, VolScaledBand
-from rebal.backtest import CostModel, run_backtest
 from rebal.types import AccountType, Side, Term
 
 N_DAYS = 800

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rebal.sweep.uncertainty import AlphaInterval
 from rebal.backtest import run_backtest
+from rebal.sweep.uncertainty import AlphaInterval
 
 
 def test_report_html_shows_given_intervals(market, policies, costs):

@@ -126,7 +126,7 @@ def test_bad_input(core_results):
 
 def test_from_study(tmp_path):
     from rebal.reports.tables import study_table
-    from rebal.studies.study import run_study, study_from_dict
+    from rebal.studies import run_study, study_from_dict
 
     study = study_from_dict({
         "title": "Study title",

@@ -9,9 +9,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from rebal.backtest import CostModel, run_backtest
 from rebal.errors import ConfigError, InputError
 from rebal.policy import Policy
-from rebal.backtest import CostModel, run_backtest
 from rebal.sweep.grid import parse_sweep
 from rebal.sweep.study import load_sweep, run_sweep, sweep_from_dict
 

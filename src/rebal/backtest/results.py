@@ -376,12 +376,17 @@ class BacktestResult:
 
         Delegates to :func:`rebal.metrics.compute_metrics`.
         """
-        key = "metrics" if benchmark is None else f"metrics:{id(benchmark)}"
-        if key not in self._cache:
-            from rebal import metrics as _metrics
+        # keyed by the benchmark object itself (held in the cache, compared by identity):
+        # a bare id() could be reused by another object once the benchmark is collected
+        pairs: list[tuple[BacktestResult | None, Any]] = self._cache.setdefault("metrics", [])
+        for held, value in pairs:
+            if held is benchmark:
+                return value
+        from rebal import metrics as _metrics
 
-            self._cache[key] = _metrics.compute_metrics(self, benchmark)
-        return self._cache[key]
+        value = _metrics.compute_metrics(self, benchmark)
+        pairs.append((benchmark, value))
+        return value
 
     # ------------------------------------------------------------ export
     def to_frame(self) -> pd.DataFrame:

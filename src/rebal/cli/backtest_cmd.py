@@ -6,8 +6,6 @@ from typing import Annotated
 
 import typer
 
-DEFAULT_TARGET = "US_MKT=0.6,UST_INT=0.4"
-
 
 def register(app: typer.Typer) -> None:
     app.command(
@@ -34,59 +32,37 @@ def backtest(
     flow_frequency: Annotated[str, typer.Option(help="Period of --contribution: weekly, monthly, quarterly, semiannual, annual.")] = "monthly",
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object (fractions, not percent) instead of tables.")] = False,
 ) -> None:
-    from rebal import datasets
     from rebal.cli import console
     from rebal.cli.options import parse_target
-    from rebal.data import resolve_prices
-    from rebal.policy import Policy, parse_policy
-    from rebal.backtest import CashFlows, CostModel, run_backtest
-    from rebal.types import Frequency
+    from rebal.services.backtest import BacktestRequest
+    from rebal.services.backtest import backtest as run
 
-    market = resolve_prices(prices)
-    if target is None:
-        if not set(parse_target(DEFAULT_TARGET)) <= set(market.assets):
-            from rebal.errors import ConfigError
-
-            raise ConfigError(f"--target is required for this data (assets: {', '.join(market.assets)})")
-        target = DEFAULT_TARGET
-    weights = parse_target(target)
-    if start or end:
-        market = market.between(start, end)
-    chosen = parse_policy(policy)
-    costs = CostModel(cost_bps=cost_bps, fixed_usd=fixed_cost, min_trade_usd=min_trade)
-    flows = None
-    if contribution:
-        flows = CashFlows(amount_usd=contribution, frequency=Frequency.parse(flow_frequency, field="--flow-frequency"))
-    result = run_backtest(market, weights, chosen, initial_usd=initial, costs=costs,
-                          cash_flows=flows)
-    baseline = run_backtest(market, weights, Policy.buy_and_hold(), initial_usd=initial,
-                            costs=costs, cash_flows=flows)
-    metrics = result.metrics(baseline)
+    request = BacktestRequest(
+        prices=prices, target=None if target is None else parse_target(target), policy=policy,
+        start=start, end=end, initial_usd=initial, cost_bps=cost_bps, fixed_usd=fixed_cost,
+        min_trade_usd=min_trade, contribution_usd=contribution, flow_frequency=flow_frequency,
+    )
+    answer = run(request)
     if json_out:
-        payload = {
-            "policy": chosen.name,
-            "final_value": result.final_value,
-            "n_rebalances": result.n_rebalances,
-            **metrics.to_dict(),
-            "buy_and_hold": baseline.metrics().to_dict(),
-            "data": {"source": market.source, "notes": list(market.notes)},
-        }
-        console.print_json(payload)
+        console.print_json(answer.to_dict())
         return
     from rebal.reports.tables import metrics_table
 
+    result, baseline, market = answer.result, answer.baseline, answer.market
     console.out.print(
-        f"[bold]{chosen.name}[/] vs buy-and-hold — {market.dates[0]} … {market.dates[-1]}, "
-        f"{', '.join(f'{k} {v:.0%}' for k, v in weights.items())}, {cost_bps:g} bps"
+        f"[bold]{result.policy_name}[/] vs buy-and-hold — {market.dates[0]} … {market.dates[-1]}, "
+        f"{', '.join(f'{k} {v:.0%}' for k, v in answer.target.items())}, {cost_bps:g} bps"
     )
-    table = metrics_table([(chosen.name, metrics), ("buy-and-hold", baseline.metrics(baseline))])
+    table = metrics_table([(result.policy_name, answer.metrics),
+                           ("buy-and-hold", baseline.metrics(baseline))])
     console.table(None, table.header, table.rows)
     console.out.print(
         f"final value {console.usd(result.final_value)} "
         f"(buy-and-hold {console.usd(baseline.final_value)}); "
         f"{result.n_rebalances} rebalances; costs {console.usd(result.total_costs_usd)}; "
-        f"max drawdown {metrics.max_drawdown_peak_date} → {metrics.max_drawdown_trough_date}"
+        f"max drawdown {answer.metrics.max_drawdown_peak_date} → "
+        f"{answer.metrics.max_drawdown_trough_date}"
     )
-    if prices.strip().lower() not in (*datasets.names(), "default"):
+    if answer.from_file:
         for note in market.notes:  # what loading did to the user's file (alignment …)
             console.err.print(f"[dim]note: {note}[/]")

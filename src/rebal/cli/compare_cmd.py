@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 if TYPE_CHECKING:
-    from rebal.studies.study import StudyResult
+    from rebal.services.compare import CompareRun, StudyResult
 
 
 def register(app: typer.Typer) -> None:
@@ -23,19 +24,6 @@ def register(app: typer.Typer) -> None:
     )(compare)
 
 
-def parse_overrides(items: list[str] | None) -> dict[str, str]:
-    """``["data.prices=x.csv"]`` → ``{"data.prices": "x.csv"}``."""
-    from rebal.errors import ConfigError
-
-    out: dict[str, str] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--set: expected KEY=VALUE (e.g. data.prices=prices.csv), got {item!r}")
-        out[key.strip()] = value.strip()
-    return out
-
-
 def compare(
     study_file: Annotated[Path, typer.Argument(help="Study YAML file (see docs/policies.md and examples/studies/).")],
     report: Annotated[Path | None, typer.Option(help="Also write a self-contained HTML report here.")] = None,
@@ -46,48 +34,23 @@ def compare(
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap resamples.")] = 0,
 ) -> None:
     from rebal.cli import console
-    from rebal.studies.study import load_study, run_study
+    from rebal.cli.options import parse_overrides
+    from rebal.services.compare import CompareRequest
+    from rebal.services.compare import compare as run
 
-    study = load_study(study_file, overrides=parse_overrides(set_))
-    n_jobs = len(study.policies) + 1
-    with console.progress(n_jobs, "backtests", quiet=quiet or json_out) as advance:
-        result = run_study(study, progress=lambda done, total, name: advance())
-    # the intervals once, for the table, the JSON and the report alike
-    intervals = None
-    if bootstrap > 0:
-        from rebal.sweep.uncertainty import bootstrap_alpha
-
-        intervals = bootstrap_alpha(result, n_samples=bootstrap, seed=seed)
+    request = CompareRequest(study=str(study_file), overrides=parse_overrides(set_),
+                             bootstrap_samples=bootstrap, seed=seed,
+                             report=None if report is None else str(report))
+    with console.progress_steps("backtests", quiet=quiet or json_out) as step:
+        answer = run(request, progress=step)
     if json_out:
-        out = result.to_dict()
-        if intervals is not None:
-            from rebal.sweep.uncertainty import alpha_intervals_json
-
-            out["bootstrap_alpha"] = alpha_intervals_json(intervals)
-            out["bootstrap"] = {"n_samples": bootstrap, "seed": seed}
-        console.print_json(out)
+        console.print_json(answer.to_dict())
     elif not quiet:
-        print_study(result)
-        if intervals is not None:
-            from rebal.cli.sweep_cmd import print_bootstrap_alpha
-
-            print_bootstrap_alpha(intervals, result.baseline.name, bootstrap, seed)
-    if report is not None:
-        from rebal.reports import compare_report_from_study
-
-        options = {}
-        if intervals is not None:
-            from rebal.sweep.uncertainty import alpha_interval_title
-
-            options = {
-                "alpha_intervals": intervals,
-                "alpha_intervals_title": alpha_interval_title(
-                    result.baseline.name, bootstrap, seed
-                ),
-            }
-        path = compare_report_from_study(result, report, **options)
-        if not json_out:
-            console.out.print(f"report: {path}")
+        print_study(answer.result)
+        if answer.intervals is not None:
+            print_bootstrap_alpha(answer)
+    if answer.report is not None and not json_out:
+        console.out.print(f"report: {answer.report}")
 
 
 def print_study(result: StudyResult) -> None:
@@ -107,3 +70,18 @@ def print_study(result: StudyResult) -> None:
     console.table(None, table.header, table.rows)
     for note in (*table.notes, "Trades at the close; costs paid from the portfolio."):
         console.out.print(f"[dim]{note}[/]")
+
+
+def print_bootstrap_alpha(answer: CompareRun) -> None:
+    """For ``rebal compare --bootstrap N``: each policy's alpha versus the baseline with its
+    90 % paired-bootstrap interval and P(alpha > 0) (computed once by the compare service,
+    also given to the report and ``--json``)."""
+    from rebal.cli import console
+    from rebal.reports.tables import ALPHA_INTERVAL_HEADER, alpha_interval_cells
+
+    intervals: Mapping[str, Any] = answer.intervals or {}
+    console.table(
+        answer.intervals_title,
+        list(ALPHA_INTERVAL_HEADER),
+        [list(alpha_interval_cells(a)) for a in intervals.values()],
+    )

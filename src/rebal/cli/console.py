@@ -71,14 +71,9 @@ def usd(x: float | None) -> str:
     return f"-${-x:,.2f}" if x < 0 else f"${x:,.2f}"
 
 
-@contextmanager
-def progress(total: int, description: str, *, quiet: bool = False) -> Iterator[Callable[[], None]]:
-    """A rich progress bar on stderr; yields ``advance()``. Silent when ``quiet``
-    or when stderr is not a terminal."""
-    if quiet or not err.is_terminal or total <= 1:
-        yield lambda: None
-        return
-    bar = Progress(
+def _bar() -> Progress:
+    """The rich progress bar of every command (stderr, gone when done)."""
+    return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -86,9 +81,44 @@ def progress(total: int, description: str, *, quiet: bool = False) -> Iterator[C
         console=err,
         transient=True,
     )
+
+
+@contextmanager
+def progress(total: int, description: str, *, quiet: bool = False) -> Iterator[Callable[[], None]]:
+    """A rich progress bar on stderr; yields ``advance()``. Silent when ``quiet``
+    or when stderr is not a terminal."""
+    if quiet or not err.is_terminal or total <= 1:
+        yield lambda: None
+        return
+    bar = _bar()
     with bar:
         task = bar.add_task(description, total=total)
         yield lambda: bar.advance(task)
+
+
+@contextmanager
+def progress_steps(description: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """Like :func:`progress` for a total known only once the work starts: yields
+    ``update(done, total)`` (a service's progress callback)."""
+    if quiet or not err.is_terminal:
+        yield lambda done, total: None
+        return
+    state: dict[str, Any] = {}
+    bar = _bar()
+
+    def update(done: int, total: int) -> None:
+        if total <= 1:
+            return
+        if "task" not in state:
+            bar.start()
+            state["task"] = bar.add_task(description, total=total)
+        bar.update(state["task"], completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if "task" in state:
+            bar.stop()
 
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str]], *, justify_first: str = "left") -> None:

@@ -7,10 +7,6 @@ from typing import Annotated
 
 import typer
 
-REPO = Path(__file__).resolve().parents[3]
-DEMO_STUDY = REPO / "examples" / "studies" / "default_core.yaml"
-DEMO_HOUSEHOLD = REPO / "examples" / "households" / "article_client.yaml"
-
 
 def register(app: typer.Typer) -> None:
     app.command(
@@ -31,31 +27,16 @@ def demo(
     from rebal.cli import console
     from rebal.cli.compare_cmd import print_study
     from rebal.cli.plan_cmd import print_plan
-    from rebal.errors import ConfigError
-    from rebal.household import load_household
-    from rebal.planner import plan
-    from rebal.reports import compare_report_from_study, plan_report
-    from rebal.studies.study import load_study, run_study
+    from rebal.services.demo import DemoRequest
+    from rebal.services.demo import demo as run
 
-    for needed in (DEMO_STUDY, DEMO_HOUSEHOLD):
-        if not needed.is_file():
-            raise ConfigError(f"the demo needs {needed} (run it from a source checkout of rebal)")
-    out.mkdir(parents=True, exist_ok=True)
-
-    study = load_study(DEMO_STUDY)
-    with console.progress(len(study.policies) + 1, "backtests", quiet=quiet) as advance:
-        result = run_study(study, progress=lambda done, total, name: advance())
+    with console.progress_steps("backtests", quiet=quiet) as step:
+        answer = run(DemoRequest(out=str(out)), progress=step)
     if not quiet:
-        print_study(result)
-    compare_path = compare_report_from_study(result, out / "compare.html")
-
-    household = load_household(DEMO_HOUSEHOLD)
-    trade_plan = plan(household)
-    if not quiet:
+        print_study(answer.compare.result)
         console.out.print()
-        print_plan(trade_plan)
-    plan_path = plan_report(trade_plan, out / "plan.html")
-
+        print_plan(answer.plan.plan)
+    assert answer.compare.report is not None and answer.plan.report is not None
     console.out.print()
-    console.out.print(f"backtest report: {compare_path.resolve()}")
-    console.out.print(f"plan report:     {plan_path.resolve()}")
+    console.out.print(f"backtest report: {answer.compare.report.resolve()}")
+    console.out.print(f"plan report:     {answer.plan.report.resolve()}")

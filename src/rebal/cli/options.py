@@ -36,3 +36,14 @@ def parse_target(text: str, *, option: str = "--target") -> dict[str, float]:
     if not weights:
         raise ConfigError(f"{option}: no weights given (e.g. SPY=0.6,IEF=0.4)")
     return weights
+
+
+def parse_overrides(items: list[str] | None) -> dict[str, str]:
+    """``--set`` items: ``["data.prices=x.csv"]`` → ``{"data.prices": "x.csv"}``."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set: expected KEY=VALUE (e.g. data.prices=prices.csv), got {item!r}")
+        out[key.strip()] = value.strip()
+    return out

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from rebal.planner import TradePlan
+    from rebal.services.plan import Schedule, TradePlan
 
 
 def register(app: typer.Typer) -> None:
@@ -45,40 +45,31 @@ def plan_cmd(
 ) -> None:
     from rebal.cli import console
     from rebal.errors import ConfigError
-    from rebal.household import load_household
-    from rebal.planner import PlanMode, PlanSettings, plan, schedule, write_orders_csv
+    from rebal.services.plan import PlanRequest
+    from rebal.services.plan import plan as run
 
-    chosen = [m for m, on in ((PlanMode.TAX_BUDGET, tax_budget is not None),
-                              (PlanMode.TAX_FREE, tax_free_only),
-                              (PlanMode.FULL_REBALANCE, full_rebalance)) if on]
+    chosen = [m for m, on in (("tax_budget", tax_budget is not None),
+                              ("tax_free", tax_free_only),
+                              ("full_rebalance", full_rebalance)) if on]
     if len(chosen) > 1:
         raise ConfigError("choose at most one of --tax-budget, --tax-free-only, --full-rebalance")
-    mode = chosen[0] if chosen else PlanMode.BALANCED
-    settings = PlanSettings(mode=mode, tax_budget_usd=tax_budget, min_trade_usd=min_trade)
-    h = load_household(household)
-    with console.progress(1, "planning", quiet=True):
-        result = plan(h, settings)
-    sched = None
-    if months:
-        if months < 1:
-            raise ConfigError(f"--months must be >= 1, got {months}")
-        with console.progress(months, "scheduling", quiet=quiet or json_out):
-            sched = schedule(h, months, monthly_contribution, settings=settings)
-    if orders is not None:
-        write_orders_csv(result, orders)
-    if report is not None:
-        from rebal.reports import plan_report
-
-        plan_report(result, report, schedule=sched)
+    if months and months < 1:
+        raise ConfigError(f"--months must be >= 1, got {months}")
+    request = PlanRequest(
+        household=str(household), mode=chosen[0] if chosen else "balanced",
+        tax_budget_usd=tax_budget, min_trade_usd=min_trade, months=months,
+        monthly_contribution_usd=monthly_contribution,
+        orders=None if orders is None else str(orders),
+        report=None if report is None else str(report),
+    )
+    with console.progress(months, "scheduling", quiet=quiet or json_out or not months):
+        answer = run(request)
     if json_out:
-        payload = result.to_dict()
-        if sched is not None:
-            payload["schedule"] = sched.to_dict()
-        console.print_json(payload)
+        console.print_json(answer.to_dict())
         return
-    print_plan(result, quiet=quiet)
-    if sched is not None:
-        print_schedule(sched, quiet=quiet)
+    print_plan(answer.plan, quiet=quiet)
+    if answer.schedule is not None:
+        print_schedule(answer.schedule, quiet=quiet)
     for path, what in ((orders, "orders"), (report, "report")):
         if path is not None:
             console.out.print(f"{what}: {path}")
@@ -111,7 +102,7 @@ def print_plan(result: TradePlan, *, quiet: bool = False) -> None:
         console.out.print(f"[dim]note: {note}[/]")
 
 
-def print_schedule(sched, *, quiet: bool = False) -> None:  # type: ignore[no-untyped-def]
+def print_schedule(sched: Schedule, *, quiet: bool = False) -> None:
     """Month by month: new money, trades, tax, and tax now versus scheduled."""
     from rebal.cli import console
 
@@ -138,10 +129,9 @@ def check_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     from rebal.cli import console
-    from rebal.household import load_household
-    from rebal.planner import check
+    from rebal.services.check import CheckRequest, check
 
-    result = check(load_household(household))
+    result = check(CheckRequest(household=str(household)))
     if json_out:
         console.print_json(result.to_dict())
     else:

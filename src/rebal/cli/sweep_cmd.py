@@ -1,8 +1,4 @@
-"""``rebal sweep``: a parameter grid on one dataset, walk-forward and bootstrap.
-
-Also :func:`print_bootstrap_alpha`, which ``rebal compare --bootstrap N`` can call.
-The lead registers :func:`register` in ``rebal.cli.main``.
-"""
+"""``rebal sweep``: a parameter grid on one dataset, walk-forward and bootstrap."""
 
 from __future__ import annotations
 
@@ -12,9 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from rebal.sweep.study import SweepResult
+    from rebal.services.sweep import SweepResult
 
 TOP_ROWS = 15
 
@@ -39,30 +33,20 @@ def sweep(
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all CPUs).")] = None,
 ) -> None:
     from rebal.cli import console
-    from rebal.cli.compare_cmd import parse_overrides
-    from rebal.sweep.study import load_sweep, run_sweep
+    from rebal.cli.options import parse_overrides
+    from rebal.services.sweep import SweepRequest
+    from rebal.services.sweep import sweep as run
 
-    loaded = load_sweep(study_file, overrides=parse_overrides(set_))
-    total = len(loaded.points) + len(loaded.study.policies) + 1
-    with console.progress(total, "backtests", quiet=quiet or json_out) as advance:
-        state = {"done": 0}
-
-        def step(done: int, _total: int) -> None:
-            for _ in range(done - state["done"]):
-                advance()
-            state["done"] = done
-
-        result = run_sweep(loaded, progress=step, n_threads=threads)
+    request = SweepRequest(study=str(study_file), overrides=parse_overrides(set_),
+                           n_threads=threads, report=None if report is None else str(report))
+    with console.progress_steps("backtests", quiet=quiet or json_out) as step:
+        answer = run(request, progress=step)
     if json_out:
-        console.print_json(result.to_dict())
+        console.print_json(answer.to_dict())
     elif not quiet:
-        print_sweep(result)
-    if report is not None:
-        from rebal.reports.sweep import sweep_report
-
-        path = sweep_report(result, report)
-        if not json_out:
-            console.out.print(f"report: {path}")
+        print_sweep(answer.result)
+    if answer.report is not None and not json_out:
+        console.out.print(f"report: {answer.report}")
 
 
 def _fmt_row(cells: dict[str, Any], keys: list[str]) -> list[str]:
@@ -87,8 +71,8 @@ def print_sweep(result: SweepResult) -> None:
     import numpy as np
 
     from rebal.cli import console
-    from rebal.sweep.grid import CRITERIA
-    from rebal.sweep.study import TABLE_METRICS
+    from rebal.reports.tables import SWEEP_HEADERS
+    from rebal.services.sweep import TABLE_METRICS
 
     sw = result.sweep
     m = sw.study.market
@@ -102,19 +86,18 @@ def print_sweep(result: SweepResult) -> None:
     rows = result.rows()
     axes = [a.name for a in sw.spec.grid.axes]
     keys = [*axes, *TABLE_METRICS]
-    score = result.metric(crit if crit != "sharpe_difference" else "sharpe")[: result.n_points]
-    order = np.argsort(-CRITERIA[crit] * np.where(np.isfinite(score), score, -np.inf * CRITERIA[crit]),
+    score = result.metric(crit.table_metric)[: result.n_points]
+    order = np.argsort(-crit.sense * np.where(np.isfinite(score), score, -np.inf * crit.sense),
                        kind="stable")[:TOP_ROWS]
-    headers = [*axes, "Annual return", "Volatility", "Max drawdown", "Sharpe", "Turnover",
-               "Rebalances", "Alpha"]
-    console.table(f"Top {len(order)} by {crit}", headers, [_fmt_row(rows[i], keys) for i in order])
+    headers = [*axes, *SWEEP_HEADERS]
+    console.table(f"Top {len(order)} by {crit.value}", headers, [_fmt_row(rows[i], keys) for i in order])
     base_keys = ["policy", *TABLE_METRICS]
     console.table("Baselines", ["Policy", *headers[len(axes):]],
                   [_fmt_row(r, base_keys) for r in result.baseline_rows()])
     if result.walk is not None:
         w = result.walk
         console.table(
-            f"Walk-forward ({w.train_years:g}y train → {w.test_years:g}y test, best by {w.criterion})",
+            f"Walk-forward ({w.train_years:g}y train → {w.test_years:g}y test, best by {w.criterion.value})",
             ["Test window", "Chosen", "In-sample alpha", "Out-of-sample alpha", "OOS rank"],
             [[f"{x.test_start} … {x.test_end}",
               ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in x.params.items()),
@@ -149,23 +132,3 @@ def _diff(metric: str, x: float) -> str:
     from rebal.cli.console import num, pct
 
     return num(x, 3) if metric == "sharpe" else pct(x)
-
-
-def print_bootstrap_alpha(intervals: Mapping[str, Any], baseline: str, n_samples: int,
-                          seed: int = 0) -> None:
-    """For ``rebal compare --bootstrap N``: each policy's alpha vs ``baseline`` with its
-    90 % paired-bootstrap interval and P(alpha > 0) (``intervals`` from
-    :func:`rebal.sweep.uncertainty.bootstrap_alpha`, computed once by the caller and
-    also given to the report and ``--json``)."""
-    from rebal.cli import console
-    from rebal.sweep.uncertainty import (
-        ALPHA_INTERVAL_HEADER,
-        alpha_interval_cells,
-        alpha_interval_title,
-    )
-
-    console.table(
-        alpha_interval_title(baseline, n_samples, seed),
-        list(ALPHA_INTERVAL_HEADER),
-        [list(alpha_interval_cells(a)) for a in intervals.values()],
-    )

@@ -38,21 +38,14 @@ def estimate(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     from rebal.cli import console
-    from rebal.tax import federal_tax
-    from rebal.types import FilingStatus
+    from rebal.services.tax import EstimateRequest
+    from rebal.services.tax import estimate as run
 
-    breakdown = federal_tax(
-        year,
-        FilingStatus.parse(status, field="--status"),
-        ordinary_income=income,
-        qualified_dividends=qualified_dividends,
-        st_gains=st,
-        lt_gains=lt,
-        st_carryforward=st_carryforward,
-        lt_carryforward=lt_carryforward,
-        investment_income=investment_income,
-        state_rate=state_rate,
-    )
+    breakdown = run(EstimateRequest(
+        year=year, status=status, income=income, qualified_dividends=qualified_dividends,
+        st=st, lt=lt, st_carryforward=st_carryforward, lt_carryforward=lt_carryforward,
+        investment_income=investment_income, state_rate=state_rate,
+    ))
     if json_out:
         console.print_json(breakdown.to_dict())
     else:
@@ -76,13 +69,9 @@ def audit_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print the whole audit as JSON.")] = False,
 ) -> None:
     from rebal.cli import console
-    from rebal.tax.history import load_trades
-    from rebal.tax.ledger import audit
+    from rebal.services.tax import AuditRequest, audit
 
-    settings = _load_tax_settings(household)
-    history = load_trades(trades, accounts=settings.accounts)
-    result = audit(history.trades, settings.accounts, settings.settings,
-                   st_rate=settings.st_rate, lt_rate=settings.lt_rate)
+    result = audit(AuditRequest(trades=str(trades), household=str(household)))
     if json_out:
         console.print_json(result.to_dict())
         return
@@ -126,23 +115,3 @@ def audit_cmd(
     for note in result.notes:
         console.out.print(f"[yellow]note:[/] {note}")
 
-
-def _load_tax_settings(path: Path):  # type: ignore[no-untyped-def]
-    """A tax settings file, or a full household file (it has securities/targets)."""
-    import yaml
-
-    from rebal.errors import InputError
-    from rebal.tax.history import load_tax_household
-
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
-    if isinstance(raw, dict) and ({"securities", "targets", "household"} & set(raw)):
-        from rebal.household import load_household
-        from rebal.household.taxview import tax_household
-
-        return tax_household(load_household(path))
-    return load_tax_household(path)

@@ -65,7 +65,6 @@ __all__ = [
     "attach_aux",
     "load_prices",
     "load_series",
-    "resolve_prices",
 ]
 
 _DATE_NAMES = ("date", "datetime", "timestamp", "time", "day")
@@ -593,26 +592,3 @@ def attach_aux(
         note += f", {market.n_days - exact:,} carried forward from the previous value"
     return replace(market, aux=aux, notes=(*market.notes, note))
 
-
-def resolve_prices(spec: str | os.PathLike[str]) -> MarketData:
-    """Market data for the CLI's ``--prices``: ``"default"``, a dataset name, or a file.
-
-    ``"default"`` is the shipped ``us_daily`` dataset; a name listed by
-    :func:`rebal.datasets.names` loads that dataset; anything else is read
-    with :func:`load_prices` (wide or long, prices, default options).
-    """
-    from rebal import datasets
-
-    text = os.fspath(spec)
-    key = text.strip().lower()
-    if key == "default":
-        return datasets.load(datasets.DEFAULT)
-    if key in datasets.names() and not Path(text).exists():
-        return datasets.load(key)
-    if not Path(text).is_file():
-        raise InputError(
-            "no such file, and not a dataset name "
-            f"(use default or one of {', '.join(datasets.names())})",
-            file=text,
-        )
-    return load_prices(text)

@@ -37,9 +37,11 @@ from typing import TYPE_CHECKING, Any
 from rebal.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
+    import os
+
     from rebal.data.market import MarketData
 
-__all__ = ["DEFAULT", "DatasetInfo", "describe", "load", "names"]
+__all__ = ["DEFAULT", "DatasetInfo", "describe", "load", "names", "resolve_prices"]
 
 #: The dataset ``--prices default`` means.
 DEFAULT = "us_daily"
@@ -180,3 +182,31 @@ def load(name: str = DEFAULT, *, verify: bool = True) -> MarketData:
     if market.assets != tuple(info.assets) or market.n_days != info.rows:
         raise DataError(f"dataset {name!r}: {info.file} does not match its manifest")
     return replace(market, source=f"rebal dataset {name}: {info.source}", notes=info.notes)
+
+
+def resolve_prices(spec: str | os.PathLike[str]) -> MarketData:
+    """Market data for the CLI's ``--prices``: ``"default"``, a dataset name, or a file.
+
+    ``"default"`` is the shipped ``us_daily`` dataset; a name listed by
+    :func:`names` loads that dataset; anything else is read
+    with :func:`rebal.data.loaders.load_prices` (wide or long, prices, default options).
+    """
+    import os
+    from pathlib import Path
+
+    from rebal.data.loaders import load_prices
+    from rebal.errors import InputError
+
+    text = os.fspath(spec)
+    key = text.strip().lower()
+    if key == "default":
+        return load(DEFAULT)
+    if key in names() and not Path(text).exists():
+        return load(key)
+    if not Path(text).is_file():
+        raise InputError(
+            "no such file, and not a dataset name "
+            f"(use default or one of {', '.join(names())})",
+            file=text,
+        )
+    return load_prices(text)

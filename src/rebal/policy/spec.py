@@ -372,3 +372,8 @@ def policy_from_spec(
         return parsed.build(name)  # type: ignore[attr-defined,no-any-return]
     except RebalError as exc:
         raise ConfigError(f"{prefix}: {exc}") from None
+
+
+# public names for other input schemas (study files) that report pydantic errors alike
+field_path = _loc
+field_message = _message

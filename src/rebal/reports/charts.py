@@ -56,7 +56,7 @@ def _color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def _layout(fig: go.Figure, title: str, *, height: int = 440,
+def apply_layout(fig: go.Figure, title: str, *, height: int = 440,
             legend_below: bool = False) -> go.Figure:
     """Common look; ``legend_below`` for stacked subplots, whose titles sit where a
     top legend would."""
@@ -115,7 +115,7 @@ def metrics_table_figure(
                    "font": {"family": FONT, "size": 13}, "height": 26},
         )
     )
-    _layout(fig, "Metrics", height=90 + 28 * len(table.rows))
+    apply_layout(fig, "Metrics", height=90 + 28 * len(table.rows))
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
 
@@ -136,7 +136,7 @@ def growth_figure(results: Sequence[Any], *, max_rows: int = S.MAX_CHART_ROWS) -
             line={"color": _color(i), "width": 1.6},
             hovertemplate="%{y:$,.0f}",
         ))
-    _layout(fig, "Growth of the initial investment", height=480)
+    apply_layout(fig, "Growth of the initial investment", height=480)
     fig.update_yaxes(title_text="value (dollars)", tickprefix="$", tickformat=",.0f",
                      type="linear")
     fig.update_layout(updatemenus=[{
@@ -168,7 +168,7 @@ def drawdown_figure(results: Sequence[Any], *, max_rows: int = S.MAX_CHART_ROWS)
             x=x, y=y, name=r.policy_name, mode="lines",
             line={"color": _color(i), "width": 1.3}, hovertemplate="%{y:.1%}",
         ))
-    _layout(fig, "Drawdown from the previous peak", height=400)
+    apply_layout(fig, "Drawdown from the previous peak", height=400)
     fig.update_yaxes(title_text="drawdown", tickformat=".0%")
     return fig
 
@@ -197,7 +197,7 @@ def rolling_figure(
                                  **common), row=1, col=1)
         fig.add_trace(go.Scatter(x=x, y=stats.volatility[rows], hovertemplate="%{y:.1%}",
                                  showlegend=False, **common), row=2, col=1)
-    _layout(fig, "Rolling one-year return and volatility", height=640, legend_below=True)
+    apply_layout(fig, "Rolling one-year return and volatility", height=640, legend_below=True)
     fig.update_yaxes(tickformat=".0%")
     return fig
 
@@ -387,7 +387,7 @@ def drift_figure(
                                line={"color": "#8c564b", "width": 1},
                                hovertemplate=f"{a.regime_label} %{{y:.4g}}<extra></extra>"),
                     p, row=state, secondary=a.score is not None)
-    _layout(fig, f"Allocation drift — {names[shown]}", height=460 + 200 * (n_rows - 1),
+    apply_layout(fig, f"Allocation drift — {names[shown]}", height=460 + 200 * (n_rows - 1),
             legend_below=True)
     fig.update_layout(hovermode="closest")
     if len(results) > 1:
@@ -418,7 +418,7 @@ def yearly_returns_figure(results: Sequence[Any]) -> go.Figure:
     for i, r in enumerate(results):
         fig.add_trace(go.Bar(x=labels, y=pr.returns[:, i], name=r.policy_name,
                              marker_color=_color(i), hovertemplate="%{y:.2%}"))
-    _layout(fig, "Calendar-year returns", height=440)
+    apply_layout(fig, "Calendar-year returns", height=440)
     fig.update_layout(barmode="group", bargap=0.15, bargroupgap=0.0)
     fig.update_yaxes(tickformat=".0%")
     fig.update_xaxes(type="category")
@@ -442,7 +442,7 @@ def turnover_costs_figure(results: Sequence[Any]) -> go.Figure:
                       row=1, col=1)
         fig.add_trace(go.Bar(x=x, y=yt.costs_usd, hovertemplate="%{y:$,.0f}", showlegend=False,
                              **common), row=2, col=1)
-    _layout(fig, "Turnover and costs per year", height=640, legend_below=True)
+    apply_layout(fig, "Turnover and costs per year", height=640, legend_below=True)
     fig.update_layout(barmode="group", bargap=0.15, bargroupgap=0.0)
     fig.update_xaxes(type="category")
     fig.update_yaxes(tickformat=".0%", row=1, col=1)
@@ -478,7 +478,7 @@ def class_allocation_figure(plan: Any) -> go.Figure:
         customdata=np.column_stack([lower, upper]),
         hovertemplate="target %{y:.2%}<br>band %{customdata[0]:.2%} – %{customdata[1]:.2%}"
                       "<extra></extra>"))
-    _layout(fig, "Household allocation by asset class", height=440)
+    apply_layout(fig, "Household allocation by asset class", height=440)
     fig.update_layout(barmode="group", hovermode="x")
     fig.update_yaxes(tickformat=".0%", title_text="weight of the household")
     return fig
@@ -511,7 +511,7 @@ def account_allocation_figure(plan: Any) -> go.Figure:
         cash.extend([a.cash_before_usd, a.cash_after_usd])
     fig.add_trace(go.Bar(x=[level0, level1], y=cash, name="cash", marker_color="#c7c7c7",
                          hovertemplate="cash %{y:$,.0f}<extra></extra>"))
-    _layout(fig, "Accounts before and after", height=460)
+    apply_layout(fig, "Accounts before and after", height=460)
     fig.update_layout(barmode="stack", hovermode="closest")
     fig.update_yaxes(tickprefix="$", tickformat=",.0f")
     return fig
@@ -536,7 +536,7 @@ def tax_comparison_figure(plan: Any) -> go.Figure:
         text=[("total " + format_value(v, Kind.USD, 0)) for v in totals],
         textposition=["top center" if v >= 0 else "bottom center" for v in totals],
         showlegend=False, hoverinfo="skip"))
-    _layout(fig, "Estimated tax of the trades (negative = tax saved)", height=400)
+    apply_layout(fig, "Estimated tax of the trades (negative = tax saved)", height=400)
     fig.update_layout(barmode="relative", hovermode="closest")
     span = max(1.0, *(abs(v) for v in totals))
     fig.update_yaxes(tickprefix="$", tickformat=",.0f", zeroline=True, zerolinecolor="#888",
@@ -562,7 +562,7 @@ def schedule_figure(months: Sequence[str], series: Mapping[str, Sequence[float]]
                               f"{len(months)} months")
         fig.add_trace(go.Bar(x=list(months), y=list(values), name=name, marker_color=_color(i),
                              hovertemplate=("%{y:$,.0f}" if money else "%{y:.2%}")))
-    _layout(fig, title, height=400)
+    apply_layout(fig, title, height=400)
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="category")
     if money:
@@ -596,7 +596,7 @@ def schedule_weights_figure(schedule: Any) -> go.Figure:
                                  mode="lines", line={"color": _color(i), "dash": "dot",
                                                      "width": 1},
                                  hoverinfo="skip", showlegend=False))
-    _layout(fig, "Class weights month by month (dotted: targets)", height=380)
+    apply_layout(fig, "Class weights month by month (dotted: targets)", height=380)
     fig.update_xaxes(type="category")
     fig.update_yaxes(tickformat=".0%")
     return fig

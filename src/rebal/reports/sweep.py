@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rebal.reports.charts import PALETTE, _layout
-from rebal.reports.html import _esc, _figure_html, _page, _table_html, _write
-from rebal.reports.tables import StringTable
+from rebal.reports.charts import PALETTE, apply_layout
+from rebal.reports.html import esc, figure_html, page_html, table_html, write_page
+from rebal.reports.tables import SWEEP_HEADERS, StringTable
 
 __all__ = ["sweep_figures", "sweep_report", "sweep_report_html"]
 
@@ -76,7 +76,7 @@ def _line_figure(result: Any, metric: str, title: str) -> go.Figure:
             annotation_text=name,
             annotation_position="top left",
         )
-    _layout(fig, title)
+    apply_layout(fig, title)
     fig.update_xaxes(title_text=axes[0].name)
     fig.update_yaxes(title_text=title + (" (%)" if metric in _PCT else ""))
     return fig
@@ -103,7 +103,7 @@ def _heatmap(result: Any, metric: str) -> go.Figure | None:
             colorbar={"title": metric},
         )
     )
-    _layout(fig, f"{metric} over {axes[0].name} × {axes[1].name}")
+    apply_layout(fig, f"{metric} over {axes[0].name} × {axes[1].name}")
     fig.update_xaxes(title_text=axes[0].name)
     fig.update_yaxes(title_text=axes[1].name)
     return fig
@@ -131,7 +131,9 @@ def _walk_figure(result: Any) -> go.Figure | None:
             marker_color=PALETTE[1],
         )
     )
-    _layout(fig, "Walk-forward: alpha of the chosen point, training vs the following test window")
+    apply_layout(
+        fig, "Walk-forward: alpha of the chosen point, training vs the following test window"
+    )
     fig.update_yaxes(title_text="alpha (% a year)")
     fig.update_xaxes(title_text="test window (year it starts)")
     return fig
@@ -144,7 +146,7 @@ def sweep_figures(result: Any) -> dict[str, go.Figure]:
         "sharpe": _line_figure(result, "sharpe", "Sharpe ratio"),
         "turnover": _line_figure(result, "annual_turnover", "Annual turnover"),
     }
-    heat = _heatmap(result, "alpha" if result.sweep.spec.criterion == "alpha" else "sharpe")
+    heat = _heatmap(result, "alpha" if result.sweep.spec.criterion.value == "alpha" else "sharpe")
     if heat is not None:
         figs["heatmap"] = heat
     walk = _walk_figure(result)
@@ -169,7 +171,6 @@ def _fmt(metric: str, v: Any) -> str:
 
 def sweep_report_html(result: Any, *, max_rows: int = 200) -> str:
     """The report as one HTML string."""
-    from rebal.sweep.grid import CRITERIA
     from rebal.sweep.study import TABLE_METRICS
 
     sw = result.sweep
@@ -177,24 +178,16 @@ def sweep_report_html(result: Any, *, max_rows: int = 200) -> str:
     m = study.market
     crit = sw.spec.criterion
     axes = [a.name for a in sw.spec.grid.axes]
-    headers = [
-        "Annual return",
-        "Volatility",
-        "Max drawdown",
-        "Sharpe",
-        "Turnover",
-        "Rebalances",
-        "Alpha",
-    ]
+    headers = list(SWEEP_HEADERS)
     rows = result.rows()
-    key = result.metric(crit if crit != "sharpe_difference" else "sharpe")[: result.n_points]
+    key = result.metric(crit.table_metric)[: result.n_points]
     order = np.argsort(
-        -CRITERIA[crit] * np.nan_to_num(key, nan=-np.inf * CRITERIA[crit]), kind="stable"
+        -crit.sense * np.nan_to_num(key, nan=-np.inf * crit.sense), kind="stable"
     )[:max_rows]
     grid_table = StringTable(
         header=[*axes, *headers],
         rows=[[_fmt(k, rows[i][k]) for k in [*axes, *TABLE_METRICS]] for i in order],
-        notes=[f"{len(order)} of {result.n_points:,} configurations, best {crit} first."],
+        notes=[f"{len(order)} of {result.n_points:,} configurations, best {crit.value} first."],
     )
     base_table = StringTable(
         header=["Policy", *headers],
@@ -203,11 +196,11 @@ def sweep_report_html(result: Any, *, max_rows: int = 200) -> str:
     )
     figs = sweep_figures(result)
     sections = [
-        ("grid", "Grid", _table_html(base_table) + _table_html(grid_table)),
+        ("grid", "Grid", table_html(base_table) + table_html(grid_table)),
         (
             "charts",
             "Charts",
-            "".join(_figure_html(f, f"sweep-{n}") for n, f in figs.items() if n != "walk"),
+            "".join(figure_html(f, f"sweep-{n}") for n, f in figs.items() if n != "walk"),
         ),
     ]
     if result.walk is not None:
@@ -235,7 +228,7 @@ def sweep_report_html(result: Any, *, max_rows: int = 200) -> str:
             notes=[
                 f"Mean alpha in-sample {_fmt('alpha', w.mean_in_sample_alpha)}, "
                 f"out-of-sample {_fmt('alpha', w.mean_out_of_sample_alpha)}; chosen by "
-                f"{w.criterion} on {w.train_years:g} years, applied to the next "
+                f"{w.criterion.value} on {w.train_years:g} years, applied to the next "
                 f"{w.test_years:g}."
             ],
         )
@@ -243,7 +236,7 @@ def sweep_report_html(result: Any, *, max_rows: int = 200) -> str:
             (
                 "walk",
                 "Walk-forward",
-                _figure_html(figs["walk"], "sweep-walk") + _table_html(wt, wrap=(2,)),
+                figure_html(figs["walk"], "sweep-walk") + table_html(wt, wrap=(2,)),
             )
         )
     if result.bootstrap is not None:
@@ -267,18 +260,18 @@ def sweep_report_html(result: Any, *, max_rows: int = 200) -> str:
                 f"resamples, mean block {b['block']:.1f} rows, seed {b['seed']}."
             ],
         )
-        sections.append(("bootstrap", "Uncertainty", _table_html(bt)))
+        sections.append(("bootstrap", "Uncertainty", table_html(bt)))
     header = (
-        f"<header><h1>{_esc(study.title)}</h1><p>{_esc(str(m.dates[0]))} … "
-        f"{_esc(str(m.dates[-1]))} ({m.n_days:,} rows); target "
-        + _esc(", ".join(f"{k} {v:.0%}" for k, v in study.target.items()))
+        f"<header><h1>{esc(study.title)}</h1><p>{esc(str(m.dates[0]))} … "
+        f"{esc(str(m.dates[-1]))} ({m.n_days:,} rows); target "
+        + esc(", ".join(f"{k} {v:.0%}" for k, v in study.target.items()))
         + f"; {result.n_points:,} configurations in {result.seconds:.2f} s. Alpha = CAGR − "
         "buy-and-hold CAGR on the same rows; trades at the close; costs paid from the "
         "portfolio.</p></header>"
     )
-    return _page(f"Sweep: {study.title}", header, sections)
+    return page_html(f"Sweep: {study.title}", header, sections)
 
 
 def sweep_report(result: Any, path: str | Path) -> Path:
     """Write :func:`sweep_report_html` to ``path``."""
-    return _write(sweep_report_html(result), path)
+    return write_page(sweep_report_html(result), path)

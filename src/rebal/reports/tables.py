@@ -20,15 +20,20 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rebal.metrics import Metrics
+    from rebal.sweep.uncertainty import AlphaInterval
 
 __all__ = [
+    "ALPHA_INTERVAL_HEADER",
     "COMPARE_COLUMNS",
     "DETAIL_COLUMNS",
     "MISSING",
+    "SWEEP_HEADERS",
     "TAX_COLUMNS",
     "Column",
     "Kind",
     "StringTable",
+    "alpha_interval_cells",
+    "alpha_interval_title",
     "format_value",
     "metrics_header",
     "metrics_rows",
@@ -308,7 +313,7 @@ def column_for(field: str, header: str | None = None) -> Column:
 
 
 def study_table(result: Any) -> StringTable:
-    """The table of a :class:`rebal.studies.study.StudyResult`: one row per policy, the study's
+    """The table of a :class:`rebal.studies.result.StudyResult`: one row per policy, the study's
     columns (metrics formatted as in :data:`COMPARE_COLUMNS`, sub-periods as percent)."""
     columns = result.columns
     header = ["Strategy"]
@@ -334,3 +339,39 @@ def study_table(result: Any) -> StringTable:
             f"last close and the gains taxed; AT alpha is versus {result.baseline.name} "
             "after tax.")
     return StringTable(header=tuple(header), rows=tuple(rows), notes=tuple(notes))
+
+
+# ----------------------------------------------------------------------- sweeps
+SWEEP_HEADERS = ("Annual return", "Volatility", "Max drawdown", "Sharpe", "Turnover",
+                 "Rebalances", "Alpha")
+"""Headers of a sweep's metric columns (:data:`rebal.sweep.study.TABLE_METRICS`, in order),
+in the CLI table and the report alike."""
+
+
+# ----------------------------------------------------------------------- bootstrap alpha
+ALPHA_INTERVAL_HEADER = ("Policy", "Alpha", "90% interval", "P(alpha > 0)")
+"""Columns of the alpha-interval table (``rebal compare --bootstrap N`` and its report)."""
+
+
+def _pct_or_dash(x: float) -> str:
+    return f"{100.0 * x:.2f}%" if math.isfinite(x) else "—"
+
+
+def alpha_interval_cells(a: AlphaInterval) -> tuple[str, str, str, str]:
+    """One row of the alpha-interval table as text: policy, alpha, ``[low, high]`` and
+    P(alpha > 0) (percent, two decimals; the probability to whole percent). The CLI
+    table and the HTML report both use it, so they show the same text."""
+    return (
+        a.policy,
+        _pct_or_dash(a.alpha),
+        f"[{_pct_or_dash(a.low)}, {_pct_or_dash(a.high)}]",
+        f"{a.p_positive:.0%}" if math.isfinite(a.p_positive) else "—",
+    )
+
+
+def alpha_interval_title(baseline: str, n_samples: int, seed: int, confidence: float = 0.90) -> str:
+    """The alpha-interval table's title (CLI and report)."""
+    return (
+        f"Alpha vs {baseline}: {confidence:.0%} stationary-bootstrap intervals "
+        f"({n_samples} paired resamples, seed {seed})"
+    )

@@ -25,32 +25,54 @@ import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
+from rebal.backtest.costs import CostModel
 from rebal.errors import ConfigError, RebalError
 from rebal.policy.policy import Policy
 from rebal.policy.spec import policy_from_spec
-from rebal.backtest.costs import CostModel
+from rebal.studies.spec import set_dotted
 
-__all__ = ["COST_AXES", "CRITERIA", "Axis", "Grid", "GridPoint", "SweepSpec", "parse_sweep"]
+__all__ = ["COST_AXES", "Axis", "Criterion", "Grid", "GridPoint", "SweepSpec", "parse_sweep"]
 
 COST_AXES = {
     "costs.bps": "cost_bps",
     "costs.fixed_usd": "fixed_usd",
     "costs.min_trade_usd": "min_trade_usd",
 }
-CRITERIA = {
-    "sharpe": 1,
-    "alpha": 1,
-    "cagr": 1,
-    "total_return": 1,
-    "max_drawdown": 1,
-    "sharpe_difference": 1,
-    "annual_volatility": -1,
-    "annual_turnover": -1,
-}
-"""Selection criteria and their sense (+1 maximise, −1 minimise; drawdowns are
-negative, so maximising picks the shallowest)."""
+class Criterion(StrEnum):
+    """How the best grid point is chosen (``sweep.criterion``); see :attr:`sense`."""
+
+    SHARPE = "sharpe"
+    ALPHA = "alpha"
+    CAGR = "cagr"
+    TOTAL_RETURN = "total_return"
+    MAX_DRAWDOWN = "max_drawdown"
+    SHARPE_DIFFERENCE = "sharpe_difference"
+    ANNUAL_VOLATILITY = "annual_volatility"
+    ANNUAL_TURNOVER = "annual_turnover"
+
+    @property
+    def sense(self) -> int:
+        """+1 maximise, −1 minimise (drawdowns are negative, so maximising picks the
+        shallowest)."""
+        return -1 if self in (Criterion.ANNUAL_VOLATILITY, Criterion.ANNUAL_TURNOVER) else 1
+
+    @property
+    def table_metric(self) -> str:
+        """The table metric that shows it (``sharpe_difference`` is shown as ``sharpe``)."""
+        return "sharpe" if self is Criterion.SHARPE_DIFFERENCE else self.value
+
+    @classmethod
+    def parse(cls, text: str | Criterion, *, field: str = "criterion") -> Criterion:
+        """The criterion named by ``text``; :class:`ConfigError` naming ``field`` otherwise."""
+        try:
+            return cls(text)
+        except ValueError:
+            raise ConfigError(
+                f"{field} must be one of {', '.join(c.value for c in cls)}, got {text!r}"
+            ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,18 +138,6 @@ def _axis_values(name: str, raw: Any) -> tuple[Any, ...]:
     return (raw,)
 
 
-def _set_dotted(spec: dict[str, Any], dotted: str, value: Any) -> None:
-    node = spec
-    keys = dotted.split(".")
-    for key in keys[:-1]:
-        nxt = node.get(key)
-        if not isinstance(nxt, dict):
-            nxt = {}
-            node[key] = nxt
-        node = nxt
-    node[keys[-1]] = value
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Grid:
     """A base policy spec and axes; :meth:`points` is their Cartesian product."""
@@ -155,7 +165,7 @@ class Grid:
                 if axis.is_cost:
                     cost_kw[COST_AXES[axis.name]] = value
                 else:
-                    _set_dotted(spec, axis.name, value)
+                    set_dotted(spec, axis.name, value)
             label = ", ".join(f"{k}={_fmt(v)}" for k, v in params.items())
             where = f"sweep point {index} ({label})"
             try:
@@ -172,7 +182,7 @@ class SweepSpec:
     """The validated ``sweep:`` section."""
 
     grid: Grid
-    criterion: str = "sharpe"
+    criterion: Criterion = Criterion.SHARPE
     train_years: float | None = None
     test_years: float | None = None
     bootstrap_samples: int = 0
@@ -206,11 +216,7 @@ def parse_sweep(raw: Any) -> SweepSpec:
     grid = Grid(policy=dict(policy), axes=axes)
     if grid.size > MAX_POINTS:
         raise ConfigError(f"sweep.axes: {grid.size:,} configurations; at most {MAX_POINTS:,}")
-    criterion = str(raw.get("criterion", "sharpe"))
-    if criterion not in CRITERIA:
-        raise ConfigError(
-            f"sweep.criterion must be one of {', '.join(CRITERIA)}, got {criterion!r}"
-        )
+    criterion = Criterion.parse(str(raw.get("criterion", "sharpe")), field="sweep.criterion")
     train = test = None
     wf = raw.get("walk_forward")
     if wf is not None:

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rebal.data.market import MarketData
-from rebal.errors import ConfigError
-from rebal.policy.policy import CompiledPolicy, Policy
-from rebal.policy.target import target_array
 from rebal.backtest.cashflows import CashFlows
 from rebal.backtest.costs import CostModel
+from rebal.data.market import MarketData
+from rebal.errors import ConfigError
+from rebal.executor import Executor, ThreadExecutor, cpu_count
+from rebal.policy.policy import CompiledPolicy, Policy
+from rebal.policy.target import target_array
 from rebal.sweep import kernel as K
 from rebal.types import FloatArray, IntArray
 
@@ -163,7 +164,10 @@ class _Compiled:
         history: MarketData | None,
     ) -> None:
         from rebal.policy.dynamic import DynamicPolicy
-        from rebal.policy.policy import _BUILTIN_TRIGGERS, SCOPE_CODE, SIZING_CODE
+        from rebal.policy.policy import SCOPE_CODE, SIZING_CODE
+        from rebal.policy.triggers import Always, BandTrigger, Never
+
+        hashable_triggers = (Always, BandTrigger, Never)  # frozen values: usable as keys
 
         n_days, n = market.n_days, market.n_assets
         masks: dict[bytes, int] = {}
@@ -221,7 +225,7 @@ class _Compiled:
             if type(policy) is Policy:
                 trigger = policy.trigger
                 # the built-in triggers are frozen values; others may not hash
-                tkey = trigger if type(trigger) in _BUILTIN_TRIGGERS else id(trigger)
+                tkey = trigger if type(trigger) in hashable_triggers else id(trigger)
                 tb = None if policy.cash_flow_only else trig_cache.get(tkey)
                 if tb is None:
                     band = None if policy.cash_flow_only else trigger.bands(market, weights)
@@ -312,6 +316,25 @@ class _Compiled:
         self.order = kern[np.lexsort((self.cfg_brow[kern], self.cfg_mask[kern]))].astype(np.int64)
 
 
+def kernel_parts(n_paths: int, n_blocks: int, workers: int) -> list[tuple[int, int, int, int]]:
+    """``(p0, p1, b0, b1)`` parts of the kernel's (price path × block) jobs: about four a
+    worker (dynamic balance), cut along blocks first, then along paths; one part when
+    there is one worker."""
+    if workers <= 1 or n_paths * n_blocks <= 1:
+        return [(0, n_paths, 0, n_blocks)]
+    want = 4 * workers
+    n_b = min(n_blocks, want)
+    n_p = min(n_paths, -(-want // n_b))
+    b_cuts = np.linspace(0, n_blocks, n_b + 1).round().astype(int)
+    p_cuts = np.linspace(0, n_paths, n_p + 1).round().astype(int)
+    return [
+        (int(p_cuts[i]), int(p_cuts[i + 1]), int(b_cuts[j]), int(b_cuts[j + 1]))
+        for i in range(n_p)
+        for j in range(n_b)
+        if p_cuts[i + 1] > p_cuts[i] and b_cuts[j + 1] > b_cuts[j]
+    ]
+
+
 def run_configs(
     market: MarketData,
     target: dict[str, float] | FloatArray,
@@ -324,6 +347,7 @@ def run_configs(
     rf_paths: FloatArray | None = None,
     keep_values: bool = False,
     n_threads: int | None = None,
+    executor: Executor | None = None,
 ) -> SweepStats:
     """Metrics of every job on ``market`` (and on extra price paths).
 
@@ -348,6 +372,12 @@ def run_configs(
         Also keep every ``(n_days,)`` value path (``SweepStats.values``).
     n_threads
         Worker threads (default: every available CPU).
+    executor
+        Where the kernel's parts run (default :class:`rebal.executor.ThreadExecutor` of
+        ``n_threads``: the kernel is compiled ``nogil``, so threads share the arrays
+        without copies). Each part is blocks × price paths; the blocks are those of
+        :func:`rebal.sweep.kernel.block_starts` whatever the executor, so every
+        configuration's numbers are the same bit for bit.
 
     Returns
     -------
@@ -385,15 +415,8 @@ def run_configs(
     order = comp.order
     if order.size:
         bs = K.block_starts(order.size, n_threads, prices.shape[0])
-        a, st, sd, vals = K.sweep_paths(
-            prices,
-            K.spread_cum(prices),
-            rf,
-            flows,
-            weights,
-            comp.checks,
-            comp.acts,
-            comp.band_rows,
+        spread = K.spread_cum(prices)
+        cfg = (
             comp.cfg_mask[order],
             comp.cfg_amask[order],
             comp.cfg_bstart[order],
@@ -403,16 +426,52 @@ def run_configs(
             np.ascontiguousarray(comp.c_rows[order]),
             comp.fixed[order],
             comp.min_trade[order],
-            float(initial_usd),
-            bs,
-            keep_values,
-            n_threads,
         )
-        acc[:, order] = a
-        status[:, order] = st
-        status_day[:, order] = sd
-        if values is not None:
-            values[:, order] = vals
+        if executor is None:
+            executor = ThreadExecutor(n_threads)
+        workers = cpu_count() if n_threads is None else max(1, int(n_threads))
+        parts = kernel_parts(prices.shape[0], bs.shape[0] - 1, workers)
+
+        def run_part(part: tuple[int, int, int, int]) -> tuple[np.ndarray, ...]:
+            # one call of the kernel on paths p0:p1 and blocks b0:b1, on this thread
+            p0, p1, b0, b1 = part
+            c0, c1 = int(bs[b0]), int(bs[b1])
+            mask, amask, bstart, brow, sizing, scope, c_rows, fixed, min_trade = (
+                a[c0:c1] for a in cfg
+            )
+            return K.sweep_paths(  # type: ignore[no-any-return]
+                prices[p0:p1],
+                spread[p0:p1],
+                rf[p0:p1],
+                flows,
+                weights,
+                comp.checks,
+                comp.acts,
+                comp.band_rows,
+                mask,
+                amask,
+                bstart,
+                brow,
+                sizing,
+                scope,
+                c_rows,
+                fixed,
+                min_trade,
+                float(initial_usd),
+                bs[b0 : b1 + 1] - c0,
+                keep_values,
+                1,
+            )
+
+        for (p0, p1, b0, b1), (a, st, sd, vals) in zip(
+            parts, executor.map(run_part, parts), strict=True
+        ):
+            cols = order[bs[b0] : bs[b1]]
+            acc[p0:p1, cols] = a
+            status[p0:p1, cols] = st
+            status_day[p0:p1, cols] = sd
+            if values is not None:
+                values[p0:p1, cols] = vals
     if comp.fallback:
         from rebal.backtest.engine import run_arrays
 

@@ -1,7 +1,7 @@
 """A sweep study: a study file with a ``sweep:`` section (``rebal sweep STUDY.yaml``).
 
 The file is an ordinary study (data, target, costs, cash flows — see
-:mod:`rebal.studies.study`) plus ``sweep:`` (:mod:`rebal.sweep.grid`). Its ``policies:``
+:mod:`rebal.studies`) plus ``sweep:`` (:mod:`rebal.sweep.grid`). Its ``policies:``
 (optional here; default buy-and-hold) are the **baselines**: they run with the
 grid and are marked on the charts. Buy-and-hold is always run; every alpha is
 ``CAGR − CAGR of buy-and-hold`` on the same rows (fraction per year).
@@ -9,6 +9,7 @@ grid and are marked on the charts. Buy-and-hold is always run; every alpha is
 
 from __future__ import annotations
 
+import copy
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -19,8 +20,11 @@ from typing import Any
 import numpy as np
 
 from rebal.errors import ConfigError, InputError
+from rebal.executor import Executor
 from rebal.policy.policy import Policy
-from rebal.studies.study import Study, _is_buy_and_hold, study_from_dict
+from rebal.studies.load import Study, study_from_dict
+from rebal.studies.run import is_buy_and_hold
+from rebal.studies.spec import apply_overrides, read_study_file
 from rebal.sweep.grid import GridPoint, SweepSpec, parse_sweep
 from rebal.sweep.runner import Job, SweepStats, run_configs
 from rebal.sweep.walkforward import WalkForward, criterion_values, walk_forward
@@ -55,13 +59,15 @@ def sweep_from_dict(
     overrides: Mapping[str, Any] | None = None,
 ) -> SweepStudy:
     """A :class:`SweepStudy` from a parsed mapping (see :func:`load_sweep`)."""
-    data = dict(raw)
+    data = copy.deepcopy(dict(raw))
+    if overrides:  # before the split, so --set reaches the sweep: section too
+        apply_overrides(data, overrides)
     where = f"{file}: " if file else ""
     if "sweep" not in data:
         raise InputError("a sweep study needs a sweep: section (policy and axes)", file=file)
     sweep_raw = data.pop("sweep")
     data.setdefault("policies", {"Buy and hold": "buy-and-hold"})
-    study = study_from_dict(data, base_dir=base_dir, file=file, overrides=overrides)
+    study = study_from_dict(data, base_dir=base_dir, file=file)
     try:
         spec = parse_sweep(sweep_raw)
         points = tuple(spec.grid.points(study.costs))
@@ -74,17 +80,8 @@ def load_sweep(
     path: str | os.PathLike[str], *, overrides: Mapping[str, Any] | None = None
 ) -> SweepStudy:
     """Read and validate a sweep study file (errors name the file and the field)."""
-    import yaml
-
     file = Path(path)
-    try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read the study file: {exc.strerror}", file=str(file)) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=str(file)) from None
-    if not isinstance(raw, dict):
-        raise InputError("a study file must be a mapping", file=str(file))
+    raw = read_study_file(file)
     return sweep_from_dict(raw, base_dir=file.parent, file=str(file), overrides=overrides)
 
 
@@ -162,7 +159,7 @@ class SweepResult:
             },
             "target": dict(st.target),
             "axes": {a.name: list(a.values) for a in self.sweep.spec.grid.axes},
-            "criterion": self.sweep.spec.criterion,
+            "criterion": self.sweep.spec.criterion.value,
             "n_configurations": self.n_points,
             "seconds": self.seconds,
             "backtests_per_second": self.backtests_per_second,
@@ -181,16 +178,22 @@ Progress = Callable[[int, int], None]
 
 
 def run_sweep(
-    sweep: SweepStudy, *, progress: Progress | None = None, n_threads: int | None = None
+    sweep: SweepStudy,
+    *,
+    progress: Progress | None = None,
+    n_threads: int | None = None,
+    executor: Executor | None = None,
 ) -> SweepResult:
     """Run the grid and the baselines (and the walk-forward and bootstrap if asked).
 
-    ``progress(done, total)`` is called after each chunk of configurations.
+    ``progress(done, total)`` is called after each chunk of configurations; the grid's
+    kernel parts run on ``executor`` (default: ``n_threads`` threads, see
+    :func:`rebal.sweep.runner.run_configs`).
     """
     study = sweep.study
     points = sweep.points
     baselines: list[tuple[str, Policy]] = list(study.policies)
-    bh_name = next((n for n, p in baselines if _is_buy_and_hold(p)), None)
+    bh_name = next((n for n, p in baselines if is_buy_and_hold(p)), None)
     if bh_name is None:
         bh_name = "buy-and-hold"
         baselines.append((bh_name, Policy.buy_and_hold(bh_name)))
@@ -210,6 +213,7 @@ def run_sweep(
                 cash_flows=study.cash_flows,
                 history=study.history,
                 n_threads=n_threads,
+                executor=executor,
             )
         )
         if progress is not None:
@@ -240,7 +244,7 @@ def run_sweep(
         )
     boot = None
     if spec.bootstrap_samples > 0:
-        from rebal.sweep.uncertainty import bootstrap_policies
+        from rebal.sweep.uncertainty import bootstrap_policies, fields_dict
 
         best_name = f"best: {points[best].label}"
         pols = [(best_name, points[best].policy), *baselines]
@@ -260,7 +264,7 @@ def run_sweep(
             **res.to_dict(baseline=bh_name),
             "best_vs_baselines": {
                 n: {
-                    m: _vars(res.difference(best_name, n, m))
+                    m: fields_dict(res.difference(best_name, n, m))
                     for m in ("cagr", "annual_volatility", "max_drawdown", "sharpe")
                 }
                 for n, _ in baselines
@@ -277,10 +281,6 @@ def run_sweep(
         walk=walk,
         bootstrap=boot,
     )
-
-
-def _vars(obj: Any) -> dict[str, Any]:
-    return {f: getattr(obj, f) for f in obj.__dataclass_fields__}
 
 
 def _concat(parts: list[SweepStats]) -> SweepStats:

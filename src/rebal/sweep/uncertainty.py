@@ -26,10 +26,9 @@ Seeded and reproducible: the same ``seed`` gives the same resamples.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,18 +37,19 @@ from rebal.errors import ConfigError
 from rebal.metrics.bootstrap import optimal_block_length, stationary_bootstrap_indices
 from rebal.types import FloatArray, IntArray
 
+if TYPE_CHECKING:
+    from rebal.studies.result import StudyResult
+
 __all__ = [
-    "ALPHA_INTERVAL_HEADER",
     "BOOTSTRAP_METRICS",
     "AlphaInterval",
     "BootstrapResult",
     "Difference",
-    "alpha_interval_cells",
-    "alpha_interval_title",
     "alpha_intervals_json",
     "bootstrap_alpha",
     "bootstrap_policies",
     "default_block_length",
+    "fields_dict",
     "resample_market_paths",
 ]
 
@@ -218,11 +218,14 @@ class BootstrapResult:
             "policies": list(self.names),
         }
         if baseline is not None:
-            out["alpha"] = {n: vars_(self.alpha(n, baseline)) for n in self.names if n != baseline}
+            out["alpha"] = {
+                n: fields_dict(self.alpha(n, baseline)) for n in self.names if n != baseline
+            }
         return out
 
 
-def vars_(obj: Any) -> dict[str, Any]:
+def fields_dict(obj: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict (shallow: JSON-ready when the fields are)."""
     return {f: getattr(obj, f) for f in obj.__dataclass_fields__}
 
 
@@ -302,7 +305,7 @@ def bootstrap_policies(
 
 
 def bootstrap_alpha(
-    source: Any,
+    source: StudyResult | tuple[MarketData, Mapping[str, float], Sequence[tuple[str, Any]], Any],
     n_samples: int = 1000,
     seed: int = 0,
     block: float | None = None,
@@ -314,7 +317,7 @@ def bootstrap_alpha(
     Parameters
     ----------
     source
-        A :class:`rebal.studies.study.StudyResult`, or ``(market, target, policies, costs)``
+        A :class:`rebal.studies.result.StudyResult`, or ``(market, target, policies, costs)``
         with ``policies`` a sequence of ``(name, Policy)`` (buy-and-hold is added).
     n_samples, seed, block
         As for :func:`bootstrap_policies`.
@@ -329,15 +332,16 @@ def bootstrap_alpha(
     history = None
     flows = None
     initial = 1_000_000.0
-    if hasattr(source, "study") and hasattr(source, "outcomes"):
+    policies: list[tuple[str, Any]]
+    if not isinstance(source, tuple):
         study = source.study
         market, target, costs = study.market, study.target, study.costs
         policies = list(study.policies)
         history, flows, initial = study.history, study.cash_flows, study.initial_usd
         base_name = source.baseline.name
     else:
-        market, target, policies, costs = source
-        policies = list(policies)
+        market, target, listed, costs = source
+        policies = list(listed)
     names = [n for n, _ in policies]
     if base_name not in names:
         policies = [(base_name, Policy.buy_and_hold(base_name)), *policies]
@@ -354,34 +358,6 @@ def bootstrap_alpha(
         history=history,
     )
     return {n: res.alpha(n, base_name, confidence) for n, _ in policies if n != base_name}
-
-
-ALPHA_INTERVAL_HEADER = ("Policy", "Alpha", "90% interval", "P(alpha > 0)")
-"""Columns of the alpha-interval table (``rebal compare --bootstrap N`` and its report)."""
-
-
-def _pct(x: float) -> str:
-    return f"{100.0 * x:.2f}%" if math.isfinite(x) else "—"
-
-
-def alpha_interval_cells(a: AlphaInterval) -> tuple[str, str, str, str]:
-    """One row of the alpha-interval table as text: policy, alpha, ``[low, high]`` and
-    P(alpha > 0) (percent, two decimals; the probability to whole percent). The CLI
-    table and the HTML report both use it, so they show the same text."""
-    return (
-        a.policy,
-        _pct(a.alpha),
-        f"[{_pct(a.low)}, {_pct(a.high)}]",
-        f"{a.p_positive:.0%}" if math.isfinite(a.p_positive) else "—",
-    )
-
-
-def alpha_interval_title(baseline: str, n_samples: int, seed: int, confidence: float = 0.90) -> str:
-    """The alpha-interval table's title (CLI and report)."""
-    return (
-        f"Alpha vs {baseline}: {confidence:.0%} stationary-bootstrap intervals "
-        f"({n_samples} paired resamples, seed {seed})"
-    )
 
 
 def alpha_intervals_json(intervals: Mapping[str, AlphaInterval]) -> dict[str, dict[str, float]]:

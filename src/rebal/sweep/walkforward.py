@@ -6,7 +6,7 @@ Windows are cut on dates: training ``[s, s + train_years)``, test
 
 1. every grid configuration is backtested on the training rows (a fresh portfolio
    bought at the window's first close) and the best one by the stated criterion
-   (:data:`rebal.sweep.grid.CRITERIA`; ``alpha`` = CAGR − buy-and-hold CAGR on the
+   (:class:`rebal.sweep.grid.Criterion`; ``alpha`` = CAGR − buy-and-hold CAGR on the
    same rows) is chosen — ties go to the earlier grid point;
 2. the chosen configuration (and, for reference, every configuration and
    buy-and-hold) is backtested on the test rows, bought at the close of the last
@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
+from rebal.backtest.costs import CostModel
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError
 from rebal.policy.policy import Policy
-from rebal.backtest.costs import CostModel
-from rebal.sweep.grid import CRITERIA, GridPoint
+from rebal.sweep.grid import Criterion, GridPoint
 from rebal.sweep.runner import Job, SweepStats, run_configs
 
 __all__ = ["WalkForward", "WalkWindow", "walk_forward"]
@@ -55,7 +55,7 @@ class WalkWindow:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WalkForward:
-    criterion: str
+    criterion: Criterion
     train_years: float
     test_years: float
     windows: tuple[WalkWindow, ...]
@@ -70,7 +70,7 @@ class WalkForward:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "criterion": self.criterion,
+            "criterion": self.criterion.value,
             "train_years": self.train_years,
             "test_years": self.test_years,
             "mean_in_sample_alpha": self.mean_in_sample_alpha,
@@ -80,16 +80,16 @@ class WalkForward:
 
 
 def criterion_values(
-    stats: SweepStats, criterion: str, bh_cagr: float, bh_sharpe: float
+    stats: SweepStats, criterion: Criterion, bh_cagr: float, bh_sharpe: float
 ) -> np.ndarray:
     """``(K,)`` criterion of each configuration on path 0, oriented so larger is better."""
-    if criterion == "alpha":
+    if criterion is Criterion.ALPHA:
         v = stats.cagr[0] - bh_cagr
-    elif criterion == "sharpe_difference":
+    elif criterion is Criterion.SHARPE_DIFFERENCE:
         v = stats.sharpe[0] - bh_sharpe
     else:
-        v = stats.get(criterion)[0]
-    return np.where(np.isfinite(v), CRITERIA[criterion] * v, -np.inf)
+        v = stats.get(criterion.value)[0]
+    return np.where(np.isfinite(v), criterion.sense * v, -np.inf)
 
 
 def _add_years(d: np.datetime64, years: float) -> np.datetime64:
@@ -101,7 +101,7 @@ def walk_forward(
     target: dict[str, float],
     points: Sequence[GridPoint],
     *,
-    criterion: str,
+    criterion: Criterion | str,
     train_years: float,
     test_years: float,
     initial_usd: float = 1_000_000.0,
@@ -109,8 +109,7 @@ def walk_forward(
 ) -> WalkForward:
     """Roll training/test windows over ``market`` (module docstring). Cash flows are
     not used (each window starts a fresh portfolio)."""
-    if criterion not in CRITERIA:
-        raise ConfigError(f"criterion must be one of {', '.join(CRITERIA)}, got {criterion!r}")
+    criterion = Criterion.parse(criterion)
     jobs = [Job(policy=p.policy, costs=p.costs) for p in points]
     bh = Job(policy=Policy.buy_and_hold(), costs=CostModel())
     dates = market.dates
@@ -146,10 +145,10 @@ def walk_forward(
                 test_end=str(dates[c - 1]),
                 chosen=best,
                 params=dict(points[best].params),
-                in_sample_score=float(CRITERIA[criterion] * score_tr[best]),
+                in_sample_score=float(criterion.sense * score_tr[best]),
                 in_sample_alpha=float(s_tr.cagr[0, best] - s_tr.cagr[0, -1]),
                 out_of_sample_alpha=float(alpha_te[best]),
-                out_of_sample_score=float(CRITERIA[criterion] * score_te[best]),
+                out_of_sample_score=float(criterion.sense * score_te[best]),
                 out_of_sample_rank=int(1 + np.sum(score_te > score_te[best])),
                 best_out_of_sample_alpha=float(np.nanmax(alpha_te)),
             )

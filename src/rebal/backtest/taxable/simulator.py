@@ -917,3 +917,7 @@ def _finish(sim: _Sim, policy: Policy | PolicyLike, market: MarketData,
         pre_tax=pre,
         notes=tuple(notes),
     )
+
+
+check_supported = _check_compiled
+"""Public name of the taxable loop's policy check (study files check at load time)."""

@@ -1,0 +1,130 @@
+"""Service ``compare``: every policy of a study file side by side, optionally with
+paired-bootstrap intervals on each alpha and an HTML report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rebal.studies.load import Study
+from rebal.studies.result import StudyResult
+
+if TYPE_CHECKING:
+    from rebal.executor import Executor
+    from rebal.sweep.uncertainty import AlphaInterval
+
+__all__ = ["CompareRequest", "CompareRun", "Study", "StudyResult", "compare", "compare_study"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompareRequest:
+    """What to compare, as plain data.
+
+    Attributes
+    ----------
+    study
+        Path of the study file (YAML).
+    overrides
+        Dotted keys replacing the file's values (``{"data.prices": "prices.csv"}``).
+    bootstrap_samples, seed
+        Paired stationary-bootstrap resamples for each alpha's interval (0: none) and
+        their seed.
+    report
+        Where to write the HTML report (``None``: no report).
+    """
+
+    study: str
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    bootstrap_samples: int = 0
+    seed: int = 0
+    report: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class CompareRun:
+    """A study run, its alpha intervals (when asked) and the report written (if any)."""
+
+    result: StudyResult
+    intervals: Mapping[str, AlphaInterval] | None = None
+    bootstrap_samples: int = 0
+    seed: int = 0
+    report: Path | None = None
+
+    @property
+    def intervals_title(self) -> str:
+        """Title of the alpha-interval table (the CLI's and the report's)."""
+        from rebal.reports.tables import alpha_interval_title
+
+        return alpha_interval_title(self.result.baseline.name, self.bootstrap_samples, self.seed)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``rebal compare --json``: the study's summary, plus ``bootstrap_alpha`` and
+        ``bootstrap`` when intervals were asked (fractions)."""
+        out = self.result.to_dict()
+        if self.intervals is not None:
+            from rebal.sweep.uncertainty import alpha_intervals_json
+
+            out["bootstrap_alpha"] = alpha_intervals_json(self.intervals)
+            out["bootstrap"] = {"n_samples": self.bootstrap_samples, "seed": self.seed}
+        return out
+
+
+def compare_study(
+    study: Study,
+    *,
+    bootstrap_samples: int = 0,
+    seed: int = 0,
+    report: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
+) -> CompareRun:
+    """Run a loaded study (see :func:`compare` for the options)."""
+    from rebal.studies.run import run_study
+
+    step = None if progress is None else (lambda done, total, _name: progress(done, total))
+    result = run_study(study, progress=step, executor=executor)
+    # the intervals once, for the table, the JSON and the report alike
+    intervals = None
+    if bootstrap_samples > 0:
+        from rebal.sweep.uncertainty import bootstrap_alpha
+
+        intervals = bootstrap_alpha(result, n_samples=bootstrap_samples, seed=seed)
+    run = CompareRun(result=result, intervals=intervals, bootstrap_samples=bootstrap_samples,
+                     seed=seed)
+    if report is not None:
+        from rebal.reports import compare_report_from_study
+
+        options: dict[str, Any] = {}
+        if intervals is not None:
+            options = {"alpha_intervals": intervals, "alpha_intervals_title": run.intervals_title}
+        path = compare_report_from_study(result, report, **options)
+        run = CompareRun(result=result, intervals=intervals,
+                         bootstrap_samples=bootstrap_samples, seed=seed, report=path)
+    return run
+
+
+def compare(
+    request: CompareRequest,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
+) -> CompareRun:
+    """Load the study file of ``request``, run every policy (and buy-and-hold), add the
+    bootstrap intervals and write the report when asked.
+
+    Parameters
+    ----------
+    request
+        The study and options.
+    progress
+        ``progress(done, total)`` after each backtest.
+    executor
+        Where the policies run (default: serially in this process).
+    """
+    from rebal.studies.load import load_study
+
+    study = load_study(request.study, overrides=dict(request.overrides))
+    return compare_study(study, bootstrap_samples=request.bootstrap_samples, seed=request.seed,
+                         report=request.report, progress=progress, executor=executor)

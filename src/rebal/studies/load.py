@@ -1,0 +1,327 @@
+"""A study file read and its data loaded: :func:`load_study` → :class:`Study`.
+
+The file format and its conventions: :mod:`rebal.studies` (the package docstring).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rebal.backtest import CashFlows, CostModel
+from rebal.data.loaders import attach_aux, load_prices, load_series
+from rebal.data.market import MarketData
+from rebal.errors import ConfigError, DataError, InputError
+from rebal.metrics import window_return
+from rebal.policy.dynamic import DynamicPolicy
+from rebal.policy.policy import Policy
+from rebal.policy.spec import policy_from_spec
+from rebal.policy.target import target_array
+from rebal.studies.columns import Column, parse_columns
+from rebal.studies.spec import DataSpec, StudySpec, parse_study_spec, read_study_file
+from rebal.studies.taxes import SETTINGS_PREFIXES, StudyTax, tax_settings
+
+__all__ = ["AUX_MAX_STALE_DAYS", "Period", "Study", "load_study", "study_from_dict",
+           "study_from_spec"]
+
+AUX_MAX_STALE_DAYS = 7
+"""An aux value older than this (calendar days) at a row counts as not covering it."""
+
+
+def as_day(d: _dt.date | None) -> np.datetime64 | None:
+    """A date as ``datetime64[D]`` (``None`` stays ``None``)."""
+    return None if d is None else np.datetime64(d.isoformat(), "D")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A named sub-period: returns from the close before ``start`` to ``end`` (inclusive)."""
+
+    name: str
+    start: np.datetime64
+    end: np.datetime64
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Study:
+    """A validated study, data loaded.
+
+    Attributes
+    ----------
+    title, description
+        Text for reports.
+    path
+        The study file.
+    market
+        The backtest rows (row 0 = the purchase), aux series attached.
+    history
+        Rows from ``warmup_from`` to row 0 (and on) for the triggers' estimators, or ``None``.
+    target
+        Asset → weight (fractions summing to 1).
+    initial_usd, costs, cash_flows
+        As for :func:`rebal.backtest.run_backtest`.
+    policies
+        ``(name, Policy)`` in file order.
+    periods, columns
+        Sub-periods and table columns.
+    tax
+        The after-tax settings (``None``: pre-tax only).
+    """
+
+    title: str
+    description: str
+    path: Path | None
+    market: MarketData
+    history: MarketData | None
+    target: Mapping[str, float]
+    initial_usd: float
+    costs: CostModel
+    cash_flows: CashFlows | None
+    policies: tuple[tuple[str, Policy], ...]
+    periods: tuple[Period, ...]
+    columns: tuple[Column, ...]
+    tax: StudyTax | None = None
+
+
+def _resolve(base: Path, text: str) -> Path:
+    p = Path(os.path.expanduser(os.path.expandvars(text)))
+    return p if p.is_absolute() else base / p
+
+
+def check_aux_covers(file: str, series_dates: np.ndarray, dates: np.ndarray) -> None:
+    """DataError naming ``file`` and the first row of ``dates`` the series does not cover."""
+    pos = np.searchsorted(series_dates, dates, side="right") - 1
+    known = pos >= 0
+    age = np.full(dates.shape[0], np.iinfo(np.int64).max)
+    age[known] = (dates[known] - series_dates[pos[known]]).astype(np.int64)
+    # after the series ends nothing is known, however recent its last value
+    bad = (age > AUX_MAX_STALE_DAYS) | (dates > series_dates[-1])
+    if bad.any():
+        first = dates[int(np.argmax(bad))]
+        raise DataError(
+            f"{file}: the series does not cover the backtest span {dates[0]} … {dates[-1]}: "
+            f"first uncovered date {first} (series spans {series_dates[0]} … {series_dates[-1]})"
+        )
+
+
+def load_data(
+    spec: DataSpec, target: Mapping[str, float], base: Path, extra: tuple[str, ...] = ()
+) -> tuple[MarketData, MarketData | None]:
+    """``(market, history)``; ``extra`` assets (harvest substitutes) are loaded too."""
+    from rebal import datasets
+
+    assets = list(spec.assets) if spec.assets else list(target)
+    assets += [a for a in extra if a not in assets]
+    start, end, warm = as_day(spec.start), as_day(spec.end), as_day(spec.warmup_from)
+    name = spec.prices.strip()
+    path = _resolve(base, name)
+    if name.lower() in datasets.names() and not path.exists():
+        info = datasets.describe(name.lower())
+        if spec.risk_free is not None and spec.risk_free != info.risk_free:
+            raise ConfigError(
+                f"data.risk_free: dataset {name} has risk-free {info.risk_free!r}, "
+                f"got {spec.risk_free!r}"
+            )
+        full = datasets.load(name.lower())
+        unknown = [a for a in assets if a not in full.assets]
+        if unknown and unknown[0] in extra:
+            raise ConfigError(
+                f"harvest.substitutes: {unknown[0]!r} is not an asset of {name} "
+                f"({', '.join(full.assets)})"
+            )
+        if unknown:
+            raise ConfigError(
+                f"data.assets: unknown asset {unknown[0]!r}; {name} has {', '.join(full.assets)}"
+            )
+        full = full.select(assets)
+        if end is not None:
+            full = full.between(None, end)
+        rf_source: tuple[Path, str] | None = None
+    else:
+        if not path.is_file():
+            raise InputError(
+                f"no such file, and not a dataset name ({', '.join(datasets.names())})",
+                file=str(path), field="data.prices",
+            )
+        full = load_prices(path, assets=assets, end=end)
+        rf_source = None if spec.risk_free is None else (path, spec.risk_free)
+
+    dates = full.dates
+    if start is None:
+        row0 = 0
+    else:
+        before = int(np.searchsorted(dates, start, side="left"))
+        row0 = before - 1 if before > 0 else 0
+        if before >= dates.shape[0]:
+            raise DataError(f"data.start {start} is after the data's last row {dates[-1]}")
+    first_kept = row0
+    if warm is not None:
+        first_kept = min(row0, int(np.searchsorted(dates, warm, side="left")))
+    window = full.between(dates[first_kept], dates[-1]) if first_kept > 0 else full
+
+    for key, aux in spec.aux.items():
+        aux_path = _resolve(base, aux.path)
+        if not aux_path.is_file():
+            raise InputError("no such file", file=str(aux_path), field=f"data.aux.{key}.path")
+        s_dates, s_values = load_series(aux_path, column=aux.column, date_column=aux.date_column)
+        check_aux_covers(str(aux_path), s_dates, window.dates)
+        window = attach_aux(window, key, s_dates, s_values)
+
+    market = window.between(dates[row0], dates[-1])
+    if rf_source is not None:
+        rf = _risk_free(rf_source[0], rf_source[1], market.dates, end)
+        market = replace(market, risk_free=rf)
+    history = window if window.dates[0] < market.dates[0] else None
+    return market, history
+
+
+def _risk_free(path: Path, column: str, dates: np.ndarray, end: np.datetime64 | None) -> np.ndarray:
+    """Per-row T-bill returns on ``dates`` from a price column of the prices file."""
+    rf = load_prices(path, assets=[column], end=end)
+    pos = np.searchsorted(rf.dates, dates)
+    ok = (pos < rf.n_days) & (rf.dates[np.minimum(pos, rf.n_days - 1)] == dates)
+    if not ok.all():
+        first = dates[int(np.argmin(ok))]
+        raise DataError(
+            f"{path}: risk-free column {column!r} has no price on {first} "
+            f"(it spans {rf.dates[0]} … {rf.dates[-1]}); data.risk_free must cover the backtest"
+        )
+    level = rf.prices[pos, 0]
+    out = np.zeros(dates.shape[0])
+    out[1:] = level[1:] / level[:-1] - 1.0
+    return out
+
+
+def load_study(
+    path: str | os.PathLike[str], *, overrides: Mapping[str, Any] | None = None
+) -> Study:
+    """Read, validate and load the data of a study file.
+
+    Parameters
+    ----------
+    path
+        The YAML file.
+    overrides
+        Dotted keys replacing the file's values (``{"data.prices": "prices.csv"}``).
+
+    Raises
+    ------
+    InputError
+        Unreadable YAML or a bad field (naming the file and the field path).
+    ConfigError
+        A bad policy, target or column (one line naming the field).
+    DataError
+        Data that cannot support the study (an aux file not covering the span …).
+    """
+    file = Path(path)
+    raw = read_study_file(file)
+    return study_from_dict(raw, base_dir=file.parent, file=str(file), overrides=overrides)
+
+
+def study_from_dict(
+    raw: Mapping[str, Any],
+    *,
+    base_dir: str | os.PathLike[str] = ".",
+    file: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Study:
+    """A :class:`Study` from an already parsed mapping (see :func:`load_study`)."""
+    spec = parse_study_spec(raw, file=file, overrides=overrides)
+    return study_from_spec(spec, base_dir=base_dir, file=file)
+
+
+def study_from_spec(
+    spec: StudySpec, *, base_dir: str | os.PathLike[str] = ".", file: str | None = None
+) -> Study:
+    """A :class:`Study` from a validated :class:`StudySpec`: its data loaded (paths relative
+    to ``base_dir``), its policies compiled once to surface errors before any backtest."""
+    where = f"{file}: " if file else ""
+    try:
+        if spec.harvest is not None and spec.tax is None:
+            raise ConfigError("harvest: needs a tax: section (rates …)")
+        extra = tuple(spec.harvest.substitutes.values()) if spec.harvest is not None else ()
+        market, history = load_data(spec.data, spec.target, Path(base_dir), extra)
+        costs_bps: float | dict[str, float] = spec.costs.bps
+        if spec.costs.per_asset_bps:
+            unknown = [a for a in spec.costs.per_asset_bps if a not in market.assets]
+            if unknown:
+                raise ConfigError(f"costs.per_asset_bps: unknown asset {unknown[0]!r}")
+            costs_bps = {a: spec.costs.per_asset_bps.get(a, spec.costs.bps) for a in market.assets}
+        costs = CostModel(cost_bps=costs_bps, fixed_usd=spec.costs.fixed_usd,
+                          min_trade_usd=spec.costs.min_trade_usd)
+        study_tax = None
+        initial_usd = spec.initial_usd
+        if spec.tax is not None:
+            try:
+                study_tax, market, history, initial_usd = tax_settings(spec, market, history,
+                                                                        costs)
+            except ConfigError as exc:
+                text = str(exc)
+                for old, new in SETTINGS_PREFIXES.items():
+                    text = text.replace(old, new)
+                raise ConfigError(text) from None
+            if isinstance(costs.cost_bps, Mapping):
+                costs = CostModel(cost_bps={a: costs.cost_bps[a] for a in market.assets},
+                                  fixed_usd=costs.fixed_usd, min_trade_usd=costs.min_trade_usd)
+            if spec.cash_flows is not None:
+                raise ConfigError("cash_flows: not supported with tax: (taxable backtests "
+                                  "have no cash flows yet)")
+        flows = None
+        if spec.cash_flows is not None:
+            flows = CashFlows(amount_usd=spec.cash_flows.amount_usd,
+                              frequency=spec.cash_flows.frequency,  # type: ignore[arg-type]
+                              dated=spec.cash_flows.dated or None)
+            flows.amounts(market.dates)
+        policies = []
+        weights = target_array(spec.target, market.assets)
+        for name, entry in spec.policies.items():
+            policy = policy_from_spec(entry, name=name)
+            if isinstance(policy, DynamicPolicy) and history is not None:
+                policy = policy.with_history(history)
+            try:
+                # compiling is cheap and surfaces windows longer than the data, missing
+                # aux series, unknown tier assets … before any backtest runs
+                compiled = policy.compile(market, weights)
+                if study_tax is not None:
+                    from rebal.backtest.taxable.simulator import check_supported
+
+                    check_supported(compiled, name)
+            except (ConfigError, DataError) as exc:
+                raise type(exc)(f'policies["{name}"]: {exc}') from None
+            policies.append((name, policy))
+        periods = []
+        for name, p in spec.periods.items():
+            lo, hi = as_day(p.start), as_day(p.end)
+            assert lo is not None and hi is not None
+            try:
+                window_return(np.zeros(market.n_days - 1), market.dates, lo, hi)
+            except (DataError, ConfigError) as exc:
+                raise DataError(f'periods["{name}"]: {exc}') from None
+            periods.append(Period(name=name, start=lo, end=hi))
+        columns = parse_columns(spec.columns, tuple(spec.periods), tax=spec.tax is not None,
+                           harvest=spec.harvest is not None)
+    except (ConfigError, DataError) as exc:
+        raise type(exc)(f"{where}{exc}") from None
+    return Study(
+        title=spec.title,
+        description=spec.description,
+        path=None if file is None else Path(file),
+        market=market,
+        history=history,
+        target=dict(spec.target),
+        initial_usd=initial_usd,
+        costs=costs,
+        cash_flows=flows,
+        policies=tuple(policies),
+        periods=tuple(periods),
+        columns=columns,
+        tax=study_tax,
+    )
+
+

@@ -1,0 +1,204 @@
+"""The study file's schema: pydantic models of its sections (no data loaded here).
+
+A :class:`StudySpec` is what a study file says, validated field by field and
+serialisable (``spec.model_dump(mode="json")``); :mod:`rebal.studies.load` turns it
+into a :class:`rebal.studies.load.Study` with its data. The file format is described
+in :mod:`rebal.studies` (the package docstring).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rebal.errors import InputError
+from rebal.policy.spec import field_message, field_path
+
+__all__ = [
+    "AccountSpec",
+    "AuxSpec",
+    "CostsSpec",
+    "DataSpec",
+    "FlowsSpec",
+    "HarvestSpec",
+    "PeriodSpec",
+    "RatesSpec",
+    "StudySpec",
+    "TaxSpec",
+    "apply_overrides",
+    "parse_study_spec",
+    "read_study_file",
+    "set_dotted",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AuxSpec(_Model):
+    """``data.aux.<name>``: an extra series (VIX …) read from a file's column."""
+
+    path: str
+    column: str
+    date_column: str | None = None
+
+
+class DataSpec(_Model):
+    """``data:``: prices (a file or a dataset name), assets, span and aux series."""
+
+    prices: str
+    assets: list[str] | None = None
+    risk_free: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    warmup_from: dt.date | None = None
+    aux: dict[str, AuxSpec] = {}
+
+
+class CostsSpec(_Model):
+    """``costs:`` (basis points, dollars)."""
+
+    bps: Annotated[float, Field(ge=0, le=1000)] = 0.0
+    per_asset_bps: dict[str, Annotated[float, Field(ge=0, le=1000)]] = {}
+    fixed_usd: Annotated[float, Field(ge=0)] = 0.0
+    min_trade_usd: Annotated[float, Field(ge=0)] = 0.0
+
+
+class FlowsSpec(_Model):
+    """``cash_flows:`` (dollars a period, and dated amounts)."""
+
+    amount_usd: float = 0.0
+    frequency: str | None = None
+    dated: dict[str, float] = {}
+
+
+class PeriodSpec(_Model):
+    """``periods.<name>``: a sub-period, both ends inclusive."""
+
+    start: dt.date
+    end: dt.date
+
+
+Fraction = Annotated[float, Field(ge=0, lt=1)]
+
+
+class RatesSpec(_Model):
+    """``tax.rates:``: flat rates (fractions) or brackets."""
+
+    kind: Literal["flat", "brackets"] = "flat"
+    st: Fraction | None = None
+    lt: Fraction | None = None
+    state: Fraction = 0.0
+    filing_status: str = "single"
+    ordinary_income: float | None = None
+    table_year: int | Literal["nearest"] = "nearest"
+
+
+class AccountSpec(_Model):
+    """``tax.accounts[i]``: a simulated account."""
+
+    id: str
+    type: str = "taxable"
+    initial_usd: Annotated[float, Field(gt=0)]
+    target: dict[str, float] | None = None
+
+
+class TaxSpec(_Model):
+    """``tax:``: every policy also run after tax."""
+
+    rates: RatesSpec
+    lot_method: str = "hifo"
+    pay_date: str = "01-01"
+    dividend_yield: dict[str, Annotated[float, Field(ge=0, lt=0.5)]] = {}
+    dividend_frequency: str = "quarterly"
+    wash_groups: dict[str, str] = {}
+    accounts: list[AccountSpec] | None = Field(default=None, min_length=1)
+
+
+class HarvestSpec(_Model):
+    """``harvest:``: loss harvesting into substitutes (needs ``tax:``)."""
+
+    substitutes: dict[str, str] = Field(min_length=1)
+    min_loss_pct: Fraction = 0.05
+    min_loss_usd: Annotated[float, Field(ge=0)] = 1_000.0
+    swap_back: bool = True
+
+
+class StudySpec(_Model):
+    """A whole study file, validated (paths still as written, relative to the file)."""
+
+    title: str
+    description: str = ""
+    data: DataSpec
+    target: dict[str, float]
+    initial_usd: Annotated[float, Field(gt=0)] = 1_000_000.0
+    costs: CostsSpec = CostsSpec()
+    cash_flows: FlowsSpec | None = None
+    policies: dict[str, Any] = Field(min_length=1)
+    periods: dict[str, PeriodSpec] = {}
+    columns: list[str] | None = None
+    tax: TaxSpec | None = None
+    harvest: HarvestSpec | None = None
+
+
+def read_study_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The mapping of a study file (YAML); :class:`InputError` naming the file otherwise."""
+    import yaml
+
+    file = Path(path)
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read the study file: {exc.strerror}", file=str(file)) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", file=str(file)) from None
+    if not isinstance(raw, dict):
+        raise InputError("a study file must be a mapping (title, data, target, policies …)",
+                         file=str(file))
+    return raw
+
+
+def set_dotted(mapping: dict[str, Any], dotted: str, value: Any) -> None:
+    """``mapping["a"]["b"] = value`` for ``dotted="a.b"``, making missing levels."""
+    node = mapping
+    keys = dotted.split(".")
+    for key in keys[:-1]:
+        nxt = node.get(key)
+        if not isinstance(nxt, dict):
+            nxt = {}
+            node[key] = nxt
+        node = nxt
+    node[keys[-1]] = value
+
+
+def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> None:
+    """Replace dotted keys of ``raw`` in place (``{"data.prices": "x.csv"}``); a value
+    naming an existing path becomes absolute (it is relative to the working directory)."""
+    for dotted, value in overrides.items():
+        if isinstance(value, (str, os.PathLike)) and Path(os.fspath(value)).exists():
+            value = str(Path(os.fspath(value)).resolve())
+        set_dotted(raw, str(dotted), value)
+
+
+def parse_study_spec(
+    raw: Mapping[str, Any], *, file: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> StudySpec:
+    """Validate a parsed study mapping (after ``overrides``); :class:`InputError` naming
+    ``file`` and the field path on the first bad field."""
+    data = copy.deepcopy(dict(raw))
+    if overrides:
+        apply_overrides(data, overrides)
+    try:
+        return StudySpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InputError(field_message(err), file=file,
+                         row=field_path(err["loc"]).lstrip(".")) from None

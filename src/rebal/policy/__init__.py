@@ -7,6 +7,7 @@ from rebal.policy.bands import BREACH_TOL, AbsoluteBand, RelativeBand, half_widt
 from rebal.policy.combine import EitherFires, calendar_threshold
 from rebal.policy.context import Context, build_context
 from rebal.policy.dynamic import DynamicPolicy, RuleSet
+from rebal.policy.kinds import ALL_KINDS, PolicyKind, kind_of, require_kind
 from rebal.policy.parse import parse_policy
 from rebal.policy.policy import CompiledPolicy, Policy
 from rebal.policy.regimes import (
@@ -21,6 +22,7 @@ from rebal.policy.regimes import (
     VixTableBand,
     rolling_mean_correlation,
 )
+from rebal.policy.registry import REGISTRY, KindEntry
 from rebal.policy.schedule import Calendar, period_end_mask
 from rebal.policy.score import ScoreTrigger
 from rebal.policy.spec import KINDS, policy_from_spec
@@ -39,11 +41,13 @@ from rebal.types import Frequency, Scope, Sizing
 
 __all__ = [
     "ADAPTIVE_TABLE",
+    "ALL_KINDS",
     "ALWAYS_TRADE",
     "BREACH_TOL",
     "CORE",
     "CORRELATION_TABLE",
     "KINDS",
+    "REGISTRY",
     "SATELLITE",
     "TACTICAL",
     "TIER_PRESETS",
@@ -60,9 +64,11 @@ __all__ = [
     "DynamicPolicy",
     "EitherFires",
     "Frequency",
+    "KindEntry",
     "LongRun",
     "Never",
     "Policy",
+    "PolicyKind",
     "RegimeRow",
     "RegimeTable",
     "RelativeBand",
@@ -81,11 +87,13 @@ __all__ = [
     "build_context",
     "calendar_threshold",
     "half_widths",
+    "kind_of",
     "long_run_mean",
     "parse_policy",
     "period_end_mask",
     "policy_from_spec",
     "realized_vol",
+    "require_kind",
     "rolling_mean_correlation",
     "target_array",
 ]

@@ -36,6 +36,7 @@ import numpy as np
 
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError
+from rebal.policy.kinds import PolicyKind, kind_of
 from rebal.policy.schedule import Calendar
 from rebal.policy.triggers import Always, BandTrigger, Never, Trigger
 from rebal.types import BoolArray, FloatArray, Frequency, IntArray, Scope, Sizing
@@ -334,6 +335,15 @@ class Policy:
             raise ConfigError(
                 f"Policy.cash_flow_only must be True or False, got {self.cash_flow_only!r}"
             )
+
+    @property
+    def kind(self) -> PolicyKind:
+        """The policy's :class:`PolicyKind`: buy-and-hold when it trades only through
+        cash flows, else its trigger's kind (:attr:`PolicyKind.CUSTOM` for a trigger
+        without one)."""
+        if self.cash_flow_only:
+            return PolicyKind.BUY_AND_HOLD
+        return kind_of(self.trigger)
 
     def compile(self, market: MarketData, target: FloatArray) -> CompiledPolicy:
         """The kernel arrays of this policy on ``market`` for ``target`` weights.

@@ -95,7 +95,8 @@ from rebal.errors import ConfigError, DataError, InputError
 from rebal.metrics import Metrics, window_return
 from rebal.policy.dynamic import DynamicPolicy
 from rebal.policy.policy import Policy
-from rebal.policy.spec import _loc, _message, policy_from_spec
+from rebal.policy.registry import error_text, field_path
+from rebal.policy.spec import policy_from_spec
 from rebal.policy.target import target_array
 from rebal.policy.triggers import Never
 from rebal.backtest.results import BacktestResult
@@ -700,7 +701,8 @@ def study_from_dict(
         spec = _StudySpec.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise InputError(_message(err), file=file, row=_loc(err["loc"]).lstrip(".")) from None
+        row = field_path(err["loc"]).lstrip(".")
+        raise InputError(error_text(err), file=file, row=row) from None
 
     where = f"{file}: " if file else ""
     try:

@@ -1,11 +1,14 @@
 """Rebalancing policies: when to look (schedule), whether to trade (trigger),
-how much (sizing, scope). See :mod:`rebal.policy.policy`; the state-dependent
-triggers (volatility-scaled bands, VIX and correlation regimes, the multi-factor
-score, tiers, calendar-or-band) are documented in ``docs/policies.md``."""
+how much (sizing, scope); :func:`decide` gives the decision on one day, and
+:data:`REGISTRY` holds every :class:`PolicyKind` once. See :mod:`rebal.policy.policy`;
+the state-dependent triggers (volatility-scaled bands, VIX and correlation regimes,
+the multi-factor score, tiers, calendar-or-band) are documented in
+``docs/policies.md``."""
 
 from rebal.policy.bands import BREACH_TOL, AbsoluteBand, RelativeBand, half_widths
 from rebal.policy.combine import EitherFires, calendar_threshold
 from rebal.policy.context import Context, build_context
+from rebal.policy.decide import Decision, PolicyState, ScoreInputs, decide, state_from_compiled
 from rebal.policy.dynamic import DynamicPolicy, RuleSet
 from rebal.policy.kinds import ALL_KINDS, PolicyKind, kind_of, require_kind
 from rebal.policy.parse import parse_policy
@@ -61,6 +64,7 @@ __all__ = [
     "CompiledPolicy",
     "Context",
     "CorrelationRegime",
+    "Decision",
     "DynamicPolicy",
     "EitherFires",
     "Frequency",
@@ -69,12 +73,14 @@ __all__ = [
     "Never",
     "Policy",
     "PolicyKind",
+    "PolicyState",
     "RegimeRow",
     "RegimeTable",
     "RelativeBand",
     "Rule",
     "RuleSet",
     "Scope",
+    "ScoreInputs",
     "ScoreTrigger",
     "Sizing",
     "Tier",
@@ -86,6 +92,7 @@ __all__ = [
     "VolSource",
     "build_context",
     "calendar_threshold",
+    "decide",
     "half_widths",
     "kind_of",
     "long_run_mean",
@@ -95,5 +102,6 @@ __all__ = [
     "realized_vol",
     "require_kind",
     "rolling_mean_correlation",
+    "state_from_compiled",
     "target_array",
 ]

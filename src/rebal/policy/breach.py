@@ -14,9 +14,10 @@ the same compiled code. The tolerance keeps float noise on the edge (rounding of
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
-__all__ = ["BREACH_TOL", "breaches", "drift_breaches"]
+__all__ = ["BREACH_TOL", "breached_mask", "breaches", "drift_breaches"]
 
 BREACH_TOL = 1e-12
 """Drift must exceed the half-width by more than this (weight units) to breach."""
@@ -35,3 +36,14 @@ def breaches(weight: float, target: float, half_width: float) -> bool:  # pragma
     """True when ``weight`` is outside ``target ± half_width`` (all weight fractions);
     see :func:`drift_breaches`."""
     return half_width < 0.0 or abs(weight - target) > half_width + BREACH_TOL
+
+
+@njit(cache=True)
+def breached_mask(weights, target, half_widths):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """``(n_assets,)`` bool: :func:`breaches` of every asset (all weight fractions;
+    ``half_widths`` negative = always act)."""
+    n = weights.shape[0]
+    out = np.empty(n, np.bool_)
+    for i in range(n):
+        out[i] = breaches(weights[i], target[i], half_widths[i])
+    return out

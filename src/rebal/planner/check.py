@@ -1,8 +1,9 @@
 """Monitoring: is a household inside its bands today, and is action needed?
 
 ``check(h)`` is what ``rebal check H.yaml`` runs from cron: drift of every class against
-its band (same rule as :mod:`rebal.policy.bands`: breach when strictly beyond the
-half-width, 1e-12 tolerance), the state of each tier, and whether action is needed —
+its band, decided by the policy (:func:`rebal.policy.decide` on the household's
+:func:`~rebal.household.views.band_state`: breach when strictly beyond the half-width,
+:mod:`rebal.policy.breach`), the state of each tier, and whether action is needed —
 a class outside its band, a pending withdrawal the accounts' cash cannot cover, or
 money waiting to be invested (pending contributions or cash above the reserves worth
 more than ``cash_threshold`` of the portfolio). Exit status: 0 = nothing to do,
@@ -13,15 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rebal.household.model import Household, Tier
-from rebal.household.views import drift, investable_value_usd
+from rebal.household.model import Household
+from rebal.household.views import band_state, drift, investable_value_usd, tier_groups
 from rebal.planner.result import _Record
+from rebal.types import Sizing
 
 __all__ = ["ACTION_EXIT_CODE", "CheckResult", "ClassCheck", "TierCheck", "check"]
 
 ACTION_EXIT_CODE = 10
-_TIER_SIZING = {Tier.CORE: "to target", Tier.SATELLITE: "to band edge",
-                Tier.TACTICAL: "to band edge"}
+_SIZING_TEXT = {Sizing.TO_TARGET: "to target", Sizing.TO_EDGE: "to band edge",
+                Sizing.HALFWAY: "halfway"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,14 +103,14 @@ def check(household: Household, *, cash_threshold: float = 0.01) -> CheckResult:
             state="breached" if d.breached else "inside",
         ))
     tiers = []
-    for tier in Tier:
+    sizing = band_state(h).sizing
+    assert isinstance(sizing, tuple)
+    for g, tier in enumerate(tier_groups(h)):
         mine = [r for r in rows if r.tier == tier.value]
-        if not mine:
-            continue
         tiers.append(TierCheck(
             tier=tier.value, classes=tuple(r.asset_class for r in mine),
             max_band_use=max(r.band_use for r in mine), breached=any(r.breached for r in mine),
-            sizing=_TIER_SIZING[tier],
+            sizing=_SIZING_TEXT[sizing[g]],
         ))
     investable = investable_value_usd(h)
     uninvested = sum(a.cash_usd - a.min_cash_usd for a in h.accounts)

@@ -181,8 +181,9 @@ class Decision:
     acting_groups
         The groups that rebalance, in order.
     breached
-        ``(n_assets,)`` True for an asset beyond its band (or with no band) in a
-        group evaluated today; all False on a day nothing is evaluated.
+        ``(n_assets,)`` True for an asset beyond its band (or with no band) on the
+        state's weights (before today's trades), among the groups evaluated today
+        (looking, or acting on a pending breach); all False when none is.
     desired_weights
         ``(n_assets,)`` weights after today's rebalances (fractions); the current
         weights when nothing acts.
@@ -310,6 +311,7 @@ def decide(state: PolicyState) -> Decision:
     t = s.target_weights
     hw = s.half_widths
     w = s.weights.copy()
+    beyond_now = breached_mask(w, t, hw)  # the answer on today's weights
     breached = np.zeros(w.shape[0], dtype=np.bool_)
     acting: list[int] = []
     score_value: float | None = None
@@ -318,7 +320,9 @@ def decide(state: PolicyState) -> Decision:
         if not look and not (acts and pending[g]):
             continue
         mine = group == g
-        beyond = breached_mask(w, t, hw)
+        breached |= beyond_now & mine
+        # the trigger sees the weights the earlier groups of the day left
+        beyond = beyond_now if not acting else breached_mask(w, t, hw)
         if s.score is not None:
             sc = s.score
             ratio_max = float(np.max(np.abs(w - t) / hw)) if w.shape[0] else -np.inf
@@ -328,9 +332,8 @@ def decide(state: PolicyState) -> Decision:
             if look:
                 score_value = value
         else:
-            beyond &= mine
+            beyond = beyond & mine
             fires = bool(beyond.any())
-        breached |= beyond & mine
         if look and fires:
             pending[g] = True
         if not (acts and pending[g]):

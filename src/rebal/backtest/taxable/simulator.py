@@ -35,6 +35,7 @@ import numpy as np
 
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError, DataError, RebalError
+from rebal.policy.breach import breached_mask
 from rebal.policy.policy import CompiledPolicy, Policy
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.target import target_array
@@ -42,7 +43,7 @@ from rebal.backtest import kernels
 from rebal.backtest.costs import CostModel
 from rebal.backtest.engine import PolicyLike, run_backtest
 from rebal.backtest.taxable.harvest import qualifies, trigger_price
-from rebal.backtest.taxable.kernels import BREACH_TOL, next_event
+from rebal.backtest.taxable.kernels import next_event
 from rebal.backtest.taxable.settings import (
     BracketRates,
     FlatRates,
@@ -577,7 +578,7 @@ class _Sim:
             w = h / V
             target = self.tw[a]
             band = self.band[bt]
-            breached = (band < 0.0) | (np.abs(w - target) > band + BREACH_TOL)
+            breached = breached_mask(w, target, band)
             if not breached.any():
                 continue
             sized = np.ones(n, np.bool_) if self.scope == 0 else breached

@@ -86,3 +86,54 @@ def test_parse_and_spec_do_not_import_each_other_in_a_cycle() -> None:
                                      imported="rebal.policy.spec") is None
     assert graph.find_shortest_chain(importer="rebal.policy.registry",
                                      imported="rebal.policy.spec") is None
+
+
+# ----------------------------------------------------------- the loops' declarations
+
+
+def _market():
+    import numpy as np
+
+    from rebal.data import MarketData
+
+    dates = np.arange(np.datetime64("2020-01-01"), np.datetime64("2021-01-01"))
+    dates = dates[np.is_busday(dates)]
+    rng = np.random.default_rng(1)
+    prices = 100.0 * np.cumprod(1.0 + rng.normal(0.0, 0.01, (dates.shape[0], 2)), axis=0)
+    return MarketData(dates=dates, assets=("A", "B"), prices=prices)
+
+
+def test_each_loop_declares_its_kinds_as_data() -> None:
+    from rebal.backtest import engine
+    from rebal.backtest.taxable import simulator
+    from rebal.sweep import runner
+
+    assert frozenset(PolicyKind) == engine.SUPPORTED_KINDS
+    assert frozenset(PolicyKind) == runner.SUPPORTED_KINDS
+    assert PolicyKind.SCORE not in runner.KERNEL_KINDS
+    assert set(PolicyKind) - simulator.SUPPORTED_KINDS == {PolicyKind.TIERS, PolicyKind.SCORE}
+
+
+@pytest.mark.parametrize(("text", "kind"), [("score", "score"),
+                                            ("tiers:A=core,B=satellite", "tiers")])
+def test_the_taxable_loop_refuses_naming_the_kind_and_the_loop(text, kind) -> None:
+    from rebal.backtest.taxable.settings import FlatRates, TaxSettings
+    from rebal.backtest.taxable.simulator import run_taxable_backtest
+
+    tax = TaxSettings(rates=FlatRates(st_rate=0.35, lt_rate=0.15))
+    with pytest.raises(ConfigError) as info:
+        run_taxable_backtest(_market(), {"A": 0.5, "B": 0.5}, parse_policy(text, name="P"),
+                             tax=tax)
+    assert str(info.value).startswith(
+        f"policy 'P': the taxable backtest does not support policy kind {kind!r} "
+        "(supported: buy_and_hold, calendar, band, vol_band"
+    )
+
+
+def test_the_engine_runs_every_kind_it_declares() -> None:
+    from rebal.backtest import run_backtest
+
+    for text in ("buy-and-hold", "monthly", "band:abs=0.05", "score",
+                 "tiers:A=core,B=satellite", "either:calendar=quarterly,abs=0.05"):
+        res = run_backtest(_market(), {"A": 0.5, "B": 0.5}, parse_policy(text))
+        assert res.n_days == _market().n_days

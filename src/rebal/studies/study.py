@@ -94,11 +94,11 @@ from rebal.data.market import MarketData
 from rebal.errors import ConfigError, DataError, InputError
 from rebal.metrics import Metrics, window_return
 from rebal.policy.dynamic import DynamicPolicy
+from rebal.policy.kinds import PolicyKind, kind_of
 from rebal.policy.policy import Policy
 from rebal.policy.registry import error_text, field_path
 from rebal.policy.spec import policy_from_spec
 from rebal.policy.target import target_array
-from rebal.policy.triggers import Never
 from rebal.backtest.results import BacktestResult
 from rebal.backtest import CashFlows, CostModel, run_backtest
 
@@ -752,9 +752,9 @@ def study_from_dict(
                 # aux series, unknown tier assets … before any backtest runs
                 compiled = policy.compile(market, weights)
                 if study_tax is not None:
-                    from rebal.backtest.taxable.simulator import _check_compiled
+                    from rebal.backtest.taxable.simulator import check_taxable_policy
 
-                    _check_compiled(compiled, name)
+                    check_taxable_policy(policy, compiled, name)
             except (ConfigError, DataError) as exc:
                 raise type(exc)(f'policies["{name}"]: {exc}') from None
             policies.append((name, policy))
@@ -942,8 +942,7 @@ def _run_taxable(study: Study, policy: Policy, pre_tax: BacktestResult) -> Taxab
 
 
 def _is_buy_and_hold(policy: Policy) -> bool:
-    return policy.cash_flow_only and isinstance(policy.trigger, Never) and \
-        type(policy) is Policy
+    return kind_of(policy) is PolicyKind.BUY_AND_HOLD
 
 
 def run_study(study: Study, *, progress: Progress | None = None) -> StudyResult:

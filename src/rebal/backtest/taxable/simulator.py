@@ -36,6 +36,7 @@ import numpy as np
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError, DataError, RebalError
 from rebal.policy.breach import breached_mask
+from rebal.policy.kinds import ALL_KINDS, PolicyKind, require_kind
 from rebal.policy.policy import CompiledPolicy, Policy
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.target import target_array
@@ -60,7 +61,12 @@ from rebal.tax.relief import select_lots
 from rebal.backtest.taxable.results import HarvestLog, TaxableBacktestResult, TaxTradeReason, TaxTradeTable
 from rebal.types import AccountType, Frequency, LotMethod, Side, Term
 
-__all__ = ["run_taxable_backtest"]
+__all__ = ["SUPPORTED_KINDS", "check_taxable_policy", "run_taxable_backtest"]
+
+SUPPORTED_KINDS: frozenset[PolicyKind] = ALL_KINDS - {PolicyKind.TIERS, PolicyKind.SCORE}
+"""The policy kinds the taxable loop runs: one group, band or calendar trigger, no
+action days (so no tiers and no score)."""
+_LOOP = "taxable backtest"
 
 WASH_DAYS = 30
 _SAFE = timedelta(days=WASH_DAYS + 1)
@@ -629,11 +635,26 @@ class _Sim:
             self.refresh_triggers()
 
 
-def _check_compiled(compiled: CompiledPolicy, name: str) -> None:
-    if compiled.n_groups != 1 or compiled.act is not None or compiled.trigger_kind != 0:
+def check_taxable_policy(policy: object, compiled: CompiledPolicy | None, name: str) -> None:
+    """Refuse a policy the taxable loop cannot run (:data:`SUPPORTED_KINDS`).
+
+    Its kind first; then, when ``compiled`` is given, its arrays (a custom policy
+    compiling to several groups, action days or the score is refused too).
+
+    Raises
+    ------
+    ConfigError
+        ``policy 'name': the taxable backtest does not support policy kind 'score'
+        (supported: …)``.
+    """
+    kind = require_kind(policy, SUPPORTED_KINDS, loop=_LOOP, name=name)
+    if compiled is not None and (
+        compiled.n_groups != 1 or compiled.act is not None or compiled.trigger_kind != 0
+    ):
         raise ConfigError(
-            f"policy {name!r}: taxable backtests take band/calendar policies with one group "
-            "(no tiers, action days or score triggers)"
+            f"policy {name!r}: the {_LOOP} does not support policy kind {kind.value!r} "
+            "compiled to tiers, action days or a score trigger (one group and a band or "
+            "calendar trigger only)"
         )
 
 
@@ -715,8 +736,9 @@ def run_taxable_backtest(
     init = np.array([a.initial_usd for a in accounts])
     household = (init[:, None] * tw).sum(axis=0) / init.sum()
     class_market = market.select(classes)
+    check_taxable_policy(policy, None, str(policy.name))
     compiled = policy.compile(class_market, weights)
-    _check_compiled(compiled, str(policy.name))
+    check_taxable_policy(policy, compiled, str(policy.name))
 
     sim = _Sim(market=mkt, classes=classes, assets=assets, tw=tw, compiled=compiled,
                accounts=accounts, tax=tax, harvest=harvest, costs=costs)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rebal.policy.bands import AbsoluteBand, RelativeBand, half_widths
-from rebal.policy.breach import breaches
+from rebal.policy.breach import breach_rule
 from rebal.types import AccountType, FilingStatus, LotMethod, Owner, Side, _ParseEnum
 
 if TYPE_CHECKING:
@@ -328,8 +328,8 @@ class ClassTarget:
 
     def breached(self, weight: float) -> bool:
         """True when ``weight`` is strictly outside the band
-        (:func:`rebal.policy.breach.breaches`, the one breach rule)."""
-        return bool(breaches(float(weight), float(self.weight), self.half_width))
+        (:func:`rebal.policy.breach.breach_rule`, the one breach rule)."""
+        return breach_rule(float(weight), float(self.weight), self.half_width)
 
 
 @dataclass(frozen=True, slots=True)

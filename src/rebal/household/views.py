@@ -201,11 +201,12 @@ class ClassDrift:
         return self.target + self.half_width
 
 
-def tier_groups(h: Household) -> tuple[Tier, ...]:
-    """The tiers holding a target class, in :class:`Tier` order: group ``g`` of
-    :func:`band_state` is tier ``tier_groups(h)[g]``."""
-    used = {t.tier for t in h.targets}
-    return tuple(tier for tier in Tier if tier in used)
+def tier_groups(h: Household) -> tuple[str, ...]:
+    """The names of the tiers holding a target class, in the order of the policy's
+    presets (:data:`rebal.policy.TIER_PRESETS`: core, satellite, tactical): group ``g``
+    of :func:`band_state` is tier ``tier_groups(h)[g]``."""
+    used = {t.tier.value for t in h.targets}
+    return tuple(name for name in TIER_PRESETS if name in used)
 
 
 def band_state(h: Household, weights: dict[str, float] | None = None) -> PolicyState:
@@ -225,13 +226,13 @@ def band_state(h: Household, weights: dict[str, float] | None = None) -> PolicyS
     """
     now = class_weights(h) if weights is None else weights
     tiers = tier_groups(h)
-    gid = {tier: g for g, tier in enumerate(tiers)}
+    gid = {name: g for g, name in enumerate(tiers)}
     return PolicyState(
         weights=np.array([now[t.asset_class] for t in h.targets]),
         target_weights=np.array([t.weight for t in h.targets]),
         half_widths=np.array([t.half_width for t in h.targets]),
-        group=np.array([gid[t.tier] for t in h.targets], dtype=np.int64),
-        sizing=tuple(TIER_PRESETS[tier.value].sizing for tier in tiers) or Sizing.TO_TARGET,
+        group=np.array([gid[t.tier.value] for t in h.targets], dtype=np.int64),
+        sizing=tuple(TIER_PRESETS[name].sizing for name in tiers) or Sizing.TO_TARGET,
     )
 
 

@@ -106,9 +106,9 @@ def check(household: Household, *, cash_threshold: float = 0.01) -> CheckResult:
     sizing = band_state(h).sizing
     assert isinstance(sizing, tuple)
     for g, tier in enumerate(tier_groups(h)):
-        mine = [r for r in rows if r.tier == tier.value]
+        mine = [r for r in rows if r.tier == tier]
         tiers.append(TierCheck(
-            tier=tier.value, classes=tuple(r.asset_class for r in mine),
+            tier=tier, classes=tuple(r.asset_class for r in mine),
             max_band_use=max(r.band_use for r in mine), breached=any(r.breached for r in mine),
             sizing=_SIZING_TEXT[sizing[g]],
         ))

@@ -12,7 +12,7 @@ plus the current weights — the way the backtest engine does at a close (see
    with the flag set, the trigger is evaluated again on the current weights and the
    group rebalances if it still fires; the flag is cleared.
 3. The band trigger fires when one of the group's assets is beyond its band
-   (:func:`rebal.policy.breach.breaches`, the one breach rule); the score trigger
+   (:func:`rebal.policy.breach.breach_rule`, the one breach rule); the score trigger
    when ``w_drift·100·max_i |w_i − target_i| / band_i + market factor +
    w_time·100·rows since the last rebalance / horizon ≥ threshold``.
 4. A firing group moves its sized assets (all, or the breached ones) to target, to

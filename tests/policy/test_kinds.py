@@ -137,3 +137,15 @@ def test_the_engine_runs_every_kind_it_declares() -> None:
                  "tiers:A=core,B=satellite", "either:calendar=quarterly,abs=0.05"):
         res = run_backtest(_market(), {"A": 0.5, "B": 0.5}, parse_policy(text))
         assert res.n_days == _market().n_days
+
+
+def test_the_report_finds_buy_and_hold_by_its_kind_not_its_name() -> None:
+    from rebal.backtest import run_backtest
+    from rebal.reports.html import compare_report_html
+
+    market, target = _market(), {"A": 0.5, "B": 0.5}
+    policies = [Policy.buy_and_hold(name="Passive"), parse_policy("band:abs=0.05")]
+    results = [run_backtest(market, target, p) for p in policies]
+    with_kind = compare_report_html(results, policies=policies)
+    assert "No baseline policy" not in with_kind
+    assert "No baseline policy" in compare_report_html(results)  # by name: none

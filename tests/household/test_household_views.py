@@ -131,3 +131,29 @@ def test_holding_start_is_used_for_term(tiny):
     h = household_from_dict(tiny)
     gain = next(g for g in v.lot_gains(h) if g.lot_id == "tx:A:1")
     assert gain.term is Term.LONG
+
+
+def test_drift_is_the_policys_decision(tiny):
+    """The household's bands as a policy state: tiers are groups sized as their presets,
+    and decide's breached classes, desired weights and acting tiers are the drift's."""
+    import numpy as np
+
+    from rebal.policy import decide
+    from rebal.types import Sizing
+
+    tiny["targets"]["classes"] = {
+        "stocks": {"weight": 0.6, "tier": "satellite"},  # ±0.05, to the band edge
+        "bonds": {"weight": 0.4, "tier": "core"},  # ±0.03, to target
+    }
+    h = household_from_dict(tiny)
+    state = v.band_state(h)
+    assert v.tier_groups(h) == ("core", "satellite")
+    assert list(state.group) == [1, 0]
+    assert state.sizing == (Sizing.TO_TARGET, Sizing.TO_EDGE)
+    decision = decide(state)
+    drift = v.drift(h)
+    # stocks 0.457 is below 0.6 − 0.05; bonds 0.4 is on target
+    assert [bool(d.breached) for d in drift] == list(decision.breached) == [True, False]
+    assert decision.acting_groups == (1,)  # the satellite tier, to its band edge
+    assert decision.desired_weights[0] == pytest.approx(0.55, abs=1e-15)
+    assert np.isclose(decision.desired_weights.sum(), 1.0)

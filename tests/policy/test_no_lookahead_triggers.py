@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rebal.backtest import CostModel, run_backtest
 from rebal.data import MarketData
 from rebal.policy import policy_from_spec
-from rebal.backtest import CostModel, run_backtest
 
 N, CUT = 700, 450
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rebal.backtest import run_backtest
 from rebal.data import MarketData
 from rebal.errors import ConfigError
 from rebal.policy import DynamicPolicy, ScoreTrigger, VolEstimator
 from rebal.policy.context import Context
-from rebal.backtest import run_backtest
 
 
 def _market(n=400, vix=None, seed=3):

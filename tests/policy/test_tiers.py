@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rebal.backtest import run_backtest
 from rebal.data import MarketData
 from rebal.errors import ConfigError
 from rebal.policy import (
@@ -17,7 +18,6 @@ from rebal.policy import (
     period_end_mask,
 )
 from rebal.policy.triggers import Rule
-from rebal.backtest import run_backtest
 from rebal.types import Frequency
 
 

@@ -32,6 +32,7 @@ import numpy as np
 
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError, DataError, RebalError
+from rebal.policy.kinds import ALL_KINDS, PolicyKind, require_kind
 from rebal.policy.policy import CompiledPolicy, Policy
 from rebal.policy.target import target_array
 from rebal.backtest.results import BacktestResult, RebalanceLog, TradeTable
@@ -40,7 +41,18 @@ from rebal.backtest.cashflows import CashFlows
 from rebal.backtest.costs import CostModel
 from rebal.types import FloatArray, IntArray
 
-__all__ = ["PolicyLike", "RawRun", "run_arrays", "run_backtest", "time_weighted_returns"]
+__all__ = [
+    "SUPPORTED_KINDS",
+    "PolicyLike",
+    "RawRun",
+    "run_arrays",
+    "run_backtest",
+    "time_weighted_returns",
+]
+
+SUPPORTED_KINDS: frozenset[PolicyKind] = ALL_KINDS
+"""The policy kinds the engine runs: every kind (tiers, action days and the score
+included)."""
 
 
 @runtime_checkable
@@ -293,6 +305,7 @@ def run_backtest(
         used = [a for a in market.assets if a in target]
         weights = weights[[market.assets.index(a) for a in used]]
         market = market.select(used)
+    require_kind(policy, SUPPORTED_KINDS, loop="backtest engine", name=str(policy.name))
     compiled = policy.compile(market, weights)
     if not isinstance(compiled, CompiledPolicy):
         raise ConfigError(

@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from rebal.policy.bands import BREACH_TOL, AbsoluteBand, RelativeBand
+import numpy as np
+
+from rebal.policy.bands import AbsoluteBand, RelativeBand, half_widths
+from rebal.policy.breach import breach_rule
 from rebal.policy.tiers import TIER_PRESETS
 from rebal.tax.harvest import HarvestSettings
 from rebal.tax.lots import Account, Trade
@@ -273,20 +276,16 @@ class ClassTarget:
 
     @property
     def half_width(self) -> float:
-        """Band half-width in weight units: ``min(abs, rel × weight)`` of those set.
-
-        Same rule as :func:`rebal.policy.bands.half_widths`.
-        """
-        width = math.inf
-        if self.band_abs is not None:
-            width = min(width, self.band_abs.width)
-        if self.band_rel is not None:
-            width = min(width, self.band_rel.width * self.weight)
-        return width
+        """Band half-width in weight units: ``min(abs, rel × weight)`` of those set
+        (:func:`rebal.policy.bands.half_widths`; ``inf`` when neither is set)."""
+        if self.band_abs is None and self.band_rel is None:
+            return math.inf
+        return float(half_widths(np.array([self.weight]), self.band_abs, self.band_rel)[0])
 
     def breached(self, weight: float) -> bool:
-        """True when ``weight`` is strictly outside the band (beyond ``BREACH_TOL``)."""
-        return abs(weight - self.weight) > self.half_width + BREACH_TOL
+        """True when ``weight`` is strictly outside the band
+        (:func:`rebal.policy.breach.breach_rule`, the one breach rule)."""
+        return breach_rule(float(weight), float(self.weight), self.half_width)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,11 @@ cached on it). Conventions, used identically by the planner and ``rebal check``:
   the uninvested-cash weight sum to 1. Pending contributions/withdrawals are
   not in today's values.
 - A class breaches its band when ``|weight − target| > half_width + 1e-12``
-  (strictly beyond; :data:`rebal.policy.bands.BREACH_TOL`).
+  (strictly beyond): the policy decides it. :func:`band_state` states the
+  household's targets as a policy (classes grouped by tier, each tier sized as its
+  preset in :data:`rebal.policy.TIER_PRESETS`) and :func:`drift` reads
+  :func:`rebal.policy.decide`'s breached classes, so a band means the same thing
+  in a backtest, ``rebal check`` and the planner.
 """
 
 from __future__ import annotations
@@ -20,15 +24,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from rebal.household.model import HeldLot, Household, TierName
+from rebal.policy.decide import PolicyState, decide
+from rebal.policy.tiers import TIER_PRESETS
 from rebal.tax.holding import first_long_term_date, is_long_term
-from rebal.types import AccountType, Term
+from rebal.types import AccountType, Sizing, Term
 
 __all__ = [
     "AccountValue",
     "ClassDrift",
     "LotGain",
     "account_values",
+    "band_state",
     "class_values",
     "class_weights",
     "drift",
@@ -40,6 +49,7 @@ __all__ = [
     "lot_value_usd",
     "needs_rebalance",
     "security_values",
+    "tier_groups",
     "total_value_usd",
     "uninvested_cash_usd",
 ]
@@ -191,10 +201,48 @@ class ClassDrift:
         return self.target + self.half_width
 
 
+def tier_groups(h: Household) -> tuple[str, ...]:
+    """The names of the tiers holding a target class, in the order of the policy's
+    presets (:data:`rebal.policy.TIER_PRESETS`: core, satellite, tactical): group ``g``
+    of :func:`band_state` is tier ``tier_groups(h)[g]``."""
+    used = {t.tier.value for t in h.targets}
+    return tuple(name for name in TIER_PRESETS if name in used)
+
+
+def band_state(h: Household, weights: dict[str, float] | None = None) -> PolicyState:
+    """The household's targets and bands as a policy on a look-and-act day.
+
+    Parameters
+    ----------
+    h
+        The household: each class's target weight and band half-width
+        (:attr:`~rebal.household.model.ClassTarget.half_width`).
+    weights
+        ``{asset_class: weight}`` (fractions); default :func:`class_weights`.
+
+    Classes are grouped by tier (:func:`tier_groups`); each tier is sized as its
+    preset (core to target, satellite and tactical to the band edge) and sizes
+    all its classes when one breaches.
+    """
+    now = class_weights(h) if weights is None else weights
+    tiers = tier_groups(h)
+    gid = {name: g for g, name in enumerate(tiers)}
+    return PolicyState(
+        weights=np.array([now[t.asset_class] for t in h.targets]),
+        target_weights=np.array([t.weight for t in h.targets]),
+        half_widths=np.array([t.half_width for t in h.targets]),
+        group=np.array([gid[t.tier.value] for t in h.targets], dtype=np.int64),
+        sizing=tuple(TIER_PRESETS[name].sizing for name in tiers) or Sizing.TO_TARGET,
+    )
+
+
 def drift(h: Household) -> tuple[ClassDrift, ...]:
-    """Drift of every target class, in target order."""
+    """Drift of every target class, in target order (breach by :func:`rebal.policy.decide`)."""
     values = class_values(h)
     weights = class_weights(h)
+    if not h.targets:
+        return ()
+    breached = decide(band_state(h, weights)).breached
     return tuple(
         ClassDrift(
             asset_class=t.asset_class,
@@ -204,9 +252,9 @@ def drift(h: Household) -> tuple[ClassDrift, ...]:
             target=t.weight,
             drift=weights[t.asset_class] - t.weight,
             half_width=t.half_width,
-            breached=t.breached(weights[t.asset_class]),
+            breached=bool(breached[i]),
         )
-        for t in h.targets
+        for i, t in enumerate(h.targets)
     )
 
 

@@ -1,8 +1,9 @@
 """Monitoring: is a household inside its bands today, and is action needed?
 
 ``check(h)`` is what ``rebal check H.yaml`` runs from cron: drift of every class against
-its band (same rule as :mod:`rebal.policy.bands`: breach when strictly beyond the
-half-width, 1e-12 tolerance), the state of each tier, and whether action is needed —
+its band, decided by the policy (:func:`rebal.policy.decide` on the household's
+:func:`~rebal.household.views.band_state`: breach when strictly beyond the half-width,
+:mod:`rebal.policy.breach`), the state of each tier, and whether action is needed —
 a class outside its band, a pending withdrawal the accounts' cash cannot cover, or
 money waiting to be invested (pending contributions or cash above the reserves worth
 more than ``cash_threshold`` of the portfolio). Exit status: 0 = nothing to do,
@@ -14,19 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rebal.household.model import Household
-from rebal.household.model import TierName as Tier
-from rebal.household.views import drift, investable_value_usd
-from rebal.planner.result import Record as _Record
+from rebal.household.views import band_state, drift, investable_value_usd, tier_groups
+from rebal.planner.result import Record
+from rebal.types import Sizing
 
 __all__ = ["ACTION_EXIT_CODE", "CheckResult", "ClassCheck", "TierCheck", "check"]
 
 ACTION_EXIT_CODE = 10
-_TIER_SIZING = {Tier.CORE: "to target", Tier.SATELLITE: "to band edge",
-                Tier.TACTICAL: "to band edge"}
+_SIZING_TEXT = {Sizing.TO_TARGET: "to target", Sizing.TO_EDGE: "to band edge",
+                Sizing.HALFWAY: "halfway"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ClassCheck(_Record):
+class ClassCheck(Record):
     """One class against its band (weights are fractions of the investable value).
 
     ``band_use`` = |drift| ÷ half-width (1.0 = on the edge); ``state`` is ``"inside"``
@@ -48,7 +49,7 @@ class ClassCheck(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TierCheck(_Record):
+class TierCheck(Record):
     """A tier's classes and trigger state: breached if any of its classes is."""
 
     tier: str
@@ -59,7 +60,7 @@ class TierCheck(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CheckResult(_Record):
+class CheckResult(Record):
     """The monitoring verdict; ``exit_code`` is 0 (within bands) or 10 (action needed)."""
 
     as_of: str
@@ -77,7 +78,7 @@ class CheckResult(_Record):
         return ACTION_EXIT_CODE if self.action_needed else 0
 
     def to_dict(self) -> dict:
-        out = _Record.to_dict(self)
+        out = Record.to_dict(self)
         out["exit_code"] = self.exit_code
         return out
 
@@ -102,14 +103,14 @@ def check(household: Household, *, cash_threshold: float = 0.01) -> CheckResult:
             state="breached" if d.breached else "inside",
         ))
     tiers = []
-    for tier in Tier:
-        mine = [r for r in rows if r.tier == tier.value]
-        if not mine:
-            continue
+    sizing = band_state(h).sizing
+    assert isinstance(sizing, tuple)
+    for g, tier in enumerate(tier_groups(h)):
+        mine = [r for r in rows if r.tier == tier]
         tiers.append(TierCheck(
-            tier=tier.value, classes=tuple(r.asset_class for r in mine),
+            tier=tier, classes=tuple(r.asset_class for r in mine),
             max_band_use=max(r.band_use for r in mine), breached=any(r.breached for r in mine),
-            sizing=_TIER_SIZING[tier],
+            sizing=_SIZING_TEXT[sizing[g]],
         ))
     investable = investable_value_usd(h)
     uninvested = sum(a.cash_usd - a.min_cash_usd for a in h.accounts)

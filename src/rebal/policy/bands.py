@@ -7,8 +7,8 @@ half-width of asset ``i`` is ``min(abs, rel * target_i)`` — the smaller band b
 so a breach of either one triggers.
 
 An asset is breached when ``|w_i - target_i| > half_width_i + BREACH_TOL``
-(strictly beyond the band; the tolerance of 1e-12 keeps float noise on the edge
-from triggering trades).
+(strictly beyond the band): the one rule is :mod:`rebal.policy.breach`, whose
+tolerance is re-exported here.
 """
 
 from __future__ import annotations
@@ -19,13 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from rebal.errors import ConfigError
+from rebal.policy.breach import BREACH_TOL
 from rebal.types import FloatArray
 
 __all__ = ["BREACH_TOL", "AbsoluteBand", "RelativeBand", "half_widths"]
-
-BREACH_TOL = 1e-12
-"""Drift must exceed the half-width by more than this (weight units) to breach."""
-
 
 def _check_width(owner: str, width: float) -> float:
     try:

@@ -20,6 +20,7 @@ import numpy as np
 from rebal.errors import ConfigError
 from rebal.policy.bands import AbsoluteBand, RelativeBand, half_widths
 from rebal.policy.context import Context, compiled_policy
+from rebal.policy.kinds import PolicyKind
 from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy, Policy
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.triggers import ALWAYS_TRADE, Rule
@@ -67,6 +68,7 @@ class EitherFires:
     sizing: Sizing = Sizing.TO_TARGET
     scope: Scope = Scope.ALL
     rule: ClassVar[Rule] = Rule.EITHER
+    kind: ClassVar[PolicyKind] = PolicyKind.EITHER
 
     def __post_init__(self) -> None:
         owner = "EitherFires"

@@ -18,6 +18,7 @@ import numpy as np
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError
 from rebal.policy.context import Context, build_context
+from rebal.policy.kinds import PolicyKind, kind_of
 from rebal.policy.policy import CompiledPolicy, Policy
 from rebal.types import FloatArray
 
@@ -65,6 +66,11 @@ class DynamicPolicy(Policy):
             )
         if self.history is not None and not isinstance(self.history, MarketData):
             raise ConfigError("DynamicPolicy.history must be MarketData or None")
+
+    @property
+    def kind(self) -> PolicyKind:
+        """The rule set's :class:`PolicyKind` (:attr:`PolicyKind.CUSTOM` without one)."""
+        return kind_of(self.rules)
 
     def compile(self, market: MarketData, target: FloatArray) -> CompiledPolicy:
         """The kernel arrays on ``market`` (the backtest rows) for ``target`` weights."""

@@ -33,14 +33,33 @@ from __future__ import annotations
 import math
 
 from rebal.errors import ConfigError
+from rebal.policy.kinds import PolicyKind
 from rebal.policy.policy import Policy
+from rebal.policy.registry import (
+    REGISTRY,
+    SCORE_WEIGHT_KEYS,
+    VOL_SHORT_KEYS,
+    KindEntry,
+    build_from_mapping,
+    entry_for,
+)
 from rebal.types import Frequency, Scope, Sizing
 
 __all__ = ["parse_policy"]
 
 _BAND_KEYS = ("abs", "rel", "check", "to", "scope")
-_DYNAMIC = ("vol-band", "vix-table", "adaptive", "correlation", "score", "tiers", "either")
-_KINDS = ("buy-and-hold", *(f.value for f in Frequency), "band:…", *_DYNAMIC)
+
+
+def _short_forms(entry: KindEntry) -> tuple[str, ...]:
+    """How the kind appears in the list of valid short forms."""
+    if entry.kind is PolicyKind.CALENDAR:
+        return tuple(f.value for f in Frequency)
+    if entry.kind is PolicyKind.BAND:
+        return ("band:…",)
+    return (entry.kind.short_name,)
+
+
+_KINDS = tuple(form for entry in REGISTRY.values() for form in _short_forms(entry))
 
 
 def _choices(values: tuple[str, ...] | list[str]) -> str:
@@ -70,7 +89,8 @@ def parse_policy(text: str, *, name: str | None = None) -> Policy:
     label = name or raw
     kind, _, rest = raw.partition(":")
     kind_key = kind.strip().lower().replace("_", "-")
-    if kind_key in ("buy-and-hold", "buyandhold", "buy-hold", "hold"):
+    entry = entry_for(kind_key)
+    if entry is not None and entry.kind is PolicyKind.BUY_AND_HOLD:
         if rest:
             raise ConfigError(f"policy {raw!r}: buy-and-hold takes no parameters")
         return Policy.buy_and_hold(name=label)
@@ -79,9 +99,9 @@ def parse_policy(text: str, *, name: str | None = None) -> Policy:
         if rest:
             raise ConfigError(f"policy {raw!r}: a calendar policy takes no parameters")
         return Policy.calendar(freqs[kind_key.replace("-", "")], name=label)
-    if kind_key in _DYNAMIC:
-        return _parse_dynamic(kind_key, rest, raw, label)
-    if kind_key != "band":
+    if entry is not None and entry.short is not None:
+        return _parse_generic(entry, rest, raw, label)
+    if entry is None or entry.kind is not PolicyKind.BAND:
         raise ConfigError(
             f"policy {raw!r}: unknown kind {kind.strip()!r}; choose one of {_choices(_KINDS)}"
         )
@@ -123,20 +143,6 @@ def parse_policy(text: str, *, name: str | None = None) -> Policy:
     )
 
 
-_VOL_KEYS = {"window": "window", "source": "source", "asset": "asset", "aux": "aux",
-             "long_run": "long_run", "long_run_window": "long_run_window"}
-_TOP_KEYS: dict[str, dict[str, str]] = {
-    "vol-band": {"base": "base_band", "floor": "floor", "cap": "cap", "check": "check"},
-    "vix-table": {"premium": "premium", "check": "check"},
-    "adaptive": {"premium": "premium"},
-    "correlation": {"window": "window"},
-    "score": {"band": "band", "threshold": "threshold", "horizon": "horizon",
-              "corr_window": "corr_window", "corr_ref": "corr_ref", "check": "check"},
-    "either": {"calendar": "calendar", "abs": "abs", "rel": "rel", "band_check": "band_check"},
-}
-_SCORE_WEIGHTS = ("drift", "vol", "corr", "time")
-
-
 def _value(text: str) -> object:
     try:
         number = float(text)
@@ -145,10 +151,11 @@ def _value(text: str) -> object:
     return int(number) if number.is_integer() and "." not in text and "e" not in text else number
 
 
-def _parse_dynamic(kind: str, rest: str, raw: str, label: str) -> Policy:
-    from rebal.policy.spec import policy_from_spec
-
-    spec: dict[str, object] = {"kind": kind.replace("-", "_")}
+def _parse_generic(entry: KindEntry, rest: str, raw: str, label: str) -> Policy:
+    """``kind:key=value,…`` by the kind's registered :class:`ShortForm`, then its spec."""
+    short = entry.short
+    assert short is not None
+    spec: dict[str, object] = {"kind": entry.kind.value}
     vol: dict[str, object] = {}
     weights: dict[str, object] = {}
     assign: dict[str, str] = {}
@@ -162,37 +169,37 @@ def _parse_dynamic(kind: str, rest: str, raw: str, label: str) -> Policy:
             raise ConfigError(f"policy {raw!r}: key {key!r} given twice")
         seen.add(key)
         lower = key.lower()
-        if kind == "tiers":
+        if short.assignments:
             assign[key] = value.lower()
         elif lower == "to":
             spec["sizing"] = value.lower()
         elif lower == "scope":
             spec["scope"] = value.lower()
-        elif kind == "score" and lower in _SCORE_WEIGHTS:
+        elif short.weights and lower in SCORE_WEIGHT_KEYS:
             weights[lower] = _value(value)
-        elif lower in _TOP_KEYS.get(kind, {}):
-            spec[_TOP_KEYS[kind][lower]] = _value(value)
-        elif kind in ("vol-band", "vix-table", "adaptive", "score") and lower in _VOL_KEYS:
-            vol[_VOL_KEYS[lower]] = value if lower in ("asset", "aux") else _value(value)
+        elif lower in short.keys:
+            spec[short.keys[lower]] = _value(value)
+        elif short.estimator_field is not None and lower in VOL_SHORT_KEYS:
+            vol[VOL_SHORT_KEYS[lower]] = value if lower in ("asset", "aux") else _value(value)
         else:
-            keys = [*_TOP_KEYS.get(kind, {}), "to", "scope"]
-            if kind in ("vol-band", "vix-table", "adaptive", "score"):
-                keys += list(_VOL_KEYS)
-            if kind == "score":
-                keys += list(_SCORE_WEIGHTS)
+            keys = [*short.keys, "to", "scope"]
+            if short.estimator_field is not None:
+                keys += list(VOL_SHORT_KEYS)
+            if short.weights:
+                keys += list(SCORE_WEIGHT_KEYS)
             raise ConfigError(
                 f"policy {raw!r}: unknown key {key!r}; choose from {_choices(keys)}"
             )
-    if vol:
+    if vol and short.estimator_field is not None:
         if "source" not in vol and ("asset" in vol or "aux" in vol):
             vol["source"] = "asset" if "asset" in vol else "aux"
-        spec["vix" if kind in ("vix-table", "adaptive") else "vol"] = vol
+        spec[short.estimator_field] = vol
     if weights:
         spec["weights"] = weights
-    if kind == "tiers":
+    if short.assignments:
         if not assign:
             raise ConfigError(
                 f"policy {raw!r}: tiers needs ASSET=tier pairs (core, satellite, tactical)"
             )
         spec["assign"] = assign
-    return policy_from_spec(spec, name=label, where=f"policy {raw!r}")
+    return build_from_mapping(spec, name=label, prefix=f"policy {raw!r}")

@@ -36,15 +36,17 @@ import numpy as np
 
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError
+from rebal.policy.kinds import PolicyKind, kind_of
 from rebal.policy.schedule import Calendar
 from rebal.policy.triggers import Always, BandTrigger, Never, Trigger
 from rebal.types import BoolArray, FloatArray, Frequency, IntArray, Scope, Sizing
 
-__all__ = ["SCOPE_CODE", "SIZING_CODE", "CompiledPolicy", "Policy"]
+__all__ = ["BUILTIN_TRIGGERS", "SCOPE_CODE", "SIZING_CODE", "CompiledPolicy", "Policy"]
 
 SIZING_CODE = {Sizing.TO_TARGET: 0, Sizing.TO_EDGE: 1, Sizing.HALFWAY: 2}
 SCOPE_CODE = {Scope.ALL: 0, Scope.BREACHED: 1}
-_BUILTIN_TRIGGERS = (Always, BandTrigger, Never)
+BUILTIN_TRIGGERS = (Always, BandTrigger, Never)
+"""The triggers of the plain kinds (calendar, band, buy-and-hold)."""
 _ONE_GROUP_CODES = tuple(np.array([k], dtype=np.int64) for k in range(3))
 
 
@@ -335,6 +337,15 @@ class Policy:
                 f"Policy.cash_flow_only must be True or False, got {self.cash_flow_only!r}"
             )
 
+    @property
+    def kind(self) -> PolicyKind:
+        """The policy's :class:`PolicyKind`: buy-and-hold when it trades only through
+        cash flows, else its trigger's kind (:attr:`PolicyKind.CUSTOM` for a trigger
+        without one)."""
+        if self.cash_flow_only:
+            return PolicyKind.BUY_AND_HOLD
+        return kind_of(self.trigger)
+
     def compile(self, market: MarketData, target: FloatArray) -> CompiledPolicy:
         """The kernel arrays of this policy on ``market`` for ``target`` weights.
 
@@ -357,7 +368,7 @@ class Policy:
         rule = int(self.trigger.rule)
         if (
             type(self.schedule) is Calendar
-            and type(self.trigger) in _BUILTIN_TRIGGERS
+            and type(self.trigger) in BUILTIN_TRIGGERS
             and bands.ndim == 2
             and bands.flags.c_contiguous
             and (type(self.trigger) is not BandTrigger or not np.isnan(bands.min()))

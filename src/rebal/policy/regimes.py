@@ -62,6 +62,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from rebal.errors import ConfigError
 from rebal.policy.context import Context, compiled_policy, positive, positive_int
+from rebal.policy.kinds import PolicyKind
 from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.triggers import Rule
@@ -336,6 +337,7 @@ class VixTableBand:
     sizing: Sizing = Sizing.TO_TARGET
     scope: Scope = Scope.ALL
     rule: ClassVar[Rule] = Rule.VIX_TABLE
+    kind: ClassVar[PolicyKind] = PolicyKind.VIX_TABLE
 
     def __post_init__(self) -> None:
         _common(self, "VixTableBand")
@@ -374,6 +376,7 @@ class AdaptiveFrequency:
     sizing: Sizing = Sizing.TO_TARGET
     scope: Scope = Scope.ALL
     rule: ClassVar[Rule] = Rule.ADAPTIVE
+    kind: ClassVar[PolicyKind] = PolicyKind.ADAPTIVE
 
     def __post_init__(self) -> None:
         _common(self, "AdaptiveFrequency")
@@ -418,6 +421,7 @@ class CorrelationRegime:
     sizing: Sizing = Sizing.TO_TARGET
     scope: Scope = Scope.ALL
     rule: ClassVar[Rule] = Rule.CORRELATION
+    kind: ClassVar[PolicyKind] = PolicyKind.CORRELATION
 
     def __post_init__(self) -> None:
         owner = "CorrelationRegime"

@@ -41,6 +41,7 @@ import numpy as np
 
 from rebal.errors import ConfigError
 from rebal.policy.context import Context, compiled_policy, positive, positive_int
+from rebal.policy.kinds import PolicyKind
 from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
 from rebal.policy.regimes import rolling_mean_correlation
 from rebal.policy.schedule import period_end_mask
@@ -101,6 +102,7 @@ class ScoreTrigger:
     sizing: Sizing = Sizing.TO_TARGET
     scope: Scope = Scope.ALL
     rule: ClassVar[Rule] = Rule.SCORE
+    kind: ClassVar[PolicyKind] = PolicyKind.SCORE
 
     def __post_init__(self) -> None:
         owner = "ScoreTrigger"

@@ -35,6 +35,7 @@ import numpy as np
 
 from rebal.errors import ConfigError
 from rebal.policy.context import Context, compiled_policy, positive
+from rebal.policy.kinds import PolicyKind
 from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.triggers import Rule
@@ -108,6 +109,7 @@ class Tiers:
     assign: Mapping[str, str]
     tiers: Mapping[str, Tier] = field(default_factory=lambda: TIER_PRESETS)
     rule: ClassVar[Rule] = Rule.TIER
+    kind: ClassVar[PolicyKind] = PolicyKind.TIERS
 
     def __post_init__(self) -> None:
         if not isinstance(self.assign, Mapping) or not self.assign:

@@ -23,6 +23,7 @@ import numpy as np
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError
 from rebal.policy.bands import AbsoluteBand, RelativeBand, half_widths
+from rebal.policy.kinds import PolicyKind
 from rebal.types import FloatArray
 
 __all__ = ["ALWAYS_TRADE", "Always", "BandTrigger", "Never", "Rule", "Trigger"]
@@ -67,6 +68,7 @@ class Always:
     """Trade on every check day (a calendar policy)."""
 
     rule: ClassVar[Rule] = Rule.CALENDAR
+    kind: ClassVar[PolicyKind] = PolicyKind.CALENDAR
 
     def bands(self, market: MarketData, target: FloatArray) -> FloatArray | None:
         out = np.empty((1, target.shape[0]))
@@ -83,6 +85,7 @@ class Never:
     """Never trade after the initial purchase (buy-and-hold)."""
 
     rule: ClassVar[Rule] = Rule.CALENDAR
+    kind: ClassVar[PolicyKind] = PolicyKind.BUY_AND_HOLD
 
     def bands(self, market: MarketData, target: FloatArray) -> FloatArray | None:
         return None
@@ -108,6 +111,7 @@ class BandTrigger:
     absolute: AbsoluteBand | None = None
     relative: RelativeBand | None = None
     rule: ClassVar[Rule] = Rule.BAND
+    kind: ClassVar[PolicyKind] = PolicyKind.BAND
 
     def __post_init__(self) -> None:
         if self.absolute is None and self.relative is None:

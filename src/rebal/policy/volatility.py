@@ -45,6 +45,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError, DataError
 from rebal.policy.context import Context, compiled_policy, positive, positive_int
+from rebal.policy.kinds import PolicyKind
 from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.triggers import Rule
@@ -296,6 +297,7 @@ class VolScaledBand:
     sizing: Sizing = Sizing.TO_TARGET
     scope: Scope = Scope.ALL
     rule: ClassVar[Rule] = Rule.VOL_BAND
+    kind: ClassVar[PolicyKind] = PolicyKind.VOL_BAND
 
     def __post_init__(self) -> None:
         owner = "VolScaledBand"

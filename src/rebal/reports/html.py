@@ -154,11 +154,21 @@ def write_page(text: str, path: str | Path) -> Path:
 # ---------------------------------------------------------------- comparison
 
 
-def _baseline_index(names: Sequence[str], baseline: str | None) -> int | None:
+def _baseline_index(
+    names: Sequence[str], baseline: str | None, policies: Sequence[Any] | None = None
+) -> int | None:
     if baseline is not None:
         if baseline not in names:
             raise ConfigError(f"baseline {baseline!r} is not among the policies: {list(names)}")
         return list(names).index(baseline)
+    if policies is not None and len(policies) == len(names):
+        from rebal.policy.kinds import PolicyKind, kind_of
+
+        for i, p in enumerate(policies):
+            if kind_of(p) is PolicyKind.BUY_AND_HOLD:
+                return i
+        return None
+    # without the policies, the name is all there is
     for i, n in enumerate(names):
         key = n.lower().replace("-", " ").replace("_", " ")
         if ("buy" in key and "hold" in key) or key in ("b&h", "bh"):
@@ -243,8 +253,9 @@ def compare_report_html(
         Their :class:`~rebal.metrics.Metrics` in the same order (e.g. the very
         objects the CLI printed); default ``result.metrics(benchmark=baseline)``.
     baseline
-        Name of the baseline policy for the relative columns; default the one
-        named like buy-and-hold, if any.
+        Name of the baseline policy for the relative columns; default the
+        buy-and-hold one (by its kind when ``policies`` are given, else the one
+        named like buy-and-hold), if any.
     meta
         The header; default :func:`~rebal.reports.meta.meta_from_results` (costs
         "not stated").
@@ -274,7 +285,7 @@ def compare_report_html(
     names = [r.policy_name for r in results]
     if len(set(names)) != len(names):
         raise ConfigError(f"policy names must be unique in a report, got {names}")
-    base_i = _baseline_index(names, baseline)
+    base_i = _baseline_index(names, baseline, policies)
     if metrics is None:
         base = results[base_i] if base_i is not None else None
         metrics = [r.metrics(benchmark=base) if base is not None else r.metrics()

@@ -289,9 +289,9 @@ def study_from_spec(
                 # aux series, unknown tier assets … before any backtest runs
                 compiled = policy.compile(market, weights)
                 if study_tax is not None:
-                    from rebal.backtest.taxable.simulator import check_supported
+                    from rebal.backtest.taxable.simulator import check_taxable_policy
 
-                    check_supported(compiled, name)
+                    check_taxable_policy(policy, compiled, name)
             except (ConfigError, DataError) as exc:
                 raise type(exc)(f'policies["{name}"]: {exc}') from None
             policies.append((name, policy))

@@ -15,8 +15,8 @@ from rebal.backtest.results import BacktestResult
 from rebal.errors import ConfigError, DataError
 from rebal.executor import Executor, SerialExecutor
 from rebal.metrics import window_return
+from rebal.policy.kinds import PolicyKind, kind_of
 from rebal.policy.policy import Policy
-from rebal.policy.triggers import Never
 from rebal.studies.load import Study
 from rebal.studies.result import PolicyOutcome, StudyResult
 
@@ -34,10 +34,9 @@ Progress = Callable[[int, int, str], None]
 
 
 def is_buy_and_hold(policy: Policy) -> bool:
-    """Whether ``policy`` is plain buy-and-hold (recognised by its type and trigger, not
-    its name): the baseline every alpha is measured against."""
-    return policy.cash_flow_only and isinstance(policy.trigger, Never) and \
-        type(policy) is Policy
+    """Whether ``policy`` is plain buy-and-hold (recognised by its kind, not its name):
+    the baseline every alpha is measured against."""
+    return kind_of(policy) is PolicyKind.BUY_AND_HOLD
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rebal.errors import InputError
-from rebal.policy.spec import field_message, field_path
+from rebal.policy.registry import error_text, field_path
 
 __all__ = [
     "AccountSpec",
@@ -200,5 +200,5 @@ def parse_study_spec(
         return StudySpec.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise InputError(field_message(err), file=file,
+        raise InputError(error_text(err), file=file,
                          row=field_path(err["loc"]).lstrip(".")) from None

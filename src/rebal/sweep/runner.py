@@ -23,12 +23,20 @@ from rebal.backtest.costs import CostModel
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError
 from rebal.executor import Executor, ThreadExecutor, cpu_count
+from rebal.policy.kinds import ALL_KINDS, PolicyKind, kind_of
 from rebal.policy.policy import CompiledPolicy, Policy
 from rebal.policy.target import target_array
 from rebal.sweep import kernel as K
 from rebal.types import FloatArray, IntArray
 
-__all__ = ["Job", "SweepStats", "run_configs"]
+__all__ = ["KERNEL_KINDS", "SUPPORTED_KINDS", "Job", "SweepStats", "run_configs"]
+
+SUPPORTED_KINDS: frozenset[PolicyKind] = ALL_KINDS
+"""The policy kinds a sweep runs: every kind — those the batched kernel does not
+take run through the engine."""
+KERNEL_KINDS: frozenset[PolicyKind] = ALL_KINDS - {PolicyKind.SCORE}
+"""The kinds the batched kernel takes, when they compile to one group with a band or
+calendar trigger (a tiers policy with one tier does; the score never)."""
 
 STAT_NAMES = (
     "final_value_usd",
@@ -111,8 +119,8 @@ def _stats_from_acc(acc: FloatArray, n_days: int, ppy: float) -> dict[str, Float
         }
 
 
-def _supported(cp: CompiledPolicy) -> bool:
-    return cp.n_groups == 1 and cp.trigger_kind == 0
+def _supported(kind: PolicyKind, cp: CompiledPolicy) -> bool:
+    return kind in KERNEL_KINDS and cp.n_groups == 1 and cp.trigger_kind == 0
 
 
 def _acc_from_engine(raw, flows: FloatArray, rf: FloatArray) -> FloatArray:
@@ -164,10 +172,7 @@ class _Compiled:
         history: MarketData | None,
     ) -> None:
         from rebal.policy.dynamic import DynamicPolicy
-        from rebal.policy.policy import SCOPE_CODE, SIZING_CODE
-        from rebal.policy.triggers import Always, BandTrigger, Never
-
-        hashable_triggers = (Always, BandTrigger, Never)  # frozen values: usable as keys
+        from rebal.policy.policy import BUILTIN_TRIGGERS, SCOPE_CODE, SIZING_CODE
 
         n_days, n = market.n_days, market.n_assets
         masks: dict[bytes, int] = {}
@@ -225,7 +230,7 @@ class _Compiled:
             if type(policy) is Policy:
                 trigger = policy.trigger
                 # the built-in triggers are frozen values; others may not hash
-                tkey = trigger if type(trigger) in hashable_triggers else id(trigger)
+                tkey = trigger if type(trigger) in BUILTIN_TRIGGERS else id(trigger)
                 tb = None if policy.cash_flow_only else trig_cache.get(tkey)
                 if tb is None:
                     band = None if policy.cash_flow_only else trigger.bands(market, weights)
@@ -268,7 +273,7 @@ class _Compiled:
                     policy = policy.with_history(history)
                 cp = policy.compile(market, weights)
                 cp_cache[id(job.policy)] = cp
-            if not _supported(cp):
+            if not _supported(kind_of(job.policy), cp):
                 self.fallback.append((j, cp))
                 continue
             cfg_mask[j] = mask_index(cp.kernel_check[:, 0])

@@ -37,7 +37,7 @@ import numpy as np
 from rebal.backtest import kernels
 from rebal.backtest.costs import CostModel
 from rebal.backtest.engine import PolicyLike, run_backtest
-from rebal.backtest.taxable.kernels import BREACH_TOL, next_event
+from rebal.backtest.taxable.kernels import next_event
 from rebal.backtest.taxable.results import (
     HarvestLog,
     TaxableBacktestResult,
@@ -48,6 +48,8 @@ from rebal.backtest.taxable.settings import BracketRates, FlatRates, SimAccount,
 from rebal.backtest.taxable.tax import YearTax, params_year, year_tax
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError, DataError, RebalError
+from rebal.policy.breach import breached_mask
+from rebal.policy.kinds import ALL_KINDS, PolicyKind, require_kind
 from rebal.policy.policy import CompiledPolicy, Policy
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.target import target_array
@@ -60,7 +62,12 @@ from rebal.tax.relief import select_lots
 from rebal.tax.washsale import AvoidanceGuard, first_safe_date
 from rebal.types import AccountType, Frequency, LotMethod, Side, Term
 
-__all__ = ["run_taxable_backtest"]
+__all__ = ["SUPPORTED_KINDS", "check_taxable_policy", "run_taxable_backtest"]
+
+SUPPORTED_KINDS: frozenset[PolicyKind] = ALL_KINDS - {PolicyKind.TIERS, PolicyKind.SCORE}
+"""The policy kinds the taxable loop runs: one group, band or calendar trigger, no
+action days (so no tiers and no score)."""
+_LOOP = "taxable backtest"
 
 _PER_YEAR = {Frequency.MONTHLY: 12, Frequency.QUARTERLY: 4, Frequency.SEMIANNUAL: 2,
              Frequency.ANNUAL: 1}
@@ -573,7 +580,7 @@ class _Sim:
             w = h / V
             target = self.tw[a]
             band = self.band[bt]
-            breached = (band < 0.0) | (np.abs(w - target) > band + BREACH_TOL)
+            breached = breached_mask(w, target, band)
             if not breached.any():
                 continue
             sized = np.ones(n, np.bool_) if self.scope == 0 else breached
@@ -638,11 +645,26 @@ def _trigger_price(lots: Sequence[Lot], hs: HarvestSettings) -> float:
     return best if best > 0.0 else -np.inf
 
 
-def _check_compiled(compiled: CompiledPolicy, name: str) -> None:
-    if compiled.n_groups != 1 or compiled.act is not None or compiled.trigger_kind != 0:
+def check_taxable_policy(policy: object, compiled: CompiledPolicy | None, name: str) -> None:
+    """Refuse a policy the taxable loop cannot run (:data:`SUPPORTED_KINDS`).
+
+    Its kind first; then, when ``compiled`` is given, its arrays (a custom policy
+    compiling to several groups, action days or the score is refused too).
+
+    Raises
+    ------
+    ConfigError
+        ``policy 'name': the taxable backtest does not support policy kind 'score'
+        (supported: …)``.
+    """
+    kind = require_kind(policy, SUPPORTED_KINDS, loop=_LOOP, name=name)
+    if compiled is not None and (
+        compiled.n_groups != 1 or compiled.act is not None or compiled.trigger_kind != 0
+    ):
         raise ConfigError(
-            f"policy {name!r}: taxable backtests take band/calendar policies with one group "
-            "(no tiers, action days or score triggers)"
+            f"policy {name!r}: the {_LOOP} does not support policy kind {kind.value!r} "
+            "compiled to tiers, action days or a score trigger (one group and a band or "
+            "calendar trigger only)"
         )
 
 
@@ -728,8 +750,9 @@ def run_taxable_backtest(
     init = np.array([a.initial_usd for a in accounts])
     household = (init[:, None] * tw).sum(axis=0) / init.sum()
     class_market = market.select(classes)
+    check_taxable_policy(policy, None, str(policy.name))
     compiled = policy.compile(class_market, weights)
-    _check_compiled(compiled, str(policy.name))
+    check_taxable_policy(policy, compiled, str(policy.name))
 
     sim = _Sim(market=mkt, classes=classes, assets=assets, tw=tw, compiled=compiled,
                accounts=accounts, tax=tax, harvest=harvest, costs=costs)
@@ -919,5 +942,3 @@ def _finish(sim: _Sim, policy: Policy | PolicyLike, market: MarketData,
     )
 
 
-check_supported = _check_compiled
-"""Public name of the taxable loop's policy check (study files check at load time)."""

@@ -1,0 +1,455 @@
+"""One registry of policy kinds behind both grammars.
+
+Each :class:`~rebal.policy.kinds.PolicyKind` is registered here once, with
+
+- its study-file grammar: a pydantic model validating ``{"kind": ..., fields}``
+  whose ``build(name)`` constructs the :class:`Policy`
+  (:func:`rebal.policy.policy_from_spec` reads it);
+- its CLI short-form grammar: the ``key=value`` keys ``kind:key=value,…`` accepts
+  and the spec field each one sets (:func:`rebal.policy.parse_policy` reads it);
+- the spellings that name it (``buy-and-hold``, ``hold`` …).
+
+``docs/policies.md`` lists every kind and field with units; fractions are
+fractions (0.05 = 5 %), windows are rows (trading days for daily data).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rebal.errors import ConfigError, RebalError
+from rebal.policy.combine import EitherFires
+from rebal.policy.dynamic import DynamicPolicy
+from rebal.policy.kinds import PolicyKind
+from rebal.policy.policy import Policy
+from rebal.policy.regimes import (
+    ADAPTIVE_TABLE,
+    CORRELATION_TABLE,
+    VIX_BAND_TABLE,
+    AdaptiveFrequency,
+    CorrelationRegime,
+    RegimeRow,
+    RegimeTable,
+    VixTableBand,
+)
+from rebal.policy.score import ScoreTrigger
+from rebal.policy.tiers import TIER_PRESETS, Tier, Tiers
+from rebal.policy.volatility import VolEstimator, VolScaledBand
+from rebal.types import Frequency, Scope, Sizing
+
+__all__ = [
+    "KINDS",
+    "REGISTRY",
+    "KindEntry",
+    "ShortForm",
+    "SpecModel",
+    "build_from_mapping",
+    "entry_for",
+    "error_text",
+    "field_path",
+]
+
+Fraction = Annotated[float, Field(gt=0, lt=1)]
+Rows = Annotated[int, Field(ge=2)]
+FreqName = Literal["daily", "weekly", "biweekly", "monthly", "quarterly", "semiannual", "annual"]
+SizingName = Literal["target", "edge", "halfway"]
+ScopeName = Literal["all", "breached"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class SpecModel(_Model):
+    """A kind's study-file spec: validated fields and ``build(name)`` → Policy."""
+
+    kind: str
+
+    def build(self, name: str) -> Policy:
+        raise NotImplementedError
+
+
+class VolSpec(_Model):
+    source: Literal["portfolio", "asset", "aux"] = "portfolio"
+    asset: str | None = None
+    aux: str = "VIX"
+    window: Rows = 21
+    long_run: Literal["expanding", "trailing"] = "expanding"
+    long_run_window: Annotated[int, Field(ge=1)] = 252
+
+    def build(self) -> VolEstimator:
+        return VolEstimator(
+            source=self.source, asset=self.asset, aux=self.aux,  # type: ignore[arg-type]
+            window_rows=self.window, long_run=self.long_run,  # type: ignore[arg-type]
+            long_run_rows=self.long_run_window,
+        )
+
+
+class VixSpec(VolSpec):
+    """A VIX level: the aux series by default, else a VIX-equivalent realized vol."""
+
+    source: Literal["portfolio", "asset", "aux"] = "aux"
+
+
+class RowSpec(_Model):
+    upto: float | None = None
+    band: Fraction
+    check: FreqName | None = None
+    label: str = ""
+
+
+class _TableMixin(_Model):
+    table: list[RowSpec] | None = None
+    closed: Literal["right", "left"] = "right"
+    default_row: Annotated[int, Field(ge=0)] | None = None
+
+    def build_table(self, preset: RegimeTable) -> RegimeTable:
+        if self.table is None:
+            rows = preset.rows
+            default = preset.default_row if self.default_row is None else self.default_row
+        else:
+            rows = tuple(
+                RegimeRow(
+                    upto=math.inf if r.upto is None else r.upto,
+                    band=r.band,
+                    check=None if r.check is None else Frequency(r.check),
+                    label=r.label,
+                )
+                for r in self.table
+            )
+            default = 0 if self.default_row is None else self.default_row
+        return RegimeTable(rows=rows, closed=self.closed, default_row=default)  # type: ignore[arg-type]
+
+
+class BuyAndHoldSpec(SpecModel):
+
+    def build(self, name: str) -> Policy:
+        return Policy.buy_and_hold(name=name)
+
+
+class CalendarSpec(SpecModel):
+    frequency: FreqName
+
+    def build(self, name: str) -> Policy:
+        return Policy.calendar(self.frequency, name=name)
+
+
+class BandSpec(SpecModel):
+    absolute: Fraction | None = Field(default=None, alias="abs")
+    relative: Annotated[float, Field(gt=0)] | None = Field(default=None, alias="rel")
+    check: FreqName = "daily"
+    sizing: SizingName = "target"
+    scope: ScopeName = "all"
+
+    def build(self, name: str) -> Policy:
+        if self.absolute is None and self.relative is None:
+            raise ConfigError("abs is required (or rel, or both)")
+        return Policy.band(
+            absolute=self.absolute, relative=self.relative, check=self.check,
+            sizing=self.sizing, scope=self.scope, name=name,
+        )
+
+
+class VolBandSpec(SpecModel):
+    base_band: Fraction = 0.05
+    floor: Fraction = 0.02
+    cap: Fraction = 0.15
+    vol: VolSpec = VolSpec()
+    check: FreqName = "daily"
+    sizing: SizingName = "target"
+    scope: ScopeName = "all"
+
+    def build(self, name: str) -> Policy:
+        rules = VolScaledBand(
+            base=self.base_band, floor=self.floor, cap=self.cap, vol=self.vol.build(),
+            check=self.check, sizing=self.sizing, scope=self.scope,  # type: ignore[arg-type]
+        )
+        return DynamicPolicy(name=name, rules=rules)
+
+
+class VixTableSpec(SpecModel, _TableMixin):
+    vix: VixSpec = VixSpec()
+    premium: float = 0.0
+    check: FreqName = "daily"
+    sizing: SizingName = "target"
+    scope: ScopeName = "all"
+
+    def build(self, name: str) -> Policy:
+        rules = VixTableBand(
+            table=self.build_table(VIX_BAND_TABLE), signal=self.vix.build(),
+            premium=self.premium, check=self.check, sizing=self.sizing,  # type: ignore[arg-type]
+            scope=self.scope,  # type: ignore[arg-type]
+        )
+        return DynamicPolicy(name=name, rules=rules)
+
+
+class AdaptiveSpec(SpecModel, _TableMixin):
+    vix: VixSpec = VixSpec()
+    premium: float = 0.0
+    sizing: SizingName = "target"
+    scope: ScopeName = "all"
+
+    def build(self, name: str) -> Policy:
+        rules = AdaptiveFrequency(
+            table=self.build_table(ADAPTIVE_TABLE), signal=self.vix.build(),
+            premium=self.premium, sizing=self.sizing, scope=self.scope,  # type: ignore[arg-type]
+        )
+        return DynamicPolicy(name=name, rules=rules)
+
+
+class CorrelationSpec(SpecModel, _TableMixin):
+    window: Rows = 63
+    sizing: SizingName = "target"
+    scope: ScopeName = "all"
+
+    def build(self, name: str) -> Policy:
+        rules = CorrelationRegime(
+            table=self.build_table(CORRELATION_TABLE), window_rows=self.window,
+            sizing=self.sizing, scope=self.scope,  # type: ignore[arg-type]
+        )
+        return DynamicPolicy(name=name, rules=rules)
+
+
+class WeightsSpec(_Model):
+    drift: Annotated[float, Field(ge=0)] = 0.5
+    vol: Annotated[float, Field(ge=0)] = 0.2
+    corr: Annotated[float, Field(ge=0)] = 0.1
+    time: Annotated[float, Field(ge=0)] = 0.2
+
+
+class ScoreSpec(SpecModel):
+    band: Fraction = 0.05
+    weights: WeightsSpec = WeightsSpec()
+    horizon: Annotated[float, Field(gt=0)] = 252.0
+    threshold: Annotated[float, Field(gt=0)] = 100.0
+    vol: VolSpec = VolSpec()
+    corr_window: Rows = 63
+    corr_ref: Annotated[float, Field(gt=0, le=1)] = 0.7
+    check: FreqName = "daily"
+    sizing: SizingName = "target"
+    scope: ScopeName = "all"
+
+    def build(self, name: str) -> Policy:
+        w = self.weights
+        rules = ScoreTrigger(
+            band=self.band, w_drift=w.drift, w_vol=w.vol, w_corr=w.corr, w_time=w.time,
+            horizon_rows=self.horizon, threshold=self.threshold, vol=self.vol.build(),
+            corr_window=self.corr_window, corr_ref=self.corr_ref, check=self.check,  # type: ignore[arg-type]
+            sizing=self.sizing, scope=self.scope,  # type: ignore[arg-type]
+        )
+        return DynamicPolicy(name=name, rules=rules)
+
+
+class TierSpec(_Model):
+    band: Fraction
+    look: FreqName
+    act: FreqName
+    sizing: SizingName = "target"
+    scope: ScopeName = "all"
+
+
+class TiersSpec(SpecModel):
+    assign: dict[str, str]
+    tiers: dict[str, TierSpec] = {}
+
+    def build(self, name: str) -> Policy:
+        tiers = dict(TIER_PRESETS)
+        for tier_name, t in self.tiers.items():
+            tiers[tier_name] = Tier(
+                name=tier_name, band=t.band, look=t.look, act=t.act,  # type: ignore[arg-type]
+                sizing=t.sizing, scope=t.scope,  # type: ignore[arg-type]
+            )
+        return DynamicPolicy(name=name, rules=Tiers(assign=self.assign, tiers=tiers))
+
+
+class EitherSpec(SpecModel):
+    calendar: FreqName
+    absolute: Fraction | None = Field(default=None, alias="abs")
+    relative: Annotated[float, Field(gt=0)] | None = Field(default=None, alias="rel")
+    band_check: FreqName = "daily"
+    sizing: SizingName = "target"
+    scope: ScopeName = "all"
+
+    def build(self, name: str) -> Policy:
+        if self.absolute is None and self.relative is None:
+            raise ConfigError("abs is required (or rel, or both)")
+        from rebal.policy.bands import AbsoluteBand, RelativeBand
+
+        rules = EitherFires(
+            calendar=Frequency(self.calendar),
+            absolute=None if self.absolute is None else AbsoluteBand(self.absolute),
+            relative=None if self.relative is None else RelativeBand(self.relative),
+            band_check=Frequency(self.band_check), sizing=Sizing(self.sizing),
+            scope=Scope(self.scope),
+        )
+        return DynamicPolicy(name=name, rules=rules)
+
+
+
+VOL_SHORT_KEYS: Mapping[str, str] = MappingProxyType({
+    "window": "window", "source": "source", "asset": "asset", "aux": "aux",
+    "long_run": "long_run", "long_run_window": "long_run_window",
+})
+"""Short-form keys of a volatility estimator (nested under the spec's ``vol``/``vix``)."""
+
+SCORE_WEIGHT_KEYS = ("drift", "vol", "corr", "time")
+"""Short-form keys of the score's factor weights (nested under ``weights``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShortForm:
+    """A kind's CLI short-form grammar ``kind:key=value,…`` (besides ``to``/``scope``).
+
+    Attributes
+    ----------
+    keys
+        Short-form key → spec field.
+    estimator_field
+        The spec field (``"vol"``/``"vix"``) that takes :data:`VOL_SHORT_KEYS`, or
+        ``None``.
+    weights
+        True when :data:`SCORE_WEIGHT_KEYS` are accepted (the score).
+    assignments
+        True when every token is ``ASSET=tier`` (tiers).
+    """
+
+    keys: Mapping[str, str] = field(default_factory=dict)
+    estimator_field: str | None = None
+    weights: bool = False
+    assignments: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KindEntry:
+    """One registered policy kind: its study-file model and its short-form grammar.
+
+    Attributes
+    ----------
+    kind
+        The kind.
+    model
+        The pydantic model of the study-file spec; ``model.build(name)`` → Policy.
+    short
+        The generic short-form grammar, or ``None`` for the kinds whose short
+        form is their own (``buy-and-hold``, a frequency name, ``band:…``).
+    aliases
+        Other spellings of the kind (normalised: lower case, ``_`` for ``-``).
+    """
+
+    kind: PolicyKind
+    model: type[SpecModel]
+    short: ShortForm | None = None
+    aliases: tuple[str, ...] = ()
+
+
+_ENTRIES = (
+    KindEntry(kind=PolicyKind.BUY_AND_HOLD, model=BuyAndHoldSpec,
+              aliases=("buyandhold", "buy_hold", "hold")),
+    KindEntry(kind=PolicyKind.CALENDAR, model=CalendarSpec),
+    KindEntry(kind=PolicyKind.BAND, model=BandSpec),
+    KindEntry(kind=PolicyKind.VOL_BAND, model=VolBandSpec, short=ShortForm(
+        keys={"base": "base_band", "floor": "floor", "cap": "cap", "check": "check"},
+        estimator_field="vol")),
+    KindEntry(kind=PolicyKind.VIX_TABLE, model=VixTableSpec, short=ShortForm(
+        keys={"premium": "premium", "check": "check"}, estimator_field="vix")),
+    KindEntry(kind=PolicyKind.ADAPTIVE, model=AdaptiveSpec, short=ShortForm(
+        keys={"premium": "premium"}, estimator_field="vix")),
+    KindEntry(kind=PolicyKind.CORRELATION, model=CorrelationSpec, short=ShortForm(
+        keys={"window": "window"})),
+    KindEntry(kind=PolicyKind.SCORE, model=ScoreSpec, short=ShortForm(
+        keys={"band": "band", "threshold": "threshold", "horizon": "horizon",
+              "corr_window": "corr_window", "corr_ref": "corr_ref", "check": "check"},
+        estimator_field="vol", weights=True)),
+    KindEntry(kind=PolicyKind.TIERS, model=TiersSpec, short=ShortForm(assignments=True)),
+    KindEntry(kind=PolicyKind.EITHER, model=EitherSpec, short=ShortForm(
+        keys={"calendar": "calendar", "abs": "abs", "rel": "rel", "band_check": "band_check"})),
+)
+REGISTRY: Mapping[PolicyKind, KindEntry] = MappingProxyType({e.kind: e for e in _ENTRIES})
+"""Every registered kind (all but :attr:`PolicyKind.CUSTOM`), in documentation order."""
+
+KINDS: tuple[str, ...] = tuple(e.kind.value for e in _ENTRIES)
+"""The ``kind`` values a spec may take."""
+
+_LOOKUP: Mapping[str, KindEntry] = MappingProxyType(
+    {name: e for e in _ENTRIES for name in (e.kind.value, *e.aliases)}
+)
+
+
+def entry_for(text: str) -> KindEntry | None:
+    """The entry a kind's spelling names (``"vol-band"``, ``"Hold"`` …), or ``None``."""
+    return _LOOKUP.get(str(text).strip().lower().replace("-", "_"))
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as a field path: ``('vol', 'window')`` → ``.vol.window``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def error_text(err: Mapping[str, Any]) -> str:
+    """One pydantic error as the end of a one-line message (``must be > 0, got -1``)."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    got = err.get("input")
+    if kind == "greater_than":
+        return f"must be > {ctx['gt']:g}, got {got!r}"
+    if kind == "greater_than_equal":
+        return f"must be >= {ctx['ge']:g}, got {got!r}"
+    if kind == "less_than":
+        return f"must be < {ctx['lt']:g}, got {got!r}"
+    if kind == "less_than_equal":
+        return f"must be <= {ctx['le']:g}, got {got!r}"
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}, got {got!r}"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        return f"must be a number{' (whole)' if 'int' in kind else ''}, got {got!r}"
+    return f"{err['msg']}, got {got!r}"
+
+
+def build_from_mapping(spec: Mapping[str, Any], *, name: str, prefix: str) -> Policy:
+    """A :class:`Policy` from a structured spec ``{"kind": …, fields}``.
+
+    Parameters
+    ----------
+    spec
+        The mapping; ``kind`` is one of :data:`KINDS` (or an alias).
+    name
+        The policy's display name.
+    prefix
+        Path prefix of error messages (``policies["Dynamic"]``).
+
+    Raises
+    ------
+    ConfigError
+        One line naming the field path, e.g.
+        ``policies["Dynamic"].base_band must be > 0, got -0.01``.
+    """
+    raw_kind = spec.get("kind")
+    if raw_kind is None:
+        raise ConfigError(f"{prefix}.kind is required; choose one of {', '.join(KINDS)}")
+    entry = entry_for(str(raw_kind))
+    if entry is None:
+        raise ConfigError(
+            f"{prefix}.kind: unknown policy kind {raw_kind!r}; choose one of {', '.join(KINDS)}"
+        )
+    try:
+        parsed = entry.model.model_validate(dict(spec))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigError(f"{prefix}{field_path(err['loc'])} {error_text(err)}") from None
+    try:
+        return parsed.build(name)
+    except RebalError as exc:
+        raise ConfigError(f"{prefix}: {exc}") from None

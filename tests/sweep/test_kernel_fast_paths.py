@@ -91,9 +91,9 @@ def test_desired_weights_bit_for_bit():
 
 
 def test_twenty_assets_narrow_edge_bands_equal_their_backtests():
+    from rebal.backtest import CostModel, run_backtest
     from rebal.data.market import MarketData
     from rebal.policy import Policy
-    from rebal.backtest import CostModel, run_backtest
     from rebal.sweep.runner import Job, run_configs
 
     rng = np.random.default_rng(5)

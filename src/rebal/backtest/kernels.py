@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from rebal.policy.breach import BREACH_TOL
+from rebal.policy.breach import drift_breaches
 from rebal.types import BoolArray, FloatArray, IntArray
 
 ZERO_TRADE_RTOL = 1e-12
@@ -948,7 +948,8 @@ def _simulate_kernel(market_fields, policy_fields, costs_fields):
                 ratio_max = -np.inf
                 for i in range(n):
                     d = abs(w[i] - target[i])
-                    breached[i] = d > band[bt, i] + BREACH_TOL
+                    # (a score's bands are all > 0: CompiledPolicy checks it)
+                    breached[i] = drift_breaches(d, band[bt, i])
                     if breached[i]:
                         n_breached += 1
                     ratio = d / band[bt, i]
@@ -967,7 +968,7 @@ def _simulate_kernel(market_fields, policy_fields, costs_fields):
                         breached[i] = False
                         continue
                     d = abs(w[i] - target[i])
-                    breached[i] = band[bt, i] < 0.0 or d > band[bt, i] + BREACH_TOL
+                    breached[i] = drift_breaches(d, band[bt, i])
                     if breached[i]:
                         n_breached += 1
                     # the asset furthest beyond its band (largest drift for a calendar)

@@ -11,11 +11,11 @@ rebalances) — the ``(n_days,)`` value path only when asked.
 
 Exactness. On every row the value of each configuration is the left-to-right sum
 ``Σ_i fl(s_i p_i)``: bit for bit what :func:`rebal.backtest.kernels.simulate` computes
-on its event rows. A look row fires exactly as in the engine
-(``|h_i / V − target_i| > band_i + 1e-12``), and the trades reuse the engine's
-helpers (``desired_weights``, ``solve_rebalance``, ``solve_flow``), so each
-configuration's path equals its single ``run_backtest`` up to the ulps of the
-engine's reassociated quiet-row sums.
+on its event rows. A look row fires exactly as in the engine (the one breach rule,
+:func:`rebal.policy.breach.drift_breaches`, on ``|h_i / V − target_i|``), and the
+trades reuse the engine's helpers (``desired_weights``, ``solve_rebalance``,
+``solve_flow``), so each configuration's path equals its single ``run_backtest`` up
+to the ulps of the engine's reassociated quiet-row sums.
 
 The drift guard (why daily band checks are cheap). Between two trades the shares
 are fixed, so with ``G_j = p_j(t) / p_j(t0)`` the weights move as
@@ -47,12 +47,12 @@ import numpy as np
 from numba import njit
 
 from rebal.backtest.kernels import (
-    BREACH_TOL,
     STATUS_OK,
     project_to_band,
     solve_flow,
     solve_rebalance,
 )
+from rebal.policy.breach import BREACH_TOL, drift_breaches
 
 BLOCK = 128
 """Most configurations sharing one pass over the rows (wider blocks amortise the row's
@@ -455,7 +455,7 @@ def _run_block(
                             w[i] = h[i] / Vk
                             d = abs(w[i] - target[i])
                             bi = band_rows[brow, i]
-                            breached[i] = bi < 0.0 or d > bi + BREACH_TOL
+                            breached[i] = drift_breaches(d, bi)
                             n_breached += breached[i]
                         fires = n_breached > 0
                     # re-arm: every asset has slack >= min_num / V and weight <= max_h / V

@@ -6,8 +6,8 @@ each account, so nothing needs Python. :func:`next_event` walks the rows from
 either
 
 - the policy looks (``check[t]``) and some account's class weights are outside
-  their band (strictly, ``|w - target| > band + 1e-12``; a negative band = a
-  calendar rule, which fires on every look row), or
+  their band (:func:`rebal.policy.breach.breaches`: strictly beyond it; a negative
+  band = a calendar rule, which fires on every look row), or
 - some account/asset pair may be harvested: its price is at or below its trigger
   price (the highest trigger over its lots, see :mod:`rebal.backtest.taxable.harvest`) and the
   row is on or after the first row the wash-sale guard allows it.
@@ -26,7 +26,9 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-BREACH_TOL = 1e-12
+from rebal.policy.breach import BREACH_TOL, breaches
+
+__all__ = ["BREACH_TOL", "next_event"]  # BREACH_TOL: the one rule's, re-exported
 
 _JIT: dict[str, Any] = {"cache": True, "error_model": "numpy", "boundscheck": False}
 
@@ -90,7 +92,7 @@ def next_event(prices, U, cls, n_cls, tw, check, band, trig, trig_from, t0, t1, 
                     continue
                 for k in range(n_cls):
                     b = band[bt, k]
-                    if b < 0.0 or abs(cv[k] / V - tw[a, k]) > b + BREACH_TOL:
+                    if breaches(cv[k] / V, tw[a, k], b):
                         hit = True
         if hit:
             return t

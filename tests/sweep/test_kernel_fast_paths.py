@@ -14,7 +14,11 @@ import numpy as np
 import pytest
 
 from rebal.backtest.kernels import desired_weights, project_to_band
-from rebal.sweep.kernel import block_starts, desired_weights_fast
+
+# the sweep's copy is folded into the engine's function: the kernels' form (scratch
+# passed in) against the Python callers' form (scratch allocated)
+from rebal.backtest.kernels import desired_weights as desired_weights_fast
+from rebal.sweep.kernel import block_starts
 
 
 def _clamped_sum(w, lo, hi, mu):

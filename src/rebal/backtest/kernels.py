@@ -234,7 +234,7 @@ def project_to_band(w, lo, hi, out, bp):
 
 
 @_jit
-def desired_weights(w, target, hw_row, sizing, sized, ws, lo, hi, tmp):
+def desired_weights(w, target, hw_row, sizing, sized, ws, lo, hi, tmp, bp=None):
     """Post-rebalance weights ``ws`` (see :mod:`rebal.policy.policy` for the rules).
 
     ``sizing``: 0 target, 1 edge, 2 halfway. ``sized`` ``(n,)`` bool marks the
@@ -243,8 +243,16 @@ def desired_weights(w, target, hw_row, sizing, sized, ws, lo, hi, tmp):
     When every asset is sized, or the absorbers cannot absorb (no weight, or the
     sized points take more than 100 %), the joint solution: the target, or the
     projection of ``w`` on the band box ``{lo <= v <= hi, sum(v) = 1}``.
+
+    ``lo``, ``hi``, ``tmp`` ``(n,)`` and ``bp`` ``(2n,)`` are scratch; the kernels
+    pass ``bp`` (no allocation per rebalance: the sweep's edge-sized grids rebalance
+    almost daily), Python callers may leave it out. The engine and the sweep both
+    call this one function (tests/sweep/test_kernel_fast_paths.py checks the two
+    forms bit for bit).
     """
     n = w.shape[0]
+    if bp is None:
+        bp = np.empty(2 * n)
     n_sized = 0
     for i in range(n):
         if sized[i]:
@@ -282,9 +290,12 @@ def desired_weights(w, target, hw_row, sizing, sized, ws, lo, hi, tmp):
         for i in range(n):
             ws[i] = target[i]
         return
-    project_to_band(w, lo, hi, tmp, np.empty(2 * n))
+    if sizing == 1:
+        project_to_band(w, lo, hi, ws, bp)
+        return
+    project_to_band(w, lo, hi, tmp, bp)
     for i in range(n):
-        ws[i] = tmp[i] if sizing == 1 else 0.5 * (target[i] + tmp[i])
+        ws[i] = 0.5 * (target[i] + tmp[i])
 
 
 @_jit
@@ -816,6 +827,7 @@ def _simulate_kernel(market_fields, policy_fields, costs_fields):
     lo = np.empty(n)
     hi = np.empty(n)
     tmp = np.empty(n)
+    bp = np.empty(2 * n)
     x = np.empty(n)
     sg = np.empty(n)
     breached = np.empty(n, np.bool_)
@@ -995,7 +1007,7 @@ def _simulate_kernel(market_fields, policy_fields, costs_fields):
                 m, Vp, h_frozen, st = solve_rebalance(h, V, target, c, fixed_usd,
                                                       min_trade_usd, active, x, sg)
             else:
-                desired_weights(w, target, band[bt], sizing[g], sized, ws, lo, hi, tmp)
+                desired_weights(w, target, band[bt], sizing[g], sized, ws, lo, hi, tmp, bp)
                 m, Vp, h_frozen, st = solve_rebalance(h, V, ws, c, fixed_usd, min_trade_usd,
                                                       active, x, sg)
             if st != STATUS_OK:

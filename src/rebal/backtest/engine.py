@@ -167,35 +167,6 @@ def _score(out: kernels.SimOutput, n_days: int, compiled: CompiledPolicy) -> Flo
     return out.floats[2 * n_days:out.f_shares]
 
 
-def _simulate(
-    prices: FloatArray,
-    target: FloatArray,
-    compiled: CompiledPolicy,
-    flows: FloatArray,
-    c: FloatArray,
-    fixed_usd: float,
-    min_trade_usd: float,
-    initial_usd: float,
-) -> RawRun:
-    """Call the kernel on checked, contiguous float64 arrays."""
-    out = _call_kernel(prices, target, compiled, flows, c, fixed_usd, min_trade_usd,
-                       initial_usd)
-    n_days, n_assets = prices.shape
-    return RawRun(
-        values=out.floats[:n_days],
-        costs_usd=out.floats[n_days:2 * n_days],
-        flows_usd=flows,
-        share_days=out.ints[:out.n_share_rows],
-        shares=_shares(out, n_assets),
-        prices=prices,
-        trades=_trades(out),
-        rebalances=_rebalances(out),
-        score=_score(out, n_days, compiled),
-        status=out.status,
-        status_day=out.status_day,
-    )
-
-
 def run_arrays(
     returns: FloatArray | None,
     target: FloatArray,
@@ -260,8 +231,21 @@ def run_arrays(
         )
     if flows[0] != 0.0:
         raise ConfigError("run_arrays: no cash flow on row 0 (the initial purchase)")
-    return _simulate(series, target, compiled, flows, c, float(fixed_usd),
-                     float(min_trade_usd), float(initial_usd))
+    out = _call_kernel(series, target, compiled, flows, c, float(fixed_usd),
+                       float(min_trade_usd), float(initial_usd))
+    return RawRun(
+        values=out.floats[:n_days],
+        costs_usd=out.floats[n_days:2 * n_days],
+        flows_usd=flows,
+        share_days=out.ints[:out.n_share_rows],
+        shares=_shares(out, n_assets),
+        prices=series,
+        trades=_trades(out),
+        rebalances=_rebalances(out),
+        score=_score(out, n_days, compiled),
+        status=out.status,
+        status_day=out.status_day,
+    )
 
 
 def time_weighted_returns(values: FloatArray, flows_usd: FloatArray) -> FloatArray:

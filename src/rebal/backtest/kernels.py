@@ -414,6 +414,17 @@ def record_rebalance(h, s, x, active, Vp, h_frozen, c, fixed_usd, prices, t, tr_
     return n_tr, cost, V
 
 
+@njit(cache=True, error_model="numpy", boundscheck=False, inline="always")
+def _flow_level(h, target, active, m, V, Vp):
+    """``k(V') = (sum_T (target_i V' - h_i) - (V' - V)) / m`` of :func:`solve_flow`: the
+    common level its ``m`` traded assets ``T`` (``active``) are filled to (inlined)."""
+    tot = 0.0
+    for i in range(h.shape[0]):
+        if active[i]:
+            tot += target[i] * Vp - h[i]
+    return (tot - (Vp - V)) / m
+
+
 @_jit
 def solve_flow(h, target, F, c, fixed_usd, active, e, x):
     """Trades ``x`` that invest a contribution ``F > 0`` or raise a withdrawal ``F < 0``.
@@ -455,11 +466,7 @@ def solve_flow(h, target, F, c, fixed_usd, active, e, x):
     Vp = V1
     kappa = 0.0
     for _ in range(FIXED_POINT_MAX_ITER):
-        tot = 0.0
-        for i in range(n):
-            if active[i]:
-                tot += target[i] * Vp - h[i]
-        kappa = (tot - (Vp - V)) / m
+        kappa = _flow_level(h, target, active, m, V, Vp)
         cost = 0.0
         for i in range(n):
             if active[i]:
@@ -471,11 +478,7 @@ def solve_flow(h, target, F, c, fixed_usd, active, e, x):
             break
     if Vp <= 0.0:
         return 0, 0.0, STATUS_WITHDRAWAL_TOO_LARGE
-    tot = 0.0
-    for i in range(n):
-        if active[i]:
-            tot += target[i] * Vp - h[i]
-    kappa = (tot - (Vp - V)) / m
+    kappa = _flow_level(h, target, active, m, V, Vp)
     total = 0.0
     for i in range(n):
         if active[i]:

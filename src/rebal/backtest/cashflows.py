@@ -28,17 +28,6 @@ from rebal.types import DateArray, FloatArray, Frequency
 __all__ = ["CashFlows"]
 
 
-def _finite_usd(value: object, field: str) -> float:
-    """``value`` as a finite float (dollars), or a :class:`ConfigError` naming ``field``."""
-    try:
-        dollars = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ConfigError(f"{field} must be a number, got {value!r}") from None
-    if not math.isfinite(dollars):
-        raise ConfigError(f"{field} must be finite, got {value!r}")
-    return dollars
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CashFlows:
     """A cash-flow schedule.
@@ -102,3 +91,14 @@ class CashFlows:
                     )
                 out[int(np.searchsorted(dates, day, "left"))] += dollars
         return out
+
+
+def _finite_usd(value: object, field: str) -> float:
+    """``value`` as a finite float (dollars), or a :class:`ConfigError` naming ``field``."""
+    try:
+        dollars = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConfigError(f"{field} must be a number, got {value!r}") from None
+    if not math.isfinite(dollars):
+        raise ConfigError(f"{field} must be finite, got {value!r}")
+    return dollars

@@ -387,6 +387,34 @@ def solve_rebalance(h, V, ws, c, fixed_usd, min_trade_usd, active, x, sg):
     return n_active, Vp, h_frozen, STATUS_OK
 
 
+@njit(cache=True, error_model="numpy", boundscheck=False, inline="always")
+def _log_trade(tr_i, tr_f, k, t, i, reason, value_usd, cost_usd):
+    """Entry ``k`` of the trade log: rows day, asset, reason of ``tr_i`` ``(3, cap)`` and
+    value, cost (dollars) of ``tr_f`` ``(2, cap)`` (see :class:`SimOutput`; inlined)."""
+    tr_i[0, k] = t
+    tr_i[1, k] = i
+    tr_i[2, k] = reason
+    tr_f[0, k] = value_usd
+    tr_f[1, k] = cost_usd
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, inline="always")
+def _log_rebalance(rb_i, rb_f, k, t, rule, group, asset, n_breached, drift, half_width, score,
+                  regime):
+    """Entry ``k`` of the rebalance log: rows day, rule, group, asset, n_breached of
+    ``rb_i`` ``(5, cap)`` and drift, band, score, regime of ``rb_f`` ``(4, cap)`` (see
+    :class:`SimOutput`; inlined)."""
+    rb_i[0, k] = t
+    rb_i[1, k] = rule
+    rb_i[2, k] = group
+    rb_i[3, k] = asset
+    rb_i[4, k] = n_breached
+    rb_f[0, k] = drift
+    rb_f[1, k] = half_width
+    rb_f[2, k] = score
+    rb_f[3, k] = regime
+
+
 @_jit
 def record_rebalance(h, s, x, active, Vp, h_frozen, c, fixed_usd, prices, t, tr_i, tr_f, n_tr):
     """Make the trades :func:`solve_rebalance` sized (``x_i * (V' - H_F) - h_i`` for the
@@ -402,11 +430,7 @@ def record_rebalance(h, s, x, active, Vp, h_frozen, c, fixed_usd, prices, t, tr_
             xi = x[i] * (Vp - h_frozen) - h[i]
             ci = c[i] * abs(xi) + fixed_usd
             cost += ci
-            tr_i[0, n_tr] = t
-            tr_i[1, n_tr] = i
-            tr_i[2, n_tr] = REASON_REBALANCE
-            tr_f[0, n_tr] = xi
-            tr_f[1, n_tr] = ci
+            _log_trade(tr_i, tr_f, n_tr, t, i, REASON_REBALANCE, xi, ci)
             n_tr += 1
             h[i] += xi
             s[i] = h[i] / prices[t, i]
@@ -873,11 +897,8 @@ def _simulate_kernel(market_fields, policy_fields, costs_fields):
             V = 0.0
             for i in range(n):
                 if active[i]:
-                    tr_day[n_tr] = t
-                    tr_asset[n_tr] = i
-                    tr_value[n_tr] = x[i]
-                    tr_cost[n_tr] = c[i] * abs(x[i]) + fixed_usd
-                    tr_reason[n_tr] = REASON_FLOW
+                    _log_trade(tr_i, tr_f, n_tr, t, i, REASON_FLOW, x[i],
+                              c[i] * abs(x[i]) + fixed_usd)
                     n_tr += 1
                     h[i] += x[i]
                     # dollars back to shares at the close, only for the assets that
@@ -932,15 +953,8 @@ def _simulate_kernel(market_fields, policy_fields, costs_fields):
                                                          n_tr)
                     traded = True
                     day_cost += cost
-                    rb_i[0, n_rb] = t
-                    rb_i[1, n_rb] = rule
-                    rb_i[2, n_rb] = 0
-                    rb_i[3, n_rb] = arg
-                    rb_i[4, n_rb] = n
-                    rb_f[0, n_rb] = drift
-                    rb_f[1, n_rb] = np.nan
-                    rb_f[2, n_rb] = np.nan
-                    rb_f[3, n_rb] = regime[t] if has_regime else np.nan
+                    _log_rebalance(rb_i, rb_f, n_rb, t, rule, 0, arg, n, drift, np.nan,
+                                  np.nan, regime[t] if has_regime else np.nan)
                     n_rb += 1
                     last_rb = t
             n_groups_now = 0
@@ -1023,15 +1037,10 @@ def _simulate_kernel(market_fields, policy_fields, costs_fields):
                                              prices, t, tr_i, tr_f, n_tr)
             traded = True
             day_cost += cost
-            rb_i[0, n_rb] = t
-            rb_i[1, n_rb] = rule
-            rb_i[2, n_rb] = g
-            rb_i[3, n_rb] = arg
-            rb_i[4, n_rb] = n_breached
-            rb_f[0, n_rb] = abs(w[arg] - target[arg])
-            rb_f[1, n_rb] = band[bt, arg] if band[bt, arg] >= 0.0 else np.nan
-            rb_f[2, n_rb] = sc
-            rb_f[3, n_rb] = regime[t] if has_regime else np.nan
+            _log_rebalance(rb_i, rb_f, n_rb, t, rule, g, arg, n_breached,
+                          abs(w[arg] - target[arg]),
+                          band[bt, arg] if band[bt, arg] >= 0.0 else np.nan, sc,
+                          regime[t] if has_regime else np.nan)
             n_rb += 1
             last_rb = t
         if status != STATUS_OK:

@@ -21,48 +21,88 @@ of each asset (``-1`` = unused), ``tw`` ``(n_acc, n_cls)`` per-account targets.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from rebal.policy.breach import BREACH_TOL, breaches
+from rebal.types import BoolArray, FloatArray, IntArray
 
-__all__ = ["BREACH_TOL", "next_event"]  # BREACH_TOL: the one rule's, re-exported
+__all__ = ["BREACH_TOL", "ScanInputs", "next_event"]  # BREACH_TOL: the one rule's
 
 _JIT: dict[str, Any] = {"cache": True, "error_model": "numpy", "boundscheck": False}
 
 
-@njit(**_JIT)
-def next_event(prices, U, cls, n_cls, tw, check, band, trig, trig_from, t0, t1, values):
-    """First row in ``[t0, t1)`` with a possible event, or ``t1``.
+class ScanInputs(NamedTuple):
+    """The household and policy state :func:`next_event` scans with (constant over a scan).
 
-    Parameters
+    Attributes
     ----------
     prices
         ``(n_days, n_assets)`` unit prices (price-return index, > 0).
-    U
-        ``(n_acc, n_assets)`` units held (constant over the scan).
+    units
+        ``(n_acc, n_assets)`` units held.
     cls
         ``(n_assets,)`` int64 class of each asset (``-1``: not in the portfolio).
     n_cls
         Number of classes.
-    tw
+    class_targets
         ``(n_acc, n_cls)`` target class weights per account.
     check
         ``(n_days,)`` bool look rows of the policy.
     band
         ``(1 | n_days, n_cls)`` half-widths (negative: calendar).
-    trig
+    trigger_price
         ``(n_acc, n_assets)`` harvest trigger prices (``-inf``: none).
-    trig_from
+    trigger_from
         ``(n_acc, n_assets)`` int64 first row a harvest is allowed.
+    """
+
+    prices: FloatArray
+    units: FloatArray
+    cls: IntArray
+    n_cls: int
+    class_targets: FloatArray
+    check: BoolArray
+    band: FloatArray
+    trigger_price: FloatArray
+    trigger_from: IntArray
+
+
+def next_event(scan: ScanInputs, t0: int, t1: int, values: FloatArray) -> int:
+    """First row in ``[t0, t1)`` with a possible event, or ``t1``.
+
+    Parameters
+    ----------
+    scan
+        What the scan reads (:class:`ScanInputs`).
     t0, t1
         Rows to scan.
     values
         ``(n_days,)`` household values, written for every scanned row before the
         returned one (and for the returned one too when it is ``< t1``).
+
+    The bundle crosses into numba as a plain tuple (numba types a named one through
+    Python, a plain one from its C fingerprint: the scan runs once per event).
     """
+    return int(_next_event(tuple(scan), t0, t1, values))
+
+
+@njit(**_JIT)
+def _next_event(scan_fields, t0, t1, values):
+    """:func:`next_event` on the fields of a :class:`ScanInputs` (short names: see the
+    module docstring)."""
+    scan = ScanInputs(*scan_fields)
+    prices = scan.prices
+    U = scan.units
+    cls = scan.cls
+    n_cls = scan.n_cls
+    tw = scan.class_targets
+    check = scan.check
+    band = scan.band
+    trig = scan.trigger_price
+    trig_from = scan.trigger_from
     n_acc, n_assets = U.shape
     per_row = band.shape[0] > 1
     cv = np.empty(n_cls)

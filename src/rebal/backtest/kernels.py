@@ -745,31 +745,17 @@ def _simulate_kernel(market_fields, policy_fields, costs_fields):
         The packed outputs. Time-weighted returns are left to the caller
         (:func:`rebal.backtest.engine.time_weighted_returns`).
     """
-    market = SimMarket(*market_fields)
-    policy = SimPolicy(*policy_fields)
-    costs = SimCosts(*costs_fields)
-    prices = market.prices
-    target = market.target
-    initial_usd = market.initial_usd
-    group = policy.group
-    check = policy.check
-    act = policy.act
-    has_act = policy.has_act
-    band = policy.band
-    sizing = policy.sizing
-    scope = policy.scope
-    rule = policy.rule
-    trigger_kind = policy.trigger_kind
-    w_drift = policy.w_drift
-    w_time = policy.w_time
-    horizon_rows = policy.horizon_rows
-    threshold = policy.threshold
-    market_factor = policy.market_factor
-    regime = policy.regime
-    flows = costs.flows
-    c = costs.cost_rates
-    fixed_usd = costs.fixed_usd
-    min_trade_usd = costs.min_trade_usd
+    # the fields by name (locals: the loops below read them as plain arrays)
+    mk = SimMarket(*market_fields)
+    prices, target, initial_usd = mk.prices, mk.target, mk.initial_usd
+    pol = SimPolicy(*policy_fields)
+    group, check, act, has_act = pol.group, pol.check, pol.act, pol.has_act
+    band, sizing, scope, rule = pol.band, pol.sizing, pol.scope, pol.rule
+    trigger_kind, w_drift, w_time = pol.trigger_kind, pol.w_drift, pol.w_time
+    horizon_rows, threshold = pol.horizon_rows, pol.threshold
+    market_factor, regime = pol.market_factor, pol.regime
+    co = SimCosts(*costs_fields)
+    flows, c, fixed_usd, min_trade_usd = co.flows, co.cost_rates, co.fixed_usd, co.min_trade_usd
     n_days, n = prices.shape
     n_groups = check.shape[1]
     per_row_band = band.shape[0] > 1

@@ -304,28 +304,15 @@ def _run_block(market, grid, j0, j1, kb, out):
     """Configurations ``j0 … j1-1`` on one price path (``values`` ``(K, n_days)`` or empty);
     ``kb`` lanes (:data:`BLOCK`, passed at run time so the lane loops stay vector loops).
     ``market`` and ``out`` hold one path's arrays."""
-    prices = market.prices
-    spread_cum = market.spread
-    rf = market.rf
-    flows = market.flows
-    target = market.target
-    initial_usd = market.initial_usd
-    checks = grid.checks
-    acts = grid.acts
-    band_rows = grid.band_rows
-    cfg_mask = grid.cfg_mask
-    cfg_amask = grid.cfg_amask
-    cfg_bstart = grid.cfg_bstart
-    cfg_brow = grid.cfg_brow
-    sizing = grid.sizing
-    scope = grid.scope
-    c_rows = grid.c_rows
-    fixed = grid.fixed
-    min_trade = grid.min_trade
-    acc = out.acc
-    status = out.status
-    status_day = out.status_day
-    values = out.values
+    # the fields by name (locals: the loops below read them as plain arrays)
+    prices, spread_cum, rf, flows = market.prices, market.spread, market.rf, market.flows
+    target, initial_usd = market.target, market.initial_usd
+    checks, acts, band_rows = grid.checks, grid.acts, grid.band_rows
+    cfg_mask, cfg_amask = grid.cfg_mask, grid.cfg_amask
+    cfg_bstart, cfg_brow = grid.cfg_bstart, grid.cfg_brow
+    sizing, scope, c_rows = grid.sizing, grid.scope, grid.c_rows
+    fixed, min_trade = grid.fixed, grid.min_trade
+    acc, status, status_day, values = out.acc, out.status, out.status_day, out.values
     n_days, n = prices.shape
     keep = values.shape[0] > 0
     S = np.empty((n, kb))
@@ -506,6 +493,8 @@ def _run_block(market, grid, j0, j1, kb, out):
                 if n_sized == 0:
                     continue
                 c = c_rows[j]
+                # the engine group loop's size-and-solve, kept written out: the rules and
+                # the solve are the shared functions; only the dispatch is repeated
                 if sizing[j] == 0 and n_sized == n:
                     m, Vp, h_frozen, st = solve_rebalance(
                         h, Vk, target, c, fixed[j], min_trade[j], active, x, sg
@@ -524,6 +513,8 @@ def _run_block(market, grid, j0, j1, kb, out):
                     continue
                 if m == 0:
                     continue
+                # the engine's record_rebalance on lane k's shares S[:, k] (lane-major, no
+                # trade log, turnover summed): a copy, as the bookkeeping differs
                 v = 0.0
                 cost = 0.0
                 gross = 0.0

@@ -93,16 +93,9 @@ def next_event(scan: ScanInputs, t0: int, t1: int, values: FloatArray) -> int:
 def _next_event(scan_fields, t0, t1, values):
     """:func:`next_event` on the fields of a :class:`ScanInputs` (short names: see the
     module docstring)."""
-    scan = ScanInputs(*scan_fields)
-    prices = scan.prices
-    U = scan.units
-    cls = scan.cls
-    n_cls = scan.n_cls
-    tw = scan.class_targets
-    check = scan.check
-    band = scan.band
-    trig = scan.trigger_price
-    trig_from = scan.trigger_from
+    sc = ScanInputs(*scan_fields)
+    prices, U, cls, n_cls, tw = sc.prices, sc.units, sc.cls, sc.n_cls, sc.class_targets
+    check, band, trig, trig_from = sc.check, sc.band, sc.trigger_price, sc.trigger_from
     n_acc, n_assets = U.shape
     per_row = band.shape[0] > 1
     cv = np.empty(n_cls)

@@ -110,34 +110,27 @@ def _call_kernel(
     """Call the kernel on checked, contiguous float64 arrays; its packed outputs
     (:class:`rebal.backtest.kernels.SimOutput`), the two buffers frozen in place (fresh
     arrays the result owns: every slice of them is then a read-only view)."""
-    act = compiled.act
+    # every field of the bundles as a local of the field's name, then the bundles built
+    # positionally in field order (keywords cost ~1 µs a backtest, ~1 %)
+    group = cast(IntArray, compiled.group)  # never None after __post_init__
     check = _readonly(compiled.kernel_check)
+    act_days = compiled.act
+    has_act = act_days is not None
+    act = check if act_days is None else _readonly(act_days)
+    band, sizing, scope = compiled.band, compiled.kernel_sizing, compiled.kernel_scope
+    rule, trigger_kind = compiled.rule, compiled.trigger_kind
     w_drift, w_time = compiled.score_weights
+    horizon_rows, threshold = compiled.score_horizon_rows, compiled.score_threshold
     market_factor = compiled.market_factor
     if market_factor is None:
-        score_kind = compiled.trigger_kind == kernels.TRIGGER_SCORE
+        score_kind = trigger_kind == kernels.TRIGGER_SCORE
         market_factor = np.zeros(prices.shape[0]) if score_kind else _EMPTY
+    regime = _EMPTY if compiled.regime is None else compiled.regime
     out = kernels.simulate(
-        kernels.SimMarket(prices=prices, target=target, initial_usd=initial_usd),
-        kernels.SimPolicy(
-            group=cast(IntArray, compiled.group),  # never None after __post_init__
-            check=check,
-            act=check if act is None else _readonly(act),
-            has_act=act is not None,
-            band=compiled.band,
-            sizing=compiled.kernel_sizing,
-            scope=compiled.kernel_scope,
-            rule=compiled.rule,
-            trigger_kind=compiled.trigger_kind,
-            w_drift=w_drift,
-            w_time=w_time,
-            horizon_rows=compiled.score_horizon_rows,
-            threshold=compiled.score_threshold,
-            market_factor=market_factor,
-            regime=_EMPTY if compiled.regime is None else compiled.regime,
-        ),
-        kernels.SimCosts(flows=_readonly(flows), cost_rates=c, fixed_usd=fixed_usd,
-                         min_trade_usd=min_trade_usd),
+        kernels.SimMarket(prices, target, initial_usd),
+        kernels.SimPolicy(group, check, act, has_act, band, sizing, scope, rule, trigger_kind,
+                          w_drift, w_time, horizon_rows, threshold, market_factor, regime),
+        kernels.SimCosts(_readonly(flows), c, fixed_usd, min_trade_usd),
     )
     out.floats.setflags(write=False)
     out.ints.setflags(write=False)

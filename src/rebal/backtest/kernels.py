@@ -683,11 +683,12 @@ def simulate(market: SimMarket, policy: SimPolicy, costs: SimCosts) -> SimOutput
     """Run one backtest (:func:`_simulate_kernel` on the three bundles).
 
     The bundles cross into numba as plain tuples (``tuple(bundle)``) and the kernel
-    names their fields again: numba types a plain tuple from its C fingerprint, a
-    named one through Python (about 2.5 µs a call, 2 % of a monthly 20-asset
-    backtest).
+    names their fields again, and the output crosses back as a plain tuple named
+    here: numba types a plain tuple from its C fingerprint but a named one through
+    Python (about 2.5 µs a call, 2 % of a monthly 20-asset backtest), and boxes a
+    named one by unpickling its class.
     """
-    return _simulate_kernel(tuple(market), tuple(policy), tuple(costs))
+    return SimOutput._make(_simulate_kernel(tuple(market), tuple(policy), tuple(costs)))
 
 
 @_jit
@@ -741,8 +742,9 @@ def _simulate_kernel(market_fields, policy_fields, costs_fields):
 
     Returns
     -------
-    SimOutput
-        The packed outputs. Time-weighted returns are left to the caller
+    tuple
+        The fields of a :class:`SimOutput` (the packed outputs), in order:
+        :func:`simulate` names them. Time-weighted returns are left to the caller
         (:func:`rebal.backtest.engine.time_weighted_returns`).
     """
     # the fields by name (locals: the loops below read them as plain arrays)
@@ -1040,5 +1042,6 @@ def _simulate_kernel(market_fields, policy_fields, costs_fields):
         costs[t] = day_cost
     if status == STATUS_OK:
         fill_values(prices, s, prev + 1, n_days, values)
-    return SimOutput(fbuf, ibuf, n_sh, n_tr, n_rb, o_sh, o_tr, o_rb, cap, i_tr, i_rb, rb_cap,
-                     status, status_day)
+    # SimOutput's fields (named by simulate: numba boxes a named tuple through Python)
+    return (fbuf, ibuf, n_sh, n_tr, n_rb, o_sh, o_tr, o_rb, cap, i_tr, i_rb, rb_cap, status,
+            status_day)

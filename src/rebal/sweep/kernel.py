@@ -571,8 +571,13 @@ def _run_block(market, grid, j0, j1, kb, out):
 
 
 @njit(**_JIT, nogil=True)
-def _run_jobs(jobs, market, grid, block_start, kb, out):
-    """Run the (path, block) jobs ``jobs`` (see :func:`sweep_paths`)."""
+def _run_jobs(jobs, market_fields, grid_fields, block_start, kb, out_fields):
+    """Run the (path, block) jobs ``jobs`` (see :func:`sweep_paths`) on the fields of a
+    :class:`SweepMarket`, a :class:`SweepGrid` and a :class:`SweepOutput`, named here
+    (plain tuples cross into numba faster, as in :func:`rebal.backtest.kernels.simulate`)."""
+    market = SweepMarket(*market_fields)
+    grid = SweepGrid(*grid_fields)
+    out = SweepOutput(*out_fields)
     n_blocks = block_start.shape[0] - 1
     for job in jobs:
         p = job // n_blocks
@@ -637,7 +642,9 @@ def sweep_paths(
     if n_threads is None:
         n_threads = _n_cpus()
     n_threads = max(1, min(int(n_threads), n_jobs))
-    market = market._replace(initial_usd=float(market.initial_usd))
+    market_fields = tuple(market._replace(initial_usd=float(market.initial_usd)))
+    grid_fields = tuple(grid)
+    out_fields = tuple(out)
     # small chunks of jobs, handed out in order: dynamic balance at ~1 ms granularity
     chunk = max(1, min(4, n_jobs // (4 * n_threads)))
     chunks = [
@@ -645,8 +652,14 @@ def sweep_paths(
     ]
     if n_threads == 1:
         for c in chunks:
-            _run_jobs(c, market, grid, block_start, BLOCK, out)
+            _run_jobs(c, market_fields, grid_fields, block_start, BLOCK, out_fields)
     else:
         with ThreadPoolExecutor(max_workers=n_threads) as pool:
-            list(pool.map(lambda c: _run_jobs(c, market, grid, block_start, BLOCK, out), chunks))
+            list(
+                pool.map(
+                    lambda c: _run_jobs(c, market_fields, grid_fields, block_start, BLOCK,
+                                        out_fields),
+                    chunks,
+                )
+            )
     return out

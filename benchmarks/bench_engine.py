@@ -63,8 +63,8 @@ def main() -> None:
     parser.add_argument("--ref-repeats", type=int, default=3)
     args = parser.parse_args()
 
-    from rebal.policy import Policy
     from rebal.backtest import CostModel, run_arrays, run_backtest
+    from rebal.policy import Policy
     from reference_sim import check_days, reference_backtest
 
     market, span = build_market(args.rows)

@@ -46,8 +46,8 @@ def main() -> None:
 
     from bench_engine import build_market
 
-    from rebal.policy import Policy
     from rebal.backtest import CostModel, run_backtest
+    from rebal.policy import Policy
     from rebal.sweep import kernel as K
     from rebal.sweep.runner import Job, _Compiled, run_configs
     from reference_sim import check_days, reference_backtest
@@ -98,24 +98,22 @@ def main() -> None:
         o = comp.order
         bs = K.block_starts(o.size, 2)
         kargs = (
-            prices,
-            spread,
-            rf,
-            flows,
-            w,
-            comp.checks,
-            comp.acts,
-            comp.band_rows,
-            comp.cfg_mask[o],
-            comp.cfg_amask[o],
-            comp.cfg_bstart[o],
-            comp.cfg_brow[o],
-            comp.sizing[o],
-            comp.scope[o],
-            np.ascontiguousarray(comp.c_rows[o]),
-            comp.fixed[o],
-            comp.min_trade[o],
-            1e6,
+            K.SweepMarket(prices=prices, spread=spread, rf=rf, flows=flows, target=w,
+                          initial_usd=1e6),
+            K.SweepGrid(
+                checks=comp.checks,
+                acts=comp.acts,
+                band_rows=comp.band_rows,
+                cfg_mask=comp.cfg_mask[o],
+                cfg_amask=comp.cfg_amask[o],
+                cfg_bstart=comp.cfg_bstart[o],
+                cfg_brow=comp.cfg_brow[o],
+                sizing=comp.sizing[o],
+                scope=comp.scope[o],
+                c_rows=np.ascontiguousarray(comp.c_rows[o]),
+                fixed=comp.fixed[o],
+                min_trade=comp.min_trade[o],
+            ),
             bs,
         )
         out = {}

@@ -23,12 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.reference_taxable import reference_taxable
 
+from rebal.backtest import CostModel
+from rebal.backtest.taxable.settings import FlatRates, HarvestSettings, TaxSettings
+from rebal.backtest.taxable.simulator import run_taxable_backtest
 from rebal.data.market import MarketData
 from rebal.policy import Policy
 from rebal.policy.schedule import period_end_mask
-from rebal.backtest import CostModel
-from rebal.backtest.taxable.simulator import run_taxable_backtest
-from rebal.backtest.taxable.settings import FlatRates, HarvestSettings, TaxSettings
 from rebal.types import Frequency
 
 FF3 = Path(__file__).resolve().parents[2] / "shared/data/ff3_factors_daily_pct_1926_2024.csv"

@@ -67,8 +67,8 @@ def main() -> None:
 
     import pandas as pd
 
-    from rebal.policy import Policy
     from rebal.backtest import CostModel, run_backtest
+    from rebal.policy import Policy
     from rebal.sweep.runner import Job, run_configs
     from reference_sim import check_days, reference_backtest
 

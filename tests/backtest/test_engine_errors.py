@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rebal.backtest import CashFlows, CostModel, run_backtest
 from rebal.data import MarketData
 from rebal.errors import ConfigError, DataError
 from rebal.policy import Policy
-from rebal.backtest import CashFlows, CostModel, run_backtest
 
 
 @pytest.fixture()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rebal.backtest import CostModel, run_backtest
 from rebal.data import MarketData
 from rebal.policy import parse_policy
-from rebal.backtest import CostModel, run_backtest
 
 
 @pytest.mark.parametrize(

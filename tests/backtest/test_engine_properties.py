@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rebal.backtest import CostModel, run_backtest
 from rebal.data import MarketData
 from rebal.policy import Policy, half_widths
-from rebal.backtest import CostModel, run_backtest
 from rebal.types import Frequency, Scope, Sizing
 
 SETTINGS = settings(max_examples=40, deadline=None)

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from rebal.policy import Policy, Rule, parse_policy
 from rebal.backtest import CashFlows, CostModel, run_arrays, run_backtest
+from rebal.policy import Policy, Rule, parse_policy
 from rebal.types import Frequency
 
 

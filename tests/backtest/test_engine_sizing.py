@@ -81,9 +81,9 @@ def test_breached_scope_falls_back_when_absorbers_cannot_absorb():
 
 
 def test_end_to_end_edge_rebalance_two_assets():
+    from rebal.backtest import run_backtest
     from rebal.data import MarketData
     from rebal.policy import parse_policy
-    from rebal.backtest import run_backtest
 
     # 60/40 of $100; A +50 %: 90 / 40 -> w_A = 0.6923 > 0.6 + 0.05 -> to edge 0.65 / 0.35
     dates = np.array(["2024-01-02", "2024-01-03", "2024-01-04"], dtype="datetime64[D]")

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from test_engine_vs_reference import assert_agree
 
 from realdata import load_etfs
+from rebal.backtest import CashFlows, CostModel, run_backtest
 from rebal.data import MarketData
 from rebal.errors import ConfigError
 from rebal.policy import CompiledPolicy
 from rebal.policy.schedule import period_end_mask
-from rebal.backtest import CashFlows, CostModel, run_backtest
 from rebal.types import Frequency
 from reference_sim import check_days, reference_backtest
 

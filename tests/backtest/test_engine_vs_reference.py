@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rebal.policy import parse_policy
 from rebal.backtest import CashFlows, CostModel, run_backtest
+from rebal.policy import parse_policy
 from rebal.types import Frequency
 from reference_sim import reference_from_policy
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from rebal import datasets
-from rebal.policy import Policy, policy_from_spec
 from rebal.backtest import CashFlows, CostModel, run_backtest
+from rebal.policy import Policy, policy_from_spec
 from rebal.sweep.runner import Job, run_configs
 
 

@@ -14,7 +14,11 @@ import numpy as np
 import pytest
 
 from rebal.backtest.kernels import desired_weights, project_to_band
-from rebal.sweep.kernel import block_starts, desired_weights_fast
+
+# the sweep's copy is folded into the engine's function: the kernels' form (scratch
+# passed in) against the Python callers' form (scratch allocated)
+from rebal.backtest.kernels import desired_weights as desired_weights_fast
+from rebal.sweep.kernel import block_starts
 
 
 def _clamped_sum(w, lo, hi, mu):
@@ -91,9 +95,9 @@ def test_desired_weights_bit_for_bit():
 
 
 def test_twenty_assets_narrow_edge_bands_equal_their_backtests():
+    from rebal.backtest import CostModel, run_backtest
     from rebal.data.market import MarketData
     from rebal.policy import Policy
-    from rebal.backtest import CostModel, run_backtest
     from rebal.sweep.runner import Job, run_configs
 
     rng = np.random.default_rng(5)

@@ -2,7 +2,13 @@
 
 from rebal.backtest.cashflows import CashFlows
 from rebal.backtest.costs import CostModel
-from rebal.backtest.engine import PolicyLike, RawRun, run_arrays, run_backtest, time_weighted_returns
+from rebal.backtest.engine import (
+    PolicyLike,
+    RawRun,
+    run_arrays,
+    run_backtest,
+    time_weighted_returns,
+)
 
 __all__ = [
     "CashFlows",

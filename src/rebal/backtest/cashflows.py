@@ -48,14 +48,7 @@ class CashFlows:
     dated: Mapping[str, float] | None = None
 
     def __post_init__(self) -> None:
-        try:
-            amount = float(self.amount_usd)
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"CashFlows.amount_usd must be a number, got {self.amount_usd!r}"
-            ) from None
-        if not math.isfinite(amount):
-            raise ConfigError(f"CashFlows.amount_usd must be finite, got {self.amount_usd!r}")
+        amount = _finite_usd(self.amount_usd, "CashFlows.amount_usd")
         object.__setattr__(self, "amount_usd", amount)
         if self.frequency is not None:
             object.__setattr__(
@@ -71,14 +64,7 @@ class CashFlows:
                         else key.astype("datetime64[D]")
                 except ValueError:
                     raise ConfigError(f"CashFlows.dated: bad date {key!r}") from None
-                try:
-                    dollars = float(value)
-                except (TypeError, ValueError):
-                    raise ConfigError(
-                        f"CashFlows.dated[{key}] must be a number, got {value!r}"
-                    ) from None
-                if not math.isfinite(dollars):
-                    raise ConfigError(f"CashFlows.dated[{key}] must be finite, got {value!r}")
+                dollars = _finite_usd(value, f"CashFlows.dated[{key}]")
                 clean[day] = clean.get(day, 0.0) + dollars
             object.__setattr__(self, "dated", clean)
 
@@ -105,3 +91,14 @@ class CashFlows:
                     )
                 out[int(np.searchsorted(dates, day, "left"))] += dollars
         return out
+
+
+def _finite_usd(value: object, field: str) -> float:
+    """``value`` as a finite float (dollars), or a :class:`ConfigError` naming ``field``."""
+    try:
+        dollars = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConfigError(f"{field} must be a number, got {value!r}") from None
+    if not math.isfinite(dollars):
+        raise ConfigError(f"{field} must be finite, got {value!r}")
+    return dollars

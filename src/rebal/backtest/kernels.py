@@ -21,10 +21,14 @@ matrix; :func:`holdings_from_shares` expands it on demand.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
-BREACH_TOL = 1e-12
+from rebal.policy.breach import drift_breaches
+from rebal.types import BoolArray, FloatArray, IntArray
+
 ZERO_TRADE_RTOL = 1e-12
 """A costless rebalance trade within 1e-12 of the value from zero is float noise (an
 asset already at its sized point, e.g. inside its band under "to edge"): not traded."""
@@ -230,7 +234,7 @@ def project_to_band(w, lo, hi, out, bp):
 
 
 @_jit
-def desired_weights(w, target, hw_row, sizing, sized, ws, lo, hi, tmp):
+def desired_weights(w, target, hw_row, sizing, sized, ws, lo, hi, tmp, bp=None):
     """Post-rebalance weights ``ws`` (see :mod:`rebal.policy.policy` for the rules).
 
     ``sizing``: 0 target, 1 edge, 2 halfway. ``sized`` ``(n,)`` bool marks the
@@ -239,8 +243,16 @@ def desired_weights(w, target, hw_row, sizing, sized, ws, lo, hi, tmp):
     When every asset is sized, or the absorbers cannot absorb (no weight, or the
     sized points take more than 100 %), the joint solution: the target, or the
     projection of ``w`` on the band box ``{lo <= v <= hi, sum(v) = 1}``.
+
+    ``lo``, ``hi``, ``tmp`` ``(n,)`` and ``bp`` ``(2n,)`` are scratch; the kernels
+    pass ``bp`` (no allocation per rebalance: the sweep's edge-sized grids rebalance
+    almost daily), Python callers may leave it out. The engine and the sweep both
+    call this one function (tests/sweep/test_kernel_fast_paths.py checks the two
+    forms bit for bit).
     """
     n = w.shape[0]
+    if bp is None:
+        bp = np.empty(2 * n)
     n_sized = 0
     for i in range(n):
         if sized[i]:
@@ -278,9 +290,12 @@ def desired_weights(w, target, hw_row, sizing, sized, ws, lo, hi, tmp):
         for i in range(n):
             ws[i] = target[i]
         return
-    project_to_band(w, lo, hi, tmp, np.empty(2 * n))
+    if sizing == 1:
+        project_to_band(w, lo, hi, ws, bp)
+        return
+    project_to_band(w, lo, hi, tmp, bp)
     for i in range(n):
-        ws[i] = tmp[i] if sizing == 1 else 0.5 * (target[i] + tmp[i])
+        ws[i] = 0.5 * (target[i] + tmp[i])
 
 
 @_jit
@@ -372,6 +387,34 @@ def solve_rebalance(h, V, ws, c, fixed_usd, min_trade_usd, active, x, sg):
     return n_active, Vp, h_frozen, STATUS_OK
 
 
+@njit(cache=True, error_model="numpy", boundscheck=False, inline="always")
+def _log_trade(tr_i, tr_f, k, t, i, reason, value_usd, cost_usd):
+    """Entry ``k`` of the trade log: rows day, asset, reason of ``tr_i`` ``(3, cap)`` and
+    value, cost (dollars) of ``tr_f`` ``(2, cap)`` (see :class:`SimOutput`; inlined)."""
+    tr_i[0, k] = t
+    tr_i[1, k] = i
+    tr_i[2, k] = reason
+    tr_f[0, k] = value_usd
+    tr_f[1, k] = cost_usd
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, inline="always")
+def _log_rebalance(rb_i, rb_f, k, t, rule, group, asset, n_breached, drift, half_width, score,
+                  regime):
+    """Entry ``k`` of the rebalance log: rows day, rule, group, asset, n_breached of
+    ``rb_i`` ``(5, cap)`` and drift, band, score, regime of ``rb_f`` ``(4, cap)`` (see
+    :class:`SimOutput`; inlined)."""
+    rb_i[0, k] = t
+    rb_i[1, k] = rule
+    rb_i[2, k] = group
+    rb_i[3, k] = asset
+    rb_i[4, k] = n_breached
+    rb_f[0, k] = drift
+    rb_f[1, k] = half_width
+    rb_f[2, k] = score
+    rb_f[3, k] = regime
+
+
 @_jit
 def record_rebalance(h, s, x, active, Vp, h_frozen, c, fixed_usd, prices, t, tr_i, tr_f, n_tr):
     """Make the trades :func:`solve_rebalance` sized (``x_i * (V' - H_F) - h_i`` for the
@@ -387,16 +430,23 @@ def record_rebalance(h, s, x, active, Vp, h_frozen, c, fixed_usd, prices, t, tr_
             xi = x[i] * (Vp - h_frozen) - h[i]
             ci = c[i] * abs(xi) + fixed_usd
             cost += ci
-            tr_i[0, n_tr] = t
-            tr_i[1, n_tr] = i
-            tr_i[2, n_tr] = REASON_REBALANCE
-            tr_f[0, n_tr] = xi
-            tr_f[1, n_tr] = ci
+            _log_trade(tr_i, tr_f, n_tr, t, i, REASON_REBALANCE, xi, ci)
             n_tr += 1
             h[i] += xi
             s[i] = h[i] / prices[t, i]
         V += h[i]
     return n_tr, cost, V
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, inline="always")
+def _flow_level(h, target, active, m, V, Vp):
+    """``k(V') = (sum_T (target_i V' - h_i) - (V' - V)) / m`` of :func:`solve_flow`: the
+    common level its ``m`` traded assets ``T`` (``active``) are filled to (inlined)."""
+    tot = 0.0
+    for i in range(h.shape[0]):
+        if active[i]:
+            tot += target[i] * Vp - h[i]
+    return (tot - (Vp - V)) / m
 
 
 @_jit
@@ -440,11 +490,7 @@ def solve_flow(h, target, F, c, fixed_usd, active, e, x):
     Vp = V1
     kappa = 0.0
     for _ in range(FIXED_POINT_MAX_ITER):
-        tot = 0.0
-        for i in range(n):
-            if active[i]:
-                tot += target[i] * Vp - h[i]
-        kappa = (tot - (Vp - V)) / m
+        kappa = _flow_level(h, target, active, m, V, Vp)
         cost = 0.0
         for i in range(n):
             if active[i]:
@@ -456,11 +502,7 @@ def solve_flow(h, target, F, c, fixed_usd, active, e, x):
             break
     if Vp <= 0.0:
         return 0, 0.0, STATUS_WITHDRAWAL_TOO_LARGE
-    tot = 0.0
-    for i in range(n):
-        if active[i]:
-            tot += target[i] * Vp - h[i]
-    kappa = (tot - (Vp - V)) / m
+    kappa = _flow_level(h, target, active, m, V, Vp)
     total = 0.0
     for i in range(n):
         if active[i]:
@@ -539,20 +581,128 @@ def solve_to_target(h, V, x, c, fixed_usd, min_trade_usd, sg):
     return True, Vp, arg, STATUS_OK
 
 
-@_jit
-def simulate(
-    prices, target, group, check, act, has_act, band, sizing, scope, rule,
-    trigger_kind, w_drift, w_time, horizon_rows, threshold, market_factor, regime,
-    flows, c, fixed_usd, min_trade_usd, initial_usd,
-):
-    """Run one backtest.
+class SimMarket(NamedTuple):
+    """The market and the portfolio's start: the first input of :func:`simulate`.
 
-    Parameters
+    Attributes
     ----------
     prices
         ``(n_days, n_assets)`` total-return price indices (> 0).
     target
         ``(n_assets,)`` target weights summing to 1.
+    initial_usd
+        Dollars bought at the targets at row 0's close.
+    """
+
+    prices: FloatArray
+    target: FloatArray
+    initial_usd: float
+
+
+class SimPolicy(NamedTuple):
+    """A :class:`rebal.policy.CompiledPolicy` in the kernel's forms: the second input of
+    :func:`simulate` (each field is described with the kernel's parameters,
+    :func:`_simulate_kernel`)."""
+
+    group: IntArray
+    check: BoolArray
+    act: BoolArray
+    has_act: bool
+    band: FloatArray
+    sizing: IntArray
+    scope: IntArray
+    rule: int
+    trigger_kind: int
+    w_drift: float
+    w_time: float
+    horizon_rows: float
+    threshold: float
+    market_factor: FloatArray
+    regime: FloatArray
+
+
+class SimCosts(NamedTuple):
+    """Trading costs and cash flows: the third input of :func:`simulate`.
+
+    Attributes
+    ----------
+    flows
+        ``(n_days,)`` dollars in (+) / out (-) at each close (row 0 must be 0).
+    cost_rates
+        ``(n_assets,)`` proportional cost rates (fraction of traded dollars).
+    fixed_usd, min_trade_usd
+        Dollars per trade; the smallest rebalance trade made.
+    """
+
+    flows: FloatArray
+    cost_rates: FloatArray
+    fixed_usd: float
+    min_trade_usd: float
+
+
+class SimOutput(NamedTuple):
+    """Every output of :func:`simulate`, packed in one float64 and one int64 buffer (two
+    arrays to box instead of nine) with the counts and offsets that cut them.
+
+    Attributes
+    ----------
+    floats
+        ``values`` ``[0, n_days)``, ``costs`` ``[n_days, 2 n_days)``, ``score``
+        ``[2 n_days, f_shares)`` (``(n_days,)``, NaN off look days, for a score
+        trigger; empty otherwise), the share vectors ``(n_share_rows, n_assets)`` from
+        ``f_shares``, the trades' value and cost rows (``trade_cap`` apart) from
+        ``f_trades``, the rebalances' drift, band, score and regime rows
+        (``rebalance_cap`` apart) from ``f_rebalances``.
+    ints
+        ``share_days`` ``[0, n_share_rows)``, the trades' day, asset and reason rows
+        (``trade_cap`` apart) from ``i_trades``, the rebalances' day, rule, group, asset
+        and n_breached rows (``rebalance_cap`` apart) from ``i_rebalances``.
+    n_share_rows, n_trades, n_rebalances
+        Entries of the share vectors, the trade log and the rebalance log.
+    status, status_day
+        ``STATUS_OK`` (0), or the failure's code and row.
+    """
+
+    floats: FloatArray
+    ints: IntArray
+    n_share_rows: int
+    n_trades: int
+    n_rebalances: int
+    f_shares: int
+    f_trades: int
+    f_rebalances: int
+    trade_cap: int
+    i_trades: int
+    i_rebalances: int
+    rebalance_cap: int
+    status: int
+    status_day: int
+
+
+def simulate(market: SimMarket, policy: SimPolicy, costs: SimCosts) -> SimOutput:
+    """Run one backtest (:func:`_simulate_kernel` on the three bundles).
+
+    The bundles cross into numba as plain tuples (``tuple(bundle)``) and the kernel
+    names their fields again, and the output crosses back as a plain tuple named
+    here: numba types a plain tuple from its C fingerprint but a named one through
+    Python (about 2.5 µs a call, 2 % of a monthly 20-asset backtest), and boxes a
+    named one by unpickling its class.
+    """
+    return SimOutput._make(_simulate_kernel(tuple(market), tuple(policy), tuple(costs)))
+
+
+@_jit
+def _simulate_kernel(market_fields, policy_fields, costs_fields):
+    """Run one backtest.
+
+    ``market_fields``, ``policy_fields``, ``costs_fields``: the fields of a
+    :class:`SimMarket`, a :class:`SimPolicy` and a :class:`SimCosts` (as tuples, see
+    :func:`simulate`), named here:
+
+    Parameters
+    ----------
+    prices, target, initial_usd
+        :class:`SimMarket`.
     group
         ``(n_assets,)`` int64 group (tier) of each asset, ``0 … n_groups - 1``.
     check, act, has_act
@@ -575,12 +725,8 @@ def simulate(
         Score parameters (``market_factor`` ``(n_days,)``, or empty for kind 0).
     regime
         ``(n_days,)`` state logged with each rebalance, or empty.
-    flows
-        ``(n_days,)`` dollars in (+) / out (-) at each close (row 0 must be 0).
-    c
-        ``(n_assets,)`` proportional cost rates (fraction of traded dollars).
-    fixed_usd, min_trade_usd, initial_usd
-        Dollars.
+    flows, c (``cost_rates``), fixed_usd, min_trade_usd
+        :class:`SimCosts`.
 
     Order at each close ``t >= 1``: value the shares at row ``t``'s prices;
     trade the cash flow; then for each group in order: on a look day evaluate
@@ -596,19 +742,22 @@ def simulate(
 
     Returns
     -------
-    A tuple ``(fbuf, ibuf, n_sh, n_tr, n_rb, o_sh, o_tr, o_rb, cap, i_tr, i_rb,
-    rb_cap, status, status_day)``: every output packed in one float64 and one int64
-    buffer (two arrays to box instead of nine). In ``fbuf``: ``values`` ``[0,
-    n_days)``, ``costs`` ``[n_days, 2 n_days)``, ``score`` ``[2 n_days, o_sh)``
-    (``(n_days,)``, NaN off look days, for kind 1; empty otherwise), the share
-    vectors ``(n_sh, n_assets)`` from ``o_sh``, the trades' value and cost rows
-    (``cap`` apart) from ``o_tr``, the rebalances' drift, band, score and regime
-    rows (``rb_cap`` apart) from ``o_rb``. In ``ibuf``: ``share_days`` ``[0, n_sh)``,
-    the trades' day, asset and reason rows (``cap`` apart) from ``i_tr``, the
-    rebalances' day, rule, group, asset and n_breached rows (``rb_cap`` apart)
-    from ``i_rb``. Each log has ``n_tr`` / ``n_rb`` entries. Time-weighted returns
-    are left to the caller (:func:`rebal.backtest.engine.time_weighted_returns`).
+    tuple
+        The fields of a :class:`SimOutput` (the packed outputs), in order:
+        :func:`simulate` names them. Time-weighted returns are left to the caller
+        (:func:`rebal.backtest.engine.time_weighted_returns`).
     """
+    # the fields by name (locals: the loops below read them as plain arrays)
+    mk = SimMarket(*market_fields)
+    prices, target, initial_usd = mk.prices, mk.target, mk.initial_usd
+    pol = SimPolicy(*policy_fields)
+    group, check, act, has_act = pol.group, pol.check, pol.act, pol.has_act
+    band, sizing, scope, rule = pol.band, pol.sizing, pol.scope, pol.rule
+    trigger_kind, w_drift, w_time = pol.trigger_kind, pol.w_drift, pol.w_time
+    horizon_rows, threshold = pol.horizon_rows, pol.threshold
+    market_factor, regime = pol.market_factor, pol.regime
+    co = SimCosts(*costs_fields)
+    flows, c, fixed_usd, min_trade_usd = co.flows, co.cost_rates, co.fixed_usd, co.min_trade_usd
     n_days, n = prices.shape
     n_groups = check.shape[1]
     per_row_band = band.shape[0] > 1
@@ -693,6 +842,7 @@ def simulate(
     lo = np.empty(n)
     hi = np.empty(n)
     tmp = np.empty(n)
+    bp = np.empty(2 * n)
     x = np.empty(n)
     sg = np.empty(n)
     breached = np.empty(n, np.bool_)
@@ -735,11 +885,8 @@ def simulate(
             V = 0.0
             for i in range(n):
                 if active[i]:
-                    tr_day[n_tr] = t
-                    tr_asset[n_tr] = i
-                    tr_value[n_tr] = x[i]
-                    tr_cost[n_tr] = c[i] * abs(x[i]) + fixed_usd
-                    tr_reason[n_tr] = REASON_FLOW
+                    _log_trade(tr_i, tr_f, n_tr, t, i, REASON_FLOW, x[i],
+                              c[i] * abs(x[i]) + fixed_usd)
                     n_tr += 1
                     h[i] += x[i]
                     # dollars back to shares at the close, only for the assets that
@@ -794,15 +941,8 @@ def simulate(
                                                          n_tr)
                     traded = True
                     day_cost += cost
-                    rb_i[0, n_rb] = t
-                    rb_i[1, n_rb] = rule
-                    rb_i[2, n_rb] = 0
-                    rb_i[3, n_rb] = arg
-                    rb_i[4, n_rb] = n
-                    rb_f[0, n_rb] = drift
-                    rb_f[1, n_rb] = np.nan
-                    rb_f[2, n_rb] = np.nan
-                    rb_f[3, n_rb] = regime[t] if has_regime else np.nan
+                    _log_rebalance(rb_i, rb_f, n_rb, t, rule, 0, arg, n, drift, np.nan,
+                                  np.nan, regime[t] if has_regime else np.nan)
                     n_rb += 1
                     last_rb = t
             n_groups_now = 0
@@ -825,7 +965,8 @@ def simulate(
                 ratio_max = -np.inf
                 for i in range(n):
                     d = abs(w[i] - target[i])
-                    breached[i] = d > band[bt, i] + BREACH_TOL
+                    # (a score's bands are all > 0: CompiledPolicy checks it)
+                    breached[i] = drift_breaches(d, band[bt, i])
                     if breached[i]:
                         n_breached += 1
                     ratio = d / band[bt, i]
@@ -844,7 +985,7 @@ def simulate(
                         breached[i] = False
                         continue
                     d = abs(w[i] - target[i])
-                    breached[i] = band[bt, i] < 0.0 or d > band[bt, i] + BREACH_TOL
+                    breached[i] = drift_breaches(d, band[bt, i])
                     if breached[i]:
                         n_breached += 1
                     # the asset furthest beyond its band (largest drift for a calendar)
@@ -871,7 +1012,7 @@ def simulate(
                 m, Vp, h_frozen, st = solve_rebalance(h, V, target, c, fixed_usd,
                                                       min_trade_usd, active, x, sg)
             else:
-                desired_weights(w, target, band[bt], sizing[g], sized, ws, lo, hi, tmp)
+                desired_weights(w, target, band[bt], sizing[g], sized, ws, lo, hi, tmp, bp)
                 m, Vp, h_frozen, st = solve_rebalance(h, V, ws, c, fixed_usd, min_trade_usd,
                                                       active, x, sg)
             if st != STATUS_OK:
@@ -884,15 +1025,10 @@ def simulate(
                                              prices, t, tr_i, tr_f, n_tr)
             traded = True
             day_cost += cost
-            rb_i[0, n_rb] = t
-            rb_i[1, n_rb] = rule
-            rb_i[2, n_rb] = g
-            rb_i[3, n_rb] = arg
-            rb_i[4, n_rb] = n_breached
-            rb_f[0, n_rb] = abs(w[arg] - target[arg])
-            rb_f[1, n_rb] = band[bt, arg] if band[bt, arg] >= 0.0 else np.nan
-            rb_f[2, n_rb] = sc
-            rb_f[3, n_rb] = regime[t] if has_regime else np.nan
+            _log_rebalance(rb_i, rb_f, n_rb, t, rule, g, arg, n_breached,
+                          abs(w[arg] - target[arg]),
+                          band[bt, arg] if band[bt, arg] >= 0.0 else np.nan, sc,
+                          regime[t] if has_regime else np.nan)
             n_rb += 1
             last_rb = t
         if status != STATUS_OK:
@@ -906,5 +1042,6 @@ def simulate(
         costs[t] = day_cost
     if status == STATUS_OK:
         fill_values(prices, s, prev + 1, n_days, values)
-    return (fbuf, ibuf, n_sh, n_tr, n_rb, o_sh, o_tr, o_rb, cap, i_tr, i_rb, rb_cap,
-            status, status_day)
+    # SimOutput's fields (named by simulate: numba boxes a named tuple through Python)
+    return (fbuf, ibuf, n_sh, n_tr, n_rb, o_sh, o_tr, o_rb, cap, i_tr, i_rb, rb_cap, status,
+            status_day)

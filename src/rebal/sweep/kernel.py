@@ -11,11 +11,11 @@ rebalances) — the ``(n_days,)`` value path only when asked.
 
 Exactness. On every row the value of each configuration is the left-to-right sum
 ``Σ_i fl(s_i p_i)``: bit for bit what :func:`rebal.backtest.kernels.simulate` computes
-on its event rows. A look row fires exactly as in the engine
-(``|h_i / V − target_i| > band_i + 1e-12``), and the trades reuse the engine's
-helpers (``desired_weights``, ``solve_rebalance``, ``solve_flow``), so each
-configuration's path equals its single ``run_backtest`` up to the ulps of the
-engine's reassociated quiet-row sums.
+on its event rows. A look row fires exactly as in the engine (the one breach rule,
+:func:`rebal.policy.breach.drift_breaches`, on ``|h_i / V − target_i|``), and the
+trades reuse the engine's helpers (``desired_weights``, ``solve_rebalance``,
+``solve_flow``), so each configuration's path equals its single ``run_backtest`` up
+to the ulps of the engine's reassociated quiet-row sums.
 
 The drift guard (why daily band checks are cheap). Between two trades the shares
 are fixed, so with ``G_j = p_j(t) / p_j(t0)`` the weights move as
@@ -41,18 +41,19 @@ shared. Other policies (score trigger, tiers) run through the engine one by one
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from rebal.backtest.kernels import (
-    BREACH_TOL,
     STATUS_OK,
-    project_to_band,
+    desired_weights,
     solve_flow,
     solve_rebalance,
 )
+from rebal.policy.breach import BREACH_TOL, drift_breaches
+from rebal.types import BoolArray, FloatArray, IntArray
 
 BLOCK = 128
 """Most configurations sharing one pass over the rows (wider blocks amortise the row's
@@ -127,62 +128,6 @@ A_SUM_V = 11  # sum of values over rows 1..n-1 (for the cost drag)
 N_ACC = 12
 
 _JIT: dict[str, Any] = {"cache": True, "error_model": "numpy", "boundscheck": False}
-
-
-@njit(**_JIT)
-def desired_weights_fast(w, target, hw_row, sizing, sized, ws, lo, hi, tmp, bp):
-    """:func:`rebal.backtest.kernels.desired_weights` with the projection's scratch passed in
-    (``bp`` ``(2n,)``, no allocation per rebalance) and the "to edge" projection written
-    straight into ``ws``: the same rules, operations and results, tested bit for bit
-    against the engine's function (tests/sweep/test_kernel_fast_paths.py).
-
-    Why a copy and not a shared helper: factoring the rules into one function both
-    kernels call (even with numba's ``inline="always"``) cost about 5 % of sweep
-    throughput on the edge-sized grid, measured A/B in one session; the bit-for-bit
-    test keeps the two from drifting apart."""
-    n = w.shape[0]
-    n_sized = 0
-    for i in range(n):
-        if sized[i]:
-            n_sized += 1
-    if sizing == 0 and n_sized == n:
-        for i in range(n):
-            ws[i] = target[i]
-        return
-    for i in range(n):
-        hw = hw_row[i] if hw_row[i] > 0.0 else 0.0
-        lo[i] = max(target[i] - hw, 0.0)
-        hi[i] = min(target[i] + hw, 1.0)
-    if n_sized < n:
-        sized_sum = 0.0
-        rest_w = 0.0
-        for i in range(n):
-            if sized[i]:
-                if sizing == 0:
-                    ws[i] = target[i]
-                else:
-                    edge = min(max(w[i], lo[i]), hi[i])
-                    ws[i] = edge if sizing == 1 else 0.5 * (target[i] + edge)
-                sized_sum += ws[i]
-            else:
-                rest_w += w[i]
-        resid = 1.0 - sized_sum
-        if rest_w > 0.0 and resid >= 0.0:
-            scale = resid / rest_w
-            for i in range(n):
-                if not sized[i]:
-                    ws[i] = w[i] * scale
-            return
-    if sizing == 0:
-        for i in range(n):
-            ws[i] = target[i]
-        return
-    if sizing == 1:
-        project_to_band(w, lo, hi, ws, bp)
-        return
-    project_to_band(w, lo, hi, tmp, bp)
-    for i in range(n):
-        ws[i] = 0.5 * (target[i] + tmp[i])
 
 
 @njit(**_JIT)
@@ -267,36 +212,120 @@ def _screen_row(prices, t, S, V, Bk, target, mnum, mxh):
         i += 2
 
 
+class SweepMarket(NamedTuple):
+    """The price paths and what every configuration shares: the first input of
+    :func:`sweep_paths` (inside the kernel, the same bundle for one path: its arrays
+    without the leading path axis).
+
+    Attributes
+    ----------
+    prices
+        ``(n_paths, n_days, n_assets)`` price indices (> 0); path 0 is usually the
+        real data, the others bootstrap resamples.
+    spread
+        ``(n_paths, n_days)`` :func:`spread_cum` of each path (the drift guard).
+    rf
+        ``(n_paths, n_days)`` risk-free return per row (fractions; zeros if none).
+    flows
+        ``(n_days,)`` dollars in (+) / out (-) at each close, the same for every path.
+    target
+        ``(n_assets,)`` target weights.
+    initial_usd
+        Dollars bought at row 0.
+    """
+
+    prices: FloatArray
+    spread: FloatArray
+    rf: FloatArray
+    flows: FloatArray
+    target: FloatArray
+    initial_usd: float
+
+    def paths(self, p0: int, p1: int) -> SweepMarket:
+        """The same market restricted to price paths ``p0:p1`` (views, no copies)."""
+        return self._replace(prices=self.prices[p0:p1], spread=self.spread[p0:p1],
+                             rf=self.rf[p0:p1])
+
+
+class SweepGrid(NamedTuple):
+    """The ``K`` configurations: the second input of :func:`sweep_paths`.
+
+    Attributes
+    ----------
+    checks, acts
+        ``(n_days, n_masks)`` / ``(n_days, n_amasks)`` bool look and action masks;
+        configuration ``j`` uses column ``cfg_mask[j]`` (and ``cfg_amask[j]``, or -1
+        to act on look days).
+    band_rows
+        ``(R, n_assets)`` stacked half-width arrays; configuration ``j`` reads row
+        ``cfg_bstart[j]`` (constant) or ``cfg_bstart[j] + t`` (``cfg_brow[j]``).
+    cfg_mask, cfg_amask, cfg_bstart, cfg_brow
+        ``(K,)`` int64 (``cfg_brow`` bool) per configuration, as above.
+    sizing, scope
+        ``(K,)`` int64 codes (as :class:`rebal.policy.CompiledPolicy`).
+    c_rows
+        ``(K, n_assets)`` proportional cost rates (fractions).
+    fixed, min_trade
+        ``(K,)`` dollars per trade and the smallest rebalance trade.
+    """
+
+    checks: BoolArray
+    acts: BoolArray
+    band_rows: FloatArray
+    cfg_mask: IntArray
+    cfg_amask: IntArray
+    cfg_bstart: IntArray
+    cfg_brow: BoolArray
+    sizing: IntArray
+    scope: IntArray
+    c_rows: FloatArray
+    fixed: FloatArray
+    min_trade: FloatArray
+
+    def configs(self, c0: int, c1: int) -> SweepGrid:
+        """The same grid restricted to configurations ``c0:c1`` (views, no copies)."""
+        return self._replace(
+            cfg_mask=self.cfg_mask[c0:c1], cfg_amask=self.cfg_amask[c0:c1],
+            cfg_bstart=self.cfg_bstart[c0:c1], cfg_brow=self.cfg_brow[c0:c1],
+            sizing=self.sizing[c0:c1], scope=self.scope[c0:c1], c_rows=self.c_rows[c0:c1],
+            fixed=self.fixed[c0:c1], min_trade=self.min_trade[c0:c1])
+
+
+class SweepOutput(NamedTuple):
+    """What :func:`sweep_paths` returns (inside the kernel, the same bundle for one
+    path, written in place).
+
+    Attributes
+    ----------
+    acc
+        ``(n_paths, K, N_ACC)`` accumulators (see the ``A_*`` columns; NaN for a
+        configuration that failed).
+    status, status_day
+        ``(n_paths, K)`` int64: 0 = ok, else the engine's codes and the row.
+    values
+        ``(n_paths, K, n_days)`` value paths, or ``(n_paths, 0, 0)`` when not kept.
+    """
+
+    acc: FloatArray
+    status: IntArray
+    status_day: IntArray
+    values: FloatArray
+
+
 @njit(**_JIT, nogil=True)
-def _run_block(
-    prices,
-    spread_cum,
-    rf,
-    flows,
-    target,
-    checks,
-    acts,
-    band_rows,
-    cfg_mask,
-    cfg_amask,
-    cfg_bstart,
-    cfg_brow,
-    sizing,
-    scope,
-    c_rows,
-    fixed,
-    min_trade,
-    initial_usd,
-    j0,
-    j1,
-    kb,
-    acc,
-    status,
-    status_day,
-    values,
-):
+def _run_block(market, grid, j0, j1, kb, out):
     """Configurations ``j0 … j1-1`` on one price path (``values`` ``(K, n_days)`` or empty);
-    ``kb`` lanes (:data:`BLOCK`, passed at run time so the lane loops stay vector loops)."""
+    ``kb`` lanes (:data:`BLOCK`, passed at run time so the lane loops stay vector loops).
+    ``market`` and ``out`` hold one path's arrays."""
+    # the fields by name (locals: the loops below read them as plain arrays)
+    prices, spread_cum, rf, flows = market.prices, market.spread, market.rf, market.flows
+    target, initial_usd = market.target, market.initial_usd
+    checks, acts, band_rows = grid.checks, grid.acts, grid.band_rows
+    cfg_mask, cfg_amask = grid.cfg_mask, grid.cfg_amask
+    cfg_bstart, cfg_brow = grid.cfg_bstart, grid.cfg_brow
+    sizing, scope, c_rows = grid.sizing, grid.scope, grid.c_rows
+    fixed, min_trade = grid.fixed, grid.min_trade
+    acc, status, status_day, values = out.acc, out.status, out.status_day, out.values
     n_days, n = prices.shape
     keep = values.shape[0] > 0
     S = np.empty((n, kb))
@@ -455,7 +484,7 @@ def _run_block(
                             w[i] = h[i] / Vk
                             d = abs(w[i] - target[i])
                             bi = band_rows[brow, i]
-                            breached[i] = bi < 0.0 or d > bi + BREACH_TOL
+                            breached[i] = drift_breaches(d, bi)
                             n_breached += breached[i]
                         fires = n_breached > 0
                     # re-arm: every asset has slack >= min_num / V and weight <= max_h / V
@@ -477,12 +506,14 @@ def _run_block(
                 if n_sized == 0:
                     continue
                 c = c_rows[j]
+                # the engine group loop's size-and-solve, kept written out: the rules and
+                # the solve are the shared functions; only the dispatch is repeated
                 if sizing[j] == 0 and n_sized == n:
                     m, Vp, h_frozen, st = solve_rebalance(
                         h, Vk, target, c, fixed[j], min_trade[j], active, x, sg
                     )
                 else:
-                    desired_weights_fast(
+                    desired_weights(
                         w, target, band_rows[brow], sizing[j], sized, ws, lo, hi, tmp, bp
                     )
                     m, Vp, h_frozen, st = solve_rebalance(
@@ -495,6 +526,8 @@ def _run_block(
                     continue
                 if m == 0:
                     continue
+                # the engine's record_rebalance on lane k's shares S[:, k] (lane-major, no
+                # trade log, turnover summed): a copy, as the bookkeeping differs
                 v = 0.0
                 cost = 0.0
                 gross = 0.0
@@ -551,123 +584,47 @@ def _run_block(
 
 
 @njit(**_JIT, nogil=True)
-def _run_jobs(
-    jobs,
-    prices,
-    spread_cum,
-    rf,
-    flows,
-    target,
-    checks,
-    acts,
-    band_rows,
-    cfg_mask,
-    cfg_amask,
-    cfg_bstart,
-    cfg_brow,
-    sizing,
-    scope,
-    c_rows,
-    fixed,
-    min_trade,
-    initial_usd,
-    block_start,
-    kb,
-    acc,
-    status,
-    status_day,
-    values,
-):
-    """Run the (path, block) jobs ``jobs`` (see :func:`sweep_paths`)."""
+def _run_jobs(jobs, market_fields, grid_fields, block_start, kb, out_fields):
+    """Run the (path, block) jobs ``jobs`` (see :func:`sweep_paths`) on the fields of a
+    :class:`SweepMarket`, a :class:`SweepGrid` and a :class:`SweepOutput`, named here
+    (plain tuples cross into numba faster, as in :func:`rebal.backtest.kernels.simulate`)."""
+    market = SweepMarket(*market_fields)
+    grid = SweepGrid(*grid_fields)
+    out = SweepOutput(*out_fields)
     n_blocks = block_start.shape[0] - 1
     for job in jobs:
         p = job // n_blocks
         b = job % n_blocks
         _run_block(
-            prices[p],
-            spread_cum[p],
-            rf[p],
-            flows,
-            target,
-            checks,
-            acts,
-            band_rows,
-            cfg_mask,
-            cfg_amask,
-            cfg_bstart,
-            cfg_brow,
-            sizing,
-            scope,
-            c_rows,
-            fixed,
-            min_trade,
-            initial_usd,
+            SweepMarket(market.prices[p], market.spread[p], market.rf[p], market.flows,
+                        market.target, market.initial_usd),
+            grid,
             block_start[b],
             block_start[b + 1],
             # a short block (few policies on many bootstrap paths) runs on as few lanes
             # as it fills, rounded up to a whole AVX2 vector
             min(kb, (block_start[b + 1] - block_start[b] + 3) // 4 * 4),
-            acc[p],
-            status[p],
-            status_day[p],
-            values[p],
+            SweepOutput(out.acc[p], out.status[p], out.status_day[p], out.values[p]),
         )
     return 0
 
 
 def sweep_paths(
-    prices,
-    spread,
-    rf,
-    flows,
-    target,
-    checks,
-    acts,
-    band_rows,
-    cfg_mask,
-    cfg_amask,
-    cfg_bstart,
-    cfg_brow,
-    sizing,
-    scope,
-    c_rows,
-    fixed,
-    min_trade,
-    initial_usd,
-    block_start,
-    keep_values=False,
-    n_threads=None,
-):
-    """Run every configuration on every price path.
+    market: SweepMarket,
+    grid: SweepGrid,
+    block_start: IntArray,
+    keep_values: bool = False,
+    n_threads: int | None = None,
+) -> SweepOutput:
+    """Run every configuration of ``grid`` on every price path of ``market``.
 
     Parameters
     ----------
-    prices
-        ``(n_paths, n_days, n_assets)`` price indices (> 0); path 0 is usually the
-        real data, the others bootstrap resamples.
-    spread
-        ``(n_paths, n_days)`` :func:`spread_cum` of each path (the drift guard).
-    rf
-        ``(n_paths, n_days)`` risk-free return per row (fractions; zeros if none).
-    flows
-        ``(n_days,)`` dollars in (+) / out (-) at each close, the same for every path.
-    target
-        ``(n_assets,)`` target weights.
-    checks, acts
-        ``(n_days, n_masks)`` / ``(n_days, n_amasks)`` bool look and action masks;
-        configuration ``j`` uses column ``cfg_mask[j]`` (and ``cfg_amask[j]``, or -1
-        to act on look days).
-    band_rows
-        ``(R, n_assets)`` stacked half-width arrays; configuration ``j`` reads row
-        ``cfg_bstart[j]`` (constant) or ``cfg_bstart[j] + t`` (``cfg_brow[j]``).
-    sizing, scope
-        ``(K,)`` int64 codes (as :class:`rebal.policy.CompiledPolicy`).
-    c_rows
-        ``(K, n_assets)`` proportional cost rates (fractions).
-    fixed, min_trade
-        ``(K,)`` dollars per trade and the smallest rebalance trade.
-    initial_usd
-        Dollars bought at row 0.
+    market
+        The price paths, their drift-guard spreads and risk-free rows, the shared
+        flows, target and initial dollars (:class:`SweepMarket`).
+    grid
+        The configurations (:class:`SweepGrid`).
     block_start
         ``(n_blocks + 1,)`` configuration boundaries of the blocks that share a pass
         (at most :data:`BLOCK` configurations each; see :func:`block_starts`).
@@ -679,49 +636,28 @@ def sweep_paths(
 
     Returns
     -------
-    ``(acc, status, status_day, values)``: ``acc`` ``(n_paths, K, N_ACC)`` (see the
-    ``A_*`` columns; NaN for a configuration that failed), ``status`` /
-    ``status_day`` ``(n_paths, K)`` (0 = ok, else the engine's codes and the row).
+    SweepOutput
+        ``acc`` ``(n_paths, K, N_ACC)``, ``status`` / ``status_day`` ``(n_paths, K)``
+        and ``values`` (see :class:`SweepOutput`).
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    n_paths, n_days, _ = prices.shape
-    K = sizing.shape[0]
+    n_paths, n_days, _ = market.prices.shape
+    K = grid.sizing.shape[0]
     n_blocks = block_start.shape[0] - 1
-    acc = np.zeros((n_paths, K, N_ACC))
-    status = np.zeros((n_paths, K), np.int64)
-    status_day = np.full((n_paths, K), -1, np.int64)
-    values = np.zeros((n_paths, K if keep_values else 0, n_days if keep_values else 0))
+    out = SweepOutput(
+        acc=np.zeros((n_paths, K, N_ACC)),
+        status=np.zeros((n_paths, K), np.int64),
+        status_day=np.full((n_paths, K), -1, np.int64),
+        values=np.zeros((n_paths, K if keep_values else 0, n_days if keep_values else 0)),
+    )
     n_jobs = n_paths * n_blocks
     if n_threads is None:
         n_threads = _n_cpus()
     n_threads = max(1, min(int(n_threads), n_jobs))
-    args = (
-        prices,
-        spread,
-        rf,
-        flows,
-        target,
-        checks,
-        acts,
-        band_rows,
-        cfg_mask,
-        cfg_amask,
-        cfg_bstart,
-        cfg_brow,
-        sizing,
-        scope,
-        c_rows,
-        fixed,
-        min_trade,
-        float(initial_usd),
-        block_start,
-        BLOCK,
-        acc,
-        status,
-        status_day,
-        values,
-    )
+    market_fields = tuple(market._replace(initial_usd=float(market.initial_usd)))
+    grid_fields = tuple(grid)
+    out_fields = tuple(out)
     # small chunks of jobs, handed out in order: dynamic balance at ~1 ms granularity
     chunk = max(1, min(4, n_jobs // (4 * n_threads)))
     chunks = [
@@ -729,8 +665,14 @@ def sweep_paths(
     ]
     if n_threads == 1:
         for c in chunks:
-            _run_jobs(c, *args)
+            _run_jobs(c, market_fields, grid_fields, block_start, BLOCK, out_fields)
     else:
         with ThreadPoolExecutor(max_workers=n_threads) as pool:
-            list(pool.map(lambda c: _run_jobs(c, *args), chunks))
-    return acc, status, status_day, values
+            list(
+                pool.map(
+                    lambda c: _run_jobs(c, market_fields, grid_fields, block_start, BLOCK,
+                                        out_fields),
+                    chunks,
+                )
+            )
+    return out

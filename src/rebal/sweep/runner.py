@@ -420,17 +420,16 @@ def run_configs(
     order = comp.order
     if order.size:
         bs = K.block_starts(order.size, n_threads, prices.shape[0])
-        spread = K.spread_cum(prices)
-        cfg = (
-            comp.cfg_mask[order],
-            comp.cfg_amask[order],
-            comp.cfg_bstart[order],
-            comp.cfg_brow[order],
-            comp.sizing[order],
-            comp.scope[order],
-            np.ascontiguousarray(comp.c_rows[order]),
-            comp.fixed[order],
-            comp.min_trade[order],
+        market_paths = K.SweepMarket(prices=prices, spread=K.spread_cum(prices), rf=rf,
+                                     flows=flows, target=weights,
+                                     initial_usd=float(initial_usd))
+        grid = K.SweepGrid(
+            checks=comp.checks, acts=comp.acts, band_rows=comp.band_rows,
+            cfg_mask=comp.cfg_mask[order], cfg_amask=comp.cfg_amask[order],
+            cfg_bstart=comp.cfg_bstart[order], cfg_brow=comp.cfg_brow[order],
+            sizing=comp.sizing[order], scope=comp.scope[order],
+            c_rows=np.ascontiguousarray(comp.c_rows[order]), fixed=comp.fixed[order],
+            min_trade=comp.min_trade[order],
         )
         if executor is None:
             executor = ThreadExecutor(n_threads)
@@ -441,32 +440,9 @@ def run_configs(
             # one call of the kernel on paths p0:p1 and blocks b0:b1, on this thread
             p0, p1, b0, b1 = part
             c0, c1 = int(bs[b0]), int(bs[b1])
-            mask, amask, bstart, brow, sizing, scope, c_rows, fixed, min_trade = (
-                a[c0:c1] for a in cfg
-            )
-            return K.sweep_paths(  # type: ignore[no-any-return]
-                prices[p0:p1],
-                spread[p0:p1],
-                rf[p0:p1],
-                flows,
-                weights,
-                comp.checks,
-                comp.acts,
-                comp.band_rows,
-                mask,
-                amask,
-                bstart,
-                brow,
-                sizing,
-                scope,
-                c_rows,
-                fixed,
-                min_trade,
-                float(initial_usd),
-                bs[b0 : b1 + 1] - c0,
-                keep_values,
-                1,
-            )
+            out = K.sweep_paths(market_paths.paths(p0, p1), grid.configs(c0, c1),
+                                bs[b0 : b1 + 1] - c0, keep_values, 1)
+            return tuple(out)
 
         for (p0, p1, b0, b1), (a, st, sd, vals) in zip(
             parts, executor.map(run_part, parts), strict=True

@@ -6,8 +6,8 @@ each account, so nothing needs Python. :func:`next_event` walks the rows from
 either
 
 - the policy looks (``check[t]``) and some account's class weights are outside
-  their band (strictly, ``|w - target| > band + 1e-12``; a negative band = a
-  calendar rule, which fires on every look row), or
+  their band (:func:`rebal.policy.breach.breaches`: strictly beyond it; a negative
+  band = a calendar rule, which fires on every look row), or
 - some account/asset pair may be harvested: its price is at or below its trigger
   price (the highest trigger over its lots, see :mod:`rebal.backtest.taxable.harvest`) and the
   row is on or after the first row the wash-sale guard allows it.
@@ -21,46 +21,81 @@ of each asset (``-1`` = unused), ``tw`` ``(n_acc, n_cls)`` per-account targets.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
 
-BREACH_TOL = 1e-12
+from rebal.policy.breach import breaches
+from rebal.types import BoolArray, FloatArray, IntArray
+
+__all__ = ["ScanInputs", "next_event"]
 
 _JIT: dict[str, Any] = {"cache": True, "error_model": "numpy", "boundscheck": False}
 
 
-@njit(**_JIT)
-def next_event(prices, U, cls, n_cls, tw, check, band, trig, trig_from, t0, t1, values):
-    """First row in ``[t0, t1)`` with a possible event, or ``t1``.
+class ScanInputs(NamedTuple):
+    """The household and policy state :func:`next_event` scans with (constant over a scan).
 
-    Parameters
+    Attributes
     ----------
     prices
         ``(n_days, n_assets)`` unit prices (price-return index, > 0).
-    U
-        ``(n_acc, n_assets)`` units held (constant over the scan).
+    units
+        ``(n_acc, n_assets)`` units held.
     cls
         ``(n_assets,)`` int64 class of each asset (``-1``: not in the portfolio).
     n_cls
         Number of classes.
-    tw
+    class_targets
         ``(n_acc, n_cls)`` target class weights per account.
     check
         ``(n_days,)`` bool look rows of the policy.
     band
         ``(1 | n_days, n_cls)`` half-widths (negative: calendar).
-    trig
+    trigger_price
         ``(n_acc, n_assets)`` harvest trigger prices (``-inf``: none).
-    trig_from
+    trigger_from
         ``(n_acc, n_assets)`` int64 first row a harvest is allowed.
+    """
+
+    prices: FloatArray
+    units: FloatArray
+    cls: IntArray
+    n_cls: int
+    class_targets: FloatArray
+    check: BoolArray
+    band: FloatArray
+    trigger_price: FloatArray
+    trigger_from: IntArray
+
+
+def next_event(scan: ScanInputs, t0: int, t1: int, values: FloatArray) -> int:
+    """First row in ``[t0, t1)`` with a possible event, or ``t1``.
+
+    Parameters
+    ----------
+    scan
+        What the scan reads (:class:`ScanInputs`).
     t0, t1
         Rows to scan.
     values
         ``(n_days,)`` household values, written for every scanned row before the
         returned one (and for the returned one too when it is ``< t1``).
+
+    The bundle crosses into numba as a plain tuple (numba types a named one through
+    Python, a plain one from its C fingerprint: the scan runs once per event).
     """
+    return int(_next_event(tuple(scan), t0, t1, values))
+
+
+@njit(**_JIT)
+def _next_event(scan_fields, t0, t1, values):
+    """:func:`next_event` on the fields of a :class:`ScanInputs` (short names: see the
+    module docstring)."""
+    sc = ScanInputs(*scan_fields)
+    prices, U, cls, n_cls, tw = sc.prices, sc.units, sc.cls, sc.n_cls, sc.class_targets
+    check, band, trig, trig_from = sc.check, sc.band, sc.trigger_price, sc.trigger_from
     n_acc, n_assets = U.shape
     per_row = band.shape[0] > 1
     cv = np.empty(n_cls)
@@ -90,7 +125,7 @@ def next_event(prices, U, cls, n_cls, tw, check, band, trig, trig_from, t0, t1, 
                     continue
                 for k in range(n_cls):
                     b = band[bt, k]
-                    if b < 0.0 or abs(cv[k] / V - tw[a, k]) > b + BREACH_TOL:
+                    if breaches(cv[k] / V, tw[a, k], b):
                         hit = True
         if hit:
             return t

@@ -37,7 +37,7 @@ import numpy as np
 from rebal.backtest import kernels
 from rebal.backtest.costs import CostModel
 from rebal.backtest.engine import PolicyLike, run_backtest
-from rebal.backtest.taxable.kernels import next_event
+from rebal.backtest.taxable.kernels import ScanInputs, next_event
 from rebal.backtest.taxable.results import (
     HarvestLog,
     TaxableBacktestResult,
@@ -792,8 +792,8 @@ def run_taxable_backtest(
         if sim.swap_due:
             due = min(sim.swap_due.values())
             stop = min(stop, max(t, sim.row_on_or_after(due)))
-        te = next_event(sim.prices, sim.U, sim.cls, sim.n_cls, tw, sim.check, sim.band,
-                        sim.trig, sim.trig_from, t, stop, sim.values)
+        te = next_event(ScanInputs(sim.prices, sim.U, sim.cls, sim.n_cls, tw, sim.check,
+                                   sim.band, sim.trig, sim.trig_from), t, stop, sim.values)
         if te >= n:
             break
         if sim.pay_rows[te]:

@@ -14,9 +14,10 @@ Units: dollars (``*_usd``), fractions (``weight``, ``state_rate``,
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -288,6 +289,17 @@ class ClassTarget:
         return breach_rule(float(weight), float(self.weight), self.half_width)
 
 
+_Item = TypeVar("_Item")
+
+
+def _find(items: Iterable[_Item], key: str, value: str) -> _Item:
+    """The first of ``items`` whose attribute ``key`` equals ``value`` (``KeyError`` if none)."""
+    for item in items:
+        if getattr(item, key) == value:
+            return item
+    raise KeyError(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Household:
     """A validated household: the single input of the planner and ``rebal check``.
@@ -340,31 +352,19 @@ class Household:
     # -- lookups (O(n) each; build a dict once in hot loops) -----------------
     def account(self, account_id: str) -> Account:
         """The account with this id (``KeyError`` if none)."""
-        for acct in self.accounts:
-            if acct.id == account_id:
-                return acct
-        raise KeyError(account_id)
+        return _find(self.accounts, "id", account_id)
 
     def security(self, symbol: str) -> Security:
         """The security with this symbol (``KeyError`` if none)."""
-        for sec in self.securities:
-            if sec.symbol == symbol:
-                return sec
-        raise KeyError(symbol)
+        return _find(self.securities, "symbol", symbol)
 
     def lot(self, lot_id: str) -> HeldLot:
         """The lot with this id (``KeyError`` if none)."""
-        for lot in self.lots:
-            if lot.id == lot_id:
-                return lot
-        raise KeyError(lot_id)
+        return _find(self.lots, "id", lot_id)
 
     def target(self, asset_class: str) -> ClassTarget:
         """The target of this class (``KeyError`` if none)."""
-        for tgt in self.targets:
-            if tgt.asset_class == asset_class:
-                return tgt
-        raise KeyError(asset_class)
+        return _find(self.targets, "asset_class", asset_class)
 
     def wash_group(self, symbol: str) -> str:
         """The wash-sale group of ``symbol``; an unlisted symbol is its own group."""

@@ -66,6 +66,7 @@ from typing import Any, cast
 
 from rebal.errors import ConfigError, InputError, RebalError
 from rebal.tax.lots import Account, Trade, WashSaleSettings
+from rebal.tax.records import record_dict
 from rebal.types import AccountType, LotMethod, Owner, Side
 
 __all__ = [
@@ -95,11 +96,7 @@ class TradeHistory:
     accounts: tuple[Account, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "trades": [t.to_dict() for t in self.trades],
-            "accounts": [a.to_dict() for a in self.accounts],
-        }
+        return record_dict(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,12 +110,7 @@ class TaxHousehold:
     lt_rate: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "accounts": [a.to_dict() for a in self.accounts],
-            "settings": self.settings.to_dict(),
-            "st_rate": self.st_rate,
-            "lt_rate": self.lt_rate,
-        }
+        return record_dict(self)
 
 
 def _parse_date(text: str) -> date:

@@ -53,6 +53,7 @@ from typing import Any
 from rebal.errors import ConfigError, InputError
 from rebal.tax.holding import holding_term
 from rebal.tax.lots import Account, Lot, Trade, WashSaleSettings
+from rebal.tax.records import record_dict
 from rebal.tax.relief import ReliefError, select_lots
 from rebal.tax.washsale import (
     WINDOW_DAYS,
@@ -127,34 +128,7 @@ class Disposition:
         return self.disallowed_usd > 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "trade_seq": self.trade_seq,
-            "account": self.account,
-            "account_type": self.account_type.value,
-            "owner": self.owner.value,
-            "symbol": self.symbol,
-            "group": self.group,
-            "lot_id": self.lot_id,
-            "purchase_id": self.purchase_id,
-            "quantity": self.quantity,
-            "acquired": self.acquired.isoformat(),
-            "holding_start": self.holding_start.isoformat(),
-            "sold": self.sold.isoformat(),
-            "proceeds_usd": self.proceeds_usd,
-            "basis_usd": self.basis_usd,
-            "gain_usd": self.gain_usd,
-            "term": self.term.value,
-            "tax_advantaged": self.tax_advantaged,
-            "disallowed_usd": self.disallowed_usd,
-            "deferred_usd": self.deferred_usd,
-            "permanently_disallowed_usd": self.permanently_disallowed_usd,
-            "recognized_usd": self.recognized_usd,
-            "basis_added_after_sale_usd": self.basis_added_after_sale_usd,
-            "wash_matches": [m.to_dict() for m in self.wash_matches],
-            "source_file": self.source_file,
-            "source_line": self.source_line,
-        }
+        return record_dict(self)
 
 
 def _cents(x: float) -> float:
@@ -187,21 +161,7 @@ class Form8949Line:
     owner: Owner
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "disposition_id": self.disposition_id,
-            "part": self.part,
-            "box": self.box,
-            "description": self.description,
-            "date_acquired": self.date_acquired.isoformat(),
-            "date_sold": self.date_sold.isoformat(),
-            "proceeds_usd": self.proceeds_usd,
-            "cost_basis_usd": self.cost_basis_usd,
-            "code": self.code,
-            "adjustment_usd": self.adjustment_usd,
-            "gain_or_loss_usd": self.gain_or_loss_usd,
-            "account": self.account,
-            "owner": self.owner.value,
-        }
+        return record_dict(self)
 
     @classmethod
     def from_disposition(cls, d: Disposition, *, basis_reported_to_irs: bool) -> Form8949Line:
@@ -256,21 +216,9 @@ class YearTotals:
         return self.lt_gains_usd + self.lt_losses_usd
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "year": self.year,
-            "st_gains_usd": self.st_gains_usd,
-            "st_losses_usd": self.st_losses_usd,
-            "net_st_usd": self.net_st_usd,
-            "lt_gains_usd": self.lt_gains_usd,
-            "lt_losses_usd": self.lt_losses_usd,
-            "net_lt_usd": self.net_lt_usd,
-            "proceeds_usd": self.proceeds_usd,
-            "basis_usd": self.basis_usd,
-            "disallowed_usd": self.disallowed_usd,
-            "deferred_usd": self.deferred_usd,
-            "permanently_disallowed_usd": self.permanently_disallowed_usd,
-            "n_dispositions": self.n_dispositions,
-        }
+        return record_dict(
+            self, then={"st_losses_usd": "net_st_usd", "lt_losses_usd": "net_lt_usd"}
+        )
 
 
 def year_totals(
@@ -340,16 +288,7 @@ class AuditResult:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "accounts": [a.to_dict() for a in self.accounts],
-            "settings": self.settings.to_dict(),
-            "dispositions": [d.to_dict() for d in self.dispositions],
-            "form_8949": [x.to_dict() for x in self.form_8949],
-            "open_lots": [x.to_dict() for x in self.open_lots],
-            "adjusted_lots": [x.to_dict() for x in self.adjusted_lots],
-            "year_totals": [y.to_dict() for y in self.year_totals],
-            "notes": list(self.notes),
-        }
+        return record_dict(self)
 
 
 # ------------------------------------------------------------------ mutable engine state

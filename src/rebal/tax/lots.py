@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from rebal.errors import ConfigError
+from rebal.tax.records import record_dict
 from rebal.types import AccountType, LotMethod, Owner, Side, reduce_frozen
 
 __all__ = [
@@ -225,14 +226,7 @@ class BasisAdjustment:
     holding_start_after: date
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "amount_usd": self.amount_usd,
-            "quantity": self.quantity,
-            "from_disposition": self.from_disposition,
-            "sale_date": self.sale_date.isoformat(),
-            "holding_start_before": self.holding_start_before.isoformat(),
-            "holding_start_after": self.holding_start_after.isoformat(),
-        }
+        return record_dict(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -284,20 +278,7 @@ class Lot:
         return self.basis_usd / self.quantity
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "account": self.account,
-            "symbol": self.symbol,
-            "quantity": self.quantity,
-            "basis_usd": self.basis_usd,
-            "basis_per_share_usd": self.basis_per_share_usd,
-            "acquired": self.acquired.isoformat(),
-            "holding_start": self.holding_start.isoformat(),
-            "purchase_id": self.purchase_id,
-            "used_as_replacement": self.used_as_replacement,
-            "reinvested": self.reinvested,
-            "adjustments": [a.to_dict() for a in self.adjustments],
-        }
+        return record_dict(self, then={"basis_usd": "basis_per_share_usd"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

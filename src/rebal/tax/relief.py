@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from rebal.errors import RebalError
 from rebal.tax.holding import is_long_term
+from rebal.tax.records import record_dict
 from rebal.types import LotMethod
 
 __all__ = [
@@ -68,7 +69,7 @@ class LotPick:
     quantity: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "lot_id": self.lot_id, "quantity": self.quantity}
+        return record_dict(self)
 
 
 def _eps(quantity: float) -> float:

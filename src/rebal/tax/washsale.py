@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from rebal.errors import ConfigError
 from rebal.tax.holding import tacked_start
 from rebal.tax.lots import Account, BasisAdjustment, Lot, Trade, WashSaleSettings
+from rebal.tax.records import record_dict
 from rebal.tax.relief import QTY_EPS
 
 __all__ = [
@@ -174,15 +175,7 @@ class WashMatch:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "purchase_id": self.purchase_id,
-            "account": self.account,
-            "purchase_date": self.purchase_date.isoformat(),
-            "quantity": self.quantity,
-            "disallowed_usd": self.disallowed_usd,
-            "permanent": self.permanent,
-            "lot_ids": list(self.lot_ids),
-        }
+        return record_dict(self)
 
 
 # ----------------------------------------------------------------------------- working records
@@ -292,17 +285,7 @@ class OpenLoss:
         return self.sale_date + timedelta(days=WINDOW_DAYS)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "disposition_id": self.disposition_id,
-            "group": self.group,
-            "symbol": self.symbol,
-            "account": self.account,
-            "sale_date": self.sale_date.isoformat(),
-            "last_washing_date": self.last_washing_date.isoformat(),
-            "unmatched_quantity": self.unmatched_quantity,
-            "loss_per_share_usd": self.loss_per_share_usd,
-            "proposed": self.proposed,
-        }
+        return record_dict(self, then={"sale_date": "last_washing_date"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -326,18 +309,7 @@ class AvailableReplacement:
         return self.purchase_date + timedelta(days=WINDOW_DAYS)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "purchase_id": self.purchase_id,
-            "group": self.group,
-            "symbol": self.symbol,
-            "account": self.account,
-            "tax_advantaged": self.tax_advantaged,
-            "purchase_date": self.purchase_date.isoformat(),
-            "last_washing_date": self.last_washing_date.isoformat(),
-            "available_quantity": self.available_quantity,
-            "held_quantity": self.held_quantity,
-            "proposed": self.proposed,
-        }
+        return record_dict(self, then={"purchase_date": "last_washing_date"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -421,16 +393,7 @@ class SaleWashCheck:
         return self.washed_quantity > 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "lot_id": self.lot_id,
-            "quantity": self.quantity,
-            "loss_usd": self.loss_usd,
-            "washed": self.washed,
-            "washed_quantity": self.washed_quantity,
-            "disallowed_usd": self.disallowed_usd,
-            "permanently_disallowed_usd": self.permanently_disallowed_usd,
-            "by": [x.to_dict() for x in self.by],
-        }
+        return record_dict(self, then={"loss_usd": "washed"})
 
 
 def sale_would_be_washed(
@@ -527,20 +490,7 @@ class WashedSale:
         return sum(m.quantity for m in self.matches)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "trade_index": self.trade_index,
-            "disposition_id": self.disposition_id,
-            "sale_date": self.sale_date.isoformat(),
-            "account": self.account,
-            "symbol": self.symbol,
-            "lot_id": self.lot_id,
-            "quantity": self.quantity,
-            "loss_usd": self.loss_usd,
-            "washed_quantity": self.washed_quantity,
-            "disallowed_usd": self.disallowed_usd,
-            "permanently_disallowed_usd": self.permanently_disallowed_usd,
-            "matches": [m.to_dict() for m in self.matches],
-        }
+        return record_dict(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -559,14 +509,7 @@ class DoNotBuy:
         return self.until + timedelta(days=1)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "group": self.group,
-            "account": self.account,
-            "until": self.until.isoformat(),
-            "first_safe_date": self.first_safe_date.isoformat(),
-            "unmatched_quantity": self.unmatched_quantity,
-            "losses": list(self.losses),
-        }
+        return record_dict(self, then={"until": "first_safe_date"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -582,13 +525,7 @@ class LossSaleBlock:
     permanent_risk: bool
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "group": self.group,
-            "until": self.until.isoformat(),
-            "available_quantity": self.available_quantity,
-            "purchases": list(self.purchases),
-            "permanent_risk": self.permanent_risk,
-        }
+        return record_dict(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,54 @@
+"""The one record-to-dict loop of the tax engine's ``to_dict`` methods.
+
+A tax record (a disposition, a lot, a wash-sale check …) is written to JSON as its
+dataclass fields in declaration order, each made plain by :func:`plain`, with a few
+derived properties placed after the field they follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields
+from datetime import date
+from enum import Enum
+from typing import Any
+
+__all__ = ["plain", "record_dict"]
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON-ready data: an enum as its value, a date as ``YYYY-MM-DD``,
+    a record as its ``to_dict()``, a tuple or list as a list of plain items; anything
+    else unchanged."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    to_dict = getattr(value, "to_dict", None)
+    return value if to_dict is None else to_dict()
+
+
+def record_dict(record: Any, *, then: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every field of the dataclass ``record``, in order, made :func:`plain`.
+
+    Parameters
+    ----------
+    record
+        A dataclass instance.
+    then
+        ``{field: property}``: write the derived ``property`` right after ``field``.
+
+    Returns
+    -------
+    dict
+        ``{name: plain value}`` in field order.
+    """
+    then = then or {}
+    out: dict[str, Any] = {}
+    for f in fields(record):
+        out[f.name] = plain(getattr(record, f.name))
+        if f.name in then:
+            out[then[f.name]] = plain(getattr(record, then[f.name]))
+    return out

@@ -7,13 +7,13 @@ Units: dollars (``*_usd``), shares, fractions for weights. Every record has
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from rebal.planner.settings import SolveStatus, Step
+from rebal.tax.records import record_dict
 from rebal.types import AccountType, Side, Term
 
 __all__ = [
@@ -30,22 +30,6 @@ __all__ = [
 ]
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Step):
-        return int(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    return value
-
-
 class Record:
     """Base of the planner's output records: ``to_dict()`` of the dataclass fields as
     plain JSON types."""
@@ -53,7 +37,7 @@ class Record:
     __slots__ = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+        return record_dict(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -174,10 +158,7 @@ class TaxSummary(Record):
         return self.lt_gains_usd - self.lt_losses_usd
 
     def to_dict(self) -> dict[str, Any]:
-        out = {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
-        out["net_st_usd"] = self.net_st_usd
-        out["net_lt_usd"] = self.net_lt_usd
-        return out
+        return record_dict(self, last=("net_st_usd", "net_lt_usd"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -261,10 +242,7 @@ class TradePlan(Record):
         return not any(c.breached_after for c in self.classes)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
-        out["saving_usd"] = self.saving_usd
-        out["in_bands_after"] = self.in_bands_after
-        return out
+        return record_dict(self, last=("saving_usd", "in_bands_after"))
 
 
 ORDER_COLUMNS = (

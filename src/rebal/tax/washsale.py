@@ -64,6 +64,7 @@ __all__ = [
 #: §1091(a): "a period beginning 30 days before the date of such sale … and ending 30 days
 #: after such date".
 WINDOW_DAYS = 30
+_WINDOW = timedelta(days=WINDOW_DAYS)
 
 #: A purchase on ``p`` is outside the window of a loss sale on ``s`` (and vice versa) from
 #: ``s + SAFE_GAP`` (resp. ``p + SAFE_GAP``) on.
@@ -282,7 +283,7 @@ class OpenLoss:
 
     @property
     def last_washing_date(self) -> date:
-        return self.sale_date + timedelta(days=WINDOW_DAYS)
+        return self.sale_date + _WINDOW
 
     def to_dict(self) -> dict[str, Any]:
         return record_dict(self, then={"sale_date": "last_washing_date"})
@@ -306,7 +307,7 @@ class AvailableReplacement:
 
     @property
     def last_washing_date(self) -> date:
-        return self.purchase_date + timedelta(days=WINDOW_DAYS)
+        return self.purchase_date + _WINDOW
 
     def to_dict(self) -> dict[str, Any]:
         return record_dict(self, then={"purchase_date": "last_washing_date"})
@@ -355,11 +356,10 @@ def buy_would_wash(state: GuardState, symbol: str, on: date) -> tuple[OpenLoss, 
     Loss sales dated after ``on`` are included when the window covers ``on``.
     """
     group = state.settings.group_of(symbol)
-    window = timedelta(days=WINDOW_DAYS)
     return tuple(
         loss
         for loss in state.open_losses.get(group, ())
-        if loss.sale_date - window <= on <= loss.sale_date + window
+        if loss.sale_date - _WINDOW <= on <= loss.sale_date + _WINDOW
     )
 
 
@@ -429,7 +429,6 @@ def sale_would_be_washed(
             washed_quantity=0.0, disallowed_usd=0.0, permanently_disallowed_usd=0.0, by=(),
         )
     group = state.settings.group_of(lot.symbol)
-    window = timedelta(days=WINDOW_DAYS)
     need = qty
     used: list[AvailableReplacement] = []
     washed = disallowed = permanent = 0.0
@@ -437,7 +436,7 @@ def sale_would_be_washed(
     for rep in state.replacements.get(group, ()):
         if need <= 1e-12:
             break
-        if not (on - window <= rep.purchase_date <= on + window):
+        if not (on - _WINDOW <= rep.purchase_date <= on + _WINDOW):
             continue
         if rep.purchase_id == lot.purchase_id:
             continue
@@ -572,7 +571,6 @@ class GuardResult:
 # ----------------------------------------------------------------------------- matching
 
 _USD_EPS = 1e-9
-_WINDOW = timedelta(days=WINDOW_DAYS)
 
 
 class Splitter(Protocol):

@@ -7,11 +7,12 @@ deviation (or of traded value), so they compare directly with dollars of tax.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
 from rebal.errors import ConfigError
+from rebal.tax.records import record_dict
 from rebal.types import ParseEnum
 
 __all__ = ["PlanMode", "PlanSettings", "SolveStatus", "Step"]
@@ -178,6 +179,4 @@ class PlanSettings:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["mode"] = self.mode.value
-        return out
+        return record_dict(self)

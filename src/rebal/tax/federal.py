@@ -29,12 +29,13 @@ All amounts are dollars per year; rates are fractions.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from rebal.errors import ConfigError
 from rebal.tax.netting import CapitalNetting, net_capital_gains
 from rebal.tax.rates import StatusParams, load_params
+from rebal.tax.records import record_dict
 from rebal.types import FilingStatus
 
 __all__ = ["TaxBreakdown", "federal_tax", "tax_from_params"]
@@ -113,9 +114,7 @@ class TaxBreakdown:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: every field, ``filing_status`` as its string, netting nested."""
-        out = asdict(self)
-        out["filing_status"] = self.filing_status.value
-        return out
+        return record_dict(self)
 
     def to_text(self) -> str:
         """A plain-text statement of the computation, one line per step (for the CLI)."""

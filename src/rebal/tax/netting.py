@@ -21,10 +21,11 @@ Amounts are dollars. Losses and carryovers are given as positive magnitudes.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from rebal.errors import ConfigError
+from rebal.tax.records import record_dict
 from rebal.types import FilingStatus
 
 __all__ = ["CapitalNetting", "net_capital_gains", "statutory_loss_limit"]
@@ -84,7 +85,7 @@ class CapitalNetting:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict of the fields (floats, dollars)."""
-        return asdict(self)
+        return record_dict(self)
 
 
 def _nonneg(name: str, value: float) -> float:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rebal.household.model import Household
 from rebal.household.views import band_state, drift, investable_value_usd, tier_groups
-from rebal.planner.result import Record
+from rebal.tax.records import Record
 from rebal.types import Sizing
 
 __all__ = ["ACTION_EXIT_CODE", "CheckResult", "ClassCheck", "TierCheck", "check"]

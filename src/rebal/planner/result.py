@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rebal.planner.settings import SolveStatus, Step
-from rebal.tax.records import record_dict
+from rebal.tax.records import Record, record_dict
 from rebal.types import AccountType, Side, Term
 
 __all__ = [
@@ -22,22 +22,11 @@ __all__ = [
     "DoNotBuyEntry",
     "LotRelief",
     "PlannedTrade",
-    "Record",
     "SolveStats",
     "TaxSummary",
     "TradePlan",
     "write_orders_csv",
 ]
-
-
-class Record:
-    """Base of the planner's output records: ``to_dict()`` of the dataclass fields as
-    plain JSON types."""
-
-    __slots__ = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return record_dict(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,10 +22,11 @@ from datetime import date, timedelta
 from rebal.errors import ConfigError
 from rebal.household.model import HeldLot, Household, TaxFacts
 from rebal.planner.plan import plan
-from rebal.planner.result import Record, TradePlan
+from rebal.planner.result import TradePlan
 from rebal.planner.settings import PlanSettings
 from rebal.tax.lots import Trade
 from rebal.tax.rates import available_years
+from rebal.tax.records import Record
 from rebal.types import Side
 
 __all__ = ["MonthPlan", "Schedule", "apply_plan", "schedule"]

@@ -9,10 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
 
 from rebal.errors import ConfigError
-from rebal.tax.records import record_dict
+from rebal.tax.records import Record
 from rebal.types import ParseEnum
 
 __all__ = ["PlanMode", "PlanSettings", "SolveStatus", "Step"]
@@ -89,7 +88,7 @@ def _nonneg(name: str, value: float) -> float:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PlanSettings:
+class PlanSettings(Record):
     """Options of :func:`rebal.planner.plan` (keyword-only, validated at once).
 
     Attributes
@@ -177,6 +176,3 @@ class PlanSettings:
         if self.mode is PlanMode.TAX_FREE:
             return 0.0
         return None
-
-    def to_dict(self) -> dict[str, Any]:
-        return record_dict(self)

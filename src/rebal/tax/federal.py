@@ -30,19 +30,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from rebal.errors import ConfigError
 from rebal.tax.netting import CapitalNetting, net_capital_gains
 from rebal.tax.rates import StatusParams, load_params
-from rebal.tax.records import record_dict
+from rebal.tax.records import Record
 from rebal.types import FilingStatus
 
 __all__ = ["TaxBreakdown", "federal_tax", "tax_from_params"]
 
 
 @dataclass(frozen=True, slots=True)
-class TaxBreakdown:
+class TaxBreakdown(Record):
     """The tax of one household-year, every step visible (dollars; rates are fractions).
 
     Attributes
@@ -111,10 +110,6 @@ class TaxBreakdown:
     federal_income_tax: float
     state_tax: float
     total_tax: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: every field, ``filing_status`` as its string, netting nested."""
-        return record_dict(self)
 
     def to_text(self) -> str:
         """A plain-text statement of the computation, one line per step (for the CLI)."""

@@ -66,7 +66,7 @@ from typing import Any, cast
 
 from rebal.errors import ConfigError, InputError, RebalError
 from rebal.tax.lots import Account, Trade, WashSaleSettings
-from rebal.tax.records import record_dict
+from rebal.tax.records import Record
 from rebal.types import AccountType, LotMethod, Owner, Side
 
 __all__ = [
@@ -88,19 +88,16 @@ _SIDES = {"buy": (Side.BUY, False), "sell": (Side.SELL, False),
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TradeHistory:
+class TradeHistory(Record):
     """Trades read from a file, with the accounts they use."""
 
     source: str
     trades: tuple[Trade, ...]
     accounts: tuple[Account, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return record_dict(self)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TaxHousehold:
+class TaxHousehold(Record):
     """The tax-lot settings of a household: accounts, wash-sale settings and the marginal
     rates used by ``LotMethod.TAX_MIN`` (fractions, ``None`` if not given)."""
 
@@ -108,9 +105,6 @@ class TaxHousehold:
     settings: WashSaleSettings
     st_rate: float | None = None
     lt_rate: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return record_dict(self)
 
 
 def _parse_date(text: str) -> date:

@@ -53,7 +53,7 @@ from typing import Any
 from rebal.errors import ConfigError, InputError
 from rebal.tax.holding import holding_term
 from rebal.tax.lots import Account, Lot, Trade, WashSaleSettings
-from rebal.tax.records import record_dict
+from rebal.tax.records import Record, record_dict
 from rebal.tax.relief import ReliefError, select_lots
 from rebal.tax.washsale import (
     WINDOW_DAYS,
@@ -83,7 +83,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Disposition:
+class Disposition(Record):
     """The sale of shares of one lot (one Form 8949 line when in a taxable account).
 
     All ``*_usd`` are dollars. ``gain_usd = proceeds_usd - basis_usd`` (negative = loss);
@@ -127,16 +127,13 @@ class Disposition:
     def is_wash_sale(self) -> bool:
         return self.disallowed_usd > 0
 
-    def to_dict(self) -> dict[str, Any]:
-        return record_dict(self)
-
 
 def _cents(x: float) -> float:
     return round(x + 0.0, 2) + 0.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Form8949Line:
+class Form8949Line(Record):
     """One line of Form 8949 (dollars rounded to cents, as on the form).
 
     ``part`` is "I" (short term) or "II" (long term); ``box`` is A/D when the broker
@@ -159,9 +156,6 @@ class Form8949Line:
     gain_or_loss_usd: float
     account: str
     owner: Owner
-
-    def to_dict(self) -> dict[str, Any]:
-        return record_dict(self)
 
     @classmethod
     def from_disposition(cls, d: Disposition, *, basis_reported_to_irs: bool) -> Form8949Line:
@@ -188,7 +182,7 @@ class Form8949Line:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class YearTotals:
+class YearTotals(Record):
     """Recognized gains and losses of one tax year, taxable accounts only (dollars).
 
     Gains are >= 0, losses <= 0; ``net_st_usd = st_gains_usd + st_losses_usd``. These
@@ -259,7 +253,7 @@ def year_totals(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AuditResult:
+class AuditResult(Record):
     """Everything the audit of a trade history finds.
 
     Attributes
@@ -286,9 +280,6 @@ class AuditResult:
     adjusted_lots: tuple[Lot, ...]
     year_totals: tuple[YearTotals, ...]
     notes: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return record_dict(self)
 
 
 # ------------------------------------------------------------------ mutable engine state

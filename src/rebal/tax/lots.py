@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from rebal.errors import ConfigError
-from rebal.tax.records import record_dict
+from rebal.tax.records import Record, record_dict
 from rebal.types import AccountType, LotMethod, Owner, Side, reduce_frozen
 
 __all__ = [
@@ -201,7 +201,7 @@ class Trade:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BasisAdjustment:
+class BasisAdjustment(Record):
     """A wash-sale basis addition to a replacement lot (IRC §1091(d); Reg. §1.1091-2).
 
     Attributes
@@ -225,12 +225,9 @@ class BasisAdjustment:
     holding_start_before: date
     holding_start_after: date
 
-    def to_dict(self) -> dict[str, Any]:
-        return record_dict(self)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Lot:
+class Lot(Record):
     """An open tax lot: shares of one purchase held in one account.
 
     Attributes

@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from rebal.errors import ConfigError
-from rebal.tax.records import record_dict
+from rebal.tax.records import Record
 from rebal.types import FilingStatus
 
 __all__ = ["CapitalNetting", "net_capital_gains", "statutory_loss_limit"]
@@ -38,7 +37,7 @@ def statutory_loss_limit(filing_status: FilingStatus | str) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class CapitalNetting:
+class CapitalNetting(Record):
     """Result of netting one year's capital gains and losses (all dollars).
 
     Attributes
@@ -82,10 +81,6 @@ class CapitalNetting:
     st_carryforward_out: float
     lt_carryforward_out: float
     loss_limit: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict of the fields (floats, dollars)."""
-        return record_dict(self)
 
 
 def _nonneg(name: str, value: float) -> float:

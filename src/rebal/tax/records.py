@@ -13,7 +13,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-__all__ = ["plain", "record_dict"]
+__all__ = ["Record", "plain", "record_dict"]
 
 
 def plain(value: Any) -> Any:
@@ -60,3 +60,13 @@ def record_dict(
     for name in last:
         out[name] = plain(getattr(record, name))
     return out
+
+
+class Record:
+    """Base of the frozen records whose ``to_dict()`` is :func:`record_dict` of their
+    fields (a record with derived keys overrides ``to_dict``)."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return record_dict(self)

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Protocol
 
 from rebal.errors import RebalError
 from rebal.tax.holding import is_long_term
-from rebal.tax.records import record_dict
+from rebal.tax.records import Record
 from rebal.types import LotMethod
 
 __all__ = [
@@ -61,15 +61,12 @@ class LotLike(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class LotPick:
+class LotPick(Record):
     """``quantity`` shares taken from ``lots[index]`` (id ``lot_id``)."""
 
     index: int
     lot_id: str
     quantity: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return record_dict(self)
 
 
 def _eps(quantity: float) -> float:

@@ -33,7 +33,7 @@ from typing import Any, Protocol
 from rebal.errors import ConfigError
 from rebal.tax.holding import tacked_start
 from rebal.tax.lots import Account, BasisAdjustment, Lot, Trade, WashSaleSettings
-from rebal.tax.records import record_dict
+from rebal.tax.records import Record, record_dict
 from rebal.tax.relief import QTY_EPS
 
 __all__ = [
@@ -131,7 +131,7 @@ class AvoidanceGuard:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WashMatch:
+class WashMatch(Record):
     """Replacement shares matched to (part of) a loss disposition.
 
     Attributes
@@ -174,9 +174,6 @@ class WashMatch:
             permanent=self.permanent,
             lot_ids=self.lot_ids,
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return record_dict(self)
 
 
 # ----------------------------------------------------------------------------- working records
@@ -268,7 +265,7 @@ def qty_eps(q: float) -> float:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class OpenLoss:
+class OpenLoss(Record):
     """A loss sale whose window is still open and not fully matched: buying its group
     before ``last_washing_date`` (inclusive) would wash ``unmatched_quantity`` more shares."""
 
@@ -290,7 +287,7 @@ class OpenLoss:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AvailableReplacement:
+class AvailableReplacement(Record):
     """Shares of a recent purchase that could still absorb a loss: a loss sale in its group
     on or before ``last_washing_date`` would be washed by them (except a sale of these very
     shares, Rev. Rul. 56-602)."""
@@ -364,7 +361,7 @@ def buy_would_wash(state: GuardState, symbol: str, on: date) -> tuple[OpenLoss, 
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SaleWashCheck:
+class SaleWashCheck(Record):
     """Would selling ``quantity`` shares of a lot at ``price_usd`` on ``on`` be washed by
     purchases already made (or proposed)?
 
@@ -464,7 +461,7 @@ def sale_would_be_washed(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WashedSale:
+class WashedSale(Record):
     """A loss sale (one lot) washed by the plan.
 
     In ``GuardResult.washed_sales`` it is a *proposed* sale and ``trade_index`` its index
@@ -488,12 +485,9 @@ class WashedSale:
     def washed_quantity(self) -> float:
         return sum(m.quantity for m in self.matches)
 
-    def to_dict(self) -> dict[str, Any]:
-        return record_dict(self)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DoNotBuy:
+class DoNotBuy(Record):
     """Do not buy any security of ``group`` in ``account`` through ``until`` (inclusive):
     it would wash the loss sales listed. ``until + 1 day`` is the first safe date."""
 
@@ -512,7 +506,7 @@ class DoNotBuy:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LossSaleBlock:
+class LossSaleBlock(Record):
     """A loss sale in ``group`` on or before ``until`` would be washed by up to
     ``available_quantity`` replacement shares of the listed recent purchases (except a sale
     of those very shares)."""
@@ -522,9 +516,6 @@ class LossSaleBlock:
     available_quantity: float
     purchases: tuple[str, ...]
     permanent_risk: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return record_dict(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

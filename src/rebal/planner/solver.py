@@ -6,6 +6,10 @@ vector with the solve's status; it knows nothing about households.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +21,30 @@ from rebal.planner.settings import SolveStatus
 from rebal.types import FloatArray
 
 __all__ = ["Solution", "solve"]
+
+
+def _quiet_highs() -> Any:
+    """A ``highspy.Highs`` with its output off, created with file descriptor 1 pointed at
+    ``/dev/null``: the constructor prints a two-line banner from C++ before any option can
+    be set, which would break ``rebal plan --json`` on stdout (C stdio is flushed inside
+    the redirection so nothing buffered leaks out after it)."""
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        hs = highspy.Highs()
+        hs.setOptionValue("output_flag", False)
+        # no C library handle (Windows): nothing of HiGHS's is buffered in C stdio there
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).fflush(None)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    return hs
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +100,7 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 
     import highspy
 
     start = time.perf_counter()
-    hs = highspy.Highs()
-    hs.setOptionValue("output_flag", False)
+    hs = _quiet_highs()
     hs.setOptionValue("time_limit", float(time_limit_s))
     hs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     hs.setOptionValue("mip_abs_gap", float(mip_abs_gap_usd))

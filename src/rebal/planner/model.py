@@ -391,8 +391,11 @@ def build_problem(
             loss_usd = -gain_ps * lot.quantity
             harvestable = harvest_on and worth_harvesting(
                 loss_usd, basis, h.harvest.min_loss_usd, h.harvest.min_loss_frac)
-            if (gain_ps < 0 and h.wash_sale.avoid
-                    and guard.loss_sale_check(lot, pos.price_usd).washed):
+            # A sale is a loss for §1091 when its proceeds net of the selling cost are below
+            # the basis: a lot sold at its basis price loses the cost, and is washed too.
+            net_price = pos.price_usd * (1.0 - pos.cost_rate)
+            if (net_price * lot.quantity < basis and h.wash_sale.avoid
+                    and guard.loss_sale_check(lot, net_price).washed):
                 ub = 0.0  # a recent purchase of the group would wash this loss (§1091(a))
             col = b.var(0.0, ub, 0.0)
             terms.append((col, -1.0))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from rebal.household.model import Household
+from rebal.household.model import Household, Security
 from rebal.household.views import class_values
 from rebal.planner.guard import build_guard
 from rebal.planner.outcome import Order, evaluate, tax_trades
@@ -92,6 +92,10 @@ def naive_plan(household: Household, *, whole_shares: bool = True) -> TradePlan:
         for o in sells:
             s = sec[o.symbol]
             cash += o.shares * s.price_usd * (1 - s.cost_bps / 1e4)
+        if cash < 0:
+            # The targets above are in dollars before costs, so sales sized to meet a
+            # withdrawal fall short by their own cost: sell that much more of the same funds.
+            sells, cash = _cover_shortfall(h, a.id, a.taxable, whole, sells, cash, sec, held)
         orders.extend(sells)
         for sym, dollars in buys:
             s = sec[sym]
@@ -135,6 +139,31 @@ def naive_plan(household: Household, *, whole_shares: bool = True) -> TradePlan:
                "relieved FIFO, wash sales not avoided"
                + (f" ({len(washed)} washed loss sale(s): losses disallowed)" if washed else ""),),
     )
+
+
+def _cover_shortfall(
+    h: Household, account: str, taxable: bool, whole: bool, sells: list[Order], cash: float,
+    sec: dict[str, Security], held: dict[tuple[str, str], float],
+) -> tuple[list[Order], float]:
+    """Grow ``sells`` (in order) until the account's ``cash`` (dollars above the reserve,
+    negative: short) is covered by their proceeds net of costs, within the holdings;
+    returns the new orders and the cash left (negative only when the holdings run out)."""
+    out = []
+    for o in sells:
+        s = sec[o.symbol]
+        net = s.price_usd * (1 - s.cost_bps / 1e4)
+        shares = o.shares
+        if cash < 0 and net > 0:
+            room = (math.floor(held[(account, o.symbol)]) if whole
+                    else held[(account, o.symbol)]) - shares
+            extra = -cash / net
+            extra = min(float(math.ceil(extra - 1e-9)) if whole else extra, max(room, 0.0))
+            if extra > 0:
+                shares += extra
+                cash += extra * net
+        out.append(Order(account, o.symbol, Side.SELL, shares,
+                         _fifo(h, account, o.symbol, shares) if taxable else ()))
+    return out, cash
 
 
 def _fifo(h: Household, account: str, symbol: str, shares: float) -> tuple[tuple[str, float], ...]:

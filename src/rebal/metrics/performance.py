@@ -55,8 +55,12 @@ def cagr(returns: Any, periods_per_year: float) -> float | FloatArray:
     r = as_returns(returns)
     ppy = as_ppy(periods_per_year)
     years = r.shape[0] / ppy
-    growth = np.prod(1.0 + r, axis=0)
-    return scalar_or_array(growth ** (1.0 / years) - 1.0)
+    # expm1(Σ log1p(r) / years) is (Π(1 + r))^(1/years) − 1 without the cancellation of
+    # "growth − 1" for small returns (1e-8 a day lost 8 of 16 digits); log1p(−1) = −inf
+    # gives −1 for a total loss.
+    with np.errstate(divide="ignore"):
+        log_growth = np.sum(np.log1p(r), axis=0)
+    return scalar_or_array(np.expm1(log_growth / years))
 
 
 def annual_volatility(returns: Any, periods_per_year: float) -> float | FloatArray:

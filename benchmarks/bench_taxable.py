@@ -24,11 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.reference_taxable import reference_taxable
 
 from rebal.backtest import CostModel
-from rebal.backtest.taxable.settings import FlatRates, HarvestSettings, TaxSettings
+from rebal.backtest.taxable.settings import FlatRates, TaxSettings
 from rebal.backtest.taxable.simulator import run_taxable_backtest
 from rebal.data.market import MarketData
 from rebal.policy import Policy
 from rebal.policy.schedule import period_end_mask
+from rebal.tax.harvest import HarvestSettings
 from rebal.types import Frequency
 
 FF3 = Path(__file__).resolve().parents[2] / "shared/data/ff3_factors_daily_pct_1926_2024.csv"
@@ -50,7 +51,7 @@ def market() -> MarketData:
 def main(repeat: int = 20) -> None:
     m = market()
     tax = TaxSettings(rates=FlatRates(st_rate=0.35, lt_rate=0.15), lot_method="hifo")
-    hs = HarvestSettings(substitutes={"MKT": "MKT_TILT"}, min_loss_pct=0.05,
+    hs = HarvestSettings(substitutes={"MKT": "MKT_TILT"}, min_loss_frac=0.05,
                          min_loss_usd=1000.0)
     kw = dict(tax=tax, harvest=hs, costs=CostModel(cost_bps=5), with_pre_tax=False)
     policy = Policy.calendar("annual")
@@ -109,7 +110,7 @@ def evidence() -> None:
     for title, target, subs in mixes:
         m = load_prices(etf, assets=[*target, *subs.values()]).between("2007-06-01", None)
         tax = TaxSettings(rates=FlatRates(st_rate=0.35, lt_rate=0.15), lot_method="hifo")
-        hs = HarvestSettings(substitutes=subs, min_loss_pct=0.05, min_loss_usd=1000.0)
+        hs = HarvestSettings(substitutes=subs, min_loss_frac=0.05, min_loss_usd=1000.0)
         print(f"\n{title}, {m.dates[0]} .. {m.dates[-1]}, 5 bps, HIFO, ST 35% / LT 15%, "
               "state 0, taxes paid each January from the portfolio; $1M")
         print("| policy | TLH | pre-tax CAGR | after-tax CAGR | after liquidation | tax drag "

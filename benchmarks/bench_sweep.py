@@ -47,9 +47,10 @@ def main() -> None:
     from bench_engine import build_market
 
     from rebal.backtest import CostModel, run_backtest
+    from rebal.executor import ThreadExecutor
     from rebal.policy import Policy
     from rebal.sweep import kernel as K
-    from rebal.sweep.runner import Job, _Compiled, run_configs
+    from rebal.sweep.runner import Job, _Compiled, run_configs, run_kernel
     from reference_sim import check_days, reference_backtest
 
     market, span = build_market(args.rows)
@@ -97,7 +98,7 @@ def main() -> None:
         comp = _Compiled(market, w, grid_jobs, None)
         o = comp.order
         bs = K.block_starts(o.size, 2)
-        kargs = (
+        market_grid = (
             K.SweepMarket(prices=prices, spread=spread, rf=rf, flows=flows, target=w,
                           initial_usd=1e6),
             K.SweepGrid(
@@ -114,14 +115,15 @@ def main() -> None:
                 fixed=comp.fixed[o],
                 min_trade=comp.min_trade[o],
             ),
-            bs,
         )
         out = {}
         for threads in (1, 2):
+            # the kernel in parts on threads, as the runner runs it
+            executor = ThreadExecutor(threads)
             best = np.inf
             for _ in range(args.repeats):
                 t0 = time.perf_counter()
-                K.sweep_paths(*kargs, False, threads)
+                list(run_kernel(*market_grid, bs, executor=executor, workers=threads))
                 best = min(best, time.perf_counter() - t0)
             out[threads] = len(grid_jobs) / best
         return out

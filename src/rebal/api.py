@@ -176,14 +176,11 @@ def compare(
         ``.result`` (:class:`~rebal.studies.result.StudyResult`), ``.intervals``,
         ``.report``.
     """
-    from rebal.services.compare import CompareRequest, compare_study
-    from rebal.services.compare import compare as run
+    from rebal.services.compare import compare_study
+    from rebal.studies.load import load_study
 
     if isinstance(study, str | os.PathLike):
-        return run(CompareRequest(study=os.fspath(study), overrides=dict(overrides or {}),
-                                  bootstrap_samples=bootstrap_samples, seed=seed,
-                                  report=None if report is None else os.fspath(report)),
-                   executor=executor)
+        study = load_study(study, overrides=dict(overrides or {}))
     return compare_study(study, bootstrap_samples=bootstrap_samples, seed=seed,
                          report=_path(report), executor=executor)
 
@@ -204,14 +201,11 @@ def sweep_study(
         ``.result`` (:class:`~rebal.sweep.study.SweepResult`: ``rows()``, ``best`` …),
         ``.report``.
     """
-    from rebal.services.sweep import SweepRequest
-    from rebal.services.sweep import sweep as run
     from rebal.services.sweep import sweep_study as run_loaded
+    from rebal.sweep.study import load_sweep
 
     if isinstance(study, str | os.PathLike):
-        return run(SweepRequest(study=os.fspath(study), overrides=dict(overrides or {}),
-                                n_threads=n_threads,
-                                report=None if report is None else os.fspath(report)))
+        study = load_sweep(study, overrides=dict(overrides or {}))
     return run_loaded(study, n_threads=n_threads, report=_path(report))
 
 
@@ -255,17 +249,11 @@ def plan(
         ``.plan`` (:class:`~rebal.planner.TradePlan`), ``.schedule``, ``.orders``,
         ``.report``.
     """
-    from rebal.services.plan import PlanRequest, plan_household
-    from rebal.services.plan import plan as run
+    from rebal.services.plan import load_household as load
+    from rebal.services.plan import plan_household
 
     if isinstance(household, str | os.PathLike):
-        return run(PlanRequest(
-            household=os.fspath(household), mode=mode, tax_budget_usd=tax_budget_usd,
-            min_trade_usd=min_trade_usd, months=months,
-            monthly_contribution_usd=monthly_contribution_usd,
-            orders=None if orders is None else os.fspath(orders),
-            report=None if report is None else os.fspath(report),
-        ))
+        household = load(os.fspath(household))
     return plan_household(household, mode=mode, tax_budget_usd=tax_budget_usd,
                           min_trade_usd=min_trade_usd, months=months,
                           monthly_contribution_usd=monthly_contribution_usd,

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from rebal.cli.options import ReportOption
+
 if TYPE_CHECKING:
     from rebal.services.compare import CompareRun, StudyResult
 
@@ -26,7 +28,7 @@ def register(app: typer.Typer) -> None:
 
 def compare(
     study_file: Annotated[Path, typer.Argument(help="Study YAML file (see docs/policies.md and examples/studies/).")],
-    report: Annotated[Path | None, typer.Option(help="Also write a self-contained HTML report here.")] = None,
+    report: ReportOption = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a study field: KEY=VALUE (dotted keys).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object (fractions, not percent).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table (use with --report or --json).")] = False,
@@ -41,16 +43,14 @@ def compare(
     request = CompareRequest(study=str(study_file), overrides=parse_overrides(set_),
                              bootstrap_samples=bootstrap, seed=seed,
                              report=None if report is None else str(report))
-    with console.progress_steps("backtests", quiet=quiet or json_out) as step:
-        answer = run(request, progress=step)
-    if json_out:
-        console.print_json(answer.to_dict())
-    elif not quiet:
-        print_study(answer.result)
-        if answer.intervals is not None:
-            print_bootstrap_alpha(answer)
-    if answer.report is not None and not json_out:
-        console.out.print(f"report: {answer.report}")
+    console.run_study(run, request, show_compare, json_out=json_out, quiet=quiet)
+
+
+def show_compare(answer: CompareRun) -> None:
+    """The study's table, then the bootstrap alphas when they were asked."""
+    print_study(answer.result)
+    if answer.intervals is not None:
+        print_bootstrap_alpha(answer)
 
 
 def print_study(result: StudyResult) -> None:

@@ -121,6 +121,22 @@ def progress_steps(description: str, *, quiet: bool = False) -> Iterator[Callabl
             bar.stop()
 
 
+def run_study(
+    run: Callable[..., Any], request: Any, show: Callable[[Any], None], *, json_out: bool, quiet: bool
+) -> None:
+    """Run a study service (``compare``, ``sweep``) with a progress bar, then print its
+    answer: JSON (``--json``), or its tables through ``show`` (unless ``--quiet``),
+    then where the report went (not with ``--json``)."""
+    with progress_steps("backtests", quiet=quiet or json_out) as step:
+        answer = run(request, progress=step)
+    if json_out:
+        print_json(answer.to_dict())
+    elif not quiet:
+        show(answer)
+    if answer.report is not None and not json_out:
+        out.print(f"report: {answer.report}")
+
+
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str]], *, justify_first: str = "left") -> None:
     """Print a rich table: the first column left-aligned, the rest right-aligned; columns
     of long text (reasons, lots) wrap and are left-aligned, the others never wrap."""

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from rebal.errors import ConfigError
+
+ReportOption = Annotated[Path | None, typer.Option(help="Also write a self-contained HTML report here.")]
+"""``--report PATH`` of the study commands (``compare``, ``sweep``)."""
 
 
 def parse_target(text: str, *, option: str = "--target") -> dict[str, float]:

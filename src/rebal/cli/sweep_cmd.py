@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from rebal.cli.options import ReportOption
+
 if TYPE_CHECKING:
     from rebal.services.sweep import SweepResult
 
@@ -26,7 +28,7 @@ def register(app: typer.Typer) -> None:
 
 def sweep(
     study_file: Annotated[Path, typer.Argument(help="Study YAML with a sweep: section (docs/sweeps.md).")],
-    report: Annotated[Path | None, typer.Option(help="Also write a self-contained HTML report here.")] = None,
+    report: ReportOption = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a study field: KEY=VALUE.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object (fractions).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")] = False,
@@ -39,14 +41,8 @@ def sweep(
 
     request = SweepRequest(study=str(study_file), overrides=parse_overrides(set_),
                            n_threads=threads, report=None if report is None else str(report))
-    with console.progress_steps("backtests", quiet=quiet or json_out) as step:
-        answer = run(request, progress=step)
-    if json_out:
-        console.print_json(answer.to_dict())
-    elif not quiet:
-        print_sweep(answer.result)
-    if answer.report is not None and not json_out:
-        console.out.print(f"report: {answer.report}")
+    console.run_study(run, request, lambda answer: print_sweep(answer.result),
+                      json_out=json_out, quiet=quiet)
 
 
 def _fmt_row(cells: dict[str, Any], keys: list[str]) -> list[str]:

@@ -115,22 +115,17 @@ def _walk_figure(result: Any) -> go.Figure | None:
         return None
     x = [f"{x.test_start[:4]}" for x in w.windows]
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=x,
-            y=[100 * x.in_sample_alpha for x in w.windows],
-            name="in-sample alpha",
-            marker_color=PALETTE[0],
+    for i, (field, name) in enumerate(
+        (("in_sample_alpha", "in-sample alpha"), ("out_of_sample_alpha", "out-of-sample alpha"))
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=x,
+                y=[100 * getattr(window, field) for window in w.windows],
+                name=name,
+                marker_color=PALETTE[i],
+            )
         )
-    )
-    fig.add_trace(
-        go.Bar(
-            x=x,
-            y=[100 * x.out_of_sample_alpha for x in w.windows],
-            name="out-of-sample alpha",
-            marker_color=PALETTE[1],
-        )
-    )
     apply_layout(
         fig, "Walk-forward: alpha of the chosen point, training vs the following test window"
     )

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rebal.errors import InputError
 from rebal.household import Household
 from rebal.tax import AuditResult, TaxBreakdown, TaxHousehold, Trade
 
@@ -68,17 +67,11 @@ class AuditRequest:
 def load_tax_settings(path: str | Path) -> TaxHousehold:
     """Accounts and wash-sale settings from a tax settings file, or from a full household
     file (one with ``securities``, ``targets`` or ``household``)."""
-    import yaml
-
+    from rebal.studies.spec import read_yaml_file
     from rebal.tax.history import load_tax_household
 
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
+    raw = read_yaml_file(path)
     if isinstance(raw, dict) and ({"securities", "targets", "household"} & set(raw)):
         from rebal.household import load_household
         from rebal.household.taxview import tax_household

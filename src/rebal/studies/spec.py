@@ -34,6 +34,7 @@ __all__ = [
     "apply_overrides",
     "parse_study_spec",
     "read_study_file",
+    "read_yaml_file",
     "set_dotted",
 ]
 
@@ -148,17 +149,24 @@ class StudySpec(_Model):
     harvest: HarvestSpec | None = None
 
 
-def read_study_file(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The mapping of a study file (YAML); :class:`InputError` naming the file otherwise."""
+def read_yaml_file(path: str | os.PathLike[str], *, cannot_read: str = "cannot read") -> Any:
+    """The parsed content of a YAML file; :class:`InputError` naming the file when it
+    cannot be read (``"{cannot_read}: {reason}"``) or is not valid YAML."""
     import yaml
 
     file = Path(path)
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        return yaml.safe_load(file.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError(f"cannot read the study file: {exc.strerror}", file=str(file)) from None
+        raise InputError(f"{cannot_read}: {exc.strerror}", file=str(file)) from None
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {exc}", file=str(file)) from None
+
+
+def read_study_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The mapping of a study file (YAML); :class:`InputError` naming the file otherwise."""
+    file = Path(path)
+    raw = read_yaml_file(file, cannot_read="cannot read the study file")
     if not isinstance(raw, dict):
         raise InputError("a study file must be a mapping (title, data, target, policies …)",
                          file=str(file))

@@ -614,9 +614,11 @@ def sweep_paths(
     grid: SweepGrid,
     block_start: IntArray,
     keep_values: bool = False,
-    n_threads: int | None = None,
 ) -> SweepOutput:
     """Run every configuration of ``grid`` on every price path of ``market``.
+
+    On the calling thread (the kernel is ``nogil``): the sweep runner cuts the work
+    into parts for its executor (:func:`rebal.sweep.runner.run_kernel`).
 
     Parameters
     ----------
@@ -630,9 +632,6 @@ def sweep_paths(
         (at most :data:`BLOCK` configurations each; see :func:`block_starts`).
     keep_values
         Also return the ``(n_paths, K, n_days)`` values (memory!).
-    n_threads
-        Worker threads (default: the CPUs available); each takes the next job
-        (one block on one path) when it is free, so a busy core slows only itself.
 
     Returns
     -------
@@ -640,8 +639,6 @@ def sweep_paths(
         ``acc`` ``(n_paths, K, N_ACC)``, ``status`` / ``status_day`` ``(n_paths, K)``
         and ``values`` (see :class:`SweepOutput`).
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     n_paths, n_days, _ = market.prices.shape
     K = grid.sizing.shape[0]
     n_blocks = block_start.shape[0] - 1
@@ -651,28 +648,12 @@ def sweep_paths(
         status_day=np.full((n_paths, K), -1, np.int64),
         values=np.zeros((n_paths, K if keep_values else 0, n_days if keep_values else 0)),
     )
-    n_jobs = n_paths * n_blocks
-    if n_threads is None:
-        n_threads = _n_cpus()
-    n_threads = max(1, min(int(n_threads), n_jobs))
-    market_fields = tuple(market._replace(initial_usd=float(market.initial_usd)))
-    grid_fields = tuple(grid)
-    out_fields = tuple(out)
-    # small chunks of jobs, handed out in order: dynamic balance at ~1 ms granularity
-    chunk = max(1, min(4, n_jobs // (4 * n_threads)))
-    chunks = [
-        np.arange(a, min(a + chunk, n_jobs), dtype=np.int64) for a in range(0, n_jobs, chunk)
-    ]
-    if n_threads == 1:
-        for c in chunks:
-            _run_jobs(c, market_fields, grid_fields, block_start, BLOCK, out_fields)
-    else:
-        with ThreadPoolExecutor(max_workers=n_threads) as pool:
-            list(
-                pool.map(
-                    lambda c: _run_jobs(c, market_fields, grid_fields, block_start, BLOCK,
-                                        out_fields),
-                    chunks,
-                )
-            )
+    _run_jobs(
+        np.arange(n_paths * n_blocks, dtype=np.int64),
+        tuple(market._replace(initial_usd=float(market.initial_usd))),
+        tuple(grid),
+        block_start,
+        BLOCK,
+        tuple(out),
+    )
     return out

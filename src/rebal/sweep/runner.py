@@ -13,7 +13,7 @@ T-bill series when present, else 0).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -340,6 +340,50 @@ def kernel_parts(n_paths: int, n_blocks: int, workers: int) -> list[tuple[int, i
     ]
 
 
+def run_kernel(
+    market: K.SweepMarket,
+    grid: K.SweepGrid,
+    block_start: IntArray,
+    *,
+    keep_values: bool = False,
+    executor: Executor,
+    workers: int,
+) -> Iterator[tuple[tuple[int, int, int, int], K.SweepOutput]]:
+    """The sweep kernel on every path of ``market`` and configuration of ``grid``, cut
+    into :func:`kernel_parts` run on ``executor`` (one kernel call a part, each on one
+    thread: the kernel is ``nogil``).
+
+    Parameters
+    ----------
+    market, grid
+        The kernel's bundles (see :func:`rebal.sweep.kernel.sweep_paths`).
+    block_start
+        ``(n_blocks + 1,)`` configuration boundaries (:func:`~rebal.sweep.kernel.block_starts`).
+    keep_values
+        Also return each part's daily values.
+    executor
+        Runs the parts.
+    workers
+        How many parts run at once (the parts are about four a worker).
+
+    Returns
+    -------
+    Iterator
+        ``((p0, p1, b0, b1), output)`` per part, in order: paths ``p0:p1`` and the
+        configurations ``block_start[b0]:block_start[b1]``.
+    """
+    parts = kernel_parts(market.prices.shape[0], block_start.shape[0] - 1, workers)
+
+    def run_part(part: tuple[int, int, int, int]) -> K.SweepOutput:
+        # one call of the kernel on paths p0:p1 and blocks b0:b1, on this thread
+        p0, p1, b0, b1 = part
+        c0, c1 = int(block_start[b0]), int(block_start[b1])
+        return K.sweep_paths(market.paths(p0, p1), grid.configs(c0, c1),
+                             block_start[b0 : b1 + 1] - c0, keep_values)
+
+    return zip(parts, executor.map(run_part, parts), strict=True)
+
+
 def run_configs(
     market: MarketData,
     target: dict[str, float] | FloatArray,
@@ -434,18 +478,8 @@ def run_configs(
         if executor is None:
             executor = ThreadExecutor(n_threads)
         workers = cpu_count() if n_threads is None else max(1, int(n_threads))
-        parts = kernel_parts(prices.shape[0], bs.shape[0] - 1, workers)
-
-        def run_part(part: tuple[int, int, int, int]) -> tuple[np.ndarray, ...]:
-            # one call of the kernel on paths p0:p1 and blocks b0:b1, on this thread
-            p0, p1, b0, b1 = part
-            c0, c1 = int(bs[b0]), int(bs[b1])
-            out = K.sweep_paths(market_paths.paths(p0, p1), grid.configs(c0, c1),
-                                bs[b0 : b1 + 1] - c0, keep_values, 1)
-            return tuple(out)
-
-        for (p0, p1, b0, b1), (a, st, sd, vals) in zip(
-            parts, executor.map(run_part, parts), strict=True
+        for (p0, p1, b0, b1), (a, st, sd, vals) in run_kernel(
+            market_paths, grid, bs, keep_values=keep_values, executor=executor, workers=workers
         ):
             cols = order[bs[b0] : bs[b1]]
             acc[p0:p1, cols] = a

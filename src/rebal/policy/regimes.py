@@ -60,8 +60,9 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from rebal.checks import positive, positive_int
 from rebal.errors import ConfigError
-from rebal.policy.context import Context, compiled_policy, positive, positive_int
+from rebal.policy.context import Context, compiled_policy
 from rebal.policy.kinds import PolicyKind
 from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
 from rebal.policy.schedule import period_end_mask

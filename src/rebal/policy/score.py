@@ -39,8 +39,9 @@ from typing import ClassVar
 
 import numpy as np
 
+from rebal.checks import positive, positive_int
 from rebal.errors import ConfigError
-from rebal.policy.context import Context, compiled_policy, positive, positive_int
+from rebal.policy.context import Context, compiled_policy
 from rebal.policy.kinds import PolicyKind
 from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
 from rebal.policy.regimes import rolling_mean_correlation

@@ -33,8 +33,9 @@ from typing import ClassVar
 
 import numpy as np
 
+from rebal.checks import positive
 from rebal.errors import ConfigError
-from rebal.policy.context import Context, compiled_policy, positive
+from rebal.policy.context import Context, compiled_policy
 from rebal.policy.kinds import PolicyKind
 from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
 from rebal.policy.schedule import period_end_mask

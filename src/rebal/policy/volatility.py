@@ -42,9 +42,10 @@ from typing import ClassVar
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from rebal.checks import positive, positive_int
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError, DataError
-from rebal.policy.context import Context, compiled_policy, positive, positive_int
+from rebal.policy.context import Context, compiled_policy
 from rebal.policy.kinds import PolicyKind
 from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
 from rebal.policy.schedule import period_end_mask

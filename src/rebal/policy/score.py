@@ -33,13 +33,12 @@ of the volatility-scaled band, which widens its band then.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
 
-from rebal.checks import positive, positive_int
+from rebal.checks import non_negative, positive, positive_int
 from rebal.errors import ConfigError
 from rebal.policy.context import Context, compiled_policy
 from rebal.policy.kinds import PolicyKind
@@ -54,16 +53,6 @@ __all__ = ["SCORE_KIND", "ScoreTrigger"]
 
 SCORE_KIND = 1
 """``CompiledPolicy.trigger_kind`` of the score trigger (0 = band/calendar)."""
-
-
-def _weight(owner: str, name: str, value: float) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{owner}.{name} must be a number, got {value!r}") from None
-    if not math.isfinite(x) or x < 0:
-        raise ConfigError(f"{owner}.{name} must be >= 0, got {value!r}")
-    return x
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,7 +99,7 @@ class ScoreTrigger:
         object.__setattr__(self, "band", positive(f"{owner}.band", self.band, below_one=True))
         total = 0.0
         for name in ("w_drift", "w_vol", "w_corr", "w_time"):
-            value = _weight(owner, name, getattr(self, name))
+            value = non_negative(f"{owner}.{name}", getattr(self, name))
             object.__setattr__(self, name, value)
             total += value
         if total == 0:

@@ -56,7 +56,7 @@ from rebal.data.validate import (
     parse_numbers,
 )
 from rebal.errors import ConfigError, DataError, InputError
-from rebal.types import DateArray, FloatArray, _ParseEnum
+from rebal.types import DateArray, FloatArray, ParseEnum
 
 __all__ = [
     "AuxFill",
@@ -72,14 +72,14 @@ _ASSET_NAMES = ("asset", "symbol", "ticker")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
-class ValueKind(_ParseEnum):
+class ValueKind(ParseEnum):
     """What the value cells of a market-data file hold."""
 
     PRICES = "prices"  # total-return price levels, > 0
     RETURNS = "returns"  # simple returns per row, fractions
 
 
-class Layout(_ParseEnum):
+class Layout(ParseEnum):
     """How a market-data file is laid out."""
 
     AUTO = "auto"
@@ -87,7 +87,7 @@ class Layout(_ParseEnum):
     LONG = "long"  # (date, asset, value) rows
 
 
-class AuxFill(_ParseEnum):
+class AuxFill(ParseEnum):
     """How an external series is aligned to the market's rows."""
 
     FFILL = "ffill"  # the latest value dated on or before the row (past only)

@@ -68,7 +68,7 @@ from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.triggers import Rule
 from rebal.policy.volatility import VolEstimator, VolSource
-from rebal.types import FloatArray, Frequency, IntArray, Scope, Sizing, _ParseEnum
+from rebal.types import FloatArray, Frequency, IntArray, ParseEnum, Scope, Sizing
 
 __all__ = [
     "ADAPTIVE_TABLE",
@@ -85,7 +85,7 @@ __all__ = [
 ]
 
 
-class Closed(_ParseEnum):
+class Closed(ParseEnum):
     """Which end of a row's interval belongs to it."""
 
     RIGHT = "right"  # (previous upto, upto]

@@ -50,7 +50,7 @@ from rebal.policy.kinds import PolicyKind
 from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.triggers import Rule
-from rebal.types import FloatArray, Frequency, Scope, Sizing, _ParseEnum
+from rebal.types import FloatArray, Frequency, ParseEnum, Scope, Sizing
 
 __all__ = [
     "LongRun",
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 
-class VolSource(_ParseEnum):
+class VolSource(ParseEnum):
     """Where the volatility level comes from."""
 
     PORTFOLIO = "portfolio"  # realized vol of the target-weight portfolio
@@ -71,7 +71,7 @@ class VolSource(_ParseEnum):
     AUX = "aux"  # an external series (VIX-like) in MarketData.aux
 
 
-class LongRun(_ParseEnum):
+class LongRun(ParseEnum):
     """How the long-run average level is formed (both causal)."""
 
     EXPANDING = "expanding"  # all rows so far, after a warm-up

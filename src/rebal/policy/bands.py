@@ -22,7 +22,7 @@ from rebal.errors import ConfigError
 from rebal.policy.breach import BREACH_TOL
 from rebal.types import FloatArray
 
-__all__ = ["BREACH_TOL", "AbsoluteBand", "RelativeBand", "half_widths"]
+__all__ = ["BREACH_TOL", "AbsoluteBand", "RelativeBand", "half_widths", "widths_label"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +63,13 @@ def half_widths(
     if relative is not None:
         out = np.minimum(out, relative.width * target)
     return out
+
+
+def widths_label(absolute: AbsoluteBand | None, relative: RelativeBand | None) -> str:
+    """The bands of a policy label: ``"abs=0.05"``, ``"rel=0.25"`` or both, comma-joined."""
+    parts = []
+    if absolute is not None:
+        parts.append(f"abs={absolute.width:g}")
+    if relative is not None:
+        parts.append(f"rel={relative.width:g}")
+    return ",".join(parts)

@@ -42,7 +42,7 @@ from rebal.checks import non_negative, positive, positive_int
 from rebal.errors import ConfigError
 from rebal.policy.context import Context, compiled_policy
 from rebal.policy.kinds import PolicyKind
-from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
+from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy, parse_options
 from rebal.policy.regimes import rolling_mean_correlation
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.triggers import Rule
@@ -118,9 +118,7 @@ class ScoreTrigger:
             raise ConfigError(f"{owner}.corr_ref must be <= 1 (a correlation), got {self.corr_ref}")
         if not isinstance(self.vol, VolEstimator):
             raise ConfigError(f"{owner}.vol must be a VolEstimator")
-        object.__setattr__(self, "check", Frequency.parse(self.check, field=f"{owner}.check"))
-        object.__setattr__(self, "sizing", Sizing.parse(self.sizing, field=f"{owner}.sizing"))
-        object.__setattr__(self, "scope", Scope.parse(self.scope, field=f"{owner}.scope"))
+        parse_options(self, owner, "check")
 
     @property
     def label(self) -> str:

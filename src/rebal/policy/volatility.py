@@ -47,7 +47,7 @@ from rebal.data.market import MarketData
 from rebal.errors import ConfigError, DataError
 from rebal.policy.context import Context, compiled_policy
 from rebal.policy.kinds import PolicyKind
-from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
+from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy, parse_options
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.triggers import Rule
 from rebal.types import FloatArray, Frequency, ParseEnum, Scope, Sizing
@@ -314,9 +314,7 @@ class VolScaledBand:
         object.__setattr__(self, "base", base)
         object.__setattr__(self, "floor", floor)
         object.__setattr__(self, "cap", cap)
-        object.__setattr__(self, "check", Frequency.parse(self.check, field=f"{owner}.check"))
-        object.__setattr__(self, "sizing", Sizing.parse(self.sizing, field=f"{owner}.sizing"))
-        object.__setattr__(self, "scope", Scope.parse(self.scope, field=f"{owner}.scope"))
+        parse_options(self, owner, "check")
 
     @property
     def label(self) -> str:

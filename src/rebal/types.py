@@ -117,10 +117,6 @@ class Side(ParseEnum):
     SELL = "sell"
 
 
-#: Old private name, kept until every module imports :class:`ParseEnum`.
-_ParseEnum = ParseEnum
-
-
 def _rebuild(cls: type, kwargs: dict[str, object]) -> object:
     return cls(**kwargs)
 

@@ -17,6 +17,7 @@ from typing import cast
 
 import numpy as np
 
+from rebal.checks import non_negative
 from rebal.errors import ConfigError
 from rebal.types import FloatArray
 
@@ -27,15 +28,7 @@ MAX_COST_BPS = 1000.0
 
 
 def _nonneg(name: str, value: object, upper: float = math.inf) -> float:
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ConfigError(f"CostModel.{name} must be a number, got {value!r}") from None
-    if not math.isfinite(out) or out < 0:
-        raise ConfigError(f"CostModel.{name} must be >= 0, got {value!r}")
-    if out > upper:
-        raise ConfigError(f"CostModel.{name} must be <= {upper:g}, got {value!r}")
-    return out
+    return non_negative(f"CostModel.{name}", value, upper=upper)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

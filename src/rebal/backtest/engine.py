@@ -23,7 +23,6 @@ reuse one data pass.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol, cast, runtime_checkable
@@ -34,6 +33,7 @@ from rebal.backtest import kernels
 from rebal.backtest.cashflows import CashFlows
 from rebal.backtest.costs import CostModel
 from rebal.backtest.results import BacktestResult, RebalanceLog, TradeTable
+from rebal.checks import positive
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError, DataError, RebalError
 from rebal.policy.kinds import ALL_KINDS, PolicyKind, require_kind
@@ -300,12 +300,7 @@ def run_backtest(
             f"policy must be a Policy (or have a name and compile(market, target) -> "
             f"CompiledPolicy), got {type(policy).__name__}"
         )
-    try:
-        initial = float(initial_usd)
-    except (TypeError, ValueError):
-        raise ConfigError(f"initial_usd must be a number, got {initial_usd!r}") from None
-    if not math.isfinite(initial) or initial <= 0:
-        raise ConfigError(f"initial_usd must be > 0, got {initial_usd!r}")
+    initial = positive("initial_usd", initial_usd)
     costs = CostModel() if costs is None else costs
     if not isinstance(costs, CostModel):
         raise ConfigError(f"costs must be a CostModel, got {type(costs).__name__}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -34,19 +34,36 @@ class TradeReason(IntEnum):
     FLOW = 2
 
 
-def _cut_columns(obj: Any, packed: tuple[Any, ...], int_names: tuple[str, ...],
-                 float_names: tuple[str, ...]) -> None:
-    """Set ``obj``'s columns from the kernel's packed buffers ``(ints, floats, i0, f0, cap,
-    n)``: the k-th name of each list is the ``n`` entries from ``i0 + k·cap`` of ``ints``
-    (or ``f0 + k·cap`` of ``floats``), as views (the buffers are read-only)."""
+_T = TypeVar("_T")
+
+
+def _packed_instance(cls: type[_T], packed: tuple[Any, ...]) -> _T:
+    """An instance of the column dataclass ``cls`` holding only the kernel's packed
+    buffers ``(ints, floats, i0, f0, cap, n)``; its columns are cut on first access
+    (:func:`_cut_column`)."""
+    obj = object.__new__(cls)
+    object.__setattr__(obj, "_packed", packed)
+    return obj
+
+
+def _cut_column(obj: Any, name: str, int_names: tuple[str, ...],
+                float_names: tuple[str, ...]) -> Any:
+    """Column ``name`` of ``obj``, set (with all its columns) from the kernel's packed
+    buffers ``(ints, floats, i0, f0, cap, n)`` on first access: the k-th name of each
+    list is the ``n`` entries from ``i0 + k·cap`` of ``ints`` (or ``f0 + k·cap`` of
+    ``floats``), as views (the buffers are read-only). ``AttributeError`` for any other
+    name, or when ``obj`` was built from arrays."""
+    packed = object.__getattribute__(obj, "_packed")
+    if packed is None or (name not in int_names and name not in float_names):
+        raise AttributeError(name)
     ints, floats, i0, f0, cap, n = packed
     for k, col in enumerate(int_names):
         object.__setattr__(obj, col, ints[i0 + k * cap:i0 + k * cap + n])
     for k, col in enumerate(float_names):
         object.__setattr__(obj, col, floats[f0 + k * cap:f0 + k * cap + n])
+    return object.__getattribute__(obj, name)
 
 
-_TRADE_FIELDS = frozenset(("day", "asset", "value_usd", "cost_usd", "reason_code"))
 _REASON_TEXT = np.array(["", *(r.name.lower() for r in TradeReason)])
 
 
@@ -99,17 +116,11 @@ class TradeTable:
         ``ints`` from ``i0`` and value, cost of ``floats`` from ``f0``, ``cap`` apart,
         ``n`` entries each. The columns (frozen contiguous views, so no checks) are
         cut on first access: many results are only ever summarised."""
-        self = object.__new__(cls)
-        object.__setattr__(self, "_packed", (ints, floats, i0, f0, cap, n))
-        return self
+        return _packed_instance(cls, (ints, floats, i0, f0, cap, n))
 
     def __getattr__(self, name: str) -> Any:
         # only reached for an unset slot: the columns of a table from the kernel
-        packed = object.__getattribute__(self, "_packed")
-        if packed is None or name not in _TRADE_FIELDS:
-            raise AttributeError(name)
-        _cut_columns(self, packed, ("day", "asset", "reason_code"), ("value_usd", "cost_usd"))
-        return object.__getattribute__(self, name)
+        return _cut_column(self, name, ("day", "asset", "reason_code"), ("value_usd", "cost_usd"))
 
     def __len__(self) -> int:
         return int(self.day.shape[0])
@@ -182,18 +193,12 @@ class RebalanceLog:
         n_breached of ``ints`` from ``i0`` and drift, band, score, regime of ``floats``
         from ``f0``, ``cap`` apart, ``n`` entries each. The columns (frozen views, no
         checks) are cut on first access."""
-        self = object.__new__(cls)
-        object.__setattr__(self, "_packed", (ints, floats, i0, f0, cap, n))
-        return self
+        return _packed_instance(cls, (ints, floats, i0, f0, cap, n))
 
     def __getattr__(self, name: str) -> Any:
         # only reached for an unset slot: the columns of a log from the kernel
-        packed = object.__getattribute__(self, "_packed")
-        if packed is None or name not in _LOG_FIELDS:
-            raise AttributeError(name)
-        _cut_columns(self, packed, ("day", "rule", "group", "asset", "n_breached"),
-                     ("drift", "band", "score", "regime"))
-        return object.__getattribute__(self, name)
+        return _cut_column(self, name, ("day", "rule", "group", "asset", "n_breached"),
+                           ("drift", "band", "score", "regime"))
 
     def __len__(self) -> int:
         return int(self.day.shape[0])

@@ -75,6 +75,20 @@ def _check_yields(yields: FloatArray, what: str) -> None:
         )
 
 
+def _yields_and_periods(
+    yields: npt.ArrayLike, period_years: npt.ArrayLike, what: str
+) -> tuple[FloatArray, FloatArray]:
+    """``yields`` and ``period_years`` as equal-length 1-D float arrays, yields checked."""
+    y = np.asarray(yields, dtype=np.float64)
+    dt = np.asarray(period_years, dtype=np.float64)
+    if y.ndim != 1 or dt.shape != y.shape:
+        raise DataError(
+            f"yields and period_years must be 1-D of equal length, got {y.shape}, {dt.shape}"
+        )
+    _check_yields(y, what)
+    return y, dt
+
+
 def _exact_duration_convexity(y: FloatArray, n: int) -> tuple[FloatArray, FloatArray]:
     """Duration and convexity from the cash-flow sums (any yield, incl. 0)."""
     k = np.arange(1, n + 1, dtype=np.float64)[None, :]
@@ -171,13 +185,7 @@ def constant_maturity_returns(
     FloatArray
         ``(n,)`` simple returns, fractions per row.
     """
-    y = np.asarray(yields, dtype=np.float64)
-    dt = np.asarray(period_years, dtype=np.float64)
-    if y.ndim != 1 or dt.shape != y.shape:
-        raise DataError(
-            f"yields and period_years must be 1-D of equal length, got {y.shape}, {dt.shape}"
-        )
-    _check_yields(y, "constant_maturity_returns")
+    y, dt = _yields_and_periods(yields, period_years, "constant_maturity_returns")
     out = np.zeros_like(y)
     if y.shape[0] < 2:
         return out
@@ -207,13 +215,7 @@ def accrual_returns(yields: npt.ArrayLike, period_years: npt.ArrayLike) -> Float
     FloatArray
         ``(n,)`` simple returns, fractions per row; element 0 is 0.
     """
-    y = np.asarray(yields, dtype=np.float64)
-    dt = np.asarray(period_years, dtype=np.float64)
-    if y.ndim != 1 or dt.shape != y.shape:
-        raise DataError(
-            f"yields and period_years must be 1-D of equal length, got {y.shape}, {dt.shape}"
-        )
-    _check_yields(y, "accrual_returns")
+    y, dt = _yields_and_periods(yields, period_years, "accrual_returns")
     out = np.zeros_like(y)
     out[1:] = y[:-1] * dt[1:]
     return out

@@ -56,7 +56,7 @@ from rebal.data.validate import (
     parse_numbers,
 )
 from rebal.errors import ConfigError, DataError, InputError
-from rebal.types import DateArray, FloatArray, _ParseEnum
+from rebal.types import DateArray, FloatArray, ParseEnum
 
 __all__ = [
     "AuxFill",
@@ -72,14 +72,14 @@ _ASSET_NAMES = ("asset", "symbol", "ticker")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
-class ValueKind(_ParseEnum):
+class ValueKind(ParseEnum):
     """What the value cells of a market-data file hold."""
 
     PRICES = "prices"  # total-return price levels, > 0
     RETURNS = "returns"  # simple returns per row, fractions
 
 
-class Layout(_ParseEnum):
+class Layout(ParseEnum):
     """How a market-data file is laid out."""
 
     AUTO = "auto"
@@ -87,7 +87,7 @@ class Layout(_ParseEnum):
     LONG = "long"  # (date, asset, value) rows
 
 
-class AuxFill(_ParseEnum):
+class AuxFill(ParseEnum):
     """How an external series is aligned to the market's rows."""
 
     FFILL = "ffill"  # the latest value dated on or before the row (past only)
@@ -197,15 +197,20 @@ def _read_parquet(path: Path, file: str) -> _Table:
     return _Table(file, tuple(names), cells, row_ids, None)
 
 
+def _require_column(table: _Table, column: str, what: str) -> None:
+    """InputError ``"missing {what} {column!r}; the columns are …"`` unless ``table`` has it."""
+    if column not in table.columns:
+        raise InputError(
+            f"missing {what} {column!r}; the columns are {', '.join(table.columns)}",
+            file=table.file,
+            row=table.header_row,
+            field=column,
+        )
+
+
 def _date_column(table: _Table, date_column: str | None) -> str:
     if date_column is not None:
-        if date_column not in table.columns:
-            raise InputError(
-                f"missing date column {date_column!r}; the columns are {', '.join(table.columns)}",
-                file=table.file,
-                row=table.header_row,
-                field=date_column,
-            )
+        _require_column(table, date_column, "date column")
         return date_column
     for name in table.columns:
         if name.strip().lower() in _DATE_NAMES:
@@ -525,13 +530,7 @@ def load_series(
     """
     table = _read_table(path)
     date_col = _date_column(table, date_column)
-    if column not in table.columns:
-        raise InputError(
-            f"missing column {column!r}; the columns are {', '.join(table.columns)}",
-            file=table.file,
-            row=table.header_row,
-            field=column,
-        )
+    _require_column(table, column, "column")
     dates = _dates(table, date_col)
     check_increasing(dates, file=table.file, row_ids=table.row_ids, field=date_col)
     values = parse_numbers(

@@ -8,11 +8,11 @@ or a silently wrong number.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
+from rebal.checks import positive
 from rebal.errors import ConfigError, DataError
 from rebal.types import FloatArray
 
@@ -74,13 +74,7 @@ def as_returns(returns: Any, *, name: str = "returns", allow_2d: bool = True) ->
 
 def as_ppy(periods_per_year: float, *, name: str = "periods_per_year") -> float:
     """Validate a number of periods per year (> 0, finite)."""
-    try:
-        ppy = float(periods_per_year)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a number, got {periods_per_year!r}") from None
-    if not math.isfinite(ppy) or ppy <= 0:
-        raise ConfigError(f"{name} must be > 0, got {periods_per_year!r}")
-    return ppy
+    return positive(name, periods_per_year)
 
 
 def as_risk_free(risk_free: Any, n: int, *, name: str = "risk_free") -> FloatArray:

@@ -13,25 +13,16 @@ tolerance is re-exported here.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from rebal.checks import positive
 from rebal.errors import ConfigError
 from rebal.policy.breach import BREACH_TOL
 from rebal.types import FloatArray
 
-__all__ = ["BREACH_TOL", "AbsoluteBand", "RelativeBand", "half_widths"]
-
-def _check_width(owner: str, width: float) -> float:
-    try:
-        value = float(width)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{owner}.width must be a number, got {width!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise ConfigError(f"{owner}.width must be > 0, got {width!r}")
-    return value
+__all__ = ["BREACH_TOL", "AbsoluteBand", "RelativeBand", "half_widths", "widths_label"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +32,9 @@ class AbsoluteBand:
     width: float
 
     def __post_init__(self) -> None:
-        value = _check_width("AbsoluteBand", self.width)
-        if value >= 1:
-            raise ConfigError(f"AbsoluteBand.width must be < 1 (a fraction), got {self.width!r}")
-        object.__setattr__(self, "width", value)
+        object.__setattr__(
+            self, "width", positive("AbsoluteBand.width", self.width, below_one=True)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +44,7 @@ class RelativeBand:
     width: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "width", _check_width("RelativeBand", self.width))
+        object.__setattr__(self, "width", positive("RelativeBand.width", self.width))
 
 
 def half_widths(
@@ -73,3 +63,13 @@ def half_widths(
     if relative is not None:
         out = np.minimum(out, relative.width * target)
     return out
+
+
+def widths_label(absolute: AbsoluteBand | None, relative: RelativeBand | None) -> str:
+    """The bands of a policy label: ``"abs=0.05"``, ``"rel=0.25"`` or both, comma-joined."""
+    parts = []
+    if absolute is not None:
+        parts.append(f"abs={absolute.width:g}")
+    if relative is not None:
+        parts.append(f"rel={relative.width:g}")
+    return ",".join(parts)

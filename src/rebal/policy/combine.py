@@ -18,10 +18,10 @@ from typing import ClassVar
 import numpy as np
 
 from rebal.errors import ConfigError
-from rebal.policy.bands import AbsoluteBand, RelativeBand, half_widths
+from rebal.policy.bands import AbsoluteBand, RelativeBand, half_widths, widths_label
 from rebal.policy.context import Context, compiled_policy
 from rebal.policy.kinds import PolicyKind
-from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy, Policy
+from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy, Policy, parse_options
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.triggers import ALWAYS_TRADE, Rule
 from rebal.types import FloatArray, Frequency, Scope, Sizing
@@ -78,23 +78,12 @@ class EitherFires:
             object.__setattr__(self, "absolute", AbsoluteBand(self.absolute))  # type: ignore[arg-type]
         if self.relative is not None and not isinstance(self.relative, RelativeBand):
             object.__setattr__(self, "relative", RelativeBand(self.relative))  # type: ignore[arg-type]
-        object.__setattr__(
-            self, "calendar", Frequency.parse(self.calendar, field=f"{owner}.calendar")
-        )
-        object.__setattr__(
-            self, "band_check", Frequency.parse(self.band_check, field=f"{owner}.band_check")
-        )
-        object.__setattr__(self, "sizing", Sizing.parse(self.sizing, field=f"{owner}.sizing"))
-        object.__setattr__(self, "scope", Scope.parse(self.scope, field=f"{owner}.scope"))
+        parse_options(self, owner, "calendar", "band_check")
 
     @property
     def label(self) -> str:
-        parts = []
-        if self.absolute is not None:
-            parts.append(f"abs={self.absolute.width:g}")
-        if self.relative is not None:
-            parts.append(f"rel={self.relative.width:g}")
-        return f"either:calendar={self.calendar.value}," + ",".join(parts)
+        bands = widths_label(self.absolute, self.relative)
+        return f"either:calendar={self.calendar.value},{bands}"
 
     def compile(self, ctx: Context, target: FloatArray, *, name: str) -> CompiledPolicy:
         cal = period_end_mask(ctx.dates, self.calendar)  # type: ignore[arg-type]

@@ -10,7 +10,6 @@ backtest dates alone, exactly as for the plain calendar policies.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +20,7 @@ from rebal.errors import ConfigError
 from rebal.policy.policy import CompiledPolicy
 from rebal.types import DateArray, FloatArray
 
-__all__ = ["Context", "build_context", "compiled_policy", "positive", "positive_int"]
+__all__ = ["Context", "build_context", "compiled_policy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,28 +101,3 @@ def build_context(market: MarketData, history: MarketData | None) -> Context:
 def compiled_policy(**fields: Any) -> CompiledPolicy:
     """A :class:`CompiledPolicy` (v2 fields as keywords; see ``docs/policies.md``)."""
     return CompiledPolicy(**fields)
-
-
-def positive(name: str, value: Any, *, below_one: bool = False) -> float:
-    """``value`` as a finite float > 0 (and < 1 when ``below_one``), else ConfigError."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(x) or x <= 0:
-        raise ConfigError(f"{name} must be > 0, got {value!r}")
-    if below_one and x >= 1:
-        raise ConfigError(f"{name} must be < 1 (a fraction), got {value!r}")
-    return x
-
-
-def positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
-    """``value`` as an int >= ``minimum``, else ConfigError."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise ConfigError(f"{name} must be a whole number of rows, got {value!r}")
-    if value < minimum:
-        raise ConfigError(f"{name} must be >= {minimum}, got {value!r}")
-    return int(value)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 
@@ -41,7 +41,14 @@ from rebal.policy.schedule import Calendar
 from rebal.policy.triggers import Always, BandTrigger, Never, Trigger
 from rebal.types import BoolArray, FloatArray, Frequency, IntArray, Scope, Sizing
 
-__all__ = ["BUILTIN_TRIGGERS", "SCOPE_CODE", "SIZING_CODE", "CompiledPolicy", "Policy"]
+__all__ = [
+    "BUILTIN_TRIGGERS",
+    "SCOPE_CODE",
+    "SIZING_CODE",
+    "CompiledPolicy",
+    "Policy",
+    "parse_options",
+]
 
 SIZING_CODE = {Sizing.TO_TARGET: 0, Sizing.TO_EDGE: 1, Sizing.HALFWAY: 2}
 SCOPE_CODE = {Scope.ALL: 0, Scope.BREACHED: 1}
@@ -289,6 +296,20 @@ class CompiledPolicy:
         return int(self.kernel_check.shape[1])
 
 
+def parse_options(obj: Any, owner: str, *frequencies: str) -> None:
+    """Parse a policy's option fields into their enums, in place (a frozen dataclass).
+
+    Each field named in ``frequencies`` (``"check"``, ``"calendar"`` …) becomes a
+    :class:`Frequency`, then ``sizing`` a :class:`Sizing` and ``scope`` a
+    :class:`Scope`, in that order; a bad value raises :class:`ConfigError` naming
+    ``{owner}.{field}``.
+    """
+    for name in frequencies:
+        object.__setattr__(obj, name, Frequency.parse(getattr(obj, name), field=f"{owner}.{name}"))
+    object.__setattr__(obj, "sizing", Sizing.parse(obj.sizing, field=f"{owner}.sizing"))
+    object.__setattr__(obj, "scope", Scope.parse(obj.scope, field=f"{owner}.scope"))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Policy:
     """A rebalancing policy.
@@ -330,8 +351,7 @@ class Policy:
                 f"Policy.trigger must be a trigger (Always, Never, BandTrigger), "
                 f"got {type(self.trigger).__name__}"
             )
-        object.__setattr__(self, "sizing", Sizing.parse(self.sizing, field="Policy.sizing"))
-        object.__setattr__(self, "scope", Scope.parse(self.scope, field="Policy.scope"))
+        parse_options(self, "Policy")
         if not isinstance(self.cash_flow_only, bool):
             raise ConfigError(
                 f"Policy.cash_flow_only must be True or False, got {self.cash_flow_only!r}"

@@ -60,14 +60,15 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from rebal.checks import positive, positive_int
 from rebal.errors import ConfigError
-from rebal.policy.context import Context, compiled_policy, positive, positive_int
+from rebal.policy.context import Context, compiled_policy
 from rebal.policy.kinds import PolicyKind
-from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
+from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy, parse_options
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.triggers import Rule
 from rebal.policy.volatility import VolEstimator, VolSource
-from rebal.types import FloatArray, Frequency, IntArray, Scope, Sizing, _ParseEnum
+from rebal.types import FloatArray, Frequency, IntArray, ParseEnum, Scope, Sizing
 
 __all__ = [
     "ADAPTIVE_TABLE",
@@ -84,7 +85,7 @@ __all__ = [
 ]
 
 
-class Closed(_ParseEnum):
+class Closed(ParseEnum):
     """Which end of a row's interval belongs to it."""
 
     RIGHT = "right"  # (previous upto, upto]
@@ -313,6 +314,36 @@ def _regime_arrays(
     return check, np.repeat(band[:, None], n_assets, axis=1), idx
 
 
+def _regime_policy(
+    policy: Any,
+    ctx: Context,
+    signal: FloatArray,
+    target: FloatArray,
+    *,
+    name: str,
+    check: np.ndarray | None = None,
+    label: str | None = None,
+) -> CompiledPolicy:
+    """The compiled form of a regime-table ``policy`` read off ``signal``.
+
+    The band (and, unless ``check`` is given, the look calendar) of each row
+    comes from ``policy.table`` at ``signal``'s level; ``label`` defaults to the
+    VIX signal's name.
+    """
+    adaptive = check is None
+    look, band, _ = _regime_arrays(ctx, policy.table, signal, target.shape[0], adaptive=adaptive)
+    return compiled_policy(
+        name=name,
+        check=look if adaptive else check,
+        band=band,
+        sizing=SIZING_CODE[policy.sizing],
+        scope=SCOPE_CODE[policy.scope],
+        rule=int(policy.rule),
+        regime=ctx.tail(signal),
+        regime_label=_vix_label(policy.signal) if label is None else label,
+    )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VixTableBand:
     """Band from a VIX-regime table, looked at on a calendar (default every close).
@@ -348,17 +379,8 @@ class VixTableBand:
 
     def compile(self, ctx: Context, target: FloatArray, *, name: str) -> CompiledPolicy:
         vix = vix_level(self.signal, ctx.market, target, self.premium)
-        _, band, _ = _regime_arrays(ctx, self.table, vix, target.shape[0], adaptive=False)
-        return compiled_policy(
-            name=name,
-            check=period_end_mask(ctx.dates, self.check),  # type: ignore[arg-type]
-            band=band,
-            sizing=SIZING_CODE[self.sizing],  # type: ignore[index]
-            scope=SCOPE_CODE[self.scope],  # type: ignore[index]
-            rule=int(Rule.VIX_TABLE),
-            regime=ctx.tail(vix),
-            regime_label=_vix_label(self.signal),
-        )
+        check = period_end_mask(ctx.dates, self.check)  # type: ignore[arg-type]
+        return _regime_policy(self, ctx, vix, target, name=name, check=check)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -388,17 +410,7 @@ class AdaptiveFrequency:
 
     def compile(self, ctx: Context, target: FloatArray, *, name: str) -> CompiledPolicy:
         vix = vix_level(self.signal, ctx.market, target, self.premium)
-        check, band, _ = _regime_arrays(ctx, self.table, vix, target.shape[0], adaptive=True)
-        return compiled_policy(
-            name=name,
-            check=check,
-            band=band,
-            sizing=SIZING_CODE[self.sizing],  # type: ignore[index]
-            scope=SCOPE_CODE[self.scope],  # type: ignore[index]
-            rule=int(Rule.ADAPTIVE),
-            regime=ctx.tail(vix),
-            regime_label=_vix_label(self.signal),
-        )
+        return _regime_policy(self, ctx, vix, target, name=name)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -431,8 +443,7 @@ class CorrelationRegime:
         if not isinstance(self.table, RegimeTable):
             raise ConfigError(f"{owner}.table must be a RegimeTable")
         self.table.require_checks(owner)
-        object.__setattr__(self, "sizing", Sizing.parse(self.sizing, field=f"{owner}.sizing"))
-        object.__setattr__(self, "scope", Scope.parse(self.scope, field=f"{owner}.scope"))
+        parse_options(self, owner)
 
     @property
     def label(self) -> str:
@@ -451,17 +462,8 @@ class CorrelationRegime:
 
     def compile(self, ctx: Context, target: FloatArray, *, name: str) -> CompiledPolicy:
         corr = self.correlation(ctx, target)
-        check, band, _ = _regime_arrays(ctx, self.table, corr, target.shape[0], adaptive=True)
-        return compiled_policy(
-            name=name,
-            check=check,
-            band=band,
-            sizing=SIZING_CODE[self.sizing],  # type: ignore[index]
-            scope=SCOPE_CODE[self.scope],  # type: ignore[index]
-            rule=int(Rule.CORRELATION),
-            regime=ctx.tail(corr),
-            regime_label=f"avg pairwise correlation ({self.window_rows} rows)",
-        )
+        label = f"avg pairwise correlation ({self.window_rows} rows)"
+        return _regime_policy(self, ctx, corr, target, name=name, label=label)
 
 
 def _vix_label(signal: VolEstimator) -> str:
@@ -482,7 +484,4 @@ def _common(obj: Any, owner: str) -> None:
     if not math.isfinite(premium):
         raise ConfigError(f"{owner}.premium must be finite, got {obj.premium!r}")
     object.__setattr__(obj, "premium", premium)
-    if hasattr(obj, "check"):
-        object.__setattr__(obj, "check", Frequency.parse(obj.check, field=f"{owner}.check"))
-    object.__setattr__(obj, "sizing", Sizing.parse(obj.sizing, field=f"{owner}.sizing"))
-    object.__setattr__(obj, "scope", Scope.parse(obj.scope, field=f"{owner}.scope"))
+    parse_options(obj, owner, *(("check",) if hasattr(obj, "check") else ()))

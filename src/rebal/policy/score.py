@@ -33,16 +33,16 @@ of the volatility-scaled band, which widens its band then.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
 
+from rebal.checks import non_negative, positive, positive_int
 from rebal.errors import ConfigError
-from rebal.policy.context import Context, compiled_policy, positive, positive_int
+from rebal.policy.context import Context, compiled_policy
 from rebal.policy.kinds import PolicyKind
-from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
+from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy, parse_options
 from rebal.policy.regimes import rolling_mean_correlation
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.triggers import Rule
@@ -53,16 +53,6 @@ __all__ = ["SCORE_KIND", "ScoreTrigger"]
 
 SCORE_KIND = 1
 """``CompiledPolicy.trigger_kind`` of the score trigger (0 = band/calendar)."""
-
-
-def _weight(owner: str, name: str, value: float) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{owner}.{name} must be a number, got {value!r}") from None
-    if not math.isfinite(x) or x < 0:
-        raise ConfigError(f"{owner}.{name} must be >= 0, got {value!r}")
-    return x
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,7 +99,7 @@ class ScoreTrigger:
         object.__setattr__(self, "band", positive(f"{owner}.band", self.band, below_one=True))
         total = 0.0
         for name in ("w_drift", "w_vol", "w_corr", "w_time"):
-            value = _weight(owner, name, getattr(self, name))
+            value = non_negative(f"{owner}.{name}", getattr(self, name))
             object.__setattr__(self, name, value)
             total += value
         if total == 0:
@@ -128,9 +118,7 @@ class ScoreTrigger:
             raise ConfigError(f"{owner}.corr_ref must be <= 1 (a correlation), got {self.corr_ref}")
         if not isinstance(self.vol, VolEstimator):
             raise ConfigError(f"{owner}.vol must be a VolEstimator")
-        object.__setattr__(self, "check", Frequency.parse(self.check, field=f"{owner}.check"))
-        object.__setattr__(self, "sizing", Sizing.parse(self.sizing, field=f"{owner}.sizing"))
-        object.__setattr__(self, "scope", Scope.parse(self.scope, field=f"{owner}.scope"))
+        parse_options(self, owner, "check")
 
     @property
     def label(self) -> str:

@@ -33,10 +33,11 @@ from typing import ClassVar
 
 import numpy as np
 
+from rebal.checks import positive
 from rebal.errors import ConfigError
-from rebal.policy.context import Context, compiled_policy, positive
+from rebal.policy.context import Context, compiled_policy
 from rebal.policy.kinds import PolicyKind
-from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
+from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy, parse_options
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.triggers import Rule
 from rebal.types import FloatArray, Frequency, Scope, Sizing
@@ -74,10 +75,7 @@ class Tier:
             raise ConfigError(f"Tier.name must be a non-empty string, got {self.name!r}")
         owner = f"Tier[{self.name!r}]"
         object.__setattr__(self, "band", positive(f"{owner}.band", self.band, below_one=True))
-        object.__setattr__(self, "look", Frequency.parse(self.look, field=f"{owner}.look"))
-        object.__setattr__(self, "act", Frequency.parse(self.act, field=f"{owner}.act"))
-        object.__setattr__(self, "sizing", Sizing.parse(self.sizing, field=f"{owner}.sizing"))
-        object.__setattr__(self, "scope", Scope.parse(self.scope, field=f"{owner}.scope"))
+        parse_options(self, owner, "look", "act")
 
 
 CORE = Tier(name="core", band=0.03, look=Frequency.MONTHLY, act=Frequency.QUARTERLY,

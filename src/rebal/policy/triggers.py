@@ -22,7 +22,7 @@ import numpy as np
 
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError
-from rebal.policy.bands import AbsoluteBand, RelativeBand, half_widths
+from rebal.policy.bands import AbsoluteBand, RelativeBand, half_widths, widths_label
 from rebal.policy.kinds import PolicyKind
 from rebal.types import FloatArray
 
@@ -130,9 +130,4 @@ class BandTrigger:
 
     @property
     def label(self) -> str:
-        parts = []
-        if self.absolute is not None:
-            parts.append(f"abs={self.absolute.width:g}")
-        if self.relative is not None:
-            parts.append(f"rel={self.relative.width:g}")
-        return "band:" + ",".join(parts)
+        return "band:" + widths_label(self.absolute, self.relative)

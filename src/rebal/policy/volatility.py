@@ -42,14 +42,15 @@ from typing import ClassVar
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from rebal.checks import positive, positive_int
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError, DataError
-from rebal.policy.context import Context, compiled_policy, positive, positive_int
+from rebal.policy.context import Context, compiled_policy
 from rebal.policy.kinds import PolicyKind
-from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy
+from rebal.policy.policy import SCOPE_CODE, SIZING_CODE, CompiledPolicy, parse_options
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.triggers import Rule
-from rebal.types import FloatArray, Frequency, Scope, Sizing, _ParseEnum
+from rebal.types import FloatArray, Frequency, ParseEnum, Scope, Sizing
 
 __all__ = [
     "LongRun",
@@ -62,7 +63,7 @@ __all__ = [
 ]
 
 
-class VolSource(_ParseEnum):
+class VolSource(ParseEnum):
     """Where the volatility level comes from."""
 
     PORTFOLIO = "portfolio"  # realized vol of the target-weight portfolio
@@ -70,7 +71,7 @@ class VolSource(_ParseEnum):
     AUX = "aux"  # an external series (VIX-like) in MarketData.aux
 
 
-class LongRun(_ParseEnum):
+class LongRun(ParseEnum):
     """How the long-run average level is formed (both causal)."""
 
     EXPANDING = "expanding"  # all rows so far, after a warm-up
@@ -313,9 +314,7 @@ class VolScaledBand:
         object.__setattr__(self, "base", base)
         object.__setattr__(self, "floor", floor)
         object.__setattr__(self, "cap", cap)
-        object.__setattr__(self, "check", Frequency.parse(self.check, field=f"{owner}.check"))
-        object.__setattr__(self, "sizing", Sizing.parse(self.sizing, field=f"{owner}.sizing"))
-        object.__setattr__(self, "scope", Scope.parse(self.scope, field=f"{owner}.scope"))
+        parse_options(self, owner, "check")
 
     @property
     def label(self) -> str:

@@ -117,26 +117,20 @@ def year_tax(
                    + rates.lt_rate * (n.net_capital_gain + qualified_dividends)
                    - rates.st_rate * n.loss_deduction)
         state = rates.state_rate * (n.gain_in_agi + qualified_dividends)
-        return YearTax(
-            year=year, st_gains_usd=st_gains, st_losses_usd=st_losses, lt_gains_usd=lt_gains,
-            lt_losses_usd=lt_losses, qualified_dividends_usd=qualified_dividends,
-            st_carry_in_usd=st_carry_in, lt_carry_in_usd=lt_carry_in,
-            st_carry_out_usd=n.st_carryforward_out, lt_carry_out_usd=n.lt_carryforward_out,
-            loss_deduction_usd=n.loss_deduction, federal_usd=federal, state_usd=state,
-            tax_usd=federal + state,
+        py = None
+    else:
+        py = params_year(year, rates.table_year)
+        with_p = federal_tax(
+            py, rates.filing_status, ordinary_income=rates.ordinary_income,
+            qualified_dividends=qualified_dividends, st_gains=st_gains + st_losses,
+            lt_gains=lt_gains + lt_losses, st_carryforward=st_carry_in,
+            lt_carryforward=lt_carry_in, state_rate=rates.state_rate,
         )
-    py = params_year(year, rates.table_year)
-    with_p = federal_tax(
-        py, rates.filing_status, ordinary_income=rates.ordinary_income,
-        qualified_dividends=qualified_dividends, st_gains=st_gains + st_losses,
-        lt_gains=lt_gains + lt_losses, st_carryforward=st_carry_in,
-        lt_carryforward=lt_carry_in, state_rate=rates.state_rate,
-    )
-    without = federal_tax(py, rates.filing_status, ordinary_income=rates.ordinary_income,
-                          state_rate=rates.state_rate)
-    federal = with_p.federal_income_tax - without.federal_income_tax
-    state = with_p.state_tax - without.state_tax
-    n = with_p.netting
+        without = federal_tax(py, rates.filing_status, ordinary_income=rates.ordinary_income,
+                              state_rate=rates.state_rate)
+        federal = with_p.federal_income_tax - without.federal_income_tax
+        state = with_p.state_tax - without.state_tax
+        n = with_p.netting
     return YearTax(
         year=year, st_gains_usd=st_gains, st_losses_usd=st_losses, lt_gains_usd=lt_gains,
         lt_losses_usd=lt_losses, qualified_dividends_usd=qualified_dividends,

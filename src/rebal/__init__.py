@@ -11,7 +11,7 @@ highspy load only when a function that needs them is first called.
 
 from __future__ import annotations
 
-from typing import Any
+import typing as _typing
 
 # The names' types are in __init__.pyi (an import here, even under TYPE_CHECKING,
 # would make the package import its own top layer: a cycle for import-linter).
@@ -35,7 +35,7 @@ __all__ = [
 _API = frozenset(__all__) - {"__version__", "datasets"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     import importlib
 
     if name in _API:
@@ -46,4 +46,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return sorted(__all__)

@@ -1,0 +1,136 @@
+"""Paired A/B of the engine: this checkout against another revision, interleaved.
+
+Two worker processes, one per source tree, pinned to the same CPU, take turns: each
+turn one worker times a block of ``--calls`` backtests (bench_engine's data: 20 ETFs,
+8,300 rows, monthly to target, 5 bps + $1 a trade) and reports the block's median; the
+order alternates every round. The ratio of each round's pair (this / other) cancels the
+machine's slow drift, which on these shared 2-core hosts is larger than the effects
+measured (±5 % between runs of one process). A run against the same revision
+(``--base HEAD``) shows the method's own spread (an A/A test).
+
+    python benchmarks/ab_engine.py --base b49f7d9            # before the one-core redesign
+    python benchmarks/ab_engine.py --base HEAD --rounds 40   # A/A
+
+Prints, for ``run_backtest`` end to end and for the kernel alone (``run_arrays``): both
+trees' medians (µs) and the paired ratio's median with its interquartile range.
+Repeat the whole command a few times: each run's processes also differ in memory layout,
+which moves a numba kernel by a percent or two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+WORKER = r"""
+import statistics, sys, time
+sys.path[:0] = [sys.argv[1] + "/benchmarks", sys.argv[1] + "/tests"]
+import numpy as np
+from bench_engine import build_market
+from rebal.policy import Policy
+try:
+    from rebal.backtest import CostModel, run_arrays, run_backtest
+except ImportError:  # a revision before the sim/ -> backtest/ rename
+    from rebal.sim import CostModel, run_arrays, run_backtest
+calls = int(sys.argv[2])
+market, _ = build_market(8300)
+target = {a: 1.0 / market.n_assets for a in market.assets}
+policy = Policy.calendar("monthly")
+costs = CostModel(cost_bps=5.0, fixed_usd=1.0)
+w = np.array([target[a] for a in market.assets])
+compiled = policy.compile(market, w)
+rates = costs.rates(market.assets)
+jobs = {
+    "e2e": lambda: run_backtest(market, target, policy, costs=costs),
+    "kernel": lambda: run_arrays(None, w, compiled, prices=market.prices, cost_rates=rates,
+                                 fixed_usd=costs.fixed_usd),
+}
+for job in jobs.values():
+    for _ in range(50):
+        job()
+print("ready", flush=True)
+for line in sys.stdin:
+    job = jobs[line.strip()]
+    times = []
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        job()
+        times.append(time.perf_counter() - t0)
+    print(statistics.median(times) * 1e6, flush=True)
+"""
+
+
+def _worker(tree: Path, calls: int, cpu: int) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+    # the data comes from this checkout's bench_engine (it reads ../shared/data beside it)
+    cmd = [sys.executable, "-c", WORKER, str(ROOT), str(calls)]
+    if shutil.which("taskset"):
+        cmd = ["taskset", "-c", str(cpu), *cmd]
+    proc = subprocess.Popen(cmd, cwd=tree, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True, env=env)
+    assert proc.stdout is not None
+    if proc.stdout.readline().strip() != "ready":
+        raise SystemExit(f"the worker for {tree} did not start")
+    return proc
+
+
+def _block(proc: subprocess.Popen[str], job: str) -> float:
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(job + "\n")
+    proc.stdin.flush()
+    return float(proc.stdout.readline())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", required=True, help="revision (or a source tree's path)")
+    parser.add_argument("--rounds", type=int, default=80)
+    parser.add_argument("--calls", type=int, default=100, help="backtests per block")
+    parser.add_argument("--cpu", type=int, default=max(0, (os.cpu_count() or 1) - 1))
+    args = parser.parse_args()
+
+    tmp = None
+    base = Path(args.base)
+    if not base.is_dir():
+        tmp = Path(tempfile.mkdtemp(prefix="rebal-ab-"))
+        base = tmp / "tree"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(base),
+                        args.base], check=True)
+    try:
+        trees = {"this": ROOT, "base": base}
+        procs = {name: _worker(tree, args.calls, args.cpu) for name, tree in trees.items()}
+        print(f"this checkout vs {args.base}: {args.rounds} rounds of {args.calls} calls, "
+              f"CPU {args.cpu}, {time.strftime('%Y-%m-%d %H:%M')}")
+        for job in ("e2e", "kernel"):
+            got: dict[str, list[float]] = {"this": [], "base": []}
+            for r in range(args.rounds):
+                for name in (("this", "base") if r % 2 == 0 else ("base", "this")):
+                    got[name].append(_block(procs[name], job))
+            ratios = sorted(a / b for a, b in zip(got["this"], got["base"], strict=True))
+            q = len(ratios) // 4
+            label = "run_backtest end to end" if job == "e2e" else "kernel alone (run_arrays)"
+            print(f"{label:27}: this {statistics.median(got['this']):7.1f} us, base "
+                  f"{statistics.median(got['base']):7.1f} us; paired ratio this/base "
+                  f"{statistics.median(ratios):.3f} (IQR {ratios[q]:.3f}-{ratios[-q - 1]:.3f})")
+        for proc in procs.values():
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait()
+    finally:
+        if tmp is not None:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)],
+                           check=False)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rebal.cli.options import ReportOption
+from rebal.cli.options import ExecutorOption, ReportOption, SchedulerOption, WorkersOption
 
 if TYPE_CHECKING:
     from rebal.services.sweep import SweepResult
@@ -33,14 +33,18 @@ def sweep(
     json_out: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object (fractions).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")] = False,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all CPUs).")] = None,
+    executor: ExecutorOption = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     from rebal.cli import console
-    from rebal.cli.options import parse_overrides
+    from rebal.cli.options import parse_executor, parse_overrides
     from rebal.services.sweep import SweepRequest
     from rebal.services.sweep import sweep as run
 
     request = SweepRequest(study=str(study_file), overrides=parse_overrides(set_),
-                           n_threads=threads, report=None if report is None else str(report))
+                           n_threads=threads, report=None if report is None else str(report),
+                           executor=parse_executor(executor, scheduler, workers))
     console.run_study(run, request, lambda answer: print_sweep(answer.result),
                       json_out=json_out, quiet=quiet)
 

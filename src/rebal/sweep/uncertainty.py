@@ -38,6 +38,7 @@ from rebal.metrics.bootstrap import optimal_block_length, stationary_bootstrap_i
 from rebal.types import FloatArray, IntArray
 
 if TYPE_CHECKING:
+    from rebal.executor import Executor
     from rebal.studies.result import StudyResult
 
 __all__ = [
@@ -242,6 +243,7 @@ def bootstrap_policies(
     block: float | None = None,
     history: MarketData | None = None,
     n_threads: int | None = None,
+    executor: Executor | None = None,
 ) -> BootstrapResult:
     """Run ``policies`` on the real data and on ``n_samples`` paired stationary-bootstrap
     resamples of the joint daily returns (module docstring). Costs and cash flows are
@@ -261,6 +263,9 @@ def bootstrap_policies(
         Integer seed of the resample indices.
     block
         Mean block length in rows (default :func:`default_block_length`).
+    n_threads, executor
+        Where the resamples run, in chunks of paths (default: ``n_threads`` threads);
+        every executor gives the same numbers bit for bit.
     """
     from rebal.backtest.costs import CostModel
     from rebal.sweep.runner import Job, run_configs
@@ -291,6 +296,7 @@ def bootstrap_policies(
         paths=all_paths,
         rf_paths=all_rf,
         n_threads=n_threads,
+        executor=executor,
     )
     actual = {m: stats.get(m)[0].copy() for m in BOOTSTRAP_METRICS}
     samples = {m: stats.get(m)[1:].copy() for m in BOOTSTRAP_METRICS}
@@ -311,6 +317,7 @@ def bootstrap_alpha(
     block: float | None = None,
     *,
     confidence: float = 0.90,
+    executor: Executor | None = None,
 ) -> dict[str, AlphaInterval]:
     """Each policy's alpha versus buy-and-hold with a paired bootstrap interval.
 
@@ -319,8 +326,10 @@ def bootstrap_alpha(
     source
         A :class:`rebal.studies.result.StudyResult`, or ``(market, target, policies, costs)``
         with ``policies`` a sequence of ``(name, Policy)`` (buy-and-hold is added).
-    n_samples, seed, block
+    n_samples, seed, block, executor
         As for :func:`bootstrap_policies`.
+    confidence
+        Two-sided level of the interval.
 
     Returns
     -------
@@ -356,6 +365,7 @@ def bootstrap_alpha(
         seed=seed,
         block=block,
         history=history,
+        executor=executor,
     )
     return {n: res.alpha(n, base_name, confidence) for n, _ in policies if n != base_name}
 

@@ -99,7 +99,7 @@ class DaskExecutor:
         ----------
         scheduler
             ``tcp://HOST:PORT`` of a running scheduler; ``None`` starts a LocalCluster on
-            127.0.0.1 (one thread per worker process, no dashboard).
+            127.0.0.1 (one thread per worker process; its dashboard on a free loopback port).
         workers
             LocalCluster worker processes (default: every CPU).
         preload
@@ -118,7 +118,8 @@ class DaskExecutor:
             try:
                 cluster = distributed.LocalCluster(
                     n_workers=workers or cpu_count(), threads_per_worker=1, processes=True,
-                    host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL)
+                    host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                    silence_logs=logging.CRITICAL)
             except (OSError, RuntimeError, TimeoutError) as exc:
                 raise ConfigError(f"--executor dask: could not start a local Dask cluster "
                                   f"({' '.join(str(exc).split())[:200]})") from None

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rebal.errors import ConfigError, RebalError
+from rebal.errors import ConfigError, RebalError, shown
 from rebal.policy.combine import EitherFires
 from rebal.policy.dynamic import DynamicPolicy
 from rebal.policy.kinds import PolicyKind
@@ -400,22 +400,22 @@ def error_text(err: Mapping[str, Any]) -> str:
     ctx = err.get("ctx") or {}
     got = err.get("input")
     if kind == "greater_than":
-        return f"must be > {ctx['gt']:g}, got {got!r}"
+        return f"must be > {ctx['gt']:g}, got {shown(got)}"
     if kind == "greater_than_equal":
-        return f"must be >= {ctx['ge']:g}, got {got!r}"
+        return f"must be >= {ctx['ge']:g}, got {shown(got)}"
     if kind == "less_than":
-        return f"must be < {ctx['lt']:g}, got {got!r}"
+        return f"must be < {ctx['lt']:g}, got {shown(got)}"
     if kind == "less_than_equal":
-        return f"must be <= {ctx['le']:g}, got {got!r}"
+        return f"must be <= {ctx['le']:g}, got {shown(got)}"
     if kind == "missing":
         return "is required"
     if kind == "extra_forbidden":
         return "is not a known field"
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')}, got {got!r}"
+        return f"must be one of {ctx.get('expected')}, got {shown(got)}"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
-        return f"must be a number{' (whole)' if 'int' in kind else ''}, got {got!r}"
-    return f"{err['msg']}, got {got!r}"
+        return f"must be a number{' (whole)' if 'int' in kind else ''}, got {shown(got)}"
+    return f"{err['msg']}, got {shown(got)}"
 
 
 def build_from_mapping(spec: Mapping[str, Any], *, name: str, prefix: str) -> Policy:

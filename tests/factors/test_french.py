@@ -6,7 +6,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from conftest import DAILY_RAW, MOM_RAW, MONTHLY_RAW, data_file
+from factor_files import DAILY_RAW, MOM_RAW, MONTHLY_RAW, data_file
 
 from rebal.data.french import align_factors, frequency_of, read_french
 from rebal.errors import InputError

@@ -21,7 +21,14 @@ import pandas as pd
 from rebal.backtest import CostModel, run_backtest
 from rebal.data import MarketData
 from rebal.data.french import read_french
-from rebal.factors import FactorBand, FactorBands, factor_returns_for, portfolio_exposure, rolling_loadings, trend_tilt
+from rebal.factors import (
+    FactorBand,
+    FactorBands,
+    factor_returns_for,
+    portfolio_exposure,
+    rolling_loadings,
+    trend_tilt,
+)
 from rebal.policy import DynamicPolicy, parse_policy
 from rebal.policy.factor_band import FactorBandTrigger
 
@@ -72,7 +79,8 @@ def main() -> None:
     print("2. Loadings' range over time (min … max of the 36-month estimates)")
     ok = np.isfinite(L.beta[:, 0, 0])
     for i, a in enumerate(market.assets):
-        cells = "  ".join(f"{n} {np.nanmin(L.beta[ok, i, k]):+.2f}…{np.nanmax(L.beta[ok, i, k]):+.2f}"
+        b = L.beta[ok, i]
+        cells = "  ".join(f"{n} {b[:, k].min():+.2f}…{b[:, k].max():+.2f}"
                           for k, n in enumerate(names))
         print(f"    {a:4s} {cells}")
     print()
@@ -85,7 +93,7 @@ def main() -> None:
     print("    max |drift| " + "  ".join(f"{n} {np.nanmax(np.abs(drift[:, k])):.3f}"
                                          for k, n in enumerate(names)))
     print(f"    max |weight drift| {np.abs(w - tgt).max():.3f}")
-    print(f"    at the end: " + "  ".join(f"{n} {drift[-1, k]:+.3f}" for k, n in enumerate(names)))
+    print("    at the end: " + "  ".join(f"{n} {drift[-1, k]:+.3f}" for k, n in enumerate(names)))
     print()
 
     print(f"4. Factor-band trigger vs a plain 5 % band ({COST_BPS:g} bps; monthly looks)")

@@ -21,7 +21,7 @@ The 1-month TBill return is from Ibbotson and Associates, Inc.
 192609,    0.36,   -1.40,    0.13,    0.23
 192610,   -3.24,  -99.99,    0.70,    0.32
 
- Annual Factors: January-December 
+ Annual Factors: January-December\x20
 ,Mkt-RF,SMB,HML,RF
   1927,   29.47,   -2.46,   -3.75,    3.12
   1928,   35.39,    4.41,   -6.15,    3.56
@@ -39,7 +39,7 @@ DAILY_RAW = """This file was created by CMPT_ME_BEME_RETS_DAILY using the 202412
 
 MOM_RAW = """Missing data are indicated by -99.99 or -999.
 
-,Mom   
+,Mom\x20\x20\x20
 192701,    0.57
 192702,   -1.50
 

@@ -65,5 +65,5 @@ def test_trend_tilt_clips_at_zero_and_keeps_the_tier_total():
     out = trend_tilt(p, target, tier, band=0.1, lookback=12)
     assert (out >= 0).all()
     np.testing.assert_allclose(out[:, :3].sum(axis=1), 0.8)
-    with pytest.raises(ConfigError, match="strength must be <= 0.5"):
+    with pytest.raises(ConfigError, match=r"strength must be <= 0\.5"):
         trend_tilt(p, target, tier, band=0.1, strength=0.6)

@@ -127,7 +127,8 @@ def test_us_market_2008_matches_the_published_figure():
 @pytest.mark.parametrize(
     ("name", "freq", "factors"),
     [
-        ("ff5_factors_monthly_pct_1963_2024.csv", "monthly", ("Mkt-RF", "SMB", "HML", "RMW", "CMA")),
+        ("ff5_factors_monthly_pct_1963_2024.csv", "monthly",
+         ("Mkt-RF", "SMB", "HML", "RMW", "CMA")),
         ("ff3_factors_daily_pct_1926_2024.csv", "daily", ("Mkt-RF", "SMB", "HML")),
         ("ff_developed_ex_us_5_factors_daily_pct_1990_2026.csv", "daily",
          ("Mkt-RF", "SMB", "HML", "RMW", "CMA")),

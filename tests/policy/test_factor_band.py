@@ -131,5 +131,5 @@ def test_monthly_factors_with_daily_prices_is_a_one_line_error(tmp_path):
     monthly.write_text(",Mkt-RF,SMB,HML,RF\n201501,1.0,0.5,0.2,0.01\n201502,1.0,0.5,0.2,0.01\n")
     policy = parse_policy(f"factor-band:file={monthly}")
     with pytest.raises(RebalError, match=r"F-F_Research_Data_Factors\.CSV, field 'Date': the "
-                                        r"factor table is monthly but test prices are daily"):
+                                        r"factor table is monthly but the prices are daily"):
         run_backtest(market, TARGET, policy)

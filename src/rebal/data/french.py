@@ -36,11 +36,19 @@ from rebal.types import DateArray, FloatArray
 
 __all__ = [
     "FACTOR_NAMES",
+    "FRENCH_LIBRARY",
     "FactorReturns",
     "align_factors",
+    "cache_dir",
+    "fetch_french",
     "frequency_of",
     "read_french",
 ]
+
+FRENCH_LIBRARY = "https://mba.tuck.dartmouth.edu/pages/faculty/ken.french/data_library.html"
+"""The library's index page (where each file's ``NAME_CSV.zip`` link is listed)."""
+_FTP = "https://mba.tuck.dartmouth.edu/pages/faculty/ken.french/ftp/"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 FACTOR_NAMES = ("Mkt-RF", "SMB", "HML", "RMW", "CMA", "Mom")
 """The factor columns rebal knows, in the library's spelling (``Mom`` = momentum;
@@ -353,3 +361,78 @@ def align_factors(
         rf[ok] = factors.rf[idx[ok]]
         rf[~found] = np.nan
     return out, rf
+
+
+def cache_dir(cache: str | Path | None = None) -> Path:
+    """Where downloaded factor files are kept: ``cache``, else ``$REBAL_CACHE/french``,
+    else ``$XDG_CACHE_HOME/rebal/french``, else ``~/.cache/rebal/french``."""
+    import os
+
+    if cache is not None:
+        return Path(cache)
+    if os.environ.get("REBAL_CACHE"):
+        return Path(os.environ["REBAL_CACHE"]) / "french"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "rebal" / "french"
+
+
+def fetch_french(
+    name: str, *, cache: str | Path | None = None, refresh: bool = False, timeout: float = 30.0
+) -> Path:
+    """Download ``NAME_CSV.zip`` from the French library into the cache; its path.
+
+    ``name`` is the file's name in the library without ``_CSV.zip``
+    (``F-F_Research_Data_Factors``, ``F-F_Research_Data_5_Factors_2x3_daily``,
+    ``F-F_Momentum_Factor``, ``Developed_5_Factors``, ``Emerging_5_Factors`` …). A file
+    already in the cache is not downloaded again unless ``refresh``. The download is
+    read (:func:`read_french`) before it replaces anything in the cache.
+
+    Raises
+    ------
+    InputError
+        One line: a bad name, the network unreachable (offline) or the file unknown to
+        the library, or a download that is not a factor file.
+    """
+    import os
+    import tempfile
+    import urllib.error
+    import urllib.request
+
+    stem = name.strip()
+    for suffix in ("_CSV.zip", ".zip", "_CSV", ".csv", ".CSV"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+    if not _NAME.match(stem):
+        raise InputError(f"not a French-library file name: {name!r} (e.g. "
+                         "F-F_Research_Data_Factors)", field="NAME")
+    folder = cache_dir(cache)
+    dest = folder / f"{stem}_CSV.zip"
+    if dest.exists() and not refresh:
+        return dest
+    url = f"{_FTP}{stem}_CSV.zip"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            payload = resp.read()
+    except urllib.error.HTTPError as exc:
+        raise InputError(
+            f"the French library has no file {stem!r} (HTTP {exc.code} for {url}); see the "
+            f"names on {FRENCH_LIBRARY}", field="NAME") from None
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise InputError(
+            f"cannot download {url} (offline? {reason}); download it in a browser from "
+            f"{FRENCH_LIBRARY} and pass the file's path instead", field="NAME") from None
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".zip", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        read_french(tmp)  # a page of HTML or a truncated file fails here, not later
+        os.replace(tmp, dest)
+    except InputError as exc:
+        raise InputError(f"the download of {url} is not a factor file ({exc.message})",
+                         field="NAME") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return dest

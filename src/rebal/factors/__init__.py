@@ -6,7 +6,12 @@ the datasets and data packages (it reads :mod:`rebal.data.french` tables).
 """
 
 from rebal.factors.bands import FactorBand, FactorBands, exposure_drift
-from rebal.factors.loadings import Loadings, factor_returns_for, portfolio_exposure, rolling_loadings
+from rebal.factors.loadings import (
+    Loadings,
+    factor_returns_for,
+    portfolio_exposure,
+    rolling_loadings,
+)
 from rebal.factors.trend import trend_tilt
 
 __all__ = [

@@ -184,7 +184,7 @@ def factor_returns_for(
     if names is None:
         names = table.names
     chosen = table.select(tuple(names))
-    f, rf = align_factors(chosen, market.dates, prices_source=market.source or "the prices")
+    f, rf = align_factors(chosen, market.dates)
     excess = market.returns() - rf[:, None]
     excess[0] = np.nan
     f[0] = np.nan

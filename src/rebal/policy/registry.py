@@ -291,6 +291,45 @@ class EitherSpec(SpecModel):
         return DynamicPolicy(name=name, rules=rules)
 
 
+class FactorWidthSpec(_Model):
+    absolute: Annotated[float, Field(gt=0)] | None = Field(default=None, alias="abs")
+    relative: Annotated[float, Field(gt=0)] | None = Field(default=None, alias="rel")
+
+
+def _names_of(value: str | list[str]) -> tuple[str, ...]:
+    items = value.split("+") if isinstance(value, str) else value
+    return tuple(s.strip() for s in items if s.strip())
+
+
+class FactorBandSpec(SpecModel):
+    """``factor_band``: rebalance when a factor's style drift leaves its band."""
+
+    file: str
+    table: Literal["daily", "monthly", "annual"] | None = None
+    factors: str | list[str] | None = None
+    on: str | list[str] = "HML"
+    band: Annotated[float, Field(gt=0)] = 0.10
+    bands: dict[str, FactorWidthSpec] | None = None
+    window: Annotated[int, Field(ge=3)] = 36
+    check: FreqName = "monthly"
+    sizing: Literal["target"] = "target"
+
+    def build(self, name: str) -> Policy:
+        from rebal.data.french import read_french
+        from rebal.factors import FactorBand, FactorBands
+        from rebal.policy.factor_band import FactorBandTrigger
+
+        if self.bands is not None:
+            bands = tuple(FactorBand(f, b.absolute, b.relative) for f, b in self.bands.items())
+        else:
+            bands = tuple(FactorBand(f, self.band) for f in _names_of(self.on))
+        rules = FactorBandTrigger(
+            table=read_french(self.file, table=self.table), bands=FactorBands(bands),
+            factors=None if self.factors is None else _names_of(self.factors),
+            window=self.window, check=self.check,  # type: ignore[arg-type]
+        )
+        return DynamicPolicy(name=name, rules=rules)
+
 
 VOL_SHORT_KEYS: Mapping[str, str] = MappingProxyType({
     "window": "window", "source": "source", "asset": "asset", "aux": "aux",
@@ -369,6 +408,9 @@ _ENTRIES = (
     KindEntry(kind=PolicyKind.TIERS, model=TiersSpec, short=ShortForm(assignments=True)),
     KindEntry(kind=PolicyKind.EITHER, model=EitherSpec, short=ShortForm(
         keys={"calendar": "calendar", "abs": "abs", "rel": "rel", "band_check": "band_check"})),
+    KindEntry(kind=PolicyKind.FACTOR_BAND, model=FactorBandSpec, short=ShortForm(
+        keys={"file": "file", "table": "table", "factors": "factors", "on": "on",
+              "band": "band", "window": "window", "check": "check"})),
 )
 REGISTRY: Mapping[PolicyKind, KindEntry] = MappingProxyType({e.kind: e for e in _ENTRIES})
 """Every registered kind (all but :attr:`PolicyKind.CUSTOM`), in documentation order."""

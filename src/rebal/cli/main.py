@@ -16,6 +16,7 @@ from rebal.cli import (
     compare_cmd,
     demo_cmd,
     factors_cmd,
+    monitor_cmd,
     plan_cmd,
     sweep_cmd,
     tax_cmd,
@@ -40,6 +41,7 @@ plan_cmd.register(app)
 demo_cmd.register(app)
 tax_cmd.register(app)
 factors_cmd.register(app)
+monitor_cmd.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -38,7 +38,7 @@ TRANSACTIONS_REQUIRED = ("Date", "Action", "Symbol", "Quantity", "Price", "Fees 
 
 _CASH_ROW = "cash & cash investments"
 _TOTAL_ROW = "account total"
-_PREAMBLE = re.compile(r"for account\s+(?P<name>.*?)\s*(?P<number>(?:\.\.\.|X+-?)\w+)?\s+as of"
+_PREAMBLE = re.compile(r"for\s+(?:account\s+)?(?P<name>.*?)\s*(?P<number>(?:\.\.\.|X+-?)\w+)?\s+as of"
                        r".*?(?P<date>\d{4}/\d{2}/\d{2}|\d{2}/\d{2}/\d{4})", re.IGNORECASE)
 
 #: Exact action texts (upper case) → type. "Journal", "Security Transfer", "MoneyLink
@@ -133,27 +133,28 @@ def read_positions(lines: Sequence[Line], source: str) -> PositionsFile:
                             account_number=account, source_file=source,
                             source_line=row.line))
     if total_line is not None:
-        _check_total(total_line, table.columns, out, source)
+        _check_total(total_line, table.columns, [p.value_usd for p in out],
+                     "mkt val (market value)", source)
     cash = [p.quantity for p in out if p.is_cash]
     return PositionsFile(source=source, format=BrokerFormat.SCHWAB, positions=tuple(out),
                          cash_usd=sum(cash) if cash else None, statement_date=day,
                          account_number=account)
 
 
-def _check_total(total: Line, columns: tuple[str, ...], rows: list[Position],
-                 source: str) -> None:
-    """The "Account Total" market value equals the rows' sum (to a cent a row)."""
+def _check_total(total: Line, columns: tuple[str, ...], values: list[float | None],
+                 column: str, source: str) -> None:
+    """A total row ("Account Total", "Transactions Total") equals the rows' sum of
+    ``column`` (to a cent a row); skipped when the total or a row's value is missing."""
     line, cells = total
     names = {n: s for n, s in zip(columns, cells, strict=False) if n}
     row = Row(source, line, names, {n: n for n in names})
-    stated = row.number("mkt val (market value)")
-    if stated is None or any(p.value_usd is None for p in rows):
+    stated = row.number(column)
+    if stated is None or any(v is None for v in values):
         return
-    summed = sum(p.value_usd for p in rows if p.value_usd is not None)
-    if abs(summed - stated) > 0.01 * (len(rows) + 1):
-        raise row.fail(f"the rows' market values add up to {summed:,.2f}, the Account Total "
-                       f"says {stated:,.2f} (a row is missing or misread)",
-                       "Mkt Val (Market Value)")
+    summed = sum(v for v in values if v is not None)
+    if abs(summed - stated) > 0.01 * (len(values) + 1):
+        raise row.fail(f"the rows add up to {summed:,.2f}, the {cells[0]} row says "
+                       f"{stated:,.2f} (a row is missing or misread)", column)
 
 
 _LOT_SYMBOL = re.compile(r"^\s*([A-Z0-9][A-Z0-9./-]*)\s+lot details", re.IGNORECASE)
@@ -215,8 +216,8 @@ def read_transactions(lines: Sequence[Line], source: str) -> TransactionsFile:
     """A Schwab transactions download."""
     table = find_table(lines, source, TRANSACTIONS_REQUIRED,
                        what="a Schwab transactions file", footer=_footer)
-    check_trailer(table.after[1:] if table.after and _footer(table.after[0][1])
-                  else table.after, source)
+    total_line = table.after[0] if table.after and _footer(table.after[0][1]) else None
+    check_trailer(table.after[1:] if total_line else table.after, source)
     account, _ = _preamble(table.before)
     out: list[Transaction] = []
     for row in table.rows:
@@ -243,5 +244,8 @@ def read_transactions(lines: Sequence[Line], source: str) -> TransactionsFile:
             description=row.text("description"), account_number=account,
             source_file=source, source_line=row.line,
         ))
+    if total_line is not None:
+        _check_total(total_line, table.columns, [t.amount_usd or 0.0 for t in out], "amount",
+                     source)
     return TransactionsFile(source=source, format=BrokerFormat.SCHWAB,
                             transactions=tuple(out))

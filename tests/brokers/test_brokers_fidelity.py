@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -77,7 +78,7 @@ def test_history(fixture: Fixture) -> None:
 
 def test_inconsistent_average_cost_is_refused(write: Writer) -> None:
     path = write("p.csv", HEADER + "Z1,Ind,VTI,X,100,$300,,$30000,,,,,,$25000.00,$251.00,Cash,\n")
-    with pytest.raises(InputError, match="Cost Basis Total is 25,000.00") as info:
+    with pytest.raises(InputError, match=re.escape("Cost Basis Total is 25,000.00")) as info:
         read_positions(path, "fidelity")
     assert (info.value.row, info.value.field) == (2, "Average Cost Basis")
 

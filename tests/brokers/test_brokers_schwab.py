@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -29,8 +30,8 @@ def test_positions(fixture: Fixture) -> None:
 
 def test_account_total_must_match_the_rows(fixture: Fixture, write: Writer) -> None:
     text = fixture("schwab_positions.csv").read_text().replace('"$9,371.70"', '"$9,300.00"')
-    with pytest.raises(InputError, match="add up to 33,450.00, the Account Total row says "
-                                         "33,521.70") as info:
+    words = "add up to 33,450.00, the Account Total row says 33,521.70"
+    with pytest.raises(InputError, match=re.escape(words)) as info:
         read_positions(write("p.csv", text), "schwab")
     assert info.value.row == 7
 
@@ -82,7 +83,7 @@ def test_transactions(fixture: Fixture) -> None:
 
 def test_transactions_total_must_match(fixture: Fixture, write: Writer) -> None:
     text = fixture("schwab_transactions.csv").read_text().replace('"$845.37"', '"$845.00"')
-    with pytest.raises(InputError, match="Transactions Total row says 845.00"):
+    with pytest.raises(InputError, match=re.escape("Transactions Total row says 845.00")):
         read_transactions(write("t.csv", text), "schwab")
 
 

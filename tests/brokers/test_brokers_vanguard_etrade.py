@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -70,6 +71,6 @@ def test_etrade_positions_and_lots(fixture: Fixture) -> None:
 
 def test_etrade_bad_price_paid(fixture: Fixture, write: Writer) -> None:
     text = fixture("PortfolioDownload.csv").read_text().replace(",50,177.00,", ",50,17 7.00,")
-    with pytest.raises(InputError, match="'17 7.00' is not a number") as info:
+    with pytest.raises(InputError, match=re.escape("'17 7.00' is not a number")) as info:
         read_positions(write("p.csv", text), "etrade")
     assert (info.value.row, info.value.field) == (10, "Price Paid $")

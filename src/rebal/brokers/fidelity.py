@@ -25,7 +25,7 @@ from rebal.brokers.records import (
     TransactionsFile,
     TxnType,
 )
-from rebal.brokers.table import Line, Row, check_trailer, find_table
+from rebal.brokers.table import Line, Row, check_trailer, classify, find_table
 from rebal.errors import InputError
 
 __all__ = ["ACTIONS", "read_lots", "read_positions", "read_transactions"]
@@ -174,18 +174,6 @@ def read_lots(lines: Sequence[Line], source: str) -> LotsFile:
         ))
     return LotsFile(source=source, format=BrokerFormat.FIDELITY, lots=(),
                     closed=tuple(closed))
-
-
-def classify(row: Row, column: str, table: tuple[tuple[str, TxnType], ...],
-             broker: str, *, exact: bool = False) -> TxnType:
-    """The :class:`TxnType` of the row's action text (first matching entry), else an
-    error naming the action."""
-    text = " ".join(row.text(column, required=True).upper().split())
-    for key, kind in table:
-        if (text == key) if exact else text.startswith(key):
-            return kind
-    raise row.fail(f"unknown {broker} action {row.text(column)!r}; rebal reads "
-                   "trades, dividends, interest, fees, transfers and splits", column)
 
 
 def read_transactions(lines: Sequence[Line], source: str) -> TransactionsFile:

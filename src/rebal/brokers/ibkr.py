@@ -260,7 +260,8 @@ def _lots_file(sections: dict[str, _Section], source: str) -> LotsFile:
                         statement_date=_report_date(section.rows))
     positions = _positions(sections, source)
     return LotsFile(source=source, format=BrokerFormat.IBKR_FLEX, lots=positions.to_lots(),
-                    statement_date=positions.statement_date, notes=("the query has no LOT rows (levelOfDetail): lots built from the "
+                    statement_date=positions.statement_date,
+                    notes=("the query has no LOT rows (levelOfDetail): lots built from the "
                            "positions, dates unknown",))
 
 
@@ -335,15 +336,19 @@ class _Handler(ContentHandler):
     def __init__(self, source: str) -> None:
         super().__init__()
         self.source = source
+        self.locator: Any = None
         self.found: dict[str, list[tuple[int, dict[str, str], dict[str, str]]]] = {}
 
-    def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802 - SAX API
+    def setDocumentLocator(self, locator: Any) -> None:
+        self.locator = locator
+
+    def startElement(self, name: str, attrs: Any) -> None:
         code = _XML_SECTIONS.get(name.lower())
         if code is None:
             return
-        line = self._locator.getLineNumber() if self._locator is not None else 0
+        line = self.locator.getLineNumber() if self.locator is not None else 0
         cells = {norm(k): str(v).strip() for k, v in attrs.items()}
-        names = {norm(k): k for k in attrs.keys()}
+        names = {norm(k): k for k in attrs.getNames()}
         self.found.setdefault(code, []).append((line, cells, names))
 
 

@@ -23,6 +23,7 @@ from rebal.tax.records import Record, record_dict
 from rebal.types import ParseEnum, Side
 
 __all__ = [
+    "UNKNOWN_DATE_NOTE",
     "BrokerFormat",
     "ClosedLot",
     "FileKind",
@@ -37,7 +38,6 @@ __all__ = [
     "Transaction",
     "TransactionsFile",
     "TxnType",
-    "UNKNOWN_DATE_NOTE",
 ]
 
 #: The sentence every output shows beside lots whose purchase date the broker did not give.
@@ -200,13 +200,13 @@ class ImportedLot(Record):
         acquired = self.acquired
         if acquired is None:
             acquired = as_of or self.statement_date
-        where = {"file": self.source_file or None, "row": self.source_line or None}
+        file, row = self.source_file or None, self.source_line or None
         if taxable and self.cost_basis_usd is None:
             raise InputError(f"{self.symbol}: no cost basis for a lot in a taxable account",
-                             field="cost basis", **where)
+                             file=file, row=row, field="cost basis")
         if taxable and acquired is None:
             raise InputError(f"{self.symbol}: no acquisition date and no statement date; "
-                             "give the plan date", field="acquired", **where)
+                             "give the plan date", file=file, row=row, field="acquired")
         return HeldLot(
             id=lot_id, account=account, symbol=self.symbol, quantity=self.quantity,
             cost_basis_usd=self.cost_basis_usd, acquired=acquired,
@@ -290,19 +290,21 @@ class Transaction(Record):
         InputError
             Not a trade, or no quantity or price (naming this transaction's line).
         """
-        where = {"file": self.source_file or None, "row": self.source_line or None}
+        file, row = self.source_file or None, self.source_line or None
         if not self.type.is_trade:
-            raise InputError(f"a {self.type.value} is not a trade", field="type", **where)
+            raise InputError(f"a {self.type.value} is not a trade", file=file, row=row,
+                             field="type")
         if self.quantity is None or self.quantity <= 0:
-            raise InputError("a trade needs a quantity > 0", field="quantity", **where)
+            raise InputError("a trade needs a quantity > 0", file=file, row=row,
+                             field="quantity")
         price = self.price_usd
         if price is None and self.amount_usd is not None:
             gross = abs(self.amount_usd) + (-self.fees_usd if self.type is not TxnType.SELL
                                             else self.fees_usd)
             price = gross / self.quantity
         if price is None or price <= 0:
-            raise InputError("a trade needs a price > 0 (or an amount)", field="price",
-                             **where)
+            raise InputError("a trade needs a price > 0 (or an amount)", file=file, row=row,
+                             field="price")
         return Trade(
             date=self.date, account=account, symbol=self.symbol,
             side=Side.SELL if self.type is TxnType.SELL else Side.BUY,

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from rebal.brokers.fidelity import classify
 from rebal.brokers.numbers import parse_date
 from rebal.brokers.records import (
     BrokerFormat,
@@ -26,7 +25,7 @@ from rebal.brokers.records import (
     TransactionsFile,
     TxnType,
 )
-from rebal.brokers.table import Line, Row, check_trailer, find_table
+from rebal.brokers.table import Line, Row, check_trailer, classify, find_table
 from rebal.errors import InputError
 
 __all__ = ["ACTIONS", "read_lots", "read_positions", "read_transactions"]
@@ -38,8 +37,9 @@ TRANSACTIONS_REQUIRED = ("Date", "Action", "Symbol", "Quantity", "Price", "Fees 
 
 _CASH_ROW = "cash & cash investments"
 _TOTAL_ROW = "account total"
-_PREAMBLE = re.compile(r"for\s+(?:account\s+)?(?P<name>.*?)\s*(?P<number>(?:\.\.\.|X+-?)\w+)?\s+as of"
-                       r".*?(?P<date>\d{4}/\d{2}/\d{2}|\d{2}/\d{2}/\d{4})", re.IGNORECASE)
+_PREAMBLE = re.compile(r"for\s+(?:account\s+)?(?P<name>.*?)\s*"
+                       r"(?P<number>(?:\.\.\.|X+-?)\w+)?\s+as of.*?"
+                       r"(?P<date>\d{4}/\d{2}/\d{2}|\d{2}/\d{2}/\d{4})", re.IGNORECASE)
 
 #: Exact action texts (upper case) → type. "Journal", "Security Transfer", "MoneyLink
 #: Transfer", "Wire Funds" and the like are transfers whose direction is the sign of the

@@ -22,9 +22,11 @@ from datetime import date
 from pathlib import Path
 
 from rebal.brokers.numbers import parse_amount, parse_date
+from rebal.brokers.records import TxnType
 from rebal.errors import InputError
 
-__all__ = ["Line", "Row", "Table", "check_trailer", "find_table", "norm", "read_csv_lines"]
+__all__ = ["Line", "Row", "Table", "check_trailer", "classify", "find_table", "norm",
+           "read_csv_lines"]
 
 Line = tuple[int, list[str]]
 
@@ -169,7 +171,7 @@ def find_table(
     """
     need = [norm(c) for c in required]
     for i in range(start, len(lines)):
-        line, cells = lines[i]
+        cells = lines[i][1]
         names = [norm(c) for c in cells]
         if all(n in names for n in need):
             return _table(lines, i, source, names, cells, footer)
@@ -221,3 +223,15 @@ def check_trailer(lines: Iterable[Line], source: str, *,
         raise InputError(
             "a row after the end of the table (a blank line or total row ended it); "
             "remove the blank line or the row", file=source, row=line)
+
+
+def classify(row: Row, column: str, table: tuple[tuple[str, TxnType], ...],
+             broker: str, *, exact: bool = False) -> TxnType:
+    """The :class:`TxnType` of the row's action text (first matching entry), else an
+    error naming the action."""
+    text = " ".join(row.text(column, required=True).upper().split())
+    for key, kind in table:
+        if (text == key) if exact else text.startswith(key):
+            return kind
+    raise row.fail(f"unknown {broker} action {row.text(column)!r}; rebal reads "
+                   "trades, dividends, interest, fees, transfers and splits", column)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rebal.brokers.fidelity import classify
 from rebal.brokers.records import (
     BrokerFormat,
     LotsFile,
@@ -21,7 +20,7 @@ from rebal.brokers.records import (
     TransactionsFile,
     TxnType,
 )
-from rebal.brokers.table import Line, Table, check_trailer, find_table, norm
+from rebal.brokers.table import Line, Table, check_trailer, classify, find_table, norm
 
 __all__ = ["ACTIONS", "read_lots", "read_positions", "read_transactions"]
 

@@ -187,10 +187,11 @@ class ImportedLot(Record):
                     taxable: bool = True) -> HeldLot:
         """This lot as the planner's :class:`rebal.household.model.HeldLot`.
 
-        An unknown acquisition date becomes ``as_of`` (default: the statement date), the
-        conservative reading for a plan made that day: any gain is short term and the
-        lot cannot be long-term loss or gain (``docs/imports.md``). In a taxable account
-        the basis must be known.
+        An unknown acquisition date becomes ``as_of`` (default: the statement date) and the
+        held lot keeps ``date_known=False``; the planner then treats it conservatively: a
+        gain on it is short term, it is never sold at a loss, and it is a purchase inside
+        its group's wash-sale window (``docs/imports.md``). In a taxable account the basis
+        must be known.
 
         Raises
         ------
@@ -211,6 +212,7 @@ class ImportedLot(Record):
             id=lot_id, account=account, symbol=self.symbol, quantity=self.quantity,
             cost_basis_usd=self.cost_basis_usd, acquired=acquired,
             holding_start=self.holding_start if self.date_known else None,
+            date_known=self.date_known,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -344,6 +346,9 @@ class OrderLine(Record):
         The price the plan assumed, dollars (information only).
     lots
         For a sale: the lots to relieve, in order; their quantities sum to ``quantity``.
+    lots_unknown
+        The sale relieves shares whose lots rebal does not know (built from a broker
+        position): no lot instruction is given; the broker's default method applies.
     """
 
     account: str
@@ -354,6 +359,7 @@ class OrderLine(Record):
     limit_price_usd: float | None = None
     est_price_usd: float | None = None
     lots: tuple[LotInstruction, ...] = ()
+    lots_unknown: bool = False
     reference: str = ""
 
 

@@ -159,6 +159,7 @@ class LotIn(_In):
     cost_basis_usd: OptNonNeg = None
     acquired: OptDate = None
     holding_start: OptDate = None
+    date_known: bool = True
 
 
 class TradeIn(_In):

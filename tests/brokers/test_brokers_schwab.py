@@ -33,7 +33,7 @@ def test_account_total_must_match_the_rows(fixture: Fixture, write: Writer) -> N
     words = "add up to 33,450.00, the Account Total row says 33,521.70"
     with pytest.raises(InputError, match=re.escape(words)) as info:
         read_positions(write("p.csv", text), "schwab")
-    assert info.value.row == 7
+    assert (info.value.row, info.value.field) == (7, "Mkt Val (Market Value)")
 
 
 def test_lot_details_agree_with_the_position(fixture: Fixture) -> None:

@@ -92,3 +92,12 @@ def test_a_gain_on_an_unknown_lot_is_short_term() -> None:
     text, notes = render_orders(orders, "generic")
     assert "tx:A:pos" not in text
     assert len(notes) == 1 and "broker's default method" in notes[0]
+
+
+def test_lots_csv_takes_the_flag(tmp_path: Any) -> None:
+    from rebal.household.io import read_lots_csv
+
+    path = tmp_path / "lots.csv"
+    path.write_text("account,symbol,quantity,cost_basis_usd,acquired,date_known\n"
+                    "tx,A,5,750,,false\ntx,A,5,750,2020-01-02,\n", encoding="utf-8")
+    assert [lot.date_known for lot, _ in read_lots_csv(path)] == [False, True]

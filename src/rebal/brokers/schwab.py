@@ -25,7 +25,7 @@ from rebal.brokers.records import (
     TransactionsFile,
     TxnType,
 )
-from rebal.brokers.table import Line, Row, check_trailer, classify, find_table
+from rebal.brokers.table import Line, Row, Table, check_trailer, classify, find_table
 from rebal.errors import InputError
 
 __all__ = ["ACTIONS", "read_lots", "read_positions", "read_transactions"]
@@ -133,7 +133,7 @@ def read_positions(lines: Sequence[Line], source: str) -> PositionsFile:
                             account_number=account, source_file=source,
                             source_line=row.line))
     if total_line is not None:
-        _check_total(total_line, table.columns, [p.value_usd for p in out],
+        _check_total(total_line, table, [p.value_usd for p in out],
                      "mkt val (market value)", source)
     cash = [p.quantity for p in out if p.is_cash]
     return PositionsFile(source=source, format=BrokerFormat.SCHWAB, positions=tuple(out),
@@ -141,13 +141,14 @@ def read_positions(lines: Sequence[Line], source: str) -> PositionsFile:
                          account_number=account)
 
 
-def _check_total(total: Line, columns: tuple[str, ...], values: list[float | None],
-                 column: str, source: str) -> None:
+def _check_total(total: Line, table: Table, values: list[float | None], column: str,
+                 source: str) -> None:
     """A total row ("Account Total", "Transactions Total") equals the rows' sum of
     ``column`` (to a cent a row); skipped when the total or a row's value is missing."""
     line, cells = total
-    names = {n: s for n, s in zip(columns, cells, strict=False) if n}
-    row = Row(source, line, names, {n: n for n in names})
+    names = {n: s for n, s in zip(table.columns, cells, strict=False) if n}
+    spelled = table.rows[0].names if table.rows else {n: n for n in names}
+    row = Row(source, line, names, spelled)
     stated = row.number(column)
     if stated is None or any(v is None for v in values):
         return
@@ -245,7 +246,7 @@ def read_transactions(lines: Sequence[Line], source: str) -> TransactionsFile:
             source_file=source, source_line=row.line,
         ))
     if total_line is not None:
-        _check_total(total_line, table.columns, [t.amount_usd or 0.0 for t in out], "amount",
+        _check_total(total_line, table, [t.amount_usd or 0.0 for t in out], "amount",
                      source)
     return TransactionsFile(source=source, format=BrokerFormat.SCHWAB,
                             transactions=tuple(out))

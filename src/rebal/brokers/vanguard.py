@@ -125,6 +125,10 @@ def read_transactions(lines: Sequence[Line], source: str) -> TransactionsFile:
     for row in table.rows:
         action = " ".join(row.text("transaction type", required=True).upper().split())
         if action in _SKIPPED:
+            # checked like any row (a malformed line is never skipped silently)
+            row.date("trade date", required=True)
+            for column in ("shares", "share price", "net amount"):
+                row.number(column)
             skipped += 1
             continue
         kind = classify(row, "transaction type", ACTIONS, "Vanguard", exact=True)

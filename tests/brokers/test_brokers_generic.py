@@ -149,6 +149,11 @@ def test_transaction_errors(write: Writer, text: str, line: int, field: str,
     assert (info.value.row, info.value.field) == (line, field)
 
 
+def test_a_file_that_is_neither_fills_nor_transactions(write: Writer) -> None:
+    with pytest.raises(InputError, match="is this a fills file"):
+        read_fills(write("f.csv", "when,what\n2025-07-01,x\n"))
+
+
 def test_fill_errors(write: Writer) -> None:
     path = write("f.csv", "date,account,symbol,side,quantity,price\n"
                           "2025-07-01,tx,VTI,short,1,2\n")

@@ -316,6 +316,7 @@ class FactorBandSpec(SpecModel):
 
     def build(self, name: str) -> Policy:
         from rebal.data.french import read_french
+        from rebal.datasets import resolve_factor_file
         from rebal.factors import FactorBand, FactorBands
         from rebal.policy.factor_band import FactorBandTrigger
 
@@ -324,7 +325,7 @@ class FactorBandSpec(SpecModel):
         else:
             bands = tuple(FactorBand(f, self.band) for f in _names_of(self.on))
         rules = FactorBandTrigger(
-            table=read_french(self.file, table=self.table), bands=FactorBands(bands),
+            table=read_french(resolve_factor_file(self.file), table=self.table), bands=FactorBands(bands),
             factors=None if self.factors is None else _names_of(self.factors),
             window=self.window, check=self.check,  # type: ignore[arg-type]
         )

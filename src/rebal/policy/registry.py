@@ -324,8 +324,9 @@ class FactorBandSpec(SpecModel):
             bands = tuple(FactorBand(f, b.absolute, b.relative) for f, b in self.bands.items())
         else:
             bands = tuple(FactorBand(f, self.band) for f in _names_of(self.on))
+        table = read_french(resolve_factor_file(self.file), table=self.table)
         rules = FactorBandTrigger(
-            table=read_french(resolve_factor_file(self.file), table=self.table), bands=FactorBands(bands),
+            table=table, bands=FactorBands(bands),
             factors=None if self.factors is None else _names_of(self.factors),
             window=self.window, check=self.check,  # type: ignore[arg-type]
         )

@@ -133,3 +133,45 @@ def test_monthly_factors_with_daily_prices_is_a_one_line_error(tmp_path):
     with pytest.raises(RebalError, match=r"F-F_Research_Data_Factors\.CSV, field 'Date': the "
                                         r"factor table is monthly but the prices are daily"):
         run_backtest(market, TARGET, policy)
+
+
+def test_study_reads_the_factor_file_beside_it(tmp_path, monkeypatch):
+    """A relative ``file`` in a study is relative to the study file (as its data paths are),
+    in both the short form and the mapping; the rebalance days equal a direct backtest's."""
+    from rebal.studies.load import load_study
+
+    market, path = make_case(tmp_path)
+    prices = tmp_path / "prices.csv"
+    lines = ["date," + ",".join(market.assets)]
+    lines += [f"{d}," + ",".join(f"{x:.12g}" for x in row)
+              for d, row in zip(market.dates, market.prices, strict=True)]
+    prices.write_text("\n".join(lines) + "\n")
+    (tmp_path / "study.yaml").write_text(
+        "title: factor file beside the study\n"
+        "data: {prices: prices.csv}\n"
+        "target: {VAL: 0.4, GRO: 0.4, SML: 0.2}\n"
+        "policies:\n"
+        f"  short: factor-band:file={path.name},on=HML,band=0.02,window=60,check=weekly\n"
+        "  long:\n"
+        f"    {{kind: factor_band, file: {path.name}, window: 60, check: weekly,\n"
+        "     bands: {HML: {abs: 0.02}}}\n"
+    )
+    monkeypatch.chdir("/")
+    study = load_study(tmp_path / "study.yaml")
+    direct = run_backtest(market, TARGET, parse_policy(
+        f"factor-band:file={path},on=HML,band=0.02,window=60,check=weekly")).rebalance_days
+    assert [n for n, _ in study.policies] == ["short", "long"]
+    for _name, policy in study.policies:
+        res = run_backtest(study.market, TARGET, policy)
+        assert res.rebalance_days.tolist() == direct.tolist()
+
+
+def test_example_study_loads():
+    from pathlib import Path
+
+    from rebal.studies.load import load_study
+
+    example = Path(__file__).resolve().parents[2] / "examples/studies/factor_band_default.yaml"
+    study = load_study(example)
+    kinds = [p.kind for _, p in study.policies]
+    assert kinds.count(PolicyKind.FACTOR_BAND) == 3

@@ -304,7 +304,8 @@ def _names_of(value: str | list[str]) -> tuple[str, ...]:
 class FactorBandSpec(SpecModel):
     """``factor_band``: rebalance when a factor's style drift leaves its band."""
 
-    file: str
+    file: str | None = None
+    loadings: dict[str, dict[str, float]] | None = None
     table: Literal["daily", "monthly", "annual"] | None = None
     factors: str | list[str] | None = None
     on: str | list[str] = "HML"
@@ -324,9 +325,14 @@ class FactorBandSpec(SpecModel):
             bands = tuple(FactorBand(f, b.absolute, b.relative) for f, b in self.bands.items())
         else:
             bands = tuple(FactorBand(f, self.band) for f in _names_of(self.on))
-        table = read_french(resolve_factor_file(self.file), table=self.table)
+        if (self.file is None) == (self.loadings is None):
+            raise ConfigError("give file (factor returns to estimate loadings from) or "
+                              "loadings (stated per asset), one of them")
+        table = None
+        if self.file is not None:
+            table = read_french(resolve_factor_file(self.file), table=self.table)
         rules = FactorBandTrigger(
-            table=table, bands=FactorBands(bands),
+            table=table, bands=FactorBands(bands), loadings=self.loadings,
             factors=None if self.factors is None else _names_of(self.factors),
             window=self.window, check=self.check,  # type: ignore[arg-type]
         )

@@ -200,5 +200,5 @@ def test_stated_loadings_instead_of_a_file(tmp_path):
             {**spec, "loadings": {"VAL": {"HML": 0.6}, "GRO": {"HML": -0.4}}}, name="x"))
     with pytest.raises(RebalError, match=r"loadings\.VAL\.HML is required"):
         policy_from_spec({**spec, "loadings": {"VAL": {"SMB": 0.6}}}, name="x")
-    with pytest.raises(RebalError, match="give file .* or loadings .*, one of them"):
+    with pytest.raises(RebalError, match=r"give file .* or loadings .*, one of them"):
         policy_from_spec({**spec, "file": "us_ff3_monthly"}, name="x")

@@ -110,6 +110,11 @@ def test_study_spec_with_per_factor_bands(tmp_path):
         f"factor-band:file={path},on=HML,band=0.02,window=60,check=weekly"))
     # an SMB band too wide to bind changes nothing
     assert a.rebalance_days.tolist() == b.rebalance_days.tolist()
+    # the mapping spells the short form's "on" as "banded" (YAML reads a bare on: as true)
+    c = run_backtest(market, TARGET, policy_from_spec(
+        {"kind": "factor_band", "file": str(path), "banded": "HML", "band": 0.02, "window": 60,
+         "check": "weekly"}, name="fb"))
+    assert c.rebalance_days.tolist() == b.rebalance_days.tolist()
 
 
 @pytest.mark.parametrize(

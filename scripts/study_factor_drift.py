@@ -137,6 +137,55 @@ def main() -> None:
     moved = np.abs(tilted - tgt).max(axis=1)
     print(f"    months tilted: {(moved > 0).sum()} of {market.n_days}; largest tilt "
           f"{moved.max():.3f} (band 0.05)")
+    print()
+    _regional(data, market)
+    _momentum(market)
+
+
+def _r2_summary(market: MarketData, table: object, asset: str, window: int) -> str:
+    m = market.select([asset])
+    f, ex, names = factor_returns_for(m, table)  # type: ignore[arg-type]
+    L = rolling_loadings(ex, f, window, assets=(asset,), names=names)
+    r2 = L.r2[:, 0]
+    ok = np.isfinite(r2)
+    return f"median R² {np.median(r2[ok]):.2f} (min {r2[ok].min():.2f})"
+
+
+def _regional(data: Path, market: MarketData) -> None:
+    print("6. International funds on their own region's factors vs on US factors")
+    em = read_french(data / "ff_emerging_5_factors_monthly_pct_1992_2026.csv")
+    us5 = read_french(data / "ff5_factors_monthly_pct_1963_2024.csv")
+    print(f"    EEM monthly, 36 months: emerging 5 factors {_r2_summary(market, em, 'EEM', 36)}; "
+          f"US 5 factors {_r2_summary(market, us5, 'EEM', 36)}")
+    daily = pd.read_csv(data / "etf_adjclose_daily_1993_2025.csv", parse_dates=["Date"])
+    daily = daily[["Date", "EFA", "SPY"]].dropna()
+    daily = daily[(daily["Date"] > "2004-01-01") & (daily["Date"] <= "2024-08-30")]
+    dm = MarketData(dates=daily["Date"].to_numpy().astype("datetime64[D]"), assets=("EFA", "SPY"),
+                    prices=daily[["EFA", "SPY"]].to_numpy(float), source="ETF daily closes")
+    dev = read_french(data / "ff_developed_ex_us_5_factors_daily_pct_1990_2026.csv")
+    us3 = read_french(data / "ff3_factors_daily_pct_1926_2024.csv")
+    print(f"    EFA daily, 252 days: developed ex-US 5 factors {_r2_summary(dm, dev, 'EFA', 252)}; "
+          f"US 3 factors {_r2_summary(dm, us3, 'EFA', 252)}")
+    print("    (daily international closes are not synchronous with the US close, which "
+          "depresses daily R²)")
+    print()
+
+
+def _momentum(market: MarketData) -> None:
+    from rebal.datasets import resolve_factor_file
+
+    table = read_french(resolve_factor_file("us_ff3_mom_monthly"))
+    m = market.between(None, "2017-03-31")
+    f, ex, names = factor_returns_for(m, table)
+    L = rolling_loadings(ex, f, WINDOW, assets=m.assets, names=names)
+    k = names.index("Mom")
+    print("7. Momentum loadings (shipped us_ff3_mom_monthly, FF3 + Mom, to 2017-03): "
+          "min … max of the 36-month estimates, and on 2017-03-31")
+    for i, a in enumerate(m.assets):
+        b = L.beta[:, i, k]
+        ok = np.isfinite(b)
+        print(f"    {a:4s} Mom {b[ok].min():+.2f} … {b[ok].max():+.2f}; "
+              f"2017-03 {b[-1]:+.2f} ± {L.se[-1, i, k]:.2f}")
 
 
 def _monthly_to_targets(prices: np.ndarray, targets: np.ndarray, cost_bps: float) -> dict:

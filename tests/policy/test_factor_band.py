@@ -66,7 +66,7 @@ def test_engine_matches_the_plain_reference_loop(tmp_path, cost_bps):
     assert (res.regime[res.rebalance_days] > 1).all()
 
 
-def _reference_on_rows(market, f, rf, window, band, rows, cost_bps):
+def _reference_on_rows(market, f, rf, window, band, rows, cost_bps, stated_hml=None):
     """A plain loop: holdings in shares; on each look row with a full window, regress each
     asset's excess returns on the factors (lstsq on the window), compute the HML drift of
     the current weights and trade to target (paying proportional costs) when it exceeds
@@ -76,14 +76,18 @@ def _reference_on_rows(market, f, rf, window, band, rows, cost_bps):
     shares = 1_000_000.0 * tgt / p[0]
     days = []
     for t in rows:
-        if t < window or t == 0:
-            continue
-        x = np.column_stack([np.ones(window), f[t - window + 1 : t + 1]])
-        y = p[t - window + 1 : t + 1] / p[t - window : t] - 1 - rf[t - window + 1 : t + 1, None]
-        beta = np.linalg.lstsq(x, y, rcond=None)[0][1:].T
+        if stated_hml is None:
+            if t < window:
+                continue
+            x = np.column_stack([np.ones(window), f[t - window + 1 : t + 1]])
+            y = (p[t - window + 1 : t + 1] / p[t - window : t] - 1
+                 - rf[t - window + 1 : t + 1, None])
+            hml = np.linalg.lstsq(x, y, rcond=None)[0][1:].T[:, 2]
+        else:
+            hml = np.asarray(stated_hml)
         hold = shares * p[t]
         w = hold / hold.sum()
-        if abs((w - tgt) @ beta[:, 2]) > band:
+        if abs((w - tgt) @ hml) > band:
             days.append(t)
             v = hold.sum()
             lo, hi = 0.0, v  # V' = V − c·Σ|V'·tgt − hold|, by bisection
@@ -106,6 +110,11 @@ def test_study_spec_with_per_factor_bands(tmp_path):
         f"factor-band:file={path},on=HML,band=0.02,window=60,check=weekly"))
     # an SMB band too wide to bind changes nothing
     assert a.rebalance_days.tolist() == b.rebalance_days.tolist()
+    # the mapping spells the short form's "on" as "banded" (YAML reads a bare on: as true)
+    c = run_backtest(market, TARGET, policy_from_spec(
+        {"kind": "factor_band", "file": str(path), "banded": "HML", "band": 0.02, "window": 60,
+         "check": "weekly"}, name="fb"))
+    assert c.rebalance_days.tolist() == b.rebalance_days.tolist()
 
 
 @pytest.mark.parametrize(
@@ -133,3 +142,68 @@ def test_monthly_factors_with_daily_prices_is_a_one_line_error(tmp_path):
     with pytest.raises(RebalError, match=r"F-F_Research_Data_Factors\.CSV, field 'Date': the "
                                         r"factor table is monthly but the prices are daily"):
         run_backtest(market, TARGET, policy)
+
+
+def test_study_reads_the_factor_file_beside_it(tmp_path, monkeypatch):
+    """A relative ``file`` in a study is relative to the study file (as its data paths are),
+    in both the short form and the mapping; the rebalance days equal a direct backtest's."""
+    from rebal.studies.load import load_study
+
+    market, path = make_case(tmp_path)
+    prices = tmp_path / "prices.csv"
+    lines = ["date," + ",".join(market.assets)]
+    lines += [f"{d}," + ",".join(f"{x:.12g}" for x in row)
+              for d, row in zip(market.dates, market.prices, strict=True)]
+    prices.write_text("\n".join(lines) + "\n")
+    (tmp_path / "study.yaml").write_text(
+        "title: factor file beside the study\n"
+        "data: {prices: prices.csv}\n"
+        "target: {VAL: 0.4, GRO: 0.4, SML: 0.2}\n"
+        "policies:\n"
+        f"  short: factor-band:file={path.name},on=HML,band=0.02,window=60,check=weekly\n"
+        "  long:\n"
+        f"    {{kind: factor_band, file: {path.name}, window: 60, check: weekly,\n"
+        "     bands: {HML: {abs: 0.02}}}\n"
+    )
+    monkeypatch.chdir("/")
+    study = load_study(tmp_path / "study.yaml")
+    direct = run_backtest(market, TARGET, parse_policy(
+        f"factor-band:file={path},on=HML,band=0.02,window=60,check=weekly")).rebalance_days
+    assert [n for n, _ in study.policies] == ["short", "long"]
+    for _name, policy in study.policies:
+        res = run_backtest(study.market, TARGET, policy)
+        assert res.rebalance_days.tolist() == direct.tolist()
+
+
+def test_example_study_loads():
+    from pathlib import Path
+
+    from rebal.studies.load import load_study
+
+    example = Path(__file__).resolve().parents[2] / "examples/studies/factor_band_default.yaml"
+    study = load_study(example)
+    kinds = [p.kind for _, p in study.policies]
+    assert kinds.count(PolicyKind.FACTOR_BAND) == 3
+
+
+def test_stated_loadings_instead_of_a_file(tmp_path):
+    """Loadings stated per asset (constant) replace the regression; the reference loop with
+    the same constant HML loadings makes the same decisions, from the first look day on."""
+    market, _ = make_case(tmp_path)
+    stated = {"VAL": {"HML": 0.6}, "GRO": {"HML": -0.4}, "SML": {"HML": 0.2}}
+    spec = {"kind": "factor_band", "loadings": stated, "bands": {"HML": {"abs": 0.02}},
+            "check": "weekly"}
+    res = run_backtest(market, TARGET, policy_from_spec(spec, name="stated"))
+    weeks = [d.astype(object).isocalendar()[:2] for d in market.dates]
+    looks = [t for t in range(1, market.n_days - 1) if weeks[t] != weeks[t + 1]]
+    ref = _reference_on_rows(market, None, None, 0, 0.02, looks, 0.0,
+                             stated_hml=[0.6, -0.4, 0.2])
+    assert len(ref) >= 3 and ref[0] < 60  # no warm-up: fires before a window would exist
+    assert res.rebalance_days.tolist() == ref
+    with pytest.raises(RebalError, match=r"no stated loadings for the held assets \['SML'\]"):
+        run_backtest(market, TARGET, policy_from_spec(
+            {**spec, "loadings": {"VAL": {"HML": 0.6}, "GRO": {"HML": -0.4}}}, name="x"))
+    with pytest.raises(RebalError, match=r"loadings\.VAL\.HML is required"):
+        policy_from_spec({**spec, "loadings": {"VAL": {"SMB": 0.6}}}, name="x")
+    with pytest.raises(RebalError, match=r"give file .* or loadings .*, one of them"):
+        policy_from_spec({**spec, "file": "us_ff3_monthly"}, name="x")

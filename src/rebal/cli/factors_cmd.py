@@ -49,7 +49,7 @@ def _parse_bands(text: str) -> dict[str, float]:
 
 
 def factors(
-    factors: Annotated[str, typer.Option("--factors", help="A Kenneth French data-library file (.csv or .zip, as downloaded; see 'rebal data fetch french').")],
+    factors: Annotated[str, typer.Option("--factors", help="A Kenneth French data-library file (.csv or .zip, as downloaded; see 'rebal data fetch french'), or a shipped one: us_ff3_monthly (1926-2018), us_ff3_mom_monthly (with momentum, 1949-2017).")],
     prices: Annotated[str, typer.Option(help="'default', a dataset name (us_monthly for monthly factors), or a CSV/Parquet file of prices.")] = "default",
     target: Annotated[str | None, typer.Option(help="Portfolio weights ASSET=WEIGHT,... (fractions summing to 1). Default: equal weights of every asset.")] = None,
     table: Annotated[str | None, typer.Option(help="Table of the file: daily, monthly or annual (default: its first).")] = None,

@@ -25,12 +25,13 @@ the trigger does not fire; the logged regime is ``max_k |d_k| / half-width_k``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
-from rebal.checks import positive_int
+from rebal.checks import as_number, positive_int
 from rebal.data.french import FactorReturns
 from rebal.errors import ConfigError
 from rebal.factors import FactorBands, factor_returns_for, rolling_loadings
@@ -51,7 +52,11 @@ class FactorBandTrigger:
     Parameters
     ----------
     table
-        The factor returns (a French-library table, same frequency as the prices).
+        The factor returns (a French-library table, same frequency as the prices), or
+        ``None`` with ``loadings``.
+    loadings
+        Loadings stated per asset instead of estimated: ``{asset: {factor: loading}}``,
+        constant over time (every held asset, every banded factor); ``None`` = estimate.
     bands
         The banded factors and their half-widths (loading units).
     factors
@@ -63,8 +68,9 @@ class FactorBandTrigger:
         The look calendar (default monthly).
     """
 
-    table: FactorReturns
+    table: FactorReturns | None
     bands: FactorBands
+    loadings: Mapping[str, Mapping[str, float]] | None = None
     factors: tuple[str, ...] | None = None
     window: int = 36
     check: Frequency = Frequency.MONTHLY
@@ -72,10 +78,25 @@ class FactorBandTrigger:
     kind: ClassVar[PolicyKind] = PolicyKind.FACTOR_BAND
 
     def __post_init__(self) -> None:
-        if not isinstance(self.table, FactorReturns):
-            raise ConfigError("FactorBandTrigger.table must be FactorReturns (read_french)")
         if not isinstance(self.bands, FactorBands):
             raise ConfigError("FactorBandTrigger.bands must be FactorBands")
+        if (self.table is None) == (self.loadings is None):
+            raise ConfigError("FactorBandTrigger: give a factor file or stated loadings "
+                              "(one of them)")
+        if self.loadings is not None:
+            stated: dict[str, dict[str, float]] = {}
+            for asset, row in self.loadings.items():
+                stated[asset] = {}
+                for f in self.bands.factors:
+                    if f not in row:
+                        raise ConfigError(f"loadings.{asset}.{f} is required (a banded factor)")
+                    stated[asset][f] = as_number(f"loadings.{asset}.{f}", row[f])
+            object.__setattr__(self, "loadings", stated)
+            object.__setattr__(self, "factors", self.bands.factors)
+            object.__setattr__(self, "check", Frequency.parse(self.check, field="check"))
+            return
+        if not isinstance(self.table, FactorReturns):
+            raise ConfigError("FactorBandTrigger.table must be FactorReturns (read_french)")
         model = self.table.names if self.factors is None else tuple(self.factors)
         for name in (*model, *self.bands.factors):
             self.table.column(name)  # InputError naming the file and the column
@@ -92,6 +113,8 @@ class FactorBandTrigger:
 
     @property
     def label(self) -> str:
+        if self.loadings is not None:
+            return f"factor-band:{self.bands.label},stated loadings"
         return f"factor-band:{self.bands.label},window={self.window}"
 
     def compile(self, ctx: Context, target: FloatArray, *, name: str) -> CompiledPolicy:
@@ -121,24 +144,35 @@ def factor_band_path(
     """
     target = np.asarray(target, dtype=np.float64)
     market = ctx.market
-    factors, excess, names = factor_returns_for(market, trigger.table, trigger.factors)
     n = ctx.n_days
     look = period_end_mask(ctx.dates, trigger.check)  # type: ignore[arg-type]
     look[0] = False
     rows = np.flatnonzero(look) + ctx.start
     held = np.flatnonzero(target > 0)
-    loadings = rolling_loadings(
-        excess[:, held], factors, trigger.window, assets=tuple(market.assets[i] for i in held),
-        names=names, rows=rows, source=trigger.table.source,
-    )
-    cols = [names.index(f) for f in trigger.bands.factors]
+    if trigger.loadings is not None:
+        missing = [market.assets[i] for i in held if market.assets[i] not in trigger.loadings]
+        if missing:
+            raise ConfigError(f"loadings: no stated loadings for the held assets {missing}")
+        stated = np.array([[trigger.loadings[market.assets[i]][f] for f in trigger.bands.factors]
+                           for i in held])
+        beta_all = np.broadcast_to(stated, (market.n_days, *stated.shape))
+        cols = list(range(len(trigger.bands.factors)))
+    else:
+        assert trigger.table is not None
+        factors, excess, names = factor_returns_for(market, trigger.table, trigger.factors)
+        beta_all = rolling_loadings(
+            excess[:, held], factors, trigger.window,
+            assets=tuple(market.assets[i] for i in held), names=names, rows=rows,
+            source=trigger.table.source,
+        ).beta
+        cols = [names.index(f) for f in trigger.bands.factors]
     growth = market.prices[ctx.start :, held]
     w_star = target[held]
     fire = np.zeros(n, dtype=bool)
     ratio = np.full(n, np.nan)
     anchor = 0  # row of the last rebalance (the purchase at first)
     for t in np.flatnonzero(look):
-        beta = loadings.beta[ctx.start + t][:, cols]  # (n_held, n_banded)
+        beta = beta_all[ctx.start + t][:, cols]  # (n_held, n_banded)
         if not np.isfinite(beta).all():
             continue
         w = w_star * growth[t] / growth[anchor]

@@ -304,10 +304,11 @@ def _names_of(value: str | list[str]) -> tuple[str, ...]:
 class FactorBandSpec(SpecModel):
     """``factor_band``: rebalance when a factor's style drift leaves its band."""
 
-    file: str
+    file: str | None = None
+    loadings: dict[str, dict[str, float]] | None = None
     table: Literal["daily", "monthly", "annual"] | None = None
     factors: str | list[str] | None = None
-    on: str | list[str] = "HML"
+    banded: str | list[str] = "HML"  # short form "on" (YAML reads a bare key on: as true)
     band: Annotated[float, Field(gt=0)] = 0.10
     bands: dict[str, FactorWidthSpec] | None = None
     window: Annotated[int, Field(ge=3)] = 36
@@ -316,15 +317,22 @@ class FactorBandSpec(SpecModel):
 
     def build(self, name: str) -> Policy:
         from rebal.data.french import read_french
+        from rebal.datasets import resolve_factor_file
         from rebal.factors import FactorBand, FactorBands
         from rebal.policy.factor_band import FactorBandTrigger
 
         if self.bands is not None:
             bands = tuple(FactorBand(f, b.absolute, b.relative) for f, b in self.bands.items())
         else:
-            bands = tuple(FactorBand(f, self.band) for f in _names_of(self.on))
+            bands = tuple(FactorBand(f, self.band) for f in _names_of(self.banded))
+        if (self.file is None) == (self.loadings is None):
+            raise ConfigError("give file (factor returns to estimate loadings from) or "
+                              "loadings (stated per asset), one of them")
+        table = None
+        if self.file is not None:
+            table = read_french(resolve_factor_file(self.file), table=self.table)
         rules = FactorBandTrigger(
-            table=read_french(self.file, table=self.table), bands=FactorBands(bands),
+            table=table, bands=FactorBands(bands), loadings=self.loadings,
             factors=None if self.factors is None else _names_of(self.factors),
             window=self.window, check=self.check,  # type: ignore[arg-type]
         )
@@ -409,7 +417,7 @@ _ENTRIES = (
     KindEntry(kind=PolicyKind.EITHER, model=EitherSpec, short=ShortForm(
         keys={"calendar": "calendar", "abs": "abs", "rel": "rel", "band_check": "band_check"})),
     KindEntry(kind=PolicyKind.FACTOR_BAND, model=FactorBandSpec, short=ShortForm(
-        keys={"file": "file", "table": "table", "factors": "factors", "on": "on",
+        keys={"file": "file", "table": "table", "factors": "factors", "on": "banded",
               "band": "band", "window": "window", "check": "check"})),
 )
 REGISTRY: Mapping[PolicyKind, KindEntry] = MappingProxyType({e.kind: e for e in _ENTRIES})

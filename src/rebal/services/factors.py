@@ -22,7 +22,8 @@ class FactorsRequest:
     Attributes
     ----------
     factors
-        A French-library file (``.csv`` or ``.zip``, as downloaded).
+        A French-library file (``.csv`` or ``.zip``, as downloaded) or a shipped factor
+        file's name (``us_ff3_monthly``, ``us_ff3_mom_monthly``).
     prices
         ``"default"``, a dataset name (``us_monthly`` for monthly factors) or a prices file.
     target
@@ -143,10 +144,11 @@ class FactorsRun:
 def factors(request: FactorsRequest) -> FactorsRun:
     """Run :class:`FactorsRequest`: read the factors and prices, regress, weigh."""
     from rebal.data.french import read_french
+    from rebal.datasets import resolve_factor_file
     from rebal.factors import factor_returns_for, portfolio_exposure, rolling_loadings
     from rebal.services.backtest import load_prices
 
-    table = read_french(request.factors, table=request.table)
+    table = read_french(resolve_factor_file(request.factors), table=request.table)
     market = load_prices(request.prices)
     if request.start or request.end:
         market = market.between(request.start, request.end)

@@ -56,8 +56,10 @@ def sweep_study(
     progress: Callable[[int, int], None] | None = None,
 ) -> SweepRun:
     """Run a loaded sweep study (see :func:`sweep`)."""
+    from rebal.services.outputs import check_outputs
     from rebal.sweep.study import run_sweep
 
+    check_outputs({"--report": report})
     result = run_sweep(loaded, progress=progress, n_threads=n_threads)
     path = None
     if report is not None:
@@ -75,8 +77,10 @@ def sweep(
 
     ``progress(done, total)`` is called as configurations finish.
     """
+    from rebal.services.outputs import check_outputs
     from rebal.sweep.study import load_sweep
 
+    check_outputs({"--report": request.report})
     loaded = load_sweep(request.study, overrides=dict(request.overrides))
     return sweep_study(loaded, n_threads=request.n_threads, report=request.report,
                        progress=progress)

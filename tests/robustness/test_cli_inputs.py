@@ -96,7 +96,8 @@ def test_plan_orders_then_report_dir_writes_nothing(cli, tmp_path):
 
 @pytest.mark.parametrize("flag", ["--orders", "--report"])
 def test_plan_output_is_a_dir(cli, tmp_path, flag):
-    one_line_error(cli("plan", str(HOUSEHOLD), flag, str(tmp_path)), f"{flag} {tmp_path}: is a folder")
+    one_line_error(cli("plan", str(HOUSEHOLD), flag, str(tmp_path)),
+                   f"{flag} {tmp_path}: is a folder")
 
 
 def test_plan_output_folder_missing(cli, tmp_path):

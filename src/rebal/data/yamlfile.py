@@ -17,6 +17,7 @@ value (:func:`rebal.errors.shown`).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -34,6 +35,7 @@ MAX_VALUES = 100_000
 expanded; the largest shipped example has a few hundred."""
 
 
+@functools.cache
 def _loader_class() -> type:
     import yaml
 
@@ -80,6 +82,15 @@ def _loader_class() -> type:
                 seen[ident] = line
             return node
 
+        def construct_yaml_timestamp(self, node: Any) -> Any:
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError as exc:
+                raise InputError(f"{shown(node.value)} is not a date ({exc})", file=self._file,
+                                 row=node.start_mark.line + 1) from None
+
+    _SafeLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                                _SafeLoader.construct_yaml_timestamp)
     return _SafeLoader
 
 

@@ -204,6 +204,8 @@ def resolve_prices(spec: str | os.PathLike[str]) -> MarketData:
         return load(DEFAULT)
     if key in names() and not Path(text).exists():
         return load(key)
+    if Path(text).is_dir():
+        raise InputError("is a directory, not a prices file", file=text)
     if not Path(text).is_file():
         raise InputError(
             "no such file, and not a dataset name "

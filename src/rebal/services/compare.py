@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rebal.errors import ConfigError
 from rebal.executor import ExecutorSpec
 from rebal.studies.load import Study
 from rebal.studies.result import StudyResult
@@ -86,8 +87,10 @@ def compare_study(
     executor: Executor | None = None,
 ) -> CompareRun:
     """Run a loaded study (see :func:`compare` for the options)."""
+    from rebal.services.outputs import check_outputs
     from rebal.studies.run import run_study
 
+    check_outputs({"--report": report})
     step = None if progress is None else (lambda done, total, _name: progress(done, total))
     result = run_study(study, progress=step, executor=executor)
     # the intervals once, for the table, the JSON and the report alike
@@ -130,10 +133,15 @@ def compare(
         Where the policies and the resamples run (default: ``request.executor``, else
         serially in this process).
     """
+    from rebal.services.outputs import check_outputs
     from rebal.studies.load import load_study
 
     from rebal.executor import open_executor
 
+    check_outputs({"--report": request.report})
+    if request.bootstrap_samples < 0:
+        raise ConfigError(f"--bootstrap must be >= 0 (0: no intervals), got "
+                          f"{request.bootstrap_samples}")
     study = load_study(request.study, overrides=dict(request.overrides))
     if executor is not None or request.executor is None:
         return compare_study(study, bootstrap_samples=request.bootstrap_samples,

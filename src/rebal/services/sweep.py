@@ -63,8 +63,10 @@ def sweep_study(
 ) -> SweepRun:
     """Run a loaded sweep study (see :func:`sweep`)."""
     from rebal.executor import ThreadExecutor, open_executor
+    from rebal.services.outputs import check_outputs
     from rebal.sweep.study import run_sweep
 
+    check_outputs({"--report": report})
     with open_executor(executor, ThreadExecutor(n_threads),
                        preload=("rebal.sweep.kernel",)) as ex:
         # how many kernel parts run at once: the threads, or the executor's workers
@@ -86,8 +88,10 @@ def sweep(
 
     ``progress(done, total)`` is called as configurations finish.
     """
+    from rebal.services.outputs import check_outputs
     from rebal.sweep.study import load_sweep
 
+    check_outputs({"--report": request.report})
     loaded = load_sweep(request.study, overrides=dict(request.overrides))
     return sweep_study(loaded, n_threads=request.n_threads, executor=request.executor,
                        report=request.report, progress=progress)

@@ -13,7 +13,11 @@ Conventions (full statement and every formula: ``docs/metrics.md``):
 
 from __future__ import annotations
 
-from rebal.metrics.bootstrap import optimal_block_length, stationary_bootstrap_indices
+from rebal.metrics.bootstrap import (
+    optimal_block_length,
+    paired_interval,
+    stationary_bootstrap_indices,
+)
 from rebal.metrics.drawdown import (
     Drawdown,
     drawdown_series,
@@ -69,6 +73,7 @@ __all__ = [
     "sharpe",
     "sharpe_difference",
     "sortino",
+    "paired_interval",
     "stationary_bootstrap_indices",
     "total_return",
     "turnover_by_day",

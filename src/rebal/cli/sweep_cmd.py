@@ -109,6 +109,8 @@ def print_sweep(result: SweepResult) -> None:
             f"out-of-sample {console.pct(w.mean_out_of_sample_alpha)}"
         )
     if result.bootstrap is not None:
+        from rebal.reports.tables import SWEEP_SELECTION_NOTE
+
         b = result.bootstrap
         rows_b = []
         for name, d in b["best_vs_baselines"].items():
@@ -122,9 +124,7 @@ def print_sweep(result: SweepResult) -> None:
             ["Baseline", "Metric", "Difference", "90% interval", "P(best better)"], rows_b,
         )
         console.out.print(
-            "[dim]The best point was chosen on the real data, so its real-data difference is "
-            "biased upward (the winner of many tries); the resampled interval shows how much "
-            "of the edge survives on paths it was not chosen on.[/]"
+            f"[dim]{SWEEP_SELECTION_NOTE}[/]"
         )
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "FONT",
     "PALETTE",
     "account_allocation_figure",
+    "after_tax_wealth_figure",
     "class_allocation_figure",
     "drawdown_figure",
     "drift_figure",
@@ -38,6 +39,7 @@ __all__ = [
     "rolling_figure",
     "schedule_figure",
     "schedule_weights_figure",
+    "tax_by_year_figure",
     "tax_comparison_figure",
     "turnover_costs_figure",
     "yearly_returns_figure",
@@ -363,11 +365,15 @@ def drift_figure(
                     mode="lines", line={"color": _color(j) if len(distinct) > 1 else "#555",
                                         "width": 1, "dash": "dot"},
                     hoverinfo="skip"), p)
-                if band_row and varying(b):
+                if band_row:
+                    # a fixed band is drawn too (a flat line), so the row is never empty
                     add(go.Scatter(x=x, y=b_pp[:, j], name=f"{label} in force", mode="lines",
                                    line={"color": _color(j) if len(distinct) > 1 else "#555",
                                          "width": 1.2}, showlegend=False,
                                    hovertemplate="band ±%{y:.2f} pp<extra></extra>"), p, row=2)
+        if band_row and b is None:
+            add(_empty_panel_note(x, f"{r.policy_name}: no band (it does not trade on drift)"),
+                p, row=2)
         days, y, texts = _event_text(r, advanced[p], dates)
         add(go.Scatter(x=[str(d) for d in dates[days]], y=y, name="rebalances", mode="markers",
                        marker={"symbol": "diamond", "size": 7, "color": "#111",
@@ -376,6 +382,9 @@ def drift_figure(
         if state_row:
             a = advanced[p]
             state = n_rows
+            if a.score is None and a.regime is None:
+                add(_empty_panel_note(x, f"{r.policy_name}: no score or regime (not an "
+                                         "advanced trigger)"), p, row=state, secondary=False)
             if a.score is not None:
                 keep = np.isfinite(a.score)
                 add(go.Scatter(x=[str(d) for d in dates[keep]], y=a.score[keep], name="score",
@@ -402,7 +411,17 @@ def drift_figure(
         }])
         fig.update_layout(title={"x": 0.3})
     fig.update_yaxes(ticksuffix=" pp", row=1, col=1)
+    # Every row is a date axis over the data's span, whichever policy is shown: an axis
+    # left to autotype from hidden traces is linear (-1 … 6), and plotly.js then refuses
+    # the shared-axis link ("ignored xaxis.matches").
+    fig.update_xaxes(type="date", range=[x[0], x[-1]])
     return fig
+
+
+def _empty_panel_note(x: list[str], text: str) -> go.Scatter:
+    """A text trace in the middle of a subplot that has nothing to draw for a policy."""
+    return go.Scatter(x=[x[len(x) // 2]], y=[0.0], mode="text", text=[text], showlegend=False,
+                      hoverinfo="skip", textfont={"color": "#5b6475"}, name="note")
 
 
 def yearly_returns_figure(results: Sequence[Any]) -> go.Figure:
@@ -447,6 +466,53 @@ def turnover_costs_figure(results: Sequence[Any]) -> go.Figure:
     fig.update_xaxes(type="category")
     fig.update_yaxes(tickformat=".0%", row=1, col=1)
     fig.update_yaxes(tickprefix="$", tickformat=",.0f", row=2, col=1)
+    return fig
+
+
+# ---------------------------------------------------------------- after tax
+
+
+def after_tax_wealth_figure(tax_results: Sequence[Any], *,
+                            max_rows: int = S.MAX_CHART_ROWS) -> go.Figure:
+    """Household value after each close's trades and tax payments (dollars), one line
+    per :class:`~rebal.backtest.taxable.results.TaxableBacktestResult`, with linear/log
+    buttons as the growth chart (weekly points when longer than ``max_rows``)."""
+    dates = _check_same_dates(tax_results)
+    rows = S.chart_rows(dates, max_rows)
+    x = _x(dates, rows)
+    fig = go.Figure()
+    for i, r in enumerate(tax_results):
+        fig.add_trace(go.Scatter(
+            x=x, y=np.asarray(r.values, dtype=np.float64)[rows], name=r.policy_name,
+            mode="lines", line={"color": _color(i), "width": 1.6}, hovertemplate="%{y:$,.0f}"))
+    apply_layout(fig, "After-tax wealth: value after taxes paid from the portfolio", height=460)
+    fig.update_yaxes(title_text="value (dollars)", tickprefix="$", tickformat=",.0f",
+                     type="linear")
+    fig.update_layout(updatemenus=[{
+        "type": "buttons", "direction": "left", "showactive": True, "active": 0,
+        "x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "pad": {"b": 4},
+        "buttons": [
+            {"label": "Linear", "method": "relayout", "args": [{"yaxis.type": "linear"}]},
+            {"label": "Log", "method": "relayout", "args": [{"yaxis.type": "log"}]},
+        ],
+    }], title={"y": 0.97})
+    return fig
+
+
+def tax_by_year_figure(tax_results: Sequence[Any], field: str, title: str) -> go.Figure:
+    """One bar trace per policy of a :class:`~rebal.reports.series.YearlyTax` field
+    (``"taxes_paid_usd"`` or ``"harvested_usd"``), by calendar year (dollars)."""
+    _check_same_dates(tax_results)
+    fig = go.Figure()
+    for i, r in enumerate(tax_results):
+        yt = S.yearly_tax(r)
+        fig.add_trace(go.Bar(x=[str(y) for y in yt.years], y=getattr(yt, field),
+                             name=r.policy_name, marker_color=_color(i),
+                             hovertemplate="%{y:$,.0f}"))
+    apply_layout(fig, title, height=420)
+    fig.update_layout(barmode="group", bargap=0.15, bargroupgap=0.0)
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(tickprefix="$", tickformat=",.0f")
     return fig
 
 

@@ -16,10 +16,13 @@ Method
    on the original dates (so calendars are unchanged; aux series are resampled by
    the same rows), and **every** policy runs on the **same** paths with the batched
    sweep kernel: differences are paired, and identical policies differ by exactly 0.
-4. For a difference ``A − B`` of a metric: the 90 % interval is the 5th–95th
-   percentile of the resampled differences (percentile bootstrap), and
-   ``P(A beats B)`` the share of resamples where A is better (higher CAGR and
-   Sharpe, lower volatility, shallower drawdown; ties count half).
+4. For a difference ``A − B`` of a metric: the 90 % interval is the centred basic
+   bootstrap interval ``[est − (q95 − m), est + (m − q5)]`` of the resampled
+   differences (``m`` their mean; :func:`rebal.metrics.bootstrap.paired_interval`
+   says why not the plain 5th–95th percentiles: the resamples of a path-dependent
+   statistic are not centred on the real-data value), and ``P(A beats B)`` is read
+   from the same pivot (better = higher CAGR and Sharpe, lower volatility, shallower
+   drawdown; ties count half).
 
 Seeded and reproducible: the same ``seed`` gives the same resamples.
 """
@@ -34,7 +37,11 @@ import numpy as np
 
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError
-from rebal.metrics.bootstrap import optimal_block_length, stationary_bootstrap_indices
+from rebal.metrics.bootstrap import (
+    optimal_block_length,
+    paired_interval,
+    stationary_bootstrap_indices,
+)
 from rebal.types import FloatArray, IntArray
 
 if TYPE_CHECKING:
@@ -113,9 +120,10 @@ def resample_market_paths(
 class Difference:
     """``A − B`` of one metric over the resamples (fractions as fractions).
 
-    ``estimate`` is the difference on the real data; ``low``/``high`` the
-    percentile interval at ``confidence``; ``p_better`` the share of resamples in
-    which A is better than B (see :data:`BOOTSTRAP_METRICS`).
+    ``estimate`` is the difference on the real data; ``low``/``high`` the centred
+    basic-bootstrap interval at ``confidence`` and ``p_better`` the bootstrap
+    probability that A is better than B (:func:`rebal.metrics.bootstrap.paired_interval`;
+    "better" per :data:`BOOTSTRAP_METRICS`).
     """
 
     metric: str
@@ -183,12 +191,10 @@ class BootstrapResult:
             raise ConfigError(f"confidence must be in (0, 1), got {confidence!r}")
         ia, ib = self._col(a), self._col(b)
         d = self.samples[metric][:, ia] - self.samples[metric][:, ib]
-        d = d[np.isfinite(d)]
-        tail = (1.0 - confidence) / 2.0
-        sense = BOOTSTRAP_METRICS[metric]
-        better = np.mean((sense * d > 0) + 0.5 * (d == 0)) if d.size else np.nan
-        lo, hi = np.quantile(d, [tail, 1.0 - tail]) if d.size else (np.nan, np.nan)
         est = float(self.actual[metric][ia] - self.actual[metric][ib])
+        lo, hi, better = paired_interval(
+            est, d, confidence=confidence, sense=BOOTSTRAP_METRICS[metric]
+        )
         return Difference(
             metric=metric,
             a=a,

@@ -39,6 +39,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -51,6 +52,7 @@ from rebal.tax.harvest import worth_harvesting
 from rebal.tax.ledger import Ledger
 from rebal.tax.lots import Trade
 from rebal.tax.marginal import TaxProfile, profile_tax
+from rebal.tax.records import Record, record_dict
 from rebal.types import LotMethod, Side
 
 __all__ = ["FREQUENCIES", "STRATEGIES", "SimSettings", "StrategyRun", "YearRow",
@@ -133,8 +135,10 @@ def period_starts(dates: tuple[date, ...], freq: str) -> np.ndarray:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class YearRow:
-    """One calendar year of a strategy (dollars; losses ≤ 0)."""
+class YearRow(Record):
+    """One calendar year of a strategy (dollars; losses ≤ 0): recognized gains and losses
+    (taxable accounts, wash-sale disallowed losses excluded), carryforwards in and out, the
+    portfolio's tax and the parameter file used."""
 
     year: int
     st_gains_usd: float
@@ -153,6 +157,9 @@ class YearRow:
     def harvested_usd(self) -> float:
         """Recognized losses of the year (≤ 0)."""
         return self.st_losses_usd + self.lt_losses_usd
+
+    def to_dict(self) -> dict[str, Any]:
+        return record_dict(self, last=("harvested_usd",))
 
 
 @dataclass(slots=True, kw_only=True, eq=False)

@@ -11,7 +11,15 @@ import sys
 
 import typer
 
-from rebal.cli import backtest_cmd, compare_cmd, demo_cmd, plan_cmd, sweep_cmd, tax_cmd
+from rebal.cli import (
+    backtest_cmd,
+    compare_cmd,
+    demo_cmd,
+    plan_cmd,
+    simulate_cmd,
+    sweep_cmd,
+    tax_cmd,
+)
 
 app = typer.Typer(
     name="rebal",
@@ -31,6 +39,7 @@ sweep_cmd.register(app)
 plan_cmd.register(app)
 demo_cmd.register(app)
 tax_cmd.register(app)
+simulate_cmd.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -209,7 +209,7 @@ def year_tax(spec: SimulationSpec, year: int, st: float, lt: float, carry: tuple
 
 def _year_row(spec: SimulationSpec, ledger: Ledger, year: int,
               carry: tuple[float, float]) -> YearRow:
-    totals = {t.year: t for t in ledger.year_totals()}
+    totals = {t.year: t for t in ledger.year_totals(year=year)}
     t = totals.get(year)
     stg, stl, ltg, ltl, dis = ((t.st_gains_usd, t.st_losses_usd, t.lt_gains_usd,
                                 t.lt_losses_usd, t.disallowed_usd) if t else (0.0,) * 5)
@@ -257,14 +257,15 @@ class _Sim:
         value = t.quantity * t.price_usd
         self.cash[t.account] += -value - t.fees if t.side is Side.BUY else value - t.fees
 
-    def opening(self, day: date, start_given: bool) -> None:
-        """The starting holdings: the file's lots, or an initial purchase on ``day``."""
+    def opening(self, day: date, purchase: bool) -> None:
+        """The starting holdings: an initial purchase of the lots' shares on ``day``, or the
+        file's lots with their basis and dates (tax-advantaged positions: bought ``day``)."""
         h = self.h0
         prices = dict(zip(self.px.symbols, self.px.prices[0], strict=True))
         buys = []
         for lot in h.lots:
             taxable = lot.account in self.taxable
-            if start_given or not taxable or lot.acquired is None:
+            if purchase or not taxable or lot.acquired is None:
                 when, price = day, prices[lot.symbol]
             else:
                 when = lot.acquired
@@ -319,7 +320,7 @@ class _Sim:
                        lots=tuple(lots), recent_trades=tuple(reversed(recent)), warnings=())
 
     def _realized(self, year: int) -> tuple[float, float]:
-        for t in self.ledger.year_totals():
+        for t in self.ledger.year_totals(year=year):
             if t.year == year:
                 return t.net_st_usd, t.net_lt_usd
         return 0.0, 0.0
@@ -418,8 +419,7 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
         strategy=strategy, dates=px.dates, values=np.zeros(n),
         class_weights=np.zeros((n, len(sim.classes))), flows_external=np.zeros(n),
         tax_paid=np.zeros(n), traded_usd=np.zeros(n), cost_usd=np.zeros(n))
-    start_given = spec.start is not None or px.dates[0] != spec.household.as_of
-    sim.opening(px.dates[0], start_given)
+    sim.opening(px.dates[0], not spec.keep_lots)
     decide = period_starts(px.dates, settings.every)
     yearly = period_starts(px.dates, "year")
     flows = period_starts(px.dates, settings.flow_frequency)
@@ -427,7 +427,9 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
     tax_acct = next(iter(sim.taxable), None)
     pay_m, pay_d = spec.tax_payment
     owed: dict[int, YearRow] = {}
-    settings_plan = PlanSettings(compare_naive=False)
+    # A $1 branch-and-bound gap: each month's plan is proven within a dollar of its optimum
+    # (closing the last cents took seconds on some months).
+    settings_plan = PlanSettings(compare_naive=False, mip_gap_usd=1.0)
     year = px.dates[0].year
     for row, day in enumerate(px.dates):
         if day.year != year:  # close the year: its tax is owed, carryforwards roll over

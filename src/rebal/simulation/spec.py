@@ -5,6 +5,7 @@
     simulation:
       prices: {VTI: VTI, ITOT: VTI, BND: AGG}  # security -> price column it follows
       start: 2008-01-02        # optional: replaces the lots by an initial purchase that day
+      lots: purchase           # … or "keep": the lots keep their basis and dates (≤ start)
       end: 2023-12-29          # optional
       income_growth: 0.03      # other income grows 3 %/year from the file's year (or …)
       income_by_year: {2008: 180000}  # … given per year (wins over the growth rate)
@@ -27,7 +28,7 @@ from rebal.household.model import Household
 
 __all__ = ["SimulationSpec", "load_simulation", "simulation_from_dict"]
 
-_KEYS = ("prices", "start", "end", "income_growth", "income_by_year", "inflation",
+_KEYS = ("prices", "start", "end", "lots", "income_growth", "income_by_year", "inflation",
          "tax_payment")
 
 
@@ -43,6 +44,9 @@ class SimulationSpec:
         ``{symbol: column}``: the price column each security follows.
     start, end
         Simulated span (``None``: the data's / the household's).
+    keep_lots
+        True: the lots enter with their stated basis and dates (all on or before the
+        start); False: an initial purchase of the same shares on the start date.
     income_growth
         Yearly growth of the other (ordinary) income from the file's tax year, a fraction.
     income_by_year
@@ -59,6 +63,7 @@ class SimulationSpec:
     price_columns: dict[str, str]
     start: date | None = None
     end: date | None = None
+    keep_lots: bool = False
     income_growth: float = 0.0
     income_by_year: dict[int, float] = field(default_factory=dict)
     inflation: float = 0.025
@@ -158,8 +163,18 @@ def simulation_from_dict(data: Any, *, source: str | None = None) -> SimulationS
     end = _date(sim.get("end"), source, "end")
     if start is not None and end is not None and end <= start:
         raise _fail(source, "end", f"must be after start ({start}), got {end}")
+    lots = sim.get("lots", "purchase" if start is not None else "keep")
+    if lots not in ("purchase", "keep"):
+        raise _fail(source, "lots", f"must be purchase or keep, got {lots!r}")
+    if lots == "keep":
+        first = start or household.as_of
+        for i, lot in enumerate(household.lots):
+            if lot.acquired is not None and lot.acquired > first:
+                raise InputError(f"acquired {lot.acquired} is after the simulation start "
+                                 f"{first} (simulation.lots: keep)", file=source,
+                                 field=f"lots[{i}].acquired")
     return SimulationSpec(
-        household=household, price_columns={str(k): str(v) for k, v in prices.items()},
+        household=household, keep_lots=lots == "keep", price_columns={str(k): str(v) for k, v in prices.items()},
         start=start, end=end,
         income_growth=_fraction(sim.get("income_growth"), source, "income_growth", 0.0),
         income_by_year=by_year,

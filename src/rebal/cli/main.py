@@ -18,6 +18,7 @@ from rebal.cli import (
     factors_cmd,
     monitor_cmd,
     plan_cmd,
+    simulate_cmd,
     sweep_cmd,
     tax_cmd,
 )
@@ -42,6 +43,7 @@ demo_cmd.register(app)
 tax_cmd.register(app)
 factors_cmd.register(app)
 monitor_cmd.register(app)
+simulate_cmd.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

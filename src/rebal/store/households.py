@@ -173,7 +173,7 @@ def _save_tax(conn: sa.Connection, hid: int, hh: Mapping[str, Any], as_of: dt.da
 def _save_accounts(conn: sa.Connection, hid: int, accounts: Sequence[Mapping[str, Any]],
                    as_of: dt.date, meta: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
     have = dict(conn.execute(sa.select(t.accounts.c.key, t.accounts.c.id).where(
-        t.accounts.c.household_id == hid)).tuples().all())
+        t.accounts.c.household_id == hid)).all())
     ids: dict[str, int] = {}
     for pos, a in enumerate(accounts):
         extra = meta.get(a["id"], {})

@@ -17,6 +17,10 @@ DbOption = Annotated[str | None, typer.Option(
 
 db_app = typer.Typer(help="The store's schema: create, upgrade, show its version.",
                      no_args_is_help=True)
+import_app = typer.Typer(help="Broker files into the store: positions, lots, transactions (docs/imports.md).",
+                         no_args_is_help=True)
+prices_app = typer.Typer(help="Closing prices into the store (valuation uses the latest).",
+                         no_args_is_help=True)
 household_app = typer.Typer(help="Households in the store: add a file, export one, list them with their drift status.",
                             no_args_is_help=True)
 
@@ -24,6 +28,8 @@ household_app = typer.Typer(help="Households in the store: add a file, export on
 def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
     app.add_typer(household_app, name="household")
+    app.add_typer(import_app, name="import")
+    app.add_typer(prices_app, name="prices")
     app.command("orders", help=(
         "Write the order file of an approved stored plan (sales name their lots) and mark "
         "the plan sent.\n\nExample: rebal orders 3 --format generic --out orders.csv"))(orders_cmd)
@@ -211,3 +217,66 @@ def orders_cmd(
         return
     console.out.print(f"{done.orders} orders of plan {plan_id} written to {done.path} "
                       f"({done.format}); plan {plan_id} is now {done.status}")
+
+
+# -- imports ------------------------------------------------------------------------
+
+FormatOption = Annotated[str, typer.Option("--format", help="generic, fidelity, schwab, vanguard, etrade or ibkr-flex (docs/imports.md).")]
+HouseholdOption = Annotated[str, typer.Option("--household", help="Name of a stored household.")]
+AccountOption = Annotated[str, typer.Option("--account", help="The household's account id.")]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print what would change; write nothing.")]
+NumberOption = Annotated[str | None, typer.Option("--account-number", help="For a file of several accounts: which one (last digits).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _import(kind: str, file: Path, fmt: str, household: str, account: str, dry_run: bool,
+            number: str | None, db: str | None, json_out: bool) -> None:
+    from rebal.cli import console
+    from rebal.services.imports import import_file
+
+    report = import_file(kind, fmt, str(file), household=household, account=account, db=db,
+                         dry_run=dry_run, account_number=number)
+    if json_out:
+        console.print_json(report.to_dict())
+        return
+    for line in report.lines():
+        console.out.print(line, markup=False)
+
+
+@import_app.command("positions", help="The account's holdings as the broker states them (positions without lots become unknown-date lots at average cost).\n\nExample: rebal import positions --format fidelity Portfolio_Positions.csv --household NAME --account brokerage")
+def import_positions_cmd(file: Annotated[Path, typer.Argument(help="The positions file, as downloaded.")],
+                         household: HouseholdOption, account: AccountOption, fmt: FormatOption = "generic",
+                         dry_run: DryRunOption = False, account_number: NumberOption = None,
+                         db: DbOption = None, json_out: JsonOption = False) -> None:
+    _import("positions", file, fmt, household, account, dry_run, account_number, db, json_out)
+
+
+@import_app.command("lots", help="The account's open lots (they replace the stored ones).\n\nExample: rebal import lots --format schwab Lot-Details-VTI.CSV --household NAME --account brokerage")
+def import_lots_cmd(file: Annotated[Path, typer.Argument(help="The lots file, as downloaded.")],
+                    household: HouseholdOption, account: AccountOption, fmt: FormatOption = "generic",
+                    dry_run: DryRunOption = False, db: DbOption = None,
+                    json_out: JsonOption = False) -> None:
+    _import("lots", file, fmt, household, account, dry_run, None, db, json_out)
+
+
+@import_app.command("transactions", help="Transactions (added once; checked against the stored lots and cash).\n\nExample: rebal import transactions --format schwab transactions.csv --household NAME --account brokerage")
+def import_transactions_cmd(file: Annotated[Path, typer.Argument(help="The transactions file, as downloaded.")],
+                            household: HouseholdOption, account: AccountOption, fmt: FormatOption = "generic",
+                            dry_run: DryRunOption = False, db: DbOption = None,
+                            json_out: JsonOption = False) -> None:
+    _import("transactions", file, fmt, household, account, dry_run, None, db, json_out)
+
+
+@prices_app.command("import", help="Store closing prices from a CSV or Parquet file (wide or long, as the backtest loaders read).\n\nExample: rebal prices import closes.csv")
+def prices_import_cmd(file: Annotated[Path, typer.Argument(help="Price file (CSV or Parquet).")],
+                      total_return: Annotated[bool, typer.Option("--total-return", help="The closes are total-return (dividends reinvested).")] = False,
+                      db: DbOption = None, json_out: JsonOption = False) -> None:
+    from rebal.cli import console
+    from rebal.services.imports import import_prices
+
+    done = import_prices(str(file), db, total_return=total_return)
+    if json_out:
+        console.print_json(done.to_dict())
+        return
+    console.out.print(f"{done.rows} closes of {len(done.symbols)} symbols "
+                      f"({done.first} to {done.last}) stored from {done.file}")

@@ -473,3 +473,84 @@ def unknown_date_lots(conn: sa.Connection, hid: int) -> list[str]:
     return list(conn.execute(
         sa.select(lc.lot_key).join(t.accounts, ac.id == lc.account_id)
         .where(ac.household_id == hid, lc.unknown_acquired.is_(True))).scalars())
+
+
+def account_row(conn: sa.Connection, hid: int, key: str) -> dict[str, Any]:
+    """The stored account ``key`` of household ``hid`` (``StoreError`` listing the known ones)."""
+    rows = conn.execute(sa.select(t.accounts).where(t.accounts.c.household_id == hid)
+                        .order_by(t.accounts.c.position)).mappings().all()
+    for r in rows:
+        if r["key"] == key:
+            return dict(r)
+    raise StoreError(f"--account: the household has no account {key!r}; accounts: "
+                     f"{', '.join(r['key'] for r in rows)}")
+
+
+def account_lots(conn: sa.Connection, account_id: int) -> list[dict[str, Any]]:
+    """The account's stored lots in order (``id`` is the lot key)."""
+    lc = t.lots.c
+    return [
+        {"id": r.lot_key, "symbol": r.symbol, "quantity": r.quantity,
+         "cost_basis_usd": r.cost_basis_usd, "acquired": r.acquired,
+         "holding_start": r.holding_start, "unknown_acquired": r.unknown_acquired}
+        for r in conn.execute(sa.select(lc.lot_key, lc.symbol, lc.quantity, lc.cost_basis_usd,
+                                        lc.acquired, lc.holding_start, lc.unknown_acquired)
+                              .where(lc.account_id == account_id).order_by(lc.position))
+    ]
+
+
+def latest_cash(conn: sa.Connection, account_id: int) -> float | None:
+    """The account's latest stored cash, dollars (``None``: never stated)."""
+    return conn.execute(sa.select(t.cash.c.amount_usd).where(t.cash.c.account_id == account_id)
+                        .order_by(t.cash.c.as_of.desc()).limit(1)).scalar()
+
+
+def find_import(conn: sa.Connection, account_id: int, kind: str,
+                sha256: str) -> dict[str, Any] | None:
+    """The earlier import of the same file (same bytes) into this account, if any."""
+    row = conn.execute(sa.select(t.imports).where(
+        t.imports.c.account_id == account_id, t.imports.c.kind == kind,
+        t.imports.c.sha256 == sha256)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def record_import(conn: sa.Connection, hid: int, account_id: int, *, kind: str, fmt: str,
+                  filename: str, sha256: str, n_rows: int) -> int:
+    """Note that a file was imported (its hash makes the next import of it a no-op)."""
+    return int(conn.execute(t.imports.insert().values(
+        household_id=hid, account_id=account_id, kind=kind, format=fmt, filename=filename,
+        sha256=sha256, n_rows=n_rows, created_at=now())).inserted_primary_key[0])
+
+
+def move_as_of(conn: sa.Connection, hid: int, on: dt.date) -> None:
+    """Move the household's date forward to ``on`` (never back)."""
+    conn.execute(t.households.update().where(t.households.c.id == hid,
+                                             t.households.c.as_of < on)
+                 .values(as_of=on, updated_at=now()))
+
+
+def household_as_of(conn: sa.Connection, hid: int) -> dt.date:
+    """The household's date."""
+    return conn.execute(sa.select(t.households.c.as_of)
+                        .where(t.households.c.id == hid)).scalar_one()
+
+
+def save_prices(conn: sa.Connection, rows: Sequence[tuple[str, dt.date, float]], *,
+                total_return: bool = False) -> int:
+    """Store closes ``(symbol, date, close)``, replacing those already stored for the
+    same symbol and date; returns how many rows were written."""
+    if not rows:
+        return 0
+    rows = [(s, d, c) for (s, d), c in {(s, d): c for s, d, c in rows}.items()]
+    p = t.prices.c
+    keys = {(s, d) for s, d, _ in rows}
+    symbols = sorted({s for s, _ in keys})
+    for chunk in _chunks(symbols, 500):
+        existing = conn.execute(sa.select(p.id, p.symbol, p.date).where(
+            p.symbol.in_(chunk))).all()
+        stale = [i for i, s, d in existing if (s, d) in keys]
+        for ids in _chunks(stale, 500):
+            conn.execute(t.prices.delete().where(p.id.in_(ids)))
+    insert_batch(conn, t.prices, [dict(symbol=s, date=d, close=float(c),
+                                       total_return=total_return) for s, d, c in rows])
+    return len(rows)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 __all__ = ["MISSING", "mask_account_number", "parse_amount", "parse_date"]
 
@@ -27,6 +28,7 @@ _NUMBER = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def parse_amount(text: str) -> float | None:
     """A broker's number as a float, or ``None`` for a missing value.
 
@@ -67,6 +69,7 @@ _DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%m/%d/%y", "%d-%
                  "%b-%d-%Y")
 
 
+@lru_cache(maxsize=8192)  # real files repeat their dates; 100k-lot imports parse fast
 def parse_date(text: str) -> date | None:
     """A broker's date, or ``None`` for a missing value.
 
@@ -86,6 +89,11 @@ def parse_date(text: str) -> date | None:
     if " as of " in s:
         s = s.split(" as of ", 1)[1].strip()
     s = re.split(r"[;,T ]", s, maxsplit=1)[0].strip()
+    if len(s) == 10 and s[4] == "-" and s[7] == "-":  # ISO first: no strptime
+        try:
+            return date.fromisoformat(s)
+        except ValueError:
+            pass
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(s, fmt).date()

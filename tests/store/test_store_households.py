@@ -97,14 +97,18 @@ def test_plan_status_machine_and_orders(store_url: str, tmp_path: Path) -> None:
     assert written.status == "sent"
     rows = list(csv.DictReader(out.open()))
     plan = saved.run.plan
-    assert len(rows) == len(plan.trades)
-    # every sale from a taxable lot names its lots and their quantities add up
-    for row, t in zip(rows, plan.trades, strict=True):
-        assert (row["account"], row["symbol"], row["side"]) == (t.account, t.symbol,
-                                                                t.side.value)
-        if row["lot_ids"]:
-            qty = sum(float(q) for q in row["lot_quantities"].split(";"))
-            assert qty == pytest.approx(float(row["quantity"]), abs=1e-6)
+    # one line per order, or per lot of a sale that names its lots
+    assert len(rows) == sum(max(1, len(t.lots)) for t in plan.trades)
+    assert {(r["account"], r["symbol"], r["side"]) for r in rows} == \
+        {(t.account, t.symbol, t.side.value) for t in plan.trades}
+    named = [r for r in rows if r["lot_id"]]
+    assert named  # the example sells a taxable lot: the check below is not vacuous
+    for r in named:
+        lot = h.lot(r["lot_id"])  # the household's own lot, not the plan's copy
+        assert r["lot_open_date"] == lot.acquired.isoformat()
+        assert float(r["lot_cost_per_share"]) == pytest.approx(
+            lot.cost_basis_usd / lot.quantity, abs=1e-4)
+        assert float(r["lot_quantity"]) <= lot.quantity + 1e-9
     basket = tmp_path / "basket.csv"
     svc.write_orders(pid, store_url, fmt="ibkr-basket", out=str(basket))
     lines = basket.read_text().splitlines()

@@ -217,6 +217,8 @@ def orders_cmd(
         return
     console.out.print(f"{done.orders} orders of plan {plan_id} written to {done.path} "
                       f"({done.format}); plan {plan_id} is now {done.status}")
+    for note in done.notes:
+        console.out.print(f"[dim]note: {note}[/]")
 
 
 # -- imports ------------------------------------------------------------------------

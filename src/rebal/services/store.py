@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ORDER_FORMATS",
     "HouseholdAdded",
-    "OrdersWritten",
+    "PlanOrders",
     "StoredPlan",
     "add_household",
     "approve_plan",
@@ -266,7 +266,7 @@ def approve_plan(plan_id: int, db: str | None, *, by: str | None = None) -> dict
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class OrdersWritten:
+class PlanOrders:
     """An order file written for a stored plan."""
 
     plan_id: int
@@ -274,10 +274,11 @@ class OrdersWritten:
     format: str
     orders: int
     status: str
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"plan_id": self.plan_id, "path": str(self.path), "format": self.format,
-                "orders": self.orders, "status": self.status}
+                "orders": self.orders, "status": self.status, "notes": list(self.notes)}
 
 
 def _check_out(path: Path) -> None:
@@ -289,12 +290,16 @@ def _check_out(path: Path) -> None:
 
 
 def write_orders(plan_id: int, db: str | None, *, fmt: str = "generic",
-                 out: str | None = None, by: str | None = None) -> OrdersWritten:
+                 out: str | None = None, by: str | None = None) -> PlanOrders:
     """Write the order file of approved plan ``plan_id`` and mark it ``sent``.
 
-    ``generic``: one line per order with the specific lots of each sale
-    (:func:`rebal.planner.write_orders_csv`); ``ibkr-basket``: IBKR BasketTrader CSV.
+    ``generic``: one line per order; each sale names its lots (id, open date, quantity,
+    cost per share) for specific identification. ``ibkr-basket``: IBKR BasketTrader CSV
+    (it cannot carry lots; the notes say so). Both by :func:`rebal.brokers.write_orders`.
+    Orders name rebal's account ids, never account numbers.
     """
+    from rebal.brokers import orders_from_trades
+    from rebal.brokers import write_orders as write_file
     from rebal.services.codec import from_json
     from rebal.store.plans import get_plan, set_status
 
@@ -313,31 +318,13 @@ def write_orders(plan_id: int, db: str | None, *, fmt: str = "generic",
             raise ConfigError(f"plan {plan_id} is {row['status']}: orders are written only "
                               f"for an approved plan{hint}")
         plan = from_json(row["payload"])
-        tmp = target.with_name(target.name + ".tmp")
-        if fmt == "generic":
-            from rebal.planner import write_orders_csv
-
-            write_orders_csv(plan, tmp)
-        else:
-            _write_ibkr_basket(plan, tmp)
+        orders = orders_from_trades(plan.trades)
+        # the file is written (atomically) before the status changes; a failure to
+        # record "sent" leaves a file and an approved plan, never the reverse
+        written = write_file(orders, target, fmt)
         with store.write() as conn:
             if row["status"] == "approved":
                 set_status(conn, plan_id, "sent", by=by or _user(),
                            note=f"orders written ({fmt}) to {target.name}")
-            tmp.replace(target)
-    return OrdersWritten(plan_id=plan_id, path=target, format=fmt, orders=len(plan.trades),
-                         status="sent")
-
-
-def _write_ibkr_basket(plan: Any, path: Path) -> None:
-    """IBKR BasketTrader CSV: market day orders, one line per trade (no lot choice:
-    IBKR takes specific lots after the fact; the generic file names them)."""
-    import csv
-
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        w = csv.writer(handle, lineterminator="\n")
-        w.writerow(["Action", "Quantity", "Symbol", "SecType", "Exchange", "Currency",
-                    "TimeInForce", "OrderType", "LmtPrice", "Account"])
-        for tr in plan.trades:
-            w.writerow([tr.side.value.upper(), f"{tr.shares:.6f}".rstrip("0").rstrip("."),
-                        tr.symbol, "STK", "SMART", "USD", "DAY", "MKT", "", tr.account])
+    return PlanOrders(plan_id=plan_id, path=target, format=fmt, orders=written.orders,
+                      status="sent", notes=written.notes)

@@ -21,6 +21,8 @@ import_app = typer.Typer(help="Broker files into the store: positions, lots, tra
                          no_args_is_help=True)
 prices_app = typer.Typer(help="Closing prices into the store (valuation uses the latest).",
                          no_args_is_help=True)
+fills_app = typer.Typer(help="Executions of a stored plan: lots through the tax ledger, plan executed or partial.",
+                        no_args_is_help=True)
 household_app = typer.Typer(help="Households in the store: add a file, export one, list them with their drift status.",
                             no_args_is_help=True)
 
@@ -30,6 +32,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(household_app, name="household")
     app.add_typer(import_app, name="import")
     app.add_typer(prices_app, name="prices")
+    app.add_typer(fills_app, name="fills")
     app.command("orders", help=(
         "Write the order file of an approved stored plan (sales name their lots) and mark "
         "the plan sent.\n\nExample: rebal orders 3 --format generic --out orders.csv"))(orders_cmd)
@@ -282,3 +285,28 @@ def prices_import_cmd(file: Annotated[Path, typer.Argument(help="Price file (CSV
         return
     console.out.print(f"{done.rows} closes of {len(done.symbols)} symbols "
                       f"({done.first} to {done.last}) stored from {done.file}")
+
+
+@fills_app.command("import", help="Record a plan's executions (a generic fills file, or any broker's transactions file): lots relieved as named, wash sales adjusted, cash and realized gains updated; the plan becomes executed or partially executed.\n\nExample: rebal fills import fills.csv --plan 3")
+def fills_import_cmd(file: Annotated[Path, typer.Argument(help="Fills or transactions file.")],
+                     plan: Annotated[int, typer.Option("--plan", help="The stored plan's id.")],
+                     fmt: FormatOption = "generic",
+                     account: Annotated[str, typer.Option("--account", help="Account of a transactions file that does not name it.")] = "",
+                     db: DbOption = None, json_out: JsonOption = False) -> None:
+    from rebal.cli import console
+    from rebal.services.fills import import_fills
+
+    done = import_fills(str(file), plan, db, fmt=fmt, account=account)
+    if json_out:
+        console.print_json(done.to_dict())
+        return
+    if done.already_imported:
+        console.out.print(f"{file}: already recorded for plan {plan}; nothing added")
+        return
+    console.out.print(f"{done.fills} fills recorded for plan {plan} ({done.household}); "
+                      f"plan {plan} is now {done.status.replace('_', ' ')}")
+    console.out.print(f"realized: short term {console.usd(done.realized_st_usd)}, long term "
+                      f"{console.usd(done.realized_lt_usd)}; wash-sale losses disallowed "
+                      f"{console.usd(done.disallowed_usd)}; fees {console.usd(done.fees_usd)}")
+    for line in (*done.unfilled, *done.unplanned):
+        console.out.print(f"- {line}", markup=False)

@@ -32,6 +32,7 @@ __all__ = [
     "StoredPlan",
     "add_household",
     "approve_plan",
+    "current_user",
     "db_init",
     "db_status",
     "db_upgrade",
@@ -40,13 +41,15 @@ __all__ = [
     "load_stored_household",
     "open_store",
     "plan_stored",
+    "stored_household",
     "write_orders",
 ]
 
 ORDER_FORMATS = ("generic", "ibkr-basket")
 
 
-def _user() -> str:
+def current_user() -> str:
+    """The login name (who approves, sends, records), ``unknown`` without one."""
     try:
         return getpass.getuser()
     except Exception:  # no login name (some containers)
@@ -147,10 +150,11 @@ def load_stored_household(name: str, db: str | None) -> Household:
     """The stored household ``name``, validated like a file (source ``store:NAME``)."""
     store = open_store(db, create=False)
     with store:
-        return _load(store, name)
+        return stored_household(store, name)
 
 
-def _load(store: Store, name: str) -> Household:
+def stored_household(store: Store, name: str) -> Household:
+    """Household ``name`` of an open store, validated like a file (source ``store:NAME``)."""
     from rebal.household import household_from_dict
     from rebal.store.households import household_data
 
@@ -226,7 +230,7 @@ def plan_stored(name: str, db: str | None, *, save: bool = False, mode: str = "b
 
     store = open_store(db, create=False)
     with store:
-        h = _load(store, name)
+        h = stored_household(store, name)
         with store.read() as conn:
             unknown = unknown_date_lots(conn, household_id(conn, name))
         run = plan_household(h, mode=mode, tax_budget_usd=tax_budget_usd,
@@ -248,7 +252,7 @@ def plan_stored(name: str, db: str | None, *, save: bool = False, mode: str = "b
                 summary=json.loads(json.dumps(plan.to_dict(), default=str)),
                 payload=to_json(plan), n_trades=len(plan.trades), tax_usd=plan.tax.total_usd,
                 naive_tax_usd=None if plan.naive is None else plan.naive.tax.total_usd,
-                by=_user())
+                by=current_user())
             record_drift(conn, hid, h)
     return StoredPlan(run=run, plan_id=pid, inputs_hash=digest)
 
@@ -259,7 +263,7 @@ def approve_plan(plan_id: int, db: str | None, *, by: str | None = None) -> dict
 
     store = open_store(db, create=False)
     with store, store.write() as conn:
-        old = set_status(conn, plan_id, "approved", by=by or _user())
+        old = set_status(conn, plan_id, "approved", by=by or current_user())
         row = get_plan(conn, plan_id)
     return {"plan_id": plan_id, "household": row["household"], "from": old,
             "status": row["status"], "by": row["updated_by"]}
@@ -324,7 +328,7 @@ def write_orders(plan_id: int, db: str | None, *, fmt: str = "generic",
         written = write_file(orders, target, fmt)
         with store.write() as conn:
             if row["status"] == "approved":
-                set_status(conn, plan_id, "sent", by=by or _user(),
+                set_status(conn, plan_id, "sent", by=by or current_user(),
                            note=f"orders written ({fmt}) to {target.name}")
     return PlanOrders(plan_id=plan_id, path=target, format=fmt, orders=written.orders,
                       status="sent", notes=written.notes)

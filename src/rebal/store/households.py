@@ -284,22 +284,24 @@ def insert_batch(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]
         conn.execute(table.insert(), rows)
 
 
-def add_transactions(conn: sa.Connection, rows: Sequence[Mapping[str, Any]], *,
-                     import_id: int | None) -> tuple[int, int]:
-    """Add transactions not already stored (by fingerprint, per account).
-
-    Returns ``(added, already stored)``.
-    """
+def fingerprinted(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with their ``fingerprint`` (content + ordinal among identical rows)."""
     seen: dict[tuple[int, str], int] = {}
-    fresh: list[dict[str, Any]] = []
-    by_account: dict[int, set[str]] = {}
+    out: list[dict[str, Any]] = []
     for row in rows:
         base = transaction_fingerprint(row)
         n = seen.get((row["account_id"], base), 0)
         seen[(row["account_id"], base)] = n + 1
-        fp = base if n == 0 else transaction_fingerprint(row, n)
-        fresh.append({**row, "fingerprint": fp, "import_id": import_id})
-        by_account.setdefault(row["account_id"], set()).add(fp)
+        out.append({**row, "fingerprint": base if n == 0 else transaction_fingerprint(row, n)})
+    return out
+
+
+def stored_fingerprints(conn: sa.Connection,
+                        rows: Sequence[Mapping[str, Any]]) -> set[tuple[int, str]]:
+    """``(account_id, fingerprint)`` of those of ``rows`` already stored."""
+    by_account: dict[int, set[str]] = {}
+    for r in rows:
+        by_account.setdefault(r["account_id"], set()).add(r["fingerprint"])
     stored: set[tuple[int, str]] = set()
     for aid, fps in by_account.items():
         for chunk in _chunks(sorted(fps), 500):
@@ -307,6 +309,17 @@ def add_transactions(conn: sa.Connection, rows: Sequence[Mapping[str, Any]], *,
                 sa.select(t.transactions.c.fingerprint).where(
                     t.transactions.c.account_id == aid,
                     t.transactions.c.fingerprint.in_(chunk))).scalars())
+    return stored
+
+
+def add_transactions(conn: sa.Connection, rows: Sequence[Mapping[str, Any]], *,
+                     import_id: int | None) -> tuple[int, int]:
+    """Add transactions not already stored (by fingerprint, per account).
+
+    Returns ``(added, already stored)``.
+    """
+    fresh = [{**r, "import_id": import_id} for r in fingerprinted(rows)]
+    stored = stored_fingerprints(conn, fresh)
     new = [r for r in fresh if (r["account_id"], r["fingerprint"]) not in stored]
     for start in range(0, len(new), 5000):
         insert_batch(conn, t.transactions, new[start:start + 5000])
@@ -554,3 +567,12 @@ def save_prices(conn: sa.Connection, rows: Sequence[tuple[str, dt.date, float]],
     insert_batch(conn, t.prices, [dict(symbol=s, date=d, close=float(c),
                                        total_return=total_return) for s, d, c in rows])
     return len(rows)
+
+
+def plan_fills(conn: sa.Connection, plan_id: int) -> list[tuple[str, str, str, float]]:
+    """``(account key, symbol, side, shares)`` of the stored fills of plan ``plan_id``."""
+    tc, ac = t.transactions.c, t.accounts.c
+    return [(k, s, side, float(q)) for k, s, side, q in conn.execute(
+        sa.select(ac.key, tc.symbol, tc.kind, tc.quantity)
+        .join(t.accounts, ac.id == tc.account_id)
+        .where(tc.plan_id == plan_id).order_by(tc.id))]

@@ -186,6 +186,9 @@ transactions = sa.Table(
     sa.Column("fingerprint", sa.String(80), nullable=False),
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id", ondelete="SET NULL"),
               nullable=True),
+    # an execution of this stored plan (rebal fills import)
+    sa.Column("plan_id", sa.Integer, sa.ForeignKey("plans.id", ondelete="SET NULL"),
+              nullable=True, index=True),
     sa.UniqueConstraint("account_id", "fingerprint", name="uq_transactions_account_fp"),
 )
 

@@ -271,18 +271,22 @@ def upgrade() -> None:
     sa.Column('description', sa.String(length=500), nullable=True),
     sa.Column('fingerprint', sa.String(length=80), nullable=False),
     sa.Column('import_id', sa.Integer(), nullable=True),
+    sa.Column('plan_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_transactions_account_id_accounts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['import_id'], ['imports.id'], name=op.f('fk_transactions_import_id_imports'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['plan_id'], ['plans.id'], name=op.f('fk_transactions_plan_id_plans'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_transactions')),
     sa.UniqueConstraint('account_id', 'fingerprint', name='uq_transactions_account_fp')
     )
     with op.batch_alter_table('transactions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_transactions_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_transactions_plan_id'), ['plan_id'], unique=False)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('transactions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_transactions_plan_id'))
         batch_op.drop_index(batch_op.f('ix_transactions_account_id'))
 
     op.drop_table('transactions')

@@ -1,0 +1,93 @@
+"""The store's schema: created by the migrations exactly as ``schema.py`` declares it,
+versions reported, a newer store refused, SQLite's settings in force."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from rebal.store import Store, StoreError
+from rebal.store.schema import metadata
+
+
+def test_init_creates_every_declared_table_and_reports_the_version(store_url: str) -> None:
+    store = Store(store_url)
+    assert store.status().current is None
+    status = Store.open(store_url).status()
+    assert status.current == status.head == "0001"
+    assert status.up_to_date and status.known
+    tables = set(sa.inspect(store.engine).get_table_names())
+    assert tables == set(metadata.tables) | {"alembic_version"}
+    # the migration and the declared tables agree (no drift between them)
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+    store.close()
+
+
+def test_a_newer_store_is_refused_naming_both_versions(store_url: str) -> None:
+    Store.open(store_url).close()
+    engine = sa.create_engine(store_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = :v"), {"v": "0099"})
+    engine.dispose()
+    with pytest.raises(StoreError, match=r"revision 0099, newer than this rebal knows "
+                                         r"\(newest: 0001\)"):
+        Store.open(store_url)
+
+
+def test_an_uninitialised_store_is_not_created_by_read_commands(sqlite_url: str) -> None:
+    with pytest.raises(StoreError, match="not initialised; run `rebal db init`"):
+        Store.open(sqlite_url, create=False)
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
+    store = Store.open(sqlite_url)
+    with store.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    # a lot of an account that does not exist is refused by the foreign key
+    from rebal.store import schema as t
+
+    with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        conn.execute(t.lots.insert().values(account_id=999, lot_key="x", symbol="X",
+                                            quantity=1.0, unknown_acquired=False, position=0))
+    store.close()
+
+
+def test_cli_db_commands(cli, tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    code, out, _ = cli("db", "status", "--db", db)
+    assert code == 0 and "not initialised" in out
+    code, out, _ = cli("db", "init", "--db", db)
+    assert code == 0 and "0001 (this rebal: 0001); up to date" in out
+    code, out, _ = cli("db", "upgrade", "--db", db, "--json")
+    assert code == 0 and '"current": "0001"' in out
+
+
+def test_cli_bad_url_is_one_line_exit_2(cli) -> None:
+    code, out, err = cli("db", "status", "--db", "nosuchdriver://x/y")
+    assert code == 2 and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_rebal_db_env_variable_is_the_default(cli, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REBAL_DB", str(tmp_path / "env.db"))
+    code, out, _ = cli("db", "init")
+    assert code == 0 and str(tmp_path / "env.db") in out
+    assert (tmp_path / "env.db").exists()
+
+
+def test_default_url_is_in_the_user_data_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    import platformdirs
+
+    from rebal.store.engine import resolve_url
+
+    monkeypatch.delenv("REBAL_DB", raising=False)
+    assert resolve_url(None) == "sqlite:///" + str(
+        Path(platformdirs.user_data_dir("rebal")) / "rebal.db")

@@ -87,4 +87,5 @@ class MonitorResult:
         """Plain data (``rebal monitor --json``)."""
         return {"household": self.household, "as_of": self.as_of,
                 "action_needed": self.action_needed,
+                "max_abs_drift": max((abs(c.drift) for c in self.check.classes), default=0.0),
                 "alerts": [a.to_dict() for a in self.alerts]}

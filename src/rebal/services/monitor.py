@@ -1,11 +1,17 @@
 """Service ``monitor``: every household checked by the monitor's rules, alerts
 collected, and the new ones posted to a URL.
 
-Households come from files (``rebal monitor H1.yaml H2.yaml``) or, with a store, from
-the store (every household, or those named). They are evaluated as independent jobs on
-an executor (a household that fails to load fails alone and is counted). With a store,
-alerts are deduplicated across runs there (first seen, last seen, resolved) and only the
-new ones are posted; without one, every alert of this run is new.
+Households come from files (``rebal monitor H1.yaml H2.yaml``) or from the store
+(``rebal monitor [--household NAME …]``: every stored household, or those named). They
+are evaluated as independent jobs on an executor (plain data in, plain data out; a
+household that fails fails alone and is counted).
+
+With the store, alerts are deduplicated across runs (:mod:`rebal.store.alerts`: first
+seen, last seen, resolved) and only the new ones are posted; the run is incremental —
+a household whose stored content (holdings, cash, prices, targets, tax facts) has the
+same fingerprint as at its last evaluation is not evaluated again unless ``all_``; its
+open alerts stand. The exit status looks at every open alert, evaluated or not. Without
+a store, every alert of the run is new.
 """
 
 from __future__ import annotations
@@ -31,6 +37,23 @@ def monitor_file(path: str) -> dict[str, Any]:
     return evaluate(load_household(path)).to_dict()
 
 
+def monitor_data(job: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    """One stored household (``(name, its file content)``) through the rules."""
+    from rebal.household import household_from_dict
+    from rebal.monitor import evaluate
+
+    name, data = job
+    return evaluate(household_from_dict(data, source=f"store:{name}")).to_dict()
+
+
+def fingerprint(data: dict[str, Any]) -> str:
+    """SHA-256 of a household's content, key order and float text canonical."""
+    import hashlib
+
+    text = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MonitorRequest:
     """What to monitor, as plain data.
@@ -38,7 +61,14 @@ class MonitorRequest:
     Attributes
     ----------
     households
-        Household files.
+        Household files (empty: the store's households).
+    names
+        With the store: only these households (empty: all).
+    db
+        The store's URL (``None``: ``$REBAL_DB`` or the default file); used when no
+        files are given.
+    all_
+        With the store: evaluate every household, changed or not.
     notify
         A URL to POST the new alerts to as JSON (``None``: none).
     executor
@@ -46,6 +76,9 @@ class MonitorRequest:
     """
 
     households: Sequence[str] = field(default_factory=tuple)
+    names: Sequence[str] = field(default_factory=tuple)
+    db: str | None = None
+    all_: bool = False
     notify: str | None = None
     executor: ExecutorSpec | None = None
 
@@ -74,6 +107,9 @@ class MonitorRun:
     new_alerts: tuple[dict[str, Any], ...]
     notified: int = 0
     notify_error: str | None = None
+    unchanged: tuple[str, ...] = ()
+    open_action: int | None = None
+    resolved: int = 0
 
     @property
     def n_failed(self) -> int:
@@ -81,7 +117,10 @@ class MonitorRun:
 
     @property
     def action_needed(self) -> bool:
-        """Any household with an alert of severity ``action``."""
+        """Any household with an alert of severity ``action`` (with the store: any open
+        one, also of households not evaluated again)."""
+        if self.open_action is not None:
+            return self.open_action > 0
         return any(o.ok and o.value and o.value["action_needed"] for o in self.outcomes)
 
     @property
@@ -105,7 +144,8 @@ class MonitorRun:
         return {"n_households": len(self.names), "n_failed": self.n_failed,
                 "action_needed": self.action_needed, "exit_code": self.exit_code,
                 "new_alerts": list(self.new_alerts), "notified": self.notified,
-                "notify_error": self.notify_error, "households": rows}
+                "notify_error": self.notify_error, "unchanged": list(self.unchanged),
+                "resolved": self.resolved, "households": rows}
 
 
 def post_alerts(url: str, alerts: Sequence[dict[str, Any]],
@@ -135,21 +175,75 @@ def post_alerts(url: str, alerts: Sequence[dict[str, Any]],
 def monitor(
     request: MonitorRequest, *, progress: Callable[[int, int], None] | None = None
 ) -> MonitorRun:
-    """Evaluate every household of ``request``, then post the new alerts if asked."""
+    """Evaluate the households of ``request`` (files, or the store's), record the alerts
+    when they come from the store, then post the new alerts if asked."""
     from rebal.executor import open_executor, settle
-
-    paths = list(request.households)
 
     def step(done: int, total: int, _index: int) -> None:
         if progress is not None:
             progress(done, total)
 
-    with open_executor(request.executor, preload=("rebal.monitor",)) as ex:
-        outcomes = ex.map(settle(monitor_file), paths, progress=step)
-    new = tuple(a for o in outcomes if o.ok and o.value for a in o.value["alerts"])
-    notified, error = 0, None
-    if request.notify and new:
-        error = post_alerts(request.notify, new)
-        notified = 0 if error else len(new)
-    return MonitorRun(names=tuple(paths), outcomes=tuple(outcomes), new_alerts=new,
-                      notified=notified, notify_error=error)
+    if request.households:
+        paths = list(request.households)
+        with open_executor(request.executor, preload=("rebal.monitor",)) as ex:
+            outcomes = ex.map(settle(monitor_file), paths, progress=step)
+        new = tuple(a for o in outcomes if o.ok and o.value for a in o.value["alerts"])
+        run = MonitorRun(names=tuple(paths), outcomes=tuple(outcomes), new_alerts=new)
+    else:
+        run = _monitor_store(request, step)
+    if request.notify and run.new_alerts:
+        from dataclasses import replace
+
+        error = post_alerts(request.notify, run.new_alerts)
+        run = replace(run, notified=0 if error else len(run.new_alerts), notify_error=error)
+    return run
+
+
+def _monitor_store(request: MonitorRequest, step: Callable[[int, int, int], None]) -> MonitorRun:
+    import datetime as dt
+
+    from rebal.executor import open_executor, settle
+    from rebal.services.store import open_store
+    from rebal.store.alerts import fingerprints, open_alerts, set_fingerprint, sync_alerts
+    from rebal.store.households import household_data, household_id, list_households
+    from rebal.store.households import record_check
+
+    store = open_store(request.db, create=False)
+    with store:
+        with store.read() as conn:
+            names = list(request.names) or [r["name"] for r in list_households(conn)]
+            ids = {n: household_id(conn, n) for n in names}
+            before = fingerprints(conn)
+            jobs: list[tuple[str, dict[str, Any]]] = []
+            prints: dict[str, str] = {}
+            unchanged: list[str] = []
+            for n in names:
+                data = household_data(conn, n)
+                prints[n] = fingerprint(data)
+                if not request.all_ and before.get(ids[n]) == prints[n]:
+                    unchanged.append(n)
+                else:
+                    jobs.append((n, data))
+        with open_executor(request.executor, preload=("rebal.monitor",)) as ex:
+            outcomes = ex.map(settle(monitor_data), jobs, progress=step)
+        at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        new: list[dict[str, Any]] = []
+        resolved = 0
+        with store.write() as conn:
+            for (n, _data), o in zip(jobs, outcomes, strict=True):
+                if not o.ok or o.value is None:
+                    continue
+                fresh, gone = sync_alerts(conn, ids[n], o.value["alerts"], at)
+                new += [dict(a) for a in fresh]
+                resolved += gone
+                set_fingerprint(conn, ids[n], prints[n], at)
+                record_check(conn, ids[n], as_of=dt.date.fromisoformat(o.value["as_of"]),
+                             action_needed=o.value["action_needed"],
+                             max_abs_drift=o.value["max_abs_drift"],
+                             summary={"alerts": [a["message"] for a in o.value["alerts"]]})
+        with store.read() as conn:
+            still = [a for a in open_alerts(conn) if a["household"] in set(names)]
+    return MonitorRun(names=tuple(n for n, _ in jobs), outcomes=tuple(outcomes),
+                      new_alerts=tuple(new), unchanged=tuple(unchanged),
+                      open_action=sum(a["severity"] == "action" for a in still),
+                      resolved=resolved)

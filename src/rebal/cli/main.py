@@ -13,6 +13,7 @@ import typer
 
 from rebal.cli import (
     backtest_cmd,
+    batch_cmd,
     compare_cmd,
     demo_cmd,
     factors_cmd,
@@ -46,6 +47,7 @@ factors_cmd.register(app)
 monitor_cmd.register(app)
 simulate_cmd.register(app)
 store_cmd.register(app)
+batch_cmd.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

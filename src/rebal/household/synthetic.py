@@ -65,7 +65,8 @@ def synthetic_household(
     -------
     dict
         The mapping of a household file (``as_of``, ``household``, ``accounts``,
-        ``securities``, ``targets``, ``lots``).
+        ``securities``, ``targets``, ``lots``): plain Python values (dates as ISO text),
+        ready for YAML or JSON.
     """
     if n_accounts < 1 or n_lots < 1:
         raise ValueError("a synthetic household needs at least one account and one lot")
@@ -94,16 +95,16 @@ def synthetic_household(
         acct = accounts[k % n_accounts]
         per_fund = max(1, int((fund_of_lot == fund_of_lot[k]).sum()))
         dollars = total * weights[int(fund_of_lot[k])] / per_fund
-        qty = max(1.0, round(dollars / price, 3))
+        qty = max(1.0, round(float(dollars) / price, 3))
         lot: dict[str, Any] = {"account": acct["id"], "symbol": sym, "quantity": qty}
         if acct["type"] == "taxable":
             days = int(rng.integers(20, 3650))
             basis_price = price * float(np.exp(rng.normal(-0.04 * days / 365, 0.15)))
-            lot["acquired"] = SYNTHETIC_AS_OF - timedelta(days=days)
+            lot["acquired"] = (SYNTHETIC_AS_OF - timedelta(days=days)).isoformat()
             lot["cost_basis_usd"] = round(qty * basis_price, 2)
         lots.append(lot)
     return {
-        "as_of": SYNTHETIC_AS_OF,
+        "as_of": SYNTHETIC_AS_OF.isoformat(),
         "household": {
             "name": f"synthetic-{seed}",
             "filing_status": "mfj" if rng.random() < 0.6 else "single",

@@ -21,7 +21,7 @@ from typing import Any
 
 from rebal.executor import Executor, ExecutorSpec, JobOutcome
 
-__all__ = ["BatchPlanRequest", "BatchPlanRun", "HouseholdJob", "plan_batch", "plan_job"]
+__all__ = ["BatchPlanRequest", "BatchPlanRun", "HouseholdJob", "plan_all", "plan_batch", "plan_job"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,15 +53,24 @@ class HouseholdJob:
 
 
 def plan_job(job: HouseholdJob) -> dict[str, Any]:
-    """Plan one household (on whichever worker runs it); its ``rebal plan --json``."""
+    """Plan one household (on whichever worker runs it).
+
+    Returns
+    -------
+    dict
+        ``plan``: its ``rebal plan --json`` document; ``payload``: the plan in the
+        services' codec (what the store keeps, :mod:`rebal.services.codec`).
+    """
     from rebal.household import household_from_dict, load_household
+    from rebal.services.codec import to_json
     from rebal.services.plan import plan_household
 
     if job.path is not None:
         household = load_household(job.path)
     else:
         household = household_from_dict(dict(job.data or {}), source=job.name)
-    return plan_household(household, mode=job.mode, min_trade_usd=job.min_trade_usd).to_dict()
+    plan = plan_household(household, mode=job.mode, min_trade_usd=job.min_trade_usd).plan
+    return {"plan": plan.to_dict(), "payload": to_json(plan)}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -78,12 +87,15 @@ class BatchPlanRun:
         The executor in words.
     seconds
         Wall time of the whole batch (s).
+    saved
+        Household name → the id of its stored plan (``plan --all``), new or already there.
     """
 
     names: tuple[str, ...]
     outcomes: tuple[JobOutcome[dict[str, Any]], ...]
     executor: str
     seconds: float
+    saved: dict[str, int] = field(default_factory=dict)
 
     @property
     def n_failed(self) -> int:
@@ -102,8 +114,13 @@ class BatchPlanRun:
         for name, o in zip(self.names, self.outcomes, strict=True):
             row: dict[str, Any] = {"household": name, **o.to_dict()}
             if o.ok and o.value is not None:
-                row["n_trades"] = len(o.value.get("trades", []))
-                row["plan_status"] = o.value.get("status")
+                plan = o.value["plan"]
+                row["n_trades"] = len(plan.get("trades", []))
+                row["tax_usd"] = plan["tax"]["total_usd"]
+                row["saving_usd"] = plan.get("saving_usd")
+                row["in_bands_after"] = plan.get("in_bands_after")
+                if name in self.saved:
+                    row["plan_id"] = self.saved[name]
             jobs.append(row)
         return {"n_jobs": len(self.outcomes), "n_ok": self.n_ok, "n_failed": self.n_failed,
                 "executor": self.executor, "seconds": self.seconds, "jobs": jobs}
@@ -181,3 +198,73 @@ def plan_batch(
     return BatchPlanRun(names=tuple(j.name for j in jobs), outcomes=tuple(outcomes),
                         executor=spec.describe() if executor is None else type(executor).__name__,
                         seconds=time.perf_counter() - t0)
+
+
+def plan_all(
+    db: str | None,
+    *,
+    names: Sequence[str] = (),
+    save: bool = True,
+    mode: str = "balanced",
+    min_trade_usd: float = 0.0,
+    executor: ExecutorSpec | Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchPlanRun:
+    """``rebal plan --all``: plan every stored household (or those named) on an executor
+    and store each plan as ``proposed``.
+
+    Saving is idempotent: a plan is stored under the sha-256 of its household's stored
+    content and the settings; when the household already has a plan with that hash, its
+    id is reused and nothing is written. So a batch run twice, or a task rerun after a
+    worker died, stores each plan once.
+    """
+    import hashlib
+    import json
+
+    from rebal.services.store import current_user, open_store, record_drift
+    from rebal.store.households import household_data, household_id, list_households
+    from rebal.store.plans import find_plan, save_plan
+
+    store = open_store(db, create=False)
+    with store:
+        with store.read() as conn:
+            chosen = list(names) or [r["name"] for r in list_households(conn)]
+            ids = {n: household_id(conn, n) for n in chosen}
+            jobs = [HouseholdJob(name=n, data=household_data(conn, n), mode=mode,
+                                 min_trade_usd=min_trade_usd) for n in chosen]
+        saved: dict[str, int] = {}
+        by = current_user()
+
+        def keep(job: HouseholdJob, outcome: JobOutcome[dict[str, Any]]) -> None:
+            if not save or not outcome.ok or outcome.value is None:
+                return
+            from rebal.household import household_from_dict
+
+            plan = outcome.value["plan"]
+            text = json.dumps({"household": job.data, "settings": plan["settings"]},
+                              sort_keys=True, separators=(",", ":"), default=str)
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            with store.write() as conn:
+                hid = ids[job.name]
+                existing = find_plan(conn, hid, digest)
+                if existing is not None:
+                    saved[job.name] = existing
+                    return
+                import datetime as dt
+
+                saved[job.name] = save_plan(
+                    conn, hid, as_of=dt.date.fromisoformat(plan["as_of"]), inputs_hash=digest,
+                    summary=plan, payload=outcome.value["payload"],
+                    n_trades=len(plan["trades"]), tax_usd=plan["tax"]["total_usd"],
+                    naive_tax_usd=(None if plan.get("naive") is None
+                                   else plan["naive"]["tax"]["total_usd"]), by=by)
+                record_drift(conn, hid, household_from_dict(dict(job.data or {}),
+                                                            source=f"store:{job.name}"))
+
+        spec = executor if isinstance(executor, ExecutorSpec) or executor is None else None
+        run = plan_batch(BatchPlanRequest(jobs=jobs, executor=spec), progress=progress,
+                         on_result=keep,
+                         executor=None if spec is not None or executor is None else executor)
+    from dataclasses import replace
+
+    return replace(run, saved=saved)

@@ -168,3 +168,16 @@ def test_fetch_rejects_a_page_that_is_not_a_factor_file(cli, tmp_path, monkeypat
     code, _, err = cli("data", "fetch", "french", "X", "--cache", str(tmp_path))
     assert code == 2 and "is not a factor file" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_api_returns_what_the_cli_prints(cli, ff_file, capsys):
+    import rebal
+    from rebal.cli.console import print_json
+
+    code, out, _ = cli("factors", "--factors", str(ff_file), "--prices", "us_monthly",
+                       "--target", "US_MKT=0.6,CORP_AAA=0.4", "--bands", "HML=0.1", "--json")
+    assert code == 0
+    run = rebal.factor_exposures(ff_file, "us_monthly", {"US_MKT": 0.6, "CORP_AAA": 0.4},
+                                 bands={"HML": 0.1})
+    print_json(run.to_dict())
+    assert json.loads(out) == json.loads(capsys.readouterr().out)

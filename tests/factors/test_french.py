@@ -142,3 +142,10 @@ def test_shared_files_read(name, freq, factors):
     assert np.isfinite(t.returns).all()
     assert 0 < np.nanmedian(t.rf) < 0.01  # fractions, not percent
     assert np.abs(t.returns).max() < 1
+
+
+def test_an_impossible_date_names_its_line(tmp_path):
+    path = tmp_path / "ff.csv"
+    path.write_text(MONTHLY_RAW.replace("192609,", "192613,"))
+    with pytest.raises(InputError, match=r"line 7, field 'Date': not a date: '1926-13'"):
+        read_french(path)

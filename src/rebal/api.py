@@ -329,6 +329,7 @@ def factor_exposures(
     use: Iterable[str] | None = None,
     window: int = 36,
     bands: Mapping[str, float] | None = None,
+    policy: str = "buy-and-hold",
     start: str | None = None,
     end: str | None = None,
 ) -> FactorsRun:
@@ -348,6 +349,8 @@ def factor_exposures(
         The file's table, the regression's factors, rows per regression.
     bands
         Factor → half-width of the style drift, in loading units (``{"HML": 0.1}``).
+    policy
+        The policy whose portfolio's drift is measured (short form; costless).
     start, end
         ``YYYY-MM-DD`` bounds of the price rows.
     """
@@ -358,5 +361,5 @@ def factor_exposures(
         factors=os.fspath(factors), prices=os.fspath(prices),
         target=None if target is None else dict(target), table=table,
         use=None if use is None else tuple(use), window=window,
-        bands=None if bands is None else dict(bands), start=start, end=end,
+        bands=None if bands is None else dict(bands), policy=policy, start=start, end=end,
     ))

@@ -44,20 +44,21 @@ def _x(run: Any) -> list[str]:
 
 
 def exposure_figure(run: Any) -> go.Figure:
-    """Exposures over time: the target weights' (solid) and buy-and-hold's (dotted)."""
+    """Exposures over time: the target weights' (solid) and the policy's portfolio's
+    (dotted)."""
     fig = go.Figure()
     x = _x(run)
     for k, name in enumerate(run.names):
         fig.add_trace(go.Scatter(x=x, y=run.exposure_target[:, k], name=f"{name} target",
                                  line={"color": _color(k)}))
-        fig.add_trace(go.Scatter(x=x, y=run.exposure_held[:, k], name=f"{name} buy-and-hold",
+        fig.add_trace(go.Scatter(x=x, y=run.exposure_held[:, k], name=f"{name} {run.policy}",
                                  line={"color": _color(k), "dash": "dot"}))
     fig.update_yaxes(title_text="exposure (loading)")
     return apply_layout(fig, "Portfolio factor exposures (value-weighted loadings)")
 
 
 def drift_figure(run: Any) -> go.Figure:
-    """Style drift of the buy-and-hold weights (exposure − target exposure) per factor,
+    """Style drift of the policy's portfolio (exposure − target exposure) per factor,
     with each banded factor's ± band as dashed lines of its colour."""
     fig = go.Figure()
     x = _x(run)
@@ -73,7 +74,7 @@ def drift_figure(run: Any) -> go.Figure:
                     name=f"{name} band ±{w:g}", showlegend=sign == 1,
                     line={"color": _color(k), "dash": "dash", "width": 1}))
     fig.update_yaxes(title_text="style drift (loading units)")
-    return apply_layout(fig, "Style drift of the never-rebalanced portfolio against its bands")
+    return apply_layout(fig, f"Style drift under {run.policy} against the bands")
 
 
 def factors_report_html(run: Any, *, title: str = "rebal factor exposures") -> str:
@@ -88,7 +89,8 @@ def factors_report_html(run: Any, *, title: str = "rebal factor exposures") -> s
         ("loadings", "Loadings with standard errors", table_html(loadings_table(run))),
         ("exposures", "Exposures over time", figure_html(exposure_figure(run), "exposures")),
         ("drift", "Style drift against the bands",
-         f'<p class="caption">Drift = buy-and-hold exposure − target exposure, on the same '
+         f'<p class="caption">Drift = exposure of the portfolio run by {esc(run.policy)} '
+         f"({len(run.rebalance_days)} rebalances, no costs) − target exposure, on the same "
          f"row's loadings; a rebalance to target sets it to 0. {esc(said)}.</p>"
          + figure_html(drift_figure(run), "drift")),
     ]

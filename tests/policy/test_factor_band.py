@@ -62,8 +62,12 @@ def test_engine_matches_the_plain_reference_loop(tmp_path, cost_bps):
     ref = _reference_on_rows(market, f, rf, 60, 0.02, looks, cost_bps)
     assert len(ref) >= 3, "the case must make the trigger fire several times"
     assert res.rebalance_days.tolist() == ref
-    # the logged ratio says how far out of the band the drift was: > 1 on every rebalance
+    # the logged ratio says how far out of the band the drift was: > 1 on every rebalance,
+    # <= 1 on every other look row with loadings, NaN off the look rows
     assert (res.regime[res.rebalance_days] > 1).all()
+    quiet = np.setdiff1d([t for t in looks if t >= 60], res.rebalance_days)
+    assert (res.regime[quiet] <= 1).all()
+    assert np.isnan(np.delete(res.regime, looks)).all()
 
 
 def _reference_on_rows(market, f, rf, window, band, rows, cost_bps, stated_hml=None):

@@ -142,8 +142,9 @@ def rolling_loadings(
         w0 = chunk - window + 1  # window start rows
         xc = xw[w0]  # (c, p, w)
         yc = yw[w0]  # (c, a, w)
-        xtx = np.einsum("cpw,cqw->cpq", xc, xc)
-        xty = np.einsum("cpw,caw->cpa", xc, yc)
+        xct = np.ascontiguousarray(np.swapaxes(xc, 1, 2))  # (c, w, p)
+        xtx = xc @ xct  # batched matrix products (BLAS)
+        xty = xc @ np.swapaxes(yc, 1, 2)
         # a factor constant over the window leaves the loadings unidentified: skip the row
         ident = np.linalg.matrix_rank(xtx) == p
         coef = np.full((chunk.size, p, a), np.nan)
@@ -151,7 +152,7 @@ def rolling_loadings(
         if ident.any():
             inv[ident] = np.linalg.inv(xtx[ident])
             coef[ident] = inv[ident] @ xty[ident]
-        resid = yc - np.einsum("cpw,cpa->caw", xc, coef)
+        resid = yc - np.swapaxes(coef, 1, 2) @ xc
         ssr = (resid * resid).sum(axis=2)  # (c, a)
         dev = yc - yc.mean(axis=2, keepdims=True)
         sst = (dev * dev).sum(axis=2)

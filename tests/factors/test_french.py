@@ -149,3 +149,14 @@ def test_an_impossible_date_names_its_line(tmp_path):
     path.write_text(MONTHLY_RAW.replace("192609,", "192613,"))
     with pytest.raises(InputError, match=r"line 7, field 'Date': not a date: '1926-13'"):
         read_french(path)
+
+
+def test_a_file_saved_by_excel_reads_the_same(tmp_path, monthly):
+    """A byte-order mark, Windows line ends and trailing commas change nothing."""
+    path = tmp_path / "excel.csv"
+    text = ",Mkt-RF,SMB,HML,RF\r\n" + "".join(
+        line + ",\r\n" for line in MONTHLY_RAW.splitlines()[4:8])
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    a, b = read_french(path), read_french(monthly)
+    np.testing.assert_array_equal(a.dates, b.dates)
+    np.testing.assert_array_equal(a.returns, b.returns)

@@ -132,7 +132,7 @@ def _read_text(path: Path, shown: str) -> str:
                 raw = zf.read(members[0])
         except zipfile.BadZipFile:
             raise InputError("not a readable zip archive", file=shown) from None
-    return raw.decode("utf-8", errors="replace")
+    return raw.decode("utf-8-sig", errors="replace")  # a BOM (Excel) is not text
 
 
 def _date_of(token: str) -> tuple[str, str] | None:

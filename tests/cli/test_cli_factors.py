@@ -196,3 +196,17 @@ def test_drift_under_the_factor_band_policy_stays_in_its_band(ff_file):
     assert np.abs(d).max() <= 0.03 + 1e-12
     hold = factors(FactorsRequest(**kw))
     assert np.abs(hold.drift[36:-1, k]).max() > 0.03 and hold.rebalance_days == ()
+
+
+def test_fetch_unknown_name_and_bad_name(cli, tmp_path, monkeypatch):
+    def missing(url, timeout):
+        raise urllib.error.HTTPError(url, 404, "Not Found", None, None)
+
+    monkeypatch.setattr("urllib.request.urlopen", missing)
+    code, _, err = cli("data", "fetch", "french", "No_Such_File", "--cache", str(tmp_path))
+    assert code == 2 and err.count("\n") == 1
+    assert "the French library has no file 'No_Such_File' (HTTP 404" in err
+    code, _, err = cli("data", "fetch", "french", "../etc/passwd", "--cache", str(tmp_path))
+    assert code == 2 and "not a French-library file name: '../etc/passwd'" in err
+    code, _, err = cli("data", "fetch", "yahoo", "SPY")
+    assert code == 2 and "unknown source 'yahoo'" in err

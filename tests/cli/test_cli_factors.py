@@ -210,3 +210,17 @@ def test_fetch_unknown_name_and_bad_name(cli, tmp_path, monkeypatch):
     assert code == 2 and "not a French-library file name: '../etc/passwd'" in err
     code, _, err = cli("data", "fetch", "yahoo", "SPY")
     assert code == 2 and "unknown source 'yahoo'" in err
+
+
+def test_drift_table_is_the_last_row_of_each_year(ff_file):
+    from rebal.reports.factors import drift_table
+
+    run = factors(FactorsRequest(factors=str(ff_file), prices="us_monthly",
+                                 target={"US_MKT": 0.6, "CORP_AAA": 0.4},
+                                 bands={"Mkt-RF": 0.02}, end="2010-06-30"))
+    table = drift_table(run, max_rows=3)
+    assert [r[0] for r in table.rows] == ["2008-12-31", "2009-12-31", "2010-06-30"]
+    t = int(np.flatnonzero(run.dates == np.datetime64("2009-12-31"))[0])
+    d = float(run.drift[t, 0])
+    assert table.rows[1][3] == f"{d:+.3f}" + (" *" if abs(d) > 0.02 else "")
+    assert table.rows[1][1] == f"{run.exposure_target[t, 0]:+.3f}"

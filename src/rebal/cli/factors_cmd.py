@@ -97,6 +97,12 @@ def factors(
     for note in lt.notes:
         console.out.print(note)
     if answer.bands:
+        from rebal.reports.factors import drift_table
+
+        dt = drift_table(answer)
+        console.table(None, dt.header, dt.rows)
+        for note in dt.notes:
+            console.out.print(note)
         drift = answer.drift[t]
         for name, width in answer.bands.items():
             k = answer.names.index(name)

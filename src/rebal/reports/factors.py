@@ -13,8 +13,8 @@ from rebal.reports.charts import PALETTE, apply_layout
 from rebal.reports.html import esc, figure_html, page_html, table_html, write_page
 from rebal.reports.tables import StringTable
 
-__all__ = ["drift_figure", "exposure_figure", "factors_report", "factors_report_html",
-           "loadings_table"]
+__all__ = ["drift_figure", "drift_table", "exposure_figure", "factors_report",
+           "factors_report_html", "loadings_table"]
 
 
 def loadings_table(run: Any) -> StringTable:
@@ -32,6 +32,32 @@ def loadings_table(run: Any) -> StringTable:
         f"ending {run.dates[t]}; ± one standard error (classical OLS). The portfolio row is "
         "the target weights' value-weighted loading.",
     )
+    return StringTable(header=header, rows=rows, notes=notes)
+
+
+def drift_table(run: Any, *, max_rows: int = 10) -> StringTable:
+    """The banded factors' exposures and drift on the last row of each of the last
+    ``max_rows`` years with loadings (``*`` = beyond the band)."""
+    import numpy as np
+
+    banded = [f for f in run.names if f in run.bands]
+    header = ["date"]
+    for f in banded:
+        header += [f"{f} target", f"{f} portfolio", f"{f} drift (±{run.bands[f]:g})"]
+    ok = np.flatnonzero(np.isfinite(run.beta).all(axis=(1, 2)))
+    years = run.dates[ok].astype("datetime64[Y]")
+    last = ok[np.r_[years[1:] != years[:-1], True]] if ok.size else ok
+    rows = []
+    for t in last[-max_rows:]:
+        row = [str(run.dates[t])]
+        for f in banded:
+            k = run.names.index(f)
+            d = run.drift[t, k]
+            mark = " *" if abs(d) > run.bands[f] else ""
+            row += [f"{run.exposure_target[t, k]:+.3f}", f"{run.exposure_held[t, k]:+.3f}",
+                    f"{d:+.3f}{mark}"]
+        rows.append(row)
+    notes = (f"Last row of each year under {run.policy}; * = the drift is beyond its band.",)
     return StringTable(header=header, rows=rows, notes=notes)
 
 
@@ -92,7 +118,8 @@ def factors_report_html(run: Any, *, title: str = "rebal factor exposures") -> s
          f'<p class="caption">Drift = exposure of the portfolio run by {esc(run.policy)} '
          f"({len(run.rebalance_days)} rebalances, no costs) − target exposure, on the same "
          f"row's loadings; a rebalance to target sets it to 0. {esc(said)}.</p>"
-         + figure_html(drift_figure(run), "drift")),
+         + figure_html(drift_figure(run), "drift")
+         + (table_html(drift_table(run, max_rows=len(run.dates))) if run.bands else "")),
     ]
     return page_html(title, header, sections)
 

@@ -283,9 +283,9 @@ def _parse_table(t: _Table, shown: str) -> FactorReturns:
                 raise InputError(f"not a date: {text!r}", file=shown, row=int(lines[i]),
                                  field="Date") from None
         raise
-    bad = np.flatnonzero(np.diff(dates) <= np.timedelta64(0, "D"))
-    if bad.size:
-        k = int(bad[0]) + 1
+    back = np.flatnonzero(np.diff(dates) <= np.timedelta64(0, "D"))
+    if back.size:
+        k = int(back[0]) + 1
         raise InputError(
             f"dates must increase: {dates[k]} follows {dates[k - 1]}",
             file=shown, row=int(lines[k]), field="Date",

@@ -59,7 +59,7 @@ def test_table_report_and_bands(cli, ff_file, tmp_path):
                          "--target", "US_MKT=0.6,CORP_AAA=0.4", "--bands", "HML=0.1,SMB=0.05",
                          "--start", "1990-01-01", "--report", str(report))
     assert code == 0, err
-    assert "US_MKT" in out and "+1.00 ± 0.00" in out and "HML: buy-and-hold drift" in out
+    assert "US_MKT" in out and "+1.00 ± 0.00" in out and "HML: drift under buy-and-hold" in out
     page = report.read_text()
     for anchor in ('id="loadings"', 'id="exposures"', 'id="drift"'):
         assert anchor in page
@@ -67,7 +67,7 @@ def test_table_report_and_bands(cli, ff_file, tmp_path):
                                  target={"US_MKT": 0.6, "CORP_AAA": 0.4},
                                  bands={"HML": 0.1, "SMB": 0.05}))
     # the count the page states, recomputed from the weights by hand
-    p = run.weights  # buy-and-hold weights
+    p = run.weights  # buy-and-hold weights (the default policy)
     m = resolve_prices("us_monthly").between("1990-01-01", None).select(["US_MKT", "CORP_AAA"])
     hand = 0.6 * m.prices / m.prices[0] * [1, 0] + 0.4 * m.prices / m.prices[0] * [0, 1]
     np.testing.assert_allclose(p, hand / hand.sum(axis=1, keepdims=True))
@@ -168,3 +168,59 @@ def test_fetch_rejects_a_page_that_is_not_a_factor_file(cli, tmp_path, monkeypat
     code, _, err = cli("data", "fetch", "french", "X", "--cache", str(tmp_path))
     assert code == 2 and "is not a factor file" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_api_returns_what_the_cli_prints(cli, ff_file, capsys):
+    import rebal
+    from rebal.cli.console import print_json
+
+    code, out, _ = cli("factors", "--factors", str(ff_file), "--prices", "us_monthly",
+                       "--target", "US_MKT=0.6,CORP_AAA=0.4", "--bands", "HML=0.1", "--json")
+    assert code == 0
+    run = rebal.factor_exposures(ff_file, "us_monthly", {"US_MKT": 0.6, "CORP_AAA": 0.4},
+                                 bands={"HML": 0.1})
+    print_json(run.to_dict())
+    assert json.loads(out) == json.loads(capsys.readouterr().out)
+
+
+def test_drift_under_the_factor_band_policy_stays_in_its_band(ff_file):
+    """The report's drift under ``factor-band`` (same file, window and band) is within the
+    band on every look row with loadings, and it rebalanced; under buy-and-hold it is not."""
+    policy = f"factor-band:file={ff_file},on=Mkt-RF,band=0.03,window=36"
+    kw = {"factors": str(ff_file), "prices": "us_monthly", "target": {"US_MKT": 0.6,
+          "CORP_AAA": 0.4}, "bands": {"Mkt-RF": 0.03}, "start": "1960-01-01"}
+    run = factors(FactorsRequest(policy=policy, **kw))
+    k = run.names.index("Mkt-RF")
+    d = run.drift[36:-1, k]  # look rows with loadings (the last row is never a look)
+    assert len(run.rebalance_days) > 5 and run.policy == policy
+    assert np.abs(d).max() <= 0.03 + 1e-12
+    hold = factors(FactorsRequest(**kw))
+    assert np.abs(hold.drift[36:-1, k]).max() > 0.03 and hold.rebalance_days == ()
+
+
+def test_fetch_unknown_name_and_bad_name(cli, tmp_path, monkeypatch):
+    def missing(url, timeout):
+        raise urllib.error.HTTPError(url, 404, "Not Found", None, None)
+
+    monkeypatch.setattr("urllib.request.urlopen", missing)
+    code, _, err = cli("data", "fetch", "french", "No_Such_File", "--cache", str(tmp_path))
+    assert code == 2 and err.count("\n") == 1
+    assert "the French library has no file 'No_Such_File' (HTTP 404" in err
+    code, _, err = cli("data", "fetch", "french", "../etc/passwd", "--cache", str(tmp_path))
+    assert code == 2 and "not a French-library file name: '../etc/passwd'" in err
+    code, _, err = cli("data", "fetch", "yahoo", "SPY")
+    assert code == 2 and "unknown source 'yahoo'" in err
+
+
+def test_drift_table_is_the_last_row_of_each_year(ff_file):
+    from rebal.reports.factors import drift_table
+
+    run = factors(FactorsRequest(factors=str(ff_file), prices="us_monthly",
+                                 target={"US_MKT": 0.6, "CORP_AAA": 0.4},
+                                 bands={"Mkt-RF": 0.02}, end="2010-06-30"))
+    table = drift_table(run, max_rows=3)
+    assert [r[0] for r in table.rows] == ["2008-12-31", "2009-12-31", "2010-06-30"]
+    t = int(np.flatnonzero(run.dates == np.datetime64("2009-12-31"))[0])
+    d = float(run.drift[t, 0])
+    assert table.rows[1][3] == f"{d:+.3f}" + (" *" if abs(d) > 0.02 else "")
+    assert table.rows[1][1] == f"{run.exposure_target[t, 0]:+.3f}"

@@ -142,3 +142,21 @@ def test_shared_files_read(name, freq, factors):
     assert np.isfinite(t.returns).all()
     assert 0 < np.nanmedian(t.rf) < 0.01  # fractions, not percent
     assert np.abs(t.returns).max() < 1
+
+
+def test_an_impossible_date_names_its_line(tmp_path):
+    path = tmp_path / "ff.csv"
+    path.write_text(MONTHLY_RAW.replace("192609,", "192613,"))
+    with pytest.raises(InputError, match=r"line 7, field 'Date': not a date: '1926-13'"):
+        read_french(path)
+
+
+def test_a_file_saved_by_excel_reads_the_same(tmp_path, monthly):
+    """A byte-order mark, Windows line ends and trailing commas change nothing."""
+    path = tmp_path / "excel.csv"
+    text = ",Mkt-RF,SMB,HML,RF\r\n" + "".join(
+        line + ",\r\n" for line in MONTHLY_RAW.splitlines()[4:8])
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    a, b = read_french(path), read_french(monthly)
+    np.testing.assert_array_equal(a.dates, b.dates)
+    np.testing.assert_array_equal(a.returns, b.returns)

@@ -103,3 +103,12 @@ def test_scaling_and_shifting_returns(scale, shift, seed):
     np.testing.assert_allclose(b.beta[40:], scale * a.beta[40:], rtol=1e-7, atol=1e-12)
     np.testing.assert_allclose(b.se[40:], scale * a.se[40:], rtol=1e-7, atol=1e-12)
     np.testing.assert_allclose(b.r2[40:], a.r2[40:], rtol=1e-7, atol=1e-9)
+
+
+def test_a_factor_constant_over_the_window_leaves_no_loadings():
+    f, y, _ = _data(n=80, k=2, a=1)
+    f[1:50, 1] = 0.0  # the second factor is 0 on rows 1…49: collinear with the intercept
+    L = rolling_loadings(y, f, 30, assets=("A",), names=("F1", "F2"))
+    assert np.isnan(L.beta[49]).all() and np.isnan(L.r2[49]).all()
+    assert np.isfinite(L.beta[50]).all()  # row 50's window holds one non-zero value
+    assert np.isfinite(L.beta[79]).all()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rebal.backtest import CostModel, run_backtest
 from rebal.data import MarketData
@@ -62,8 +64,12 @@ def test_engine_matches_the_plain_reference_loop(tmp_path, cost_bps):
     ref = _reference_on_rows(market, f, rf, 60, 0.02, looks, cost_bps)
     assert len(ref) >= 3, "the case must make the trigger fire several times"
     assert res.rebalance_days.tolist() == ref
-    # the logged ratio says how far out of the band the drift was: > 1 on every rebalance
+    # the logged ratio says how far out of the band the drift was: > 1 on every rebalance,
+    # <= 1 on every other look row with loadings, NaN off the look rows
     assert (res.regime[res.rebalance_days] > 1).all()
+    quiet = np.setdiff1d([t for t in looks if t >= 60], res.rebalance_days)
+    assert (res.regime[quiet] <= 1).all()
+    assert np.isnan(np.delete(res.regime, looks)).all()
 
 
 def _reference_on_rows(market, f, rf, window, band, rows, cost_bps, stated_hml=None):
@@ -207,3 +213,18 @@ def test_stated_loadings_instead_of_a_file(tmp_path):
         policy_from_spec({**spec, "loadings": {"VAL": {"SMB": 0.6}}}, name="x")
     with pytest.raises(RebalError, match=r"give file .* or loadings .*, one of them"):
         policy_from_spec({**spec, "file": "us_ff3_monthly"}, name="x")
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000), band=st.floats(0.005, 0.05),
+       cost_bps=st.sampled_from([0.0, 10.0]))
+def test_engine_matches_the_reference_on_random_markets(tmp_path_factory, seed, band, cost_bps):
+    tmp = tmp_path_factory.mktemp("fb")
+    market, path = make_case(tmp, seed=seed)
+    f, rf = _factors(path, market)
+    policy = parse_policy(f"factor-band:file={path},on=HML,band={band!r},window=60,check=weekly")
+    res = run_backtest(market, TARGET, policy, costs=CostModel(cost_bps=cost_bps))
+    weeks = [d.astype(object).isocalendar()[:2] for d in market.dates]
+    looks = [t for t in range(1, market.n_days - 1) if weeks[t] != weeks[t + 1]]
+    assert res.rebalance_days.tolist() == _reference_on_rows(market, f, rf, 60, band, looks,
+                                                             cost_bps)

@@ -56,6 +56,7 @@ def factors(
     use: Annotated[str | None, typer.Option(help="Factors of the regression, e.g. Mkt-RF,SMB,HML (default: every factor column).")] = None,
     window: Annotated[int, typer.Option(help="Rows per regression (36 = three years of months).")] = 36,
     bands: Annotated[str | None, typer.Option(help="Style-drift bands FACTOR=WIDTH,... in loading units (HML=0.1: 'style drift exceeds 10 %').")] = None,
+    policy: Annotated[str, typer.Option(help="The policy whose portfolio's drift is shown (costless backtest), e.g. band:abs=0.05 or factor-band:file=us_ff3_monthly,on=HML,band=0.1.")] = "buy-and-hold",
     start: Annotated[str | None, typer.Option(help="First date (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option(help="Last date (YYYY-MM-DD).")] = None,
     report: Annotated[Path | None, typer.Option(help="Write the HTML report (loadings, exposures, drift against bands) here.")] = None,
@@ -72,7 +73,8 @@ def factors(
     request = FactorsRequest(
         factors=factors, prices=prices, target=None if target is None else parse_target(target),
         table=table, use=None if use is None else tuple(u.strip() for u in use.split(",")),
-        window=window, bands=None if bands is None else _parse_bands(bands), start=start, end=end,
+        window=window, bands=None if bands is None else _parse_bands(bands), policy=policy,
+        start=start, end=end,
     )
     answer = run(request)
     summary = answer.to_dict()
@@ -95,13 +97,20 @@ def factors(
     for note in lt.notes:
         console.out.print(note)
     if answer.bands:
+        from rebal.reports.factors import drift_table
+
+        dt = drift_table(answer)
+        console.table(None, dt.header, dt.rows)
+        for note in dt.notes:
+            console.out.print(note)
         drift = answer.drift[t]
         for name, width in answer.bands.items():
             k = answer.names.index(name)
             n = answer.breaches()[name]
             console.out.print(
-                f"{name}: buy-and-hold drift {drift[k]:+.3f} (band ±{width:g}); beyond the band "
-                f"on {n} of {len(answer.dates)} rows")
+                f"{name}: drift under {answer.policy} {drift[k]:+.3f} (band ±{width:g}); "
+                f"beyond the band on {n} of {len(answer.dates)} rows "
+                f"({len(answer.rebalance_days)} rebalances)")
     if report is not None:
         console.out.print(f"report: {report.resolve()}")
 

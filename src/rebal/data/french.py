@@ -132,31 +132,35 @@ def _read_text(path: Path, shown: str) -> str:
                 raw = zf.read(members[0])
         except zipfile.BadZipFile:
             raise InputError("not a readable zip archive", file=shown) from None
-    return raw.decode("utf-8", errors="replace")
+    return raw.decode("utf-8-sig", errors="replace")  # a BOM (Excel) is not text
 
 
-def _date_of(token: str) -> tuple[np.datetime64, str] | None:
-    """The row date and table frequency of a first cell, or ``None`` if it is no date."""
+def _date_of(token: str) -> tuple[str, str] | None:
+    """``(ISO text, frequency)`` of a first cell (``"1926-07"``, ``"monthly"``), or ``None``
+    if it is no date (string work only: the dates are converted together later)."""
     t = token.strip()
+    if t.isdigit():
+        n = len(t)
+        if n == 8:
+            return f"{t[:4]}-{t[4:6]}-{t[6:]}", "daily"
+        if n == 6:
+            return f"{t[:4]}-{t[4:]}", "monthly"
+        if n == 4:
+            return t, "annual"
+        return None
     m = _ISO.match(t)
     if m:
-        y, mo, d = m.group(1), m.group(2), m.group(3)
-        if d is not None:
-            return np.datetime64(f"{y}-{mo}-{d}", "D"), "daily"
-        month = np.datetime64(f"{y}-{mo}", "M")
-        return (month + 1).astype("datetime64[D]") - 1, "monthly"
-    if not t.isdigit() or len(t) not in _FREQ_OF_LEN:
-        return None
-    freq = _FREQ_OF_LEN[len(t)]
-    try:
-        if freq == "daily":
-            return np.datetime64(f"{t[:4]}-{t[4:6]}-{t[6:]}", "D"), freq
-        if freq == "monthly":
-            month = np.datetime64(f"{t[:4]}-{t[4:]}", "M")
-            return (month + 1).astype("datetime64[D]") - 1, freq
-        return np.datetime64(f"{t}-12-31", "D"), freq
-    except ValueError:
-        return None
+        return t, ("daily" if m.group(3) is not None else "monthly")
+    return None
+
+
+def _to_dates(texts: list[str], frequency: str) -> np.ndarray:
+    """Row dates: the day; a month's last day; 31 December. ``ValueError`` if one is bad."""
+    if frequency == "daily":
+        return np.array(texts, dtype="datetime64[D]")
+    if frequency == "monthly":
+        return (np.array(texts, dtype="datetime64[M]") + 1).astype("datetime64[D]") - 1
+    return (np.array(texts, dtype="datetime64[Y]") + 1).astype("datetime64[D]") - 1
 
 
 @dataclass
@@ -164,20 +168,21 @@ class _Table:
     header_line: int
     names: list[str]
     frequency: str | None = None
-    rows: list[tuple[int, np.datetime64, list[str]]] | None = None
+    rows: list[tuple[int, str, list[str]]] | None = None
 
 
 def _tables(text: str, shown: str) -> list[_Table]:
     tables: list[_Table] = []
     current: _Table | None = None
     for lineno, line in enumerate(text.splitlines(), start=1):
-        cells = [c.strip() for c in line.split(",")]
+        cells = line.split(",")
         if len(cells) < 2:
             current = None if current is None or current.rows else current
             continue
-        first = cells[0]
+        first = cells[0].strip()
         if first == "" or first.lower() == "date":
-            names = [_ALIASES.get(c.upper(), c) for c in cells[1:]]
+            stripped = [c.strip() for c in cells[1:]]
+            names = [_ALIASES.get(c.upper(), c) for c in stripped]
             if any(names):
                 current = _Table(header_line=lineno, names=names, rows=[])
                 tables.append(current)
@@ -244,28 +249,43 @@ def _parse_table(t: _Table, shown: str) -> FactorReturns:
     n_cols = len(names)
     values = np.empty((len(rows), n_cols))
     for i, (lineno, _date, cells) in enumerate(rows):
-        if len(cells) < n_cols or any(c for c in cells[n_cols:]):
+        if len(cells) < n_cols or any(c.strip() for c in cells[n_cols:]):
             raise InputError(
                 f"expected {n_cols} values after the date (header at line {t.header_line}), "
-                f"got {len([c for c in cells if c])}", file=shown, row=lineno,
+                f"got {len([c for c in cells if c.strip()])}", file=shown, row=lineno,
             )
-        for j in range(n_cols):
-            cell = cells[j]
-            try:
-                v = float(cell)
-            except ValueError:
-                raise InputError(
-                    f"not a number: {cell!r}", file=shown, row=lineno, field=names[j]
-                ) from None
-            if not np.isfinite(v):
-                raise InputError(f"not a finite number: {cell!r}", file=shown, row=lineno,
-                                 field=names[j])
-            values[i, j] = np.nan if v in _MISSING else v / 100.0
-    dates = np.array([d for _, d, _ in rows], dtype="datetime64[D]")
+        try:
+            values[i] = [float(c) for c in cells[:n_cols]]
+        except ValueError:
+            for j, cell in enumerate(cells[:n_cols]):
+                try:
+                    float(cell)
+                except ValueError:
+                    raise InputError(f"not a number: {cell.strip()!r}", file=shown, row=lineno,
+                                     field=names[j]) from None
     lines = np.array([ln for ln, _, _ in rows], dtype=np.int64)
-    bad = np.flatnonzero(np.diff(dates) <= np.timedelta64(0, "D"))
+    bad = np.argwhere(~np.isfinite(values))
     if bad.size:
-        k = int(bad[0]) + 1
+        i, j = (int(x) for x in bad[0])
+        raise InputError(f"not a finite number: {rows[i][2][j].strip()!r}", file=shown,
+                         row=int(lines[i]), field=names[j])
+    missing = np.isin(values, _MISSING)
+    values /= 100.0
+    values[missing] = np.nan
+    texts = [d for _, d, _ in rows]
+    try:
+        dates = _to_dates(texts, str(t.frequency))
+    except ValueError:
+        for i, text in enumerate(texts):
+            try:
+                _to_dates([text], str(t.frequency))
+            except ValueError:
+                raise InputError(f"not a date: {text!r}", file=shown, row=int(lines[i]),
+                                 field="Date") from None
+        raise
+    back = np.flatnonzero(np.diff(dates) <= np.timedelta64(0, "D"))
+    if back.size:
+        k = int(back[0]) + 1
         raise InputError(
             f"dates must increase: {dates[k]} follows {dates[k - 1]}",
             file=shown, row=int(lines[k]), field="Date",

@@ -9,7 +9,8 @@ Row ``t``'s return runs from close ``t−1`` to close ``t``, so the loadings on 
 ``t`` use data up to close ``t`` only. With ``X`` the ``window × (1 + K)`` design
 matrix (a column of ones, then the factors), ``p = 1 + K``:
 
-- ``b = (XᵀX)⁻¹ Xᵀy`` (``numpy.linalg.lstsq``);
+- ``b = (XᵀX)⁻¹ Xᵀy`` (the normal equations, solved for many rows at once; the
+  residuals are then computed from the window's data, not from the cross products);
 - standard errors ``se_j = sqrt(s² · [(XᵀX)⁻¹]_jj)``, ``s² = SSR / (window − p)``
   (the classical homoskedastic OLS errors, in loading units);
 - ``R² = 1 − SSR / Σ (y − ȳ)²``.
@@ -124,38 +125,49 @@ def rolling_loadings(
     alpha_se = np.full((n, a), np.nan)
     r2 = np.full((n, a), np.nan)
     todo = np.arange(window, n) if rows is None else np.asarray(rows, dtype=np.int64)
-    for t in todo:
-        if t < window:
+    todo = todo[(todo >= window) & (todo < n)]
+    # a window is usable when all its factor rows (and, per asset, its returns) are finite;
+    # counts of finite rows by cumulative sums
+    x_ok = np.concatenate([[0], np.cumsum(np.isfinite(x_all).all(axis=1))])
+    y_ok = np.concatenate([np.zeros((1, a)), np.cumsum(np.isfinite(y_all), axis=0)])
+    todo = todo[x_ok[todo + 1] - x_ok[todo + 1 - window] == window]
+    design = np.ones((n, p))
+    design[:, 1:] = np.nan_to_num(x_all)
+    y0 = np.nan_to_num(y_all)
+    xw = np.lib.stride_tricks.sliding_window_view(design, window, axis=0)  # (n-w+1, p, w)
+    yw = np.lib.stride_tricks.sliding_window_view(y0, window, axis=0)  # (n-w+1, a, w)
+    for chunk in np.array_split(todo, max(1, todo.size // 256)):
+        if chunk.size == 0:
             continue
-        lo = t - window + 1
-        x = x_all[lo : t + 1]
-        if not np.isfinite(x).all():
-            continue
-        y = y_all[lo : t + 1]
-        ok = np.isfinite(y).all(axis=0)
-        if not ok.any():
-            continue
-        design = np.empty((window, p))
-        design[:, 0] = 1.0
-        design[:, 1:] = x
-        yy = y[:, ok]
-        coef, _res, rank, _sv = np.linalg.lstsq(design, yy, rcond=None)
-        if rank < p:
-            continue  # a factor constant over the window: loadings not identified
-        resid = yy - design @ coef
-        ssr = (resid * resid).sum(axis=0)
-        dev = yy - yy.mean(axis=0)
-        sst = (dev * dev).sum(axis=0)
-        inv = np.linalg.inv(design.T @ design)
+        w0 = chunk - window + 1  # window start rows
+        xc = xw[w0]  # (c, p, w)
+        yc = yw[w0]  # (c, a, w)
+        xct = np.ascontiguousarray(np.swapaxes(xc, 1, 2))  # (c, w, p)
+        xtx = xc @ xct  # batched matrix products (BLAS)
+        xty = xc @ np.swapaxes(yc, 1, 2)
+        # a factor constant over the window leaves the loadings unidentified: skip the row
+        ident = np.linalg.matrix_rank(xtx) == p
+        coef = np.full((chunk.size, p, a), np.nan)
+        inv = np.full((chunk.size, p, p), np.nan)
+        if ident.any():
+            inv[ident] = np.linalg.inv(xtx[ident])
+            coef[ident] = inv[ident] @ xty[ident]
+        resid = yc - np.swapaxes(coef, 1, 2) @ xc
+        ssr = (resid * resid).sum(axis=2)  # (c, a)
+        dev = yc - yc.mean(axis=2, keepdims=True)
+        sst = (dev * dev).sum(axis=2)
         s2 = ssr / (window - p)
-        errs = np.sqrt(np.outer(np.diag(inv), s2))  # (p, n_ok)
-        cols = np.flatnonzero(ok)
-        alpha[t, cols] = coef[0]
-        alpha_se[t, cols] = errs[0]
-        beta[t, cols] = coef[1:].T
-        se[t, cols] = errs[1:].T
+        diag = np.diagonal(inv, axis1=1, axis2=2)  # (c, p)
+        errs = np.sqrt(diag[:, :, None] * s2[:, None, :])  # (c, p, a)
+        ok = (y_ok[chunk + 1] - y_ok[chunk + 1 - window] == window) & ident[:, None]
+        coef_t = np.where(ok[:, None, :], coef, np.nan)
+        errs_t = np.where(ok[:, None, :], errs, np.nan)
+        alpha[chunk] = coef_t[:, 0, :]
+        alpha_se[chunk] = errs_t[:, 0, :]
+        beta[chunk] = np.transpose(coef_t[:, 1:, :], (0, 2, 1))
+        se[chunk] = np.transpose(errs_t[:, 1:, :], (0, 2, 1))
         with np.errstate(divide="ignore", invalid="ignore"):
-            r2[t, cols] = np.where(sst > 0, 1.0 - ssr / sst, np.nan)
+            r2[chunk] = np.where(ok & (sst > 0), 1.0 - ssr / sst, np.nan)
     return Loadings(assets=tuple(assets), factors=tuple(names), window=window, beta=beta,
                     se=se, alpha=alpha, alpha_se=alpha_se, r2=r2)
 

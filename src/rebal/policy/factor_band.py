@@ -185,5 +185,5 @@ def factor_band_path(
         ratio[t] = float(r.max())
         if (np.abs(drift) > width).any():
             fire[t] = True
-            anchor = t
+            anchor = int(t)
     return fire, ratio

@@ -36,6 +36,10 @@ class FactorsRequest:
         Rows per regression (36 = three years of months).
     bands
         Factor → band half-width in loading units (``{"HML": 0.10}``); ``None`` = none.
+    policy
+        The rebalancing policy whose portfolio's drift is shown (a short form such as
+        ``"band:abs=0.05"`` or ``"factor-band:file=…"``; costless backtest); default
+        ``"buy-and-hold"`` (the drift of a never-rebalanced portfolio).
     start, end
         ``YYYY-MM-DD`` bounds of the price rows.
     """
@@ -47,6 +51,7 @@ class FactorsRequest:
     use: tuple[str, ...] | None = None
     window: int = 36
     bands: Mapping[str, float] | None = None
+    policy: str = "buy-and-hold"
     start: str | None = None
     end: str | None = None
 
@@ -69,8 +74,8 @@ class FactorsRun:
     target
         ``(n_assets,)`` the target weights (fractions).
     weights
-        ``(n_days, n_assets)`` the buy-and-hold weights from the first row (the drift a
-        never-rebalanced portfolio would have).
+        ``(n_days, n_assets)`` the weights of the portfolio run by ``policy`` from the
+        first row (buy-and-hold: the drift a never-rebalanced portfolio would have).
     exposure_target, exposure_held
         ``(n_days, n_factors)`` exposures (value-weighted loadings) of the target weights
         and of ``weights``.
@@ -93,6 +98,8 @@ class FactorsRun:
     exposure_target: FloatArray
     exposure_held: FloatArray
     bands: Mapping[str, float] = field(default_factory=dict)
+    policy: str = "buy-and-hold"
+    rebalance_days: tuple[int, ...] = ()
     factor_source: str = ""
     price_source: str = ""
 
@@ -104,7 +111,7 @@ class FactorsRun:
 
     @property
     def drift(self) -> FloatArray:
-        """``(n_days, n_factors)`` style drift of the buy-and-hold weights (loading units)."""
+        """``(n_days, n_factors)`` style drift of the policy's weights (loading units)."""
         return self.exposure_held - self.exposure_target
 
     def breaches(self) -> dict[str, int]:
@@ -133,8 +140,10 @@ class FactorsRun:
             "target": {a: float(w) for a, w in zip(self.assets, self.target, strict=True)},
             "exposure_target": {n: float(self.exposure_target[t, k])
                                 for k, n in enumerate(self.names)},
-            "exposure_buy_and_hold": {n: float(self.exposure_held[t, k])
-                                      for k, n in enumerate(self.names)},
+            "policy": self.policy,
+            "rebalances": len(self.rebalance_days),
+            "exposure_portfolio": {n: float(self.exposure_held[t, k])
+                                   for k, n in enumerate(self.names)},
             "bands": dict(self.bands),
             "rows_beyond_band": self.breaches(),
             "data": {"factors": self.factor_source, "prices": self.price_source},
@@ -175,13 +184,18 @@ def factors(request: FactorsRequest) -> FactorsRun:
             raise ConfigError(f"--bands {name} must be > 0, got {width}")
     L = rolling_loadings(excess, f, request.window, assets=market.assets, names=names,
                          source=table.source)
-    held = w * market.prices / market.prices[0]
-    held = held / held.sum(axis=1, keepdims=True)
+    from rebal.backtest import run_backtest
+    from rebal.policy import parse_policy
+
+    result = run_backtest(market, target, parse_policy(request.policy))
+    held = result.weights
     return FactorsRun(
         dates=market.dates, assets=market.assets, names=names, window=L.window, beta=L.beta,
         se=L.se, r2=L.r2, target=w, weights=held,
         exposure_target=portfolio_exposure(w, L.beta),
         exposure_held=portfolio_exposure(held, L.beta), bands=bands,
+        policy=str(result.policy_name),
+        rebalance_days=tuple(int(d) for d in result.rebalance_days),
         factor_source=table.source, price_source=market.source,
     )
 

@@ -204,46 +204,49 @@ def _monitor_store(request: MonitorRequest, step: Callable[[int, int, int], None
 
     from rebal.executor import open_executor, settle
     from rebal.services.store import open_store
-    from rebal.store.alerts import fingerprints, open_alerts, set_fingerprint, sync_alerts
-    from rebal.store.households import household_data, household_id, list_households
-    from rebal.store.households import record_check
+    from rebal.store import StoreError
+    from rebal.store.alerts import (
+        fingerprints,
+        household_ids,
+        open_alerts,
+        set_fingerprints,
+        sync_alerts,
+    )
+    from rebal.store.households import households_data, record_checks
 
     store = open_store(request.db, create=False)
     with store:
         with store.read() as conn:
-            names = list(request.names) or [r["name"] for r in list_households(conn)]
-            ids = {n: household_id(conn, n) for n in names}
+            ids = household_ids(conn)
+            missing = [n for n in request.names if n not in ids]
+            if missing:
+                known = ", ".join(sorted(ids)[:10]) or "none"
+                raise StoreError(f"no household {missing[0]!r} in the store (known: {known})")
+            data = households_data(conn, list(request.names) or None)
             before = fingerprints(conn)
-            jobs: list[tuple[str, dict[str, Any]]] = []
-            prints: dict[str, str] = {}
-            unchanged: list[str] = []
-            for n in names:
-                data = household_data(conn, n)
-                prints[n] = fingerprint(data)
-                if not request.all_ and before.get(ids[n]) == prints[n]:
-                    unchanged.append(n)
-                else:
-                    jobs.append((n, data))
+        names = list(request.names) or sorted(data)
+        prints = {n: fingerprint(data[n]) for n in names}
+        unchanged = [n for n in names
+                     if not request.all_ and before.get(ids[n]) == prints[n]]
+        skip = set(unchanged)
+        jobs = [(n, data[n]) for n in names if n not in skip]
         with open_executor(request.executor, preload=("rebal.monitor",)) as ex:
             outcomes = ex.map(settle(monitor_data), jobs, progress=step)
         at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-        new: list[dict[str, Any]] = []
-        resolved = 0
+        done = {ids[n]: o.value for (n, _), o in zip(jobs, outcomes, strict=True)
+                if o.ok and o.value is not None}
         with store.write() as conn:
-            for (n, _data), o in zip(jobs, outcomes, strict=True):
-                if not o.ok or o.value is None:
-                    continue
-                fresh, gone = sync_alerts(conn, ids[n], o.value["alerts"], at)
-                new += [dict(a) for a in fresh]
-                resolved += gone
-                set_fingerprint(conn, ids[n], prints[n], at)
-                record_check(conn, ids[n], as_of=dt.date.fromisoformat(o.value["as_of"]),
-                             action_needed=o.value["action_needed"],
-                             max_abs_drift=o.value["max_abs_drift"],
-                             summary={"alerts": [a["message"] for a in o.value["alerts"]]})
+            fresh, resolved = sync_alerts(conn, {h: v["alerts"] for h, v in done.items()}, at)
+            set_fingerprints(conn, {h: prints[v["household"]] for h, v in done.items()}, at)
+            record_checks(conn, [
+                {"household_id": h, "as_of": dt.date.fromisoformat(v["as_of"]),
+                 "action_needed": v["action_needed"], "max_abs_drift": v["max_abs_drift"],
+                 "summary": {"alerts": [a["message"] for a in v["alerts"]]}}
+                for h, v in done.items()])
         with store.read() as conn:
-            still = [a for a in open_alerts(conn) if a["household"] in set(names)]
+            wanted = set(names)
+            still = [a for a in open_alerts(conn) if a["household"] in wanted]
     return MonitorRun(names=tuple(n for n, _ in jobs), outcomes=tuple(outcomes),
-                      new_alerts=tuple(new), unchanged=tuple(unchanged),
+                      new_alerts=tuple(dict(a) for a in fresh), unchanged=tuple(unchanged),
                       open_action=sum(a["severity"] == "action" for a in still),
                       resolved=resolved)

@@ -222,16 +222,18 @@ def plan_all(
     import json
 
     from rebal.services.store import current_user, open_store, record_drift
-    from rebal.store.households import household_data, household_id, list_households
+    from rebal.store.alerts import household_ids
+    from rebal.store.households import households_data
     from rebal.store.plans import find_plan, save_plan
 
     store = open_store(db, create=False)
     with store:
         with store.read() as conn:
-            chosen = list(names) or [r["name"] for r in list_households(conn)]
-            ids = {n: household_id(conn, n) for n in chosen}
-            jobs = [HouseholdJob(name=n, data=household_data(conn, n), mode=mode,
-                                 min_trade_usd=min_trade_usd) for n in chosen]
+            ids = household_ids(conn)
+            data = households_data(conn, list(names) or None)
+        jobs = [HouseholdJob(name=n, data=data[n], mode=mode, min_trade_usd=min_trade_usd)
+                for n in (list(names) or sorted(data)) if n in data]
+        failed_early = [n for n in names if n not in data]
         saved: dict[str, int] = {}
         by = current_user()
 
@@ -267,4 +269,8 @@ def plan_all(
                          executor=None if spec is not None or executor is None else executor)
     from dataclasses import replace
 
-    return replace(run, saved=saved)
+    # a name not in the store fails alone, like a household whose plan failed
+    unknown = tuple(JobOutcome(False, None, f"no household {n!r} in the store", "StoreError")
+                    for n in failed_early)
+    return replace(run, names=run.names + tuple(failed_early),
+                   outcomes=run.outcomes + unknown, saved=saved)

@@ -198,7 +198,8 @@ def read_transactions(lines: Sequence[Line], source: str) -> TransactionsFile:
             symbol=symbol, quantity=quantity,
             price_usd=row.positive("price ($)", required=False), fees_usd=fees,
             amount_usd=row.number("amount ($)"), action=row.text("action"),
-            description=row.text("description"), account_number=row.text("account"),
+            description=row.text("description"),
+            account_number=row.text("account") or row.text("account number"),
             source_file=source, source_line=row.line,
         ))
     return TransactionsFile(source=source, format=BrokerFormat.FIDELITY,

@@ -102,3 +102,10 @@ def test_a_schwab_file_is_not_read_as_fidelity(fixture: Fixture, write: Writer) 
     path = write("s.csv", '"Symbol","Qty (Quantity)","Price"\n"VTI","5","$1"\n')
     with pytest.raises(InputError, match="Fidelity positions file"):
         read_positions(path, "fidelity")
+
+
+def test_a_lots_import_of_another_file_says_what_it_needs(fixture: Fixture) -> None:
+    with pytest.raises(InputError, match=r"Fidelity realized-lots file .* or positions file"):
+        read_lots(fixture("Accounts_History.csv"), "fidelity")
+    with pytest.raises(InputError, match="Schwab lot-details, realized-gain or positions"):
+        read_lots(fixture("Accounts_History.csv"), "schwab")

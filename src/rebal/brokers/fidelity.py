@@ -150,7 +150,14 @@ def read_lots(lines: Sequence[Line], source: str) -> LotsFile:
         table = find_table(lines, source, REALIZED_REQUIRED,
                            what="a Fidelity realized-lots file", footer=_footer)
     except InputError:  # not a realized-lots file: a positions file?
-        positions = read_positions(lines, source)
+        try:
+            positions = read_positions(lines, source)
+        except InputError as exc:
+            if "no header row" not in str(exc):
+                raise
+            raise InputError("no header row of a Fidelity realized-lots file (Symbol(CUSIP), "
+                             "Date Acquired, Date Sold, …) or positions file (Account Number, "
+                             "Symbol, Quantity, …)", file=source, row=1) from None
         return LotsFile(source=source, format=BrokerFormat.FIDELITY, lots=positions.to_lots(),
                         statement_date=positions.statement_date, notes=positions.notes)
     check_trailer(table.after, source)

@@ -193,7 +193,13 @@ def read_lots(lines: Sequence[Line], source: str) -> LotsFile:
         except InputError as exc:
             if "no header row" not in str(exc):
                 raise
-        positions = read_positions(lines, source)
+        try:
+            positions = read_positions(lines, source)
+        except InputError as exc:
+            if "no header row" not in str(exc):
+                raise
+            raise InputError("no header row of a Schwab lot-details, realized-gain or "
+                             "positions file", file=source, row=1) from None
         return LotsFile(source=source, format=BrokerFormat.SCHWAB, lots=positions.to_lots(),
                         statement_date=positions.statement_date)
     check_trailer(table.after[1:] if table.after and _footer(table.after[0][1])

@@ -16,6 +16,7 @@ silently drop a value); numbers may carry ``$``, ``,`` and parentheses like a br
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rebal.brokers.records import (
@@ -69,10 +70,13 @@ def _table(lines: Sequence[Line], source: str, required: tuple[str, ...],
     return table
 
 
+_SPACE = re.compile(r"\s")
+
+
 def symbol_of(row: Row, column: str = "symbol") -> str:
     """The symbol, upper-case, spaces refused."""
     text = row.text(column, required=True).upper()
-    if any(ch.isspace() for ch in text):
+    if _SPACE.search(text):
         raise row.fail(f"{text!r} is not a symbol (it has spaces)", column)
     return text
 

@@ -34,7 +34,8 @@ def test_positions(fixture: Fixture) -> None:
     assert f.cash_usd == 1234.56  # pending activity is not cash yet
     assert f.statement_date == date(2025, 6, 30)  # "Date downloaded Jun-30-2025"
     assert f.accounts == ("Z12345678", "X87654321")
-    assert "pending activity -50.00" in f.notes[0] and f.notes[0].startswith("line 5")
+    assert f.notes == ("line 5: pending activity -50.00 USD in account ****5678 is not "
+                       "counted as cash until it settles",)
     roth = f.for_account("X87654321")
     assert [p.symbol for p in roth.positions] == ["VXUS"] and roth.cash_usd is None
     assert f.to_dict()["positions"][0]["account_number"] == "****5678"

@@ -13,6 +13,7 @@ from rebal.brokers import (
     ImportedLot,
     IssueKind,
     Position,
+    ReconIssue,
     read_lots,
     read_positions,
     read_transactions,
@@ -53,6 +54,10 @@ def test_lots_against_positions() -> None:
     vti = result.of_kind(IssueKind.QUANTITY_MISMATCH)[0]
     assert vti.line() == "p.csv, line 2: VTI: the lots hold 99 shares, the position 100 " \
                          "(difference -1)"
+    masked = ReconIssue(kind=IssueKind.CASH_MISMATCH, symbol="", message="m",
+                        account_number="Z12345678")
+    assert result.to_dict()["ok"] is False
+    assert masked.to_dict()["account_number"] == "****5678"
 
 
 def test_lots_that_match_within_a_cent_a_lot() -> None:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from rebal.brokers.numbers import parse_date
+from rebal.brokers.numbers import mask_account_number, parse_date
 from rebal.brokers.records import (
     BrokerFormat,
     ClosedLot,
@@ -100,7 +100,8 @@ def read_positions(lines: Sequence[Line], source: str) -> PositionsFile:
         value = row.number("current value")
         if symbol.lower() == "pending activity":
             notes.append(f"line {row.line}: pending activity {value or 0:,.2f} USD in account "
-                         f"{account or '?'} is not counted as cash until it settles")
+                         f"{mask_account_number(account) or '?'} is not counted as cash "
+                         "until it settles")
             continue
         if symbol.endswith("**"):
             if value is None:

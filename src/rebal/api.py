@@ -91,7 +91,7 @@ def backtest_policy(
     fixed_usd: float = 0.0,
     min_trade_usd: float = 0.0,
     contribution_usd: float = 0.0,
-    flow_frequency: str = "monthly",
+    flow_frequency: str | None = None,
 ) -> BacktestRun:
     """Backtest ``policy`` on ``prices`` beside buy-and-hold (``rebal backtest``).
 
@@ -141,7 +141,7 @@ def backtest_policy(
         market, pick_target(market, target, option="target"), policy,
         initial_usd=initial_usd, cost_bps=cost_bps, fixed_usd=fixed_usd,
         min_trade_usd=min_trade_usd,
-        contribution_usd=contribution_usd, flow_frequency=flow_frequency,
+        contribution_usd=contribution_usd, flow_frequency=flow_frequency or "monthly",
     )
 
 

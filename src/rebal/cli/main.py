@@ -11,7 +11,18 @@ import sys
 
 import typer
 
-from rebal.cli import backtest_cmd, compare_cmd, demo_cmd, plan_cmd, sweep_cmd, tax_cmd
+from rebal.cli import (
+    backtest_cmd,
+    compare_cmd,
+    demo_cmd,
+    factors_cmd,
+    monitor_cmd,
+    plan_cmd,
+    simulate_cmd,
+    store_cmd,
+    sweep_cmd,
+    tax_cmd,
+)
 
 app = typer.Typer(
     name="rebal",
@@ -31,14 +42,19 @@ sweep_cmd.register(app)
 plan_cmd.register(app)
 demo_cmd.register(app)
 tax_cmd.register(app)
+factors_cmd.register(app)
+monitor_cmd.register(app)
+simulate_cmd.register(app)
+store_cmd.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; bad input ends in one line on stderr, never a traceback."""
     from rebal.errors import RebalError
 
+    args = store_cmd.route(list(sys.argv[1:] if argv is None else argv))
     try:
-        app(args=argv, standalone_mode=True)
+        app(args=args, standalone_mode=True)
     except RebalError as exc:
         from rebal.cli.console import fail
 

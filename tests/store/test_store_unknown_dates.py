@@ -1,6 +1,7 @@
 """Lots built from imported positions keep their "unknown acquisition date" flag through
 the store: the stored household gives them to the planner (conservative treatment, said
-in the plan) and the order file names none of them."""
+in the plan), the export writes the flag, and the order writer is told which lots the
+broker does not have."""
 
 from __future__ import annotations
 
@@ -25,37 +26,30 @@ brokerage,USD,"1,300.00",1,,,cash,sweep
 """
 
 
-@pytest.fixture
-def stored(store_url: str, tmp_path: Path) -> str:
+def test_the_flag_reaches_the_planner_the_export_and_the_orders(
+        store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rebal.brokers
+
     svc.add_household(str(EXAMPLES / "diy_small.yaml"), store_url)
     path = tmp_path / "pos.csv"
     path.write_text(POSITIONS)
     import_file("positions", "generic", str(path), household=H, account="brokerage",
                 db=store_url)
-    return store_url
-
-
-def test_the_flag_reaches_the_planner_and_the_orders(stored: str, tmp_path: Path) -> None:
-    h = svc.load_stored_household(H, stored)
+    h = svc.load_stored_household(H, store_url)
     unknown = {lot.id: lot for lot in h.lots if not lot.date_known}
     assert {(lot.symbol, lot.quantity) for lot in unknown.values()} == {("VXUS", 300.0),
                                                                        ("BND", 10.0)}
     assert all(lot.acquired == h.as_of for lot in unknown.values())
-    run = svc.plan_stored(H, stored, save=True).run
+    assert svc.export_household(H, store_url).count("date_known: false") == 2
+
+    saved = svc.plan_stored(H, store_url, save=True)
     assert any("unknown acquisition date" in n and "treated as bought on" in n
-               and "not sold at a loss: BND in brokerage" in n for n in run.plan.notes)
-    for trade in run.plan.trades:
+               and "not sold at a loss: BND in brokerage" in n for n in saved.run.plan.notes)
+    for trade in saved.run.plan.trades:
         for relief in trade.lots:
             if relief.lot_id in unknown:  # sold only at a gain, and then short term
                 assert relief.gain_usd is not None and relief.gain_usd >= 0
                 assert relief.term is not None and relief.term.value == "short"
-    # round trip: the exported household says date_known: false for those lots
-    assert svc.export_household(H, stored).count("date_known: false") == 2
-
-
-def test_orders_are_told_which_lots_the_broker_does_not_have(
-        stored: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rebal.brokers
 
     seen: dict[str, object] = {}
     real = rebal.brokers.orders_from_trades
@@ -65,10 +59,7 @@ def test_orders_are_told_which_lots_the_broker_does_not_have(
         return real(trades, **kwargs)
 
     monkeypatch.setattr(rebal.brokers, "orders_from_trades", spy)
-    saved = svc.plan_stored(H, stored, save=True)
     assert saved.plan_id is not None
-    svc.approve_plan(saved.plan_id, stored)
-    svc.write_orders(saved.plan_id, stored, fmt="generic", out=str(tmp_path / "o.csv"))
-    h = svc.load_stored_household(H, stored)
-    assert set(seen["unknown_lot_ids"]) == {lot.id for lot in h.lots if not lot.date_known}
-    assert len(set(seen["unknown_lot_ids"])) == 2
+    svc.approve_plan(saved.plan_id, store_url)
+    svc.write_orders(saved.plan_id, store_url, fmt="generic", out=str(tmp_path / "o.csv"))
+    assert set(seen["unknown_lot_ids"]) == set(unknown)  # type: ignore[call-overload]

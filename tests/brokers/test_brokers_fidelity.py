@@ -34,7 +34,8 @@ def test_positions(fixture: Fixture) -> None:
     assert f.cash_usd == 1234.56  # pending activity is not cash yet
     assert f.statement_date == date(2025, 6, 30)  # "Date downloaded Jun-30-2025"
     assert f.accounts == ("Z12345678", "X87654321")
-    assert "pending activity -50.00" in f.notes[0] and f.notes[0].startswith("line 5")
+    assert f.notes == ("line 5: pending activity -50.00 USD in account ****5678 is not "
+                       "counted as cash until it settles",)
     roth = f.for_account("X87654321")
     assert [p.symbol for p in roth.positions] == ["VXUS"] and roth.cash_usd is None
     assert f.to_dict()["positions"][0]["account_number"] == "****5678"
@@ -102,3 +103,10 @@ def test_a_schwab_file_is_not_read_as_fidelity(fixture: Fixture, write: Writer) 
     path = write("s.csv", '"Symbol","Qty (Quantity)","Price"\n"VTI","5","$1"\n')
     with pytest.raises(InputError, match="Fidelity positions file"):
         read_positions(path, "fidelity")
+
+
+def test_a_lots_import_of_another_file_says_what_it_needs(fixture: Fixture) -> None:
+    with pytest.raises(InputError, match=r"Fidelity realized-lots file .* or positions file"):
+        read_lots(fixture("Accounts_History.csv"), "fidelity")
+    with pytest.raises(InputError, match="Schwab lot-details, realized-gain or positions"):
+        read_lots(fixture("Accounts_History.csv"), "schwab")

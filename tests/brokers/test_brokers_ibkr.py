@@ -75,3 +75,17 @@ def test_errors(fixture: Fixture, write: Writer) -> None:
         read_lots(write("d.xml", "<FlexQueryResponse>\n<OpenPosition symbol='X'>\n"),
                   "ibkr-flex")
     assert info.value.row == 3
+
+
+def test_closed_lot_rows_do_not_count_a_sale_twice(write: Writer) -> None:
+    text = ('"ClientAccountID","CurrencyPrimary","Symbol","TradeDate","Buy/Sell","Quantity",'
+            '"TradePrice","IBCommission","NetCash","LevelOfDetail","OpenDateTime"\n'
+            '"U1","USD","BND","20250610","SELL","-20","72.5","-0.35","1449.65","EXECUTION",""\n'
+            '"U1","USD","BND","20250610","SELL","-15","72.5","0","0","CLOSED_LOT",'
+            '"20230301;000000"\n'
+            '"U1","USD","BND","20250610","SELL","-5","72.5","0","0","CLOSED_LOT",'
+            '"20240105;000000"\n')
+    f = read_transactions(write("t.csv", text), "ibkr-flex")
+    assert [(t.type, t.quantity) for t in f.transactions] == [(TxnType.SELL, 20.0)]
+    assert f.notes == ("2 trade rows that are not EXECUTION rows (orders, closed lots, "
+                       "summaries) skipped",)

@@ -94,3 +94,16 @@ def test_unknown_action(write: Writer) -> None:
     with pytest.raises(InputError, match="unknown Schwab action 'Options Frwd Split'") as info:
         read_transactions(path, "schwab")
     assert (info.value.row, info.value.field) == (2, "Action")
+
+
+def test_realized_gains_with_the_brokers_wash_sales(fixture: Fixture) -> None:
+    f = read_lots(fixture("schwab_realized.csv"), "schwab")
+    assert f.lots == ()
+    schz, schb = f.closed
+    assert (schz.quantity, schz.acquired, schz.sold, schz.proceeds_usd, schz.cost_basis_usd,
+            schz.gain_usd, schz.wash_disallowed_usd) == (
+        100.0, date(2023, 3, 1), date(2025, 6, 20), 2344.95, 2450.0, -105.05, 0.0)
+    # a washed loss: $520 basis, $460 proceeds, $60 disallowed, so $0 realized
+    assert (schb.gain_usd, schb.wash_disallowed_usd) == (0.0, 60.0)
+    assert schb.proceeds_usd - schb.cost_basis_usd + schb.wash_disallowed_usd == 0.0
+    assert schz.account_number == "...123"

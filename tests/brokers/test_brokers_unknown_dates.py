@@ -101,3 +101,27 @@ def test_lots_csv_takes_the_flag(tmp_path: Any) -> None:
     path.write_text("account,symbol,quantity,cost_basis_usd,acquired,date_known\n"
                     "tx,A,5,750,,false\ntx,A,5,750,2020-01-02,\n", encoding="utf-8")
     assert [lot.date_known for lot, _ in read_lots_csv(path)] == [False, True]
+
+
+def test_rule_by_rule() -> None:
+    """Each rule alone. (2) the same loss lot dated today is harvested when its date is
+    known, not when it is unknown; (3) an unknown-date lot at a gain blocks the loss sale of
+    a known lot of its group (it may have been bought within 30 days)."""
+    loss_today = _imported(10, 1500) | {"acquired": AS_OF.isoformat()}
+    known_today = {k: v for k, v in loss_today.items() if k != "date_known"}
+    sold = plan(_household(known_today))
+    assert [t.side for t in sold.trades if t.symbol == "A"] == [Side.SELL]
+    kept = plan(_household(loss_today))
+    assert not [t for t in kept.trades if t.symbol == "A" and t.side is Side.SELL]
+
+    known_loss = {"account": "tx", "symbol": "A", "quantity": 10, "cost_basis_usd": 1500,
+                  "acquired": "2020-01-02"}
+    gain_unknown = _imported(2, 100)  # $50 a share, a gain at $100
+    result = plan(_household(known_loss, gain_unknown))
+    relieved = [r.lot_id for t in result.trades if t.symbol == "A" for r in t.lots]
+    assert "tx:A:1" not in relieved
+    # control: the same gain lot with a known old date does not block the harvest
+    old = {k: v for k, v in gain_unknown.items() if k != "date_known"} | \
+        {"acquired": "2019-01-02"}
+    control = plan(_household(known_loss, old))
+    assert "tx:A:1" in [r.lot_id for t in control.trades if t.symbol == "A" for r in t.lots]

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from rebal.brokers.numbers import parse_date
+from rebal.brokers.numbers import mask_account_number, parse_date
 from rebal.brokers.records import (
     BrokerFormat,
     ClosedLot,
@@ -100,7 +100,8 @@ def read_positions(lines: Sequence[Line], source: str) -> PositionsFile:
         value = row.number("current value")
         if symbol.lower() == "pending activity":
             notes.append(f"line {row.line}: pending activity {value or 0:,.2f} USD in account "
-                         f"{account or '?'} is not counted as cash until it settles")
+                         f"{mask_account_number(account) or '?'} is not counted as cash "
+                         "until it settles")
             continue
         if symbol.endswith("**"):
             if value is None:
@@ -150,7 +151,14 @@ def read_lots(lines: Sequence[Line], source: str) -> LotsFile:
         table = find_table(lines, source, REALIZED_REQUIRED,
                            what="a Fidelity realized-lots file", footer=_footer)
     except InputError:  # not a realized-lots file: a positions file?
-        positions = read_positions(lines, source)
+        try:
+            positions = read_positions(lines, source)
+        except InputError as exc:
+            if "no header row" not in str(exc):
+                raise
+            raise InputError("no header row of a Fidelity realized-lots file (Symbol(CUSIP), "
+                             "Date Acquired, Date Sold, …) or positions file (Account Number, "
+                             "Symbol, Quantity, …)", file=source, row=1) from None
         return LotsFile(source=source, format=BrokerFormat.FIDELITY, lots=positions.to_lots(),
                         statement_date=positions.statement_date, notes=positions.notes)
     check_trailer(table.after, source)
@@ -198,7 +206,8 @@ def read_transactions(lines: Sequence[Line], source: str) -> TransactionsFile:
             symbol=symbol, quantity=quantity,
             price_usd=row.positive("price ($)", required=False), fees_usd=fees,
             amount_usd=row.number("amount ($)"), action=row.text("action"),
-            description=row.text("description"), account_number=row.text("account"),
+            description=row.text("description"),
+            account_number=row.text("account") or row.text("account number"),
             source_file=source, source_line=row.line,
         ))
     return TransactionsFile(source=source, format=BrokerFormat.FIDELITY,

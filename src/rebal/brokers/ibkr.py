@@ -283,7 +283,8 @@ def _transactions(sections: dict[str, _Section], source: str) -> TransactionsFil
     if "TRNT" not in sections and "CTRN" not in sections:
         _section(sections, "TRNT", "trades or cash transactions", source)
     out: list[Transaction] = []
-    for row in sections["TRNT"].rows if "TRNT" in sections else ():
+    notes: list[str] = []
+    for row in _executions(sections["TRNT"].rows if "TRNT" in sections else (), notes):
         _usd(row)
         side_column = "buy/sell" if row.has("buy/sell") else "buysell"  # CSV / XML
         side = row.text(side_column, required=True).upper()
@@ -317,7 +318,24 @@ def _transactions(sections: dict[str, _Section], source: str) -> TransactionsFil
             description=row.text("description"), account_number=_account(row),
             source_file=source, source_line=row.line))
     return TransactionsFile(source=source, format=BrokerFormat.IBKR_FLEX,
-                            transactions=tuple(out))
+                            transactions=tuple(out), notes=tuple(notes))
+
+
+def _executions(rows: Sequence[Row], notes: list[str]) -> list[Row]:
+    """The trade rows that are executions. A query with ``levelOfDetail`` also lists each
+    order (``ORDER``), the lots a sale closed (``CLOSED_LOT``) and summaries: counting
+    those would count a trade twice, so only ``EXECUTION`` rows are read (``ORDER`` rows
+    when the query has no executions)."""
+    levels = [r.text("levelofdetail").upper() for r in rows]
+    if not any(levels):
+        return list(rows)
+    keep = "EXECUTION" if "EXECUTION" in levels else "ORDER"
+    picked = [r for r, lv in zip(rows, levels, strict=True) if lv == keep]
+    skipped = len(rows) - len(picked)
+    if skipped:
+        notes.append(f"{skipped} trade rows that are not {keep} rows (orders, closed lots, "
+                     "summaries) skipped")
+    return picked
 
 
 def read_positions(lines: Sequence[Line], source: str) -> PositionsFile:

@@ -264,7 +264,8 @@ class Transaction(Record):
     action
         The broker's own wording (``"Qualified Dividend"``), kept for the reader.
     lot_ids
-        For a sale: the broker's lot ids relieved, when the file names them.
+        For a sale: the lots relieved, when the file names them; for a purchase: the id of
+        the lot it opens (one), if given.
     """
 
     date: date
@@ -311,6 +312,7 @@ class Transaction(Record):
             date=self.date, account=account, symbol=self.symbol,
             side=Side.SELL if self.type is TxnType.SELL else Side.BUY,
             quantity=self.quantity, price_usd=price, fees=self.fees_usd,
+            lot_id=self.lot_ids[0] if self.lot_ids and self.type is not TxnType.SELL else None,
             lot_ids=self.lot_ids if self.type is TxnType.SELL else (),
             reinvested=self.type is TxnType.REINVEST,
             source_file=self.source_file or None, source_line=self.source_line or None,

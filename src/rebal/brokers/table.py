@@ -77,7 +77,7 @@ def _is_cp1252(raw: bytes) -> bool:
 
 
 def blank(cells: Sequence[str]) -> bool:
-    return not any(c for c in cells)
+    return not any(cells)  # cells are stripped strings: "" is false
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,18 +193,21 @@ def _table(lines: Sequence[Line], i: int, source: str, names: list[str], spelled
     width = max((k + 1 for k, n in enumerate(names) if n), default=0)
     name_map = {n: s.strip().strip('"') for n, s in zip(names, spelled, strict=True) if n}
     rows: list[Row] = []
+    pairs = [(k, n) for k, n in enumerate(names) if n]
     j = i + 1
     while j < len(lines):
         line, cells = lines[j]
-        if blank(cells) or (footer is not None and footer(cells)):
+        if not any(cells) or (footer is not None and footer(cells)):
             break
-        extra = [c for c in cells[width:] if c]
-        if extra:
+        if len(cells) > width and any(cells[width:]):
+            extra = next(c for c in cells[width:] if c)
             raise InputError(
                 f"{len(cells)} cells where the header at line {header_line} has {width} "
-                f"columns (extra {extra[0]!r})", file=source, row=line)
-        cells_by_name = {n: (cells[k] if k < len(cells) else "") for k, n in enumerate(names)
-                         if n}
+                f"columns (extra {extra!r})", file=source, row=line)
+        if len(cells) >= width:
+            cells_by_name = {n: cells[k] for k, n in pairs}
+        else:
+            cells_by_name = {n: (cells[k] if k < len(cells) else "") for k, n in pairs}
         rows.append(Row(source, line, cells_by_name, name_map))
         j += 1
     return Table(source, header_line, tuple(names), tuple(rows), tuple(lines[:i]),

@@ -264,14 +264,16 @@ def replace_lots(conn: sa.Connection, account_id: int, lots: Iterable[Mapping[st
     """Make ``lots`` the account's lots (the old ones are deleted); returns the count.
 
     Each lot: ``id``, ``symbol``, ``quantity``, ``cost_basis_usd``, ``acquired``,
-    ``holding_start`` and optionally ``unknown_acquired``.
+    ``holding_start`` and optionally ``unknown_acquired`` (or the household file's
+    ``date_known: false``).
     """
     conn.execute(t.lots.delete().where(t.lots.c.account_id == account_id))
     rows = [
         dict(account_id=account_id, lot_key=lot["id"], symbol=lot["symbol"],
              quantity=float(lot["quantity"]), cost_basis_usd=lot.get("cost_basis_usd"),
              acquired=_date(lot.get("acquired")), holding_start=_date(lot.get("holding_start")),
-             unknown_acquired=bool(lot.get("unknown_acquired", False)), import_id=import_id,
+             unknown_acquired=bool(lot.get("unknown_acquired", False))
+             or lot.get("date_known") is False, import_id=import_id,
              position=pos)
         for pos, lot in enumerate(lots)
     ]
@@ -404,7 +406,7 @@ def _households_part(conn: sa.Connection, heads: list[Mapping[str, Any]]
                 cash[aid] = amount
         for r in conn.execute(
                 sa.select(lc.account_id, lc.lot_key, lc.symbol, lc.quantity, lc.cost_basis_usd,
-                          lc.acquired, lc.holding_start)
+                          lc.acquired, lc.holding_start, lc.unknown_acquired)
                 .where(lc.account_id.in_(list(part))).order_by(lc.account_id, lc.position)):
             lots.setdefault(r[0], []).append(tuple(r))
         earliest = min(as_of.values()) - dt.timedelta(days=WASH_WINDOW_DAYS)
@@ -494,8 +496,10 @@ def _file_form(h: Mapping[str, Any], tax: Mapping[str, Any],
         },
         "lots": [
             {"id": key, "account": key_of[aid], "symbol": sym, "quantity": qty,
-             "cost_basis_usd": basis, "acquired": _iso(acq), "holding_start": _iso(hs)}
-            for aid, key, sym, qty, basis, acq, hs in lots
+             "cost_basis_usd": basis, "acquired": _iso(acq), "holding_start": _iso(hs),
+             # a lot built from a position: the planner's conservative treatment
+             **({"date_known": False} if unknown else {})}
+            for aid, key, sym, qty, basis, acq, hs, unknown in lots
         ],
         "recent_trades": [
             {"date": d.isoformat(), "account": key_of[aid], "symbol": sym, "side": kind,

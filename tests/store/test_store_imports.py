@@ -80,6 +80,8 @@ def test_positions_keep_matching_lots_and_flag_the_rest(stored: str, tmp_path: P
     vxus = next(lot for lot in lots.values() if lot.symbol == "VXUS")
     assert vxus.cost_basis_usd == 17400.0 and vxus.acquired == h.as_of
     assert h.account("brokerage").cash_usd == 1300.0
+    if not stored.startswith("sqlite"):
+        return  # planning is the same code on both backends: once is enough
     plan = svc.plan_stored(H, stored).run.plan
     assert any("2 lot(s) imported from positions have no acquisition date" in n
                for n in plan.notes)
@@ -180,7 +182,7 @@ def _start(script: Path, *args: str) -> subprocess.Popen[str]:
 def test_a_killed_import_leaves_the_store_as_it_was(sqlite_url: str, tmp_path: Path) -> None:
     svc.add_household(str(EXAMPLES / "diy_small.yaml"), sqlite_url)
     lots = tmp_path / "lots.csv"
-    _lots_csv(lots, 12_000)  # three batches: killed after the first is written
+    _lots_csv(lots, 6_000)  # two batches: killed after the first is written
     script = tmp_path / "imp.py"
     script.write_text(_PAUSING_IMPORT)
     before = _snapshot(sqlite_url)
@@ -198,19 +200,19 @@ def test_a_killed_import_leaves_the_store_as_it_was(sqlite_url: str, tmp_path: P
     # and the store takes the same import afterwards, whole
     report = import_file("lots", "generic", str(lots), household=H, account="brokerage",
                          db=sqlite_url)
-    assert report.lots_after == 12_000
+    assert report.lots_after == 6_000
 
 
 def test_two_importers_at_once_both_succeed_one_after_the_other(
         sqlite_url: str, tmp_path: Path) -> None:
     svc.add_household(str(EXAMPLES / "diy_small.yaml"), sqlite_url)
     lots = tmp_path / "lots.csv"
-    _lots_csv(lots, 6_000)
+    _lots_csv(lots, 4_000)
     tx = tmp_path / "tx.csv"
     tx.write_text(TRANSACTIONS)
     script = tmp_path / "imp.py"
     script.write_text(_PAUSING_IMPORT)
-    first = _start(script, sqlite_url, str(lots), "lots", "1.5")
+    first = _start(script, sqlite_url, str(lots), "lots", "1.0")
     assert first.stdout is not None and first.stdout.readline().strip() == "MID"
     # the first holds the write lock now: the second waits for it, then writes
     second = _start(script, sqlite_url, str(tx), "transactions", "0")
@@ -223,7 +225,7 @@ def test_two_importers_at_once_both_succeed_one_after_the_other(
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
         assert conn.exec_driver_sql("SELECT count(*) FROM lots l JOIN accounts a ON "
                                     "a.id = l.account_id WHERE a.key = 'brokerage'"
-                                    ).scalar() == 6_000
+                                    ).scalar() == 4_000
         assert conn.exec_driver_sql("SELECT count(*) FROM transactions "
                                     "WHERE date >= '2025-06-20'").scalar() == 4
     engine.dispose()

@@ -192,6 +192,14 @@ def import_fills(path: str, plan_id: int, db: str | None, *, fmt: str = "generic
                                      already_imported=True)
             hs.save_household(conn, data, replace=True)
             hs.add_transactions(conn, [_row(f, ids, plan_id) for f in fills], import_id=None)
+            # money pending on the plan date arrived (or left) by the first fill: a flow
+            hs.add_transactions(conn, [
+                {"account_id": ids[a.id], "date": fills[0].date,
+                 "kind": "transfer_in" if a.pending_flow_usd > 0 else "transfer_out",
+                 "symbol": None, "quantity": None, "price_usd": None,
+                 "amount_usd": a.pending_flow_usd, "fees_usd": 0.0,
+                 "description": f"pending flow on plan {plan_id}'s date"}
+                for a in h.accounts if a.pending_flow_usd], import_id=None)
             hs.record_import(conn, hid, first["id"], kind="fills", fmt=fmt,
                              filename=Path(path).name, sha256=digest, n_rows=len(fills))
             if status != row["status"]:

@@ -167,7 +167,7 @@ def import_file(kind: str, fmt: str, path: str, *, household: str, account: str,
         digits suffice); it is stored with the account and shown masked.
     """
     from rebal.brokers import mask_account_number
-    from rebal.services.store import open_store
+    from rebal.services.store import open_store, record_drift
     from rebal.store import households as hs
 
     if kind not in IMPORT_KINDS:
@@ -208,7 +208,7 @@ def import_file(kind: str, fmt: str, path: str, *, household: str, account: str,
                       len(parsed.lots) if kind == "lots" else len(parsed.transactions))
             hs.record_import(conn, hid, acct["id"], kind=kind, fmt=fmt_label,
                              filename=Path(path).name, sha256=digest, n_rows=n_rows)
-            _validate(conn, household)
+            record_drift(conn, hid, _validate(conn, household))
             result["report"] = report
             if dry_run:
                 raise _DryRun
@@ -354,13 +354,14 @@ def _transaction_row(tx: Any, account_id: int) -> dict[str, Any]:
             "description": (description or None) and description[:500]}
 
 
-def _validate(conn: Any, household: str) -> None:
+def _validate(conn: Any, household: str) -> Any:
     """Rebuild the household from the store (inside the transaction) and validate it."""
     from rebal.household import household_from_dict
     from rebal.store.households import household_data
 
     try:
-        household_from_dict(household_data(conn, household), source=f"store:{household}")
+        return household_from_dict(household_data(conn, household),
+                                   source=f"store:{household}")
     except InputError as exc:
         raise InputError(f"the import would leave household {household!r} invalid, so "
                          f"nothing was imported: {exc.message}", file=exc.file,

@@ -112,10 +112,14 @@ class HouseholdAdded:
 
 
 def record_drift(conn: Any, household_id: int, household: Household) -> CheckResult:
-    """Check the household's drift and store the verdict (``household list`` shows it)."""
+    """Check the household's drift and store the verdict (``household list`` shows it),
+    and a snapshot of its value by account and class (``rebal history``)."""
     from rebal.services.check import check_household
     from rebal.store.households import record_check
 
+    from rebal.services.history import record_snapshot
+
+    record_snapshot(conn, household_id, household)
     result = check_household(household)
     worst = max((abs(c.drift) for c in result.classes), default=0.0)
     record_check(conn, household_id, as_of=household.as_of,

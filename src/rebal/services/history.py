@@ -27,21 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["AttributionResult", "HistoryResult", "attribution", "history",
-           "money_weighted_return", "record_snapshot", "time_weighted_return"]
-
-
-def record_snapshot(conn: Any, household_id: int, household: Any) -> None:
-    """Store the household's value on its date by account and class (cash as ``cash``)."""
-    from rebal.household.views import class_values
-    from rebal.store.history import save_snapshot
-
-    values: dict[tuple[str, str], float] = {}
-    for a in household.accounts:
-        for cls, v in class_values(household, a.id).items():
-            if v:
-                values[(a.id, cls)] = v
-        values[(a.id, "cash")] = a.cash_usd
-    save_snapshot(conn, household_id, household.as_of, values)
+           "money_weighted_return", "time_weighted_return"]
 
 
 def time_weighted_return(values: list[tuple[dt.date, float]],

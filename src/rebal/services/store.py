@@ -40,6 +40,8 @@ __all__ = [
     "list_households",
     "load_stored_household",
     "open_store",
+    "record_drift",
+    "record_snapshot",
     "plan_stored",
     "stored_household",
     "write_orders",
@@ -111,13 +113,25 @@ class HouseholdAdded:
                 "lots": self.lots, "replaced": self.replaced, "check": self.check}
 
 
+def record_snapshot(conn: Any, household_id: int, household: Any) -> None:
+    """Store the household's value on its date by account and class (cash as ``cash``)."""
+    from rebal.household.views import class_values
+    from rebal.store.history import save_snapshot
+
+    values: dict[tuple[str, str], float] = {}
+    for a in household.accounts:
+        for cls, v in class_values(household, a.id).items():
+            if v:
+                values[(a.id, cls)] = v
+        values[(a.id, "cash")] = a.cash_usd
+    save_snapshot(conn, household_id, household.as_of, values)
+
+
 def record_drift(conn: Any, household_id: int, household: Household) -> CheckResult:
     """Check the household's drift and store the verdict (``household list`` shows it),
     and a snapshot of its value by account and class (``rebal history``)."""
     from rebal.services.check import check_household
     from rebal.store.households import record_check
-
-    from rebal.services.history import record_snapshot
 
     record_snapshot(conn, household_id, household)
     result = check_household(household)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -33,7 +34,8 @@ def test_positions(fixture: Fixture) -> None:
     assert f.cash_usd == 1234.56  # pending activity is not cash yet
     assert f.statement_date == date(2025, 6, 30)  # "Date downloaded Jun-30-2025"
     assert f.accounts == ("Z12345678", "X87654321")
-    assert "pending activity -50.00" in f.notes[0] and f.notes[0].startswith("line 5")
+    assert f.notes == ("line 5: pending activity -50.00 USD in account ****5678 is not "
+                       "counted as cash until it settles",)
     roth = f.for_account("X87654321")
     assert [p.symbol for p in roth.positions] == ["VXUS"] and roth.cash_usd is None
     assert f.to_dict()["positions"][0]["account_number"] == "****5678"
@@ -77,7 +79,7 @@ def test_history(fixture: Fixture) -> None:
 
 def test_inconsistent_average_cost_is_refused(write: Writer) -> None:
     path = write("p.csv", HEADER + "Z1,Ind,VTI,X,100,$300,,$30000,,,,,,$25000.00,$251.00,Cash,\n")
-    with pytest.raises(InputError, match="Cost Basis Total is 25,000.00") as info:
+    with pytest.raises(InputError, match=re.escape("Cost Basis Total is 25,000.00")) as info:
         read_positions(path, "fidelity")
     assert (info.value.row, info.value.field) == (2, "Average Cost Basis")
 
@@ -101,3 +103,10 @@ def test_a_schwab_file_is_not_read_as_fidelity(fixture: Fixture, write: Writer) 
     path = write("s.csv", '"Symbol","Qty (Quantity)","Price"\n"VTI","5","$1"\n')
     with pytest.raises(InputError, match="Fidelity positions file"):
         read_positions(path, "fidelity")
+
+
+def test_a_lots_import_of_another_file_says_what_it_needs(fixture: Fixture) -> None:
+    with pytest.raises(InputError, match=r"Fidelity realized-lots file .* or positions file"):
+        read_lots(fixture("Accounts_History.csv"), "fidelity")
+    with pytest.raises(InputError, match="Schwab lot-details, realized-gain or positions"):
+        read_lots(fixture("Accounts_History.csv"), "schwab")

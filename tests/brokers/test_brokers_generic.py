@@ -149,6 +149,11 @@ def test_transaction_errors(write: Writer, text: str, line: int, field: str,
     assert (info.value.row, info.value.field) == (line, field)
 
 
+def test_a_file_that_is_neither_fills_nor_transactions(write: Writer) -> None:
+    with pytest.raises(InputError, match="is this a fills file"):
+        read_fills(write("f.csv", "when,what\n2025-07-01,x\n"))
+
+
 def test_fill_errors(write: Writer) -> None:
     path = write("f.csv", "date,account,symbol,side,quantity,price\n"
                           "2025-07-01,tx,VTI,short,1,2\n")
@@ -166,3 +171,28 @@ def test_file_problems(write: Writer, tmp_path: Path) -> None:
         read_positions(write("x.csv", "symbol,quantity\n"), "robinhood")
     with pytest.raises(ConfigError, match="no transactions file"):
         read_transactions(write("y.csv", "a\n"), "etrade")
+
+
+def test_windows_line_ends_byte_order_mark_and_cp1252(fixture: Fixture, tmp_path: Path) -> None:
+    """Downloads saved on Windows: CRLF, a UTF-8 BOM, or cp1252 text (a '®' in a name)."""
+    text = fixture("generic_positions.csv").read_text(encoding="utf-8")
+    text = text.replace("Total stock market", "Total stock market®")
+    want = [(p.symbol, p.quantity) for p in
+            read_positions(fixture("generic_positions.csv"), "generic").positions]
+    for name, data in [("crlf.csv", text.replace("\n", "\r\n").encode("utf-8")),
+                       ("bom.csv", b"\xef\xbb\xbf" + text.encode("utf-8")),
+                       ("cp1252.csv", text.encode("cp1252"))]:
+        path = tmp_path / name
+        path.write_bytes(data)
+        f = read_positions(path, "generic")
+        assert [(p.symbol, p.quantity) for p in f.positions] == want, name
+        assert f.positions[0].description == "Total stock market®", name
+        assert [p.source_line for p in f.positions] == [2, 3, 4], name
+
+
+def test_a_spreadsheet_is_not_a_csv(tmp_path: Path) -> None:
+    path = tmp_path / "positions.xlsx"
+    path.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\x81\x8d\x00binary")
+    with pytest.raises(InputError) as info:
+        read_positions(path, "fidelity")
+    assert info.value.file == str(path) and "\n" not in str(info.value)

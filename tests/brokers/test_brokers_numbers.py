@@ -91,6 +91,7 @@ def test_bad_dates_are_refused(text: str) -> None:
 @pytest.mark.parametrize(("number", "masked"), [
     ("Z12345678", "****5678"), ("...123", "****123"), ("XXXX-1234", "****1234"),
     ("U1234567", "****4567"), ("", ""), (None, ""), ("987", "****87"),
+    ("brokerage", "brokerage"),
 ])
 def test_account_numbers_are_masked(number: str | None, masked: str) -> None:
     assert mask_account_number(number) == masked

@@ -72,8 +72,8 @@ from rebal.brokers.read import (
 )
 from rebal.brokers.reconcile import (
     IssueKind,
-    ReconIssue,
     Reconciliation,
+    ReconIssue,
     reconcile,
     reconcile_lots,
     reconcile_transactions,

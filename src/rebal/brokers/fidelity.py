@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from rebal.brokers.numbers import parse_date
+from rebal.brokers.numbers import mask_account_number, parse_date
 from rebal.brokers.records import (
     BrokerFormat,
     ClosedLot,
@@ -25,7 +25,7 @@ from rebal.brokers.records import (
     TransactionsFile,
     TxnType,
 )
-from rebal.brokers.table import Line, Row, check_trailer, find_table
+from rebal.brokers.table import Line, Row, check_trailer, classify, find_table
 from rebal.errors import InputError
 
 __all__ = ["ACTIONS", "read_lots", "read_positions", "read_transactions"]
@@ -100,7 +100,8 @@ def read_positions(lines: Sequence[Line], source: str) -> PositionsFile:
         value = row.number("current value")
         if symbol.lower() == "pending activity":
             notes.append(f"line {row.line}: pending activity {value or 0:,.2f} USD in account "
-                         f"{account or '?'} is not counted as cash until it settles")
+                         f"{mask_account_number(account) or '?'} is not counted as cash "
+                         "until it settles")
             continue
         if symbol.endswith("**"):
             if value is None:
@@ -150,7 +151,14 @@ def read_lots(lines: Sequence[Line], source: str) -> LotsFile:
         table = find_table(lines, source, REALIZED_REQUIRED,
                            what="a Fidelity realized-lots file", footer=_footer)
     except InputError:  # not a realized-lots file: a positions file?
-        positions = read_positions(lines, source)
+        try:
+            positions = read_positions(lines, source)
+        except InputError as exc:
+            if "no header row" not in str(exc):
+                raise
+            raise InputError("no header row of a Fidelity realized-lots file (Symbol(CUSIP), "
+                             "Date Acquired, Date Sold, …) or positions file (Account Number, "
+                             "Symbol, Quantity, …)", file=source, row=1) from None
         return LotsFile(source=source, format=BrokerFormat.FIDELITY, lots=positions.to_lots(),
                         statement_date=positions.statement_date, notes=positions.notes)
     check_trailer(table.after, source)
@@ -176,18 +184,6 @@ def read_lots(lines: Sequence[Line], source: str) -> LotsFile:
                     closed=tuple(closed))
 
 
-def classify(row: Row, column: str, table: tuple[tuple[str, TxnType], ...],
-             broker: str, *, exact: bool = False) -> TxnType:
-    """The :class:`TxnType` of the row's action text (first matching entry), else an
-    error naming the action."""
-    text = " ".join(row.text(column, required=True).upper().split())
-    for key, kind in table:
-        if (text == key) if exact else text.startswith(key):
-            return kind
-    raise row.fail(f"unknown {broker} action {row.text(column)!r}; rebal reads "
-                   "trades, dividends, interest, fees, transfers and splits", column)
-
-
 def read_transactions(lines: Sequence[Line], source: str) -> TransactionsFile:
     """``Accounts_History.csv`` (Run Date, Action, Symbol, …, Amount ($))."""
     table = find_table(lines, source, HISTORY_REQUIRED, what="a Fidelity account history",
@@ -210,7 +206,8 @@ def read_transactions(lines: Sequence[Line], source: str) -> TransactionsFile:
             symbol=symbol, quantity=quantity,
             price_usd=row.positive("price ($)", required=False), fees_usd=fees,
             amount_usd=row.number("amount ($)"), action=row.text("action"),
-            description=row.text("description"), account_number=row.text("account"),
+            description=row.text("description"),
+            account_number=row.text("account") or row.text("account number"),
             source_file=source, source_line=row.line,
         ))
     return TransactionsFile(source=source, format=BrokerFormat.FIDELITY,

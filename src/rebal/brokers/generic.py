@@ -9,13 +9,15 @@ silently drop a value); numbers may carry ``$``, ``,`` and parentheses like a br
   optional ``acquired`` (empty: unknown date), ``holding_start``, ``lot_id``, ``account``.
 - transactions: ``date, type, symbol, quantity, price, fees, amount, description, account,
   lot_id`` (``type`` a :class:`rebal.brokers.records.TxnType` value or ``deposit``,
-  ``withdrawal``, ``drip``; ``lot_id`` of a sale: ``;``-separated).
+  ``withdrawal``, ``drip``; ``lot_id``: of a purchase, the lot it opens; of a sale, the lots
+  it relieves, ``;``-separated).
 - fills: ``date, account, symbol, side, quantity, price`` + optional ``fees, lot_ids,
   order_id``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rebal.brokers.records import (
@@ -69,10 +71,13 @@ def _table(lines: Sequence[Line], source: str, required: tuple[str, ...],
     return table
 
 
+_SPACE = re.compile(r"\s")
+
+
 def symbol_of(row: Row, column: str = "symbol") -> str:
     """The symbol, upper-case, spaces refused."""
     text = row.text(column, required=True).upper()
-    if any(ch.isspace() for ch in text):
+    if _SPACE.search(text):
         raise row.fail(f"{text!r} is not a symbol (it has spaces)", column)
     return text
 
@@ -175,11 +180,13 @@ def read_transactions(lines: Sequence[Line], source: str) -> TransactionsFile:
         if kind.is_trade and price is None and amount is None:
             raise row.fail("a trade needs a price or an amount", "price")
         lot_ids = tuple(x.strip() for x in row.text("lot_id").split(";") if x.strip())
+        if kind in (TxnType.BUY, TxnType.REINVEST) and len(lot_ids) > 1:
+            raise row.fail("a purchase opens one lot: give one lot id", "lot_id")
         out.append(Transaction(
             date=row.date("date", required=True), type=kind,  # type: ignore[arg-type]
             symbol=symbol, quantity=quantity, price_usd=price, fees_usd=fees,
             amount_usd=amount, action=row.text("type"), description=row.text("description"),
-            lot_ids=lot_ids if kind is TxnType.SELL else (),
+            lot_ids=lot_ids if kind.is_trade else (),
             account_number=row.text("account"), source_file=source, source_line=row.line,
         ))
     return TransactionsFile(source=source, format=BrokerFormat.GENERIC,

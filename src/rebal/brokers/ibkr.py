@@ -163,10 +163,16 @@ def _require(section: _Section, columns: Sequence[str], source: str) -> None:
 
 
 def _usd(row: Row) -> None:
-    currency = row.text("currency").upper()
+    column = "currency" if row.has("currency") else "currencyprimary"
+    currency = row.text(column).upper()
     if currency and currency != "USD":
         raise row.fail(f"currency {currency}: rebal values accounts in US dollars only",
-                       "currency")
+                       column)
+
+
+def _account(row: Row) -> str:
+    """``ClientAccountID`` (CSV) or ``accountId`` (XML)."""
+    return row.text("clientaccountid") or row.text("accountid")
 
 
 def _symbol(row: Row) -> str:
@@ -191,7 +197,7 @@ def _positions(sections: dict[str, _Section], source: str) -> PositionsFile:
                 price_usd=row.positive("markprice", required=False),
                 value_usd=row.number("positionvalue"),
                 cost_basis_usd=_basis(row, quantity), description=row.text("description"),
-                account_number=row.text("clientaccountid"), source_file=source,
+                account_number=_account(row), source_file=source,
                 source_line=row.line))
     else:  # a LOT-only query: positions are the lots' sums
         by_symbol: dict[tuple[str, str], list[ImportedLot]] = {}
@@ -205,7 +211,8 @@ def _positions(sections: dict[str, _Section], source: str) -> PositionsFile:
                 account_number=account, source_file=source, source_line=group[0].source_line))
     accounts = {p.account_number for p in out}
     return PositionsFile(source=source, format=BrokerFormat.IBKR_FLEX, positions=tuple(out),
-                         account_number=next(iter(accounts)) if len(accounts) == 1 else "")
+                         account_number=next(iter(accounts)) if len(accounts) == 1 else "",
+                         statement_date=_report_date(section.rows))
 
 
 def _quantity(row: Row) -> float:
@@ -237,7 +244,7 @@ def _lots(rows: Sequence[Row], source: str) -> list[ImportedLot]:
             acquired=acquired, holding_start=row.date("holdingperioddatetime"),
             statement_date=row.date("reportdate"),
             lot_ref=row.text("originatingtransactionid") or row.text("originatingorderid"),
-            account_number=row.text("clientaccountid"), source_file=source,
+            account_number=_account(row), source_file=source,
             source_line=row.line))
     return out
 
@@ -249,11 +256,20 @@ def _lots_file(sections: dict[str, _Section], source: str) -> LotsFile:
     if lot_rows:
         _require(section, ("opendatetime",), source)
         return LotsFile(source=source, format=BrokerFormat.IBKR_FLEX,
-                        lots=tuple(_lots(lot_rows, source)))
+                        lots=tuple(_lots(lot_rows, source)),
+                        statement_date=_report_date(section.rows))
     positions = _positions(sections, source)
     return LotsFile(source=source, format=BrokerFormat.IBKR_FLEX, lots=positions.to_lots(),
+                    statement_date=positions.statement_date,
                     notes=("the query has no LOT rows (levelOfDetail): lots built from the "
                            "positions, dates unknown",))
+
+
+def _report_date(rows: Sequence[Row]) -> Any:
+    """The latest ``reportDate`` of the rows (the statement date), if the query has it."""
+    days = [row.date("reportdate") for row in rows if row.has("reportdate")]
+    known = [d for d in days if d is not None]
+    return max(known) if known else None
 
 
 def _date(row: Row, *columns: str) -> Any:
@@ -267,11 +283,13 @@ def _transactions(sections: dict[str, _Section], source: str) -> TransactionsFil
     if "TRNT" not in sections and "CTRN" not in sections:
         _section(sections, "TRNT", "trades or cash transactions", source)
     out: list[Transaction] = []
-    for row in sections["TRNT"].rows if "TRNT" in sections else ():
+    notes: list[str] = []
+    for row in _executions(sections["TRNT"].rows if "TRNT" in sections else (), notes):
         _usd(row)
-        side = row.text("buy/sell", required=True).upper()
+        side_column = "buy/sell" if row.has("buy/sell") else "buysell"  # CSV / XML
+        side = row.text(side_column, required=True).upper()
         if side not in ("BUY", "SELL"):
-            raise row.fail(f"unknown side {side!r}; expected BUY or SELL", "buy/sell")
+            raise row.fail(f"unknown side {side!r}; expected BUY or SELL", side_column)
         quantity = abs(row.number("quantity", required=True) or 0.0)
         if quantity <= 0:
             raise row.fail("must not be 0", "quantity")
@@ -280,9 +298,9 @@ def _transactions(sections: dict[str, _Section], source: str) -> TransactionsFil
             type=TxnType.BUY if side == "BUY" else TxnType.SELL, symbol=_symbol(row),
             quantity=quantity, price_usd=row.positive("tradeprice"),
             fees_usd=abs(row.number("ibcommission") or 0.0),
-            amount_usd=row.number("netcash"), action=row.text("buy/sell"),
+            amount_usd=row.number("netcash"), action=side,
             description=row.text("description"),
-            lot_ids=(), account_number=row.text("clientaccountid"), source_file=source,
+            lot_ids=(), account_number=_account(row), source_file=source,
             source_line=row.line))
     for row in sections["CTRN"].rows if "CTRN" in sections else ():
         _usd(row)
@@ -297,10 +315,27 @@ def _transactions(sections: dict[str, _Section], source: str) -> TransactionsFil
         out.append(Transaction(
             date=_date(row, "date/time", "datetime", "settledate", "reportdate"), type=kind,
             symbol=row.text("symbol").upper(), amount_usd=amount, action=text,
-            description=row.text("description"), account_number=row.text("clientaccountid"),
+            description=row.text("description"), account_number=_account(row),
             source_file=source, source_line=row.line))
     return TransactionsFile(source=source, format=BrokerFormat.IBKR_FLEX,
-                            transactions=tuple(out))
+                            transactions=tuple(out), notes=tuple(notes))
+
+
+def _executions(rows: Sequence[Row], notes: list[str]) -> list[Row]:
+    """The trade rows that are executions. A query with ``levelOfDetail`` also lists each
+    order (``ORDER``), the lots a sale closed (``CLOSED_LOT``) and summaries: counting
+    those would count a trade twice, so only ``EXECUTION`` rows are read (``ORDER`` rows
+    when the query has no executions)."""
+    levels = [r.text("levelofdetail").upper() for r in rows]
+    if not any(levels):
+        return list(rows)
+    keep = "EXECUTION" if "EXECUTION" in levels else "ORDER"
+    picked = [r for r, lv in zip(rows, levels, strict=True) if lv == keep]
+    skipped = len(rows) - len(picked)
+    if skipped:
+        notes.append(f"{skipped} trade rows that are not {keep} rows (orders, closed lots, "
+                     "summaries) skipped")
+    return picked
 
 
 def read_positions(lines: Sequence[Line], source: str) -> PositionsFile:
@@ -319,15 +354,19 @@ class _Handler(ContentHandler):
     def __init__(self, source: str) -> None:
         super().__init__()
         self.source = source
+        self.locator: Any = None
         self.found: dict[str, list[tuple[int, dict[str, str], dict[str, str]]]] = {}
 
-    def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802 - SAX API
+    def setDocumentLocator(self, locator: Any) -> None:
+        self.locator = locator
+
+    def startElement(self, name: str, attrs: Any) -> None:
         code = _XML_SECTIONS.get(name.lower())
         if code is None:
             return
-        line = self._locator.getLineNumber() if self._locator is not None else 0
+        line = self.locator.getLineNumber() if self.locator is not None else 0
         cells = {norm(k): str(v).strip() for k, v in attrs.items()}
-        names = {norm(k): k for k in attrs.keys()}
+        names = {norm(k): k for k in attrs.getNames()}
         self.found.setdefault(code, []).append((line, cells, names))
 
 

@@ -104,10 +104,13 @@ def parse_date(text: str) -> date | None:
 
 def mask_account_number(number: str | None) -> str:
     """An account number as rebal prints it: ``"****5678"`` (the last four characters,
-    fewer for short numbers); already-masked numbers (``"...123"``, ``"XXXX-1234"``) keep
-    only their visible tail; ``""`` for ``None``/empty."""
+    two for short numbers); already-masked numbers (``"...123"``, ``"XXXX-1234"``) keep
+    only their visible tail; text without digits is a name and is returned as it is;
+    ``""`` for ``None``/empty."""
     if not number:
         return ""
+    if not any(ch.isdigit() for ch in number):
+        return number  # a name ("brokerage"), not a number
     masked_in_file = bool(re.search(r"[.*]|^[Xx]", number.strip()))
     tail = re.sub(r"[^0-9A-Za-z]", "", number)
     tail = re.sub(r"^[Xx*]+", "", tail)

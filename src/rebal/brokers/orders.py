@@ -12,7 +12,7 @@ import io
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -81,17 +81,27 @@ class TradeLike(Protocol):
 
 
 def orders_from_trades(trades: Iterable[TradeLike], *,
-                       account_numbers: dict[str, str] | None = None) -> tuple[OrderLine, ...]:
+                       account_numbers: dict[str, str] | None = None,
+                       unknown_lot_ids: Collection[str] = ()) -> tuple[OrderLine, ...]:
     """Market orders for planned trades; each sale names the lots it relieves, with open
     date, quantity and cost per share (``cost_basis_usd / quantity`` of the relief).
 
     ``account_numbers`` maps rebal's account ids to the broker's account numbers (the desk
-    needs those); ids without an entry are written as they are.
+    needs those); ids without an entry are written as they are. A sale that relieves any
+    lot of ``unknown_lot_ids`` (lots built from a position, ``HeldLot.date_known`` False:
+    the broker has no such lot) names no lots and is flagged ``lots_unknown``.
     """
+    unknown = frozenset(unknown_lot_ids)
     out: list[OrderLine] = []
     for t in trades:
         side = Side.parse(t.side)
         lots: tuple[LotInstruction, ...] = ()
+        if side is Side.SELL and any(r.lot_id in unknown for r in t.lots):
+            account = (account_numbers or {}).get(t.account, t.account)
+            out.append(OrderLine(account=account, symbol=t.symbol, side=side,
+                                 quantity=t.shares, est_price_usd=t.price_usd,
+                                 lots_unknown=True))
+            continue
         if side is Side.SELL:
             lots = tuple(
                 LotInstruction(
@@ -129,8 +139,10 @@ def _check(orders: Sequence[OrderLine]) -> None:
         if o.order_type is OrderType.LIMIT and not (
                 o.limit_price_usd is not None and o.limit_price_usd > 0):
             raise ConfigError(f"{where}: a limit order needs a limit price > 0")
-        if o.side is Side.BUY and o.lots:
+        if o.side is Side.BUY and (o.lots or o.lots_unknown):
             raise ConfigError(f"{where}: a purchase names no lots")
+        if o.lots and o.lots_unknown:
+            raise ConfigError(f"{where}: lots named and flagged unknown")
         if o.lots:
             total = sum(lot.quantity for lot in o.lots)
             if abs(total - o.quantity) > LOT_SUM_TOL * max(1.0, o.quantity):
@@ -176,7 +188,7 @@ def render_orders(orders: Sequence[OrderLine], fmt: OrderFileFormat | str, *,
                     "" if lot.acquired is None else lot.acquired.isoformat(),
                     _qty(lot.quantity), _money(lot.cost_per_share_usd), *tail,
                 ])
-        return buf.getvalue(), ()
+        return buf.getvalue(), _unknown_note(orders)
     with_account = any(o.account for o in orders)
     writer.writerow([*IBKR_BASKET_COLUMNS, *(("Account",) if with_account else ())])
     lot_sales = 0
@@ -194,7 +206,16 @@ def render_orders(orders: Sequence[OrderLine], fmt: OrderFileFormat | str, *,
             f"{lot_sales} sale(s) name specific lots, which a BasketTrader file cannot "
             "carry: choose those lots in IBKR's Tax Optimizer (Account → Tax Optimizer) "
             "before the end of the trade day, or the account's default method applies")
-    return buf.getvalue(), tuple(notes)
+    return buf.getvalue(), tuple(notes) + _unknown_note(orders)
+
+
+def _unknown_note(orders: Sequence[OrderLine]) -> tuple[str, ...]:
+    n = sum(o.lots_unknown for o in orders)
+    if not n:
+        return ()
+    return (f"{n} sale(s) relieve shares whose lots rebal does not know (built from a "
+            "positions file at the average cost): no lot is named, so the broker's default "
+            "method applies and the realized gain may differ from the plan's estimate",)
 
 
 def write_orders(orders: Sequence[OrderLine], path: str | Path,

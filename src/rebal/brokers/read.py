@@ -112,8 +112,13 @@ def read_fills(path: str | Path, fmt: BrokerFormat | str = BrokerFormat.GENERIC,
         except InputError as exc:
             if "no header row" not in str(exc):
                 raise
-            return fills_from_transactions(generic.read_transactions(lines, str(path)),
-                                           account=account)
+            try:  # a generic transactions file instead?
+                txns = generic.read_transactions(lines, str(path))
+            except InputError as other:
+                if "no header row" in str(other):
+                    raise exc from None  # neither: say what a fills file needs
+                raise
+            return fills_from_transactions(txns, account=account)
         return tuple(x if x.account or not account else _with_account(x, account)
                      for x in fills)
     return fills_from_transactions(read_transactions(path, f), account=account)

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rebal.brokers.numbers import mask_account_number
 from rebal.brokers.records import ImportedLot, Position, Transaction, TxnType
 from rebal.tax.records import Record, record_dict
 from rebal.types import ParseEnum
@@ -53,6 +54,11 @@ class ReconIssue(Record):
     account_number: str = ""
     source_file: str = ""
     source_line: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        out = record_dict(self)
+        out["account_number"] = mask_account_number(self.account_number)
+        return out
 
     def line(self) -> str:
         """One printable line: ``file, line N: message``."""

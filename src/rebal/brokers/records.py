@@ -23,6 +23,7 @@ from rebal.tax.records import Record, record_dict
 from rebal.types import ParseEnum, Side
 
 __all__ = [
+    "UNKNOWN_DATE_NOTE",
     "BrokerFormat",
     "ClosedLot",
     "FileKind",
@@ -37,7 +38,6 @@ __all__ = [
     "Transaction",
     "TransactionsFile",
     "TxnType",
-    "UNKNOWN_DATE_NOTE",
 ]
 
 #: The sentence every output shows beside lots whose purchase date the broker did not give.
@@ -187,10 +187,11 @@ class ImportedLot(Record):
                     taxable: bool = True) -> HeldLot:
         """This lot as the planner's :class:`rebal.household.model.HeldLot`.
 
-        An unknown acquisition date becomes ``as_of`` (default: the statement date), the
-        conservative reading for a plan made that day: any gain is short term and the
-        lot cannot be long-term loss or gain (``docs/imports.md``). In a taxable account
-        the basis must be known.
+        An unknown acquisition date becomes ``as_of`` (default: the statement date) and the
+        held lot keeps ``date_known=False``; the planner then treats it conservatively: a
+        gain on it is short term, it is never sold at a loss, and it is a purchase inside
+        its group's wash-sale window (``docs/imports.md``). In a taxable account the basis
+        must be known.
 
         Raises
         ------
@@ -200,17 +201,18 @@ class ImportedLot(Record):
         acquired = self.acquired
         if acquired is None:
             acquired = as_of or self.statement_date
-        where = {"file": self.source_file or None, "row": self.source_line or None}
+        file, row = self.source_file or None, self.source_line or None
         if taxable and self.cost_basis_usd is None:
             raise InputError(f"{self.symbol}: no cost basis for a lot in a taxable account",
-                             field="cost basis", **where)
+                             file=file, row=row, field="cost basis")
         if taxable and acquired is None:
             raise InputError(f"{self.symbol}: no acquisition date and no statement date; "
-                             "give the plan date", field="acquired", **where)
+                             "give the plan date", file=file, row=row, field="acquired")
         return HeldLot(
             id=lot_id, account=account, symbol=self.symbol, quantity=self.quantity,
             cost_basis_usd=self.cost_basis_usd, acquired=acquired,
             holding_start=self.holding_start if self.date_known else None,
+            date_known=self.date_known,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -262,7 +264,8 @@ class Transaction(Record):
     action
         The broker's own wording (``"Qualified Dividend"``), kept for the reader.
     lot_ids
-        For a sale: the broker's lot ids relieved, when the file names them.
+        For a sale: the lots relieved, when the file names them; for a purchase: the id of
+        the lot it opens (one), if given.
     """
 
     date: date
@@ -290,23 +293,26 @@ class Transaction(Record):
         InputError
             Not a trade, or no quantity or price (naming this transaction's line).
         """
-        where = {"file": self.source_file or None, "row": self.source_line or None}
+        file, row = self.source_file or None, self.source_line or None
         if not self.type.is_trade:
-            raise InputError(f"a {self.type.value} is not a trade", field="type", **where)
+            raise InputError(f"a {self.type.value} is not a trade", file=file, row=row,
+                             field="type")
         if self.quantity is None or self.quantity <= 0:
-            raise InputError("a trade needs a quantity > 0", field="quantity", **where)
+            raise InputError("a trade needs a quantity > 0", file=file, row=row,
+                             field="quantity")
         price = self.price_usd
         if price is None and self.amount_usd is not None:
             gross = abs(self.amount_usd) + (-self.fees_usd if self.type is not TxnType.SELL
                                             else self.fees_usd)
             price = gross / self.quantity
         if price is None or price <= 0:
-            raise InputError("a trade needs a price > 0 (or an amount)", field="price",
-                             **where)
+            raise InputError("a trade needs a price > 0 (or an amount)", file=file, row=row,
+                             field="price")
         return Trade(
             date=self.date, account=account, symbol=self.symbol,
             side=Side.SELL if self.type is TxnType.SELL else Side.BUY,
             quantity=self.quantity, price_usd=price, fees=self.fees_usd,
+            lot_id=self.lot_ids[0] if self.lot_ids and self.type is not TxnType.SELL else None,
             lot_ids=self.lot_ids if self.type is TxnType.SELL else (),
             reinvested=self.type is TxnType.REINVEST,
             source_file=self.source_file or None, source_line=self.source_line or None,
@@ -342,6 +348,9 @@ class OrderLine(Record):
         The price the plan assumed, dollars (information only).
     lots
         For a sale: the lots to relieve, in order; their quantities sum to ``quantity``.
+    lots_unknown
+        The sale relieves shares whose lots rebal does not know (built from a broker
+        position): no lot instruction is given; the broker's default method applies.
     """
 
     account: str
@@ -352,6 +361,7 @@ class OrderLine(Record):
     limit_price_usd: float | None = None
     est_price_usd: float | None = None
     lots: tuple[LotInstruction, ...] = ()
+    lots_unknown: bool = False
     reference: str = ""
 
 

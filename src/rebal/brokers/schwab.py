@@ -1,4 +1,5 @@
-"""Charles Schwab: positions (2025 layout), ``Lot-Details-<SYMBOL>.CSV`` and transactions.
+"""Charles Schwab: positions (2025 layout), ``Lot-Details-<SYMBOL>.CSV``, the realized-gain
+export (closed lots with the broker's wash-sale adjustments) and transactions.
 
 Positions start with ``"Positions for account Individual ...123 as of 09:41 PM ET,
 2025/06/30"`` and a blank line, and end with "Cash & Cash Investments" (the sweep cash) and
@@ -14,10 +15,10 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from rebal.brokers.fidelity import classify
 from rebal.brokers.numbers import parse_date
 from rebal.brokers.records import (
     BrokerFormat,
+    ClosedLot,
     ImportedLot,
     LotsFile,
     Position,
@@ -26,20 +27,21 @@ from rebal.brokers.records import (
     TransactionsFile,
     TxnType,
 )
-from rebal.brokers.table import Line, Row, check_trailer, find_table
+from rebal.brokers.table import Line, Row, Table, check_trailer, classify, find_table
 from rebal.errors import InputError
 
 __all__ = ["ACTIONS", "read_lots", "read_positions", "read_transactions"]
 
 POSITIONS_REQUIRED = ("Symbol", "Qty (Quantity)", "Mkt Val (Market Value)", "Cost Basis")
 LOTS_REQUIRED = ("Open Date", "Quantity", "Cost/Share", "Cost Basis")
+REALIZED_REQUIRED = ("Symbol", "Closed Date", "Quantity", "Proceeds", "CostBasis")
 TRANSACTIONS_REQUIRED = ("Date", "Action", "Symbol", "Quantity", "Price", "Fees & Comm",
                          "Amount")
 
 _CASH_ROW = "cash & cash investments"
 _TOTAL_ROW = "account total"
-_PREAMBLE = re.compile(r"for account\s+(?P<name>.*?)\s*(?P<number>(?:\.\.\.|X+-?)\w+)?\s+as of"
-                       r".*?(?P<date>\d{4}/\d{2}/\d{2}|\d{2}/\d{2}/\d{4})", re.IGNORECASE)
+_ACCOUNT_NO = re.compile(r"(?:\.\.\.|X{2,}-?)\d+")
+_AS_OF = re.compile(r"\bas of\b.*?(\d{4}/\d{2}/\d{2}|\d{2}/\d{2}/\d{4})", re.IGNORECASE)
 
 #: Exact action texts (upper case) → type. "Journal", "Security Transfer", "MoneyLink
 #: Transfer", "Wire Funds" and the like are transfers whose direction is the sign of the
@@ -85,16 +87,18 @@ _SIGNED = {"JOURNAL", "JOURNALED SHARES", "MONEYLINK TRANSFER", "WIRE FUNDS",
 
 
 def _preamble(lines: Sequence[Line]) -> tuple[str, date | None]:
+    """The masked account number ("...123") and the "as of" date of the preamble lines."""
+    number, day = "", None
     for _, cells in lines:
         for cell in cells:
-            m = _PREAMBLE.search(cell)
-            if m:
+            if not number and (m := _ACCOUNT_NO.search(cell)):
+                number = m.group(0)
+            if day is None and (d := _AS_OF.search(cell)):
                 try:
-                    day = parse_date(m.group("date"))
+                    day = parse_date(d.group(1))
                 except ValueError:
                     day = None
-                return (m.group("number") or "").strip(), day
-    return "", None
+    return number, day
 
 
 def _footer(cells: list[str]) -> bool:
@@ -133,27 +137,29 @@ def read_positions(lines: Sequence[Line], source: str) -> PositionsFile:
                             account_number=account, source_file=source,
                             source_line=row.line))
     if total_line is not None:
-        _check_total(total_line, table.columns, out, source)
+        _check_total(total_line, table, [p.value_usd for p in out],
+                     "mkt val (market value)", source)
     cash = [p.quantity for p in out if p.is_cash]
     return PositionsFile(source=source, format=BrokerFormat.SCHWAB, positions=tuple(out),
                          cash_usd=sum(cash) if cash else None, statement_date=day,
                          account_number=account)
 
 
-def _check_total(total: Line, columns: tuple[str, ...], rows: list[Position],
+def _check_total(total: Line, table: Table, values: list[float | None], column: str,
                  source: str) -> None:
-    """The "Account Total" market value equals the rows' sum (to a cent a row)."""
+    """A total row ("Account Total", "Transactions Total") equals the rows' sum of
+    ``column`` (to a cent a row); skipped when the total or a row's value is missing."""
     line, cells = total
-    names = {n: s for n, s in zip(columns, cells, strict=False) if n}
-    row = Row(source, line, names, {n: n for n in names})
-    stated = row.number("mkt val (market value)")
-    if stated is None or any(p.value_usd is None for p in rows):
+    names = {n: s for n, s in zip(table.columns, cells, strict=False) if n}
+    spelled = table.rows[0].names if table.rows else {n: n for n in names}
+    row = Row(source, line, names, spelled)
+    stated = row.number(column)
+    if stated is None or any(v is None for v in values):
         return
-    summed = sum(p.value_usd for p in rows if p.value_usd is not None)
-    if abs(summed - stated) > 0.01 * (len(rows) + 1):
-        raise row.fail(f"the rows' market values add up to {summed:,.2f}, the Account Total "
-                       f"says {stated:,.2f} (a row is missing or misread)",
-                       "Mkt Val (Market Value)")
+    summed = sum(v for v in values if v is not None)
+    if abs(summed - stated) > 0.01 * (len(values) + 1):
+        raise row.fail(f"the rows add up to {summed:,.2f}, the {cells[0]} row says "
+                       f"{stated:,.2f} (a row is missing or misread)", column)
 
 
 _LOT_SYMBOL = re.compile(r"^\s*([A-Z0-9][A-Z0-9./-]*)\s+lot details", re.IGNORECASE)
@@ -180,7 +186,20 @@ def read_lots(lines: Sequence[Line], source: str) -> LotsFile:
         table = find_table(lines, source, LOTS_REQUIRED, what="a Schwab lot-details file",
                            footer=_footer)
     except InputError:
-        positions = read_positions(lines, source)
+        try:
+            return _realized(find_table(lines, source, REALIZED_REQUIRED,
+                                        what="a Schwab realized-gain file", footer=_footer),
+                             source)
+        except InputError as exc:
+            if "no header row" not in str(exc):
+                raise
+        try:
+            positions = read_positions(lines, source)
+        except InputError as exc:
+            if "no header row" not in str(exc):
+                raise
+            raise InputError("no header row of a Schwab lot-details, realized-gain or "
+                             "positions file", file=source, row=1) from None
         return LotsFile(source=source, format=BrokerFormat.SCHWAB, lots=positions.to_lots(),
                         statement_date=positions.statement_date)
     check_trailer(table.after[1:] if table.after and _footer(table.after[0][1])
@@ -211,12 +230,38 @@ def read_lots(lines: Sequence[Line], source: str) -> LotsFile:
                     statement_date=day)
 
 
+def _realized(table: Table, source: str) -> LotsFile:
+    """Schwab's realized-gain export: closed lots, with the broker's wash-sale column
+    ("Wash Sale?", "Disallowed Loss") to check rebal's wash-sale audit against."""
+    check_trailer(table.after[1:] if table.after and _footer(table.after[0][1])
+                  else table.after, source)
+    account, _ = _preamble(table.before)
+    closed: list[ClosedLot] = []
+    for row in table.rows:
+        disallowed = row.number("disallowed loss") or 0.0
+        washed = row.text("wash sale?").lower()
+        if washed not in ("", "yes", "no"):
+            raise row.fail(f"expected Yes or No, got {row.text('wash sale?')!r}", "wash sale?")
+        gain = row.number("total gain/loss ($)")
+        closed.append(ClosedLot(
+            symbol=row.text("symbol", required=True).upper(),
+            quantity=row.positive("quantity"),  # type: ignore[arg-type]
+            acquired=row.date("opened date"),
+            sold=row.date("closed date", required=True),  # type: ignore[arg-type]
+            proceeds_usd=row.number("proceeds", required=True),  # type: ignore[arg-type]
+            cost_basis_usd=row.number("costbasis"), gain_usd=gain,
+            wash_disallowed_usd=abs(disallowed), description=row.text("name"),
+            account_number=account, source_file=source, source_line=row.line,
+        ))
+    return LotsFile(source=source, format=BrokerFormat.SCHWAB, lots=(), closed=tuple(closed))
+
+
 def read_transactions(lines: Sequence[Line], source: str) -> TransactionsFile:
     """A Schwab transactions download."""
     table = find_table(lines, source, TRANSACTIONS_REQUIRED,
                        what="a Schwab transactions file", footer=_footer)
-    check_trailer(table.after[1:] if table.after and _footer(table.after[0][1])
-                  else table.after, source)
+    total_line = table.after[0] if table.after and _footer(table.after[0][1]) else None
+    check_trailer(table.after[1:] if total_line else table.after, source)
     account, _ = _preamble(table.before)
     out: list[Transaction] = []
     for row in table.rows:
@@ -243,5 +288,8 @@ def read_transactions(lines: Sequence[Line], source: str) -> TransactionsFile:
             description=row.text("description"), account_number=account,
             source_file=source, source_line=row.line,
         ))
+    if total_line is not None:
+        _check_total(total_line, table, [t.amount_usd or 0.0 for t in out], "amount",
+                     source)
     return TransactionsFile(source=source, format=BrokerFormat.SCHWAB,
                             transactions=tuple(out))

@@ -22,9 +22,11 @@ from datetime import date
 from pathlib import Path
 
 from rebal.brokers.numbers import parse_amount, parse_date
+from rebal.brokers.records import TxnType
 from rebal.errors import InputError
 
-__all__ = ["Line", "Row", "Table", "check_trailer", "find_table", "norm", "read_csv_lines"]
+__all__ = ["Line", "Row", "Table", "check_trailer", "classify", "find_table", "norm",
+           "read_csv_lines"]
 
 Line = tuple[int, list[str]]
 
@@ -75,7 +77,7 @@ def _is_cp1252(raw: bytes) -> bool:
 
 
 def blank(cells: Sequence[str]) -> bool:
-    return not any(c for c in cells)
+    return not any(cells)  # cells are stripped strings: "" is false
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +171,7 @@ def find_table(
     """
     need = [norm(c) for c in required]
     for i in range(start, len(lines)):
-        line, cells = lines[i]
+        cells = lines[i][1]
         names = [norm(c) for c in cells]
         if all(n in names for n in need):
             return _table(lines, i, source, names, cells, footer)
@@ -191,18 +193,21 @@ def _table(lines: Sequence[Line], i: int, source: str, names: list[str], spelled
     width = max((k + 1 for k, n in enumerate(names) if n), default=0)
     name_map = {n: s.strip().strip('"') for n, s in zip(names, spelled, strict=True) if n}
     rows: list[Row] = []
+    pairs = [(k, n) for k, n in enumerate(names) if n]
     j = i + 1
     while j < len(lines):
         line, cells = lines[j]
-        if blank(cells) or (footer is not None and footer(cells)):
+        if not any(cells) or (footer is not None and footer(cells)):
             break
-        extra = [c for c in cells[width:] if c]
-        if extra:
+        if len(cells) > width and any(cells[width:]):
+            extra = next(c for c in cells[width:] if c)
             raise InputError(
                 f"{len(cells)} cells where the header at line {header_line} has {width} "
-                f"columns (extra {extra[0]!r})", file=source, row=line)
-        cells_by_name = {n: (cells[k] if k < len(cells) else "") for k, n in enumerate(names)
-                         if n}
+                f"columns (extra {extra!r})", file=source, row=line)
+        if len(cells) >= width:
+            cells_by_name = {n: cells[k] for k, n in pairs}
+        else:
+            cells_by_name = {n: (cells[k] if k < len(cells) else "") for k, n in pairs}
         rows.append(Row(source, line, cells_by_name, name_map))
         j += 1
     return Table(source, header_line, tuple(names), tuple(rows), tuple(lines[:i]),
@@ -221,3 +226,15 @@ def check_trailer(lines: Iterable[Line], source: str, *,
         raise InputError(
             "a row after the end of the table (a blank line or total row ended it); "
             "remove the blank line or the row", file=source, row=line)
+
+
+def classify(row: Row, column: str, table: tuple[tuple[str, TxnType], ...],
+             broker: str, *, exact: bool = False) -> TxnType:
+    """The :class:`TxnType` of the row's action text (first matching entry), else an
+    error naming the action."""
+    text = " ".join(row.text(column, required=True).upper().split())
+    for key, kind in table:
+        if (text == key) if exact else text.startswith(key):
+            return kind
+    raise row.fail(f"unknown {broker} action {row.text(column)!r}; rebal reads "
+                   "trades, dividends, interest, fees, transfers and splits", column)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rebal.brokers.fidelity import classify
 from rebal.brokers.records import (
     BrokerFormat,
     LotsFile,
@@ -21,7 +20,7 @@ from rebal.brokers.records import (
     TransactionsFile,
     TxnType,
 )
-from rebal.brokers.table import Line, Table, check_trailer, find_table, norm
+from rebal.brokers.table import Line, Table, check_trailer, classify, find_table, norm
 
 __all__ = ["ACTIONS", "read_lots", "read_positions", "read_transactions"]
 
@@ -126,6 +125,10 @@ def read_transactions(lines: Sequence[Line], source: str) -> TransactionsFile:
     for row in table.rows:
         action = " ".join(row.text("transaction type", required=True).upper().split())
         if action in _SKIPPED:
+            # checked like any row (a malformed line is never skipped silently)
+            row.date("trade date", required=True)
+            for column in ("shares", "share price", "net amount"):
+                row.number(column)
             skipped += 1
             continue
         kind = classify(row, "transaction type", ACTIONS, "Vanguard", exact=True)

@@ -40,6 +40,7 @@ LOT_CSV_COLUMNS: tuple[str, ...] = (
     "cost_basis_usd",
     "acquired",
     "holding_start",
+    "date_known",
 )
 """Columns a lots CSV may have; ``account``, ``symbol`` and ``quantity`` are required."""
 

@@ -159,6 +159,8 @@ class LotIn(_In):
     cost_basis_usd: OptNonNeg = None
     acquired: OptDate = None
     holding_start: OptDate = None
+    date_known: Annotated[bool, BeforeValidator(lambda v: True if _blank_to_none(v) is None
+                                                else v)] = True
 
 
 class TradeIn(_In):

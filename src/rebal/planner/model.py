@@ -376,6 +376,7 @@ def build_problem(
 
     # ---------------------------------------------------------------- taxable lots
     lot_rows: list[tuple[int, list[tuple[int, float]]]] = []
+    unknown_losses: list[str] = []
     for pos in positions:
         if pos.sell_col is None or not pos.lot_ids:
             continue
@@ -397,6 +398,11 @@ def build_problem(
             if (net_price * lot.quantity < basis and h.wash_sale.avoid
                     and guard.loss_sale_check(lot, net_price).washed):
                 ub = 0.0  # a recent purchase of the group would wash this loss (§1091(a))
+            if not lot.date_known and net_price * lot.quantity < basis:
+                # built from a position at its average cost (docs/imports.md): the loss's
+                # amount and term are unknown, so it is never realized (conservative)
+                ub = 0.0
+                unknown_losses.append(f"{lot.symbol} in {lot.account}")
             col = b.var(0.0, ub, 0.0)
             terms.append((col, -1.0))
             lot_vars.append(LotVar(lot=lot, col=col, gain_per_share_usd=gain_ps, term=term,
@@ -404,6 +410,16 @@ def build_problem(
         lot_rows.append((pos.sell_col, terms))
     for _, terms in lot_rows:
         b.row(terms, 0.0, 0.0, "lots")
+    unknown = [lot for lot in h.lots if not lot.date_known]
+    if unknown:
+        notes.append(
+            f"{len(unknown)} lot(s) have an unknown acquisition date (built from broker "
+            "positions at their average cost): each is treated as bought on "
+            f"{h.as_of.isoformat()} — a gain on it is short term, and it counts as a purchase "
+            "in its wash-sale group's window"
+            + (f"; not sold at a loss: {', '.join(dict.fromkeys(unknown_losses))}"
+               if unknown_losses else "")
+            + ". Import the broker's lots to lift this.")
 
     # ---------------------------------------------------------------- cash
     # Cash left above the reserve is uninvested: a small penalty (between the 2nd and 3rd

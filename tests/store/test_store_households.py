@@ -157,3 +157,9 @@ def test_account_numbers_are_masked() -> None:
 
     assert mask_number("X12345678") == "…5678"
     assert mask_number(None) is None
+
+
+def test_plan_help_says_how_to_plan_a_stored_household(cli) -> None:
+    code, out, _ = cli("plan", "--help")
+    assert code == 0 and "rebal plan --household NAME [--save]" in out
+    assert "rebal plan approve ID" in out

@@ -28,6 +28,11 @@ household_app = typer.Typer(help="Households in the store: add a file, export on
 
 
 def register(app: typer.Typer) -> None:
+    # ``rebal plan`` (cli/plan_cmd.py) takes a file; say there how to plan a stored one
+    for command in app.registered_commands:
+        if command.name == "plan" and command.help:
+            command.help += ("\n\nA stored household: rebal plan --household NAME [--save] "
+                             "[--db URL]; then rebal plan approve ID (docs/store.md).")
     app.add_typer(db_app, name="db")
     app.add_typer(household_app, name="household")
     app.add_typer(import_app, name="import")

@@ -163,3 +163,31 @@ def test_plan_help_says_how_to_plan_a_stored_household(cli) -> None:
     code, out, _ = cli("plan", "--help")
     assert code == 0 and "rebal plan --household NAME [--save]" in out
     assert "rebal plan approve ID" in out
+
+
+def test_replaced_targets_are_a_new_version_and_the_old_one_stays(sqlite_url: str,
+                                                                  tmp_path: Path) -> None:
+    import yaml
+
+    path = EXAMPLES / "diy_small.yaml"
+    svc.add_household(str(path), sqlite_url)
+    data = yaml.safe_load(path.read_text())
+    data["as_of"] = "2025-09-30"
+    data["targets"]["classes"]["us_stocks"] = 0.45
+    data["targets"]["classes"]["bonds"]["weight"] = 0.35
+    later = tmp_path / "later.yaml"
+    later.write_text(yaml.safe_dump(data))
+    svc.add_household(str(later), sqlite_url, replace=True)
+    h = svc.load_stored_household("DIY investor (single)", sqlite_url)
+    assert h.target_weights() == {"us_stocks": 0.45, "intl_stocks": 0.20, "bonds": 0.35}
+    from rebal.store import Store
+    from rebal.store import schema as t
+
+    with Store.open(sqlite_url) as s, s.read() as conn:
+        import sqlalchemy as sa
+
+        versions = conn.execute(sa.select(t.targets.c.effective_from, t.targets.c.weight)
+                                .where(t.targets.c.asset_class == "us_stocks")
+                                .order_by(t.targets.c.effective_from)).all()
+    assert [(d.isoformat(), w) for d, w in versions] == [("2025-06-30", 0.5),
+                                                         ("2025-09-30", 0.45)]

@@ -413,7 +413,7 @@ def household_data(conn: sa.Connection, name: str) -> dict[str, Any]:
         },
         "lots": [
             {"id": key, "account": key_of[aid], "symbol": sym, "quantity": qty,
-             "cost_basis_usd": basis, "acquired": _iso(acq), "holding_start": _iso(hs)}
+             "cost_basis_usd": basis, "acquired": acq, "holding_start": hs}
             for aid, key, sym, qty, basis, acq, hs in lots
         ],
         "recent_trades": [

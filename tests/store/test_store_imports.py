@@ -242,3 +242,29 @@ def test_prices_import_values_the_household_at_the_latest_close(stored: str,
     assert h.security("VTI").price_usd == 310.5
     assert h.security("BND").price_usd == 73.25
     assert h.security("VXUS").price_usd == 68.76  # no stored close: the stated price
+
+
+def test_transactions_are_checked_against_the_cash_stored_around_them(
+        sqlite_url: str, tmp_path: Path) -> None:
+    svc.add_household(str(EXAMPLES / "diy_small.yaml"), sqlite_url)  # cash 1,250 on 06-30
+    import datetime as dt
+
+    from rebal.store import Store
+    from rebal.store import households as hs
+
+    with Store.open(sqlite_url) as s, s.write() as conn:
+        aid = hs.account_row(conn, hs.household_id(conn, H), "brokerage")["id"]
+        hs.set_cash(conn, aid, dt.date(2025, 7, 31), 1250.0 + 500.0 - 100.0 + 12.0)
+    tx = _write(tmp_path, "tx.csv", "date,type,symbol,quantity,price,fees,amount,description\n"
+                "2025-07-02,deposit,,,,0,500.00,\n2025-07-03,fee,,,,0,-100.00,\n"
+                "2025-07-10,dividend,BND,,,0,12.00,\n")
+    ok = import_file("transactions", "generic", tx, household=H, account="brokerage",
+                     db=sqlite_url, dry_run=True)
+    assert not any("cash" in i for i in ok.issues)
+    off = _write(tmp_path, "tx2.csv", "date,type,symbol,quantity,price,fees,amount,description\n"
+                 "2025-07-02,deposit,,,,0,500.00,\n2025-07-03,fee,,,,0,-100.00,\n")
+    bad = import_file("transactions", "generic", off, household=H, account="brokerage",
+                      db=sqlite_url, dry_run=True)
+    # 1,250 + 500 − 100 = 1,650 against the 1,662 stored on 07-31: 12 missing
+    assert any("cash does not add up" in i and "1,650.00" in i and "1,662.00" in i
+               for i in bad.issues), bad.issues

@@ -16,7 +16,9 @@ planned; ``dry_run`` does all of this and rolls back.
 - lots: the account's lots become the file's lots.
 - transactions: added (a transaction already stored is recognised by its content and
   skipped); checked against the stored lots and cash (a sale with no lot, cash that does
-  not add up). Buys and sells within 30 days feed the wash-sale guard of every plan.
+  not add up: the cash stored before the first transaction plus their amounts against
+  the cash stored on or after the last). Buys and sells within 30 days feed the wash-sale
+  guard of every plan.
 """
 
 from __future__ import annotations
@@ -281,7 +283,14 @@ def _apply(conn: Any, kind: str, parsed: Any, hid: int, acct: dict[str, Any],
                      .values(number=account_number))
     if kind == "transactions":
         cash_before = hs.latest_cash(conn, aid)
-        rec = reconcile(transactions=parsed.transactions, opening_lots=stored_as_imported)
+        opening = closing = None
+        if parsed.transactions:
+            # cash stated before the first and after the last transaction: they must add up
+            opening, closing = hs.cash_around(conn, aid,
+                                              min(x.date for x in parsed.transactions),
+                                              max(x.date for x in parsed.transactions))
+        rec = reconcile(transactions=parsed.transactions, opening_lots=stored_as_imported,
+                        opening_cash_usd=opening, closing_cash_usd=closing)
         issues = [i.message for i in rec.issues]
         rows = [_transaction_row(tx, aid) for tx in parsed.transactions]
         added, skipped = hs.add_transactions(conn, rows, import_id=None)

@@ -321,6 +321,8 @@ def fills_import_cmd(file: Annotated[Path, typer.Argument(help="Fills or transac
                       f"{console.usd(done.disallowed_usd)}; fees {console.usd(done.fees_usd)}")
     for line in (*done.unfilled, *done.unplanned):
         console.out.print(f"- {line}", markup=False)
+    for note in done.notes:
+        console.out.print(f"note: {note}", markup=False)
 
 
 def history_cmd(name: Annotated[str, typer.Argument(help="The household's name.")],

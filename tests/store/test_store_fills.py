@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from store_helpers import EXAMPLES
 
-from conftest import EXAMPLES
 from rebal.errors import ConfigError
 from rebal.services import store as svc
 from rebal.services.fills import import_fills

@@ -7,8 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from store_helpers import EXAMPLES
 
-from conftest import EXAMPLES
 from rebal.services import store as svc
 from rebal.services.fills import import_fills
 from rebal.services.history import (

@@ -7,8 +7,8 @@ import csv
 from pathlib import Path
 
 import pytest
+from store_helpers import EXAMPLES
 
-from conftest import EXAMPLES
 from rebal.errors import ConfigError
 from rebal.household import load_household
 from rebal.services import store as svc
@@ -57,7 +57,7 @@ def test_export_of_an_added_file_adds_and_plans_identically(sqlite_url: str,
 def test_adding_a_household_twice_is_refused_unless_replaced(sqlite_url: str) -> None:
     path = str(EXAMPLES / "diy_small.yaml")
     svc.add_household(path, sqlite_url)
-    with pytest.raises(StoreError, match="already in the store.*--replace"):
+    with pytest.raises(StoreError, match=r"already in the store.*--replace"):
         svc.add_household(path, sqlite_url)
     again = svc.add_household(path, sqlite_url, replace=True)
     assert again.replaced
@@ -146,7 +146,7 @@ def test_cli_plan_household_save_approve_orders(cli, tmp_path: Path) -> None:
 def test_cli_unknown_household_is_one_line_exit_2(cli, tmp_path: Path) -> None:
     db = str(tmp_path / "s.db")
     cli("household", "add", str(EXAMPLES / "diy_small.yaml"), "--db", db)
-    code, out, err = cli("plan", "--household", "nobody", "--db", db)
+    code, _out, err = cli("plan", "--household", "nobody", "--db", db)
     assert code == 2
     assert "no household 'nobody' in the store; households: DIY investor (single)" in err
     assert "Traceback" not in err

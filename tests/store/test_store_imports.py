@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from store_helpers import EXAMPLES
 
-from conftest import EXAMPLES
 from rebal.errors import InputError
 from rebal.services import store as svc
 from rebal.services.imports import import_file, import_prices
@@ -123,8 +123,8 @@ def test_an_import_that_would_leave_an_invalid_household_adds_nothing(
         stored: str, tmp_path: Path) -> None:
     before = _snapshot(stored)
     pos = _write(tmp_path, "pos.csv", POSITIONS.replace("BND,10", "XYZ,10"))
-    with pytest.raises(InputError, match="would leave household .* invalid, so nothing was "
-                                         "imported.*XYZ"):
+    with pytest.raises(InputError, match=r"would leave household .* invalid, so nothing was "
+                                         r"imported.*XYZ"):
         import_file("positions", "generic", pos, household=H, account="brokerage", db=stored)
     assert _snapshot(stored) == before
 

@@ -71,7 +71,7 @@ def test_cli_db_commands(cli, tmp_path: Path) -> None:
 
 
 def test_cli_bad_url_is_one_line_exit_2(cli) -> None:
-    code, out, err = cli("db", "status", "--db", "nosuchdriver://x/y")
+    code, _out, err = cli("db", "status", "--db", "nosuchdriver://x/y")
     assert code == 2 and "Traceback" not in err and err.count("\n") == 1
 
 

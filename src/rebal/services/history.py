@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 __all__ = ["AttributionResult", "HistoryResult", "attribution", "history",
@@ -36,7 +37,7 @@ def time_weighted_return(values: list[tuple[dt.date, float]],
     if len(values) < 2:
         return None
     growth = 1.0
-    for (d0, v0), (d1, v1) in zip(values, values[1:], strict=False):
+    for (d0, v0), (d1, v1) in pairwise(values):
         f = sum(a for d, a in flows if d0 < d <= d1)
         if v0 <= 0:
             return None

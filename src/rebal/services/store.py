@@ -40,9 +40,9 @@ __all__ = [
     "list_households",
     "load_stored_household",
     "open_store",
+    "plan_stored",
     "record_drift",
     "record_snapshot",
-    "plan_stored",
     "stored_household",
     "write_orders",
 ]

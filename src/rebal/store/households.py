@@ -23,8 +23,8 @@ from rebal.store import schema as t
 from rebal.store.errors import StoreError
 
 __all__ = [
-    "HouseholdRow",
     "WASH_WINDOW_DAYS",
+    "HouseholdRow",
     "delete_household",
     "household_data",
     "household_id",

@@ -23,7 +23,6 @@ import pytest
 
 from rebal.cli.main import main
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "households"
 HOW_TO_GET_POSTGRES = (
     "PostgreSQL server binaries (initdb, pg_ctl) not found: install them "
     "(Debian/Ubuntu: apt-get install -y postgresql; .ci/run does) to run the store's "

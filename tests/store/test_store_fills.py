@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from store_helpers import EXAMPLES
 
-from conftest import EXAMPLES
 from rebal.errors import ConfigError
 from rebal.services import store as svc
 from rebal.services.fills import import_fills
@@ -97,3 +97,13 @@ def test_fills_need_an_approved_plan_and_known_accounts(sqlite_url: str,
     bad = _file(tmp_path, "g.csv", ["2025-07-01,nope,VTI,buy,1,300,0,"])
     with pytest.raises(InputError, match=r"g.csv, line 2, field 'account'"):
         import_fills(bad, pid, sqlite_url)
+
+
+def test_a_purchase_after_a_recent_sale_says_the_basis_may_need_adjusting(
+        approved, tmp_path: Path) -> None:
+    # the household sold 40 VXUS in brokerage on 2025-06-16 (a recent trade, basis unknown)
+    db, lines = approved
+    done = import_fills(_file(tmp_path, "f.csv", [
+        *lines, "2025-07-02,brokerage,VXUS,buy,1,68.00,0,"]), 1, db)
+    assert any("purchase of 1 VXUS on 2025-07-02 is within 30 days of the sale of 40 VXUS "
+               "on 2025-06-16" in n for n in done.notes), done.notes

@@ -7,8 +7,8 @@ import csv
 from pathlib import Path
 
 import pytest
+from store_helpers import EXAMPLES
 
-from conftest import EXAMPLES
 from rebal.errors import ConfigError
 from rebal.household import load_household
 from rebal.services import store as svc
@@ -57,7 +57,7 @@ def test_export_of_an_added_file_adds_and_plans_identically(sqlite_url: str,
 def test_adding_a_household_twice_is_refused_unless_replaced(sqlite_url: str) -> None:
     path = str(EXAMPLES / "diy_small.yaml")
     svc.add_household(path, sqlite_url)
-    with pytest.raises(StoreError, match="already in the store.*--replace"):
+    with pytest.raises(StoreError, match=r"already in the store.*--replace"):
         svc.add_household(path, sqlite_url)
     again = svc.add_household(path, sqlite_url, replace=True)
     assert again.replaced
@@ -146,7 +146,7 @@ def test_cli_plan_household_save_approve_orders(cli, tmp_path: Path) -> None:
 def test_cli_unknown_household_is_one_line_exit_2(cli, tmp_path: Path) -> None:
     db = str(tmp_path / "s.db")
     cli("household", "add", str(EXAMPLES / "diy_small.yaml"), "--db", db)
-    code, out, err = cli("plan", "--household", "nobody", "--db", db)
+    code, _out, err = cli("plan", "--household", "nobody", "--db", db)
     assert code == 2
     assert "no household 'nobody' in the store; households: DIY investor (single)" in err
     assert "Traceback" not in err
@@ -157,3 +157,37 @@ def test_account_numbers_are_masked() -> None:
 
     assert mask_number("X12345678") == "…5678"
     assert mask_number(None) is None
+
+
+def test_plan_help_says_how_to_plan_a_stored_household(cli) -> None:
+    code, out, _ = cli("plan", "--help")
+    assert code == 0 and "rebal plan --household NAME [--save]" in out
+    assert "rebal plan approve ID" in out
+
+
+def test_replaced_targets_are_a_new_version_and_the_old_one_stays(sqlite_url: str,
+                                                                  tmp_path: Path) -> None:
+    import yaml
+
+    path = EXAMPLES / "diy_small.yaml"
+    svc.add_household(str(path), sqlite_url)
+    data = yaml.safe_load(path.read_text())
+    data["as_of"] = "2025-09-30"
+    data["targets"]["classes"]["us_stocks"] = 0.45
+    data["targets"]["classes"]["bonds"]["weight"] = 0.35
+    later = tmp_path / "later.yaml"
+    later.write_text(yaml.safe_dump(data))
+    svc.add_household(str(later), sqlite_url, replace=True)
+    h = svc.load_stored_household("DIY investor (single)", sqlite_url)
+    assert h.target_weights() == {"us_stocks": 0.45, "intl_stocks": 0.20, "bonds": 0.35}
+    from rebal.store import Store
+    from rebal.store import schema as t
+
+    with Store.open(sqlite_url) as s, s.read() as conn:
+        import sqlalchemy as sa
+
+        versions = conn.execute(sa.select(t.targets.c.effective_from, t.targets.c.weight)
+                                .where(t.targets.c.asset_class == "us_stocks")
+                                .order_by(t.targets.c.effective_from)).all()
+    assert [(d.isoformat(), w) for d, w in versions] == [("2025-06-30", 0.5),
+                                                         ("2025-09-30", 0.45)]

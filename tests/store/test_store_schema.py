@@ -71,7 +71,7 @@ def test_cli_db_commands(cli, tmp_path: Path) -> None:
 
 
 def test_cli_bad_url_is_one_line_exit_2(cli) -> None:
-    code, out, err = cli("db", "status", "--db", "nosuchdriver://x/y")
+    code, _out, err = cli("db", "status", "--db", "nosuchdriver://x/y")
     assert code == 2 and "Traceback" not in err and err.count("\n") == 1
 
 
@@ -117,3 +117,32 @@ def test_upgrade_from_0001_keeps_alerts_and_adds_the_monitor_columns(store_url: 
         assert tuple(row) == ("old", "", None)
         assert conn.execute(sa.text("SELECT count(*) FROM monitor_state")).scalar() == 0
     store.close()
+
+
+def test_no_sql_is_built_by_string_formatting() -> None:
+    """Every statement of the store is SQLAlchemy Core or a constant string: no f-string,
+    ``%`` or ``.format`` reaches ``execute``/``exec_driver_sql``/``text``."""
+    import ast
+
+    src = Path(__file__).resolve().parents[2] / "src" / "rebal"
+    found = []
+    for path in sorted([*src.joinpath("store").rglob("*.py"),
+                        *src.joinpath("services").glob("*.py")]):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name not in ("execute", "exec_driver_sql", "text", "executescript"):
+                continue
+            arg = node.args[0]
+            formatted = isinstance(arg, ast.JoinedStr) or (
+                isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Mod | ast.Add)) or (
+                isinstance(arg, ast.Call) and getattr(arg.func, "attr", "") == "format")
+            if formatted:
+                found.append(f"{path.name}:{node.lineno}")
+    assert found == []
+    # the scan finds what it looks for (so that an empty list means something)
+    probe = ast.parse('conn.execute(f"DELETE FROM x WHERE id={i}")')
+    call = probe.body[0].value
+    assert isinstance(call.args[0], ast.JoinedStr)

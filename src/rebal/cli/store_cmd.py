@@ -28,6 +28,11 @@ household_app = typer.Typer(help="Households in the store: add a file, export on
 
 
 def register(app: typer.Typer) -> None:
+    # ``rebal plan`` (cli/plan_cmd.py) takes a file; say there how to plan a stored one
+    for command in app.registered_commands:
+        if command.name == "plan" and command.help:
+            command.help += ("\n\nA stored household: rebal plan --household NAME [--save] "
+                             "[--db URL]; then rebal plan approve ID (docs/store.md).")
     app.add_typer(db_app, name="db")
     app.add_typer(household_app, name="household")
     app.add_typer(import_app, name="import")
@@ -36,6 +41,12 @@ def register(app: typer.Typer) -> None:
     app.command("orders", help=(
         "Write the order file of an approved stored plan (sales name their lots) and mark "
         "the plan sent.\n\nExample: rebal orders 3 --format generic --out orders.csv"))(orders_cmd)
+    app.command("history", help=(
+        "A stored household's value over time (snapshots), the money moved in and out, "
+        "and its time- and money-weighted returns.\n\nExample: rebal history 'DIY investor (single)'"))(history_cmd)
+    app.command("attribution", help=(
+        "What each executed plan earned against not trading: rebalancing return, tax saved "
+        "against the naive plan, costs.\n\nExample: rebal attribution 'DIY investor (single)' --since 2025-01-01"))(attribution_cmd)
     app.command("plan-approve", hidden=True)(approve_cmd)
     app.command("plan-stored", hidden=True)(plan_stored_cmd)
 
@@ -312,3 +323,59 @@ def fills_import_cmd(file: Annotated[Path, typer.Argument(help="Fills or transac
                       f"{console.usd(done.disallowed_usd)}; fees {console.usd(done.fees_usd)}")
     for line in (*done.unfilled, *done.unplanned):
         console.out.print(f"- {line}", markup=False)
+    for note in done.notes:
+        console.out.print(f"note: {note}", markup=False)
+
+
+def history_cmd(name: Annotated[str, typer.Argument(help="The household's name.")],
+                db: DbOption = None, json_out: JsonOption = False) -> None:
+    from rebal.cli import console
+    from rebal.services.history import history
+
+    result = history(name, db)
+    if json_out:
+        console.print_json(result.to_dict())
+        return
+    flows: dict[str, float] = {}
+    for d, a in result.flows:
+        flows[d] = flows.get(d, 0.0) + a
+    console.table(f"{result.household} — value", ["Date", "Value", "Flows up to here"],
+                  [[d, console.usd(v), console.usd(sum(a for fd, a in result.flows
+                                                       if fd <= d))]
+                   for d, v in result.values])
+    console.out.print(f"time-weighted return: {console.pct(result.time_weighted)}; "
+                      f"money-weighted (annual): {console.pct(result.money_weighted_annual)}")
+    for note in result.notes:
+        console.out.print(f"[dim]note: {note}[/]")
+
+
+def attribution_cmd(name: Annotated[str, typer.Argument(help="The household's name.")],
+                    since: Annotated[str | None, typer.Option(help="Only plans made on or after this date (YYYY-MM-DD).")] = None,
+                    db: DbOption = None, json_out: JsonOption = False) -> None:
+    import datetime as dt
+
+    from rebal.cli import console
+    from rebal.errors import ConfigError
+    from rebal.services.history import attribution
+
+    try:
+        start = None if since is None else dt.date.fromisoformat(since)
+    except ValueError:
+        raise ConfigError(f"--since: not a date (YYYY-MM-DD): {since!r}") from None
+    result = attribution(name, db, since=start)
+    if json_out:
+        console.print_json(result.to_dict())
+        return
+    d = result.to_dict()
+    console.table(f"{result.household} — what the executed plans earned against not trading",
+                  ["Plan", "Date", "Status", "Traded", "Rebalancing", "Tax saved", "Costs",
+                   "Total", "Priced on"],
+                  [[str(p.plan_id), p.as_of, p.status.replace("_", " "),
+                    console.usd(p.traded_usd), console.usd(p.rebalancing_usd),
+                    console.usd(p.tax_saved_usd), console.usd(p.costs_usd),
+                    console.usd(p.total_usd), p.priced_on] for p in result.plans])
+    console.out.print(f"total: rebalancing {console.usd(d['rebalancing_usd'])}, tax saved "
+                      f"{console.usd(d['tax_saved_usd'])}, costs {console.usd(d['costs_usd'])}"
+                      f"; net {console.usd(d['total_usd'])}")
+    for note in result.notes:
+        console.out.print(f"[dim]note: {note}[/]")

@@ -59,12 +59,14 @@ class FillsImported:
     realized_lt_usd: float = 0.0
     disallowed_usd: float = 0.0
     fees_usd: float = 0.0
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
 
         out = asdict(self)
         out["unfilled"], out["unplanned"] = list(self.unfilled), list(self.unplanned)
+        out["notes"] = list(self.notes)
         return out
 
 
@@ -180,6 +182,7 @@ def import_fills(path: str, plan_id: int, db: str | None, *, fmt: str = "generic
         lt = sum(d.recognized_usd for d in disps if not d.tax_advantaged and
                  d.term.value == "long")
         result = dict(plan_id=plan_id, household=name, fills=len(fills), status=status,
+                      notes=tuple(_unwashed(h, fills)),
                       unfilled=tuple(unfilled), unplanned=tuple(unplanned),
                       realized_st_usd=st, realized_lt_usd=lt,
                       disallowed_usd=sum(d.disallowed_usd for d in disps),
@@ -192,6 +195,14 @@ def import_fills(path: str, plan_id: int, db: str | None, *, fmt: str = "generic
                                      already_imported=True)
             hs.save_household(conn, data, replace=True)
             hs.add_transactions(conn, [_row(f, ids, plan_id) for f in fills], import_id=None)
+            # money pending on the plan date arrived (or left) by the first fill: a flow
+            hs.add_transactions(conn, [
+                {"account_id": ids[a.id], "date": fills[0].date,
+                 "kind": "transfer_in" if a.pending_flow_usd > 0 else "transfer_out",
+                 "symbol": None, "quantity": None, "price_usd": None,
+                 "amount_usd": a.pending_flow_usd, "fees_usd": 0.0,
+                 "description": f"pending flow on plan {plan_id}'s date"}
+                for a in h.accounts if a.pending_flow_usd], import_id=None)
             hs.record_import(conn, hid, first["id"], kind="fills", fmt=fmt,
                              filename=Path(path).name, sha256=digest, n_rows=len(fills))
             if status != row["status"]:
@@ -256,6 +267,28 @@ def _after(h: Any, lots: dict[str, Any], disps: list[Any], fills: list[Any]) -> 
             tax["realized_this_year_usd"][key] + d.recognized_usd, 6)
     # the fills become stored transactions (the source of every later plan's recent trades)
     return data
+
+
+def _unwashed(h: Any, fills: list[Any]) -> list[str]:
+    """Purchases within 30 days after a sale made before the plan date in the same
+    wash-sale group: that sale's basis is not in the store, so a washed loss cannot be
+    added to the purchase's basis here; say so."""
+    from rebal.types import Side
+
+    out = []
+    for f in fills:
+        if f.side is not Side.BUY:
+            continue
+        group = h.wash_group(f.symbol)
+        for t in h.recent_trades:
+            if (t.side is Side.SELL and h.wash_group(t.symbol) == group
+                    and 0 <= (f.date - t.date).days <= 30
+                    and not h.account(t.account).type.tax_advantaged):
+                out.append(f"the purchase of {f.quantity:g} {f.symbol} on {f.date} is within 30 "
+                           f"days of the sale of {t.quantity:g} {t.symbol} on {t.date}: if that "
+                           "sale was at a loss, the loss is a wash sale; its basis is not in "
+                           "the store, so adjust this lot's basis when the broker reports it")
+    return out
 
 
 def _compare(plan: Any, fills: list[tuple[str, str, str, float]]

@@ -16,7 +16,9 @@ planned; ``dry_run`` does all of this and rolls back.
 - lots: the account's lots become the file's lots.
 - transactions: added (a transaction already stored is recognised by its content and
   skipped); checked against the stored lots and cash (a sale with no lot, cash that does
-  not add up). Buys and sells within 30 days feed the wash-sale guard of every plan.
+  not add up: the cash stored before the first transaction plus their amounts against
+  the cash stored on or after the last). Buys and sells within 30 days feed the wash-sale
+  guard of every plan.
 """
 
 from __future__ import annotations
@@ -167,7 +169,7 @@ def import_file(kind: str, fmt: str, path: str, *, household: str, account: str,
         digits suffice); it is stored with the account and shown masked.
     """
     from rebal.brokers import mask_account_number
-    from rebal.services.store import open_store
+    from rebal.services.store import open_store, record_drift
     from rebal.store import households as hs
 
     if kind not in IMPORT_KINDS:
@@ -208,7 +210,7 @@ def import_file(kind: str, fmt: str, path: str, *, household: str, account: str,
                       len(parsed.lots) if kind == "lots" else len(parsed.transactions))
             hs.record_import(conn, hid, acct["id"], kind=kind, fmt=fmt_label,
                              filename=Path(path).name, sha256=digest, n_rows=n_rows)
-            _validate(conn, household)
+            record_drift(conn, hid, _validate(conn, household))
             result["report"] = report
             if dry_run:
                 raise _DryRun
@@ -281,7 +283,14 @@ def _apply(conn: Any, kind: str, parsed: Any, hid: int, acct: dict[str, Any],
                      .values(number=account_number))
     if kind == "transactions":
         cash_before = hs.latest_cash(conn, aid)
-        rec = reconcile(transactions=parsed.transactions, opening_lots=stored_as_imported)
+        opening = closing = None
+        if parsed.transactions:
+            # cash stated before the first and after the last transaction: they must add up
+            opening, closing = hs.cash_around(conn, aid,
+                                              min(x.date for x in parsed.transactions),
+                                              max(x.date for x in parsed.transactions))
+        rec = reconcile(transactions=parsed.transactions, opening_lots=stored_as_imported,
+                        opening_cash_usd=opening, closing_cash_usd=closing)
         issues = [i.message for i in rec.issues]
         rows = [_transaction_row(tx, aid) for tx in parsed.transactions]
         added, skipped = hs.add_transactions(conn, rows, import_id=None)
@@ -354,13 +363,14 @@ def _transaction_row(tx: Any, account_id: int) -> dict[str, Any]:
             "description": (description or None) and description[:500]}
 
 
-def _validate(conn: Any, household: str) -> None:
+def _validate(conn: Any, household: str) -> Any:
     """Rebuild the household from the store (inside the transaction) and validate it."""
     from rebal.household import household_from_dict
     from rebal.store.households import household_data
 
     try:
-        household_from_dict(household_data(conn, household), source=f"store:{household}")
+        return household_from_dict(household_data(conn, household),
+                                   source=f"store:{household}")
     except InputError as exc:
         raise InputError(f"the import would leave household {household!r} invalid, so "
                          f"nothing was imported: {exc.message}", file=exc.file,

@@ -41,6 +41,8 @@ __all__ = [
     "load_stored_household",
     "open_store",
     "plan_stored",
+    "record_drift",
+    "record_snapshot",
     "stored_household",
     "write_orders",
 ]
@@ -111,11 +113,27 @@ class HouseholdAdded:
                 "lots": self.lots, "replaced": self.replaced, "check": self.check}
 
 
+def record_snapshot(conn: Any, household_id: int, household: Any) -> None:
+    """Store the household's value on its date by account and class (cash as ``cash``)."""
+    from rebal.household.views import class_values
+    from rebal.store.history import save_snapshot
+
+    values: dict[tuple[str, str], float] = {}
+    for a in household.accounts:
+        for cls, v in class_values(household, a.id).items():
+            if v:
+                values[(a.id, cls)] = v
+        values[(a.id, "cash")] = a.cash_usd
+    save_snapshot(conn, household_id, household.as_of, values)
+
+
 def record_drift(conn: Any, household_id: int, household: Household) -> CheckResult:
-    """Check the household's drift and store the verdict (``household list`` shows it)."""
+    """Check the household's drift and store the verdict (``household list`` shows it),
+    and a snapshot of its value by account and class (``rebal history``)."""
     from rebal.services.check import check_household
     from rebal.store.households import record_check
 
+    record_snapshot(conn, household_id, household)
     result = check_household(household)
     worst = max((abs(c.drift) for c in result.classes), default=0.0)
     record_check(conn, household_id, as_of=household.as_of,

@@ -100,7 +100,7 @@ def _sqlite_settings(engine: sa.Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        cur.execute("PRAGMA busy_timeout=30000")  # = BUSY_TIMEOUT_S; no SQL is formatted
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 

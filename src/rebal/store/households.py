@@ -23,8 +23,8 @@ from rebal.store import schema as t
 from rebal.store.errors import StoreError
 
 __all__ = [
-    "HouseholdRow",
     "WASH_WINDOW_DAYS",
+    "HouseholdRow",
     "delete_household",
     "household_data",
     "household_id",
@@ -496,7 +496,7 @@ def _file_form(h: Mapping[str, Any], tax: Mapping[str, Any],
         },
         "lots": [
             {"id": key, "account": key_of[aid], "symbol": sym, "quantity": qty,
-             "cost_basis_usd": basis, "acquired": _iso(acq), "holding_start": _iso(hs),
+             "cost_basis_usd": basis, "acquired": acq, "holding_start": hs,
              # a lot built from a position: the planner's conservative treatment
              **({"date_known": False} if unknown else {})}
             for aid, key, sym, qty, basis, acq, hs, unknown in lots
@@ -672,3 +672,18 @@ def plan_fills(conn: sa.Connection, plan_id: int) -> list[tuple[str, str, str, f
         sa.select(ac.key, tc.symbol, tc.kind, tc.quantity)
         .join(t.accounts, ac.id == tc.account_id)
         .where(tc.plan_id == plan_id).order_by(tc.id))]
+
+
+def cash_around(conn: sa.Connection, account_id: int, first: dt.date, last: dt.date
+                ) -> tuple[float | None, float | None]:
+    """The account's stored cash on the latest date before ``first`` and on the earliest
+    date on or after ``last`` (``None`` where none is stored): the balances a span of
+    transactions must lead from and to."""
+    c = t.cash.c
+    opening = conn.execute(sa.select(c.amount_usd).where(c.account_id == account_id,
+                                                         c.as_of < first)
+                           .order_by(c.as_of.desc()).limit(1)).scalar()
+    closing = conn.execute(sa.select(c.amount_usd).where(c.account_id == account_id,
+                                                         c.as_of >= last)
+                           .order_by(c.as_of).limit(1)).scalar()
+    return opening, closing

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES
+from store_helpers import EXAMPLES
 from rebal.services import store as svc
 from rebal.services.imports import import_file
 

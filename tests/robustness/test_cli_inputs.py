@@ -179,3 +179,26 @@ def test_bad_sep(cli, tmp_path):
 def test_prices_path_is_a_dir(cli, tmp_path):
     one_line_error(cli("backtest", "--prices", str(tmp_path), "--target", "A=0.5,B=0.5"),
                    "is a directory")
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["--tax-budget", "-5"], "--tax-budget must be a finite amount >= 0"),
+    (["--monthly-contribution", "500"], "--monthly-contribution needs --months"),
+])
+def test_plan_flags_refused(cli, argv, needle):
+    one_line_error(cli("plan", str(HOUSEHOLD), *argv), needle)
+
+
+def test_long_bad_value_in_household_is_cut(cli, tmp_path):
+    path = tmp_path / "h.yaml"
+    path.write_text(HOUSEHOLD.read_text().replace("filing_status: single",
+                                                  "filing_status: " + "y" * 100_000))
+    ran = cli("plan", str(path))
+    one_line_error(ran, "filing_status", "100,000 characters")
+    assert len(ran.err) < 500
+
+
+def test_control_characters_in_yaml(cli, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("\x00\x01 junk")
+    one_line_error(cli("compare", str(path)), "invalid YAML")

@@ -128,6 +128,9 @@ def load_data(
                 f"data.risk_free: dataset {name} has risk-free {info.risk_free!r}, "
                 f"got {spec.risk_free!r}"
             )
+        if _file_options(spec):
+            raise ConfigError(f"data.{', data.'.join(_file_options(spec))}: only for a prices "
+                              f"file, not the dataset {name}")
         full = datasets.load(name.lower())
         unknown = [a for a in assets if a not in full.assets]
         if unknown and unknown[0] in extra:
@@ -149,7 +152,7 @@ def load_data(
                 f"no such file, and not a dataset name ({', '.join(datasets.names())})",
                 file=str(path), field="data.prices",
             )
-        full = load_prices(path, assets=assets, end=end)
+        full = load_prices(path, assets=assets, end=end, **_file_options(spec))
         rf_source = None if spec.risk_free is None else (path, spec.risk_free)
 
     dates = full.dates
@@ -175,15 +178,22 @@ def load_data(
 
     market = window.between(dates[row0], dates[-1])
     if rf_source is not None:
-        rf = _risk_free(rf_source[0], rf_source[1], market.dates, end)
+        rf = _risk_free(rf_source[0], rf_source[1], market.dates, end, _file_options(spec))
         market = replace(market, risk_free=rf)
     history = window if window.dates[0] < market.dates[0] else None
     return market, history
 
 
-def _risk_free(path: Path, column: str, dates: np.ndarray, end: np.datetime64 | None) -> np.ndarray:
+def _file_options(spec: DataSpec) -> dict[str, str]:
+    """``data.kind``/``sep``/``date_column`` when set (the loader's options)."""
+    options = {"kind": spec.kind, "sep": spec.sep, "date_column": spec.date_column}
+    return {k: v for k, v in options.items() if v is not None and (k, v) != ("kind", "prices")}
+
+
+def _risk_free(path: Path, column: str, dates: np.ndarray, end: np.datetime64 | None,
+               options: Mapping[str, str] | None = None) -> np.ndarray:
     """Per-row T-bill returns on ``dates`` from a price column of the prices file."""
-    rf = load_prices(path, assets=[column], end=end)
+    rf = load_prices(path, assets=[column], end=end, **dict(options or {}))
     pos = np.searchsorted(rf.dates, dates)
     ok = (pos < rf.n_days) & (rf.dates[np.minimum(pos, rf.n_days - 1)] == dates)
     if not ok.all():

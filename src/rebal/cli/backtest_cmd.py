@@ -46,6 +46,8 @@ def backtest(
         min_trade_usd=min_trade, contribution_usd=contribution, flow_frequency=flow_frequency,
         kind=kind, sep=sep, date_column=date_column,
     )
+    if not json_out:
+        console.first_run_note()
     answer = run(request)
     if json_out:
         console.print_json(answer.to_dict())
@@ -55,7 +57,7 @@ def backtest(
     result, baseline, market = answer.result, answer.baseline, answer.market
     console.out.print(
         f"[bold]{result.policy_name}[/] vs buy-and-hold — {market.dates[0]} … {market.dates[-1]}, "
-        f"{', '.join(f'{k} {v:.0%}' for k, v in answer.target.items())}, {cost_bps:g} bps"
+        f"{', '.join(f'{k} {console.weight(v)}' for k, v in answer.target.items())}, {cost_bps:g} bps"
     )
     table = metrics_table([(result.policy_name, answer.metrics),
                            ("buy-and-hold", blank_annualised(baseline.metrics(baseline)))])

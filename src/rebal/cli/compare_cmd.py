@@ -63,7 +63,7 @@ def print_study(result: StudyResult) -> None:
     console.out.print(f"[bold]{study.title}[/]")
     console.out.print(
         f"{m.dates[0]} … {m.dates[-1]} ({m.n_days:,} rows); target "
-        + ", ".join(f"{k} {v:.0%}" for k, v in study.target.items())
+        + ", ".join(f"{k} {console.weight(v)}" for k, v in study.target.items())
         + f"; alpha is versus {result.baseline.name}"
     )
     table = study_table(result)

@@ -295,3 +295,21 @@ def flag_names(message: str) -> str:
         if message.startswith(internal + " "):
             return flag + message[len(internal):]
     return message
+
+
+def engine_needs_compiling() -> bool:
+    """Whether this run will compile the backtest engine first (numba's on-disk cache of
+    its kernels is empty: the first run after installing, a few seconds)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("rebal.backtest.kernels")
+    if spec is None or spec.origin is None:
+        return False
+    here = Path(spec.origin).parent / "__pycache__"
+    if any(here.glob("kernels.*.nbi")):
+        return False
+    import os
+
+    elsewhere = os.environ.get("NUMBA_CACHE_DIR")
+    return not (elsewhere and any(Path(elsewhere).rglob("kernels.*.nbi")))

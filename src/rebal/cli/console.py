@@ -177,8 +177,26 @@ def weight(x: float) -> str:
     return f"{pctv:.0f}%" if abs(pctv - round(pctv)) < 1e-9 else f"{pctv:.1f}%"
 
 
+DROP_FIRST = ("Rebalances", "Costs/yr", "Turnover/yr", "Turnover", "Volatility",
+              "Band before", "Band after", "Before $", "After $", "Cash reserve",
+              "Pending flow", "Source")
+"""Columns left out first when a table does not fit (then from the right): the
+secondary figures, so the headline ones (return, drawdown, Sharpe, alpha) stay."""
+
 _PROSE = 32
 """A column whose longest cell is longer than this is prose (reasons, lots): it wraps."""
+
+
+def _need(columns: Sequence[str], rows: Sequence[Sequence[str]], i: int) -> tuple[int, int, bool]:
+    """Column ``i``'s narrowest width (figures whole, header words whole, prose 16), its
+    natural width (nothing wrapped) and whether it is prose."""
+    cells = [str(r[i]) for r in rows if i < len(r)]
+    longest = max((len(c) for c in cells), default=0)
+    header = str(columns[i])
+    header_word = max((len(w) for w in header.split()), default=0)
+    if longest > _PROSE:
+        return max(16, header_word), max(longest, len(header)), True
+    return max(longest, header_word), max(longest, len(header)), False
 
 
 def fit_columns(columns: Sequence[str], rows: Sequence[Sequence[str]], width: int | None
@@ -186,59 +204,72 @@ def fit_columns(columns: Sequence[str], rows: Sequence[Sequence[str]], width: in
     """Which columns of a table fit ``width`` characters without cutting a number.
 
     A column of figures needs its longest cell whole (its header may wrap at spaces); a
-    column of prose needs 16 characters (it wraps). Columns are dropped from the right
-    (the first never) until the rest fit. Returns the kept column indices and the names
-    of the dropped ones (empty when ``width`` is ``None`` or everything fits)."""
-    def need(i: int) -> int:
-        cells = [str(r[i]) for r in rows if i < len(r)]
-        longest = max((len(c) for c in cells), default=0)
-        header_word = max((len(w) for w in str(columns[i]).split()), default=0)
-        if longest > _PROSE:
-            return max(16, header_word)
-        return max(longest, header_word)
-
+    column of prose needs 16 characters (it wraps). Columns are dropped (:data:`DROP_FIRST`,
+    then from the right; the first never) until the rest fit. Returns the kept column
+    indices and the names of the dropped ones (empty when ``width`` is ``None`` or
+    everything fits)."""
     kept = list(range(len(columns)))
     if width is None:
         return kept, []
-    dropped: list[str] = []
+    order = [i for name in DROP_FIRST for i in kept if i > 0 and columns[i] == name]
+    order += [i for i in reversed(kept) if i > 0 and i not in order]
     # rich's default box: one border per column plus one, and a space either side of a cell
-    while len(kept) > 1 and sum(need(i) + 3 for i in kept) + 1 > width:
-        dropped.insert(0, str(columns[kept.pop()]))
-    return kept, dropped
+    while len(kept) > 1 and sum(_need(columns, rows, i)[0] + 3 for i in kept) + 1 > width:
+        kept.remove(order.pop(0))
+    return kept, [str(columns[i]) for i in range(len(columns)) if i not in kept]
+
+
+def column_widths(columns: Sequence[str], rows: Sequence[Sequence[str]], kept: Sequence[int],
+                  width: int) -> dict[int, int]:
+    """Widths of the kept columns within ``width``: each its narrowest, then the spare
+    characters to the figure columns (left to right) up to their natural width, the rest
+    to the prose columns."""
+    need = {i: _need(columns, rows, i) for i in kept}
+    widths = {i: need[i][0] for i in kept}
+    spare = width - (sum(widths.values()) + 3 * len(kept) + 1)
+    for i in kept:
+        if not need[i][2] and spare > 0:
+            extra = min(spare, need[i][1] - widths[i])
+            widths[i] += extra
+            spare -= extra
+    prose = [i for i in kept if need[i][2]]
+    for k, i in enumerate(prose):
+        extra = min(spare // (len(prose) - k), need[i][1] - widths[i]) if spare > 0 else 0
+        widths[i] += extra
+        spare -= extra
+    return widths
 
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str]], *, justify_first: str = "left") -> None:
-    """Print a rich table: the first column left-aligned, the rest right-aligned; columns
-    of long text (reasons, lots) wrap and are left-aligned, the others never wrap nor are
-    cut. Columns that do not fit the terminal are left out and named below the table
+    """Print a rich table: the first column left-aligned, figures right-aligned, text
+    left-aligned; prose columns (reasons, lots) and headers wrap, figures are never cut.
+    Columns that do not fit the terminal are left out and named below the table
     (``rebal --wide`` shows them all)."""
     from rich.table import Table
 
-    width = None if WIDE["on"] else out.width
+    width = None if WIDE["on"] else (out.width or 160)
     kept, dropped = fit_columns(columns, rows, width)
+    widths = None if width is None else column_widths(columns, rows, kept, width)
     t = Table(title=title, title_justify="left", header_style="bold")
     for i in kept:
-        name = columns[i]
         cells = [str(r[i]) for r in rows if i < len(r)]
-        longest = max((len(c) for c in cells), default=0)
-        prose = longest > _PROSE
+        prose = _need(columns, rows, i)[2]
         t.add_column(
-            name,
+            columns[i],
             justify="left" if i == 0 or prose or not all(is_figure(c) for c in cells)
             else "right",
             no_wrap=False,
             overflow="fold",
-            min_width=None if prose else longest,
-            ratio=1 if prose else None,
+            width=None if widths is None else widths[i],
         )
     for row in rows:
         t.add_row(*(row[i] if i < len(row) else "" for i in kept))
-    if WIDE["on"]:
-        Console(file=out.file, highlight=False, soft_wrap=True, width=100_000).print(t, crop=False)
+    if width is None:
+        Console(file=out.file, highlight=False, width=100_000).print(t, crop=False)
     else:
-        out.print(t)
+        out.print(t, soft_wrap=False)  # soft wrap would let the table overflow the width
     if dropped:
-        out.print(f"[dim]not shown at {out.width} columns: {', '.join(dropped)} "
+        out.print(f"[dim]not shown at {width} columns: {', '.join(dropped)} "
                   "(rebal --wide … shows every column)[/]")
 
 

@@ -202,3 +202,27 @@ def test_control_characters_in_yaml(cli, tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text("\x00\x01 junk")
     one_line_error(cli("compare", str(path)), "invalid YAML")
+
+
+def _study(tmp_path: Path, data: str) -> str:
+    path = tmp_path / "s.yaml"
+    path.write_text(f"title: t\ndata: {{prices: us_daily, assets: [US_MKT, UST_INT], {data}}}\n"
+                    "target: {US_MKT: 0.6, UST_INT: 0.4}\npolicies: {A: annual}\n")
+    return str(path)
+
+
+def test_study_end_before_start_says_so(cli, tmp_path):
+    one_line_error(cli("compare", _study(tmp_path, "start: 2015-01-01, end: 2010-01-01")),
+                   "data.end 2010-01-01 is before data.start 2015-01-01")
+
+
+def test_study_span_outside_the_data_is_a_note(cli, tmp_path):
+    path = _study(tmp_path, "start: 1900-01-01, end: 2030-01-01")
+    ran = cli("compare", path)
+    assert ran.code == 0
+    assert "note: data.start 1900-01-01 is before the data's first row; the study starts on " \
+           "1993-01-29" in ran.err
+    assert "note: data.end 2030-01-01 is after the data's last row; the study ends on " \
+           "2017-02-28" in ran.err
+    notes = json.loads(cli("compare", path, "--json").out)["data"]["notes"]
+    assert any(n.startswith("data.start 1900-01-01") for n in notes)

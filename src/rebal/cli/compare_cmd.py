@@ -70,6 +70,9 @@ def print_study(result: StudyResult) -> None:
     console.table(None, table.header, table.rows)
     for note in (*table.notes, "Trades at the close; costs paid from the portfolio."):
         console.out.print(f"[dim]{note}[/]")
+    for note in m.notes:  # what the study's span did (data.start before the data …)
+        if note.startswith(("data.start ", "data.end ")):
+            console.err.print(f"[dim]note: {note}[/]")
 
 
 def print_bootstrap_alpha(answer: CompareRun) -> None:

@@ -119,6 +119,8 @@ def load_data(
     assets = list(spec.assets) if spec.assets else list(target)
     assets += [a for a in extra if a not in assets]
     start, end, warm = as_day(spec.start), as_day(spec.end), as_day(spec.warmup_from)
+    if start is not None and end is not None and end < start:
+        raise ConfigError(f"data.end {end} is before data.start {start}")
     name = spec.prices.strip()
     path = _resolve(base, name)
     if name.lower() in datasets.names() and not path.exists():
@@ -177,6 +179,15 @@ def load_data(
         window = attach_aux(window, key, s_dates, s_values)
 
     market = window.between(dates[row0], dates[-1])
+    clipped = []
+    if start is not None and start < dates[0]:
+        clipped.append(f"data.start {start} is before the data's first row; the study starts "
+                       f"on {dates[0]}")
+    if end is not None and end > dates[-1]:
+        clipped.append(f"data.end {end} is after the data's last row; the study ends on "
+                       f"{dates[-1]}")
+    if clipped:
+        market = replace(market, notes=(*market.notes, *clipped))
     if rf_source is not None:
         rf = _risk_free(rf_source[0], rf_source[1], market.dates, end, _file_options(spec))
         market = replace(market, risk_free=rf)

@@ -226,3 +226,10 @@ def test_study_span_outside_the_data_is_a_note(cli, tmp_path):
            "2017-02-28" in ran.err
     notes = json.loads(cli("compare", path, "--json").out)["data"]["notes"]
     assert any(n.startswith("data.start 1900-01-01") for n in notes)
+
+
+def test_audit_year_without_sales_says_so(cli):
+    ran = cli("tax", "audit", str(REPO / "examples" / "tax" / "trades.csv"), "--household",
+              str(REPO / "examples" / "tax" / "household.yaml"), "--year", "1800")
+    assert ran.code == 0
+    assert "note: no sales in 1800; the history's sales are in 2024–2025" in ran.err

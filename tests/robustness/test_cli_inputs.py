@@ -233,3 +233,16 @@ def test_audit_year_without_sales_says_so(cli):
               str(REPO / "examples" / "tax" / "household.yaml"), "--year", "1800")
     assert ran.code == 0
     assert "note: no sales in 1800; the history's sales are in 2024–2025" in ran.err
+
+
+def test_short_study_has_no_annual_rates(cli, tmp_path):
+    path = _study(tmp_path, "start: 2015-01-01, end: 2015-03-31")
+    ran = cli("compare", path, "--json")
+    assert ran.code == 0, ran.err
+    data = json.loads(ran.out)
+    for row in data["rows"]:
+        assert row["annual_return"] is None and row["volatility"] is None
+        assert row["max_drawdown"] is not None
+    assert any("undefined for less than a year" in n for n in data["data"]["notes"])
+    text = cli("compare", path)
+    assert "note: the data spans 62 rows" in text.err

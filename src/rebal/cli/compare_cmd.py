@@ -71,7 +71,7 @@ def print_study(result: StudyResult) -> None:
     for note in (*table.notes, "Trades at the close; costs paid from the portfolio."):
         console.out.print(f"[dim]{note}[/]")
     for note in m.notes:  # what the study's span did (data.start before the data …)
-        if note.startswith(("data.start ", "data.end ")):
+        if note.startswith(("data.start ", "data.end ", "the data spans ")):
             console.err.print(f"[dim]note: {note}[/]")
 
 

@@ -240,8 +240,9 @@ def test_short_study_has_no_annual_rates(cli, tmp_path):
     ran = cli("compare", path, "--json")
     assert ran.code == 0, ran.err
     data = json.loads(ran.out)
+    assert data["rows"]
     for row in data["rows"]:
-        assert row["annual_return"] is None and row["volatility"] is None
+        assert row["cagr"] is None and row["annual_volatility"] is None, row
         assert row["max_drawdown"] is not None
     assert any("undefined for less than a year" in n for n in data["data"]["notes"])
     text = cli("compare", path)

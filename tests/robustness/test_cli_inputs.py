@@ -54,6 +54,10 @@ def test_start_before_the_data_is_a_note(cli):
     (["--target", "US_MKT=0.6"], ["--target weights must sum to 1"]),
     (["--flow-frequency", "weekly"], ["--flow-frequency weekly needs --contribution"]),
     (["--kind", "returns"], ["--kind: only for a prices file"]),
+    (["--target", "XYZ=1"], ["--target: unknown asset 'XYZ'"]),
+    (["--target", "US_MKT=-0.2,UST_INT=1.2"], ["--target US_MKT must be a finite weight"]),
+    (["--start", "9999-01-01"], ["--start 9999-01-01 is after the data's last row 2017-02-28"]),
+    (["--end", "1900-01-01"], ["--end 1900-01-01 is before the data's first row 1993-01-29"]),
 ])
 def test_backtest_errors_name_the_flag(cli, argv, needles):
     ran = cli("backtest", *argv)

@@ -195,6 +195,12 @@ def window_notes(
         raise ConfigError(f"--end {hi} is before --start {lo}")
     notes = []
     first, last = market.dates[0], market.dates[-1]
+    if lo is not None and lo > last:
+        raise ConfigError(f"--start {lo} is after the data's last row {last} (the data spans "
+                          f"{first} … {last})")
+    if hi is not None and hi < first:
+        raise ConfigError(f"--end {hi} is before the data's first row {first} (the data spans "
+                          f"{first} … {last})")
     if lo is not None and lo < first:
         notes.append(f"--start {lo} is before the data's first row; the backtest starts on "
                      f"{first}")
@@ -292,8 +298,12 @@ def flag_names(message: str) -> str:
     """``message`` with an engine parameter at its start named as the user typed it
     (``CostModel.cost_bps must be >= 0`` → ``--cost-bps must be >= 0``)."""
     for internal, flag in CLI_FLAGS.items():
-        if message.startswith(internal + " "):
-            return flag + message[len(internal):]
+        if message.startswith(internal) and message[len(internal):][:1] in (" ", ":", "["):
+            rest = message[len(internal):]
+            if rest.startswith("["):  # target['US_MKT'] must … → --target US_MKT must …
+                key, _, tail = rest[1:].partition("]")
+                rest = f" {key.strip(chr(39))}{tail}"
+            return flag + rest
     return message
 
 

@@ -37,6 +37,18 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
+
+
+@app.callback()
+def _options(
+    wide: bool = typer.Option(False, "--wide", help="Tables show every column, however wide (by default columns that do not fit the terminal are left out and named)."),
+) -> None:
+    """Options before the command: ``rebal --wide plan …``."""
+    from rebal.cli import console
+
+    console.WIDE["on"] = wide
+
+
 backtest_cmd.register(app)
 compare_cmd.register(app)
 sweep_cmd.register(app)

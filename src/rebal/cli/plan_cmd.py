@@ -88,7 +88,10 @@ def print_plan(result: TradePlan, *, quiet: bool = False) -> None:
                             (plan_tables.tax_table, "Tax"),
                             (plan_tables.do_not_buy_table, "Do not buy (wash-sale windows)")):
             t = make(result)
-            if t.rows:
+            if t.rows and make is plan_tables.trade_table:  # one line a trade, reason below
+                console.item_table(title, t.header, t.rows, group="Step",
+                                   below=("Lots", "Reason"))
+            elif t.rows:
                 console.table(title, t.header, t.rows)
     naive = result.naive
     line = f"estimated tax of this plan: {console.usd(result.tax.total_usd)}"

@@ -9,6 +9,7 @@ way; no two labels of a chart overlap; tables fit at 1,400 px and scroll, not sp
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import textwrap
 from pathlib import Path
@@ -17,9 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import ROOT
-
-EXAMPLES = ROOT / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 # ------------------------------------------------------------------ generic checks
@@ -98,11 +97,9 @@ def check_tables(report: Any) -> None:
     for width in (1400, 1000):
         page.set_viewport_size({"width": width, "height": 900})
         # plotly's responsive charts follow the window's resize event, after a moment
-        try:
+        with contextlib.suppress(Exception):  # the assertion below says what is wrong
             page.wait_for_function(
                 "() => document.documentElement.scrollWidth <= window.innerWidth", timeout=5000)
-        except Exception:  # the assertion below says what is wrong
-            pass
         doc = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert doc[0] <= doc[1], f"{report.name} at {width}px: the page scrolls sideways {doc}"
         for t in page.evaluate(js):

@@ -63,7 +63,8 @@ def apply_button(report: Any, div_id: str, menu: int, button: int) -> None:
 
 
 def check_page(report: Any) -> None:
-    """Every generic check of one open report, every dropdown option included."""
+    """Every chart of one open report renders (every dropdown option included), no two
+    labels overlap; a full-page screenshot is kept."""
     charts = report.charts()
     assert charts, f"{report.name}: no chart"
     for c in charts:
@@ -77,7 +78,6 @@ def check_page(report: Any) -> None:
                 apply_button(report, c["id"], m, b)
                 check_chart(report.chart(c["id"]), f"{report.name} [{button['label']}]")
             apply_button(report, c["id"], m, default)
-    assert not report.bad_console(), report.bad_console()
     shot = report.screenshot()
     assert shot.stat().st_size > 50_000
 
@@ -175,54 +175,92 @@ def plan_page(tmp_path_factory: Any) -> Path:
     return plan_report(plan(household), tmp_path_factory.mktemp("plan") / "plan.html")
 
 
+@pytest.fixture(scope="module")
+def core_page(core_run: Any, opener: Any) -> Any:
+    return opener("compare", core_run.report)
+
+
+@pytest.fixture(scope="module")
+def tax_page(tax_run: Any, opener: Any) -> Any:
+    return opener("after-tax", tax_run.report)
+
+
+@pytest.fixture(scope="module")
+def sweep_page(sweep_run: Any, opener: Any) -> Any:
+    return opener("sweep", sweep_run.report)
+
+
 # ------------------------------------------------------------------ tests
 
 
-def test_compare_report(core_run: Any, opener: Any) -> None:
-    report = opener("compare", core_run.report)
-    check_page(report)
-    # the drift chart's default view: a band policy, every row a date axis with data
-    drift = report.chart("fig-drift")
+def test_compare_report_charts_and_dropdown(core_page: Any) -> None:
+    check_page(core_page)
+    # the drift chart's default view (a band policy): three rows, each a date axis with data
+    drift = core_page.chart("fig-drift")
     assert len(drift["axes"]) == 3 and drift["menus"][0]["type"] == "dropdown"
-    check_tables(report)
 
 
-def test_after_tax_report(tax_run: Any, opener: Any) -> None:
-    report = opener("after-tax", tax_run.report)
-    check_page(report)
-    ids = [c["id"] for c in report.charts()]
-    assert {"fig-after-tax-wealth", "fig-taxes-by-year"} <= set(ids)
+def test_compare_report_no_console_warning(core_page: Any) -> None:
+    """plotly.js logged ``ignored xaxis.matches`` when a shared axis had no visible trace."""
+    assert not core_page.bad_console(), core_page.bad_console()
+
+
+def test_compare_report_tables_fit_or_scroll(core_page: Any) -> None:
+    check_tables(core_page)
+
+
+def test_after_tax_report_has_after_tax_section(tax_page: Any) -> None:
+    ids = [c["id"] for c in tax_page.charts()]
+    assert {"fig-after-tax-wealth", "fig-taxes-by-year"} <= set(ids), ids
     # the after-tax section comes before the pre-tax charts
     assert ids.index("fig-after-tax-wealth") < ids.index("fig-growth")
-    wealth = report.chart("fig-after-tax-wealth")
-    assert wealth["axes"]["xaxis"]["type"] == "date"
-    assert report.page.locator("#after-tax-table").count() == 1
-    assert "loss harvesting is off" in report.page.inner_text("#no-harvest")
-    check_tables(report)
+    assert tax_page.chart("fig-after-tax-wealth")["axes"]["xaxis"]["type"] == "date"
+    assert tax_page.page.locator("#after-tax-table").count() == 1
+    assert "loss harvesting is off" in tax_page.page.inner_text("#no-harvest")
 
 
-def test_sweep_report(sweep_run: Any, opener: Any) -> None:
-    report = opener("sweep", sweep_run.report)
-    check_page(report)
-    order = report.page.evaluate(
+def test_after_tax_report_renders(tax_page: Any) -> None:
+    check_page(tax_page)
+    assert not tax_page.bad_console(), tax_page.bad_console()
+    check_tables(tax_page)
+
+
+def test_sweep_report_charts_before_the_grid_table(sweep_page: Any) -> None:
+    order = sweep_page.page.evaluate(
         "() => Array.from(document.querySelectorAll('section')).map(s => s.id)")
     assert order.index("charts") < order.index("grid"), order
     assert order[-1] == "grid", order
-    # baselines are named in the legend, one entry each, on every line chart
+
+
+def test_sweep_report_baselines_labelled_without_overlap(sweep_page: Any) -> None:
+    for c in sweep_page.charts():
+        check_labels(c, "sweep")
+    # each baseline named once in each line chart's legend
     for name in ("sweep-alpha", "sweep-sharpe", "sweep-turnover"):
-        legend = [t["name"] for t in report.chart(name)["traces"]]
+        legend = [t["name"] for t in sweep_page.chart(name)["traces"]]
         for b in ("Buy-and-hold", "Annual", "Quarterly"):
             assert legend.count(f"{b} (baseline)") == 1, legend
-    heat = report.page.evaluate(
-        "() => document.getElementById('sweep-heatmap')._fullData[0].zmid")
-    assert heat == pytest.approx(sweep_run.result.metric("sharpe")[sweep_run.result.bh_index])
-    check_tables(report)
 
 
-def test_plan_report(plan_page: Path, opener: Any) -> None:
-    check_page(opener("plan", plan_page))
+def test_sweep_heatmap_diverges_at_buy_and_hold(sweep_run: Any, sweep_page: Any) -> None:
+    heat = sweep_page.page.evaluate(
+        "() => document.getElementById('sweep-heatmap')._fullData[0]")
+    res = sweep_run.result
+    assert heat["zmid"] == pytest.approx(res.metric("sharpe")[res.bh_index])
+    assert heat["colorscale"][0][1] != heat["colorscale"][-1][1]  # two-sided
 
 
+def test_sweep_report_renders(sweep_page: Any) -> None:
+    check_page(sweep_page)
+    assert not sweep_page.bad_console(), sweep_page.bad_console()
+    assert sweep_page.page.locator("#walk-idle").count() == 1
+    check_tables(sweep_page)
+
+
+def test_plan_report_renders(plan_page: Path, opener: Any) -> None:
+    report = opener("plan", plan_page)
+    check_page(report)
+    assert not report.bad_console(), report.bad_console()
 def test_dropdown_check_catches_an_empty_default_panel(tmp_path: Path, opener: Any) -> None:
     """The checks can fail: a two-row chart whose lower row is empty at load (the drift
     chart's old default view) is reported, and so is plotly's matches warning."""

@@ -454,8 +454,9 @@ def _alpha_intervals_html(names: Sequence[str], intervals: Mapping[str, Any] | N
         notes=(
             "Alpha: CAGR minus the baseline's (fraction per year). The interval and "
             "P(alpha > 0) come from paired stationary-bootstrap resamples of the assets' "
-            "joint daily returns: every policy runs on the same resampled paths (see "
-            "docs/sweeps.md).",
+            "joint daily returns: every policy runs on the same resampled paths; the "
+            "interval is the centred basic bootstrap interval, which contains the alpha on "
+            "the real data (see docs/sweeps.md).",
         ),
     )
     caption = title or f"Alpha vs {base_name}: stationary-bootstrap intervals"

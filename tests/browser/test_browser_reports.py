@@ -123,7 +123,7 @@ def core_run(tmp_path_factory: Any) -> Any:
 
     out = tmp_path_factory.mktemp("core") / "compare.html"
     return compare_study(load_study(EXAMPLES / "studies" / "default_core.yaml"),
-                         bootstrap_samples=40, seed=1, report=out)
+                         bootstrap_samples=20, seed=1, report=out)
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +132,9 @@ def tax_run(tmp_path_factory: Any) -> Any:
     from rebal.studies.load import load_study
 
     out = tmp_path_factory.mktemp("tax") / "after_tax.html"
-    return compare_study(load_study(EXAMPLES / "studies" / "taxable_default.yaml"), report=out)
+    study = load_study(EXAMPLES / "studies" / "taxable_default.yaml",
+                       overrides={"data.start": "2003-01-01", "data.end": "2012-12-31"})
+    return compare_study(study, report=out)
 
 
 SWEEP_YAML = """\

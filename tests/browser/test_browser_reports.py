@@ -18,6 +18,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+pytest.importorskip("pytest_playwright", reason="pytest-playwright is not installed: "
+                    'pip install -e ".[test]"')
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 

@@ -134,6 +134,11 @@ def test_walk_forward_rebalances_and_why_alpha_is_zero(sweep_run: Any) -> None:
     assert f"In {idle} of {len(res.walk.windows)} test windows the chosen point made no " \
            "rebalance" in html
     assert "Rebalances (test)" in html
+    from rebal.reports.sweep import sweep_figures
+
+    oos = sweep_figures(res)["walk"].data[1]
+    assert [t == "no trade" for t in oos.text] == [
+        w.out_of_sample_rebalances == 0 for w in res.walk.windows]
 
 
 def test_sweep_report_order_heatmap_and_intervals(sweep_run: Any) -> None:

@@ -153,3 +153,54 @@ def test_sweep_report_order_heatmap_and_intervals(sweep_run: Any) -> None:
     for d in res.bootstrap["best_vs_baselines"].values():
         for x in d.values():
             assert x["low"] <= x["estimate"] <= x["high"], x
+
+
+def test_yearly_tax_by_hand() -> None:
+    """Taxes paid and losses harvested summed by calendar year, on a hand-made result."""
+    from types import SimpleNamespace
+
+    from rebal.reports import charts
+    from rebal.reports.series import yearly_tax
+
+    dates = np.array(["2020-12-30", "2020-12-31", "2021-01-04", "2021-06-01", "2022-01-03"],
+                     dtype="datetime64[D]")
+    fake = SimpleNamespace(
+        policy_name="p", dates=dates,
+        taxes_paid_usd=np.array([0.0, 0.0, 1200.0, 0.0, -300.0]),
+        harvests=SimpleNamespace(day=np.array([1, 3, 3]), loss_usd=np.array([50.0, 20.0, 5.0])),
+    )
+    yt = yearly_tax(fake)
+    assert yt.years.tolist() == [2020, 2021, 2022]
+    assert yt.taxes_paid_usd.tolist() == [0.0, 1200.0, -300.0]
+    assert yt.harvested_usd.tolist() == [50.0, 25.0, 0.0]
+    fig = charts.tax_by_year_figure([fake], "harvested_usd", "Losses harvested per year")
+    assert list(fig.data[0].x) == ["2020", "2021", "2022"]
+    assert list(fig.data[0].y) == [50.0, 25.0, 0.0]
+
+
+def test_after_tax_section_shows_harvests_or_says_why_not() -> None:
+    from types import SimpleNamespace
+
+    from rebal.reports.html import AFTER_TAX_TABLE_FIELDS, _after_tax_section
+
+    dates = np.array(["2020-12-31", "2021-01-04", "2021-06-01"], dtype="datetime64[D]")
+
+    def fake(loss: float) -> tuple[Any, Any]:
+        r = SimpleNamespace(policy_name=f"p{loss:g}", dates=dates,
+                            values=np.array([1e6, 1.01e6, 1.02e6]),
+                            taxes_paid_usd=np.array([0.0, 100.0, 0.0]),
+                            harvests=SimpleNamespace(day=np.array([2] if loss else [], dtype=int),
+                                                     loss_usd=np.array([loss] if loss else [])))
+        m = SimpleNamespace(**{f: 0.0 for f in AFTER_TAX_TABLE_FIELDS})
+        m.harvested_loss_usd, m.n_harvests = loss, int(bool(loss))
+        return r, m
+
+    with_loss = [fake(0.0), fake(750.0)]
+    html = _after_tax_section([r for r, _ in with_loss], [m for _, m in with_loss], None,
+                              True, 3000)
+    assert 'id="fig-harvested"' in html and "no-harvest" not in html
+    none = [fake(0.0)]
+    html = _after_tax_section([none[0][0]], [none[0][1]], None, True, 3000)
+    assert "no lot fell far enough below its cost basis" in html
+    html = _after_tax_section([none[0][0]], [none[0][1]], None, False, 3000)
+    assert "loss harvesting is off" in html

@@ -58,7 +58,7 @@ header.top { background:#10263f; color:#fff; padding:22px 32px 18px; }
 header.top h1 { margin:0 0 6px; font-size:26px; font-weight:600; }
 header.top .sub { color:#c9d6e8; font-size:14px; }
 nav { position:sticky; top:0; z-index:10; background:#fff; border-bottom:1px solid var(--line);
-      padding:8px 32px; font-size:14px; }
+      padding:8px 32px; font-size:14px; display:flex; flex-wrap:wrap; row-gap:4px; }
 nav a { color:var(--accent); text-decoration:none; margin-right:16px; white-space:nowrap; }
 main { padding:8px 32px 40px; max-width:1500px; }
 section { margin:26px 0 8px; }
@@ -75,8 +75,13 @@ table.data { border-collapse:collapse; font-size:13.5px; margin:6px 0 8px;
              font-variant-numeric: tabular-nums; }
 table.data th, table.data td { padding:5px 10px; border-bottom:1px solid var(--line);
                                text-align:right; white-space:nowrap; }
-table.data th { background:var(--band); font-weight:600; border-bottom:2px solid var(--line); }
+table.data th { background:var(--band); font-weight:600; border-bottom:2px solid var(--line);
+                white-space:normal; vertical-align:bottom; }
 table.data th:first-child, table.data td:first-child { text-align:left; }
+/* wide tables scroll sideways inside their box; the row labels stay in view */
+.scroll { max-width:100%; }
+table.data td:first-child { position:sticky; left:0; background:#fff; z-index:1; }
+table.data th:first-child { position:sticky; left:0; z-index:2; }
 table.data tr:hover td { background:#fafbfd; }
 table.data td.wrap, table.data th.wrap { white-space:normal; text-align:left; min-width:220px; }
 table.data td.left { text-align:left; }
@@ -449,8 +454,9 @@ def _alpha_intervals_html(names: Sequence[str], intervals: Mapping[str, Any] | N
         notes=(
             "Alpha: CAGR minus the baseline's (fraction per year). The interval and "
             "P(alpha > 0) come from paired stationary-bootstrap resamples of the assets' "
-            "joint daily returns: every policy runs on the same resampled paths (see "
-            "docs/sweeps.md).",
+            "joint daily returns: every policy runs on the same resampled paths; the "
+            "interval is the centred basic bootstrap interval, which contains the alpha on "
+            "the real data (see docs/sweeps.md).",
         ),
     )
     caption = title or f"Alpha vs {base_name}: stationary-bootstrap intervals"

@@ -12,8 +12,9 @@ One loop per strategy over trading days (:func:`run_strategy`):
    carryforwards in) and the strategy trades:
 
    - ``planner``: when :func:`rebal.planner.check` finds action needed (a class outside
-     its band, cash to invest or to raise) or a taxable lot is worth harvesting
-     (:func:`rebal.tax.harvest.worth_harvesting`), :func:`rebal.planner.plan` (balanced);
+     its band, cash to invest or to raise), a taxable lot is worth harvesting
+     (:func:`rebal.tax.harvest.worth_harvesting`) or a long-term gain could be realized in
+     the 0 % bracket (≥ $100 of room), :func:`rebal.planner.plan` (balanced);
    - ``naive``: when ``check`` finds action needed, :func:`rebal.planner.naive_plan`
      (each account pro rata to the targets, FIFO, wash sales not avoided);
    - ``per-account-calendar``: ``naive_plan`` on the first decision day of each year;
@@ -51,7 +52,8 @@ from rebal.simulation.spec import SimulationSpec
 from rebal.tax.harvest import worth_harvesting
 from rebal.tax.ledger import Ledger
 from rebal.tax.lots import Trade
-from rebal.tax.marginal import TaxProfile, profile_tax
+from rebal.tax.holding import is_long_term
+from rebal.tax.marginal import TaxProfile, profile_tax, zero_rate_lt_room
 from rebal.tax.records import Record, record_dict
 from rebal.types import LotMethod, Side
 
@@ -338,6 +340,21 @@ class _Sim:
                     return True
         return False
 
+    def zero_bracket_gain(self, h: Household) -> bool:
+        """The household realizes 0 %-bracket gains, has at least $100 of room left this
+        year (:func:`rebal.tax.marginal.zero_rate_lt_room`) and holds a taxable lot with a
+        long-term gain."""
+        if not h.realize_zero_bracket_gains:
+            return False
+        price = {s.symbol: s.price_usd for s in h.securities}
+        if not any(lot.account in self.taxable and lot.cost_basis_usd is not None
+                   and lot.holding_period_start is not None
+                   and is_long_term(lot.holding_period_start, h.as_of)
+                   and lot.quantity * price[lot.symbol] > lot.cost_basis_usd
+                   for lot in h.lots):
+            return False
+        return zero_rate_lt_room(h.tax_profile()) >= 100.0
+
     def execute(self, day: date, plan_trades: tuple, run: StrategyRun, row: int) -> None:
         """Apply a plan's trades (sales first) through the ledger."""
         for pt in sorted(plan_trades, key=lambda t: t.side is Side.BUY):
@@ -455,7 +472,8 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
             trades: tuple = ()
             t0 = time.perf_counter()
             if strategy == "planner":
-                if check(h).action_needed or sim.harvestable(h):
+                if (check(h).action_needed or sim.harvestable(h)
+                        or sim.zero_bracket_gain(h)):
                     trades = plan(h, settings_plan).trades
             elif strategy == "naive":
                 if check(h).action_needed:

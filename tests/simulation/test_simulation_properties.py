@@ -6,7 +6,7 @@ sales counted and taxed, carryforwards rolled over the year ends."""
 from __future__ import annotations
 
 import pytest
-from conftest import small_dict
+from sim_households import small_dict
 
 from rebal.datasets import resolve_prices
 from rebal.simulation import SimSettings, simulate, simulation_from_dict

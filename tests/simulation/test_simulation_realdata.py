@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import realdata
-from conftest import small_dict
+from sim_households import reference_inputs, small_dict
 from reference_household_sim import reference_naive
-from test_simulation_reference import _reference_inputs
 
 from rebal.simulation import (
     SimSettings,
@@ -47,7 +46,7 @@ def test_naive_matches_reference_on_real_data() -> None:
     px = sim_prices(spec, market)
     res = simulate(spec, px, SimSettings(every="year"), ("naive",), n_bootstrap=0)
     run = res.runs[0]
-    h, dates, prices = _reference_inputs(data, market, spec.start, spec.end)
+    h, dates, prices = reference_inputs(data, market, spec.start, spec.end)
     ref = reference_naive(h, dates, prices, income=spec.ordinary_income, inflation=0.025,
                           state_rate=0.05)
     np.testing.assert_allclose(run.values, ref["values"], rtol=1e-9, atol=0)

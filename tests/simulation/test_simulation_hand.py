@@ -10,7 +10,6 @@ files, so every figure below is worked from the 2024/2025 IRS numbers by hand):
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -6,13 +6,13 @@ sales counted and taxed, carryforwards rolled over the year ends."""
 from __future__ import annotations
 
 import pytest
-from sim_households import small_dict
 
 from rebal.datasets import resolve_prices
 from rebal.simulation import SimSettings, simulate, simulation_from_dict
 from rebal.simulation.market import sim_prices
 from rebal.tax.ledger import audit
 from rebal.types import Side
+from sim_households import small_dict
 
 
 @pytest.fixture(scope="module")

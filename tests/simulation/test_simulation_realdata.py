@@ -5,14 +5,13 @@ interval brackets it)."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
 import pytest
-import realdata
-from sim_households import reference_inputs, small_dict
-from reference_household_sim import reference_naive
 
+import realdata
 from rebal.simulation import (
     SimSettings,
     load_sim_prices,
@@ -22,6 +21,8 @@ from rebal.simulation import (
 )
 from rebal.simulation.market import sim_prices
 from rebal.tax.ledger import audit
+from reference_household_sim import reference_naive
+from sim_households import reference_inputs, small_dict
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "households"
            / "article_client_sim.yaml")
@@ -73,6 +74,6 @@ def test_article_client_2008_2023() -> None:
     for name in ("planner", "naive"):
         years = res.summary(name).years
         assert [y.year for y in years] == list(range(2008, 2024))
-        for prev, nxt in zip(years, years[1:], strict=False):
+        for prev, nxt in itertools.pairwise(years):
             assert (nxt.st_carry_in_usd, nxt.lt_carry_in_usd) == (
                 prev.st_carry_out_usd, prev.lt_carry_out_usd)

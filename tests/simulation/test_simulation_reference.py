@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sim_households import reference_inputs, small_dict
-from reference_household_sim import reference_naive
 
 from rebal.datasets import resolve_prices
 from rebal.simulation import SimSettings, simulate, simulation_from_dict
 from rebal.simulation.market import sim_prices
+from reference_household_sim import reference_naive
+from sim_households import reference_inputs, small_dict
 
 
 @pytest.mark.parametrize("end", ["2004-12-31", "2008-12-31"])

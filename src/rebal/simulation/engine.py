@@ -50,9 +50,9 @@ from rebal.household.taxview import wash_sale_settings
 from rebal.simulation.market import SimPrices
 from rebal.simulation.spec import SimulationSpec
 from rebal.tax.harvest import worth_harvesting
+from rebal.tax.holding import is_long_term
 from rebal.tax.ledger import Ledger
 from rebal.tax.lots import Trade
-from rebal.tax.holding import is_long_term
 from rebal.tax.marginal import TaxProfile, profile_tax, zero_rate_lt_room
 from rebal.tax.records import Record, record_dict
 from rebal.types import LotMethod, Side

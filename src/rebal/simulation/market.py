@@ -65,8 +65,8 @@ def load_sim_prices(spec: SimulationSpec, prices: str, *, start: date | None = N
         A security's column is not in the data, or starts after the start date (naming
         the simulation file and ``simulation.prices.<symbol>``).
     """
-    from rebal.datasets import names, resolve_prices
     from rebal.data.loaders import load_prices
+    from rebal.datasets import names, resolve_prices
 
     columns = list(dict.fromkeys(spec.price_columns.values()))
     is_dataset = prices.strip().lower() == "default" or prices.strip().lower() in names()

@@ -174,7 +174,8 @@ def simulation_from_dict(data: Any, *, source: str | None = None) -> SimulationS
                                  f"{first} (simulation.lots: keep)", file=source,
                                  field=f"lots[{i}].acquired")
     return SimulationSpec(
-        household=household, keep_lots=lots == "keep", price_columns={str(k): str(v) for k, v in prices.items()},
+        household=household, keep_lots=lots == "keep",
+        price_columns={str(k): str(v) for k, v in prices.items()},
         start=start, end=end,
         income_growth=_fraction(sim.get("income_growth"), source, "income_growth", 0.0),
         income_by_year=by_year,

@@ -97,5 +97,5 @@ def test_gains_realized_in_the_zero_bracket() -> None:
     # the new basis) at no tax.
     assert y24.lt_gains_usd == pytest.approx(30_000.0, abs=0.01)
     assert y24.tax_usd == pytest.approx(0.0, abs=0.005)
-    stk = [lot for lot in res.runs[0].ledger.open_lots() if lot.symbol in ("STK", "SUB")]
+    stk = [lot for lot in res.runs[0].audit.open_lots if lot.symbol in ("STK", "SUB")]
     assert sum(lot.basis_usd for lot in stk) == pytest.approx(60_000.0, abs=0.01)

@@ -64,7 +64,7 @@ def test_article_client_2008_2023() -> None:
     # (benchmarks/bench_simulate.py times the monthly loop).
     res = simulate(spec, px, SimSettings(every="year"), ("planner", "naive"), n_bootstrap=300)
     planner = next(r for r in res.runs if r.strategy == "planner")
-    found = audit(planner.trades, list(spec.household.accounts), planner.ledger.settings)
+    found = audit(planner.trades, list(spec.household.accounts), planner.audit.settings)
     assert sum(d.disallowed_usd for d in found.dispositions) == 0.0
     a = res.tax_alpha
     assert a is not None and a.low <= a.value <= a.high

@@ -87,8 +87,11 @@ def simulation_report_html(result: Any) -> str:
     """The self-contained HTML report of a simulation."""
     import plotly.graph_objects as go
 
-    from rebal.reports.charts import _color, apply_layout
+    from rebal.reports.charts import PALETTE, apply_layout
     from rebal.reports.html import esc, figure_html, page_html, table_html
+
+    def _color(i: int) -> str:
+        return PALETTE[i % len(PALETTE)]
 
     runs = result.runs
     x = [d.isoformat() for d in runs[0].dates] if runs else []

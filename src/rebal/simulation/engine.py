@@ -51,7 +51,7 @@ from rebal.simulation.market import SimPrices
 from rebal.simulation.spec import SimulationSpec
 from rebal.tax.harvest import worth_harvesting
 from rebal.tax.holding import is_long_term
-from rebal.tax.ledger import Ledger
+from rebal.tax.ledger import AuditResult, Ledger
 from rebal.tax.lots import Trade
 from rebal.tax.marginal import TaxProfile, profile_tax, zero_rate_lt_room
 from rebal.tax.records import Record, record_dict
@@ -184,7 +184,7 @@ class StrategyRun:
     plan_seconds: float = 0.0
     final_tax_owed_usd: float = 0.0     # taxes of unpaid years, at the end
     liquidation_tax_usd: float = 0.0    # extra tax of selling every taxable lot at the end
-    ledger: Ledger | None = None
+    audit: AuditResult | None = None   # the ledger at the end (lots, dispositions, washes)
     notes: list[str] = field(default_factory=list)
 
 
@@ -513,5 +513,5 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
     liq = _year_row(spec, led, last.year, (r.st_carry_in_usd, r.lt_carry_in_usd))
     run.liquidation_tax_usd = liq.tax_usd - r.tax_usd
     run.trades = sim.trades
-    run.ledger = sim.ledger
+    run.audit = sim.ledger.result()
     return run

@@ -99,3 +99,34 @@ def test_gains_realized_in_the_zero_bracket() -> None:
     assert y24.tax_usd == pytest.approx(0.0, abs=0.005)
     stk = [lot for lot in res.runs[0].audit.open_lots if lot.symbol in ("STK", "SUB")]
     assert sum(lot.basis_usd for lot in stk) == pytest.approx(60_000.0, abs=0.01)
+
+
+def test_reinvested_dividends_taxed() -> None:
+    # STK yields 4 % a year, paid quarterly out of a flat total-return price and reinvested;
+    # half qualified. Each payment: shares × price × 1 % with the price 100 / 1.01^k and the
+    # shares 600 × 1.01^(k−1): 600 / 1.01 = $594.0594 every time; 2024 has three (Apr 1,
+    # Jul 1, Oct 1): $1,782.18, of which $891.09 qualified.
+    lots = [{"account": "taxable", "symbol": "STK", "quantity": 600, "cost_basis_usd": 60000,
+             "acquired": "2024-01-02"},
+            {"account": "taxable", "symbol": "BND", "quantity": 400, "cost_basis_usd": 40000,
+             "acquired": "2024-01-02"}]
+    data = _household(100_000, 0.05, lots, keep=False)
+    data["simulation"].update(end="2024-12-31", dividends={
+        "yield": {"STK": 0.04}, "qualified": 0.5, "reinvest": True})
+    spec = simulation_from_dict(data)
+    px = sim_prices(spec, _market(None))
+    res = simulate(spec, px, SimSettings(every="month"), ("planner",), n_bootstrap=0)
+    run = res.runs[0]
+    (y24,) = run.years
+    per = 600 / 1.01
+    assert run.dividends_usd.sum() == pytest.approx(3 * per, abs=1e-6)
+    assert y24.qualified_dividends_usd == pytest.approx(1.5 * per, abs=1e-6)
+    assert y24.ordinary_dividends_usd == pytest.approx(1.5 * per, abs=1e-6)
+    # Reinvested at the ex-dividend price, the value stays $101,000 every day.
+    np.testing.assert_allclose(run.values, 101_000.0, rtol=1e-12)
+    # Tax: the ordinary half at 12 % (taxable income 70,800 + 891 < 94,300); the qualified
+    # half at 0 % (taxable income with it, 72,582, is below the 0 % top 94,050); 5 % state
+    # on both; no NIIT (MAGI far below 250,000): 0.12 × 891.09 + 0.05 × 1,782.18 = 196.04.
+    assert y24.tax_usd == pytest.approx(0.12 * 1.5 * per + 0.05 * 3 * per, abs=0.005)
+    held = sum(t.quantity for t in run.trades if t.symbol == "STK" and t.reinvested)
+    assert 600 + held == pytest.approx(600 * 1.01**3, rel=1e-12)

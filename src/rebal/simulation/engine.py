@@ -29,8 +29,11 @@ One loop per strategy over trading days (:func:`run_strategy`):
    without any capital gain, brackets of the year or the nearest file indexed by the
    stated inflation (:func:`rebal.tax.rates.extra_years`). Carryforwards roll over.
 
-Prices are total-return closes; dividends are inside the prices (not paid or taxed
-separately — a stated simplification).
+Prices are total-return closes. Without ``simulation.dividends`` the dividends stay inside
+them (not paid or taxed separately); with it, each security's yield is paid quarterly out
+of the price (:mod:`rebal.simulation.market`) to cash — invested by the next decision, to
+the underweights — or reinvested, and the taxable accounts' dividends are taxed each year
+(qualified share at the LTCG rates, the rest as ordinary income; both NIIT income).
 """
 
 from __future__ import annotations
@@ -140,7 +143,7 @@ def period_starts(dates: tuple[date, ...], freq: str) -> np.ndarray:
 class YearRow(Record):
     """One calendar year of a strategy (dollars; losses ≤ 0): recognized gains and losses
     (taxable accounts, wash-sale disallowed losses excluded), carryforwards in and out, the
-    portfolio's tax and the parameter file used."""
+    portfolio's tax, the parameter file used, and the taxable accounts' dividends."""
 
     year: int
     st_gains_usd: float
@@ -154,6 +157,8 @@ class YearRow(Record):
     lt_carry_out_usd: float
     tax_usd: float
     params: str
+    qualified_dividends_usd: float = 0.0
+    ordinary_dividends_usd: float = 0.0
 
     @property
     def harvested_usd(self) -> float:
@@ -176,6 +181,7 @@ class StrategyRun:
     tax_paid: np.ndarray               # tax paid (+) or refunded (−) on the day
     traded_usd: np.ndarray             # value traded on the day
     cost_usd: np.ndarray               # trading cost of the day
+    dividends_usd: np.ndarray          # dividends paid on the day (all accounts)
     years: list[YearRow] = field(default_factory=list)
     trades: list[Trade] = field(default_factory=list)
     steps: dict[str, list[tuple[date, float]]] = field(default_factory=dict)
@@ -192,17 +198,23 @@ class StrategyRun:
 
 
 def year_tax(spec: SimulationSpec, year: int, st: float, lt: float, carry: tuple[float, float],
+             qualified: float = 0.0, ordinary: float = 0.0,
              ) -> tuple[float, tuple[float, float], str]:
     """The portfolio's tax of ``year``: the household's total tax with net short/long-term
-    gains ``st``/``lt`` and carryforwards ``carry`` in, minus its tax with neither
-    (dollars; negative = saved). Returns (tax, carryforwards out, parameter source)."""
+    gains ``st``/``lt``, carryforwards ``carry`` in and the taxable accounts' dividends
+    (``qualified``; ``ordinary`` = the non-qualified part, ordinary and net investment
+    income), minus its tax with none of them (dollars; negative = saved). Returns (tax,
+    carryforwards out, parameter source)."""
     h = spec.household
     base = TaxProfile(year=year, filing_status=h.tax.filing_status,
                       ordinary_income=spec.ordinary_income(year),
                       investment_income=spec.investment_income(year),
                       state_rate=h.tax.state_rate)
-    with_p = profile_tax(replace(base, st_realized=st, lt_realized=lt,
-                                 st_carryforward=carry[0], lt_carryforward=carry[1]))
+    with_p = profile_tax(replace(
+        base, st_realized=st, lt_realized=lt, st_carryforward=carry[0],
+        lt_carryforward=carry[1], qualified_dividends=qualified,
+        ordinary_income=base.ordinary_income + ordinary,
+        investment_income=base.investment_income + ordinary))
     without = profile_tax(base)
     n = with_p.netting
     return (with_p.total_tax - without.total_tax,
@@ -210,16 +222,18 @@ def year_tax(spec: SimulationSpec, year: int, st: float, lt: float, carry: tuple
 
 
 def _year_row(spec: SimulationSpec, ledger: Ledger, year: int,
-              carry: tuple[float, float]) -> YearRow:
+              carry: tuple[float, float], dividends: tuple[float, float] = (0.0, 0.0),
+              ) -> YearRow:
     totals = {t.year: t for t in ledger.year_totals(year=year)}
     t = totals.get(year)
     stg, stl, ltg, ltl, dis = ((t.st_gains_usd, t.st_losses_usd, t.lt_gains_usd,
                                 t.lt_losses_usd, t.disallowed_usd) if t else (0.0,) * 5)
-    tax, out, src = year_tax(spec, year, stg + stl, ltg + ltl, carry)
+    tax, out, src = year_tax(spec, year, stg + stl, ltg + ltl, carry, *dividends)
     return YearRow(year=year, st_gains_usd=stg, st_losses_usd=stl, lt_gains_usd=ltg,
                    lt_losses_usd=ltl, disallowed_usd=dis, st_carry_in_usd=carry[0],
                    lt_carry_in_usd=carry[1], st_carry_out_usd=out[0], lt_carry_out_usd=out[1],
-                   tax_usd=tax, params=src)
+                   tax_usd=tax, params=src, qualified_dividends_usd=dividends[0],
+                   ordinary_dividends_usd=dividends[1])
 
 
 # ----------------------------------------------------------------------------- state
@@ -241,6 +255,7 @@ class _Sim:
         self.acct_qty: dict[tuple[str, str], float] = defaultdict(float)
         self.trades: list[Trade] = []
         self.carry: tuple[float, float] = (h.tax.carryforward_st_usd, h.tax.carryforward_lt_usd)
+        self.dividends: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
         self.classes = [t.asset_class for t in h.targets]
         self.class_of = np.zeros((len(px.symbols), len(self.classes)))
         for s in h.securities:
@@ -305,10 +320,12 @@ class _Sim:
             c = self.cash[a.id] + pending.get(a.id, 0.0)
             accounts.append(replace(a, cash_usd=max(0.0, c), pending_flow_usd=min(0.0, c)))
         st, lt = self._realized(day.year)
+        q, nq = self.dividends.get(day.year, (0.0, 0.0))  # the year's dividends so far
         tax = TaxFacts(
             filing_status=h.tax.filing_status, tax_year=day.year,
-            ordinary_income_usd=self.spec.ordinary_income(day.year),
-            investment_income_usd=self.spec.investment_income(day.year),
+            ordinary_income_usd=self.spec.ordinary_income(day.year) + nq,
+            investment_income_usd=self.spec.investment_income(day.year) + nq,
+            qualified_dividends_usd=q,
             state_rate=h.tax.state_rate, carryforward_st_usd=self.carry[0],
             carryforward_lt_usd=self.carry[1], realized_st_usd=st, realized_lt_usd=lt)
         cut = day - timedelta(days=_RECENT_DAYS)
@@ -375,6 +392,32 @@ class _Sim:
                                  lot_id=f"S{len(self.trades) + 1}" if pt.side is Side.BUY
                                  else None))
 
+    def pay_dividends(self, row: int, run: StrategyRun) -> None:
+        """The day's dividends: to cash (taxable accounts: counted for the year's tax), or
+        reinvested in the same security and account (a purchase, ``reinvested=True``)."""
+        day = self.px.dates[row]
+        qs = self.spec.qualified_share
+        for (acct, sym), q in list(self.acct_qty.items()):
+            j = self.sec_index[sym]
+            per_share = float(self.px.dividends[row, j])
+            if q <= 1e-9 or per_share <= 0:
+                continue
+            amount = q * per_share
+            run.dividends_usd[row] += amount
+            if acct in self.taxable:
+                self.dividends[day.year][0] += amount * qs
+                self.dividends[day.year][1] += amount * (1.0 - qs)
+            self.cash[acct] += amount
+            if self.spec.reinvest:
+                price = float(self.px.prices[row, j])
+                self.apply(Trade(date=day, account=acct, symbol=sym, side=Side.BUY,
+                                 quantity=amount / price, price_usd=price, reinvested=True,
+                                 lot_id=f"S{len(self.trades) + 1}"))
+
+    def year_dividends(self, year: int) -> tuple[float, float]:
+        q, nq = self.dividends.get(year, (0.0, 0.0))
+        return q, nq
+
     def value(self, row: int) -> float:
         return float(self.qty @ self.px.prices[row]) + sum(self.cash.values())
 
@@ -435,9 +478,11 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
     run = StrategyRun(
         strategy=strategy, dates=px.dates, values=np.zeros(n),
         class_weights=np.zeros((n, len(sim.classes))), flows_external=np.zeros(n),
-        tax_paid=np.zeros(n), traded_usd=np.zeros(n), cost_usd=np.zeros(n))
+        tax_paid=np.zeros(n), traded_usd=np.zeros(n), cost_usd=np.zeros(n),
+        dividends_usd=np.zeros(n))
     sim.opening(px.dates[0], not spec.keep_lots)
     decide = period_starts(px.dates, settings.every)
+    has_dividends = px.dividends.any(axis=1)
     yearly = period_starts(px.dates, "year")
     flows = period_starts(px.dates, settings.flow_frequency)
     flow_acct = settings.contribution_account or next(iter(sim.taxable), sim.acct_ids[0])
@@ -451,7 +496,7 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
     for row, day in enumerate(px.dates):
         if day.year != year:  # close the year: its tax is owed, carryforwards roll over
             for y in range(year, day.year):
-                r = _year_row(spec, sim.ledger, y, sim.carry)
+                r = _year_row(spec, sim.ledger, y, sim.carry, sim.year_dividends(y))
                 run.years.append(r)
                 owed[y] = r
                 sim.carry = (r.st_carry_out_usd, r.lt_carry_out_usd)
@@ -461,6 +506,8 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
                 tax = owed.pop(y).tax_usd
                 sim.cash[tax_acct] -= tax
                 run.tax_paid[row] += tax
+        if row > 0 and has_dividends[row]:
+            sim.pay_dividends(row, run)
         if row > 0 and flows[row] and settings.contribution_usd:
             sim.cash[flow_acct] += settings.contribution_usd
             run.flows_external[row] += settings.contribution_usd
@@ -495,7 +542,7 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
         run.class_weights[row] = cv / invest if invest > 0 else 0.0
     # The end: taxes of the years not yet paid (the last one included) are owed.
     last = px.dates[-1]
-    r = _year_row(spec, sim.ledger, last.year, sim.carry)
+    r = _year_row(spec, sim.ledger, last.year, sim.carry, sim.year_dividends(last.year))
     run.years.append(r)
     owed[last.year] = r
     run.final_tax_owed_usd = sum(x.tax_usd for x in owed.values())
@@ -510,7 +557,8 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
                             quantity=lot.quantity, price_usd=p,
                             fees=lot.quantity * p * sec_cost[lot.symbol],
                             lot_ids=(lot.id,), method=LotMethod.SPECIFIC))
-    liq = _year_row(spec, led, last.year, (r.st_carry_in_usd, r.lt_carry_in_usd))
+    liq = _year_row(spec, led, last.year, (r.st_carry_in_usd, r.lt_carry_in_usd),
+                    sim.year_dividends(last.year))
     run.liquidation_tax_usd = liq.tax_usd - r.tax_usd
     run.trades = sim.trades
     run.audit = sim.ledger.result()

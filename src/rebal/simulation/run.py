@@ -45,7 +45,8 @@ def simulate(spec: SimulationSpec, px: SimPrices, settings: SimSettings | None =
              if "planner" in runs and "naive" in runs else None)
     if spec.dividend_yield:
         yields = ", ".join(f"{k} {100 * v:g} %" for k, v in spec.dividend_yield.items())
-        div_note = (f"dividends: yields {yields} a year, paid quarterly out of the total-return prices, "
+        div_note = (f"dividends: yields {yields} a year, paid quarterly out of the "
+                    "total-return prices, "
                     f"{'reinvested' if spec.reinvest else 'to cash'}; "
                     f"{100 * spec.qualified_share:g} % qualified")
     else:

@@ -130,3 +130,33 @@ def test_reinvested_dividends_taxed() -> None:
     assert y24.tax_usd == pytest.approx(0.12 * 1.5 * per + 0.05 * 3 * per, abs=0.005)
     held = sum(t.quantity for t in run.trades if t.symbol == "STK" and t.reinvested)
     assert 600 + held == pytest.approx(600 * 1.01**3, rel=1e-12)
+
+
+def test_december_gains_wait_for_january() -> None:
+    # Stocks jump 30 % on 2024-12-02 (the December decision day): 78,000 / 119,000 = 65.5 %
+    # > 63 %, a breach that only a long-term gain sale in the taxable account can fix. The
+    # same income next year taxes the gain no less, so the December plan is tax-free and the
+    # sale happens on the first January decision day instead.
+    lots = [{"account": "taxable", "symbol": "STK", "quantity": 600, "cost_basis_usd": 30000,
+             "acquired": "2020-03-02"},
+            {"account": "taxable", "symbol": "BND", "quantity": 400, "cost_basis_usd": 40000,
+             "acquired": "2020-03-02"}]
+    data = _household(100_000, 0.05, lots, keep=True)
+    data["household"]["realize_zero_bracket_gains"] = False
+    data["simulation"]["end"] = "2025-02-28"
+    spec = simulation_from_dict(data)
+    market = _market(None)
+    jump = market.dates >= np.datetime64("2024-12-02")
+    prices = market.prices.copy()
+    prices[jump, 0] *= 1.3
+    market = MarketData(dates=market.dates, assets=market.assets, prices=prices,
+                        source="made-up")
+    res = simulate(spec, sim_prices(spec, market), SimSettings(every="month"), ("planner",),
+                   n_bootstrap=0)
+    run = res.runs[0]
+    y24, y25 = run.years
+    assert run.deferred == 1 and "deferred to January" in run.notes[0]
+    assert y24.lt_gains_usd == 0.0
+    assert y25.lt_gains_usd > 0
+    sells = sorted({t.date for t in run.trades if t.side.value == "sell"})
+    assert sells and sells[0] == date(2025, 1, 1)  # the made-up calendar has no holidays

@@ -14,7 +14,9 @@ One loop per strategy over trading days (:func:`run_strategy`):
    - ``planner``: when :func:`rebal.planner.check` finds action needed (a class outside
      its band, cash to invest or to raise), a taxable lot is worth harvesting
      (:func:`rebal.tax.harvest.worth_harvesting`) or a long-term gain could be realized in
-     the 0 % bracket (≥ $100 of room), :func:`rebal.planner.plan` (balanced);
+     the 0 % bracket (≥ $100 of room), :func:`rebal.planner.plan` (balanced). In
+     December, when the plan's gains would cost no more next year, a tax-free plan now
+     instead (the gains wait for January);
    - ``naive``: when ``check`` finds action needed, :func:`rebal.planner.naive_plan`
      (each account pro rata to the targets, FIFO, wash sales not avoided);
    - ``per-account-calendar``: ``naive_plan`` on the first decision day of each year;
@@ -187,6 +189,7 @@ class StrategyRun:
     steps: dict[str, list[tuple[date, float]]] = field(default_factory=dict)
     decisions: int = 0
     acted: int = 0
+    deferred: int = 0                   # December plans whose gains were left to January
     plan_seconds: float = 0.0
     final_tax_owed_usd: float = 0.0     # taxes of unpaid years, at the end
     liquidation_tax_usd: float = 0.0    # extra tax of selling every taxable lot at the end
@@ -468,6 +471,39 @@ def _hold_orders(sim: _Sim, h: Household) -> list[_Order]:
 # ----------------------------------------------------------------------------- the loop
 
 
+def _defer_to_january(h: Household, p: Any, settings: Any, run: StrategyRun,
+                      income: tuple[float, float]) -> Any:
+    """December: when the plan's gains would cost no more tax next year (next year's tax
+    facts: nothing realized, this year's carryforward rolled over), plan tax-free now and
+    leave the gains to January (a year of deferral at no higher rate). ``p`` otherwise.
+    ``income``: next year's other ordinary and investment income."""
+    from rebal.errors import ConfigError, PlanInfeasible
+    from rebal.planner import PlanMode, plan
+    from rebal.planner.schedule import roll_tax_year
+
+    now = p.tax.total_usd
+    if now <= 0.5:
+        return p
+    try:
+        facts = replace(roll_tax_year(h, h.as_of.year + 1), ordinary_income_usd=income[0],
+                        investment_income_usd=income[1], qualified_dividends_usd=0.0)
+        profile = replace(h, tax=facts).tax_profile()
+        later = (profile_tax(profile, st=p.tax.net_st_usd, lt=p.tax.net_lt_usd).total_tax
+                 - profile_tax(profile).total_tax)
+    except ConfigError:  # no tax parameters for next year
+        return p
+    if later > now:
+        return p
+    try:
+        free = plan(h, replace(settings, mode=PlanMode.TAX_FREE))
+    except PlanInfeasible:
+        return p
+    run.deferred += 1
+    run.notes.append(f"{h.as_of}: gains deferred to January (tax ${now:,.2f} this year, "
+                     f"${later:,.2f} next year)")
+    return free
+
+
 def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
                  strategy: str) -> StrategyRun:
     """Simulate one strategy over ``px`` (see the module docstring)."""
@@ -521,7 +557,12 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
             if strategy == "planner":
                 if (check(h).action_needed or sim.harvestable(h)
                         or sim.zero_bracket_gain(h)):
-                    trades = plan(h, settings_plan).trades
+                    p = plan(h, settings_plan)
+                    if day.month == 12 and not short:
+                        nxt = day.year + 1
+                        p = _defer_to_january(h, p, settings_plan, run, (
+                            spec.ordinary_income(nxt), spec.investment_income(nxt)))
+                    trades = p.trades
             elif strategy == "naive":
                 if check(h).action_needed:
                     trades = naive_plan(h).trades

@@ -98,6 +98,8 @@ class StrategySummary(Record):
     sharpe_improvement: float | None = None
     drawdown_reduction: float | None = None
     plan_seconds: float = 0.0
+    deferred_to_january: int = 0
+    notes: tuple[str, ...] = ()
     years: tuple[YearRow, ...] = ()
 
 
@@ -145,7 +147,8 @@ def summarize(run: StrategyRun, target: np.ndarray, baseline: StrategyRun | None
         tax_efficiency=after / pre_cagr if pre_cagr != 0 else float("nan"),
         sharpe=sh, max_drawdown=mdd,
         allocation_precision=allocation_precision(run.class_weights[1:], target),
-        plan_seconds=run.plan_seconds, years=tuple(run.years), **out,
+        plan_seconds=run.plan_seconds, deferred_to_january=run.deferred,
+        notes=tuple(run.notes), years=tuple(run.years), **out,
     )
 
 

@@ -33,9 +33,7 @@ def test_cash_and_lots(result) -> None:  # type: ignore[no-untyped-def]
         # Replay the cash of each account from the trades, flows and taxes.
         cash = {a.id: a.cash_usd for a in spec.household.accounts}
         by_day: dict = {}
-        for t in run.trades:
-            if t.lot_id is not None and not t.lot_id.startswith("S") and t.side is Side.BUY:
-                continue  # the opening lots (held, not bought with cash)
+        for t in run.trades[run.opening_trades:]:  # the opening lots are held, not bought
             by_day.setdefault(t.date, []).append(t)
         for row, day in enumerate(run.dates):
             cash["taxable"] += run.flows_external[row] - run.tax_paid[row]

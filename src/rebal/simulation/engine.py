@@ -187,6 +187,7 @@ class StrategyRun:
     years: list[YearRow] = field(default_factory=list)
     trades: list[Trade] = field(default_factory=list)
     steps: dict[str, list[tuple[date, float]]] = field(default_factory=dict)
+    opening_trades: int = 0             # the first trades: the starting lots (not trades made)
     decisions: int = 0
     acted: int = 0
     deferred: int = 0                   # December plans whose gains were left to January
@@ -389,10 +390,10 @@ class _Sim:
                                      price_usd=pt.price_usd,
                                      fees=pt.cost_usd * r.quantity / pt.shares,
                                      lot_ids=(r.lot_id,), method=LotMethod.SPECIFIC))
-            else:  # buys open lots named "S<n>" (never the ledger's own "L<n>")
+            else:  # buys open lots named "sim:<n>" (never the ledger's own "L<n>")
                 self.apply(Trade(date=day, account=pt.account, symbol=pt.symbol, side=pt.side,
                                  quantity=pt.shares, price_usd=pt.price_usd, fees=pt.cost_usd,
-                                 lot_id=f"S{len(self.trades) + 1}" if pt.side is Side.BUY
+                                 lot_id=f"sim:{len(self.trades) + 1}" if pt.side is Side.BUY
                                  else None))
 
     def pay_dividends(self, row: int, run: StrategyRun) -> None:
@@ -415,7 +416,7 @@ class _Sim:
                 price = float(self.px.prices[row, j])
                 self.apply(Trade(date=day, account=acct, symbol=sym, side=Side.BUY,
                                  quantity=amount / price, price_usd=price, reinvested=True,
-                                 lot_id=f"S{len(self.trades) + 1}"))
+                                 lot_id=f"sim:{len(self.trades) + 1}"))
 
     def year_dividends(self, year: int) -> tuple[float, float]:
         q, nq = self.dividends.get(year, (0.0, 0.0))
@@ -517,6 +518,7 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
         tax_paid=np.zeros(n), traded_usd=np.zeros(n), cost_usd=np.zeros(n),
         dividends_usd=np.zeros(n))
     sim.opening(px.dates[0], not spec.keep_lots)
+    run.opening_trades = len(sim.trades)
     decide = period_starts(px.dates, settings.every)
     has_dividends = px.dividends.any(axis=1)
     yearly = period_starts(px.dates, "year")

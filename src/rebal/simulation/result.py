@@ -140,7 +140,7 @@ def summarize(run: StrategyRun, target: np.ndarray, baseline: StrategyRun | None
         carryforward_st_end_usd=last.st_carry_out_usd if last else 0.0,
         carryforward_lt_end_usd=last.lt_carry_out_usd if last else 0.0,
         disallowed_loss_usd=sum(y.disallowed_usd for y in run.years),
-        n_trades=len(run.trades) - _opening_count(run), decisions=run.decisions,
+        n_trades=len(run.trades) - run.opening_trades, decisions=run.decisions,
         acted=run.acted, turnover=float(run.traded_usd.sum() / run.values.mean() / years),
         cost_usd=float(run.cost_usd.sum()),
         cost_ratio=annual_cost_fraction(float(run.cost_usd.sum()), run.values, years),
@@ -150,11 +150,6 @@ def summarize(run: StrategyRun, target: np.ndarray, baseline: StrategyRun | None
         plan_seconds=run.plan_seconds, deferred_to_january=run.deferred,
         notes=tuple(run.notes), years=tuple(run.years), **out,
     )
-
-
-def _opening_count(run: StrategyRun) -> int:
-    return sum(1 for t in run.trades if t.lot_id is not None and not t.lot_id.startswith("S")
-               and t.side.value == "buy")
 
 
 def monthly_after_tax(run: StrategyRun) -> np.ndarray:

@@ -260,6 +260,8 @@ class _Sim:
         self.trades: list[Trade] = []
         self.carry: tuple[float, float] = (h.tax.carryforward_st_usd, h.tax.carryforward_lt_usd)
         self.dividends: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        self._lots_cache: tuple[int, tuple[HeldLot, ...]] | None = None
+        self._realized_cache: dict[tuple[int, int], tuple[float, float]] = {}
         self.classes = [t.asset_class for t in h.targets]
         self.class_of = np.zeros((len(px.symbols), len(self.classes)))
         for s in h.securities:
@@ -300,9 +302,11 @@ class _Sim:
         self.cash = cash0  # the lots are held, not bought with the accounts' cash
 
     # -- the household as it stands ---------------------------------------------
-    def household(self, row: int, pending: dict[str, float]) -> Household:
-        day = self.px.dates[row]
-        h = self.h0
+    def _held_lots(self) -> tuple[HeldLot, ...]:
+        """The ledger's open lots as the household states them (cached until the next
+        trade: lots change only when trades are applied)."""
+        if self._lots_cache is not None and self._lots_cache[0] == self.ledger.trade_count:
+            return self._lots_cache[1]
         lots: list[HeldLot] = []
         merged: dict[tuple[str, str], float] = defaultdict(float)
         for lot in self.ledger.open_lots():
@@ -316,6 +320,13 @@ class _Sim:
                 merged[(lot.account, lot.symbol)] += lot.quantity
         lots += [HeldLot(id=f"{a}:{s}", account=a, symbol=s, quantity=q)
                  for (a, s), q in merged.items() if q > 1e-9]
+        self._lots_cache = (self.ledger.trade_count, tuple(lots))
+        return self._lots_cache[1]
+
+    def household(self, row: int, pending: dict[str, float]) -> Household:
+        day = self.px.dates[row]
+        h = self.h0
+        lots = self._held_lots()
         prices = self.px.prices[row]
         securities = tuple(replace(s, price_usd=float(prices[self.sec_index[s.symbol]]))
                            for s in h.securities)
@@ -343,10 +354,15 @@ class _Sim:
                        lots=tuple(lots), recent_trades=tuple(reversed(recent)), warnings=())
 
     def _realized(self, year: int) -> tuple[float, float]:
-        for t in self.ledger.year_totals(year=year):
-            if t.year == year:
-                return t.net_st_usd, t.net_lt_usd
-        return 0.0, 0.0
+        key = (self.ledger.trade_count, year)
+        if key not in self._realized_cache:
+            self._realized_cache.clear()
+            got = (0.0, 0.0)
+            for t in self.ledger.year_totals(year=year):
+                if t.year == year:
+                    got = (t.net_st_usd, t.net_lt_usd)
+            self._realized_cache[key] = got
+        return self._realized_cache[key]
 
     def harvestable(self, h: Household) -> bool:
         """A taxable lot is worth harvesting today (the planner's harvest rule)."""

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sim_households import small_dict
 
 from rebal.datasets import resolve_prices
 from rebal.simulation import SimSettings, simulate, simulation_from_dict
 from rebal.simulation.market import sim_prices
 from rebal.tax.ledger import audit
 from rebal.types import Side
+from sim_households import small_dict
 
 _MARKET = resolve_prices("default")
 

@@ -89,6 +89,7 @@ class LotVar:
     gain_per_share_usd: float
     term: Term
     harvestable: bool
+    loss_net_of_cost: bool = False  # proceeds net of the selling cost below basis (§1091)
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,7 +396,8 @@ def build_problem(
             # A sale is a loss for §1091 when its proceeds net of the selling cost are below
             # the basis: a lot sold at its basis price loses the cost, and is washed too.
             net_price = pos.price_usd * (1.0 - pos.cost_rate)
-            if (net_price * lot.quantity < basis and h.wash_sale.avoid
+            net_loss = net_price * lot.quantity < basis
+            if (net_loss and h.wash_sale.avoid
                     and guard.loss_sale_check(lot, net_price).washed):
                 ub = 0.0  # a recent purchase of the group would wash this loss (§1091(a))
             if not lot.date_known and net_price * lot.quantity < basis:
@@ -406,7 +408,7 @@ def build_problem(
             col = b.var(0.0, ub, 0.0)
             terms.append((col, -1.0))
             lot_vars.append(LotVar(lot=lot, col=col, gain_per_share_usd=gain_ps, term=term,
-                                   harvestable=harvestable))
+                                   harvestable=harvestable, loss_net_of_cost=net_loss))
         lot_rows.append((pos.sell_col, terms))
     for _, terms in lot_rows:
         b.row(terms, 0.0, 0.0, "lots")
@@ -527,7 +529,8 @@ def build_problem(
     if h.wash_sale.avoid:
         loss_by_group: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for lv in lot_vars:
-            if lv.gain_per_share_usd < 0 and b.ub[lv.col] > 0:
+            # a loss for §1091 net of the selling cost: a lot sold at its basis price is one
+            if lv.loss_net_of_cost and b.ub[lv.col] > 0:
                 loss_by_group[h.wash_group(lv.lot.symbol)].append((lv.col, b.ub[lv.col]))
         buys_by_group: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for pos in positions:

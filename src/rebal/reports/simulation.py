@@ -26,15 +26,19 @@ def _usd(x: Any) -> str:
 def comparison_table(result: Any) -> StringTable:
     """One row per strategy: CAGRs before/after tax, taxes, carryforward, trades."""
     header = ("Strategy", "Pre-tax CAGR", "After-tax CAGR", "After liquidation",
-              "Taxes paid", "Owed at end", "Carryforward end", "Trades", "Acted/decisions")
+              "Taxes paid", "Owed at end", "Carryforward end", "Trades", "Acted/decisions",
+              "Dec. deferred")
     rows = [(s.strategy, _pct(s.pre_tax_cagr, 3), _pct(s.after_tax_cagr, 3),
              _pct(s.after_liquidation_cagr, 3), _usd(s.taxes_paid_usd),
              _usd(s.tax_owed_at_end_usd),
              _usd(s.carryforward_st_end_usd + s.carryforward_lt_end_usd), str(s.n_trades),
-             f"{s.acted}/{s.decisions}") for s in result.strategies]
+             f"{s.acted}/{s.decisions}", str(s.deferred_to_january))
+            for s in result.strategies]
     notes = ["CAGRs are time-weighted (contributions are flows; pre-tax also treats tax "
              "payments as flows); after-tax subtracts the taxes still owed at the end; after "
-             "liquidation also the tax of selling every taxable lot at the last close"]
+             "liquidation also the tax of selling every taxable lot at the last close",
+             "Dec. deferred: December plans made tax-free because their gains would cost no "
+             "more tax in January"]
     return StringTable(header=header, rows=rows, notes=notes)
 
 
@@ -95,12 +99,12 @@ def simulation_report_html(result: Any) -> str:
     wealth = go.Figure()
     for i, r in enumerate(runs):
         wealth.add_trace(go.Scatter(x=x, y=r.values, name=r.strategy, mode="lines",
-                                    line={"color": series_color(i)}))
+                                    line={"color": seriesseries_color(i)}))
     apply_layout(wealth, "Household value after taxes paid (dollars, contributions included)")
     taxes = go.Figure()
     for i, s in enumerate(result.strategies):
         taxes.add_trace(go.Bar(x=[y.year for y in s.years], y=[y.tax_usd for y in s.years],
-                               name=s.strategy, marker={"color": series_color(i)}))
+                               name=s.strategy, marker={"color": seriesseries_color(i)}))
     apply_layout(taxes, "Tax of each year (dollars; negative = saved by a loss deduction)")
     drift = go.Figure()
     for i, r in enumerate(runs):
@@ -108,7 +112,7 @@ def simulation_report_html(result: Any) -> str:
             drift.add_trace(go.Scatter(
                 x=x, y=100 * (r.class_weights[:, k] - result.target[k]),
                 name=f"{r.strategy}: {c}", mode="lines",
-                line={"color": series_color(i), "dash": "solid" if k == 0 else "dot"}))
+                line={"color": seriesseries_color(i), "dash": "solid" if k == 0 else "dot"}))
     apply_layout(drift, "Drift of each class from target (percentage points)")
     steps = go.Figure()
     for i, r in enumerate(runs):
@@ -117,7 +121,7 @@ def simulation_report_html(result: Any) -> str:
             for d, v in items:
                 years[d.year] = years.get(d.year, 0.0) + v
             steps.add_trace(go.Bar(x=list(years), y=list(years.values()),
-                                   name=f"{r.strategy}: {step}", marker={"color": series_color(i)},
+                                   name=f"{r.strategy}: {step}", marker={"color": seriesseries_color(i)},
                                    opacity=0.5 + 0.5 / (1 + len(r.steps))))
     apply_layout(steps, "Value traded by step and year (dollars)")
     steps.update_layout(barmode="stack")

@@ -142,7 +142,7 @@ def _read_csv(path: Path, file: str) -> _Table:
         ) as fh:
             reader = csv.reader(fh)
             for record in reader:
-                if not record or all(not cell.strip() for cell in record):
+                if not "".join(record).strip():  # no cells, or only blank ones
                     continue
                 if header is None:
                     header = [cell.strip() for cell in record]

@@ -29,6 +29,9 @@
     trade is a *rebalance* trade when its reason's ``value`` (or ``name``),
     lower-cased, is ``"rebalance"``. Every other reason (the initial purchase,
     cash flows, …) is not. Rebalance trades must fall on ``rebalance_days``.
+    A struct of arrays may also give ``is_rebalance``, a boolean array saying the
+    same per trade; it is then used instead of ``reason`` (no text is formatted
+    or compared: ``rebal.backtest``'s trade table reads it from its reason codes).
 ``periods_per_year``
     Rows per year (252 daily, 12 monthly).
 ``risk_free``
@@ -205,9 +208,13 @@ def _is_rebalance_reason(reason: Any) -> bool:
 
 def _read_trades(trades: Any) -> _Trades:
     names = ("day", "value_usd", "cost_usd", "reason")
+    given: Any = None
     if trades is None:
         cols: list[Any] = [[], [], [], []]
     elif hasattr(trades, "day") and np.ndim(trades.day) == 1:
+        given = getattr(trades, "is_rebalance", None)
+        if given is not None:  # the flags stand in for the reasons (not formatted)
+            names = ("day", "value_usd", "cost_usd", "is_rebalance")
         cols = [np.asarray(_attr(trades, n, "result.trades")) for n in names]
     else:
         records = list(trades) if isinstance(trades, Iterable) else None
@@ -232,7 +239,15 @@ def _read_trades(trades: Any) -> _Trades:
     if (cost < 0).any():
         i = int(np.flatnonzero(cost < 0)[0])
         raise DataError(f"result.trades.cost_usd[{i}] = {cost[i]} is negative")
-    flags = _rebalance_flags(cols[3])
+    if given is not None:
+        flags = cols[3]
+        if flags.dtype != np.bool_ or flags.shape != day.shape:
+            raise ConfigError(
+                f"result.trades.is_rebalance must be booleans of shape {day.shape}, "
+                f"got {flags.dtype} {flags.shape}"
+            )
+    else:
+        flags = _rebalance_flags(cols[3])
     return _Trades(day=day.astype(np.int64), value_usd=value, cost_usd=cost, is_rebalance=flags)
 
 
@@ -248,8 +263,12 @@ def _rebalance_flags(reasons: Any) -> BoolArray:
             "'rebalance' marks a rebalancing trade"
         )
     if arr.dtype.kind in "UST":
-        text = np.char.lower(np.char.strip(arr.astype(str)))
-        return np.asarray(text == "rebalance", dtype=bool)
+        text = arr.astype(str)
+        flags = np.asarray(text == "rebalance", dtype=bool)
+        rest = ~flags  # only texts not already exactly "rebalance" are stripped, lowered
+        if rest.any():
+            flags[rest] = np.char.lower(np.char.strip(text[rest])) == "rebalance"
+        return flags
     # Object array (enum members, str): classify each distinct object once. Identity
     # is a safe key: equal objects that are not identical are merely classified twice.
     items = arr.tolist()

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from test_metrics_summary import make_result, trades_struct
 
-from rebal.errors import ConfigError
+from rebal.errors import ConfigError, DataError
 from rebal.metrics import allocation_precision, compute_metrics
 
 
@@ -51,3 +51,39 @@ def test_allocation_precision_hand_worked() -> None:
     w = np.array([[0.5, 0.5], [0.6, 0.4]])
     assert allocation_precision(w, [0.5, 0.5]) == pytest.approx(0.05, rel=1e-12)
     assert w.tolist() == [[0.5, 0.5], [0.6, 0.4]]  # the caller's weights are untouched
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_calmar_and_rebalance_count_as_their_definitions(seed: int) -> None:
+    from rebal.metrics import performance as perf
+
+    rng = np.random.default_rng(seed)
+    n = 60
+    r = np.concatenate([[0.0], rng.normal(0.0005, 0.01, n - 1)])
+    values = 100.0 * np.cumprod(1.0 + r)
+    dates = np.busday_offset(np.datetime64("2021-01-04"), np.arange(n), roll="forward")
+    days = np.array([5, 9, 9, 30])  # a repeated row counts once
+    res = SimpleNamespace(
+        dates=dates, returns=r, values=values, weights=np.full((n, 2), 0.5),
+        target=np.array([0.5, 0.5]), rebalance_days=days, periods_per_year=252.0,
+        trades=SimpleNamespace(day=np.array([0, 5, 9, 30]), value_usd=np.array([1.0] * 4),
+                               cost_usd=np.zeros(4), is_rebalance=np.array([0, 1, 1, 1], bool)),
+    )
+    m = compute_metrics(res)
+    assert m.calmar == perf.calmar(r[1:], 252.0)  # bit for bit
+    assert m.n_rebalances == len(set(days.tolist())) == 3
+    stray = SimpleNamespace(**{**vars(res), "rebalance_days": np.array([5, 30])})
+    with pytest.raises(DataError, match=r"rebalance trades on row 9 \(2021-01-15\)"):
+        compute_metrics(stray)
+
+
+def test_calmar_without_a_drawdown_is_nan() -> None:
+    n = 10
+    r = np.concatenate([[0.0], np.full(n - 1, 0.001)])
+    res = SimpleNamespace(
+        dates=np.busday_offset(np.datetime64("2021-01-04"), np.arange(n), roll="forward"),
+        returns=r, values=100.0 * np.cumprod(1.0 + r), weights=np.full((n, 1), 1.0),
+        target=np.array([1.0]), rebalance_days=np.array([], dtype=np.int64),
+        periods_per_year=252.0, trades=None,
+    )
+    assert np.isnan(compute_metrics(res).calmar)

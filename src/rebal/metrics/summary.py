@@ -373,10 +373,15 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
     trades = _read_trades(_attr(result, "trades"))
     if trades.day.size and (trades.day.min() < 0 or trades.day.max() > n_days - 1):
         raise DataError(f"result.trades.day must lie in [0, {n_days - 1}]")
-    stray = np.setdiff1d(trades.day[trades.is_rebalance], rebalance_days)
+    # rows that are rebalance days, as a mask (set membership without sorting)
+    is_rebalance_day = np.zeros(n_days, dtype=bool)
+    is_rebalance_day[rebalance_days] = True
+    reb_trade_days = trades.day[trades.is_rebalance]
+    stray = reb_trade_days[~is_rebalance_day[reb_trade_days]]
     if stray.size:
+        first = int(stray.min())
         raise DataError(
-            f"rebalance trades on row {int(stray[0])} ({dates[stray[0]]}), "
+            f"rebalance trades on row {first} ({dates[first]}), "
             "which is not in result.rebalance_days"
         )
 
@@ -413,9 +418,11 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
         max_drawdown_recovery_date=date_or_none(drawdown.recovery),
         sharpe=float(perf.sharpe(r, rf, ppy)),
         sortino=float(perf.sortino(r, rf, ppy)),
-        calmar=float(perf.calmar(r, ppy)),
+        # perf.calmar's definition, CAGR / |max drawdown| (nan without a drawdown), from
+        # the two figures above rather than a second pass over the returns
+        calmar=growth_cagr / abs(drawdown.depth) if drawdown.depth != 0.0 else math.nan,
         risk_free_source=source,
-        n_rebalances=int(np.unique(rebalance_days).size),
+        n_rebalances=int(np.count_nonzero(is_rebalance_day)),  # distinct rows
         annual_turnover=trading.annual_turnover(
             trades.day[reb], trades.value_usd[reb], value_before, years
         ),

@@ -122,9 +122,12 @@ def main() -> None:
               f"{wm / statistics.median(walls[ref]):>11.2f}")
     if args.bt_python:
         bt = statistics.median(walls["bt script (same backtest)"])
+        bt_cpu = statistics.median(cpus["bt script (same backtest)"])
         for tag in trees:
             own = statistics.median(walls[f"rebal backtest --json{tag}"])
-            print(f"bt script / rebal backtest{tag}: {bt / own:.2f}x (wall medians)")
+            own_cpu = statistics.median(cpus[f"rebal backtest --json{tag}"])
+            print(f"bt script / rebal backtest{tag}: {bt / own:.2f}x wall, "
+                  f"{bt_cpu / own_cpu:.2f}x CPU (medians)")
     if args.base_src:
         for what in ("rebal backtest --json", "rebal --help", "import rebal"):
             a, b = (statistics.median(walls[what]),

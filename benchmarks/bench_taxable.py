@@ -9,8 +9,8 @@ flat 35 %/15 %, harvest at 5 % and $1,000 with swap-back.
 Run: ``python benchmarks/bench_taxable.py [--rounds 5] [--repeat 3] [--profile]``.
 
 Prints, per calendar: the median and min–max over ``--rounds`` interleaved rounds
-(each round runs every calendar ``--repeat`` times and keeps the median), the load
-average, and the largest relative difference of the daily values from the plain-Python
+(each round runs every calendar ``--repeat`` times and keeps the median) of wall time,
+the median CPU time (steadier than wall on a loaded host), the load average, and the largest relative difference of the daily values from the plain-Python
 reference (``tests/reference_taxable.py``, run once per calendar).
 """
 
@@ -77,15 +77,18 @@ def main() -> None:
     results = {f: run_taxable_backtest(m, target, p, **kw) for f, p in policies.items()}  # warm
     load0 = os.getloadavg()
     medians: dict[str, list[float]] = {f: [] for f in freqs}
+    cpu: dict[str, list[float]] = {f: [] for f in freqs}
     for r in range(args.rounds):
         order = freqs[r % 3:] + freqs[: r % 3]
         for f in order:
-            times = []
+            times, cpus = [], []
             for _ in range(args.repeat):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 run_taxable_backtest(m, target, policies[f], **kw)
                 times.append(time.perf_counter() - t0)
+                cpus.append(time.process_time() - c0)
             medians[f].append(statistics.median(times))
+            cpu[f].append(statistics.median(cpus))
     load1 = os.getloadavg()
     print(f"data: {m.n_days} rows {m.dates[0]} .. {m.dates[-1]} ({(m.n_days - 1) / 252:.1f} y); "
           f"{args.rounds} interleaved rounds x {args.repeat}; load average "
@@ -102,7 +105,8 @@ def main() -> None:
         rel = float(np.max(np.abs(res.values / ref["values"] - 1)))
         cents = float(np.max(np.abs(res.values - ref["values"])))
         print(f"{f:<10} engine median {statistics.median(ts) * 1e3:7.2f} ms "
-              f"(min {min(ts) * 1e3:.2f}, max {max(ts) * 1e3:.2f}); {len(res.trades)} trades, "
+              f"(min {min(ts) * 1e3:.2f}, max {max(ts) * 1e3:.2f}; CPU median "
+              f"{statistics.median(cpu[f]) * 1e3:.2f} ms); {len(res.trades)} trades, "
               f"{len(res.harvests)} harvests; reference loop {t_ref * 1e3:.0f} ms; "
               f"max value difference {rel:.1e} relative, ${cents:.4f}")
     if args.profile:

@@ -10,7 +10,8 @@ Run: ``python benchmarks/bench_taxable.py [--rounds 5] [--repeat 3] [--profile]`
 
 Prints, per calendar: the median and min–max over ``--rounds`` interleaved rounds
 (each round runs every calendar ``--repeat`` times and keeps the median) of wall time,
-the median CPU time (steadier than wall on a loaded host), the load average, and the largest relative difference of the daily values from the plain-Python
+the median CPU time (steadier than wall on a loaded host), the load average, and the
+largest relative difference of the daily values from the plain-Python
 reference (``tests/reference_taxable.py``, run once per calendar).
 """
 

@@ -52,3 +52,13 @@ def test_bad_cells_still_name_their_row() -> None:
     with pytest.raises(InputError, match="non-numeric value 'True'"):
         parse_numbers(np.array(["1", True], dtype=object), file="f.csv", row_ids=[2, 3],
                       field="A")
+
+
+def test_a_bad_price_after_a_leading_gap_names_its_own_line(tmp_path) -> None:
+    from rebal.data.loaders import load_prices
+
+    f = tmp_path / "p.csv"
+    # A starts a row late: its present cells are lines 3 and 4; the bad one is line 4
+    f.write_text("date,A,B\n2020-01-02,,1\n2020-01-03,1,1\n2020-01-06,0,1\n")
+    with pytest.raises(InputError, match="line 4, field 'A': non-positive price 0"):
+        load_prices(f)

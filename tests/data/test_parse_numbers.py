@@ -31,7 +31,7 @@ texts = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(texts, min_size=1, max_size=12))
 def test_fast_path_equals_the_cell_rule(cells: list[str]) -> None:
     want = np.array(_by_the_rule(cells))

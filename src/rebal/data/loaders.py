@@ -41,6 +41,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -157,7 +158,7 @@ def _read_csv(path: Path, file: str, sep: str = ",") -> _Table:
         ) as fh:
             reader = csv.reader(fh, delimiter=sep)
             for record in reader:
-                if not record or all(not cell.strip() for cell in record):
+                if not "".join(record).strip():  # no cells, or only blank ones
                     continue
                 if header is None:
                     header = [cell.strip() for cell in record]
@@ -259,6 +260,28 @@ def _dates(table: _Table, column: str, row_ids: Sequence[RowId] | None = None) -
 
 
 # --------------------------------------------------------------------------- layouts
+
+
+class _PickedIds(Sequence[RowId]):
+    """``[ids[i] or "" for i in rows]`` as a lazy sequence (read only to name a bad row)."""
+
+    __slots__ = ("_ids", "_rows")
+
+    def __init__(self, ids: Sequence[RowId | None], rows: npt.NDArray[np.intp]) -> None:
+        self._ids = ids
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return int(self._rows.shape[0])
+
+    @overload
+    def __getitem__(self, i: int) -> RowId: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[RowId]: ...
+    def __getitem__(self, i: int | slice) -> RowId | Sequence[RowId]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return self._ids[int(self._rows[i])] or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,8 +485,9 @@ def load_prices(
         col, ids = grid.values[name], grid.row_ids[name]
         field = name if file_layout is Layout.WIDE else value_col
         present = ~np.isnan(col)
-        # every present cell came from a row of the file, so its label is not None
-        present_ids: list[RowId] = [ids[i] or "" for i in np.flatnonzero(present)]
+        # every present cell came from a row of the file, so its label is not None;
+        # the labels are looked up only when a check names a row
+        present_ids = _PickedIds(ids, np.flatnonzero(present))
         checker = (
             check_prices_positive
             if value_kind is ValueKind.PRICES

@@ -37,7 +37,9 @@ def plan_cmd(
     tax_budget: Annotated[float | None, typer.Option(help="At most this much extra tax this year, dollars.")] = None,
     tax_free_only: Annotated[bool, typer.Option("--tax-free-only", help="Only trades that add no tax.")] = False,
     full_rebalance: Annotated[bool, typer.Option("--full-rebalance", help="Every class inside its band, whatever the tax.")] = False,
-    min_trade: Annotated[float, typer.Option(help="Smallest order, dollars.")] = 0.0,
+    min_trade: Annotated[float, typer.Option(help="Smallest order, dollars (or one share where whole shares are traded); an account's min_trade_usd wins.")] = 100.0,
+    tidy: Annotated[bool, typer.Option("--tidy", help="Also trade to move classes inside their band closer to target.")] = False,
+    carryforward_value: Annotated[float, typer.Option(help="Value of a dollar of loss carried to later years, in the objective and the naive comparison.")] = 0.05,
     months: Annotated[int, typer.Option(help="Also plan a schedule over this many months that closes the gap with new money first.")] = 0,
     monthly_contribution: Annotated[float, typer.Option(help="New money per month for --months, dollars.")] = 0.0,
     json_out: Annotated[bool, typer.Option("--json", help="Print the whole plan as JSON.")] = False,
@@ -57,7 +59,8 @@ def plan_cmd(
         raise ConfigError(f"--months must be >= 1, got {months}")
     request = PlanRequest(
         household=str(household), mode=chosen[0] if chosen else "balanced",
-        tax_budget_usd=tax_budget, min_trade_usd=min_trade, months=months,
+        tax_budget_usd=tax_budget, min_trade_usd=min_trade, tidy=tidy,
+        carryforward_value=carryforward_value, months=months,
         monthly_contribution_usd=monthly_contribution,
         orders=None if orders is None else str(orders),
         report=None if report is None else str(report),

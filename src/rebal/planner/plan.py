@@ -79,7 +79,10 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     model_cap = cap
     for attempt in range(4):
         tb = time.perf_counter()
-        problem = build_problem(h, settings, guard, tax_cap_usd=model_cap)
+        # Share counts are solved continuous and rounded (fast); when rounding leaves the
+        # exact tax over its limit, the last attempts solve them as integers (exact).
+        problem = build_problem(h, settings, guard, tax_cap_usd=model_cap,
+                                integer_shares=True if attempt >= 2 else None)
         build_s += time.perf_counter() - tb
         sol = solve(problem, time_limit_s=settings.time_limit_s)
         solve_s += sol.seconds
@@ -252,6 +255,7 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
                     orders.append(Order(pos.account, pos.symbol, Side.SELL, shares))
                 cash_delta[pos.account] += shares * pos.price_usd * (1 - pos.cost_rate)
     buys: list[Order] = []
+    min_buy = {(pos.account, pos.symbol): pos.min_buy_shares for pos in problem.positions}
     for pos in problem.positions:
         if pos.buy_col is not None:
             raw = float(x[pos.buy_col])
@@ -278,6 +282,8 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
             unit = s.price_usd * (1 + s.cost_bps / 1e4)
             step = 1.0 if a.whole_shares else _EPS_SHARES
             cut = min(o.shares, _ceil(short / unit, step))
+            if o.shares - cut < min_buy[(o.account, o.symbol)] - 1e-9:
+                cut = o.shares  # below the minimum trade once trimmed: drop it
             buys[buys.index(o)] = Order(o.account, o.symbol, Side.BUY, o.shares - cut)
             short -= cut * unit
     orders.extend(o for o in buys if o.shares > 0)

@@ -35,7 +35,13 @@ class PlanRequest:
     tax_budget_usd
         Most extra tax this year, dollars (with ``mode="tax_budget"``).
     min_trade_usd
-        Smallest order, dollars.
+        Smallest order, dollars (or one share where whole shares are traded); an
+        account's own ``min_trade_usd`` wins.
+    tidy
+        Also trade to move in-band classes closer to target.
+    carryforward_value
+        Value of a dollar of loss carried to later years (dollars per dollar), used in
+        the objective and in the comparison with the naive plan.
     months, monthly_contribution_usd
         Also a schedule over this many months (0: none) with this much new money a month.
     orders, report
@@ -45,7 +51,9 @@ class PlanRequest:
     household: str
     mode: str = "balanced"
     tax_budget_usd: float | None = None
-    min_trade_usd: float = 0.0
+    min_trade_usd: float = 100.0
+    tidy: bool = False
+    carryforward_value: float = 0.05
     months: int = 0
     monthly_contribution_usd: float = 0.0
     orders: str | None = None
@@ -74,7 +82,9 @@ def plan_household(
     *,
     mode: str = "balanced",
     tax_budget_usd: float | None = None,
-    min_trade_usd: float = 0.0,
+    min_trade_usd: float = 100.0,
+    tidy: bool = False,
+    carryforward_value: float = 0.05,
     months: int = 0,
     monthly_contribution_usd: float = 0.0,
     orders: str | Path | None = None,
@@ -85,7 +95,8 @@ def plan_household(
     from rebal.planner import plan as make_plan
 
     settings = PlanSettings(mode=PlanMode.parse(mode, field="mode"),
-                            tax_budget_usd=tax_budget_usd, min_trade_usd=min_trade_usd)
+                            tax_budget_usd=tax_budget_usd, min_trade_usd=min_trade_usd,
+                            tidy=tidy, carryforward_value=carryforward_value)
     result = make_plan(household, settings)
     sched = None
     if months:
@@ -104,6 +115,7 @@ def plan(request: PlanRequest) -> PlanRun:
     return plan_household(
         load_household(request.household), mode=request.mode,
         tax_budget_usd=request.tax_budget_usd, min_trade_usd=request.min_trade_usd,
+        tidy=request.tidy, carryforward_value=request.carryforward_value,
         months=request.months, monthly_contribution_usd=request.monthly_contribution_usd,
         orders=request.orders, report=request.report,
     )

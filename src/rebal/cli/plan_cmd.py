@@ -85,20 +85,18 @@ def print_plan(result: TradePlan, *, quiet: bool = False) -> None:
 
     console.out.print(f"[bold]Plan for {result.household}[/] as of {result.as_of}")
     if not quiet:
-        for make, title in ((plan_tables.trade_table, "Trades"),
+        for make, title in ((plan_tables.steps_table, "Steps"),
+                            (plan_tables.trade_table, "Trades"),
                             (plan_tables.class_table, "Allocation by class"),
                             (plan_tables.account_table, "Accounts"),
                             (plan_tables.tax_table, "Tax"),
-                            (plan_tables.do_not_buy_table, "Do not buy (wash-sale windows)")):
+                            (plan_tables.do_not_buy_table, "Do not buy (wash-sale windows)"),
+                            (plan_tables.not_done_table, "Not done, and why")):
             t = make(result)
             if t.rows:
                 console.table(title, t.header, t.rows)
-    naive = result.naive
-    line = f"estimated tax of this plan: {console.usd(result.tax.total_usd)}"
-    if naive is not None:
-        line += (f"; naive pro-rata FIFO rebalance: {console.usd(naive.tax.total_usd)}; "
-                 f"saving {console.usd(result.saving_usd)}")
-    console.out.print(line)
+    for line in plan_tables.comparison_lines(result):
+        console.out.print(line)
     console.out.print("every class inside its band after the plan" if result.in_bands_after
                       else "[yellow]some classes remain outside their band[/]")
     for note in result.notes:

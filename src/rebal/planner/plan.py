@@ -32,6 +32,7 @@ from rebal.planner.explain import label_orders
 from rebal.planner.guard import PlanGuard, build_guard
 from rebal.planner.model import Problem, build_problem
 from rebal.planner.naive import naive_plan
+from rebal.planner.not_done import not_done
 from rebal.planner.outcome import Order, Outcome, evaluate, tax_trades
 from rebal.planner.result import DoNotBuyEntry, SolveStats, TradePlan
 from rebal.planner.settings import PlanMode, PlanSettings, SolveStatus
@@ -121,6 +122,7 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     notes.extend(problem.notes)
     notes.extend(h.warnings)
     trades = label_orders(h, orders, outcome)
+    undone = not_done(h, settings, guard, orders, outcome, naive)
     dnb, wash_notes = _do_not_buy(h, guard, orders)
     notes.extend(wash_notes)
     stats = SolveStats(
@@ -133,6 +135,7 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
         as_of=h.as_of, household=h.name, method="optimized", settings=settings.to_dict(),
         trades=trades, classes=outcome.classes, accounts=outcome.accounts, tax=outcome.tax,
         do_not_buy=dnb, naive=naive, stats=stats, notes=tuple(dict.fromkeys(notes)),
+        not_done=undone,
     )
 
 

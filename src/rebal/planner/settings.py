@@ -72,11 +72,11 @@ class Step(IntEnum):
     @property
     def label(self) -> str:
         return {
-            1: "new money to underweights",
-            2: "rebalance inside tax-advantaged accounts",
-            3: "harvest losses (and buy a substitute)",
+            1: "invest new money",
+            2: "trade inside tax-advantaged accounts",
+            3: "harvest losses",
             4: "realize gains at 0% or against harvested losses",
-            5: "remaining sales",
+            5: "other taxable trades",
         }[int(self)]
 
 

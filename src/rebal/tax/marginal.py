@@ -128,7 +128,8 @@ class ExtraTax:
     """Effect of realizing extra gains (dollars; ``after − before``).
 
     ``federal`` includes AMT and NIIT; ``carryforward_change`` is the change in total loss
-    carried to next year (negative = carryover used up).
+    carried to next year (negative = carryover used up); ``carryforward_after`` the total
+    loss carried to next year with the extra gains (dollars, >= 0).
     """
 
     total: float
@@ -136,6 +137,7 @@ class ExtraTax:
     niit: float
     state: float
     carryforward_change: float
+    carryforward_after: float = 0.0
 
 
 def extra_tax(profile: TaxProfile, *, st: float = 0.0, lt: float = 0.0) -> float:
@@ -160,6 +162,7 @@ def extra_tax_detail(profile: TaxProfile, *, st: float = 0.0, lt: float = 0.0) -
         niit=after.niit - before.niit,
         state=after.state_tax - before.state_tax,
         carryforward_change=carried(after) - carried(before),
+        carryforward_after=carried(after),
     )
 
 

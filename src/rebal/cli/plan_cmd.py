@@ -42,6 +42,7 @@ def plan_cmd(
     carryforward_value: Annotated[float, typer.Option(help="Value of a dollar of loss carried to later years, in the objective and the naive comparison.")] = 0.05,
     months: Annotated[int, typer.Option(help="Also plan a schedule over this many months that closes the gap with new money first.")] = 0,
     monthly_contribution: Annotated[float, typer.Option(help="New money per month for --months, dollars.")] = 0.0,
+    time_limit: Annotated[float, typer.Option(help="Solver time limit per solve, seconds; reaching it prints a warning and exits 3.")] = 10.0,
     json_out: Annotated[bool, typer.Option("--json", help="Print the whole plan as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary lines.")] = False,
 ) -> None:
@@ -60,7 +61,7 @@ def plan_cmd(
     request = PlanRequest(
         household=str(household), mode=chosen[0] if chosen else "balanced",
         tax_budget_usd=tax_budget, min_trade_usd=min_trade, tidy=tidy,
-        carryforward_value=carryforward_value, months=months,
+        carryforward_value=carryforward_value, time_limit_s=time_limit, months=months,
         monthly_contribution_usd=monthly_contribution,
         orders=None if orders is None else str(orders),
         report=None if report is None else str(report),
@@ -69,13 +70,21 @@ def plan_cmd(
         answer = run(request)
     if json_out:
         console.print_json(answer.to_dict())
-        return
-    print_plan(answer.plan, quiet=quiet)
-    if answer.schedule is not None:
-        print_schedule(answer.schedule, quiet=quiet)
-    for path, what in ((orders, "orders"), (report, "report")):
-        if path is not None:
-            console.out.print(f"{what}: {path}")
+    else:
+        print_plan(answer.plan, quiet=quiet)
+        if answer.schedule is not None:
+            print_schedule(answer.schedule, quiet=quiet)
+        for path, what in ((orders, "orders"), (report, "report")):
+            if path is not None:
+                console.out.print(f"{what}: {path}")
+    if answer.hit_time_limit:
+        from rebal.cli.main import EXIT_TIME_LIMIT
+
+        console.err.print(
+            f"[yellow]warning:[/] the solver stopped at its {time_limit:g} s time limit: the "
+            f"plan is feasible but may not be optimal (exit status {EXIT_TIME_LIMIT}; "
+            "raise --time-limit)", markup=True)
+        raise typer.Exit(EXIT_TIME_LIMIT)
 
 
 def print_plan(result: TradePlan, *, quiet: bool = False) -> None:

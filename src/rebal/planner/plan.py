@@ -25,7 +25,7 @@ from datetime import date
 
 import numpy as np
 
-from rebal.errors import PlanInfeasible
+from rebal.errors import ConfigError, PlanInfeasible
 from rebal.household.model import Household
 from rebal.household.views import class_values, investable_value_usd
 from rebal.planner.explain import label_orders
@@ -39,10 +39,14 @@ from rebal.planner.settings import PlanMode, PlanSettings, SolveStatus
 from rebal.planner.solver import Solution, solve
 from rebal.types import Side
 
-__all__ = ["plan"]
+__all__ = ["MAX_POSITION_USD", "plan"]
 
 _EPS_SHARES = 1e-6  # fractional-share precision of orders
 _TAX_TOL = 0.005  # dollars: a cap is met when exceeded by less than half a cent
+MAX_POSITION_USD = 1e9
+"""Largest position (one security in one account) the planner accepts, dollars: the tax
+curves are exact to a cent up to :data:`rebal.tax.marginal.MAX_GAIN_USD` in all, and
+amounts beyond a household's are typos (an extra zero, a price in cents)."""
 
 
 def plan(household: Household, settings: PlanSettings | None = None) -> TradePlan:
@@ -151,6 +155,16 @@ def _sellable_usd(h: Household, account: str) -> float:
 
 
 def _precheck(h: Household, settings: PlanSettings) -> None:
+    sec = {s.symbol: s for s in h.securities}
+    value: dict[tuple[str, str], float] = defaultdict(float)
+    for lot in h.lots:
+        value[(lot.account, lot.symbol)] += lot.quantity * sec[lot.symbol].price_usd
+    for (account, symbol), v in value.items():
+        if v > MAX_POSITION_USD:
+            raise ConfigError(
+                f"account {account}, {symbol}: the position is worth ${v:,.0f}, above the "
+                f"planner's limit of ${MAX_POSITION_USD:,.0f} per position (check the "
+                "quantity and price_usd)")
     binding = []
     for a in h.accounts:
         have = a.cash_usd + a.pending_flow_usd - a.min_cash_usd
@@ -167,7 +181,6 @@ def _precheck(h: Household, settings: PlanSettings) -> None:
         return
     w_after = investable_value_usd(h) + sum(a.pending_flow_usd for a in h.accounts)
     fixed: dict[str, float] = defaultdict(float)
-    sec = {s.symbol: s for s in h.securities}
     for lot in h.lots:
         s = sec[lot.symbol]
         if not s.tradable:

@@ -75,6 +75,8 @@ kept by a rounding margin) the same plans take 0.01–0.05 s. Households with a 
 positions stay exact."""
 _NEW_POSITION_PENALTY = 1e-7  # per dollar bought of a fund the account does not hold
 _IDLE_CASH_WEIGHT = 2.5  # × inside_weight, per dollar of cash above the reserves
+_TARGET_TOLERANCE = 0.1  # of the band's half-width: a class sized to target aims there
+_ORDER_COST_USD = 0.5  # objective dollars per order (with a minimum trade): fewer orders
 _TIDY_MARGIN = 0.001  # per dollar sold, on top of the most a sale can gain inside the bands
 
 
@@ -95,13 +97,16 @@ def sized_half_width(t: ClassTarget, weight_before: float) -> float:
     """Half-width (weight fraction) the plan aims inside for target ``t``: a class
     breached before the plan is sized as its tier is in backtests
     (:data:`rebal.policy.tiers.TIER_PRESETS`: core back to target, satellite and tactical
-    to the band edge); a class inside its band keeps its band."""
+    to the band edge; "target" is within a tenth of the band, :data:`_TARGET_TOLERANCE`);
+    a class inside its band keeps its band."""
     hw = float(t.half_width)
     if not t.breached(weight_before):
         return hw
     sizing = TIER_PRESETS[t.tier.value].sizing
     if sizing is Sizing.TO_TARGET:
-        return 0.0
+        # "at target" = within a tenth of the band: closer would pay at the outside-band
+        # weight for dollars of whole-share rounding, calling for extra small orders
+        return hw * _TARGET_TOLERANCE
     if sizing is Sizing.HALFWAY:
         return hw / 2.0
     return hw
@@ -245,6 +250,27 @@ def _add_schedule(b: _Builder, schedule: GainTaxSchedule, total_col: int, *, sig
     return cols, coefs
 
 
+def _semi_to_binary(b: _Builder) -> dict[int, int]:
+    """Write every semi-continuous order (0 or between its minimum and its bound) with an
+    explicit binary ``y``: ``min·y ≤ x ≤ bound·y``. The binary carries a cost of
+    :data:`_ORDER_COST_USD` per order in the objective, so of two equally good plans the
+    one with fewer orders wins (no buy split over two funds of a class for nothing)."""
+    base = {_SEMI: _CONT, _SEMI_INT: _INT}
+    binary: dict[int, int] = {}
+    for j in range(len(b.c)):
+        kind = b.kind[j]
+        if kind not in base:
+            continue
+        lo, hi = b.lb[j], b.ub[j]
+        b.kind[j] = base[kind]
+        b.lb[j] = 0.0
+        y = b.var(0.0, 1.0, _ORDER_COST_USD, _INT)
+        b.row([(j, 1.0), (y, -lo)], 0.0, math.inf, "min_trade")
+        b.row([(j, 1.0), (y, -hi)], -math.inf, 0.0, "max_trade")
+        binary[j] = y
+    return binary
+
+
 def _loss_schedule(profile: TaxProfile, max_loss: float) -> GainTaxSchedule:
     """Tax saved by x dollars of net loss, as a schedule in x (rates = savings per dollar).
 
@@ -349,8 +375,9 @@ def build_problem(
         (whole shares: at least one share); a sale may always empty a smaller position."""
         if min_trade > 0:
             lo = min_trade / price
-            if whole:
-                lo = math.ceil(lo - 1e-9)
+            # whole shares: at least one; fractions: rounded up to the 1e-6 share the
+            # orders are rounded to, so a buy rounded down stays at the minimum
+            lo = math.ceil(lo - 1e-9) if whole else math.ceil(lo * 1e6 - 1e-6) / 1e6
             if lo > ub:
                 if not sell:
                     return (-1, 0.0)  # cannot buy at the minimum size
@@ -429,6 +456,7 @@ def build_problem(
 
     # ---------------------------------------------------------------- taxable lots
     zero_room = zero_rate_lt_room(profile) if zero_on else 0.0
+    free_lot_cols: set[int] = set()
     lot_rows: list[tuple[int, list[tuple[int, float]]]] = []
     for pos in positions:
         if pos.sell_col is None or not pos.lot_ids:
@@ -456,6 +484,8 @@ def build_problem(
             free = (harvestable and gain_ps < 0) or (
                 zero_on and zero_room > 0 and gain_ps > 0 and term is Term.LONG)
             col = b.var(0.0, ub, -tidy * pos.price_usd if free else 0.0)
+            if free:
+                free_lot_cols.add(col)
             terms.append((col, -1.0))
             lot_vars.append(LotVar(lot=lot, col=col, gain_per_share_usd=gain_ps, term=term,
                                    harvestable=harvestable))
@@ -563,6 +593,44 @@ def build_problem(
         if tax_cap_usd is not None:
             b.row(list(zip(tax_cols, tax_coefs, strict=True)), -math.inf, tax_cap_usd, "tax_cap")
 
+    # ---------------------------------------------------------------- no round trips
+    # An account never sells and buys the same class (a swap changes nothing but the
+    # fund): one binary per (account, class) lets it do one or the other. In a taxable
+    # account the sales that count are those of lots with no reason of their own — a
+    # harvestable loss (sold with a substitute bought) and a long-term gain the 0 % room
+    # takes (sold and bought back) are exempt. Without this a minimum trade could also
+    # be dodged by selling $110 and buying $100 back. Single-class funds only.
+    groups_rt: dict[tuple[str, str], tuple[list[int], list[int]]] = defaultdict(
+        lambda: ([], []))
+    lots_of_pos = {(lv.lot.account, lv.lot.symbol): [] for lv in lot_vars}
+    for lv in lot_vars:
+        lots_of_pos[(lv.lot.account, lv.lot.symbol)].append(lv.col)
+    for pos in positions:
+        look = sec[pos.symbol].look_through
+        if len(look) != 1:
+            continue
+        sells_rt, buys_rt = groups_rt[(pos.account, look[0][0])]
+        if pos.sell_col is not None:
+            if acct[pos.account].taxable and pos.lot_ids:
+                sells_rt.extend(j for j in lots_of_pos.get((pos.account, pos.symbol), [])
+                                if j not in free_lot_cols)
+            else:
+                sells_rt.append(pos.sell_col)
+        if pos.buy_col is not None:
+            buys_rt.append(pos.buy_col)
+    for key_rt, (sells_rt, buys_rt) in sorted(groups_rt.items()):
+        if not sells_rt or not buys_rt:
+            continue
+        z = b.var(0.0, 1.0, 0.0, _INT)  # 1 = this account may sell the class, 0 = buy it
+        m_sell = sum(b.ub[j] for j in sells_rt)
+        m_buy = sum(b.ub[j] for j in buys_rt)
+        if m_sell <= 0:
+            continue
+        b.row([*((j, 1.0) for j in sells_rt), (z, -m_sell)], -math.inf, 0.0,
+              f"one_way_sell:{key_rt[0]}:{key_rt[1]}")
+        b.row([*((j, 1.0) for j in buys_rt), (z, m_buy)], -math.inf, m_buy,
+              f"one_way_buy:{key_rt[0]}:{key_rt[1]}")
+
     # ---------------------------------------------------------------- wash sales
     groups: list[str] = []
     if h.wash_sale.avoid:
@@ -592,6 +660,17 @@ def build_problem(
             b.kind[j] = relax.get(b.kind[j], b.kind[j])
         notes.append(f"whole shares: {len(share_cols)} share counts solved as continuous "
                      "and rounded (at most one share per order from the optimum)")
+    order_binary = _semi_to_binary(b)
+    # One fund per class bought in an account: two funds of one class bought side by side
+    # are two orders where one does (single-class funds; needs the order binaries).
+    buy_groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for pos in positions:
+        look = sec[pos.symbol].look_through
+        if pos.buy_col is not None and pos.buy_col in order_binary and len(look) == 1:
+            buy_groups[(pos.account, look[0][0])].append(order_binary[pos.buy_col])
+    for (a_id, c), ys in sorted(buy_groups.items()):
+        if len(ys) > 1:
+            b.row([(y, 1.0) for y in ys], -math.inf, 1.0, f"one_fund:{a_id}:{c}")
     n = len(b.c)
     a_matrix = sp.csr_matrix((b.vals, (b.rows, b.cols)), shape=(len(b.lo), n))
     return Problem(

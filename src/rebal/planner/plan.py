@@ -241,7 +241,9 @@ def _diagnose(h: Household, settings: PlanSettings, guard: PlanGuard, sol: Solut
 
 
 def _floor(x: float, step: float) -> float:
-    return math.floor(x / step + 1e-6) * step
+    # 1e-3 of a step absorbs the solver's feasibility tolerance (a buy at its minimum
+    # returned as 4.9975019999 shares is 4.997502, not one step less)
+    return math.floor(x / step + 1e-3) * step
 
 
 def _ceil(x: float, step: float) -> float:

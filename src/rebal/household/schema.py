@@ -135,6 +135,7 @@ class AccountIn(_In):
     pending_flow_usd: float = 0.0
     whole_shares: bool = True
     lot_method: Annotated[LotMethod, _enum(LotMethod)] = LotMethod.FIFO
+    min_trade_usd: OptNonNeg = None
 
 
 class SecurityIn(_In):

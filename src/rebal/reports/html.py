@@ -25,7 +25,10 @@ from rebal.reports.meta import DEFAULT_EPISODES, ReportMeta, SubPeriod, meta_fro
 from rebal.reports.plan_tables import (
     account_table,
     class_table,
+    comparison_lines,
     do_not_buy_table,
+    not_done_table,
+    steps_table,
     tax_table,
     trade_table,
 )
@@ -611,13 +614,19 @@ def plan_report_html(plan: Any, *, schedule: Any = None, title: str | None = Non
         ("accounts", "Accounts",
          figure_html(charts.account_allocation_figure(plan), "fig-accounts")
          + table_html(account_table(plan))),
+        ("steps", "Steps", table_html(steps_table(plan), left=(0,))),
         ("trades", "Trades",
          (table_html(trades, wrap=(0, 8, 9), left=(1, 2, 3)) if trades.rows else
           '<p class="caption">No trades: nothing needs doing.</p>')
          + '<p class="caption">Sales list the lots they relieve (gain, short/long term). '
            "Estimated tax per trade is at the plan's marginal rates; the exact total is in the "
            "tax summary.</p>"),
+        ("notdone", "Not done, and why",
+         table_html(not_done_table(plan), wrap=(3,), left=(0, 1, 3)) if plan.not_done else
+         '<p class="caption">Nothing left undone: every harvestable loss is harvested, every '
+         "class ends inside its band and no 0% long-term-gain room is left.</p>"),
         ("tax", "Tax", _tax_callout(plan)
+         + "".join(f'<p class="caption">{esc(line)}</p>' for line in comparison_lines(plan))
          + figure_html(charts.tax_comparison_figure(plan), "fig-tax")
          + table_html(tax_table(plan))),
         ("donotbuy", "Do not buy",

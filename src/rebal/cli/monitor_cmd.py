@@ -40,6 +40,9 @@ def monitor_cmd(
     all_: Annotated[bool, typer.Option("--all", help="Evaluate every stored household, changed or not.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     notify: Annotated[str | None, typer.Option(help="POST the new alerts as JSON to this URL.")] = None,
+    policy: Annotated[str | None, typer.Option(help="Also ask this policy whether today is an action day, from market data: vol-band:base=0.05, monthly, a VIX table … (docs/policies.md).")] = None,
+    prices: Annotated[str | None, typer.Option(help="Market data for --policy: default, a dataset or a price file (CSV/Parquet).")] = None,
+    class_prices: Annotated[str | None, typer.Option(help="Price column of each class for --policy: CLASS=COLUMN,… (default: the class's own name).")] = None,
     executor: ExecutorOption = None,
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
@@ -53,9 +56,17 @@ def monitor_cmd(
     if households and (household or db or all_):
         raise ConfigError("give household files, or --db/--household/--all for the store, "
                           "not both")
+    mapping: dict[str, str] = {}
+    for part in (class_prices or "").split(","):
+        if part.strip():
+            cls, sep, col = part.partition("=")
+            if not sep or not cls.strip() or not col.strip():
+                raise ConfigError(f"--class-prices: expected CLASS=COLUMN, got {part.strip()!r}")
+            mapping[cls.strip()] = col.strip()
     request = MonitorRequest(households=tuple(str(p) for p in households or ()),
                              names=tuple(household or ()), db=db, all_=all_, notify=notify,
-                             executor=parse_executor(executor, scheduler, workers))
+                             executor=parse_executor(executor, scheduler, workers),
+                             policy=policy, prices=prices, class_prices=mapping)
     run = monitor(request)
     if json_out:
         console.print_json(run.to_dict())

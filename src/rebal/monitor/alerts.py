@@ -29,6 +29,7 @@ class AlertKind(ParseEnum):
     HARVEST_BLOCKED = "harvest_blocked"
     SWAP_BACK = "swap_back"
     ZERO_LTCG_ROOM = "zero_ltcg_room"
+    POLICY_ACTION = "policy_action"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,33 +17,61 @@ a store, every alert of the run is new.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from rebal.executor import ExecutorSpec, JobOutcome
 
-__all__ = ["MonitorRequest", "MonitorRun", "monitor", "monitor_file", "post_alerts"]
+__all__ = ["Evaluate", "MonitorRequest", "MonitorRun", "monitor", "monitor_data", "monitor_file",
+           "post_alerts"]
 
 NOTIFY_TIMEOUT_S = 10.0
 """Seconds to wait for the ``--notify`` URL (s)."""
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Evaluate:
+    """One household through the rules (a job of an executor: module level, it pickles).
+
+    A job is a household file's path, or ``(name, file content)`` from the store. With
+    ``policy``, the market rule runs too (:mod:`rebal.monitor.market`) on ``market``'s
+    columns for the classes (``columns``: class → column; default the class's name).
+    """
+
+    policy: str | None = None
+    market: Any = None
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def __call__(self, job: str | tuple[str, dict[str, Any]]) -> dict[str, Any]:
+        from dataclasses import replace
+
+        from rebal.household import household_from_dict, load_household
+        from rebal.monitor import evaluate
+
+        if isinstance(job, str):
+            h = load_household(job)
+        else:
+            h = household_from_dict(job[1], source=f"store:{job[0]}")
+        result = evaluate(h)
+        if self.policy is not None:
+            from rebal.monitor.market import class_market, policy_alerts
+            from rebal.policy.parse import parse_policy
+
+            extra = policy_alerts(h, class_market(h, self.market, dict(self.columns)),
+                                  parse_policy(self.policy))
+            result = replace(result, alerts=result.alerts + tuple(extra))
+        return result.to_dict()
+
+
 def monitor_file(path: str) -> dict[str, Any]:
     """One household file through the rules; the result's plain data."""
-    from rebal.household import load_household
-    from rebal.monitor import evaluate
-
-    return evaluate(load_household(path)).to_dict()
+    return Evaluate()(path)
 
 
 def monitor_data(job: tuple[str, dict[str, Any]]) -> dict[str, Any]:
     """One stored household (``(name, its file content)``) through the rules."""
-    from rebal.household import household_from_dict
-    from rebal.monitor import evaluate
-
-    name, data = job
-    return evaluate(household_from_dict(data, source=f"store:{name}")).to_dict()
+    return Evaluate()(job)
 
 
 def fingerprint(data: dict[str, Any]) -> str:
@@ -73,6 +101,10 @@ class MonitorRequest:
         A URL to POST the new alerts to as JSON (``None``: none).
     executor
         Where the households are evaluated (``None``: serially here).
+    policy, prices, class_prices
+        Also the market rule: a policy (``vol-band:base=0.05``, ``monthly`` …) decided
+        on each household's date from ``prices`` (``default``, a dataset or a file), the
+        classes mapped to price columns by ``class_prices`` (default: same name).
     """
 
     households: Sequence[str] = field(default_factory=tuple)
@@ -81,6 +113,9 @@ class MonitorRequest:
     all_: bool = False
     notify: str | None = None
     executor: ExecutorSpec | None = None
+    policy: str | None = None
+    prices: str | None = None
+    class_prices: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -183,14 +218,15 @@ def monitor(
         if progress is not None:
             progress(done, total)
 
+    evaluator = _evaluator(request)
     if request.households:
         paths = list(request.households)
         with open_executor(request.executor, preload=("rebal.monitor",)) as ex:
-            outcomes = ex.map(settle(monitor_file), paths, progress=step)
+            outcomes = ex.map(settle(evaluator), paths, progress=step)
         new = tuple(a for o in outcomes if o.ok and o.value for a in o.value["alerts"])
         run = MonitorRun(names=tuple(paths), outcomes=tuple(outcomes), new_alerts=new)
     else:
-        run = _monitor_store(request, step)
+        run = _monitor_store(request, step, evaluator)
     if request.notify and run.new_alerts:
         from dataclasses import replace
 
@@ -199,7 +235,26 @@ def monitor(
     return run
 
 
-def _monitor_store(request: MonitorRequest, step: Callable[[int, int, int], None]) -> MonitorRun:
+def _evaluator(request: MonitorRequest) -> Evaluate:
+    """The job function, with the policy parsed and the prices read once (bad ones fail
+    here, before any household)."""
+    from rebal.errors import ConfigError
+
+    if request.policy is None:
+        if request.prices is not None or request.class_prices:
+            raise ConfigError("--prices and --class-prices need --policy")
+        return Evaluate()
+    from rebal.datasets import resolve_prices
+    from rebal.policy.parse import parse_policy
+
+    parse_policy(request.policy)
+    market = resolve_prices(request.prices or "default")
+    return Evaluate(policy=request.policy, market=market,
+                    columns=tuple(sorted(request.class_prices.items())))
+
+
+def _monitor_store(request: MonitorRequest, step: Callable[[int, int, int], None],
+                   evaluator: Evaluate) -> MonitorRun:
     import datetime as dt
 
     from rebal.executor import open_executor, settle
@@ -231,7 +286,7 @@ def _monitor_store(request: MonitorRequest, step: Callable[[int, int, int], None
         skip = set(unchanged)
         jobs = [(n, data[n]) for n in names if n not in skip]
         with open_executor(request.executor, preload=("rebal.monitor",)) as ex:
-            outcomes = ex.map(settle(monitor_data), jobs, progress=step)
+            outcomes = ex.map(settle(evaluator), jobs, progress=step)
         at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
         done = {ids[n]: o.value for (n, _), o in zip(jobs, outcomes, strict=True)
                 if o.ok and o.value is not None}

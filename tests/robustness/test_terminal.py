@@ -128,8 +128,16 @@ def test_plan_trades_two_lines_each(render, cli, width):
                                                      if ln.startswith("Allocation"))]
     for t in trades:
         value = f"${abs(t['value_usd']):,.0f}"
-        rows = [ln for ln in section if t["symbol"] in ln.split() and value in ln.split()]
-        assert rows, (t["symbol"], value)
+        rows = [k for k, ln in enumerate(section)
+                if t["symbol"] in ln.split() and value in ln.split()]
+        assert len(rows) == 1, (t["symbol"], value)
+        # the trade on one line: account, symbol, side and value; the reason starts on a
+        # line of its own below it (after the lots, when there are lots)
+        assert section[rows[0]].split()[:3] == [t["account"], t["symbol"], t["side"]]
+        below = section[rows[0] + 1: rows[0] + 4]
+        start = " ".join(t["reason"].split()[:4])
+        assert any(ln.startswith("      ") and ln.strip().startswith(start) for ln in below), \
+            (start, below)
         assert all(len(ln) <= width for ln in section)
     # a trade line, then its reason (and lots) lines: far fewer than 12 lines a trade
     assert len(section) <= 5 * len(trades)

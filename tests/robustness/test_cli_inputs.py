@@ -85,7 +85,8 @@ def test_tax_estimate_negative_gains_are_losses(cli):
 
 
 def test_compare_bootstrap_negative(cli, tmp_path):
-    one_line_error(cli("compare", str(STUDY), "--bootstrap", "-5"), "--bootstrap must be >= 0")
+    one_line_error(cli("compare", str(STUDY), "--bootstrap", "-5"), "--bootstrap must be 0")
+    one_line_error(cli("compare", str(STUDY), "--bootstrap", "1"), "at least 20")
 
 
 # -- outputs: every path checked before anything is written -----------------------------

@@ -160,3 +160,14 @@ def test_compiling_note_on_a_cold_cache(monkeypatch, capsys):
     monkeypatch.setattr(console.err, "_force_terminal", True)
     console.first_run_note()
     assert "compiling the backtest engine (first run only)" in capsys.readouterr().err
+
+
+def test_wide_after_the_command(cli, monkeypatch):
+    monkeypatch.setattr(console.out, "width", 80)
+    narrow = cli("backtest").out
+    wide = cli("backtest", "--wide").out
+    assert "not shown at 80 columns: Turnover/yr, Rebalances, Costs/yr" in narrow
+    assert "not shown" not in wide
+    header = next(ln for ln in wide.splitlines() if "Strategy" in ln)
+    for name in ("Turnover/yr", "Rebalances", "Costs/yr", "Alpha vs buy-and-hold"):
+        assert name in header

@@ -49,8 +49,12 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; bad input ends in one line on stderr, never a traceback."""
     from rebal.errors import RebalError
 
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--wide" in args[1:]:  # also after the command: rebal plan H.yaml --wide
+        args.remove("--wide")
+        args.insert(0, "--wide")
     try:
-        app(args=argv, standalone_mode=True)
+        app(args=args, standalone_mode=True)
     except RebalError as exc:
         from rebal.cli.console import fail
 

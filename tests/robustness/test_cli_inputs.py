@@ -85,7 +85,8 @@ def test_tax_estimate_negative_gains_are_losses(cli):
 
 
 def test_compare_bootstrap_negative(cli, tmp_path):
-    one_line_error(cli("compare", str(STUDY), "--bootstrap", "-5"), "--bootstrap must be >= 0")
+    one_line_error(cli("compare", str(STUDY), "--bootstrap", "-5"), "--bootstrap must be 0")
+    one_line_error(cli("compare", str(STUDY), "--bootstrap", "1"), "at least 20")
 
 
 # -- outputs: every path checked before anything is written -----------------------------
@@ -251,3 +252,9 @@ def test_short_study_has_no_annual_rates(cli, tmp_path):
     assert any("undefined for less than a year" in n for n in data["data"]["notes"])
     text = cli("compare", path)
     assert "note: the data spans 62 rows" in text.err
+
+
+def test_study_span_note_with_quiet(cli, tmp_path):
+    ran = cli("compare", _study(tmp_path, "start: 1900-01-01"), "--quiet")
+    assert ran.code == 0
+    assert "note: data.start 1900-01-01 is before the data's first row" in ran.err

@@ -24,6 +24,9 @@ COMMANDS = {
     "check": ["check", HH],
     "tax estimate": ["tax", "estimate", "--income", "150000", "--lt", "40000"],
     "tax audit": ["tax", "audit", TRADES, "--household", TAX_HH],
+    "sweep": ["sweep", str(REPO / "examples" / "studies" / "sweep_bands_default.yaml"),
+              "--set", "data.start=2008-01-01", "--set", "sweep.axes.abs.step=0.05",
+              "--set", "sweep.bootstrap.samples=20", "--threads", "1"],
 }
 FIGURE = re.compile(r"-?\$?\d[\d,]*(?:\.\d+)?%?")
 
@@ -36,8 +39,9 @@ def render(cli, monkeypatch):  # type: ignore[no-untyped-def]
         args = ["--wide", *argv] if width is None else argv
         ran = cli(*args)
         assert ran.code in (0, 10), ran.err  # check: 10 = action needed
+        # leave out the notes of left-out columns and the sweep's timing (it varies)
         return "\n".join(ln for ln in ran.out.splitlines()
-                         if not ln.startswith("not shown at "))
+                         if not ln.startswith("not shown at ") and "backtests/s" not in ln)
 
     return run
 
@@ -128,8 +132,16 @@ def test_plan_trades_two_lines_each(render, cli, width):
                                                      if ln.startswith("Allocation"))]
     for t in trades:
         value = f"${abs(t['value_usd']):,.0f}"
-        rows = [ln for ln in section if t["symbol"] in ln.split() and value in ln.split()]
-        assert rows, (t["symbol"], value)
+        rows = [k for k, ln in enumerate(section)
+                if t["symbol"] in ln.split() and value in ln.split()]
+        assert len(rows) == 1, (t["symbol"], value)
+        # the trade on one line: account, symbol, side and value; the reason starts on a
+        # line of its own below it (after the lots, when there are lots)
+        assert section[rows[0]].split()[:3] == [t["account"], t["symbol"], t["side"]]
+        below = section[rows[0] + 1: rows[0] + 4]
+        start = " ".join(t["reason"].split()[:4])
+        assert any(ln.startswith("      ") and ln.strip().startswith(start) for ln in below), \
+            (start, below)
         assert all(len(ln) <= width for ln in section)
     # a trade line, then its reason (and lots) lines: far fewer than 12 lines a trade
     assert len(section) <= 5 * len(trades)
@@ -148,3 +160,14 @@ def test_compiling_note_on_a_cold_cache(monkeypatch, capsys):
     monkeypatch.setattr(console.err, "_force_terminal", True)
     console.first_run_note()
     assert "compiling the backtest engine (first run only)" in capsys.readouterr().err
+
+
+def test_wide_after_the_command(cli, monkeypatch):
+    monkeypatch.setattr(console.out, "width", 80)
+    narrow = cli("backtest").out
+    wide = cli("backtest", "--wide").out
+    assert "not shown at 80 columns: Turnover/yr, Rebalances, Costs/yr" in narrow
+    assert "not shown" not in wide
+    header = next(ln for ln in wide.splitlines() if "Strategy" in ln)
+    for name in ("Turnover/yr", "Rebalances", "Costs/yr", "Alpha vs buy-and-hold"):
+        assert name in header

@@ -47,7 +47,8 @@ def compare(
                              bootstrap_samples=bootstrap, seed=seed,
                              report=None if report is None else str(report),
                              executor=parse_executor(executor, scheduler, workers))
-    console.run_study(run, request, show_compare, json_out=json_out, quiet=quiet)
+    console.run_study(run, request, show_compare, json_out=json_out, quiet=quiet,
+                      warn=lambda answer: print_span_notes(answer.result))
 
 
 def show_compare(answer: CompareRun) -> None:
@@ -74,7 +75,15 @@ def print_study(result: StudyResult) -> None:
     console.table(None, table.header, table.rows)
     for note in (*table.notes, "Trades at the close; costs paid from the portfolio."):
         console.out.print(f"[dim]{note}[/]")
-    for note in m.notes:  # what the study's span did (data.start before the data …)
+
+
+
+def print_span_notes(result: StudyResult) -> None:
+    """On stderr, what the study's span did (data.start before the data, less than a
+    year of rows …); printed with ``--quiet`` too."""
+    from rebal.cli import console
+
+    for note in result.study.market.notes:
         if note.startswith(("data.start ", "data.end ", "the data spans ")):
             console.err.print(f"[dim]note: {note}[/]")
 

@@ -145,17 +145,21 @@ def first_run_note() -> None:
 
 
 def run_study(
-    run: Callable[..., Any], request: Any, show: Callable[[Any], None], *, json_out: bool, quiet: bool
+    run: Callable[..., Any], request: Any, show: Callable[[Any], None], *, json_out: bool, quiet: bool,
+    warn: Callable[[Any], None] | None = None,
 ) -> None:
     """Run a study service (``compare``, ``sweep``) with a progress bar, then print its
-    answer: JSON (``--json``), or its tables through ``show`` (unless ``--quiet``),
-    then where the report went (not with ``--json``)."""
+    answer: JSON (``--json``), or its tables through ``show`` (unless ``--quiet``), and
+    ``warn``'s notes on stderr (also with ``--quiet``), then where the report went (not
+    with ``--json``)."""
     with progress_steps("backtests", quiet=quiet or json_out) as step:
         answer = run(request, progress=step)
     if json_out:
         print_json(answer.to_dict())
     elif not quiet:
         show(answer)
+    if warn is not None and not json_out:
+        warn(answer)
     if answer.report is not None and not json_out:
         out.print(f"report: {answer.report}")
 

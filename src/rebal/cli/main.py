@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> None:
     from rebal.errors import RebalError
 
     args = store_cmd.route(list(sys.argv[1:] if argv is None else argv))
+    if "--wide" in args[1:]:  # also after the command: rebal plan H.yaml --wide
+        args.remove("--wide")
+        args.insert(0, "--wide")
     try:
         app(args=args, standalone_mode=True)
     except RebalError as exc:

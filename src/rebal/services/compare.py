@@ -161,8 +161,9 @@ def compare(
     from rebal.executor import open_executor
 
     check_outputs({"--report": request.report})
-    if request.bootstrap_samples < 0:
-        raise ConfigError(f"--bootstrap must be >= 0 (0: no intervals), got "
+    if request.bootstrap_samples < 0 or 0 < request.bootstrap_samples < 20:
+        raise ConfigError(f"--bootstrap must be 0 (no intervals) or at least 20 (a 90% "
+                          f"interval leaves 1 resample in 20 out at each end), got "
                           f"{request.bootstrap_samples}")
     study = load_study(request.study, overrides=dict(request.overrides))
     if executor is not None or request.executor is None:

@@ -131,3 +131,20 @@ def test_schwab_positions_against_lot_details_per_account(fixture: Fixture) -> N
     result = reconcile(positions=positions, lots=lots)
     (issue,) = result.issues  # SCHZ has no lot-details file
     assert (issue.kind, issue.symbol) == (IssueKind.POSITION_WITHOUT_LOTS, "SCHZ")
+
+
+def test_a_sale_naming_a_lot_that_is_not_there(write: Writer) -> None:
+    path = write("t.csv", "date,type,symbol,quantity,price,amount,lot_id\n"
+                          "2025-01-02,buy,VTI,10,100,-1000,B1\n"
+                          "2025-01-03,sell,VTI,4,110,440,L1;B1\n"
+                          "2025-01-04,sell,VTI,2,120,240,L9\n")
+    txns = read_transactions(path, "generic").transactions
+    opening = [ImportedLot(symbol="VTI", quantity=5, cost_basis_usd=400,
+                           acquired=date(2024, 1, 2), lot_ref="L1")]
+    (issue,) = reconcile(transactions=txns, opening_lots=opening).issues
+    assert (issue.kind, issue.source_line) == (IssueKind.SELL_WITHOUT_LOT, 4)
+    assert "names lot 'L9'" in issue.message
+    # without any known lot ids, names are not checked (only quantities)
+    bare = [ImportedLot(symbol="VTI", quantity=6, cost_basis_usd=480, acquired=None)]
+    txns_no_buy_ids = [t for t in txns if t.type.value == "sell"]
+    assert reconcile(transactions=txns_no_buy_ids, opening_lots=bare).ok

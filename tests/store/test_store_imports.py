@@ -57,7 +57,8 @@ def _snapshot(url: str) -> dict[str, list]:
     with engine.connect() as conn:
         for name, table in metadata.tables.items():
             cols = [c for c in table.c if c.name not in ("created_at", "updated_at", "at")]
-            out[name] = [tuple(r) for r in conn.execute(sa.select(*cols).order_by(table.c.id))]
+            out[name] = [tuple(r) for r in
+                         conn.execute(sa.select(*cols).order_by(*table.primary_key.columns))]
     engine.dispose()
     return out
 

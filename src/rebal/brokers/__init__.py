@@ -37,7 +37,8 @@ Records (frozen dataclasses; dollars, shares, trade dates) and their domain mapp
 
 Order files::
 
-    orders_from_trades(planned_trades, account_numbers=None) -> tuple[OrderLine, ...]
+    orders_from_trades(planned_trades, account_numbers=None, unknown_lot_ids=())
+        -> tuple[OrderLine, ...]   # a sale of unknown-date lots names no lot
     write_orders(orders, path, "generic" | "ibkr-basket") -> OrdersWritten  # .notes
     render_orders(orders, fmt) -> (text, notes)
 

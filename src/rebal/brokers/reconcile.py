@@ -10,7 +10,9 @@ position without lots and lots without a position are reported. Cash lines are s
 **Transactions vs lots** (:func:`reconcile_transactions`): walking the transactions in
 date order (a day's purchases before its sales) from the lots held before them
 (``opening_lots``; a lot counts from its acquisition date, an unknown-date lot from the
-start), a sale of more shares than are held at that point is a *sell with no lot*. A trade
+start), a sale of more shares than are held at that point is a *sell with no lot*; so is a
+sale that names a lot id that is neither an opening lot's (``lot_ref``) nor opened by an
+earlier purchase (checked when any lot ids are known). A trade
 whose cash amount is not ``-(quantity × price + fees)`` (purchase) or ``quantity × price -
 fees`` (sale) is a *trade cash mismatch*; with an opening and a closing cash balance, a
 balance that does not equal opening + the sum of the amounts is a *cash mismatch*.
@@ -181,10 +183,14 @@ def reconcile_transactions(
 ) -> tuple[ReconIssue, ...]:
     """Transactions vs lots and cash; see the module docstring."""
     txns = sorted(transactions, key=lambda t: (t.date, t.type is TxnType.SELL))
+    opening_lots = tuple(opening_lots)
     lots_by_symbol: dict[str, list[ImportedLot]] = {}
     for lot in opening_lots:
         lots_by_symbol.setdefault(lot.symbol, []).append(lot)
     moved: dict[str, float] = {}
+    # lot ids a sale may name: the opening lots' and those earlier purchases open (checked
+    # only when some are known: files without lot ids say nothing about them)
+    known_ids: set[str] = {lot.lot_ref for lot in opening_lots if lot.lot_ref}
     issues: list[ReconIssue] = []
     cash_total = 0.0
     for t in txns:
@@ -208,6 +214,17 @@ def reconcile_transactions(
         if delta is None:
             continue
         moved[t.symbol] = moved.get(t.symbol, 0.0) + delta
+        if t.type is not TxnType.SELL:
+            known_ids.update(t.lot_ids)
+        elif t.lot_ids and known_ids:
+            for lot_id in t.lot_ids:
+                if lot_id not in known_ids:
+                    issues.append(ReconIssue(
+                        kind=IssueKind.SELL_WITHOUT_LOT, symbol=t.symbol,
+                        message=f"sale of {t.symbol} on {t.date} names lot {lot_id!r}, which "
+                                "is neither an opening lot nor bought before it",
+                        account_number=t.account_number, source_file=t.source_file,
+                        source_line=t.source_line))
         if t.type is TxnType.SELL:
             held = sum(lot.quantity for lot in lots_by_symbol.get(t.symbol, [])
                        if lot.acquired is None or lot.acquired <= t.date)

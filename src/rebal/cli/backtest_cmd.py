@@ -29,7 +29,10 @@ def backtest(
     fixed_cost: Annotated[float, typer.Option(help="Fixed cost per trade, dollars.")] = 0.0,
     min_trade: Annotated[float, typer.Option(help="Smallest rebalance trade made, dollars.")] = 0.0,
     contribution: Annotated[float, typer.Option(help="Cash flow per period, dollars (+ contribution, - withdrawal).")] = 0.0,
-    flow_frequency: Annotated[str, typer.Option(help="Period of --contribution: weekly, monthly, quarterly, semiannual, annual.")] = "monthly",
+    flow_frequency: Annotated[str | None, typer.Option(help="Period of --contribution: weekly, monthly (default), quarterly, semiannual, annual.")] = None,
+    kind: Annotated[str, typer.Option(help="What a --prices file holds: prices (total-return levels) or returns (fractions per row).")] = "prices",
+    sep: Annotated[str | None, typer.Option(help="Column separator of a --prices CSV file (default ','; e.g. ';' or 'tab').")] = None,
+    date_column: Annotated[str | None, typer.Option(help="Date column of a --prices file (default: the first named date, day, time …).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object (fractions, not percent) instead of tables.")] = False,
 ) -> None:
     from rebal.cli import console
@@ -41,6 +44,7 @@ def backtest(
         prices=prices, target=None if target is None else parse_target(target), policy=policy,
         start=start, end=end, initial_usd=initial, cost_bps=cost_bps, fixed_usd=fixed_cost,
         min_trade_usd=min_trade, contribution_usd=contribution, flow_frequency=flow_frequency,
+        kind=kind, sep=sep, date_column=date_column,
     )
     answer = run(request)
     if json_out:
@@ -66,3 +70,5 @@ def backtest(
     if answer.from_file:
         for note in market.notes:  # what loading did to the user's file (alignment …)
             console.err.print(f"[dim]note: {note}[/]")
+    for note in answer.notes:  # what the run did to the request (--start clipped …)
+        console.err.print(f"[dim]note: {note}[/]")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rebal.cli.options import ReportOption
+from rebal.cli.options import ExecutorOption, ReportOption, SchedulerOption, WorkersOption
 
 if TYPE_CHECKING:
     from rebal.services.compare import CompareRun, StudyResult
@@ -34,15 +34,19 @@ def compare(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table (use with --report or --json).")] = False,
     bootstrap: Annotated[int, typer.Option(help="Also show each policy's alpha with a 90% interval from N paired stationary-bootstrap resamples (docs/sweeps.md).")] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap resamples.")] = 0,
+    executor: ExecutorOption = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     from rebal.cli import console
-    from rebal.cli.options import parse_overrides
+    from rebal.cli.options import parse_executor, parse_overrides
     from rebal.services.compare import CompareRequest
     from rebal.services.compare import compare as run
 
     request = CompareRequest(study=str(study_file), overrides=parse_overrides(set_),
                              bootstrap_samples=bootstrap, seed=seed,
-                             report=None if report is None else str(report))
+                             report=None if report is None else str(report),
+                             executor=parse_executor(executor, scheduler, workers))
     console.run_study(run, request, show_compare, json_out=json_out, quiet=quiet)
 
 

@@ -11,7 +11,19 @@ import sys
 
 import typer
 
-from rebal.cli import backtest_cmd, compare_cmd, demo_cmd, plan_cmd, store_cmd, sweep_cmd, tax_cmd
+from rebal.cli import (
+    backtest_cmd,
+    batch_cmd,
+    compare_cmd,
+    demo_cmd,
+    factors_cmd,
+    monitor_cmd,
+    plan_cmd,
+    simulate_cmd,
+    store_cmd,
+    sweep_cmd,
+    tax_cmd,
+)
 
 app = typer.Typer(
     name="rebal",
@@ -31,7 +43,11 @@ sweep_cmd.register(app)
 plan_cmd.register(app)
 demo_cmd.register(app)
 tax_cmd.register(app)
+factors_cmd.register(app)
+monitor_cmd.register(app)
+simulate_cmd.register(app)
 store_cmd.register(app)
+batch_cmd.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -56,6 +56,8 @@ def route(argv: list[str]) -> list[str]:
     ``plan-stored …`` (other arguments unchanged)."""
     if argv[:2] == ["plan", "approve"]:
         return ["plan-approve", *argv[2:]]
+    if argv[:1] == ["plan"] and "--all" in argv[1:]:
+        return ["plan-all", *argv[1:]]
     if argv[:1] == ["plan"] and any(a == "--household" or a.startswith("--household=")
                                     for a in argv[1:]):
         return ["plan-stored", *argv[1:]]

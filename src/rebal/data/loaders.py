@@ -37,6 +37,7 @@ from __future__ import annotations
 import csv
 import gzip
 import os
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -108,14 +109,28 @@ class _Table:
     header_row: int | None  # 1 for CSV (line of the header), None for Parquet
 
 
-def _read_table(path: str | os.PathLike[str]) -> _Table:
+def _read_table(path: str | os.PathLike[str], sep: str | None = None) -> _Table:
     file = str(path)
     p = Path(path)
+    if p.is_dir():
+        raise InputError("is a directory, not a prices file", file=file)
     if not p.is_file():
         raise InputError("no such file", file=file)
     if p.suffix.lower() in _PARQUET_SUFFIXES:
         return _read_parquet(p, file)
-    return _read_csv(p, file)
+    return _read_csv(p, file, _separator(sep))
+
+
+def _separator(sep: str | None) -> str:
+    """The CSV separator named by ``sep`` (``None`` → ``,``; ``tab`` → a tab)."""
+    if sep is None:
+        return ","
+    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|"}
+    out = named.get(sep.strip().lower(), sep)
+    if len(out) != 1 or out in "\"\r\n" or out.isalnum() or out == ".":
+        raise ConfigError(f"--sep: {sep!r} is not a separator (one character such as ';', "
+                          "or tab)")
+    return out
 
 
 def _check_header(columns: Sequence[str], file: str, header_row: int | None) -> None:
@@ -128,7 +143,7 @@ def _check_header(columns: Sequence[str], file: str, header_row: int | None) -> 
         seen.add(name)
 
 
-def _read_csv(path: Path, file: str) -> _Table:
+def _read_csv(path: Path, file: str, sep: str = ",") -> _Table:
     is_gz = path.suffix.lower() == ".gz"
     header: list[str] | None = None
     header_line = 1
@@ -140,7 +155,7 @@ def _read_csv(path: Path, file: str) -> _Table:
             if is_gz
             else open(path, encoding="utf-8-sig", newline="")
         ) as fh:
-            reader = csv.reader(fh)
+            reader = csv.reader(fh, delimiter=sep)
             for record in reader:
                 if not record or all(not cell.strip() for cell in record):
                     continue
@@ -158,10 +173,18 @@ def _read_csv(path: Path, file: str) -> _Table:
                 row_ids.append(reader.line_num)
     except UnicodeDecodeError:
         raise InputError("not a UTF-8 text file (CSV expected)", file=file) from None
-    except (csv.Error, OSError, EOFError) as exc:
-        raise InputError(f"cannot read as CSV: {exc}", file=file) from None
+    except (csv.Error, OSError, EOFError, zlib.error) as exc:
+        what = "gzip-compressed CSV (the file is damaged or not gzip)" if is_gz else "CSV"
+        raise InputError(f"cannot read as {what}: {exc}", file=file) from None
     if header is None:
         raise InputError("the file is empty", file=file)
+    if len(header) == 1:
+        for other, name in ((";", "';'"), ("\t", "tab"), ("|", "'|'")):
+            if other != sep and other in header[0]:
+                raise InputError(
+                    f"the header is one column holding {name}: the columns seem separated by "
+                    f"{name}; say so with --sep {name} (data.sep in a study file)",
+                    file=file, row=header_line)
     _check_header(header, file, header_line)
     if not rows:
         raise InputError("no data rows after the header", file=file, row=header_line + 1)
@@ -217,7 +240,8 @@ def _date_column(table: _Table, date_column: str | None) -> str:
             return name
     raise InputError(
         "missing date column: no column is named date, datetime, timestamp, time or day; "
-        f"name it with date_column= (the columns are {', '.join(table.columns)})",
+        "name it with --date-column (data.date_column in a study file; the columns are "
+        f"{', '.join(table.columns)})",
         file=table.file,
         row=table.header_row,
     )
@@ -340,6 +364,7 @@ def load_prices(
     start: str | np.datetime64 | None = None,
     end: str | np.datetime64 | None = None,
     periods_per_year: float | None = None,
+    sep: str | None = None,
 ) -> MarketData:
     """Load total-return prices (or returns) from a CSV or Parquet file.
 
@@ -368,6 +393,8 @@ def load_prices(
     periods_per_year
         Rows per year; default: inferred from the median spacing of the dates
         (252 daily, 52 weekly, 12 monthly, 4 quarterly, 1 annual).
+    sep
+        CSV column separator (one character, or ``"tab"``); default ``","``.
 
     Returns
     -------
@@ -389,7 +416,7 @@ def load_prices(
     if periods_per_year is not None and not periods_per_year > 0:
         raise ConfigError(f"periods_per_year must be > 0, got {periods_per_year}")
     lo, hi = _as_day(start, "start"), _as_day(end, "end")
-    table = _read_table(path)
+    table = _read_table(path, sep)
     date_col = _date_column(table, date_column)
 
     if file_layout is Layout.AUTO:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from rebal.errors import InputError
+from rebal.errors import ConfigError, InputError
 from rebal.types import DateArray, FloatArray
 
 RowId = int | str
@@ -65,6 +65,23 @@ def parse_dates(
                 field=field,
             ) from None
     return out
+
+
+def parse_day(text: str, *, option: str) -> np.datetime64:
+    """A ``YYYY-MM-DD`` date given on the command line or in code as ``datetime64[D]``;
+    :class:`~rebal.errors.ConfigError` naming ``option`` (``--start``) otherwise.
+
+    Only the full form is accepted: ``2010``, ``2010/01/04`` and ``2010-02-30`` are
+    refused rather than read as something the user did not mean."""
+    raw = str(text)
+    match = _ISO_DATE.match(raw)
+    try:
+        if match is None:
+            raise ValueError
+        return np.datetime64(match.group(1), "D")
+    except ValueError:
+        hint = "no such day" if match is not None else "expected YYYY-MM-DD, e.g. 2010-01-04"
+        raise ConfigError(f"{option}: {raw[:40]!r} is not a date ({hint})") from None
 
 
 def check_increasing(dates: DateArray, *, file: str, row_ids: Sequence[RowId], field: str) -> None:

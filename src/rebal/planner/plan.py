@@ -81,7 +81,8 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
         tb = time.perf_counter()
         problem = build_problem(h, settings, guard, tax_cap_usd=model_cap)
         build_s += time.perf_counter() - tb
-        sol = solve(problem, time_limit_s=settings.time_limit_s)
+        sol = solve(problem, time_limit_s=settings.time_limit_s,
+                    mip_abs_gap_usd=settings.mip_gap_usd)
         solve_s += sol.seconds
         n_solves += 1
         if not sol.ok or sol.x is None:

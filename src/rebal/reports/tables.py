@@ -348,6 +348,15 @@ SWEEP_HEADERS = ("Annual return", "Volatility", "Max drawdown", "Sharpe", "Turno
 in the CLI table and the report alike."""
 
 
+SWEEP_SELECTION_NOTE = (
+    "The best point was chosen on the real data, so its real-data difference is biased "
+    "upward (the winner of many tries) and the interval, centred on it, keeps that bias: "
+    "the bootstrap measures the noise of one history, not the luck of the choice. The "
+    "walk-forward section measures the edge on data the choice did not see."
+)
+"""Said under a sweep's bootstrap table (the CLI's and the report's)."""
+
+
 # ----------------------------------------------------------------------- bootstrap alpha
 ALPHA_INTERVAL_HEADER = ("Policy", "Alpha", "90% interval", "P(alpha > 0)")
 """Columns of the alpha-interval table (``rebal compare --bootstrap N`` and its report)."""

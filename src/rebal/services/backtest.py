@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rebal.data.market import MarketData
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from rebal.metrics import Metrics
 
 __all__ = ["DEFAULT_TARGET", "BacktestRequest", "BacktestRun", "MarketData", "Policy", "backtest",
-           "backtest_market", "load_prices", "pick_target"]
+           "backtest_market", "load_prices", "pick_target", "window_notes"]
 
 DEFAULT_TARGET: Mapping[str, float] = {"US_MKT": 0.6, "UST_INT": 0.4}
 """The target used with the shipped data when none is given."""
@@ -41,7 +41,12 @@ class BacktestRequest:
         Dollars invested; proportional cost (basis points); dollars per trade; the
         smallest rebalance trade (dollars).
     contribution_usd, flow_frequency
-        Cash flow per period (dollars; + in, − out) and its period name.
+        Cash flow per period (dollars; + in, − out) and its period name (``None``:
+        monthly; naming one without a contribution is refused).
+    kind, sep, date_column
+        For a prices file: ``"prices"`` or ``"returns"`` (what its value cells hold),
+        the CSV separator (default ``,``) and the date column's name (default: the first
+        named like a date).
     """
 
     prices: str = "default"
@@ -54,7 +59,10 @@ class BacktestRequest:
     fixed_usd: float = 0.0
     min_trade_usd: float = 0.0
     contribution_usd: float = 0.0
-    flow_frequency: str = "monthly"
+    flow_frequency: str | None = None
+    kind: str = "prices"
+    sep: str | None = None
+    date_column: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -75,6 +83,8 @@ class BacktestRun:
         The proportional cost (for the report line).
     from_file
         Whether the prices came from a user's file (its loading notes are worth showing).
+    notes
+        What the run did to the request (a ``--start`` before the data clipped …).
     """
 
     result: BacktestResult
@@ -84,6 +94,7 @@ class BacktestRun:
     target: Mapping[str, float]
     cost_bps: float = 0.0
     from_file: bool = False
+    notes: tuple[str, ...] = ()
 
     @property
     def market(self) -> MarketData:
@@ -97,7 +108,8 @@ class BacktestRun:
             "n_rebalances": self.result.n_rebalances,
             **self.metrics.to_dict(),
             "buy_and_hold": self.baseline_metrics.to_dict(),
-            "data": {"source": self.market.source, "notes": list(self.market.notes)},
+            "data": {"source": self.market.source,
+                     "notes": [*self.market.notes, *self.notes]},
         }
 
 
@@ -163,18 +175,84 @@ def pick_target(
     return dict(DEFAULT_TARGET)
 
 
-def backtest(request: BacktestRequest) -> BacktestRun:
-    """Run :class:`BacktestRequest`: load the prices, pick the target, backtest."""
+def window_notes(
+    market: MarketData, start: str | None, end: str | None
+) -> tuple[MarketData, tuple[str, ...]]:
+    """``market`` cut to ``--start``/``--end`` (``YYYY-MM-DD``), and a note for each bound
+    outside the data (the run then starts or ends at the data's own first or last row).
+
+    Raises
+    ------
+    ConfigError
+        A bound that is not a date, or ``--end`` before ``--start``.
+    """
+    from rebal.data.validate import parse_day
+
+    lo = None if start is None else parse_day(start, option="--start")
+    hi = None if end is None else parse_day(end, option="--end")
+    if lo is not None and hi is not None and hi < lo:
+        raise ConfigError(f"--end {hi} is before --start {lo}")
+    notes = []
+    first, last = market.dates[0], market.dates[-1]
+    if lo is not None and lo < first:
+        notes.append(f"--start {lo} is before the data's first row; the backtest starts on "
+                     f"{first}")
+    if hi is not None and hi > last:
+        notes.append(f"--end {hi} is after the data's last row; the backtest ends on {last}")
+    if lo is not None or hi is not None:
+        market = market.between(lo, hi)
+    return market, tuple(notes)
+
+
+def _load_request_prices(request: BacktestRequest) -> tuple[MarketData, bool]:
+    """The request's market data and whether it came from the user's file."""
     from rebal import datasets
 
-    market = load_prices(request.prices)
-    target = pick_target(market, request.target)
-    if request.start or request.end:
-        market = market.between(request.start, request.end)
     from_file = request.prices.strip().lower() not in (*datasets.names(), "default")
-    return backtest_market(
-        market, target, request.policy, initial_usd=request.initial_usd,
-        cost_bps=request.cost_bps, fixed_usd=request.fixed_usd,
-        min_trade_usd=request.min_trade_usd, contribution_usd=request.contribution_usd,
-        flow_frequency=request.flow_frequency, from_file=from_file,
-    )
+    options = {k: v for k, v in (("kind", request.kind), ("sep", request.sep),
+                                 ("date_column", request.date_column))
+               if v is not None and not (k == "kind" and v == "prices")}
+    if not options:
+        return load_prices(request.prices), from_file
+    if not from_file:
+        flags = ", ".join("--" + k.replace("_", "-") for k in options)
+        raise ConfigError(f"{flags}: only for a prices file, not the dataset "
+                          f"{request.prices!r}")
+    return load_prices(request.prices, **options), from_file
+
+
+def backtest(request: BacktestRequest) -> BacktestRun:
+    """Run :class:`BacktestRequest`: load the prices, pick the target, backtest."""
+    if request.flow_frequency is not None and not request.contribution_usd:
+        raise ConfigError(f"--flow-frequency {request.flow_frequency} needs --contribution "
+                          "(the amount of each flow)")
+    market, from_file = _load_request_prices(request)
+    target = pick_target(market, request.target)
+    market, notes = window_notes(market, request.start, request.end)
+    try:
+        run = backtest_market(
+            market, target, request.policy, initial_usd=request.initial_usd,
+            cost_bps=request.cost_bps, fixed_usd=request.fixed_usd,
+            min_trade_usd=request.min_trade_usd, contribution_usd=request.contribution_usd,
+            flow_frequency=request.flow_frequency or "monthly", from_file=from_file,
+        )
+    except ConfigError as exc:
+        raise ConfigError(flag_names(str(exc))) from None
+    return replace(run, notes=(*run.notes, *notes))
+
+
+CLI_FLAGS: Mapping[str, str] = {
+    "CostModel.cost_bps": "--cost-bps", "CostModel.fixed_usd": "--fixed-cost",
+    "CostModel.min_trade_usd": "--min-trade", "CashFlows.amount_usd": "--contribution",
+    "initial_usd": "--initial", "target": "--target", "policy": "--policy",
+}
+"""The engine's parameter names and the ``rebal backtest`` flags that set them."""
+
+
+def flag_names(message: str) -> str:
+    """``message`` with an engine parameter at its start named as the user typed it
+    (``CostModel.cost_bps must be >= 0`` → ``--cost-bps must be >= 0``)."""
+    for internal, flag in CLI_FLAGS.items():
+        if message.startswith(internal + " "):
+            return flag + message[len(internal):]
+    return message

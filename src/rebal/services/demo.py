@@ -45,7 +45,11 @@ def demo(request: DemoRequest, *, progress: Callable[[int, int], None] | None = 
     for needed in (DEMO_STUDY, DEMO_HOUSEHOLD):
         if not needed.is_file():
             raise ConfigError(f"the demo needs {needed} (run it from a source checkout of rebal)")
-    out = Path(request.out)
+    from rebal.services.outputs import check_output_dir, check_outputs
+
+    out = check_output_dir("--out", request.out)
+    check_outputs({"--out": out / "compare.html", "--out ": out / "plan.html"}
+                  if out.is_dir() else {})
     out.mkdir(parents=True, exist_ok=True)
     compared = compare(CompareRequest(study=str(DEMO_STUDY), report=str(out / "compare.html")),
                        progress=progress)

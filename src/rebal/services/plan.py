@@ -83,7 +83,9 @@ def plan_household(
     """Plan a loaded household (the options of :class:`PlanRequest`)."""
     from rebal.planner import PlanMode, PlanSettings, schedule, write_orders_csv
     from rebal.planner import plan as make_plan
+    from rebal.services.outputs import check_outputs
 
+    check_outputs({"--orders": orders, "--report": report})
     settings = PlanSettings(mode=PlanMode.parse(mode, field="mode"),
                             tax_budget_usd=tax_budget_usd, min_trade_usd=min_trade_usd)
     result = make_plan(household, settings)
@@ -101,6 +103,9 @@ def plan_household(
 
 def plan(request: PlanRequest) -> PlanRun:
     """Load the household of ``request`` and plan its trades (see :class:`PlanRequest`)."""
+    from rebal.services.outputs import check_outputs
+
+    check_outputs({"--orders": request.orders, "--report": request.report})
     return plan_household(
         load_household(request.household), mode=request.mode,
         tax_budget_usd=request.tax_budget_usd, min_trade_usd=request.min_trade_usd,

@@ -323,6 +323,7 @@ def write_orders(plan_id: int, db: str | None, *, fmt: str = "generic",
     from rebal.brokers import orders_from_trades
     from rebal.brokers import write_orders as write_file
     from rebal.services.codec import from_json
+    from rebal.store.households import unknown_date_lots
     from rebal.store.plans import get_plan, set_status
 
     if fmt not in ORDER_FORMATS:
@@ -340,7 +341,9 @@ def write_orders(plan_id: int, db: str | None, *, fmt: str = "generic",
             raise ConfigError(f"plan {plan_id} is {row['status']}: orders are written only "
                               f"for an approved plan{hint}")
         plan = from_json(row["payload"])
-        orders = orders_from_trades(plan.trades)
+        with store.read() as conn:  # lots built from positions: the broker has no such lot
+            unknown = unknown_date_lots(conn, row["household_id"])
+        orders = orders_from_trades(plan.trades, unknown_lot_ids=unknown)
         # the file is written (atomically) before the status changes; a failure to
         # record "sent" leaves a file and an approved plan, never the reverse
         written = write_file(orders, target, fmt)

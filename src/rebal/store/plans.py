@@ -22,7 +22,7 @@ from rebal.store import schema as t
 from rebal.store.errors import StoreError
 from rebal.store.households import now
 
-__all__ = ["TRANSITIONS", "get_plan", "plan_events", "save_plan", "set_status"]
+__all__ = ["TRANSITIONS", "find_plan", "get_plan", "plan_events", "save_plan", "set_status"]
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "proposed": frozenset({"approved", "cancelled"}),
@@ -49,6 +49,15 @@ def save_plan(conn: sa.Connection, household_id: int, *, as_of: dt.date, inputs_
     conn.execute(t.plan_events.insert().values(plan_id=pid, at=stamp, by=by, from_status=None,
                                                to_status="proposed", note=None))
     return int(pid)
+
+
+def find_plan(conn: sa.Connection, household_id: int, inputs_hash: str) -> int | None:
+    """The id of the household's latest plan made from ``inputs_hash``, if any (a batch
+    that meets it again does not store the same plan twice)."""
+    p = t.plans.c
+    return conn.execute(
+        sa.select(p.id).where(p.household_id == household_id, p.inputs_hash == inputs_hash)
+        .order_by(p.id.desc()).limit(1)).scalar()
 
 
 def get_plan(conn: sa.Connection, plan_id: int) -> dict[str, Any]:

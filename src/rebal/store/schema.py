@@ -235,11 +235,27 @@ alerts = sa.Table(
     "alerts", metadata,
     _id(),
     _fk("households"),
-    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),  # = first seen
     sa.Column("kind", sa.String(50), nullable=False),
     sa.Column("severity", sa.String(10), nullable=False),
     sa.Column("message", sa.String(1000), nullable=False),
     sa.Column("resolved_at", sa.DateTime, nullable=True),
+    # the monitor's dedup identity (rebal.monitor.Alert.key), the last run that saw it,
+    # and the figures behind the message
+    sa.Column("key", sa.String(200), nullable=False, server_default=""),
+    sa.Column("last_seen_at", sa.DateTime, nullable=True),
+    sa.Column("figures", sa.JSON, nullable=True),
+    sa.Index("ix_alerts_household_key", "household_id", "key"),
+)
+
+monitor_state = sa.Table(
+    "monitor_state", metadata,
+    sa.Column("household_id", sa.Integer, sa.ForeignKey("households.id", ondelete="CASCADE"),
+              primary_key=True),
+    # hash of the household's stored content (holdings, cash, prices, targets, tax) when
+    # the monitor last evaluated it: unchanged → not evaluated again (unless --all)
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("evaluated_at", sa.DateTime, nullable=False),
 )
 
 runs = sa.Table(

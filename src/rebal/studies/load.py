@@ -94,6 +94,30 @@ def _resolve(base: Path, text: str) -> Path:
     return p if p.is_absolute() else base / p
 
 
+def _factor_file_near(entry: Any, base: Path) -> Any:
+    """A ``factor_band`` policy's relative ``file`` read beside the study file, like the
+    data paths (a shipped factor file's name stays a name)."""
+    from rebal.datasets import FACTOR_FILES
+
+    def near(text: str) -> str:
+        if text.strip().lower() in FACTOR_FILES:
+            return text
+        return str(_resolve(base, text))
+
+    if isinstance(entry, Mapping) and str(entry.get("kind", "")).replace("-", "_") == \
+            "factor_band" and isinstance(entry.get("file"), str):
+        return {**entry, "file": near(entry["file"])}
+    if isinstance(entry, str) and entry.strip().lower().replace("-", "_").startswith(
+            "factor_band:"):
+        head, _, rest = entry.partition(":")
+        tokens = [
+            f"file={near(t.split('=', 1)[1].strip())}" if t.strip().lower().startswith("file=")
+            else t for t in rest.split(",")
+        ]
+        return f"{head}:{','.join(tokens)}"
+    return entry
+
+
 def check_aux_covers(file: str, series_dates: np.ndarray, dates: np.ndarray) -> None:
     """DataError naming ``file`` and the first row of ``dates`` the series does not cover."""
     pos = np.searchsorted(series_dates, dates, side="right") - 1
@@ -281,7 +305,7 @@ def study_from_spec(
         policies = []
         weights = target_array(spec.target, market.assets)
         for name, entry in spec.policies.items():
-            policy = policy_from_spec(entry, name=name)
+            policy = policy_from_spec(_factor_file_near(entry, Path(base_dir)), name=name)
             if isinstance(policy, DynamicPolicy) and history is not None:
                 policy = policy.with_history(history)
             try:

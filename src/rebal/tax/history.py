@@ -429,17 +429,13 @@ def parse_tax_household(data: Mapping[str, Any], *, source: str | None = None) -
 
 def load_tax_household(path: str | Path) -> TaxHousehold:
     """Read the household YAML file and validate its tax-lot sections."""
-    import yaml
+    from rebal.data.yamlfile import parse_yaml
 
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read household file: {exc.strerror}", file=name) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise InputError(f"invalid YAML: {exc}", file=name, row=row) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise InputError(f"cannot read household file: {reason}", file=name) from None
+    data = parse_yaml(text, file=name)
     return parse_tax_household(data, source=name)

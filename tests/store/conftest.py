@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from store_helpers import EXAMPLES  # noqa: F401  (kept for tests that import it from here)
 
 from rebal.cli.main import main
 

@@ -60,7 +60,7 @@ def test_killed_worker_every_household_planned_once(sqlite_url: str, tmp_path: P
 
 
 def test_a_bad_household_fails_alone_and_the_exit_code_says_so(sqlite_url: str, cli) -> None:
-    from conftest import EXAMPLES
+    from store_helpers import EXAMPLES
 
     svc.add_household(str(EXAMPLES / "diy_small.yaml"), sqlite_url)
     code, out, _ = cli("plan", "--all", "--db", sqlite_url, "--executor", "serial",

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import EXAMPLES
+from store_helpers import EXAMPLES
+
 from rebal.household import household_from_dict
 from rebal.household.synthetic import synthetic_household
 from rebal.services import store as svc

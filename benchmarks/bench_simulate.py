@@ -111,7 +111,8 @@ def main() -> None:
                 run = run_strategy(spec, px, SimSettings(every=args.every), name)
                 times[name].append(time.perf_counter() - t0)
                 info[name] = (f"acted {run.acted}/{run.decisions} decision days, "
-                              f"{len(run.trades)} ledger trades, plan/decide {run.plan_seconds:.2f} s")
+                              f"{len(run.trades)} ledger trades, "
+                              f"plan/decide {run.plan_seconds:.2f} s")
     for name in names:
         ts = times[name]
         print(f"{name:22s} median {statistics.median(ts):7.3f} s  min {min(ts):7.3f}  "

@@ -224,7 +224,7 @@ def plan(
     *,
     mode: str = "balanced",
     tax_budget_usd: float | None = None,
-    min_trade_usd: float = 0.0,
+    min_trade_usd: float = 100.0,
     months: int = 0,
     monthly_contribution_usd: float = 0.0,
     orders: PathLike | None = None,
@@ -240,7 +240,7 @@ def plan(
         ``balanced``, ``tax_budget`` (with ``tax_budget_usd``, dollars), ``tax_free`` or
         ``full_rebalance``.
     min_trade_usd
-        Smallest order, dollars.
+        Smallest order, dollars (or one share where whole shares are traded).
     months, monthly_contribution_usd
         Also a schedule over this many months with this much new money a month.
     orders, report

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rebal.errors import ConfigError
 from rebal.metrics.bootstrap import paired_interval, stationary_bootstrap_indices
@@ -85,3 +87,27 @@ def test_simulated_coverage_of_the_paired_difference():
     # The mechanism: resampled alphas are centred below the real-path alpha.
     s = np.asarray(shift)
     assert s.mean() < -5 * s.std(ddof=1) / np.sqrt(histories)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    samples=st.lists(st.floats(-1.0, 1.0), min_size=5, max_size=60),
+    estimate=st.floats(-1.0, 1.0),
+    shift=st.floats(-0.5, 0.5),
+)
+def test_interval_moves_with_the_estimate_not_with_the_resamples_centre(samples, estimate,
+                                                                        shift):
+    """Shifting every resample by a constant changes nothing (only their spread about
+    their own mean counts); shifting the estimate shifts the interval by as much; the
+    interval contains the estimate whenever the mean lies between the quantiles."""
+    s = np.asarray(samples)
+    low, high, p = paired_interval(estimate, s)
+    low2, high2, _ = paired_interval(estimate, s + shift)
+    assert low2 == pytest.approx(low, abs=1e-9) and high2 == pytest.approx(high, abs=1e-9)
+    low3, high3, _ = paired_interval(estimate + shift, s)
+    assert low3 == pytest.approx(low + shift, abs=1e-9)
+    assert high3 == pytest.approx(high + shift, abs=1e-9)
+    assert low <= high + 1e-12 and 0.0 <= p <= 1.0
+    q_lo, q_hi = np.quantile(s, [0.05, 0.95])
+    if q_lo <= s.mean() <= q_hi:
+        assert low - 1e-12 <= estimate <= high + 1e-12

@@ -54,6 +54,10 @@ def test_start_before_the_data_is_a_note(cli):
     (["--target", "US_MKT=0.6"], ["--target weights must sum to 1"]),
     (["--flow-frequency", "weekly"], ["--flow-frequency weekly needs --contribution"]),
     (["--kind", "returns"], ["--kind: only for a prices file"]),
+    (["--target", "XYZ=1"], ["--target: unknown asset 'XYZ'"]),
+    (["--target", "US_MKT=-0.2,UST_INT=1.2"], ["--target US_MKT must be a finite weight"]),
+    (["--start", "9999-01-01"], ["--start 9999-01-01 is after the data's last row 2017-02-28"]),
+    (["--end", "1900-01-01"], ["--end 1900-01-01 is before the data's first row 1993-01-29"]),
 ])
 def test_backtest_errors_name_the_flag(cli, argv, needles):
     ran = cli("backtest", *argv)
@@ -179,3 +183,71 @@ def test_bad_sep(cli, tmp_path):
 def test_prices_path_is_a_dir(cli, tmp_path):
     one_line_error(cli("backtest", "--prices", str(tmp_path), "--target", "A=0.5,B=0.5"),
                    "is a directory")
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["--tax-budget", "-5"], "--tax-budget must be a finite amount >= 0"),
+    (["--monthly-contribution", "500"], "--monthly-contribution needs --months"),
+])
+def test_plan_flags_refused(cli, argv, needle):
+    one_line_error(cli("plan", str(HOUSEHOLD), *argv), needle)
+
+
+def test_long_bad_value_in_household_is_cut(cli, tmp_path):
+    path = tmp_path / "h.yaml"
+    path.write_text(HOUSEHOLD.read_text().replace("filing_status: single",
+                                                  "filing_status: " + "y" * 100_000))
+    ran = cli("plan", str(path))
+    one_line_error(ran, "filing_status", "100,000 characters")
+    assert len(ran.err) < 500
+
+
+def test_control_characters_in_yaml(cli, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("\x00\x01 junk")
+    one_line_error(cli("compare", str(path)), "invalid YAML")
+
+
+def _study(tmp_path: Path, data: str) -> str:
+    path = tmp_path / "s.yaml"
+    path.write_text(f"title: t\ndata: {{prices: us_daily, assets: [US_MKT, UST_INT], {data}}}\n"
+                    "target: {US_MKT: 0.6, UST_INT: 0.4}\npolicies: {A: annual}\n")
+    return str(path)
+
+
+def test_study_end_before_start_says_so(cli, tmp_path):
+    one_line_error(cli("compare", _study(tmp_path, "start: 2015-01-01, end: 2010-01-01")),
+                   "data.end 2010-01-01 is before data.start 2015-01-01")
+
+
+def test_study_span_outside_the_data_is_a_note(cli, tmp_path):
+    path = _study(tmp_path, "start: 1900-01-01, end: 2030-01-01")
+    ran = cli("compare", path)
+    assert ran.code == 0
+    assert "note: data.start 1900-01-01 is before the data's first row; the study starts on " \
+           "1993-01-29" in ran.err
+    assert "note: data.end 2030-01-01 is after the data's last row; the study ends on " \
+           "2017-02-28" in ran.err
+    notes = json.loads(cli("compare", path, "--json").out)["data"]["notes"]
+    assert any(n.startswith("data.start 1900-01-01") for n in notes)
+
+
+def test_audit_year_without_sales_says_so(cli):
+    ran = cli("tax", "audit", str(REPO / "examples" / "tax" / "trades.csv"), "--household",
+              str(REPO / "examples" / "tax" / "household.yaml"), "--year", "1800")
+    assert ran.code == 0
+    assert "note: no sales in 1800; the history's sales are in 2024–2025" in ran.err
+
+
+def test_short_study_has_no_annual_rates(cli, tmp_path):
+    path = _study(tmp_path, "start: 2015-01-01, end: 2015-03-31")
+    ran = cli("compare", path, "--json")
+    assert ran.code == 0, ran.err
+    data = json.loads(ran.out)
+    assert data["rows"]
+    for row in data["rows"]:
+        assert row["cagr"] is None and row["annual_volatility"] is None, row
+        assert row["max_drawdown"] is not None
+    assert any("undefined for less than a year" in n for n in data["data"]["notes"])
+    text = cli("compare", path)
+    assert "note: the data spans 62 rows" in text.err

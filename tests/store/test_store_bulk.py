@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from store_helpers import EXAMPLES
-
 from rebal.household import household_from_dict
 from rebal.household.synthetic import synthetic_household
 from rebal.services import store as svc

@@ -8,8 +8,8 @@ import datetime as dt
 from pathlib import Path
 
 import yaml
-from store_helpers import EXAMPLES
 
+from store_helpers import EXAMPLES
 from rebal.services import store as svc
 from rebal.services.monitor import MonitorRequest, monitor
 from rebal.store.alerts import open_alerts

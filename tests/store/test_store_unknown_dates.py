@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from store_helpers import EXAMPLES
 
+from store_helpers import EXAMPLES
 from rebal.services import store as svc
 from rebal.services.imports import import_file
 

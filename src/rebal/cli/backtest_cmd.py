@@ -37,7 +37,7 @@ def backtest(
 ) -> None:
     from rebal.cli import console
     from rebal.cli.options import parse_target
-    from rebal.services.backtest import BacktestRequest
+    from rebal.services.backtest import BacktestRequest, blank_annualised
     from rebal.services.backtest import backtest as run
 
     request = BacktestRequest(
@@ -46,6 +46,8 @@ def backtest(
         min_trade_usd=min_trade, contribution_usd=contribution, flow_frequency=flow_frequency,
         kind=kind, sep=sep, date_column=date_column,
     )
+    if not json_out:
+        console.first_run_note()
     answer = run(request)
     if json_out:
         console.print_json(answer.to_dict())
@@ -55,17 +57,19 @@ def backtest(
     result, baseline, market = answer.result, answer.baseline, answer.market
     console.out.print(
         f"[bold]{result.policy_name}[/] vs buy-and-hold — {market.dates[0]} … {market.dates[-1]}, "
-        f"{', '.join(f'{k} {v:.0%}' for k, v in answer.target.items())}, {cost_bps:g} bps"
+        f"{', '.join(f'{k} {console.weight(v)}' for k, v in answer.target.items())}, {cost_bps:g} bps"
     )
     table = metrics_table([(result.policy_name, answer.metrics),
-                           ("buy-and-hold", baseline.metrics(baseline))])
+                           ("buy-and-hold", blank_annualised(baseline.metrics(baseline)))])
     console.table(None, table.header, table.rows)
     console.out.print(
         f"final value {console.usd(result.final_value)} "
         f"(buy-and-hold {console.usd(baseline.final_value)}); "
         f"{result.n_rebalances} rebalances; costs {console.usd(result.total_costs_usd)}; "
-        f"max drawdown {answer.metrics.max_drawdown_peak_date} → "
-        f"{answer.metrics.max_drawdown_trough_date}"
+        + (f"max drawdown {answer.metrics.max_drawdown_peak_date} → "
+           f"{answer.metrics.max_drawdown_trough_date}"
+           if answer.metrics.max_drawdown_peak_date is not None
+           else "no drawdown (the value never fell below an earlier close)")
     )
     if answer.from_file:
         for note in market.notes:  # what loading did to the user's file (alignment …)

@@ -67,13 +67,16 @@ def print_study(result: StudyResult) -> None:
     console.out.print(f"[bold]{study.title}[/]")
     console.out.print(
         f"{m.dates[0]} … {m.dates[-1]} ({m.n_days:,} rows); target "
-        + ", ".join(f"{k} {v:.0%}" for k, v in study.target.items())
+        + ", ".join(f"{k} {console.weight(v)}" for k, v in study.target.items())
         + f"; alpha is versus {result.baseline.name}"
     )
     table = study_table(result)
     console.table(None, table.header, table.rows)
     for note in (*table.notes, "Trades at the close; costs paid from the portfolio."):
         console.out.print(f"[dim]{note}[/]")
+    for note in m.notes:  # what the study's span did (data.start before the data …)
+        if note.startswith(("data.start ", "data.end ", "the data spans ")):
+            console.err.print(f"[dim]note: {note}[/]")
 
 
 def print_bootstrap_alpha(answer: CompareRun) -> None:

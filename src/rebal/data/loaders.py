@@ -41,6 +41,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -157,7 +158,7 @@ def _read_csv(path: Path, file: str, sep: str = ",") -> _Table:
         ) as fh:
             reader = csv.reader(fh, delimiter=sep)
             for record in reader:
-                if not record or all(not cell.strip() for cell in record):
+                if not "".join(record).strip():  # no cells, or only blank ones
                     continue
                 if header is None:
                     header = [cell.strip() for cell in record]
@@ -259,6 +260,28 @@ def _dates(table: _Table, column: str, row_ids: Sequence[RowId] | None = None) -
 
 
 # --------------------------------------------------------------------------- layouts
+
+
+class _PickedIds(Sequence[RowId]):
+    """``[ids[i] or "" for i in rows]`` as a lazy sequence (read only to name a bad row)."""
+
+    __slots__ = ("_ids", "_rows")
+
+    def __init__(self, ids: Sequence[RowId | None], rows: npt.NDArray[np.intp]) -> None:
+        self._ids = ids
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return int(self._rows.shape[0])
+
+    @overload
+    def __getitem__(self, i: int) -> RowId: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[RowId]: ...
+    def __getitem__(self, i: int | slice) -> RowId | Sequence[RowId]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return self._ids[int(self._rows[i])] or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,11 +480,14 @@ def load_prices(
 
     what = "price" if value_kind is ValueKind.PRICES else "return"
     for name in wanted:
+        _check_kind(grid.values[name], value_kind, file=table.file, field=name)
+    for name in wanted:
         col, ids = grid.values[name], grid.row_ids[name]
         field = name if file_layout is Layout.WIDE else value_col
         present = ~np.isnan(col)
-        # every present cell came from a row of the file, so its label is not None
-        present_ids: list[RowId] = [ids[i] or "" for i in np.flatnonzero(present)]
+        # every present cell came from a row of the file, so its label is not None;
+        # the labels are looked up only when a check names a row
+        present_ids = _PickedIds(ids, np.flatnonzero(present))
         checker = (
             check_prices_positive
             if value_kind is ValueKind.PRICES
@@ -484,6 +510,9 @@ def load_prices(
     if hi is not None:
         keep &= grid.dates <= hi
     dates = grid.dates[keep]
+    if grid.dates.shape[0] < 2:
+        raise InputError(f"the file has {grid.dates.shape[0]} data row; a backtest needs at "
+                         "least 2 rows (the purchase close and one return)", file=table.file)
     if dates.shape[0] < 2:
         raise DataError(
             f"{table.file}: the window {lo or 'start'} … {hi or 'end'} holds "
@@ -515,6 +544,8 @@ def load_prices(
             "the returns dated on that first row are not used"
         )
 
+    notes.extend(gap_notes(dates))
+
     rf: FloatArray | None = None
     if risk_free is not None:
         rf_prices = matrix[:, wanted.index(risk_free)]
@@ -531,6 +562,61 @@ def load_prices(
         source=table.file,
         notes=tuple(notes),
     )
+
+
+def _check_kind(values: FloatArray, kind: ValueKind, *, file: str, field: str) -> None:
+    """Refuse a column that plainly holds the other kind of values.
+
+    Read as prices, returns would make a path of wild jumps (a CAGR of thousands of
+    percent); read as returns, price levels compound to astronomic wealth. A column
+    "looks like returns" when every value lies in (−1, 1) and either one is ≤ 0 or the
+    median change between rows exceeds 25 %; it "looks like prices" when every value is
+    > 0 and the median is above 0.5 (a median return of +50 % a row)."""
+    v = values[~np.isnan(values)]
+    if v.size < 2:
+        return
+    if kind is ValueKind.PRICES:
+        if not np.all(np.abs(v) < 1.0):
+            return
+        with np.errstate(divide="ignore", invalid="ignore"):
+            change = np.abs(v[1:] / v[:-1] - 1.0)
+        if np.any(v <= 0) or float(np.nanmedian(change)) > 0.25:
+            raise InputError(
+                "the values look like returns (fractions around 0), not price levels; if so, "
+                "say --kind returns (data.kind: returns in a study file)",
+                file=file, field=field)
+    elif np.all(v > 0) and float(np.median(v)) > 0.5:
+        raise InputError(
+            f"the values look like price levels (median {float(np.median(v)):,.4g}), not "
+            "returns (fractions such as 0.01 for 1 %); if so, say --kind prices "
+            "(data.kind: prices in a study file)",
+            file=file, field=field)
+
+
+GAP_DAYS = 7
+"""Calendar days between rows beyond which daily data gets a note (a week: holidays and
+market closures are shorter)."""
+
+
+def gap_notes(dates: DateArray) -> list[str]:
+    """A note when rows are further apart than usual: more than :data:`GAP_DAYS` calendar
+    days, or 1.6 times the median spacing for weekly or coarser data (a missing month).
+
+    Each such gap is one row-to-row return in the backtest, as if nothing could be
+    traded in between; the note says how many there are and the longest."""
+    if dates.shape[0] < 3:
+        return []
+    step = np.diff(dates.astype(np.int64))
+    limit = max(float(GAP_DAYS), 1.6 * float(np.median(step)))
+    big = np.flatnonzero(step > limit)
+    if big.size == 0:
+        return []
+    i = int(big[np.argmax(step[big])])
+    return [
+        f"{big.size} gap{'s' if big.size > 1 else ''} longer than {limit:.0f} calendar days "
+        f"between rows; the longest {dates[i]} → {dates[i + 1]} ({int(step[i])} days) is "
+        "taken as one return, with no trading inside it"
+    ]
 
 
 def load_series(

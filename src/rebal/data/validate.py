@@ -127,9 +127,17 @@ def parse_numbers(
         ``(n,)`` float64, NaN where the cell was missing.
     """
     arr = np.asarray(cells)
+    out: FloatArray | None = None
     if arr.dtype.kind in "fiu":
         out = arr.astype(np.float64)
-    else:
+    elif arr.dtype.kind == "U" or (
+        arr.dtype.kind == "O" and all(type(cell) is str for cell in arr.tolist())
+    ):
+        try:  # fast path: every text a number, parsed by float() (numpy casts with it)
+            out = arr.astype(np.float64)
+        except ValueError:  # a missing marker or a bad cell: the loop below says which
+            out = None
+    if out is None:
         out = np.empty(arr.shape[0], dtype=np.float64)
         for i, cell in enumerate(arr):
             if cell is None or (isinstance(cell, float) and np.isnan(cell)):

@@ -128,7 +128,10 @@ def parse_yaml(text: str, *, file: str) -> Any:
     docstring for what is refused. An empty document is ``None``."""
     import yaml
 
-    loader = _loader_class()(text, file)
+    try:
+        loader = _loader_class()(text, file)
+    except yaml.YAMLError as exc:  # the reader refuses control characters up front
+        raise InputError(f"invalid YAML: {str(exc).splitlines()[0]}", file=file) from None
     try:
         root = loader.get_single_node()
         if root is None:

@@ -115,6 +115,7 @@ def build_household(
                 pending_flow_usd=float(a.pending_flow_usd),
                 whole_shares=a.whole_shares,
                 lot_method=a.lot_method,
+                min_trade_usd=None if a.min_trade_usd is None else float(a.min_trade_usd),
             )
         except ConfigError as exc:  # the tax rules on an account (e.g. AVERAGE is per fund)
             raise at(path).error(str(exc), "lot_method") from None

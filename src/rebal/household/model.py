@@ -459,6 +459,7 @@ class Household:
                     "pending_flow_usd": a.pending_flow_usd,
                     "whole_shares": a.whole_shares,
                     "lot_method": a.lot_method.value,
+                    **({} if a.min_trade_usd is None else {"min_trade_usd": a.min_trade_usd}),
                 }
                 for a in h.accounts
             ],

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from rebal.errors import ConfigError
+from rebal.errors import ConfigError, shown
 from rebal.household.model import TierName
 from rebal.types import AccountType, FilingStatus, LotMethod, Owner, ParseEnum, Side
 
@@ -44,7 +44,7 @@ def _enum(cls: type[E]) -> BeforeValidator:
 
 
 def _choices_msg(cls: type[ParseEnum], value: Any) -> str:
-    return f"unknown value {value!r}; choose one of {', '.join(m.value for m in cls)}"
+    return f"unknown value {shown(value)}; choose one of {', '.join(m.value for m in cls)}"
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -135,6 +135,7 @@ class AccountIn(_In):
     pending_flow_usd: float = 0.0
     whole_shares: bool = True
     lot_method: Annotated[LotMethod, _enum(LotMethod)] = LotMethod.FIFO
+    min_trade_usd: OptNonNeg = None
 
 
 class SecurityIn(_In):

@@ -401,11 +401,27 @@ def drift_figure(
     apply_layout(fig, f"Allocation drift — {names[shown]}", height=460 + 200 * (n_rows - 1),
             legend_below=True)
     fig.update_layout(hovermode="closest")
+    # The trigger-state row's right-hand axis (the regime's, beside a score) shows only for
+    # a policy that draws on it: with no trace it would carry meaningless ticks.
+    right = next((k for k, v in fig.layout.to_plotly_json().items()
+                  if k.startswith("yaxis") and isinstance(v, dict) and v.get("overlaying")), None)
+    on_right = [False] * len(results)
+    if right is not None:
+        ref = "y" + right[len("yaxis"):]
+        for trace, o in zip(fig.data, owner, strict=True):
+            on_right[o] = on_right[o] or trace.yaxis == ref
+        fig.layout[right].visible = on_right[shown]
+
+    def view(p: int, name: str) -> dict[str, Any]:
+        layout: dict[str, Any] = {"title.text": f"Allocation drift — {name}"}
+        if right is not None:
+            layout[f"{right}.visible"] = on_right[p]
+        return layout
+
     if len(results) > 1:
         buttons = [{
             "label": name, "method": "update",
-            "args": [{"visible": [o == p for o in owner]},
-                     {"title.text": f"Allocation drift — {name}"}],
+            "args": [{"visible": [o == p for o in owner]}, view(p, name)],
         } for p, name in enumerate(names)]
         fig.update_layout(updatemenus=[{
             "type": "dropdown", "active": shown, "buttons": buttons,

@@ -25,7 +25,10 @@ from rebal.reports.meta import DEFAULT_EPISODES, ReportMeta, SubPeriod, meta_fro
 from rebal.reports.plan_tables import (
     account_table,
     class_table,
+    comparison_lines,
     do_not_buy_table,
+    not_done_table,
+    steps_table,
     tax_table,
     trade_table,
 )
@@ -58,7 +61,7 @@ header.top { background:#10263f; color:#fff; padding:22px 32px 18px; }
 header.top h1 { margin:0 0 6px; font-size:26px; font-weight:600; }
 header.top .sub { color:#c9d6e8; font-size:14px; }
 nav { position:sticky; top:0; z-index:10; background:#fff; border-bottom:1px solid var(--line);
-      padding:8px 32px; font-size:14px; }
+      padding:8px 32px; font-size:14px; display:flex; flex-wrap:wrap; row-gap:4px; }
 nav a { color:var(--accent); text-decoration:none; margin-right:16px; white-space:nowrap; }
 main { padding:8px 32px 40px; max-width:1500px; }
 section { margin:26px 0 8px; }
@@ -75,8 +78,13 @@ table.data { border-collapse:collapse; font-size:13.5px; margin:6px 0 8px;
              font-variant-numeric: tabular-nums; }
 table.data th, table.data td { padding:5px 10px; border-bottom:1px solid var(--line);
                                text-align:right; white-space:nowrap; }
-table.data th { background:var(--band); font-weight:600; border-bottom:2px solid var(--line); }
+table.data th { background:var(--band); font-weight:600; border-bottom:2px solid var(--line);
+                white-space:normal; vertical-align:bottom; }
 table.data th:first-child, table.data td:first-child { text-align:left; }
+/* wide tables scroll sideways inside their box; the row labels stay in view */
+.scroll { max-width:100%; }
+table.data td:first-child { position:sticky; left:0; background:#fff; z-index:1; }
+table.data th:first-child { position:sticky; left:0; z-index:2; }
 table.data tr:hover td { background:#fafbfd; }
 table.data td.wrap, table.data th.wrap { white-space:normal; text-align:left; min-width:220px; }
 table.data td.left { text-align:left; }
@@ -449,8 +457,9 @@ def _alpha_intervals_html(names: Sequence[str], intervals: Mapping[str, Any] | N
         notes=(
             "Alpha: CAGR minus the baseline's (fraction per year). The interval and "
             "P(alpha > 0) come from paired stationary-bootstrap resamples of the assets' "
-            "joint daily returns: every policy runs on the same resampled paths (see "
-            "docs/sweeps.md).",
+            "joint daily returns: every policy runs on the same resampled paths; the "
+            "interval is the centred basic bootstrap interval, which contains the alpha on "
+            "the real data (see docs/sweeps.md).",
         ),
     )
     caption = title or f"Alpha vs {base_name}: stationary-bootstrap intervals"
@@ -605,13 +614,19 @@ def plan_report_html(plan: Any, *, schedule: Any = None, title: str | None = Non
         ("accounts", "Accounts",
          figure_html(charts.account_allocation_figure(plan), "fig-accounts")
          + table_html(account_table(plan))),
+        ("steps", "Steps", table_html(steps_table(plan), left=(0,))),
         ("trades", "Trades",
          (table_html(trades, wrap=(0, 8, 9), left=(1, 2, 3)) if trades.rows else
           '<p class="caption">No trades: nothing needs doing.</p>')
          + '<p class="caption">Sales list the lots they relieve (gain, short/long term). '
            "Estimated tax per trade is at the plan's marginal rates; the exact total is in the "
            "tax summary.</p>"),
+        ("notdone", "Not done, and why",
+         table_html(not_done_table(plan), wrap=(3,), left=(0, 1, 3)) if plan.not_done else
+         '<p class="caption">Nothing left undone: every harvestable loss is harvested, every '
+         "class ends inside its band and no 0% long-term-gain room is left.</p>"),
         ("tax", "Tax", _tax_callout(plan)
+         + "".join(f'<p class="caption">{esc(line)}</p>' for line in comparison_lines(plan))
          + figure_html(charts.tax_comparison_figure(plan), "fig-tax")
          + table_html(tax_table(plan))),
         ("donotbuy", "Do not buy",

@@ -26,15 +26,19 @@ def _usd(x: Any) -> str:
 def comparison_table(result: Any) -> StringTable:
     """One row per strategy: CAGRs before/after tax, taxes, carryforward, trades."""
     header = ("Strategy", "Pre-tax CAGR", "After-tax CAGR", "After liquidation",
-              "Taxes paid", "Owed at end", "Carryforward end", "Trades", "Acted/decisions")
+              "Taxes paid", "Owed at end", "Carryforward end", "Trades", "Acted/decisions",
+              "Dec. deferred")
     rows = [(s.strategy, _pct(s.pre_tax_cagr, 3), _pct(s.after_tax_cagr, 3),
              _pct(s.after_liquidation_cagr, 3), _usd(s.taxes_paid_usd),
              _usd(s.tax_owed_at_end_usd),
              _usd(s.carryforward_st_end_usd + s.carryforward_lt_end_usd), str(s.n_trades),
-             f"{s.acted}/{s.decisions}") for s in result.strategies]
+             f"{s.acted}/{s.decisions}", str(s.deferred_to_january))
+            for s in result.strategies]
     notes = ["CAGRs are time-weighted (contributions are flows; pre-tax also treats tax "
              "payments as flows); after-tax subtracts the taxes still owed at the end; after "
-             "liquidation also the tax of selling every taxable lot at the last close"]
+             "liquidation also the tax of selling every taxable lot at the last close",
+             "Dec. deferred: December plans made tax-free because their gains would cost no "
+             "more tax in January"]
     return StringTable(header=header, rows=rows, notes=notes)
 
 

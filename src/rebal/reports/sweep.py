@@ -138,15 +138,28 @@ def _walk_figure(result: Any) -> go.Figure | None:
         return None
     x = [f"{x.test_start[:4]}" for x in w.windows]
     fig = go.Figure()
-    for i, (field, name) in enumerate(
-        (("in_sample_alpha", "in-sample alpha"), ("out_of_sample_alpha", "out-of-sample alpha"))
+    for i, (field, trades, name) in enumerate(
+        (
+            ("in_sample_alpha", "in_sample_rebalances", "in-sample alpha"),
+            ("out_of_sample_alpha", "out_of_sample_rebalances", "out-of-sample alpha"),
+        )
     ):
+        n = [getattr(window, trades) for window in w.windows]
         fig.add_trace(
             go.Bar(
                 x=x,
                 y=[100 * getattr(window, field) for window in w.windows],
                 name=name,
                 marker_color=PALETTE[i],
+                customdata=n,
+                hovertemplate=f"{name} %{{y:.2f}}%<br>%{{customdata}} rebalance(s)<extra></extra>",
+                # a test window without a trade has no bar to see: say so on the chart
+                text=["no trade" if k == 0 else "" for k in n] if i == 1 else None,
+                textposition="outside",
+                textangle=-90,
+                constraintext="none",
+                cliponaxis=False,
+                textfont={"size": 10, "color": PALETTE[i]},
             )
         )
     apply_layout(

@@ -312,6 +312,10 @@ def column_for(field: str, header: str | None = None) -> Column:
     return Column(field, header or field, kind, 0 if kind is Kind.INT else 2)
 
 
+TAX_EFFICIENCY_FIELDS = ("tax_efficiency", "tax_efficiency_liquidated")
+"""After-tax ÷ pre-tax CAGR: undefined (``n/a``) unless the pre-tax CAGR is > 0."""
+
+
 def study_table(result: Any) -> StringTable:
     """The table of a :class:`rebal.studies.result.StudyResult`: one row per policy, the study's
     columns (metrics formatted as in :data:`COMPARE_COLUMNS`, sub-periods as percent)."""
@@ -325,14 +329,23 @@ def study_table(result: Any) -> StringTable:
                           if c.label == c.key or c.label.replace(" ", "_").lower() != c.key
                           else c.label)
     rows = []
+    efficiency_na = False
     for o in result.outcomes:
         cells = [str(o.name)]
         for c in columns:
             col = Column(c.key, c.label, Kind.PCT) if c.is_period else column_for(c.key)
-            cells.append(format_value(o.value(c), col.kind, col.digits))
+            value = o.value(c)
+            if c.key in TAX_EFFICIENCY_FIELDS and _missing(value):
+                efficiency_na = True
+                cells.append("n/a")
+                continue
+            cells.append(format_value(value, col.kind, col.digits))
         rows.append(tuple(cells))
     base = metrics_table([(o.name, o.metrics) for o in result.outcomes])
     notes = list(base.notes)
+    if efficiency_na:
+        notes.append("Tax eff. n/a: the pre-tax CAGR is <= 0, where after-tax ÷ pre-tax CAGR "
+                     "means nothing (docs/metrics.md).")
     if any(getattr(c, "is_tax", False) for c in columns):
         notes.append(
             "After tax (AT): bills paid from the portfolio; liq. = everything sold at the "

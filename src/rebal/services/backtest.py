@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from rebal.metrics import Metrics
 
 __all__ = ["DEFAULT_TARGET", "BacktestRequest", "BacktestRun", "MarketData", "Policy", "backtest",
-           "backtest_market", "load_prices", "pick_target", "window_notes"]
+           "backtest_market", "blank_annualised", "load_prices", "pick_target", "short_span",
+           "window_notes"]
 
 DEFAULT_TARGET: Mapping[str, float] = {"US_MKT": 0.6, "UST_INT": 0.4}
 """The target used with the shipped data when none is given."""
@@ -194,6 +195,12 @@ def window_notes(
         raise ConfigError(f"--end {hi} is before --start {lo}")
     notes = []
     first, last = market.dates[0], market.dates[-1]
+    if lo is not None and lo > last:
+        raise ConfigError(f"--start {lo} is after the data's last row {last} (the data spans "
+                          f"{first} … {last})")
+    if hi is not None and hi < first:
+        raise ConfigError(f"--end {hi} is before the data's first row {first} (the data spans "
+                          f"{first} … {last})")
     if lo is not None and lo < first:
         notes.append(f"--start {lo} is before the data's first row; the backtest starts on "
                      f"{first}")
@@ -238,7 +245,45 @@ def backtest(request: BacktestRequest) -> BacktestRun:
         )
     except ConfigError as exc:
         raise ConfigError(flag_names(str(exc))) from None
-    return replace(run, notes=(*run.notes, *notes))
+    return short_span(replace(run, notes=(*run.notes, *notes)))
+
+
+ANNUALISED = ("cagr", "annual_volatility", "sharpe", "sortino", "calmar", "annual_turnover",
+              "cost_drag_annual", "rebalancing_alpha", "sharpe_difference",
+              "alpha_per_turnover")
+"""The :class:`~rebal.metrics.Metrics` fields that are rates per year."""
+
+
+def blank_annualised(metrics: Metrics) -> Metrics:
+    """``metrics`` with its :data:`ANNUALISED` fields NaN when it spans less than a year
+    (unchanged otherwise)."""
+    import math
+
+    if metrics.years >= 1.0:
+        return metrics
+    return replace(metrics, **{name: math.nan for name in ANNUALISED
+                               if getattr(metrics, name) is not None})
+
+
+def short_span(run: BacktestRun) -> BacktestRun:
+    """``run`` with its annualised metrics undefined (NaN: ``—`` in tables, ``null`` in
+    JSON) when the data spans less than one year, and a note saying so.
+
+    Annualising a few rows extrapolates them to a year (two daily rows up 0.33 % read as
+    a 131 % annual return); as the GIPS standards do for returns, rates per year are not
+    shown for a span shorter than a year. Total return, final value, drawdown and costs
+    stay."""
+    years = run.metrics.years
+    if years >= 1.0:
+        return run
+    rows = run.market.n_days
+    note = (f"the data spans {rows} rows ({run.market.dates[0]} … {run.market.dates[-1]}, "
+            f"{years:.2f} years): annual return, volatility, Sharpe, Sortino, Calmar, "
+            "turnover, cost drag and alpha are per-year rates, undefined for less than a "
+            "year (shown as —); final value and drawdown are shown")
+    return replace(run, metrics=blank_annualised(run.metrics),
+                   baseline_metrics=blank_annualised(run.baseline_metrics),
+                   notes=(*run.notes, note))
 
 
 CLI_FLAGS: Mapping[str, str] = {
@@ -253,6 +298,28 @@ def flag_names(message: str) -> str:
     """``message`` with an engine parameter at its start named as the user typed it
     (``CostModel.cost_bps must be >= 0`` → ``--cost-bps must be >= 0``)."""
     for internal, flag in CLI_FLAGS.items():
-        if message.startswith(internal + " "):
-            return flag + message[len(internal):]
+        if message.startswith(internal) and message[len(internal):][:1] in (" ", ":", "["):
+            rest = message[len(internal):]
+            if rest.startswith("["):  # target['US_MKT'] must … → --target US_MKT must …
+                key, _, tail = rest[1:].partition("]")
+                rest = f" {key.strip(chr(39))}{tail}"
+            return flag + rest
     return message
+
+
+def engine_needs_compiling() -> bool:
+    """Whether this run will compile the backtest engine first (numba's on-disk cache of
+    its kernels is empty: the first run after installing, a few seconds)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("rebal.backtest.kernels")
+    if spec is None or spec.origin is None:
+        return False
+    here = Path(spec.origin).parent / "__pycache__"
+    if any(here.glob("kernels.*.nbi")):
+        return False
+    import os
+
+    elsewhere = os.environ.get("NUMBA_CACHE_DIR")
+    return not (elsewhere and any(Path(elsewhere).rglob("kernels.*.nbi")))

@@ -92,7 +92,7 @@ def compare_study(
 
     check_outputs({"--report": report})
     step = None if progress is None else (lambda done, total, _name: progress(done, total))
-    result = run_study(study, progress=step, executor=executor)
+    result = short_study(run_study(study, progress=step, executor=executor))
     # the intervals once, for the table, the JSON and the report alike
     intervals = None
     if bootstrap_samples > 0:
@@ -112,6 +112,28 @@ def compare_study(
         run = CompareRun(result=result, intervals=intervals,
                          bootstrap_samples=bootstrap_samples, seed=seed, report=path)
     return run
+
+
+def short_study(result: StudyResult) -> StudyResult:
+    """``result`` with no per-year rates when its data spans less than a year (as
+    :func:`rebal.services.backtest.short_span` does for ``rebal backtest``), and a note
+    in the market's notes saying so."""
+    from dataclasses import replace
+
+    from rebal.services.backtest import blank_annualised
+
+    m = result.study.market
+    years = result.baseline.metrics.years
+    if years >= 1.0:
+        return result
+    note = (f"the data spans {m.n_days} rows ({m.dates[0]} … {m.dates[-1]}, {years:.2f} "
+            "years): per-year rates (annual return, volatility, Sharpe, turnover, alpha …) "
+            "are undefined for less than a year (shown as —)")
+    study = replace(result.study, market=replace(m, notes=(*m.notes, note)))
+    outcomes = tuple(replace(o, metrics=blank_annualised(o.metrics)) for o in result.outcomes)
+    base = next((o for o in outcomes if o.name == result.baseline.name),
+                replace(result.baseline, metrics=blank_annualised(result.baseline.metrics)))
+    return replace(result, study=study, outcomes=outcomes, baseline=base)
 
 
 def compare(

@@ -10,9 +10,9 @@ See docs/simulate.md.
 """
 
 from rebal.simulation.engine import STRATEGIES, SimSettings, StrategyRun, YearRow, run_strategy
+from rebal.simulation.market import SimPrices, load_sim_prices, sim_prices
 from rebal.simulation.result import SimulationResult, StrategySummary, TaxAlpha
 from rebal.simulation.run import simulate
-from rebal.simulation.market import SimPrices, load_sim_prices, sim_prices
 from rebal.simulation.spec import SimulationSpec, load_simulation, simulation_from_dict
 
 __all__ = [
@@ -21,9 +21,9 @@ __all__ = [
     "SimSettings",
     "SimulationResult",
     "SimulationSpec",
+    "StrategyRun",
     "StrategySummary",
     "TaxAlpha",
-    "StrategyRun",
     "YearRow",
     "load_sim_prices",
     "load_simulation",

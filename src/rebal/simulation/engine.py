@@ -12,8 +12,11 @@ One loop per strategy over trading days (:func:`run_strategy`):
    carryforwards in) and the strategy trades:
 
    - ``planner``: when :func:`rebal.planner.check` finds action needed (a class outside
-     its band, cash to invest or to raise) or a taxable lot is worth harvesting
-     (:func:`rebal.tax.harvest.worth_harvesting`), :func:`rebal.planner.plan` (balanced);
+     its band, cash to invest or to raise), a taxable lot is worth harvesting
+     (:func:`rebal.tax.harvest.worth_harvesting`) or a long-term gain could be realized in
+     the 0 % bracket (≥ $100 of room), :func:`rebal.planner.plan` (balanced). In
+     December, when the plan's gains would cost no more next year, a tax-free plan now
+     instead (the gains wait for January);
    - ``naive``: when ``check`` finds action needed, :func:`rebal.planner.naive_plan`
      (each account pro rata to the targets, FIFO, wash sales not avoided);
    - ``per-account-calendar``: ``naive_plan`` on the first decision day of each year;
@@ -28,8 +31,11 @@ One loop per strategy over trading days (:func:`run_strategy`):
    without any capital gain, brackets of the year or the nearest file indexed by the
    stated inflation (:func:`rebal.tax.rates.extra_years`). Carryforwards roll over.
 
-Prices are total-return closes; dividends are inside the prices (not paid or taxed
-separately — a stated simplification).
+Prices are total-return closes. Without ``simulation.dividends`` the dividends stay inside
+them (not paid or taxed separately); with it, each security's yield is paid quarterly out
+of the price (:mod:`rebal.simulation.market`) to cash — invested by the next decision, to
+the underweights — or reinvested, and the taxable accounts' dividends are taxed each year
+(qualified share at the LTCG rates, the rest as ordinary income; both NIIT income).
 """
 
 from __future__ import annotations
@@ -49,9 +55,10 @@ from rebal.household.taxview import wash_sale_settings
 from rebal.simulation.market import SimPrices
 from rebal.simulation.spec import SimulationSpec
 from rebal.tax.harvest import worth_harvesting
-from rebal.tax.ledger import Ledger
+from rebal.tax.holding import is_long_term
+from rebal.tax.ledger import AuditResult, Ledger
 from rebal.tax.lots import Trade
-from rebal.tax.marginal import TaxProfile, profile_tax
+from rebal.tax.marginal import TaxProfile, profile_tax, zero_rate_lt_room
 from rebal.tax.records import Record, record_dict
 from rebal.types import LotMethod, Side
 
@@ -138,7 +145,7 @@ def period_starts(dates: tuple[date, ...], freq: str) -> np.ndarray:
 class YearRow(Record):
     """One calendar year of a strategy (dollars; losses ≤ 0): recognized gains and losses
     (taxable accounts, wash-sale disallowed losses excluded), carryforwards in and out, the
-    portfolio's tax and the parameter file used."""
+    portfolio's tax, the parameter file used, and the taxable accounts' dividends."""
 
     year: int
     st_gains_usd: float
@@ -152,6 +159,8 @@ class YearRow(Record):
     lt_carry_out_usd: float
     tax_usd: float
     params: str
+    qualified_dividends_usd: float = 0.0
+    ordinary_dividends_usd: float = 0.0
 
     @property
     def harvested_usd(self) -> float:
@@ -174,15 +183,18 @@ class StrategyRun:
     tax_paid: np.ndarray               # tax paid (+) or refunded (−) on the day
     traded_usd: np.ndarray             # value traded on the day
     cost_usd: np.ndarray               # trading cost of the day
+    dividends_usd: np.ndarray          # dividends paid on the day (all accounts)
     years: list[YearRow] = field(default_factory=list)
     trades: list[Trade] = field(default_factory=list)
     steps: dict[str, list[tuple[date, float]]] = field(default_factory=dict)
+    opening_trades: int = 0             # the first trades: the starting lots (not trades made)
     decisions: int = 0
     acted: int = 0
+    deferred: int = 0                   # December plans whose gains were left to January
     plan_seconds: float = 0.0
     final_tax_owed_usd: float = 0.0     # taxes of unpaid years, at the end
     liquidation_tax_usd: float = 0.0    # extra tax of selling every taxable lot at the end
-    ledger: Ledger | None = None
+    audit: AuditResult | None = None   # the ledger at the end (lots, dispositions, washes)
     notes: list[str] = field(default_factory=list)
 
 
@@ -190,17 +202,23 @@ class StrategyRun:
 
 
 def year_tax(spec: SimulationSpec, year: int, st: float, lt: float, carry: tuple[float, float],
+             qualified: float = 0.0, ordinary: float = 0.0,
              ) -> tuple[float, tuple[float, float], str]:
     """The portfolio's tax of ``year``: the household's total tax with net short/long-term
-    gains ``st``/``lt`` and carryforwards ``carry`` in, minus its tax with neither
-    (dollars; negative = saved). Returns (tax, carryforwards out, parameter source)."""
+    gains ``st``/``lt``, carryforwards ``carry`` in and the taxable accounts' dividends
+    (``qualified``; ``ordinary`` = the non-qualified part, ordinary and net investment
+    income), minus its tax with none of them (dollars; negative = saved). Returns (tax,
+    carryforwards out, parameter source)."""
     h = spec.household
     base = TaxProfile(year=year, filing_status=h.tax.filing_status,
                       ordinary_income=spec.ordinary_income(year),
                       investment_income=spec.investment_income(year),
                       state_rate=h.tax.state_rate)
-    with_p = profile_tax(replace(base, st_realized=st, lt_realized=lt,
-                                 st_carryforward=carry[0], lt_carryforward=carry[1]))
+    with_p = profile_tax(replace(
+        base, st_realized=st, lt_realized=lt, st_carryforward=carry[0],
+        lt_carryforward=carry[1], qualified_dividends=qualified,
+        ordinary_income=base.ordinary_income + ordinary,
+        investment_income=base.investment_income + ordinary))
     without = profile_tax(base)
     n = with_p.netting
     return (with_p.total_tax - without.total_tax,
@@ -208,16 +226,18 @@ def year_tax(spec: SimulationSpec, year: int, st: float, lt: float, carry: tuple
 
 
 def _year_row(spec: SimulationSpec, ledger: Ledger, year: int,
-              carry: tuple[float, float]) -> YearRow:
+              carry: tuple[float, float], dividends: tuple[float, float] = (0.0, 0.0),
+              ) -> YearRow:
     totals = {t.year: t for t in ledger.year_totals(year=year)}
     t = totals.get(year)
     stg, stl, ltg, ltl, dis = ((t.st_gains_usd, t.st_losses_usd, t.lt_gains_usd,
                                 t.lt_losses_usd, t.disallowed_usd) if t else (0.0,) * 5)
-    tax, out, src = year_tax(spec, year, stg + stl, ltg + ltl, carry)
+    tax, out, src = year_tax(spec, year, stg + stl, ltg + ltl, carry, *dividends)
     return YearRow(year=year, st_gains_usd=stg, st_losses_usd=stl, lt_gains_usd=ltg,
                    lt_losses_usd=ltl, disallowed_usd=dis, st_carry_in_usd=carry[0],
                    lt_carry_in_usd=carry[1], st_carry_out_usd=out[0], lt_carry_out_usd=out[1],
-                   tax_usd=tax, params=src)
+                   tax_usd=tax, params=src, qualified_dividends_usd=dividends[0],
+                   ordinary_dividends_usd=dividends[1])
 
 
 # ----------------------------------------------------------------------------- state
@@ -239,6 +259,9 @@ class _Sim:
         self.acct_qty: dict[tuple[str, str], float] = defaultdict(float)
         self.trades: list[Trade] = []
         self.carry: tuple[float, float] = (h.tax.carryforward_st_usd, h.tax.carryforward_lt_usd)
+        self.dividends: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        self._lots_cache: tuple[int, tuple[HeldLot, ...]] | None = None
+        self._realized_cache: dict[tuple[int, int], tuple[float, float]] = {}
         self.classes = [t.asset_class for t in h.targets]
         self.class_of = np.zeros((len(px.symbols), len(self.classes)))
         for s in h.securities:
@@ -279,9 +302,11 @@ class _Sim:
         self.cash = cash0  # the lots are held, not bought with the accounts' cash
 
     # -- the household as it stands ---------------------------------------------
-    def household(self, row: int, pending: dict[str, float]) -> Household:
-        day = self.px.dates[row]
-        h = self.h0
+    def _held_lots(self) -> tuple[HeldLot, ...]:
+        """The ledger's open lots as the household states them (cached until the next
+        trade: lots change only when trades are applied)."""
+        if self._lots_cache is not None and self._lots_cache[0] == self.ledger.trade_count:
+            return self._lots_cache[1]
         lots: list[HeldLot] = []
         merged: dict[tuple[str, str], float] = defaultdict(float)
         for lot in self.ledger.open_lots():
@@ -295,6 +320,13 @@ class _Sim:
                 merged[(lot.account, lot.symbol)] += lot.quantity
         lots += [HeldLot(id=f"{a}:{s}", account=a, symbol=s, quantity=q)
                  for (a, s), q in merged.items() if q > 1e-9]
+        self._lots_cache = (self.ledger.trade_count, tuple(lots))
+        return self._lots_cache[1]
+
+    def household(self, row: int, pending: dict[str, float]) -> Household:
+        day = self.px.dates[row]
+        h = self.h0
+        lots = self._held_lots()
         prices = self.px.prices[row]
         securities = tuple(replace(s, price_usd=float(prices[self.sec_index[s.symbol]]))
                            for s in h.securities)
@@ -303,10 +335,12 @@ class _Sim:
             c = self.cash[a.id] + pending.get(a.id, 0.0)
             accounts.append(replace(a, cash_usd=max(0.0, c), pending_flow_usd=min(0.0, c)))
         st, lt = self._realized(day.year)
+        q, nq = self.dividends.get(day.year, (0.0, 0.0))  # the year's dividends so far
         tax = TaxFacts(
             filing_status=h.tax.filing_status, tax_year=day.year,
-            ordinary_income_usd=self.spec.ordinary_income(day.year),
-            investment_income_usd=self.spec.investment_income(day.year),
+            ordinary_income_usd=self.spec.ordinary_income(day.year) + nq,
+            investment_income_usd=self.spec.investment_income(day.year) + nq,
+            qualified_dividends_usd=q,
             state_rate=h.tax.state_rate, carryforward_st_usd=self.carry[0],
             carryforward_lt_usd=self.carry[1], realized_st_usd=st, realized_lt_usd=lt)
         cut = day - timedelta(days=_RECENT_DAYS)
@@ -320,10 +354,15 @@ class _Sim:
                        lots=tuple(lots), recent_trades=tuple(reversed(recent)), warnings=())
 
     def _realized(self, year: int) -> tuple[float, float]:
-        for t in self.ledger.year_totals(year=year):
-            if t.year == year:
-                return t.net_st_usd, t.net_lt_usd
-        return 0.0, 0.0
+        key = (self.ledger.trade_count, year)
+        if key not in self._realized_cache:
+            self._realized_cache.clear()
+            got = (0.0, 0.0)
+            for t in self.ledger.year_totals(year=year):
+                if t.year == year:
+                    got = (t.net_st_usd, t.net_lt_usd)
+            self._realized_cache[key] = got
+        return self._realized_cache[key]
 
     def harvestable(self, h: Household) -> bool:
         """A taxable lot is worth harvesting today (the planner's harvest rule)."""
@@ -337,6 +376,21 @@ class _Sim:
                 if worth_harvesting(loss, lot.cost_basis_usd, hv.min_loss_usd, hv.min_loss_frac):
                     return True
         return False
+
+    def zero_bracket_gain(self, h: Household) -> bool:
+        """The household realizes 0 %-bracket gains, has at least $100 of room left this
+        year (:func:`rebal.tax.marginal.zero_rate_lt_room`) and holds a taxable lot with a
+        long-term gain."""
+        if not h.realize_zero_bracket_gains:
+            return False
+        price = {s.symbol: s.price_usd for s in h.securities}
+        if not any(lot.account in self.taxable and lot.cost_basis_usd is not None
+                   and lot.holding_period_start is not None
+                   and is_long_term(lot.holding_period_start, h.as_of)
+                   and lot.quantity * price[lot.symbol] > lot.cost_basis_usd
+                   for lot in h.lots):
+            return False
+        return zero_rate_lt_room(h.tax_profile()) >= 100.0
 
     def execute(self, day: date, plan_trades: tuple, run: StrategyRun, row: int) -> None:
         """Apply a plan's trades (sales first) through the ledger."""
@@ -352,11 +406,37 @@ class _Sim:
                                      price_usd=pt.price_usd,
                                      fees=pt.cost_usd * r.quantity / pt.shares,
                                      lot_ids=(r.lot_id,), method=LotMethod.SPECIFIC))
-            else:  # buys open lots named "S<n>" (never the ledger's own "L<n>")
+            else:  # buys open lots named "sim:<n>" (never the ledger's own "L<n>")
                 self.apply(Trade(date=day, account=pt.account, symbol=pt.symbol, side=pt.side,
                                  quantity=pt.shares, price_usd=pt.price_usd, fees=pt.cost_usd,
-                                 lot_id=f"S{len(self.trades) + 1}" if pt.side is Side.BUY
+                                 lot_id=f"sim:{len(self.trades) + 1}" if pt.side is Side.BUY
                                  else None))
+
+    def pay_dividends(self, row: int, run: StrategyRun) -> None:
+        """The day's dividends: to cash (taxable accounts: counted for the year's tax), or
+        reinvested in the same security and account (a purchase, ``reinvested=True``)."""
+        day = self.px.dates[row]
+        qs = self.spec.qualified_share
+        for (acct, sym), q in list(self.acct_qty.items()):
+            j = self.sec_index[sym]
+            per_share = float(self.px.dividends[row, j])
+            if q <= 1e-9 or per_share <= 0:
+                continue
+            amount = q * per_share
+            run.dividends_usd[row] += amount
+            if acct in self.taxable:
+                self.dividends[day.year][0] += amount * qs
+                self.dividends[day.year][1] += amount * (1.0 - qs)
+            self.cash[acct] += amount
+            if self.spec.reinvest:
+                price = float(self.px.prices[row, j])
+                self.apply(Trade(date=day, account=acct, symbol=sym, side=Side.BUY,
+                                 quantity=amount / price, price_usd=price, reinvested=True,
+                                 lot_id=f"sim:{len(self.trades) + 1}"))
+
+    def year_dividends(self, year: int) -> tuple[float, float]:
+        q, nq = self.dividends.get(year, (0.0, 0.0))
+        return q, nq
 
     def value(self, row: int) -> float:
         return float(self.qty @ self.px.prices[row]) + sum(self.cash.values())
@@ -408,6 +488,39 @@ def _hold_orders(sim: _Sim, h: Household) -> list[_Order]:
 # ----------------------------------------------------------------------------- the loop
 
 
+def _defer_to_january(h: Household, p: Any, settings: Any, run: StrategyRun,
+                      income: tuple[float, float]) -> Any:
+    """December: when the plan's gains would cost no more tax next year (next year's tax
+    facts: nothing realized, this year's carryforward rolled over), plan tax-free now and
+    leave the gains to January (a year of deferral at no higher rate). ``p`` otherwise.
+    ``income``: next year's other ordinary and investment income."""
+    from rebal.errors import ConfigError, PlanInfeasible
+    from rebal.planner import PlanMode, plan
+    from rebal.planner.schedule import roll_tax_year
+
+    now = p.tax.total_usd
+    if now <= 0.5:
+        return p
+    try:
+        facts = replace(roll_tax_year(h, h.as_of.year + 1), ordinary_income_usd=income[0],
+                        investment_income_usd=income[1], qualified_dividends_usd=0.0)
+        profile = replace(h, tax=facts).tax_profile()
+        later = (profile_tax(profile, st=p.tax.net_st_usd, lt=p.tax.net_lt_usd).total_tax
+                 - profile_tax(profile).total_tax)
+    except ConfigError:  # no tax parameters for next year
+        return p
+    if later > now:
+        return p
+    try:
+        free = plan(h, replace(settings, mode=PlanMode.TAX_FREE))
+    except PlanInfeasible:
+        return p
+    run.deferred += 1
+    run.notes.append(f"{h.as_of}: gains deferred to January (tax ${now:,.2f} this year, "
+                     f"${later:,.2f} next year)")
+    return free
+
+
 def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
                  strategy: str) -> StrategyRun:
     """Simulate one strategy over ``px`` (see the module docstring)."""
@@ -418,9 +531,12 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
     run = StrategyRun(
         strategy=strategy, dates=px.dates, values=np.zeros(n),
         class_weights=np.zeros((n, len(sim.classes))), flows_external=np.zeros(n),
-        tax_paid=np.zeros(n), traded_usd=np.zeros(n), cost_usd=np.zeros(n))
+        tax_paid=np.zeros(n), traded_usd=np.zeros(n), cost_usd=np.zeros(n),
+        dividends_usd=np.zeros(n))
     sim.opening(px.dates[0], not spec.keep_lots)
+    run.opening_trades = len(sim.trades)
     decide = period_starts(px.dates, settings.every)
+    has_dividends = px.dividends.any(axis=1)
     yearly = period_starts(px.dates, "year")
     flows = period_starts(px.dates, settings.flow_frequency)
     flow_acct = settings.contribution_account or next(iter(sim.taxable), sim.acct_ids[0])
@@ -434,7 +550,7 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
     for row, day in enumerate(px.dates):
         if day.year != year:  # close the year: its tax is owed, carryforwards roll over
             for y in range(year, day.year):
-                r = _year_row(spec, sim.ledger, y, sim.carry)
+                r = _year_row(spec, sim.ledger, y, sim.carry, sim.year_dividends(y))
                 run.years.append(r)
                 owed[y] = r
                 sim.carry = (r.st_carry_out_usd, r.lt_carry_out_usd)
@@ -444,6 +560,8 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
                 tax = owed.pop(y).tax_usd
                 sim.cash[tax_acct] -= tax
                 run.tax_paid[row] += tax
+        if row > 0 and has_dividends[row]:
+            sim.pay_dividends(row, run)
         if row > 0 and flows[row] and settings.contribution_usd:
             sim.cash[flow_acct] += settings.contribution_usd
             run.flows_external[row] += settings.contribution_usd
@@ -455,8 +573,14 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
             trades: tuple = ()
             t0 = time.perf_counter()
             if strategy == "planner":
-                if check(h).action_needed or sim.harvestable(h):
-                    trades = plan(h, settings_plan).trades
+                if (check(h).action_needed or sim.harvestable(h)
+                        or sim.zero_bracket_gain(h)):
+                    p = plan(h, settings_plan)
+                    if day.month == 12 and not short:
+                        nxt = day.year + 1
+                        p = _defer_to_january(h, p, settings_plan, run, (
+                            spec.ordinary_income(nxt), spec.investment_income(nxt)))
+                    trades = p.trades
             elif strategy == "naive":
                 if check(h).action_needed:
                     trades = naive_plan(h).trades
@@ -477,7 +601,7 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
         run.class_weights[row] = cv / invest if invest > 0 else 0.0
     # The end: taxes of the years not yet paid (the last one included) are owed.
     last = px.dates[-1]
-    r = _year_row(spec, sim.ledger, last.year, sim.carry)
+    r = _year_row(spec, sim.ledger, last.year, sim.carry, sim.year_dividends(last.year))
     run.years.append(r)
     owed[last.year] = r
     run.final_tax_owed_usd = sum(x.tax_usd for x in owed.values())
@@ -492,8 +616,9 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
                             quantity=lot.quantity, price_usd=p,
                             fees=lot.quantity * p * sec_cost[lot.symbol],
                             lot_ids=(lot.id,), method=LotMethod.SPECIFIC))
-    liq = _year_row(spec, led, last.year, (r.st_carry_in_usd, r.lt_carry_in_usd))
+    liq = _year_row(spec, led, last.year, (r.st_carry_in_usd, r.lt_carry_in_usd),
+                    sim.year_dividends(last.year))
     run.liquidation_tax_usd = liq.tax_usd - r.tax_usd
     run.trades = sim.trades
-    run.ledger = sim.ledger
+    run.audit = sim.ledger.result()
     return run

@@ -30,7 +30,11 @@ class SimPrices:
     symbols
         The securities, in the household's order.
     prices
-        ``(n_days, n_securities)`` dollars per share.
+        ``(n_days, n_securities)`` dollars per share (ex-dividend when dividends are paid).
+    dividends
+        ``(n_days, n_securities)`` cash dividend per share paid that day, dollars (0 on
+        most days): ``yield / 4`` × the day's (ex-dividend) price on the first trading day
+        of each quarter after the first day, so price + dividend keeps the total return.
     source
         Where the columns came from.
     """
@@ -38,6 +42,7 @@ class SimPrices:
     dates: tuple[date, ...]
     symbols: tuple[str, ...]
     prices: np.ndarray
+    dividends: np.ndarray
     source: str = ""
 
 
@@ -65,8 +70,8 @@ def load_sim_prices(spec: SimulationSpec, prices: str, *, start: date | None = N
         A security's column is not in the data, or starts after the start date (naming
         the simulation file and ``simulation.prices.<symbol>``).
     """
-    from rebal.datasets import names, resolve_prices
     from rebal.data.loaders import load_prices
+    from rebal.datasets import names, resolve_prices
 
     columns = list(dict.fromkeys(spec.price_columns.values()))
     is_dataset = prices.strip().lower() == "default" or prices.strip().lower() in names()
@@ -121,4 +126,17 @@ def sim_prices(spec: SimulationSpec, data: MarketData, *, start: date | None = N
                 file=spec.source, field=f"simulation.prices.{s.symbol}")
         out[:, j] = s.price_usd * series / series[0]
     dates = tuple(date.fromisoformat(str(d)) for d in days[first:hi])
-    return SimPrices(dates=dates, symbols=symbols, prices=out, source=label or data.source)
+    divs = np.zeros_like(out)
+    if spec.dividend_yield:
+        pay = [i for i in range(1, len(dates))
+               if (dates[i].year, (dates[i].month - 1) // 3)
+               != (dates[i - 1].year, (dates[i - 1].month - 1) // 3)]
+        for j, sym in enumerate(symbols):
+            q = spec.dividend_yield.get(sym, 0.0) / 4.0
+            if q > 0:
+                paid = np.zeros(len(dates))
+                paid[pay] = 1.0
+                out[:, j] /= (1.0 + q) ** np.cumsum(paid)  # total return / reinvested payouts
+                divs[pay, j] = out[pay, j] * q
+    return SimPrices(dates=dates, symbols=symbols, prices=out, dividends=divs,
+                     source=label or data.source)

@@ -98,6 +98,8 @@ class StrategySummary(Record):
     sharpe_improvement: float | None = None
     drawdown_reduction: float | None = None
     plan_seconds: float = 0.0
+    deferred_to_january: int = 0
+    notes: tuple[str, ...] = ()
     years: tuple[YearRow, ...] = ()
 
 
@@ -138,20 +140,16 @@ def summarize(run: StrategyRun, target: np.ndarray, baseline: StrategyRun | None
         carryforward_st_end_usd=last.st_carry_out_usd if last else 0.0,
         carryforward_lt_end_usd=last.lt_carry_out_usd if last else 0.0,
         disallowed_loss_usd=sum(y.disallowed_usd for y in run.years),
-        n_trades=len(run.trades) - _opening_count(run), decisions=run.decisions,
+        n_trades=len(run.trades) - run.opening_trades, decisions=run.decisions,
         acted=run.acted, turnover=float(run.traded_usd.sum() / run.values.mean() / years),
         cost_usd=float(run.cost_usd.sum()),
         cost_ratio=annual_cost_fraction(float(run.cost_usd.sum()), run.values, years),
         tax_efficiency=after / pre_cagr if pre_cagr != 0 else float("nan"),
         sharpe=sh, max_drawdown=mdd,
         allocation_precision=allocation_precision(run.class_weights[1:], target),
-        plan_seconds=run.plan_seconds, years=tuple(run.years), **out,
+        plan_seconds=run.plan_seconds, deferred_to_january=run.deferred,
+        notes=tuple(run.notes), years=tuple(run.years), **out,
     )
-
-
-def _opening_count(run: StrategyRun) -> int:
-    return sum(1 for t in run.trades if t.lot_id is not None and not t.lot_id.startswith("S")
-               and t.side.value == "buy")
 
 
 def monthly_after_tax(run: StrategyRun) -> np.ndarray:

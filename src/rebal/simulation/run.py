@@ -43,8 +43,16 @@ def simulate(spec: SimulationSpec, px: SimPrices, settings: SimSettings | None =
                       for r in runs.values())
     alpha = (tax_alpha(runs["planner"], runs["naive"], n_samples=n_bootstrap, seed=seed)
              if "planner" in runs and "naive" in runs else None)
-    notes = ["prices are total-return closes: dividends are inside them (not paid or taxed "
-             "separately)",
+    if spec.dividend_yield:
+        yields = ", ".join(f"{k} {100 * v:g} %" for k, v in spec.dividend_yield.items())
+        div_note = (f"dividends: yields {yields} a year, paid quarterly out of the "
+                    "total-return prices, "
+                    f"{'reinvested' if spec.reinvest else 'to cash'}; "
+                    f"{100 * spec.qualified_share:g} % qualified")
+    else:
+        div_note = ("prices are total-return closes: dividends are inside them (not paid or "
+                    "taxed separately)")
+    notes = [div_note,
              "tax: federal (brackets, NIIT, AMT, netting, $3,000 limit, carryforwards) + flat "
              "state, by the tax engine; the portfolio's tax = the household's tax with its "
              "gains minus without; tax-deferred accounts are counted at face value"]

@@ -11,6 +11,10 @@
       income_by_year: {2008: 180000}  # … given per year (wins over the growth rate)
       inflation: 0.025         # indexes the nearest tax file's brackets for other years
       tax_payment: 04-15       # the year's tax is paid from the taxable account that day
+      dividends:               # optional: cash dividends taken out of the total-return prices
+        yield: {BND: 0.03, VTI: 0.015}   # a year, paid quarterly (first trading day)
+        qualified: 0.9         # qualified share (taxable accounts; the rest is ordinary)
+        reinvest: false        # false: paid to cash, invested by the next decision
 
 Every key is checked; errors name the file and the key (``simulation.prices.VTI``).
 """
@@ -29,7 +33,7 @@ from rebal.household.model import Household
 __all__ = ["SimulationSpec", "load_simulation", "simulation_from_dict"]
 
 _KEYS = ("prices", "start", "end", "lots", "income_growth", "income_by_year", "inflation",
-         "tax_payment")
+         "tax_payment", "dividends")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,6 +59,14 @@ class SimulationSpec:
         Yearly rate that indexes the nearest tax-parameter file for years without one.
     tax_payment
         ``(month, day)`` of the following year on which a year's tax is paid.
+    dividend_yield
+        ``{symbol: yearly yield}`` (fractions): cash dividends paid quarterly out of the
+        total-return prices (empty: none).
+    qualified_share
+        The qualified part of dividends in taxable accounts (the rest is ordinary income).
+    reinvest
+        True: each dividend buys more of the same security in the same account (a purchase
+        for the wash-sale rule); False: paid to cash.
     source
         The file's path.
     """
@@ -68,6 +80,9 @@ class SimulationSpec:
     income_by_year: dict[int, float] = field(default_factory=dict)
     inflation: float = 0.025
     tax_payment: tuple[int, int] = (4, 15)
+    dividend_yield: dict[str, float] = field(default_factory=dict)
+    qualified_share: float = 1.0
+    reinvest: bool = False
     source: str | None = None
 
     def ordinary_income(self, year: int) -> float:
@@ -163,6 +178,30 @@ def simulation_from_dict(data: Any, *, source: str | None = None) -> SimulationS
     end = _date(sim.get("end"), source, "end")
     if start is not None and end is not None and end <= start:
         raise _fail(source, "end", f"must be after start ({start}), got {end}")
+    div = sim.get("dividends") or {}
+    if not isinstance(div, dict):
+        raise _fail(source, "dividends", "must be a mapping (yield, qualified, reinvest)")
+    for key in div:
+        if key not in ("yield", "qualified", "reinvest"):
+            raise _fail(source, f"dividends.{key}", "unknown key; allowed: yield, qualified, "
+                        "reinvest")
+    yields: dict[str, float] = {}
+    raw_yields = div.get("yield") or {}
+    if not isinstance(raw_yields, dict):
+        raise _fail(source, "dividends.yield", "must map securities to yearly yields")
+    for sym, y in raw_yields.items():
+        if sym not in symbols:
+            raise _fail(source, f"dividends.yield.{sym}",
+                        f"unknown security; securities are {', '.join(symbols)}")
+        yields[str(sym)] = _fraction(y, source, f"dividends.yield.{sym}", 0.0)
+        if yields[str(sym)] < 0:
+            raise _fail(source, f"dividends.yield.{sym}", f"must be >= 0, got {y!r}")
+    qualified = _fraction(div.get("qualified"), source, "dividends.qualified", 1.0)
+    if not 0.0 <= qualified <= 1.0:
+        raise _fail(source, "dividends.qualified", f"must be between 0 and 1, got {qualified}")
+    reinvest = div.get("reinvest", False)
+    if not isinstance(reinvest, bool):
+        raise _fail(source, "dividends.reinvest", f"must be true or false, got {reinvest!r}")
     lots = sim.get("lots", "purchase" if start is not None else "keep")
     if lots not in ("purchase", "keep"):
         raise _fail(source, "lots", f"must be purchase or keep, got {lots!r}")
@@ -174,12 +213,14 @@ def simulation_from_dict(data: Any, *, source: str | None = None) -> SimulationS
                                  f"{first} (simulation.lots: keep)", file=source,
                                  field=f"lots[{i}].acquired")
     return SimulationSpec(
-        household=household, keep_lots=lots == "keep", price_columns={str(k): str(v) for k, v in prices.items()},
+        household=household, keep_lots=lots == "keep",
+        price_columns={str(k): str(v) for k, v in prices.items()},
         start=start, end=end,
         income_growth=_fraction(sim.get("income_growth"), source, "income_growth", 0.0),
         income_by_year=by_year,
         inflation=_fraction(sim.get("inflation"), source, "inflation", 0.025),
-        tax_payment=(month, day), source=source,
+        tax_payment=(month, day), dividend_yield=yields, qualified_share=qualified,
+        reinvest=reinvest, source=source,
     )
 
 

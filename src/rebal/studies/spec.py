@@ -61,6 +61,9 @@ class DataSpec(_Model):
     end: dt.date | None = None
     warmup_from: dt.date | None = None
     aux: dict[str, AuxSpec] = {}
+    kind: Literal["prices", "returns"] = "prices"
+    sep: str | None = None
+    date_column: str | None = None
 
 
 class CostsSpec(_Model):

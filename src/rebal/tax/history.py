@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -116,8 +117,20 @@ def _parse_date(text: str) -> date:
     raise ValueError(text)
 
 
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
 def _parse_number(text: str) -> float:
-    value = float(text.replace("$", "").replace(",", "").strip())
+    """``"1,234.50"``, ``"$12"`` → float. A comma is read only as a thousands separator
+    (followed by exactly three digits, in groups): ``"10,5"`` is refused, not read as 105
+    (a decimal comma)."""
+    plain = text.replace("$", "").strip()
+    if "," in plain:
+        if not _GROUPED.match(plain):
+            raise ValueError(f"{text} (a comma is read only between groups of three digits; "
+                             "write decimals with a point: 10.5)")
+        plain = plain.replace(",", "")
+    value = float(plain)
     if not math.isfinite(value):
         raise ValueError(text)
     return value
@@ -229,8 +242,10 @@ def _parse_row(
             return None
         try:
             return _parse_number(text)
-        except ValueError:
-            raise fail(f"{field} {text!r} is not a number", field) from None
+        except ValueError as exc:
+            why = str(exc).partition(" (")[2]
+            raise fail(f"{field} {text!r} is not a number" + (f" ({why}" if why else ""),
+                       field) from None
 
     quantity = number("quantity")
     assert quantity is not None

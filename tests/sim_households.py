@@ -1,10 +1,11 @@
-"""Shared simulation test households (small, fractional shares, default data)."""
+"""Shared simulation test households (small, fractional shares, default data) and the
+reference's inputs built from a household dict and market data."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import datetime as dt
 
-import pytest
+import numpy as np
 import yaml
 
 SMALL = """
@@ -51,14 +52,24 @@ def small_dict() -> dict:
     return yaml.safe_load(SMALL)
 
 
-@pytest.fixture
-def small_file(tmp_path: Path) -> Path:
-    path = tmp_path / "small_sim.yaml"
-    path.write_text(SMALL, encoding="utf-8")
-    return path
-
-
-def write(tmp_path: Path, data: dict, name: str = "sim.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
+def reference_inputs(data: dict, market, start: dt.date, end: dt.date):  # type: ignore[no-untyped-def]
+    days = market.dates.astype("datetime64[D]")
+    lo = int(np.searchsorted(days, np.datetime64(start)))
+    hi = int(np.searchsorted(days, np.datetime64(end), side="right"))
+    dates = [dt.date.fromisoformat(str(d)) for d in days[lo:hi]]
+    col = {a: i for i, a in enumerate(market.assets)}
+    prices = {}
+    for s in data["securities"]:
+        series = market.prices[lo:hi, col[data["simulation"]["prices"][s["symbol"]]]]
+        prices[s["symbol"]] = list(s["price_usd"] * series / series[0])
+    h = {
+        "accounts": {a["id"]: {"taxable": a["type"] == "taxable", "cash": a["cash_usd"],
+                               "min_cash": a.get("min_cash_usd", 0.0)}
+                     for a in data["accounts"]},
+        "securities": {s["symbol"]: {"class": s["asset_class"], "cost": s["cost_bps"] / 1e4
+                                     if "cost_bps" in s else 0.0}
+                       for s in data["securities"]},
+        "targets": {c: (v["weight"], 0.03) for c, v in data["targets"]["classes"].items()},
+        "positions": [(x["account"], x["symbol"], x["quantity"]) for x in data["lots"]],
+    }
+    return h, dates, prices

@@ -171,6 +171,8 @@ def plan_stored_cmd(
     full_rebalance: Annotated[bool, typer.Option("--full-rebalance", help="Every class inside its band, whatever the tax.")] = False,
     min_trade: Annotated[float | None, typer.Option(help="Smallest order, dollars (default: rebal plan's).")] = None,
     time_limit: Annotated[float | None, typer.Option(help="Solver time limit per solve, seconds (default: rebal plan's).")] = None,
+    tidy: Annotated[bool, typer.Option("--tidy", help="Also trade to move classes inside their band closer to target.")] = False,
+    carryforward_value: Annotated[float | None, typer.Option(help="Value of a dollar of loss carried to later years (default: rebal plan's).")] = None,
     db: DbOption = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the whole plan as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary lines.")] = False,
@@ -186,7 +188,10 @@ def plan_stored_cmd(
     if len(chosen) > 1:
         raise ConfigError("choose at most one of --tax-budget, --tax-free-only, --full-rebalance")
     options = {k: v for k, v in (("min_trade_usd", min_trade), ("time_limit_s", time_limit),
-                                 ("tax_budget_usd", tax_budget)) if v is not None}
+                                 ("tax_budget_usd", tax_budget),
+                                 ("carryforward_value", carryforward_value)) if v is not None}
+    if tidy:
+        options["tidy"] = True
     answer = plan_stored(household, db, save=save, mode=chosen[0] if chosen else "balanced",
                          orders=None if orders is None else str(orders),
                          report=None if report is None else str(report), **options)

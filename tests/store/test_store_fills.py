@@ -15,10 +15,18 @@ from rebal.services.fills import import_fills
 H = "DIY investor (single)"
 
 
+# Fills worked by hand, independent of what the planner chooses: 22 VTI of lot
+# brokerage:VTI:2 (25 shares bought 2025-02-19 for $7,752.50) sold at $303.93, and the
+# proceeds put in the substitutes ITOT and IXUS.
+HAND = ["2025-07-01,brokerage,VTI,sell,22,303.93,0,brokerage:VTI:2",
+        "2025-07-01,brokerage,ITOT,buy,39,134.60,0,",
+        "2025-07-01,brokerage,IXUS,buy,28,78.02,0,"]
+
+
 @pytest.fixture
 def approved(sqlite_url: str) -> tuple[str, list[str]]:
-    """diy_small stored, planned, approved; its fills as generic CSV lines (all 2025-07-01,
-    at the plan's prices, the taxable sale naming its lot)."""
+    """diy_small stored, planned, approved; the plan's own orders as generic fill lines
+    (2025-07-01, at the plan's prices, taxable sales naming their lots)."""
     svc.add_household(str(EXAMPLES / "diy_small.yaml"), sqlite_url)
     saved = svc.plan_stored(H, sqlite_url, save=True)
     svc.approve_plan(saved.plan_id, sqlite_url)
@@ -27,9 +35,7 @@ def approved(sqlite_url: str) -> tuple[str, list[str]]:
         lots = ";".join(r.lot_id for r in t.lots) if t.account == "brokerage" else ""
         lines.append(f"2025-07-01,{t.account},{t.symbol},{t.side.value},{t.shares},"
                      f"{t.price_usd},0,{lots}")
-    # the example's one taxable sale: 22 VTI of lot brokerage:VTI:2 (25 shares bought
-    # 2025-02-19 for $7,752.50) at $303.93; the check below is by hand from these numbers
-    assert "2025-07-01,brokerage,VTI,sell,22.0,303.93,0,brokerage:VTI:2" in lines
+    assert len(lines) >= 2  # one can be filled before the other: partial, then executed
     return sqlite_url, lines
 
 
@@ -40,18 +46,44 @@ def _file(tmp_path: Path, name: str, lines: list[str]) -> str:
     return str(path)
 
 
+def _cash_after(h, lines: list[str]) -> dict[str, float]:
+    """Each account's cash after the fill lines, by hand: + sales − purchases − fees,
+    plus money pending on the plan date."""
+    cash = {a.id: a.cash_usd + a.pending_flow_usd for a in h.accounts}
+    for line in lines:
+        _d, acct, _sym, side, qty, price, fee, _lots = line.split(",")
+        gross = float(qty) * float(price)
+        cash[acct] += (gross if side == "sell" else -gross) - float(fee)
+    return cash
+
+
 def test_partial_then_complete_then_nothing_twice(approved, tmp_path: Path) -> None:
     db, lines = approved
-    part = import_fills(_file(tmp_path, "a.csv", lines[:2]), 1, db)
-    assert part.status == "partially_executed" and part.fills == 2
-    assert len(part.unfilled) == len(lines) - 2
-    # a later file repeating the first fills: those are recognised, the rest recorded
+    before = svc.load_stored_household(H, db)
+    part = import_fills(_file(tmp_path, "a.csv", lines[:1]), 1, db)
+    assert part.status == "partially_executed" and part.fills == 1
+    assert len(part.unfilled) == len(lines) - 1
+    # a later file repeating the first fill: it is recognised, the rest recorded
     full = import_fills(_file(tmp_path, "b.csv", lines), 1, db)
-    assert (full.status, full.fills, full.unfilled) == ("executed", len(lines) - 2, ())
-    # realized by hand: 22 × 303.93 − 7,752.50 × 22/25 = 6,686.46 − 6,822.20
-    assert full.realized_st_usd == pytest.approx(-135.74, abs=0.005)
+    assert (full.status, full.fills, full.unfilled) == ("executed", len(lines) - 1, ())
     again = import_fills(_file(tmp_path, "b.csv", lines), 1, db)
     assert again.already_imported and again.fills == 0
+    h = svc.load_stored_household(H, db)
+    want = _cash_after(before, lines)
+    assert {a.id: a.cash_usd for a in h.accounts} == pytest.approx(want)
+    assert all(a.pending_flow_usd == 0.0 for a in h.accounts)  # the contribution arrived
+    assert h.as_of.isoformat() == "2025-07-01"
+
+
+def test_a_sale_relieves_the_named_lot_and_realizes_its_gain(approved,
+                                                             tmp_path: Path) -> None:
+    db, _lines = approved
+    before = svc.load_stored_household(H, db)
+    done = import_fills(_file(tmp_path, "h.csv", HAND), 1, db)
+    assert done.status == "partially_executed"  # the plan's own orders are not filled
+    # realized by hand: 22 × 303.93 − 7,752.50 × 22/25 = 6,686.46 − 6,822.20
+    assert done.realized_st_usd == pytest.approx(-135.74, abs=0.005)
+    assert done.disallowed_usd == 0.0
     h = svc.load_stored_household(H, db)
     rest = h.lot("brokerage:VTI:2")
     assert (rest.quantity, rest.cost_basis_usd) == (3.0, pytest.approx(930.30))
@@ -59,17 +91,15 @@ def test_partial_then_complete_then_nothing_twice(approved, tmp_path: Path) -> N
     # brokerage cash by hand: 1,250 + 6,686.46 − 39 × 134.60 − 28 × 78.02
     assert h.account("brokerage").cash_usd == pytest.approx(1250 + 6686.46 - 5249.40
                                                             - 2184.56)
-    assert h.account("roth").pending_flow_usd == 0.0  # the contribution has arrived
-    assert h.as_of.isoformat() == "2025-07-01"
+    assert {a.id: a.cash_usd for a in h.accounts} == pytest.approx(_cash_after(before, HAND))
 
 
 def test_a_replacement_bought_within_30_days_washes_the_loss(approved,
                                                              tmp_path: Path) -> None:
-    db, lines = approved
+    db, _lines = approved
     done = import_fills(_file(tmp_path, "f.csv", [
-        *lines, "2025-07-02,brokerage,VTI,buy,1,303.00,0,"]), 1, db)
-    assert done.status == "executed"
-    assert done.unplanned == ("buy 1 VTI in brokerage was not in the plan",)
+        *HAND, "2025-07-02,brokerage,VTI,buy,1,303.00,0,"]), 1, db)
+    assert "sell 22 VTI in brokerage was not in the plan" in done.unplanned
     # loss 135.74 on 22 shares; 1 replacement share: 135.74 / 22 = 6.17 disallowed,
     # added to its basis (303.00 + 6.17); its holding period includes the 132 days the
     # sold shares were held (2025-02-19 to 2025-07-01): it starts 2025-07-02 − 132 days
@@ -102,8 +132,8 @@ def test_fills_need_an_approved_plan_and_known_accounts(sqlite_url: str,
 def test_a_purchase_after_a_recent_sale_says_the_basis_may_need_adjusting(
         approved, tmp_path: Path) -> None:
     # the household sold 40 VXUS in brokerage on 2025-06-16 (a recent trade, basis unknown)
-    db, lines = approved
+    db, _lines = approved
     done = import_fills(_file(tmp_path, "f.csv", [
-        *lines, "2025-07-02,brokerage,VXUS,buy,1,68.00,0,"]), 1, db)
+        *HAND, "2025-07-02,brokerage,VXUS,buy,1,68.00,0,"]), 1, db)
     assert any("purchase of 1 VXUS on 2025-07-02 is within 30 days of the sale of 40 VXUS "
                "on 2025-06-16" in n for n in done.notes), done.notes

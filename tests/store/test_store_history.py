@@ -45,21 +45,19 @@ def test_money_weighted_return_solves_the_cash_flows() -> None:
     assert r == pytest.approx(lo, rel=1e-9)
 
 
-def test_history_and_attribution_of_an_executed_plan(sqlite_url: str, tmp_path: Path) -> None:
+def test_history_and_attribution_of_a_filled_plan(sqlite_url: str, tmp_path: Path) -> None:
     db = sqlite_url
     name = "DIY investor (single)"
     svc.add_household(str(EXAMPLES / "diy_small.yaml"), db)
     saved = svc.plan_stored(name, db, save=True)
     svc.approve_plan(saved.plan_id, db)
     plan = saved.run.plan
-    # $1.50 commission in the brokerage account (the IRAs' cash would not cover fees)
-    fee = {t: 1.5 if t.account == "brokerage" else 0.0 for t in plan.trades}
-    fees = sum(fee.values())
-    assert fees > 0
-    lines = [f"2025-07-01,{t.account},{t.symbol},{t.side.value},{t.shares},{t.price_usd},"
-             f"{fee[t]}," + (";".join(r.lot_id for r in t.lots) if t.account == "brokerage"
-                             else "")
-             for t in plan.trades]
+    # fills worked by hand (not the planner's choice): 22 VTI of a taxable lot sold, the
+    # proceeds in the substitutes; $1.50 commission each
+    lines = ["2025-07-01,brokerage,VTI,sell,22,303.93,1.5,brokerage:VTI:2",
+             "2025-07-01,brokerage,ITOT,buy,39,134.60,1.5,",
+             "2025-07-01,brokerage,IXUS,buy,28,78.02,1.5,"]
+    fees = 4.5
     fills = tmp_path / "fills.csv"
     fills.write_text("date,account,symbol,side,quantity,price,fees,lot_ids\n"
                      + "\n".join(lines) + "\n")
@@ -72,9 +70,9 @@ def test_history_and_attribution_of_an_executed_plan(sqlite_url: str, tmp_path: 
                       ",".join(str(v) for v in closes.values()) + "\n")
     import_prices(str(prices), db)
 
-    # by hand from the plan's trades and the closes: buys gain, sales forgo
-    expected = sum((1 if t.side.value == "buy" else -1) * t.shares
-                   * (closes[t.symbol] - t.price_usd) for t in plan.trades)
+    # by hand from the fills and the closes: buys gain, sales forgo
+    # −22 × (310 − 303.93) + 39 × (137 − 134.60) + 28 × (80 − 78.02)
+    expected = -22 * (310 - 303.93) + 39 * (137 - 134.60) + 28 * (80 - 78.02)
     result = attribution(name, db)
     (p,) = result.plans
     assert p.rebalancing_usd == pytest.approx(expected, abs=1e-6)

@@ -79,8 +79,9 @@ def test_list_shows_each_households_latest_drift_status(store_url: str) -> None:
 
 
 def test_plan_status_machine_and_orders(store_url: str, tmp_path: Path) -> None:
-    h = load_household(EXAMPLES / "diy_small.yaml")
-    svc.add_household(str(EXAMPLES / "diy_small.yaml"), store_url)
+    # the article's client: its plan sells a taxable lot, so the order file names lots
+    h = load_household(EXAMPLES / "article_client.yaml")
+    svc.add_household(str(EXAMPLES / "article_client.yaml"), store_url)
     saved = svc.plan_stored(h.name, store_url, save=True)
     pid = saved.plan_id
     assert pid is not None and len(saved.inputs_hash) == 64

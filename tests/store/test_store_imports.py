@@ -269,3 +269,23 @@ def test_transactions_are_checked_against_the_cash_stored_around_them(
     # 1,250 + 500 − 100 = 1,650 against the 1,662 stored on 07-31: 12 missing
     assert any("cash does not add up" in i and "1,650.00" in i and "1,662.00" in i
                for i in bad.issues), bad.issues
+
+
+def test_a_fidelity_positions_import_sets_lots_cash_and_closes(sqlite_url: str) -> None:
+    svc.add_household(str(EXAMPLES / "diy_small.yaml"), sqlite_url)
+    fixture = Path(__file__).parents[1] / "brokers" / "fixtures" / \
+        "Portfolio_Positions_Jun-30-2025.csv"
+    report = import_file("positions", "fidelity", str(fixture), household=H,
+                         account="brokerage", db=sqlite_url, account_number="5678")
+    assert report.account_number == "****5678"
+    # VTI 100 (stored 115: replaced) and BND 250.5 (new): two unknown-date lots at the
+    # file's cost; VXUS is no longer held in this account: its two lots go
+    assert (report.kept, report.added, report.removed, report.unknown_dates) == (0, 2, 4, 2)
+    assert report.cash_usd == 1234.56
+    h = svc.load_stored_household(H, sqlite_url)
+    got = {(lot.symbol, lot.quantity, lot.cost_basis_usd, lot.acquired.isoformat())
+           for lot in h.lots if lot.account == "brokerage"}
+    assert got == {("VTI", 100.0, 25000.0, "2025-06-30"), ("BND", 250.5, 18798.0, "2025-06-30")}
+    # the file's last prices are the day's closes: they value the household now
+    assert (h.security("VTI").price_usd, h.security("BND").price_usd) == (300.0, 72.10)
+    assert any("pending activity" in n and "****5678" in n for n in report.notes)

@@ -169,7 +169,10 @@ def plan_stored_cmd(
     tax_budget: Annotated[float | None, typer.Option(help="At most this much extra tax this year, dollars.")] = None,
     tax_free_only: Annotated[bool, typer.Option("--tax-free-only", help="Only trades that add no tax.")] = False,
     full_rebalance: Annotated[bool, typer.Option("--full-rebalance", help="Every class inside its band, whatever the tax.")] = False,
-    min_trade: Annotated[float, typer.Option(help="Smallest order, dollars.")] = 0.0,
+    min_trade: Annotated[float | None, typer.Option(help="Smallest order, dollars (default: rebal plan's).")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Solver time limit per solve, seconds (default: rebal plan's).")] = None,
+    tidy: Annotated[bool, typer.Option("--tidy", help="Also trade to move classes inside their band closer to target.")] = False,
+    carryforward_value: Annotated[float | None, typer.Option(help="Value of a dollar of loss carried to later years (default: rebal plan's).")] = None,
     db: DbOption = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the whole plan as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary lines.")] = False,
@@ -184,10 +187,14 @@ def plan_stored_cmd(
                               ("full_rebalance", full_rebalance)) if on]
     if len(chosen) > 1:
         raise ConfigError("choose at most one of --tax-budget, --tax-free-only, --full-rebalance")
+    options = {k: v for k, v in (("min_trade_usd", min_trade), ("time_limit_s", time_limit),
+                                 ("tax_budget_usd", tax_budget),
+                                 ("carryforward_value", carryforward_value)) if v is not None}
+    if tidy:
+        options["tidy"] = True
     answer = plan_stored(household, db, save=save, mode=chosen[0] if chosen else "balanced",
-                         tax_budget_usd=tax_budget, min_trade_usd=min_trade,
                          orders=None if orders is None else str(orders),
-                         report=None if report is None else str(report))
+                         report=None if report is None else str(report), **options)
     if json_out:
         console.print_json(answer.to_dict())
         return

@@ -236,11 +236,12 @@ def inputs_hash(household: Household, settings: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def plan_stored(name: str, db: str | None, *, save: bool = False, mode: str = "balanced",
-                tax_budget_usd: float | None = None, min_trade_usd: float = 0.0,
-                orders: str | None = None, report: str | None = None) -> StoredPlan:
-    """Plan stored household ``name`` as :func:`rebal.services.plan.plan_household` plans
-    its file; with ``save`` the plan is stored as ``proposed`` (``rebal plan approve ID``)."""
+def plan_stored(name: str, db: str | None, *, save: bool = False,
+                **options: Any) -> StoredPlan:
+    """Plan stored household ``name`` exactly as :func:`rebal.services.plan.plan_household`
+    plans its file (``options`` are that function's: ``mode``, ``tax_budget_usd``,
+    ``min_trade_usd``, …, with its defaults); with ``save`` the plan is stored as
+    ``proposed`` (``rebal plan approve ID``)."""
     from rebal.services.codec import to_json
     from rebal.services.plan import plan_household
     from rebal.store.households import household_id, unknown_date_lots
@@ -251,8 +252,7 @@ def plan_stored(name: str, db: str | None, *, save: bool = False, mode: str = "b
         h = stored_household(store, name)
         with store.read() as conn:
             unknown = unknown_date_lots(conn, household_id(conn, name))
-        run = plan_household(h, mode=mode, tax_budget_usd=tax_budget_usd,
-                             min_trade_usd=min_trade_usd, orders=orders, report=report)
+        run = plan_household(h, **options)
         if unknown:
             note = (f"{len(unknown)} lot(s) imported from positions have no acquisition date "
                     f"({', '.join(sorted(unknown)[:5])}{', …' if len(unknown) > 5 else ''}); "

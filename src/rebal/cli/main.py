@@ -19,6 +19,7 @@ from rebal.cli import (
     factors_cmd,
     monitor_cmd,
     plan_cmd,
+    serve_cmd,
     simulate_cmd,
     store_cmd,
     sweep_cmd,
@@ -48,6 +49,7 @@ monitor_cmd.register(app)
 simulate_cmd.register(app)
 store_cmd.register(app)
 batch_cmd.register(app)
+serve_cmd.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

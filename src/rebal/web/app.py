@@ -272,9 +272,9 @@ def create_app(db: str | None, *, token: str | None = None,
         else:
             lines = [f"{done.fills} fills recorded for plan {plan_id}; it is now "
                      f"{done.status.replace('_', ' ')}",
-                     f"realized: short term ${done.realized_st_usd:,.2f}, long term "
-                     f"${done.realized_lt_usd:,.2f}; wash-sale losses disallowed "
-                     f"${done.disallowed_usd:,.2f}; fees ${done.fees_usd:,.2f}",
+                     f"realized: short term {_usd(done.realized_st_usd)}, long term "
+                     f"{_usd(done.realized_lt_usd)}; wash-sale losses disallowed "
+                     f"{_usd(done.disallowed_usd)}; fees {_usd(done.fees_usd)}",
                      *done.unfilled, *done.unplanned]
         return page(request, "plan.html", {"p": dashboard.plan_detail(plan_id, db),
                                            "order_formats": ORDER_FORMATS,

@@ -93,6 +93,7 @@ def create_app(db: str | None, *, token: str | None = None,
     templates.env.filters["url"] = lambda s: quote(str(s), safe="")
     work = Path(tempfile.mkdtemp(prefix="rebal-web-"))
     app.state.work = work
+    app.state.db = db
 
     def clean(text: str, where: Path) -> str:
         """A message without the temporary directory an upload was saved in."""

@@ -44,7 +44,7 @@ def _client(tmp_path_factory):
     return _STATE["client"]
 
 
-@settings(max_examples=50, deadline=None, derandomize=True,
+@settings(max_examples=40, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_no_route_answers_500(tmp_path_factory, data) -> None:

@@ -132,3 +132,29 @@ def test_serve_refuses_a_public_address_without_token(capsys, monkeypatch) -> No
     assert "--host 0.0.0.0: not a loopback address; set --token" in capsys.readouterr().err
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("192.168.1.5") and not is_loopback("example.org")
+
+
+def test_studies_page_runs_a_study_file(db, tmp_path) -> None:
+    """A study file (two policies on two years of the shipped data) → its report; a bad
+    one → the compare command's message."""
+    from rebal.services.store import db_init
+
+    db_init(db)
+    (tmp_path / "tiny.yaml").write_text(
+        'title: "Tiny study"\ndata: {prices: us_daily, assets: [US_MKT, UST_INT], '
+        "start: 2015-01-01, end: 2016-12-31}\ntarget: {US_MKT: 0.6, UST_INT: 0.4}\n"
+        "policies: {Annual: annual}\n")
+    c = client_for(db, studies=tmp_path)
+    page = c.get("/studies").text
+    assert "<option>tiny.yaml</option>" in page
+    r = c.post("/studies/run", data={"csrf_token": csrf(c), "name": "tiny.yaml"},
+               follow_redirects=False)
+    assert r.status_code == 303, r.text[-500:]
+    report = c.get(r.headers["location"]).text
+    assert "Tiny study" in report and "plotly-graph-div" in report and "Annual" in report
+    r = c.post("/studies/run", data={"csrf_token": csrf(c), "name": "other.yaml"})
+    assert r.status_code == 400 and "study: choose one of tiny.yaml" in r.text
+    r = c.post("/studies/run", data={"csrf_token": csrf(c)},
+               files={"file": ("mine.yaml", b"title: x\n")})
+    assert r.status_code == 400 and "mine.yaml" in r.text and "/tmp" not in r.text
+    assert c.get("/studies/reports/0123456789abcdef").status_code == 404

@@ -33,6 +33,7 @@ def serve_cmd(
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8765,
     db: Annotated[str | None, typer.Option("--db", help="Store URL or SQLite file (default: $REBAL_DB, else rebal.db in the user's data directory).")] = None,
     token: Annotated[str | None, typer.Option(help="Require this token on every request (default: $REBAL_TOKEN); open the app as /?token=… once.")] = None,
+    studies: Annotated[str | None, typer.Option(help="Directory of study files for the Studies page (default: examples/studies here, if present).")] = None,
 ) -> None:
     from rebal.errors import ConfigError
 
@@ -54,6 +55,6 @@ def serve_cmd(
 
     with open_store(db, create=True):  # the schema checked (created if empty) first
         pass
-    app = create_app(db, token=token)
+    app = create_app(db, token=token, studies=studies)
     typer.echo(f"rebal web app on http://{host}:{port}/ (Ctrl-C to stop)")
     run(app, host=host, port=port)

@@ -72,10 +72,13 @@ def _safe_name(filename: str | None) -> str:
 
 
 def create_app(db: str | None, *, token: str | None = None,
-               max_upload_bytes: int = MAX_UPLOAD_BYTES) -> FastAPI:
+               max_upload_bytes: int = MAX_UPLOAD_BYTES,
+               studies: str | Path | None = None) -> FastAPI:
     """The app over the store at ``db`` (``None``: ``$REBAL_DB`` or the default store).
 
     ``token``: required on every request when set. ``max_upload_bytes``: upload limit.
+    ``studies``: directory of study files the Studies page offers (default:
+    ``examples/studies`` under the working directory, when there is one).
     """
     from rebal.services import dashboard
     from rebal.services.fills import import_fills
@@ -92,6 +95,8 @@ def create_app(db: str | None, *, token: str | None = None,
     templates.env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.2f}%"
     templates.env.filters["url"] = lambda s: quote(str(s), safe="")
     work = Path(tempfile.mkdtemp(prefix="rebal-web-"))
+    shipped = Path(studies) if studies is not None else Path.cwd() / "examples" / "studies"
+    (work / "reports").mkdir()
     app.state.work = work
     app.state.db = db
 
@@ -346,6 +351,51 @@ def create_app(db: str | None, *, token: str | None = None,
             "kinds": IMPORT_KINDS, "formats": BROKER_FORMATS, "params": params,
             "pending": None, "done": True,
             "report": [clean(line, where) for line in report.lines()]})
+
+    # -- studies -------------------------------------------------------------------
+
+    def study_files() -> list[str]:
+        if not shipped.is_dir():
+            return []
+        return sorted(p.name for p in shipped.glob("*.yaml") if not p.name.startswith("sweep_"))
+
+    @app.get("/studies", response_class=HTMLResponse, include_in_schema=False)
+    def studies_page(request: Request) -> HTMLResponse:
+        return page(request, "studies.html", {"files": study_files(), "where": str(shipped)})
+
+    @app.post("/studies/run", include_in_schema=False)
+    async def studies_run(request: Request, csrf_token: Annotated[str, Form()] = "",
+                          name: Annotated[str, Form()] = "",
+                          file: Annotated[UploadFile | None, File()] = None) -> Response:
+        from rebal.services.compare import CompareRequest, compare
+
+        check_csrf(request, csrf_token)
+        upload = None
+        if file is not None and file.filename:
+            upload = await save_upload(request, file)
+            path = upload
+        elif name in study_files():
+            path = shipped / name
+        else:
+            raise WebError(400, f"study: choose one of {', '.join(study_files()) or 'none'} "
+                                "or upload a study file")
+        report_id = secrets.token_hex(8)
+        try:
+            compare(CompareRequest(study=str(path),
+                                   report=str(work / "reports" / f"{report_id}.html")))
+        finally:
+            if upload is not None:
+                shutil.rmtree(upload.parent, ignore_errors=True)
+        return RedirectResponse(f"/studies/reports/{report_id}", status_code=303)
+
+    @app.get("/studies/reports/{report_id}", response_class=HTMLResponse,
+             include_in_schema=False)
+    def studies_report(report_id: str) -> HTMLResponse:
+        path = work / "reports" / f"{report_id}.html"
+        if not re.fullmatch(r"[0-9a-f]{16}", report_id) or not path.is_file():
+            raise WebError(404, f"no study report {report_id!r} (reports last while the "
+                                "server runs)")
+        return HTMLResponse(path.read_text(encoding="utf-8"))
 
     # -- JSON API --------------------------------------------------------------------
 

@@ -179,3 +179,31 @@ def test_households_sort_filter_pages(client, tmp_path: Path) -> None:
     assert households_page  # the same service backs the page and the API
     r = client.get("/api/households", params={"sort": "colour"})
     assert r.status_code == 400 and "sort: unknown column 'colour'" in r.json()["error"]
+
+
+def test_import_dry_run_then_confirm(client, db) -> None:
+    from conftest import FIXTURES
+    from rebal.services.store import export_household
+
+    _add(client)
+    before = export_household(H, db)
+    form = {"csrf_token": csrf(client), "household": H, "account": "brokerage",
+            "kind": "positions", "format": "generic"}
+    data = (FIXTURES / "generic_positions.csv").read_bytes()
+    r = client.post("/import", data=form, files={"file": ("positions.csv", data)})
+    assert r.status_code == 200
+    report = html_lib.unescape(re.sub(r"<[^>]+>", " ", r.text))
+    assert "positions of positions.csv (generic) into " + H in report
+    assert "2 would be added, 4 removed" in report and "dry run: nothing written" in report
+    assert export_household(H, db) == before  # the dry run wrote nothing
+    pending = re.search(r'name="pending" value="([^"]+)"', r.text).group(1)
+    r = client.post("/import/confirm", data={"csrf_token": csrf(client), "pending": pending})
+    assert r.status_code == 200 and "2 added, 4 removed" in r.text
+    r = client.post("/import/confirm", data={"csrf_token": csrf(client), "pending": pending})
+    assert r.status_code == 404 and "already confirmed" in r.text  # once only
+    # the list shows the new state: by hand, brokerage 100 VTI × 303.93 + 250.5 BND × 73.40
+    # + 1,234.56 cash = 50,014.26; IRA 420 × 73.40 + 35 × 303.93 + 140 = 41,605.55; Roth
+    # 60 × 303.93 + 110.512 × 68.76 = 25,834.61; less the 500 reserve = 116,954.42
+    row = client.get("/api/households").json()["rows"][0]
+    assert row["value_usd"] == pytest.approx(116954.41512)
+    assert row["status"] == "action needed"

@@ -208,10 +208,13 @@ def import_file(kind: str, fmt: str, path: str, *, household: str, account: str,
                       len(parsed.lots) if kind == "lots" else len(parsed.transactions))
             hs.record_import(conn, hid, acct["id"], kind=kind, fmt=fmt_label,
                              filename=Path(path).name, sha256=digest, n_rows=n_rows)
-            _validate(conn, household)
+            checked = _validate(conn, household)
             result["report"] = report
             if dry_run:
                 raise _DryRun
+            from rebal.services.store import record_drift
+
+            record_drift(conn, hid, checked)  # the households list shows the new state
     except _DryRun:
         pass
     return result["report"]
@@ -354,13 +357,15 @@ def _transaction_row(tx: Any, account_id: int) -> dict[str, Any]:
             "description": (description or None) and description[:500]}
 
 
-def _validate(conn: Any, household: str) -> None:
-    """Rebuild the household from the store (inside the transaction) and validate it."""
+def _validate(conn: Any, household: str) -> Any:
+    """Rebuild the household from the store (inside the transaction), validate it and
+    return it."""
     from rebal.household import household_from_dict
     from rebal.store.households import household_data
 
     try:
-        household_from_dict(household_data(conn, household), source=f"store:{household}")
+        return household_from_dict(household_data(conn, household),
+                                   source=f"store:{household}")
     except InputError as exc:
         raise InputError(f"the import would leave household {household!r} invalid, so "
                          f"nothing was imported: {exc.message}", file=exc.file,

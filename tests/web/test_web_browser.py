@@ -2,7 +2,8 @@
 ``rebal serve`` started on a free loopback port. Add a household, import its brokerage
 positions from a broker file (dry run, then confirm), see it out of band, make a plan,
 approve it, download the orders, upload the fills, see it inside its bands; no console
-error on any page. Screenshots are kept under the test's tmp dir (printed on failure).
+error on any page. Screenshots are kept under the test's tmp dir, or in
+``$REBAL_SCREENSHOTS`` when set (CI artifacts).
 
 Skipped, with how to get them, without the ``chromium`` binary or the playwright package.
 """
@@ -77,8 +78,8 @@ def _fills(orders_csv: str, day: str) -> str:
 def test_import_plan_approve_orders_fills_in_chromium(server: str, tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api",
                                    reason="playwright is not installed (the test extra)")
-    shots = tmp_path / "screenshots"
-    shots.mkdir()
+    shots = Path(os.environ.get("REBAL_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
@@ -149,4 +150,6 @@ def test_import_plan_approve_orders_fills_in_chromium(server: str, tmp_path: Pat
         browser.close()
     assert not problems, problems
     print(f"screenshots: {shots}")
-    assert len(list(shots.glob("*.png"))) == 7
+    assert all((shots / f"{n}.png").stat().st_size > 10_000 for n in (
+        "1-household-added", "2-import-dry-run", "3-out-of-band", "4-plan",
+        "5-fills-recorded", "6-within-bands", "7-households"))

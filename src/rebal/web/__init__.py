@@ -23,7 +23,12 @@ def create_app(db: str | None, **options: Any) -> FastAPI:
 
 def run(app: FastAPI, *, host: str, port: int) -> None:
     """Serve ``app`` with uvicorn until interrupted (no access log: the app logs method,
-    path and status itself, never a query string)."""
+    path and status itself, never a query string); then remove its temporary directory."""
+    import shutil
+
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    try:
+        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    finally:  # uploads in flight and study reports live in the app's temporary directory
+        shutil.rmtree(app.state.work, ignore_errors=True)

@@ -24,10 +24,17 @@ def create_app(db: str | None, **options: Any) -> FastAPI:
 def run(app: FastAPI, *, host: str, port: int) -> None:
     """Serve ``app`` with uvicorn until interrupted (no access log: the app logs method,
     path and status itself, never a query string); then remove its temporary directory."""
+    import logging
     import shutil
 
     import uvicorn
 
+    log = logging.getLogger("rebal.web")
+    if not log.handlers:  # one line per request on stderr: time, method, path, status
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
     try:
         uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
     finally:  # uploads in flight and study reports live in the app's temporary directory

@@ -158,3 +158,24 @@ def test_studies_page_runs_a_study_file(db, tmp_path) -> None:
                files={"file": ("mine.yaml", b"title: x\n")})
     assert r.status_code == 400 and "mine.yaml" in r.text and "/tmp" not in r.text
     assert c.get("/studies/reports/0123456789abcdef").status_code == 404
+
+
+def test_account_numbers_stay_out_of_pages_and_log(client, caplog) -> None:
+    """A Fidelity positions file with account number Z12345678: the page shows it masked,
+    the log and the API never hold it."""
+    from rebal.services.store import add_household
+
+    add_household(str(EXAMPLES / "diy_small.yaml"), client.app.state.db)
+    data = (FIXTURES / "Portfolio_Positions_Jun-30-2025.csv").read_bytes()
+    form = {"csrf_token": csrf(client), "household": H, "account": "brokerage",
+            "kind": "positions", "format": "fidelity", "account_number": "5678"}
+    with caplog.at_level(logging.INFO, logger="rebal.web"):
+        page = client.post("/import", data=form, files={"file": ("positions.csv", data)})
+        api = client.post("/api/imports", data={**form, "dry_run": "true"},
+                          files={"file": ("positions.csv", data)},
+                          headers={"x-csrf-token": csrf(client)})
+    assert page.status_code == 200 and api.status_code == 200, api.text
+    assert "****5678" in page.text and api.json()["account_number"] == "****5678"
+    for text in (page.text, api.text, caplog.text):
+        assert "12345678" not in text
+    assert "POST /import 200" in caplog.text

@@ -207,3 +207,18 @@ def test_import_dry_run_then_confirm(client, db) -> None:
     row = client.get("/api/households").json()["rows"][0]
     assert row["value_usd"] == pytest.approx(116954.41512)
     assert row["status"] == "action needed"
+
+
+def test_monitor_alerts_show_on_both_pages(client, db) -> None:
+    from rebal.services.monitor import MonitorRequest, monitor
+
+    _add(client)
+    run = monitor(MonitorRequest(db=db, all_=True))
+    assert run.new_alerts  # diy_small is out of band: at least the drift alert
+    row = client.get("/api/households").json()["rows"][0]
+    # the monitor's check records the value too: 127,895.71 by hand (see above)
+    assert row["value_usd"] == pytest.approx(127895.70512)
+    assert row["open_alerts"] == len(run.new_alerts)
+    page = client.get(HOUSEHOLD_URL).text
+    for alert in run.new_alerts:
+        assert html_lib.escape(alert["message"], quote=True) in page

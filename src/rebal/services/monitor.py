@@ -240,7 +240,8 @@ def _monitor_store(request: MonitorRequest, step: Callable[[int, int, int], None
                 record_check(conn, ids[n], as_of=dt.date.fromisoformat(o.value["as_of"]),
                              action_needed=o.value["action_needed"],
                              max_abs_drift=o.value["max_abs_drift"],
-                             summary={"alerts": [a["message"] for a in o.value["alerts"]]})
+                             summary={"alerts": [a["message"] for a in o.value["alerts"]],
+                                      "value_usd": o.value.get("investable_usd")})
         with store.read() as conn:
             still = [a for a in open_alerts(conn) if a["household"] in set(names)]
     return MonitorRun(names=tuple(n for n, _ in jobs), outcomes=tuple(outcomes),

@@ -147,6 +147,13 @@ def test_import_plan_approve_orders_fills_in_chromium(server: str, tmp_path: Pat
         page.goto(server + "/")
         expect(page.locator("#households")).to_contain_text("executed")
         shot("7-households")
+        # htmx (vendored): filtering swaps the table in place, the page is not reloaded
+        page.evaluate("window.__kept = true")
+        page.fill("input[name=q]", "nobody")
+        expect(page.locator("#households")).to_contain_text("No household matches the filter")
+        page.fill("input[name=q]", "DIY")
+        expect(page.locator("#households")).to_contain_text("within bands")
+        assert page.evaluate("window.__kept === true") and "q=DIY" in page.url
         browser.close()
     assert not problems, problems
     print(f"screenshots: {shots}")

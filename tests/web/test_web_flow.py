@@ -60,6 +60,10 @@ def test_add_plan_approve_orders_fills_turns_green(client) -> None:
     assert "$127,895.71" in listing
     page = client.get(HOUSEHOLD_URL).text
     assert _text(page, "status") == "action needed"
+    # the value-history chart (plotly, from rebal.reports) plots the recorded value
+    assert 'id="value-history-chart"' in page and "127895.70512" in page
+    js = client.get("/plotly.min.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     # the file's lot brokerage:VTI:2, bought 2025-02-19: long term from 2026-02-20, which
     # is 235 days after 2025-06-30 (IRC §1222: held more than one year)
     lots = _text(page, "lots")

@@ -16,8 +16,8 @@ from typing import Any
 
 from rebal.errors import ConfigError
 
-__all__ = ["SORT_KEYS", "STATUSES", "error_status", "household_detail", "households_page",
-           "plan_detail", "plan_report"]
+__all__ = ["SORT_KEYS", "STATUSES", "error_status", "history_chart", "household_detail",
+           "households_page", "plan_detail", "plan_report", "plotly_js"]
 
 SORT_KEYS = ("name", "value", "drift", "alerts", "status", "as_of")
 """Columns the households list can be sorted by."""
@@ -191,6 +191,21 @@ def plan_report(plan_id: int, db: str | None) -> str:
         row = get_plan(conn, plan_id)
     return plan_report_html(from_json(row["payload"]),
                             title=f"Plan {plan_id} of {row['household']} ({row['status']})")
+
+
+def history_chart(history: list[dict[str, Any]]) -> str:
+    """The value-history chart of :func:`household_detail`'s ``history`` (plotly ``<div>``;
+    the page loads plotly.js from :func:`plotly_js`)."""
+    from rebal.reports import household_history_html
+
+    return household_history_html(history)
+
+
+def plotly_js() -> str:
+    """plotly.js (MIT licence), served once by the web app."""
+    from rebal.reports import plotly_js as js
+
+    return js()
 
 
 def error_status(exc: Exception) -> int:

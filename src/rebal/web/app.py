@@ -199,8 +199,18 @@ def create_app(db: str | None, *, token: str | None = None,
 
     @app.get("/households/{name}", response_class=HTMLResponse, include_in_schema=False)
     def household(request: Request, name: str) -> HTMLResponse:
-        return page(request, "household.html", {"h": dashboard.household_detail(name, db),
-                                                "modes": PLAN_MODES})
+        h = dashboard.household_detail(name, db)
+        chart = dashboard.history_chart(h["history"]) if h["history"] else ""
+        return page(request, "household.html", {"h": h, "modes": PLAN_MODES, "chart": chart})
+
+    plotly_cache: dict[str, str] = {}
+
+    @app.get("/plotly.min.js", include_in_schema=False)
+    def plotly_bundle() -> Response:
+        if "js" not in plotly_cache:
+            plotly_cache["js"] = dashboard.plotly_js()
+        return Response(plotly_cache["js"], media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
     @app.post("/households", include_in_schema=False)
     async def household_add(request: Request, file: Annotated[UploadFile, File()],

@@ -20,6 +20,7 @@ from rebal.cli import (
     factors_cmd,
     monitor_cmd,
     plan_cmd,
+    serve_cmd,
     simulate_cmd,
     store_cmd,
     sweep_cmd,
@@ -61,6 +62,7 @@ monitor_cmd.register(app)
 simulate_cmd.register(app)
 store_cmd.register(app)
 batch_cmd.register(app)
+serve_cmd.register(app)
 
 for _info in app.registered_commands:
     _name = _info.name or getattr(_info.callback, "__name__", "")

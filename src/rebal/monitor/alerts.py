@@ -89,4 +89,5 @@ class MonitorResult:
         return {"household": self.household, "as_of": self.as_of,
                 "action_needed": self.action_needed,
                 "max_abs_drift": max((abs(c.drift) for c in self.check.classes), default=0.0),
+                "investable_usd": self.check.investable_usd,
                 "alerts": [a.to_dict() for a in self.alerts]}

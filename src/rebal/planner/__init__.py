@@ -13,7 +13,7 @@ See docs/planner.md. Only ``planner/solver.py`` imports the solver.
 
 from rebal.planner.check import CheckResult, ClassCheck, TierCheck, check
 from rebal.planner.naive import naive_plan
-from rebal.planner.plan import plan
+from rebal.planner.plan import do_not_buy, plan
 from rebal.planner.result import (
     AccountAllocation,
     ClassAllocation,
@@ -46,6 +46,7 @@ __all__ = [
     "TierCheck",
     "TradePlan",
     "check",
+    "do_not_buy",
     "naive_plan",
     "plan",
     "schedule",

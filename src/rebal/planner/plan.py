@@ -39,7 +39,7 @@ from rebal.planner.settings import PlanMode, PlanSettings, SolveStatus
 from rebal.planner.solver import Solution, solve
 from rebal.types import Side
 
-__all__ = ["MAX_POSITION_USD", "plan"]
+__all__ = ["MAX_POSITION_USD", "do_not_buy", "plan"]
 
 _EPS_SHARES = 1e-6  # fractional-share precision of orders
 _TAX_TOL = 0.005  # dollars: a cap is met when exceeded by less than half a cent
@@ -341,6 +341,12 @@ def _assign_lots(lot_ids: tuple[str, ...], lot_x: dict, shares: float, whole: bo
 
 
 # ------------------------------------------------------------------------- wash sales
+
+
+def do_not_buy(h: Household) -> tuple[DoNotBuyEntry, ...]:
+    """The household's do-not-buy list today, before any planned trade: each wash-sale
+    group with a loss sale in the last 30 days, and the first day a buy is safe."""
+    return _do_not_buy(h, build_guard(h), [])[0]
 
 
 def _do_not_buy(h: Household, guard: PlanGuard, orders: list[Order],

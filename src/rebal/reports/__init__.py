@@ -27,6 +27,8 @@ _EXPORTS = {
     "compare_report_from_study": "rebal.reports.html",
     "plan_report": "rebal.reports.html",
     "plan_report_html": "rebal.reports.html",
+    "household_history_html": "rebal.reports.html",
+    "plotly_js": "rebal.reports.html",
     "ReportMeta": "rebal.reports.meta",
     "SubPeriod": "rebal.reports.meta",
     "DEFAULT_EPISODES": "rebal.reports.meta",

@@ -684,3 +684,26 @@ def schedule_weights_figure(schedule: Any) -> go.Figure:
     fig.update_xaxes(type="category")
     fig.update_yaxes(tickformat=".0%")
     return fig
+
+
+def household_history_figure(history: Sequence[Mapping[str, Any]]) -> go.Figure:
+    """A household's investable value (dollars, left axis) and largest class drift (weight,
+    right axis) at each recorded drift check.
+
+    ``history``: rows with ``at`` (ISO time of the check), ``value_usd`` (``None`` when the
+    check did not record it: left out) and ``max_abs_drift``.
+    """
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    valued = [r for r in history if r.get("value_usd") is not None]
+    fig.add_trace(go.Scatter(
+        x=[r["at"] for r in valued], y=[r["value_usd"] for r in valued],
+        name="investable value", mode="lines+markers", line={"color": series_color(0)},
+        hovertemplate="%{x}<br>$%{y:,.2f}<extra></extra>"), secondary_y=False)
+    fig.add_trace(go.Scatter(
+        x=[r["at"] for r in history], y=[r["max_abs_drift"] for r in history],
+        name="largest drift", mode="lines+markers", line={"color": series_color(1), "dash": "dot"},
+        hovertemplate="%{x}<br>%{y:.2%}<extra></extra>"), secondary_y=True)
+    apply_layout(fig, "Value and largest drift at each recorded check", height=360)
+    fig.update_yaxes(title_text="investable value ($)", tickformat="$,.0f", secondary_y=False)
+    fig.update_yaxes(title_text="largest class drift", tickformat=".1%", secondary_y=True)
+    return fig

@@ -650,3 +650,17 @@ def plan_report_html(plan: Any, *, schedule: Any = None, title: str | None = Non
 def plan_report(plan: Any, path: str | Path, **options: Any) -> Path:
     """Write :func:`plan_report_html` to ``path``; returns the path."""
     return write_page(plan_report_html(plan, **options), path)
+
+
+def plotly_js() -> str:
+    """The plotly.js bundle of the installed plotly.py (MIT licence), for pages that
+    serve it once instead of inlining it (the web app)."""
+    return str(get_plotlyjs())
+
+
+def household_history_html(history: Sequence[Any]) -> str:
+    """The household's value-history chart (:func:`rebal.reports.charts.household_history_figure`)
+    as a ``<div>`` (plotly.js not included)."""
+    from rebal.reports.charts import household_history_figure
+
+    return figure_html(household_history_figure(history), "value-history-chart")

@@ -210,10 +210,13 @@ def import_file(kind: str, fmt: str, path: str, *, household: str, account: str,
                       len(parsed.lots) if kind == "lots" else len(parsed.transactions))
             hs.record_import(conn, hid, acct["id"], kind=kind, fmt=fmt_label,
                              filename=Path(path).name, sha256=digest, n_rows=n_rows)
-            record_drift(conn, hid, _validate(conn, household))
+            checked = _validate(conn, household)
             result["report"] = report
             if dry_run:
                 raise _DryRun
+            from rebal.services.store import record_drift
+
+            record_drift(conn, hid, checked)  # the households list shows the new state
     except _DryRun:
         pass
     return result["report"]
@@ -364,7 +367,8 @@ def _transaction_row(tx: Any, account_id: int) -> dict[str, Any]:
 
 
 def _validate(conn: Any, household: str) -> Any:
-    """Rebuild the household from the store (inside the transaction) and validate it."""
+    """Rebuild the household from the store (inside the transaction), validate it and
+    return it."""
     from rebal.household import household_from_dict
     from rebal.store.households import household_data
 

@@ -296,7 +296,8 @@ def _monitor_store(request: MonitorRequest, step: Callable[[int, int, int], None
             record_checks(conn, [
                 {"household_id": h, "as_of": dt.date.fromisoformat(v["as_of"]),
                  "action_needed": v["action_needed"], "max_abs_drift": v["max_abs_drift"],
-                 "summary": {"alerts": [a["message"] for a in v["alerts"]]}}
+                 "summary": {"alerts": [a["message"] for a in v["alerts"]],
+                             "value_usd": v.get("investable_usd")}}
                 for h, v in done.items()])
         with store.read() as conn:
             wanted = set(names)

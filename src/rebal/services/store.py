@@ -138,7 +138,8 @@ def record_drift(conn: Any, household_id: int, household: Household) -> CheckRes
     worst = max((abs(c.drift) for c in result.classes), default=0.0)
     record_check(conn, household_id, as_of=household.as_of,
                  action_needed=result.action_needed, max_abs_drift=worst,
-                 summary={"reasons": list(result.reasons)})
+                 summary={"reasons": list(result.reasons),
+                          "value_usd": result.investable_usd})
     return result
 
 

@@ -15,13 +15,12 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from store_helpers import EXAMPLES  # noqa: F401  (kept for tests that import it from here)
 
-from rebal.cli.main import main
 
 HOW_TO_GET_POSTGRES = (
     "PostgreSQL server binaries (initdb, pg_ctl) not found: install them "
@@ -133,21 +132,4 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.db'}"
 
-
-Runner = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Runner:
-    """``cli("household", "list")`` → ``(exit status, stdout, stderr)``."""
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
+# the ``cli`` fixture (run rebal in-process) is the suite's own, in tests/conftest.py

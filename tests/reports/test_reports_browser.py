@@ -101,3 +101,17 @@ def test_plan_report_renders(tmp_path):
     page = plan_report(plan(household), tmp_path / "plan.html")
     dom, log, shot = _open(page, tmp_path, 4200)
     _check(dom, log, shot, n_plots=3)
+
+
+def test_simulation_report_renders(tmp_path):
+    from rebal.reports.simulation import simulation_report
+    from rebal.simulation import SimSettings, load_sim_prices, load_simulation, simulate
+
+    root = Path(__file__).resolve().parents[2]
+    spec = load_simulation(root / "examples" / "households" / "article_client_sim_default.yaml")
+    px = load_sim_prices(spec, "default", end=spec.start.replace(year=spec.start.year + 1))
+    result = simulate(spec, px, SimSettings(every="quarter"),
+                      ("planner", "naive", "buy-and-hold"), n_bootstrap=50)
+    page = simulation_report(result, tmp_path / "simulation.html")
+    dom, log, shot = _open(page, tmp_path, 4200)
+    _check(dom, log, shot, n_plots=4)

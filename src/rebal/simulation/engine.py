@@ -615,7 +615,7 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
     sim.opening(px.dates[0], not spec.keep_lots)
     run.opening_trades = len(sim.trades)
     decide = period_starts(px.dates, settings.every)
-    has_dividends = px.dividends.any(axis=1)
+    has_dividends = np.asarray(px.dividends.any(axis=1), dtype=bool)
     yearly = period_starts(px.dates, "year")
     flows = period_starts(px.dates, settings.flow_frequency)
     flow_acct = settings.contribution_account or next(iter(sim.taxable), sim.acct_ids[0])
@@ -656,12 +656,12 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
             if strategy == "planner":
                 if (check(h).action_needed or sim.harvestable(h)
                         or sim.zero_bracket_gain(h)):
-                    p = plan(h, settings_plan)
+                    chosen = plan(h, settings_plan)
                     if day.month == 12 and not short:
                         nxt = day.year + 1
-                        p = _defer_to_january(h, p, settings_plan, run, (
+                        chosen = _defer_to_january(h, chosen, settings_plan, run, (
                             spec.ordinary_income(nxt), spec.investment_income(nxt)))
-                    trades = p.trades
+                    trades = chosen.trades
             elif strategy == "naive":
                 if check(h).action_needed:
                     trades = naive_plan(h).trades
@@ -692,10 +692,10 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
     prices = dict(zip(px.symbols, px.prices[-1], strict=True))
     for lot in led.open_lots():
         if lot.account in sim.taxable:
-            p = float(prices[lot.symbol])
+            price = float(prices[lot.symbol])
             led.apply(Trade(date=last, account=lot.account, symbol=lot.symbol, side=Side.SELL,
-                            quantity=lot.quantity, price_usd=p,
-                            fees=lot.quantity * p * sec_cost[lot.symbol],
+                            quantity=lot.quantity, price_usd=price,
+                            fees=lot.quantity * price * sec_cost[lot.symbol],
                             lot_ids=(lot.id,), method=LotMethod.SPECIFIC))
     liq = _year_row(spec, led, last.year, (r.st_carry_in_usd, r.lt_carry_in_usd),
                     sim.year_dividends(last.year))

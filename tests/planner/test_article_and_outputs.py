@@ -124,9 +124,9 @@ def test_modes_on_the_article_client(article):
 
 
 def test_tax_budget_limits_the_sales():
-    # Taxable only, gains only: stocks 80 % (band ±5 pp). Reaching the band edge needs
-    # $2,500 of S sold at a $50/sh LT gain ($1,250 gain, $187.50 at 15 %). A $60 budget
-    # allows 60 / (50 × 0.15) = 8 shares.
+    # Taxable only, gains only: stocks 80 % (band ±5 pp, satellite tier: sized to the band
+    # edge). Reaching the band edge needs $2,500 of S sold at a $50/sh LT gain ($1,250
+    # gain, $187.50 at 15 %). A $60 budget allows 60 / (50 × 0.15) = 8 shares.
     h = make(
         [{"id": "tx", "type": "taxable"}],
         [{"symbol": "S", "price_usd": 100, "asset_class": "stocks"},
@@ -135,7 +135,8 @@ def test_tax_budget_limits_the_sales():
           "acquired": "2018-05-01"},
          {"account": "tx", "symbol": "B", "quantity": 20, "cost_basis_usd": 2000,
           "acquired": "2018-05-01"}],
-        {"stocks": {"weight": 0.5, "band_abs": 0.05}, "bonds": {"weight": 0.5, "band_abs": 0.05}},
+        {"stocks": {"weight": 0.5, "band_abs": 0.05, "tier": "satellite"},
+         "bonds": {"weight": 0.5, "band_abs": 0.05, "tier": "satellite"}},
     )
     free = plan(h, PlanSettings(mode="balanced", compare_naive=False))
     assert free.tax.total_usd == pytest.approx(187.50, abs=0.005)
@@ -234,7 +235,8 @@ def test_check_inside_bands_exits_zero():
 
 def test_schedule_closes_the_gap_with_contributions_instead_of_sales():
     # Taxable S 60 (LT gain $50/sh), B 40; target 50/50 ±5 pp → stocks 60 % breached by
-    # 5 pp. Today's fix: sell 5 S ($250 gain, 15 % → $37.50). Six monthly contributions of
+    # 5 pp. Today's fix (core tier: back to target, as in backtests): sell 10 S ($500 gain,
+    # 15 % → $75.00). Six monthly contributions of
     # $1,000 into bonds close the gap instead: month 1 may stay outside by the money
     # still to come; no sale at all and the bands hold at the end.
     h = make(
@@ -248,7 +250,7 @@ def test_schedule_closes_the_gap_with_contributions_instead_of_sales():
         {"stocks": {"weight": 0.5, "band_abs": 0.05}, "bonds": {"weight": 0.5, "band_abs": 0.05}},
     )
     s = schedule(h, 6, 1000)
-    assert s.tax_now_usd == pytest.approx(37.50, abs=0.005)
+    assert s.tax_now_usd == pytest.approx(75.00, abs=0.005)
     assert s.tax_scheduled_usd == 0.0
     assert all(t.side is Side.BUY for m in s.months for t in m.plan.trades)
     assert s.in_bands_at_end

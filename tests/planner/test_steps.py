@@ -113,8 +113,9 @@ def test_step4_realize_long_term_gains_in_the_zero_bracket():
 
 def test_step5_remaining_sale_uses_the_high_basis_lot_and_stops_at_the_band_edge():
     # S 80 sh (lot L1: 40 sh basis $50; lot L2: 40 sh basis $90, both LT), B 20 sh.
-    # Target 50/50 ±5 pp: stocks at 80 % → sell to the band edge 55 %: 25 sh, all from
-    # L2 (gain $10/sh → $250). Tax on $250 LT at 15 % + 5 % state = $50.00.
+    # Target 50/50 ±5 pp, satellite tier (sized to the band edge, as in backtests):
+    # stocks at 80 % → sell to the band edge 55 %: 25 sh, all from L2 (gain $10/sh →
+    # $250). Tax on $250 LT at 15 % + 5 % state = $50.00.
     h = make(
         [{"id": "tx", "type": "taxable"}],
         SEC,
@@ -124,7 +125,8 @@ def test_step5_remaining_sale_uses_the_high_basis_lot_and_stops_at_the_band_edge
           "acquired": "2020-05-01"},
          {"account": "tx", "symbol": "B", "quantity": 20, "cost_basis_usd": 2000,
           "acquired": "2018-05-01"}],
-        {"stocks": {"weight": 0.5, "band_abs": 0.05}, "bonds": {"weight": 0.5, "band_abs": 0.05}},
+        {"stocks": {"weight": 0.5, "band_abs": 0.05, "tier": "satellite"},
+         "bonds": {"weight": 0.5, "band_abs": 0.05, "tier": "satellite"}},
         household={"state_rate": 0.05},
     )
     p = plan(h)
@@ -139,3 +141,29 @@ def test_step5_remaining_sale_uses_the_high_basis_lot_and_stops_at_the_band_edge
     assert p.naive is not None
     assert p.naive.tax.total_usd == pytest.approx(300.00, abs=0.005)
     assert p.saving_usd == pytest.approx(250.00, abs=0.01)
+
+
+def test_core_class_out_of_band_goes_back_to_target():
+    # The same household with core tiers (the default): a breached core class is sized
+    # to target, as the backtests size it (policy.tiers.CORE, Sizing.TO_TARGET): sell
+    # 30 sh of L2 (gain $10/sh → $300), buy 30 B; stocks end at exactly 50 %.
+    # Tax: $300 LT × (15 % + 5 % state) = $60.00, federal $45.00.
+    h = make(
+        [{"id": "tx", "type": "taxable"}],
+        SEC,
+        [{"id": "L1", "account": "tx", "symbol": "S", "quantity": 40, "cost_basis_usd": 2000,
+          "acquired": "2018-05-01"},
+         {"id": "L2", "account": "tx", "symbol": "S", "quantity": 40, "cost_basis_usd": 3600,
+          "acquired": "2020-05-01"},
+         {"account": "tx", "symbol": "B", "quantity": 20, "cost_basis_usd": 2000,
+          "acquired": "2018-05-01"}],
+        {"stocks": {"weight": 0.5, "band_abs": 0.05}, "bonds": {"weight": 0.5, "band_abs": 0.05}},
+        household={"state_rate": 0.05},
+    )
+    p = plan(h)
+    assert _trades(p) == [("tx", "B", "buy", 30.0, 5), ("tx", "S", "sell", 30.0, 5)]
+    sale = next(t for t in p.trades if t.side is Side.SELL)
+    assert [(r.lot_id, r.quantity, r.gain_usd) for r in sale.lots] == [("L2", 30.0, 300.0)]
+    assert p.tax.total_usd == pytest.approx(60.00, abs=0.005)
+    assert p.tax.federal_usd == pytest.approx(45.00, abs=0.005)
+    assert [c.weight_after for c in p.classes] == pytest.approx([0.5, 0.5])

@@ -13,10 +13,14 @@ import typer
 
 from rebal.cli import (
     backtest_cmd,
+    batch_cmd,
     compare_cmd,
     demo_cmd,
+    factors_cmd,
+    monitor_cmd,
     plan_cmd,
     simulate_cmd,
+    store_cmd,
     sweep_cmd,
     tax_cmd,
 )
@@ -33,21 +37,67 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
+
+
+@app.callback()
+def _options(
+    wide: bool = typer.Option(False, "--wide", help="Tables show every column, however wide (by default columns that do not fit the terminal are left out and named)."),
+) -> None:
+    """Options before the command: ``rebal --wide plan …``."""
+    from rebal.cli import console
+
+    console.WIDE["on"] = wide
+
+
 backtest_cmd.register(app)
 compare_cmd.register(app)
 sweep_cmd.register(app)
 plan_cmd.register(app)
 demo_cmd.register(app)
 tax_cmd.register(app)
+factors_cmd.register(app)
+monitor_cmd.register(app)
 simulate_cmd.register(app)
+store_cmd.register(app)
+batch_cmd.register(app)
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_TIME_LIMIT, EXIT_ACTION, EXIT_INTERRUPTED = 0, 2, 3, 10, 130
+"""Exit statuses of every command (README, "Exit codes"; each command's --help)."""
+
+_EXIT_EXTRA = {
+    "plan": f"{EXIT_TIME_LIMIT} = the solver stopped at its time limit (a warning line says "
+            "so; the plan shown is feasible but may not be optimal)",
+    "check": f"{EXIT_ACTION} = action needed (a class or tier outside its band)",
+}
+
+
+def exit_codes_epilog(command: str) -> str:
+    """The exit statuses of ``command``, for its --help."""
+    ok = "within bands" if command == "check" else "done"
+    parts = [f"{EXIT_OK} = {ok}", f"{EXIT_BAD_INPUT} = bad input or an impossible request "
+             "(one line on stderr naming the file, field or flag)"]
+    if command in _EXIT_EXTRA:
+        parts.append(_EXIT_EXTRA[command])
+    parts.append(f"{EXIT_INTERRUPTED} = interrupted")
+    return "Exit status: " + "; ".join(parts) + "."
+
+
+for _info in app.registered_commands:
+    _name = _info.name or getattr(_info.callback, "__name__", "")
+    _info.epilog = _info.epilog or exit_codes_epilog(_name)
+for _group in app.registered_groups:
+    if _group.typer_instance is not None:
+        for _info in _group.typer_instance.registered_commands:
+            _info.epilog = _info.epilog or exit_codes_epilog(_info.name or "")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; bad input ends in one line on stderr, never a traceback."""
     from rebal.errors import RebalError
 
+    args = store_cmd.route(list(sys.argv[1:] if argv is None else argv))
     try:
-        app(args=argv, standalone_mode=True)
+        app(args=args, standalone_mode=True)
     except RebalError as exc:
         from rebal.cli.console import fail
 

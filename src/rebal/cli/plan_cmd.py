@@ -37,9 +37,12 @@ def plan_cmd(
     tax_budget: Annotated[float | None, typer.Option(help="At most this much extra tax this year, dollars.")] = None,
     tax_free_only: Annotated[bool, typer.Option("--tax-free-only", help="Only trades that add no tax.")] = False,
     full_rebalance: Annotated[bool, typer.Option("--full-rebalance", help="Every class inside its band, whatever the tax.")] = False,
-    min_trade: Annotated[float, typer.Option(help="Smallest order, dollars.")] = 0.0,
+    min_trade: Annotated[float, typer.Option(help="Smallest order, dollars (or one share where whole shares are traded); an account's min_trade_usd wins.")] = 100.0,
+    tidy: Annotated[bool, typer.Option("--tidy", help="Also trade to move classes inside their band closer to target.")] = False,
+    carryforward_value: Annotated[float, typer.Option(help="Value of a dollar of loss carried to later years, in the objective and the naive comparison.")] = 0.05,
     months: Annotated[int, typer.Option(help="Also plan a schedule over this many months that closes the gap with new money first.")] = 0,
     monthly_contribution: Annotated[float, typer.Option(help="New money per month for --months, dollars.")] = 0.0,
+    time_limit: Annotated[float, typer.Option(help="Solver time limit per solve, seconds; reaching it prints a warning and exits 3.")] = 10.0,
     json_out: Annotated[bool, typer.Option("--json", help="Print the whole plan as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary lines.")] = False,
 ) -> None:
@@ -57,7 +60,8 @@ def plan_cmd(
         raise ConfigError(f"--months must be >= 1, got {months}")
     request = PlanRequest(
         household=str(household), mode=chosen[0] if chosen else "balanced",
-        tax_budget_usd=tax_budget, min_trade_usd=min_trade, months=months,
+        tax_budget_usd=tax_budget, min_trade_usd=min_trade, tidy=tidy,
+        carryforward_value=carryforward_value, time_limit_s=time_limit, months=months,
         monthly_contribution_usd=monthly_contribution,
         orders=None if orders is None else str(orders),
         report=None if report is None else str(report),
@@ -66,13 +70,21 @@ def plan_cmd(
         answer = run(request)
     if json_out:
         console.print_json(answer.to_dict())
-        return
-    print_plan(answer.plan, quiet=quiet)
-    if answer.schedule is not None:
-        print_schedule(answer.schedule, quiet=quiet)
-    for path, what in ((orders, "orders"), (report, "report")):
-        if path is not None:
-            console.out.print(f"{what}: {path}")
+    else:
+        print_plan(answer.plan, quiet=quiet)
+        if answer.schedule is not None:
+            print_schedule(answer.schedule, quiet=quiet)
+        for path, what in ((orders, "orders"), (report, "report")):
+            if path is not None:
+                console.out.print(f"{what}: {path}")
+    if answer.hit_time_limit:
+        from rebal.cli.main import EXIT_TIME_LIMIT
+
+        console.err.print(
+            f"[yellow]warning:[/] the solver stopped at its {time_limit:g} s time limit: the "
+            f"plan is feasible but may not be optimal (exit status {EXIT_TIME_LIMIT}; "
+            "raise --time-limit)", markup=True)
+        raise typer.Exit(EXIT_TIME_LIMIT)
 
 
 def print_plan(result: TradePlan, *, quiet: bool = False) -> None:
@@ -82,20 +94,21 @@ def print_plan(result: TradePlan, *, quiet: bool = False) -> None:
 
     console.out.print(f"[bold]Plan for {result.household}[/] as of {result.as_of}")
     if not quiet:
-        for make, title in ((plan_tables.trade_table, "Trades"),
+        for make, title in ((plan_tables.steps_table, "Steps"),
+                            (plan_tables.trade_table, "Trades"),
                             (plan_tables.class_table, "Allocation by class"),
                             (plan_tables.account_table, "Accounts"),
                             (plan_tables.tax_table, "Tax"),
-                            (plan_tables.do_not_buy_table, "Do not buy (wash-sale windows)")):
+                            (plan_tables.do_not_buy_table, "Do not buy (wash-sale windows)"),
+                            (plan_tables.not_done_table, "Not done, and why")):
             t = make(result)
-            if t.rows:
+            if t.rows and make is plan_tables.trade_table:  # one line a trade, reason below
+                console.item_table(title, t.header, t.rows, group="Step",
+                                   below=("Lots", "Reason"))
+            elif t.rows:
                 console.table(title, t.header, t.rows)
-    naive = result.naive
-    line = f"estimated tax of this plan: {console.usd(result.tax.total_usd)}"
-    if naive is not None:
-        line += (f"; naive pro-rata FIFO rebalance: {console.usd(naive.tax.total_usd)}; "
-                 f"saving {console.usd(result.saving_usd)}")
-    console.out.print(line)
+    for line in plan_tables.comparison_lines(result):
+        console.out.print(line)
     console.out.print("every class inside its band after the plan" if result.in_bands_after
                       else "[yellow]some classes remain outside their band[/]")
     for note in result.notes:

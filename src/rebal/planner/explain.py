@@ -2,17 +2,22 @@
 
 Steps (DESIGN.md, "The tax-aware planner"):
 
-1. new money — buys paid for by cash above the reserve and pending contributions, the
-   largest underweight classes first;
-2. rebalance inside tax-advantaged accounts — sales there, and buys there paid by them;
+1. invest new money — buys paid for by cash above the reserve and pending contributions;
+2. trade inside tax-advantaged accounts — sales there, and buys there paid by them;
 3. harvest losses — taxable sales of lots at a loss, and the buys of a substitute (same
    class, another wash-sale group) they pay for;
 4. realize gains at 0 % or against harvested losses — taxable gain sales whose gain fits
    in the 0 % LTCG room or is covered by the plan's realized losses, and buy-backs;
-5. remaining sales (taxable gain sales the bands require) and the buys they fund.
+5. other taxable trades (gain sales the bands require, and the buys they fund).
 
 The optimizer does not know about steps; labelling is after the fact, from what each
-order does.
+order does. Every reason is built from the plan's measured effect (the class's household
+weight before and after against its target, the class's dollars by account type before
+and after, the lot's gain and term) and claims only what those numbers show:
+"underweight"/"overweight" = the class's weight before the plan is below/above target;
+"toward target" = the plan moves the class in the trade's direction and ends nearer its
+target; "asset location" = the class's share held in the trade's account type moves the
+way the household's location preference wants (tests/planner check each claim).
 """
 
 from __future__ import annotations
@@ -23,9 +28,9 @@ from rebal.household.model import HeldLot, Household
 from rebal.planner.outcome import Order, Outcome
 from rebal.planner.result import PlannedTrade
 from rebal.planner.settings import Step
-from rebal.types import Side
+from rebal.types import AccountType, Side
 
-__all__ = ["label_orders"]
+__all__ = ["label_orders", "location_moves"]
 
 
 def _money(x: float) -> str:
@@ -41,6 +46,50 @@ def _harvestable(h: Household, lot: HeldLot, price: float) -> bool:
     return h.harvest.worth_harvesting(basis - lot.quantity * price, basis)
 
 
+def _class_share_by_type(outcome: Outcome, h: Household, c: str, *, after: bool,
+                         ) -> dict[AccountType, float]:
+    """Fraction of class ``c``'s dollars held in each account type (before/after)."""
+    types = {a.id: a.type for a in h.accounts}
+    dollars: dict[AccountType, float] = defaultdict(float)
+    for a in outcome.accounts:
+        for cls, v in (a.classes_after_usd if after else a.classes_before_usd):
+            if cls == c:
+                dollars[types[a.account]] += v
+    total = sum(dollars.values())
+    return {t: (v / total if total > 0 else 0.0) for t, v in dollars.items()}
+
+
+def location_moves(h: Household, outcome: Outcome, c: str, side: Side,
+                   account_type: AccountType) -> AccountType | None:
+    """The account type the plan moves class ``c`` toward (or away from) as the location
+    preference wants, for a trade of ``side`` in ``account_type``; ``None`` when the plan
+    does not. A sale qualifies when ``c``'s share in ``account_type`` falls and its share in
+    a type the household prefers for ``c`` rises; a buy when its share there rises and its
+    share in a less preferred type falls. Returns that other type."""
+    target = next((t for t in h.targets if t.asset_class == c), None)
+    if target is None or not target.location:
+        return None
+    pref = target.location
+
+    def rank(t: AccountType) -> int:
+        return pref.index(t) if t in pref else len(pref)
+
+    before = _class_share_by_type(outcome, h, c, after=False)
+    after = _class_share_by_type(outcome, h, c, after=True)
+    tol = 1e-9
+    here = after.get(account_type, 0.0) - before.get(account_type, 0.0)
+    others = sorted((t for t in set(before) | set(after) if t is not account_type), key=rank)
+    if side is Side.SELL and here < -tol:
+        for t in others:
+            if rank(t) < rank(account_type) and after.get(t, 0.0) - before.get(t, 0.0) > tol:
+                return t
+    if side is Side.BUY and here > tol:
+        for t in reversed(others):
+            if rank(t) > rank(account_type) and after.get(t, 0.0) - before.get(t, 0.0) < -tol:
+                return t
+    return None
+
+
 def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[PlannedTrade, ...]:
     """The orders as :class:`PlannedTrade` records with step and reason, sorted by step
     (sales before buys within a step)."""
@@ -48,23 +97,41 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
     acct = {a.id: a for a in h.accounts}
     cls_alloc = {c.asset_class: c for c in outcome.classes}
     lots_by_id = {lot.id: lot for lot in h.lots}
+    buys_in = {o.account for o in orders if o.side is Side.BUY}
 
     def main_class(symbol: str) -> str:
         return max(sec[symbol].look_through, key=lambda p: p[1])[0]
 
-    def where(c: str) -> str:
+    def nums(c: str) -> str:
         a = cls_alloc[c]
-        return f"{c} ({_pct(a.weight_before)} vs {_pct(a.target)} target)"
+        return (f"{c} {_pct(a.weight_before)} → {_pct(a.weight_after)}, "
+                f"target {_pct(a.target)}")
 
-    def purpose(c: str, side: Side) -> str:
-        """Why a trade in class ``c`` helps: toward target, or (a sale of an underweight
-        class, a buy of an overweight one) moving the class to another account."""
+    def toward(c: str, side: Side) -> bool:
         a = cls_alloc[c]
-        against = (side is Side.SELL) == (a.weight_before < a.target)
-        if against:
-            return (f"to move {c} into other accounts (asset location); the household's "
-                    f"{where(c)} still ends at {_pct(a.weight_after)}")
-        return f"to move {where(c)} toward target"
+        moved = a.weight_after - a.weight_before
+        direction = 1.0 if side is Side.BUY else -1.0
+        return (moved * direction > 0
+                and abs(a.weight_after - a.target) < abs(a.weight_before - a.target))
+
+    def effect(c: str, side: Side, account: str) -> str:
+        """What the trade does for class ``c``, as the numbers show it."""
+        a = acct[account]
+        if toward(c, side):
+            return f"moves {c} toward target ({nums(c)})"
+        other = location_moves(h, outcome, c, side, a.type)
+        if other is not None:
+            verb = "out of" if side is Side.SELL else "into"
+            return (f"asset location: moves {c} {verb} {a.type.value} accounts "
+                    f"({'preferred: ' + other.value if side is Side.SELL else 'from ' + other.value}"
+                    f"; {nums(c)})")
+        if side is Side.SELL:
+            if a.pending_flow_usd < 0 or a.cash_usd < a.min_cash_usd:
+                return f"raises the cash {a.name or a.id} needs ({nums(c)})"
+            if account in buys_in:
+                return f"pays for the buys in {a.name or a.id} ({nums(c)})"
+            return f"raises cash in {a.name or a.id} ({nums(c)})"
+        return f"invests cash in {a.name or a.id} ({nums(c)})"
 
     # classes in which the plan buys a security (any account): a loss sale there keeps
     # its exposure through that buy
@@ -77,7 +144,6 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
     total_losses = outcome.tax.st_losses_usd + outcome.tax.lt_losses_usd
     room_left = max(0.0, outcome.tax.zero_rate_room_usd)
     loss_left = total_losses
-    funded: dict[str, dict[Step, float]] = defaultdict(lambda: defaultdict(float))
 
     # Sales first: their step decides how the buys they fund are labelled.
     sells = [k for k, o in enumerate(orders) if o.side is Side.SELL]
@@ -87,11 +153,10 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
         o = orders[k]
         a = acct[o.account]
         c = main_class(o.symbol)
-        value = o.shares * sec[o.symbol].price_usd
         if not a.taxable:
             steps[k] = Step.TAX_ADVANTAGED
             reasons[k] = (f"Sells {o.symbol} in {a.name or a.id} ({a.type.value}), where trades "
-                          f"realize no tax, to move {where(c)} toward target.")
+                          f"realize no tax: {effect(c, o.side, o.account)}.")
         else:
             gain = outcome.gains[k]
             lots = outcome.reliefs.get(k, ())
@@ -103,16 +168,15 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
             if gain < 0 and not (over or eligible):
                 steps[k] = Step.REMAINING
                 reasons[k] = (f"Sells {o.symbol} at a small {_money(gain)} loss (lots {ids}, "
-                              f"below the harvest threshold) {purpose(c, o.side)}.")
+                              f"below the harvest threshold): {effect(c, o.side, o.account)}.")
             elif gain < 0:
                 steps[k] = Step.HARVEST
                 harvested_symbols[c].add(o.symbol)
+                why = (f"{c} is overweight ({nums(c)})" if over else
+                       "a buy in the same class keeps the exposure"
+                       if c in bought_classes else effect(c, o.side, o.account))
                 reasons[k] = (f"Harvests a {_money(gain)} {'/'.join(terms)}-term loss on "
-                              f"{o.symbol} (lots {ids})"
-                              + (f"; {c} is overweight." if over else
-                                 "; a buy in the same class keeps the exposure."
-                                 if c in bought_classes else
-                                 f"; {purpose(c, o.side)}."))
+                              f"{o.symbol} (lots {ids}); {why}.")
             else:
                 lt_gain = sum(r.gain_usd or 0.0 for r in lots
                               if r.term is not None and r.term.value == "long")
@@ -120,8 +184,8 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
                     loss_left -= gain
                     steps[k] = Step.GAIN_REALIZATION
                     reasons[k] = (f"Realizes a {_money(gain)} gain on {o.symbol} (lots {ids}) "
-                                  f"offset by losses harvested in this plan, "
-                                  f"{purpose(c, o.side)}.")
+                                  f"offset by losses harvested in this plan: "
+                                  f"{effect(c, o.side, o.account)}.")
                 elif lt_gain >= gain - 0.01 and gain <= room_left + 0.01:
                     room_left -= gain
                     steps[k] = Step.GAIN_REALIZATION
@@ -130,11 +194,10 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
                 else:
                     steps[k] = Step.REMAINING
                     tax = sum(r.est_tax_usd for r in lots)
-                    reasons[k] = (f"Sells {o.symbol} to bring {where(c)} back toward its band, "
-                                  f"lowest-tax lots first ({'/'.join(terms)}-term: {ids}); "
-                                  f"gain {_money(gain)}, est. tax {_money(tax)}.")
+                    reasons[k] = (f"Sells {o.symbol}, lowest-tax lots first "
+                                  f"({'/'.join(terms)}-term: {ids}; gain {_money(gain)}, "
+                                  f"est. tax {_money(tax)}): {effect(c, o.side, o.account)}.")
                 gain_sold[(o.account, o.symbol)] = steps[k]
-        funded[o.account][steps[k]] += value - outcome.costs[k]
 
     # New money per account: cash above the reserve plus the pending flow.
     new_money = {a.id: max(0.0, a.cash_usd + a.pending_flow_usd - a.min_cash_usd)
@@ -151,13 +214,15 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
         if new_money[o.account] >= spend / 2:
             new_money[o.account] -= spend
             steps[k] = Step.NEW_MONEY
-            reasons[k] = (f"Invests new money in {o.symbol}: {where(c)} is among the most "
-                          f"underweight classes.")
+            under = cls_alloc[c].weight_before < cls_alloc[c].target
+            reasons[k] = (f"Invests new money in {o.symbol}: "
+                          + (f"{c} is underweight ({nums(c)})." if under else
+                             f"{effect(c, o.side, o.account)}."))
             continue
         if not a.taxable:
             steps[k] = Step.TAX_ADVANTAGED
             reasons[k] = (f"Buys {o.symbol} in {a.name or a.id} ({a.type.value}) with tax-free "
-                          f"sale proceeds, {purpose(c, o.side)}.")
+                          f"sale proceeds: {effect(c, o.side, o.account)}.")
             continue
         subs_for = [x for x in harvested_symbols.get(c, ()) if o.symbol in sec[x].substitutes
                     or h.wash_group(x) != h.wash_group(o.symbol)]
@@ -171,7 +236,8 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
                           "basis for later (gains are never wash sales).")
         else:
             steps[k] = Step.REMAINING
-            reasons[k] = f"Buys {o.symbol} with sale proceeds {purpose(c, o.side)}."
+            reasons[k] = (f"Buys {o.symbol} with sale proceeds: "
+                          f"{effect(c, o.side, o.account)}.")
 
     out = []
     for k, o in enumerate(orders):

@@ -44,14 +44,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from rebal.household.model import HeldLot, Household
+from rebal.household.model import ClassTarget, HeldLot, Household
 from rebal.household.views import class_values, investable_value_usd
 from rebal.planner.guard import PlanGuard
 from rebal.planner.settings import PlanMode, PlanSettings
+from rebal.policy.tiers import TIER_PRESETS
 from rebal.tax.harvest import worth_harvesting
 from rebal.tax.holding import is_long_term
-from rebal.tax.marginal import GainTaxSchedule, TaxProfile, gain_tax_schedule
-from rebal.types import FloatArray, Term
+from rebal.tax.marginal import (
+    GainTaxSchedule,
+    TaxProfile,
+    gain_tax_schedule,
+    zero_rate_lt_room,
+)
+from rebal.types import FloatArray, Sizing, Term
 
 __all__ = ["MAX_EXACT_INTEGERS", "LotVar", "PositionVar", "Problem", "build_problem"]
 
@@ -59,10 +65,51 @@ __all__ = ["MAX_EXACT_INTEGERS", "LotVar", "PositionVar", "Problem", "build_prob
 _CONT, _INT, _SEMI, _SEMI_INT = 0, 1, 2, 3
 _HARD_BAND_TOL = 0.0  # weight units: the band edge itself is inside (strict breach rule)
 _TURNOVER_PENALTY = 1e-6  # per dollar traded: breaks ties against pointless trades
-MAX_EXACT_INTEGERS = 150
-"""Most whole-share order variables solved as integers; more are rounded afterwards."""
+MAX_EXACT_INTEGERS = 8
+"""Most whole-share order variables solved as integers; more are rounded afterwards.
+
+Small: with more share counts as integers branch-and-bound took 0.3–3 s on the example
+households (17–28 such variables; one hit the time limit), for at most one share per
+order; solved continuous and rounded (buys down, sales to the nearest share, band edges
+kept by a rounding margin) the same plans take 0.01–0.05 s. Households with a few
+positions stay exact."""
 _NEW_POSITION_PENALTY = 1e-7  # per dollar bought of a fund the account does not hold
 _IDLE_CASH_WEIGHT = 2.5  # × inside_weight, per dollar of cash above the reserves
+_TARGET_TOLERANCE = 0.1  # of the band's half-width: a class sized to target aims there
+_ORDER_COST_USD = 0.5  # objective dollars per order (with a minimum trade): fewer orders
+_TIDY_MARGIN = 0.001  # per dollar sold, on top of the most a sale can gain inside the bands
+
+
+def tidy_cost_per_usd(settings: PlanSettings) -> float:
+    """Objective cost per dollar sold when tidying is off (``settings.tidy`` False).
+
+    A sale and the buy it pays for can lower two classes' inside-band deviations by a
+    dollar each, at most ``3 × inside_weight`` apiece (the heaviest inside piece, also the
+    schedule's slack piece): a cost above ``6 × inside_weight`` per dollar sold makes every
+    sale whose only effect is to move in-band classes closer to target a loss, so sales
+    happen only for a breached band, cash needs, a harvested loss or a 0 % gain. Zero with
+    ``tidy``.
+    """
+    return 0.0 if settings.tidy else 6.0 * settings.inside_weight + _TIDY_MARGIN
+
+
+def sized_half_width(t: ClassTarget, weight_before: float) -> float:
+    """Half-width (weight fraction) the plan aims inside for target ``t``: a class
+    breached before the plan is sized as its tier is in backtests
+    (:data:`rebal.policy.tiers.TIER_PRESETS`: core back to target, satellite and tactical
+    to the band edge; "target" is within a tenth of the band, :data:`_TARGET_TOLERANCE`);
+    a class inside its band keeps its band."""
+    hw = float(t.half_width)
+    if not t.breached(weight_before):
+        return hw
+    sizing = TIER_PRESETS[t.tier.value].sizing
+    if sizing is Sizing.TO_TARGET:
+        # "at target" = within a tenth of the band: closer would pay at the outside-band
+        # weight for dollars of whole-share rounding, calling for extra small orders
+        return hw * _TARGET_TOLERANCE
+    if sizing is Sizing.HALFWAY:
+        return hw / 2.0
+    return hw
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +125,7 @@ class PositionVar:
     sell_col: int | None
     buy_col: int | None
     lot_ids: tuple[str, ...] = ()
+    min_buy_shares: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +251,27 @@ def _add_schedule(b: _Builder, schedule: GainTaxSchedule, total_col: int, *, sig
     return cols, coefs
 
 
+def _semi_to_binary(b: _Builder) -> dict[int, int]:
+    """Write every semi-continuous order (0 or between its minimum and its bound) with an
+    explicit binary ``y``: ``min·y ≤ x ≤ bound·y``. The binary carries a cost of
+    :data:`_ORDER_COST_USD` per order in the objective, so of two equally good plans the
+    one with fewer orders wins (no buy split over two funds of a class for nothing)."""
+    base = {_SEMI: _CONT, _SEMI_INT: _INT}
+    binary: dict[int, int] = {}
+    for j in range(len(b.c)):
+        kind = b.kind[j]
+        if kind not in base:
+            continue
+        lo, hi = b.lb[j], b.ub[j]
+        b.kind[j] = base[kind]
+        b.lb[j] = 0.0
+        y = b.var(0.0, 1.0, _ORDER_COST_USD, _INT)
+        b.row([(j, 1.0), (y, -lo)], 0.0, math.inf, "min_trade")
+        b.row([(j, 1.0), (y, -hi)], -math.inf, 0.0, "max_trade")
+        binary[j] = y
+    return binary
+
+
 def _loss_schedule(profile: TaxProfile, max_loss: float) -> GainTaxSchedule:
     """Tax saved by x dollars of net loss, as a schedule in x (rates = savings per dollar).
 
@@ -299,15 +368,21 @@ def build_problem(
                     r = t.location.index(a.type) if a.type in t.location else len(t.location)
                     loc_rank[(t.asset_class, a.id)] = r
     buy_cap = max(w_after, 0.0) + sum(a.cash_usd for a in h.accounts) + 1.0
-    min_trade = settings.min_trade_usd
+    tidy = tidy_cost_per_usd(settings)
 
-    def kind_and_lb(whole: bool, price: float, ub: float) -> tuple[int, float]:
+    def kind_and_lb(min_trade: float, whole: bool, price: float, ub: float, *, sell: bool,
+                    ) -> tuple[int, float]:
+        """Variable kind and lower bound of an order: 0 or at least ``min_trade`` dollars
+        (whole shares: at least one share); a sale may always empty a smaller position."""
         if min_trade > 0:
             lo = min_trade / price
-            if whole:
-                lo = math.ceil(lo - 1e-9)
+            # whole shares: at least one; fractions: rounded up to the 1e-6 share the
+            # orders are rounded to, so a buy rounded down stays at the minimum
+            lo = math.ceil(lo - 1e-9) if whole else math.ceil(lo * 1e6 - 1e-6) / 1e6
             if lo > ub:
-                return (-1, 0.0)  # cannot trade at the minimum size
+                if not sell:
+                    return (-1, 0.0)  # cannot buy at the minimum size
+                lo = ub
             return (_SEMI_INT if whole else _SEMI, lo)
         return (_INT if whole else _CONT, 0.0)
 
@@ -326,19 +401,23 @@ def build_problem(
         whole = a.whole_shares
         qty = held.get(key, 0.0)
         sell_col = buy_col = None
+        min_buy = 0.0
         lot_ids: tuple[str, ...] = ()
         loc_cost = sum(loc_rank.get((c, a_id), 0) * f for c, f in s.look_through)
         loc_cost *= settings.location_weight * price
+        min_trade = settings.min_trade_usd if a.min_trade_usd is None else a.min_trade_usd
         if qty > 0:
             ub = math.floor(qty + 1e-9) if whole else qty
-            kind, lo = kind_and_lb(whole, price, ub)
+            kind, lo = kind_and_lb(min_trade, whole, price, ub, sell=True)
             if kind >= 0 and ub > 0:
-                sell_col = b.var(lo, ub, (rate + _TURNOVER_PENALTY) * price - loc_cost, kind)
+                sell_col = b.var(lo, ub, (rate + _TURNOVER_PENALTY + tidy) * price - loc_cost,
+                                 kind)
         if symbol in buys_ok.get(a_id, ()) and not guard.buy_blocked(symbol, a_id):
             ub = buy_cap / price
             ub = math.floor(ub) if whole else ub
-            kind, lo = kind_and_lb(whole, price, ub)
+            kind, lo = kind_and_lb(min_trade, whole, price, ub, sell=False)
             if kind >= 0:
+                min_buy = lo
                 # Ties go to funds the account already holds (fewer new positions).
                 new_fund = 0.0 if qty > 0 else _NEW_POSITION_PENALTY
                 buy_col = b.var(lo, ub, (rate + _TURNOVER_PENALTY + new_fund) * price + loc_cost,
@@ -360,6 +439,7 @@ def build_problem(
         positions.append(PositionVar(
             account=a_id, symbol=symbol, price_usd=price, cost_rate=rate, whole_shares=whole,
             held=qty, sell_col=sell_col, buy_col=buy_col, lot_ids=lot_ids,
+            min_buy_shares=min_buy,
         ))
 
     share_cols = [j for pos in positions for j in (pos.sell_col, pos.buy_col)
@@ -376,7 +456,10 @@ def build_problem(
             round_margin[c] += step * pos.price_usd * f
 
     # ---------------------------------------------------------------- taxable lots
+    zero_room = zero_rate_lt_room(profile) if zero_on else 0.0
+    free_lot_cols: set[int] = set()
     lot_rows: list[tuple[int, list[tuple[int, float]]]] = []
+    unknown_losses: list[str] = []
     for pos in positions:
         if pos.sell_col is None or not pos.lot_ids:
             continue
@@ -399,13 +482,34 @@ def build_problem(
             if (net_loss and h.wash_sale.avoid
                     and guard.loss_sale_check(lot, net_price).washed):
                 ub = 0.0  # a recent purchase of the group would wash this loss (§1091(a))
-            col = b.var(0.0, ub, 0.0)
+            if not lot.date_known and net_price * lot.quantity < basis:
+                # built from a position at its average cost (docs/imports.md): the loss's
+                # amount and term are unknown, so it is never realized (conservative)
+                ub = 0.0
+                unknown_losses.append(f"{lot.symbol} in {lot.account}")
+            # A harvestable loss, or a long-term gain the 0 % room can take, is a reason to
+            # sell by itself: no tidy cost on those shares.
+            free = (harvestable and gain_ps < 0) or (
+                zero_on and zero_room > 0 and gain_ps > 0 and term is Term.LONG)
+            col = b.var(0.0, ub, -tidy * pos.price_usd if free else 0.0)
+            if free:
+                free_lot_cols.add(col)
             terms.append((col, -1.0))
             lot_vars.append(LotVar(lot=lot, col=col, gain_per_share_usd=gain_ps, term=term,
                                    harvestable=harvestable, loss_net_of_cost=net_loss))
         lot_rows.append((pos.sell_col, terms))
     for _, terms in lot_rows:
         b.row(terms, 0.0, 0.0, "lots")
+    unknown = [lot for lot in h.lots if not lot.date_known]
+    if unknown:
+        notes.append(
+            f"{len(unknown)} lot(s) have an unknown acquisition date (built from broker "
+            "positions at their average cost): each is treated as bought on "
+            f"{h.as_of.isoformat()} — a gain on it is short term, and it counts as a purchase "
+            "in its wash-sale group's window"
+            + (f"; not sold at a loss: {', '.join(dict.fromkeys(unknown_losses))}"
+               if unknown_losses else "")
+            + ". Import the broker's lots to lift this.")
 
     # ---------------------------------------------------------------- cash
     # Cash left above the reserve is uninvested: a small penalty (between the 2nd and 3rd
@@ -421,7 +525,8 @@ def build_problem(
         c = t.asset_class
         dev0 = values0[c] - t.weight * w_after
         terms = list(delta_terms.get(c, [])) + [(j, t.weight * v) for j, v in cost_terms]
-        width = t.half_width * max(w_after, 0.0)
+        hw_aim = sized_half_width(t, values0[c] / w0 if w0 > 0 else t.weight)
+        width = hw_aim * max(w_after, 0.0)
         margin = min(round_margin[c], width / 2.0)
         width -= margin
         pieces = [(width / 3.0, settings.inside_weight * k) for k in (1, 2, 3)]
@@ -499,14 +604,50 @@ def build_problem(
             if lv.gain_per_share_usd < 0 and not lv.harvestable:
                 b.c[lv.col] += -lv.gain_per_share_usd * top_rate
         if zero_on and settings.zero_bracket_value > 0:
-            from rebal.tax.marginal import zero_rate_lt_room
-
-            room = zero_rate_lt_room(profile)
+            room = zero_room
             if room > 0:
                 zr = b.var(0.0, room, -settings.zero_bracket_value)
                 b.row([(zr, 1.0), (pref, -1.0)], -math.inf, 0.0, "zero_room")
         if tax_cap_usd is not None:
             b.row(list(zip(tax_cols, tax_coefs, strict=True)), -math.inf, tax_cap_usd, "tax_cap")
+
+    # ---------------------------------------------------------------- no round trips
+    # An account never sells and buys the same class (a swap changes nothing but the
+    # fund): one binary per (account, class) lets it do one or the other. In a taxable
+    # account the sales that count are those of lots with no reason of their own — a
+    # harvestable loss (sold with a substitute bought) and a long-term gain the 0 % room
+    # takes (sold and bought back) are exempt. Without this a minimum trade could also
+    # be dodged by selling $110 and buying $100 back. Single-class funds only.
+    groups_rt: dict[tuple[str, str], tuple[list[int], list[int]]] = defaultdict(
+        lambda: ([], []))
+    lots_of_pos = {(lv.lot.account, lv.lot.symbol): [] for lv in lot_vars}
+    for lv in lot_vars:
+        lots_of_pos[(lv.lot.account, lv.lot.symbol)].append(lv.col)
+    for pos in positions:
+        look = sec[pos.symbol].look_through
+        if len(look) != 1:
+            continue
+        sells_rt, buys_rt = groups_rt[(pos.account, look[0][0])]
+        if pos.sell_col is not None:
+            if acct[pos.account].taxable and pos.lot_ids:
+                sells_rt.extend(j for j in lots_of_pos.get((pos.account, pos.symbol), [])
+                                if j not in free_lot_cols)
+            else:
+                sells_rt.append(pos.sell_col)
+        if pos.buy_col is not None:
+            buys_rt.append(pos.buy_col)
+    for key_rt, (sells_rt, buys_rt) in sorted(groups_rt.items()):
+        if not sells_rt or not buys_rt:
+            continue
+        z = b.var(0.0, 1.0, 0.0, _INT)  # 1 = this account may sell the class, 0 = buy it
+        m_sell = sum(b.ub[j] for j in sells_rt)
+        m_buy = sum(b.ub[j] for j in buys_rt)
+        if m_sell <= 0:
+            continue
+        b.row([*((j, 1.0) for j in sells_rt), (z, -m_sell)], -math.inf, 0.0,
+              f"one_way_sell:{key_rt[0]}:{key_rt[1]}")
+        b.row([*((j, 1.0) for j in buys_rt), (z, m_buy)], -math.inf, m_buy,
+              f"one_way_buy:{key_rt[0]}:{key_rt[1]}")
 
     # ---------------------------------------------------------------- wash sales
     groups: list[str] = []
@@ -538,6 +679,17 @@ def build_problem(
             b.kind[j] = relax.get(b.kind[j], b.kind[j])
         notes.append(f"whole shares: {len(share_cols)} share counts solved as continuous "
                      "and rounded (at most one share per order from the optimum)")
+    order_binary = _semi_to_binary(b)
+    # One fund per class bought in an account: two funds of one class bought side by side
+    # are two orders where one does (single-class funds; needs the order binaries).
+    buy_groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for pos in positions:
+        look = sec[pos.symbol].look_through
+        if pos.buy_col is not None and pos.buy_col in order_binary and len(look) == 1:
+            buy_groups[(pos.account, look[0][0])].append(order_binary[pos.buy_col])
+    for (a_id, c), ys in sorted(buy_groups.items()):
+        if len(ys) > 1:
+            b.row([(y, 1.0) for y in ys], -math.inf, 1.0, f"one_fund:{a_id}:{c}")
     n = len(b.c)
     a_matrix = sp.csr_matrix((b.vals, (b.rows, b.cols)), shape=(len(b.lo), n))
     return Problem(

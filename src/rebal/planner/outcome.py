@@ -132,6 +132,7 @@ def evaluate(h: Household, orders: list[Order], *, model_estimate: float | None 
         model_estimate_usd=model_estimate, zero_rate_room_usd=room,
         zero_rate_room_used_usd=min(room, pref),
         carryforward_change_usd=detail.carryforward_change,
+        carryforward_left_usd=detail.carryforward_after,
     )
     reliefs: dict[int, tuple[LotRelief, ...]] = {}
     for k, rows in reliefs_raw.items():

@@ -25,23 +25,28 @@ from datetime import date
 
 import numpy as np
 
-from rebal.errors import PlanInfeasible
+from rebal.errors import ConfigError, PlanInfeasible
 from rebal.household.model import Household
 from rebal.household.views import class_values, investable_value_usd
 from rebal.planner.explain import label_orders
 from rebal.planner.guard import PlanGuard, build_guard
 from rebal.planner.model import Problem, build_problem
 from rebal.planner.naive import naive_plan
+from rebal.planner.not_done import not_done
 from rebal.planner.outcome import Order, Outcome, evaluate, tax_trades
 from rebal.planner.result import DoNotBuyEntry, SolveStats, TradePlan
 from rebal.planner.settings import PlanMode, PlanSettings, SolveStatus
 from rebal.planner.solver import Solution, solve
 from rebal.types import Side
 
-__all__ = ["plan"]
+__all__ = ["MAX_POSITION_USD", "plan"]
 
 _EPS_SHARES = 1e-6  # fractional-share precision of orders
 _TAX_TOL = 0.005  # dollars: a cap is met when exceeded by less than half a cent
+MAX_POSITION_USD = 1e9
+"""Largest position (one security in one account) the planner accepts, dollars: the tax
+curves are exact to a cent up to :data:`rebal.tax.marginal.MAX_GAIN_USD` in all, and
+amounts beyond a household's are typos (an extra zero, a price in cents)."""
 
 
 def plan(household: Household, settings: PlanSettings | None = None) -> TradePlan:
@@ -79,7 +84,10 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     model_cap = cap
     for attempt in range(4):
         tb = time.perf_counter()
-        problem = build_problem(h, settings, guard, tax_cap_usd=model_cap)
+        # Share counts are solved continuous and rounded (fast); when rounding leaves the
+        # exact tax over its limit, the last attempts solve them as integers (exact).
+        problem = build_problem(h, settings, guard, tax_cap_usd=model_cap,
+                                integer_shares=True if attempt >= 2 else None)
         build_s += time.perf_counter() - tb
         sol = solve(problem, time_limit_s=settings.time_limit_s,
                     mip_abs_gap_usd=settings.mip_gap_usd)
@@ -119,6 +127,7 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     notes.extend(problem.notes)
     notes.extend(h.warnings)
     trades = label_orders(h, orders, outcome)
+    undone = not_done(h, settings, guard, orders, outcome, naive)
     dnb, wash_notes = _do_not_buy(h, guard, orders)
     notes.extend(wash_notes)
     stats = SolveStats(
@@ -131,6 +140,7 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
         as_of=h.as_of, household=h.name, method="optimized", settings=settings.to_dict(),
         trades=trades, classes=outcome.classes, accounts=outcome.accounts, tax=outcome.tax,
         do_not_buy=dnb, naive=naive, stats=stats, notes=tuple(dict.fromkeys(notes)),
+        not_done=undone,
     )
 
 
@@ -146,6 +156,16 @@ def _sellable_usd(h: Household, account: str) -> float:
 
 
 def _precheck(h: Household, settings: PlanSettings) -> None:
+    sec = {s.symbol: s for s in h.securities}
+    value: dict[tuple[str, str], float] = defaultdict(float)
+    for lot in h.lots:
+        value[(lot.account, lot.symbol)] += lot.quantity * sec[lot.symbol].price_usd
+    for (account, symbol), v in value.items():
+        if v > MAX_POSITION_USD:
+            raise ConfigError(
+                f"account {account}, {symbol}: the position is worth ${v:,.0f}, above the "
+                f"planner's limit of ${MAX_POSITION_USD:,.0f} per position (check the "
+                "quantity and price_usd)")
     binding = []
     for a in h.accounts:
         have = a.cash_usd + a.pending_flow_usd - a.min_cash_usd
@@ -162,7 +182,6 @@ def _precheck(h: Household, settings: PlanSettings) -> None:
         return
     w_after = investable_value_usd(h) + sum(a.pending_flow_usd for a in h.accounts)
     fixed: dict[str, float] = defaultdict(float)
-    sec = {s.symbol: s for s in h.securities}
     for lot in h.lots:
         s = sec[lot.symbol]
         if not s.tradable:
@@ -223,7 +242,9 @@ def _diagnose(h: Household, settings: PlanSettings, guard: PlanGuard, sol: Solut
 
 
 def _floor(x: float, step: float) -> float:
-    return math.floor(x / step + 1e-6) * step
+    # 1e-3 of a step absorbs the solver's feasibility tolerance (a buy at its minimum
+    # returned as 4.9975019999 shares is 4.997502, not one step less)
+    return math.floor(x / step + 1e-3) * step
 
 
 def _ceil(x: float, step: float) -> float:
@@ -253,6 +274,7 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
                     orders.append(Order(pos.account, pos.symbol, Side.SELL, shares))
                 cash_delta[pos.account] += shares * pos.price_usd * (1 - pos.cost_rate)
     buys: list[Order] = []
+    min_buy = {(pos.account, pos.symbol): pos.min_buy_shares for pos in problem.positions}
     for pos in problem.positions:
         if pos.buy_col is not None:
             raw = float(x[pos.buy_col])
@@ -279,6 +301,8 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
             unit = s.price_usd * (1 + s.cost_bps / 1e4)
             step = 1.0 if a.whole_shares else _EPS_SHARES
             cut = min(o.shares, _ceil(short / unit, step))
+            if o.shares - cut < min_buy[(o.account, o.symbol)] - 1e-9:
+                cut = o.shares  # below the minimum trade once trimmed: drop it
             buys[buys.index(o)] = Order(o.account, o.symbol, Side.BUY, o.shares - cut)
             short -= cut * unit
     orders.extend(o for o in buys if o.shares > 0)

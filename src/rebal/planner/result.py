@@ -14,15 +14,18 @@ from typing import Any
 
 from rebal.planner.settings import SolveStatus, Step
 from rebal.tax.records import Record, record_dict
-from rebal.types import AccountType, Side, Term
+from rebal.types import AccountType, ParseEnum, Side, Term
 
 __all__ = [
     "AccountAllocation",
     "ClassAllocation",
     "DoNotBuyEntry",
     "LotRelief",
+    "NotDone",
+    "NotDoneKind",
     "PlannedTrade",
     "SolveStats",
+    "StepSummary",
     "TaxSummary",
     "TradePlan",
     "write_orders_csv",
@@ -121,7 +124,9 @@ class TaxSummary(Record):
     ``total_usd`` = ``federal_usd`` (income tax incl. AMT) + ``niit_usd`` + ``state_usd``,
     all as extra over the household's tax without the plan. ``model_estimate_usd`` is
     the optimizer's linear estimate (it may differ where the ST/LT interaction or a
-    non-linear part of the tax is approximated).
+    non-linear part of the tax is approximated). ``carryforward_left_usd`` is the capital
+    loss carried to next year with the plan (§1212(b)); ``carryforward_change_usd`` its
+    change against no plan (negative = carryover used up this year).
     """
 
     st_gains_usd: float
@@ -137,6 +142,7 @@ class TaxSummary(Record):
     zero_rate_room_usd: float
     zero_rate_room_used_usd: float
     carryforward_change_usd: float
+    carryforward_left_usd: float = 0.0
 
     @property
     def net_st_usd(self) -> float:
@@ -160,6 +166,49 @@ class DoNotBuyEntry(Record):
     until: date
     first_safe_date: date
     planned: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepSummary(Record):
+    """One of the five steps: its trades' count and dollars (0 trades = "none")."""
+
+    step: int
+    label: str
+    n_trades: int
+    sold_usd: float
+    bought_usd: float
+
+
+class NotDoneKind(ParseEnum):
+    """What a plan left undone (and says why): see :class:`NotDone`."""
+
+    LOSS_NOT_HARVESTED = "loss_not_harvested"
+    LOSSES_BELOW_THRESHOLD = "losses_below_threshold"
+    CLASS_OUT_OF_BAND = "class_out_of_band"
+    ZERO_RATE_ROOM_UNUSED = "zero_rate_room_unused"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotDone(Record):
+    """Something a user would expect the plan to do that it does not, with why.
+
+    Attributes
+    ----------
+    kind
+        :class:`NotDoneKind`.
+    subject
+        What: a lot id, a class, ``"0% LTCG room"``.
+    amount_usd
+        The dollars at stake (the loss, the class's distance to its band, the room left).
+    reason
+        One sentence: the rule, holding or constraint responsible (wash-sale window with
+        the purchase that blocks it and the first safe date, threshold, step-up, …).
+    """
+
+    kind: NotDoneKind
+    subject: str
+    amount_usd: float
     reason: str
 
 
@@ -206,6 +255,8 @@ class TradePlan(Record):
         Problem size and times.
     notes
         Anything the user should know (approximations, relaxed settings …).
+    not_done
+        What the plan did not do that a user would expect, and why (:class:`NotDone`).
     """
 
     as_of: date
@@ -220,18 +271,49 @@ class TradePlan(Record):
     naive: TradePlan | None = None
     stats: SolveStats = field(default_factory=SolveStats)
     notes: tuple[str, ...] = ()
+    not_done: tuple[NotDone, ...] = ()
 
     @property
     def saving_usd(self) -> float | None:
-        """Naive tax − plan tax (dollars), when the naive plan is attached."""
+        """Naive tax − plan tax this year (dollars), when the naive plan is attached."""
         return None if self.naive is None else self.naive.tax.total_usd - self.tax.total_usd
+
+    @property
+    def carryforward_value(self) -> float:
+        """Dollars per dollar of loss carried to next year used in the comparison
+        (the settings' ``carryforward_value``; 0.05 when not set)."""
+        return float(self.settings.get("carryforward_value", 0.05))
+
+    @property
+    def saving_with_carryforward_usd(self) -> float | None:
+        """Naive − plan of (this year's tax − ``carryforward_value`` × loss carried to next
+        year), dollars: the saving counting the carryforward each plan leaves."""
+        if self.naive is None:
+            return None
+        v = self.carryforward_value
+        mine = self.tax.total_usd - v * self.tax.carryforward_left_usd
+        theirs = self.naive.tax.total_usd - v * self.naive.tax.carryforward_left_usd
+        return theirs - mine
+
+    @property
+    def steps(self) -> tuple[StepSummary, ...]:
+        """The five steps in order, each with its trades' count and dollars."""
+        out = []
+        for step in Step:
+            mine = [t for t in self.trades if t.step is step]
+            out.append(StepSummary(
+                step=int(step), label=step.label, n_trades=len(mine),
+                sold_usd=sum(t.value_usd for t in mine if t.side is Side.SELL),
+                bought_usd=sum(t.value_usd for t in mine if t.side is Side.BUY)))
+        return tuple(out)
 
     @property
     def in_bands_after(self) -> bool:
         return not any(c.breached_after for c in self.classes)
 
     def to_dict(self) -> dict[str, Any]:
-        return record_dict(self, last=("saving_usd", "in_bands_after"))
+        return record_dict(self, last=("saving_usd", "saving_with_carryforward_usd",
+                                       "carryforward_value", "in_bands_after", "steps"))
 
 
 ORDER_COLUMNS = (

@@ -72,11 +72,11 @@ class Step(IntEnum):
     @property
     def label(self) -> str:
         return {
-            1: "new money to underweights",
-            2: "rebalance inside tax-advantaged accounts",
-            3: "harvest losses (and buy a substitute)",
+            1: "invest new money",
+            2: "trade inside tax-advantaged accounts",
+            3: "harvest losses",
             4: "realize gains at 0% or against harvested losses",
-            5: "remaining sales",
+            5: "other taxable trades",
         }[int(self)]
 
 
@@ -99,8 +99,14 @@ class PlanSettings(Record):
         Most extra federal + state tax this year the plan may cause, dollars; required
         with (and only with) ``PlanMode.TAX_BUDGET``.
     min_trade_usd
-        No order smaller than this many dollars (0 = no minimum). Modelled with
+        No order smaller than this many dollars, or than one share where the account
+        trades whole shares (0 = no minimum; an account's own ``min_trade_usd`` in the
+        household file wins). A sale may still empty a smaller position. Modelled with
         semi-continuous variables (0 or at least the minimum).
+    tidy
+        Also trade to move classes that are inside their band closer to target. Off by
+        default: a sale then needs a reason of its own (a breached band, a cash need, a
+        harvested loss, a gain at 0 %); new money still goes to the largest gaps.
     harvest
         Harvest losses; ``None`` = the household's ``harvest.enabled``.
     realize_zero_bracket_gains
@@ -134,7 +140,8 @@ class PlanSettings(Record):
 
     mode: PlanMode = PlanMode.BALANCED
     tax_budget_usd: float | None = None
-    min_trade_usd: float = 0.0
+    min_trade_usd: float = 100.0
+    tidy: bool = False
     harvest: bool | None = None
     realize_zero_bracket_gains: bool | None = None
     use_location: bool = True

@@ -13,7 +13,10 @@ from rebal.reports.tables import Kind, StringTable, format_value
 __all__ = [
     "account_table",
     "class_table",
+    "comparison_lines",
     "do_not_buy_table",
+    "not_done_table",
+    "steps_table",
     "tax_table",
     "trade_table",
 ]
@@ -112,6 +115,7 @@ _TAX_ROWS = (
     ("NIIT (3.8%)", "niit_usd"),
     ("State tax", "state_usd"),
     ("Total tax", "total_usd"),
+    ("Loss carried to next year", "carryforward_left_usd"),
 )
 
 
@@ -146,4 +150,46 @@ def do_not_buy_table(plan: Any) -> StringTable:
     return StringTable(
         header=("Group", "Symbols", "Do not buy through", "First safe date", "Source", "Why"),
         rows=tuple(rows),
+    )
+
+
+def steps_table(plan: Any) -> StringTable:
+    """The five steps in order, each with its trades' count and dollars ("none" when empty)."""
+    rows = []
+    for st in plan.steps:
+        if st.n_trades:
+            rows.append((f"{st.step}. {st.label}", str(st.n_trades), _usd(st.sold_usd, 0),
+                         _usd(st.bought_usd, 0)))
+        else:
+            rows.append((f"{st.step}. {st.label}", "none", "", ""))
+    return StringTable(header=("Step", "Trades", "Sold", "Bought"), rows=tuple(rows))
+
+
+def not_done_table(plan: Any) -> StringTable:
+    """What the plan did not do that a user would expect, and why."""
+    rows = []
+    for n in plan.not_done:
+        kind = _text(n.kind).replace("_", " ")
+        rows.append((kind, n.subject, _usd(n.amount_usd), n.reason))
+    return StringTable(header=("What", "Subject", "Amount", "Why"), rows=tuple(rows))
+
+
+def comparison_lines(plan: Any) -> tuple[str, ...]:
+    """The plan against the naive one: this year's tax, the loss each carries to next
+    year, and one total valuing a carried dollar at ``plan.carryforward_value``."""
+    tax = plan.tax
+    naive = getattr(plan, "naive", None)
+    if naive is None:
+        return (f"estimated tax of this plan: {_usd(tax.total_usd)}; loss carried to next "
+                f"year: {_usd(tax.carryforward_left_usd)}",)
+    v = plan.carryforward_value
+    mine = tax.total_usd - v * tax.carryforward_left_usd
+    theirs = naive.tax.total_usd - v * naive.tax.carryforward_left_usd
+    return (
+        f"tax this year: this plan {_usd(tax.total_usd)}; naive pro-rata FIFO rebalance "
+        f"{_usd(naive.tax.total_usd)}; saving {_usd(plan.saving_usd)}",
+        f"loss carried to next year: this plan {_usd(tax.carryforward_left_usd)}; naive "
+        f"{_usd(naive.tax.carryforward_left_usd)}",
+        f"total at ${v:g} per carried dollar (tax − {v:g} × carried loss): this plan "
+        f"{_usd(mine)}; naive {_usd(theirs)}; saving {_usd(theirs - mine)}",
     )

@@ -91,23 +91,20 @@ def simulation_report_html(result: Any) -> str:
     """The self-contained HTML report of a simulation."""
     import plotly.graph_objects as go
 
-    from rebal.reports.charts import PALETTE, apply_layout
+    from rebal.reports.charts import apply_layout, series_color
     from rebal.reports.html import esc, figure_html, page_html, table_html
-
-    def _color(i: int) -> str:
-        return PALETTE[i % len(PALETTE)]
 
     runs = result.runs
     x = [d.isoformat() for d in runs[0].dates] if runs else []
     wealth = go.Figure()
     for i, r in enumerate(runs):
         wealth.add_trace(go.Scatter(x=x, y=r.values, name=r.strategy, mode="lines",
-                                    line={"color": _color(i)}))
+                                    line={"color": series_color(i)}))
     apply_layout(wealth, "Household value after taxes paid (dollars, contributions included)")
     taxes = go.Figure()
     for i, s in enumerate(result.strategies):
         taxes.add_trace(go.Bar(x=[y.year for y in s.years], y=[y.tax_usd for y in s.years],
-                               name=s.strategy, marker={"color": _color(i)}))
+                               name=s.strategy, marker={"color": series_color(i)}))
     apply_layout(taxes, "Tax of each year (dollars; negative = saved by a loss deduction)")
     drift = go.Figure()
     for i, r in enumerate(runs):
@@ -115,7 +112,7 @@ def simulation_report_html(result: Any) -> str:
             drift.add_trace(go.Scatter(
                 x=x, y=100 * (r.class_weights[:, k] - result.target[k]),
                 name=f"{r.strategy}: {c}", mode="lines",
-                line={"color": _color(i), "dash": "solid" if k == 0 else "dot"}))
+                line={"color": series_color(i), "dash": "solid" if k == 0 else "dot"}))
     apply_layout(drift, "Drift of each class from target (percentage points)")
     steps = go.Figure()
     for i, r in enumerate(runs):
@@ -124,7 +121,7 @@ def simulation_report_html(result: Any) -> str:
             for d, v in items:
                 years[d.year] = years.get(d.year, 0.0) + v
             steps.add_trace(go.Bar(x=list(years), y=list(years.values()),
-                                   name=f"{r.strategy}: {step}", marker={"color": _color(i)},
+                                   name=f"{r.strategy}: {step}", marker={"color": series_color(i)},
                                    opacity=0.5 + 0.5 / (1 + len(r.steps))))
     apply_layout(steps, "Value traded by step and year (dollars)")
     steps.update_layout(barmode="stack")

@@ -35,7 +35,15 @@ class PlanRequest:
     tax_budget_usd
         Most extra tax this year, dollars (with ``mode="tax_budget"``).
     min_trade_usd
-        Smallest order, dollars.
+        Smallest order, dollars (or one share where whole shares are traded); an
+        account's own ``min_trade_usd`` wins.
+    tidy
+        Also trade to move in-band classes closer to target.
+    carryforward_value
+        Value of a dollar of loss carried to later years (dollars per dollar), used in
+        the objective and in the comparison with the naive plan.
+    time_limit_s
+        Solver time limit per solve, seconds.
     months, monthly_contribution_usd
         Also a schedule over this many months (0: none) with this much new money a month.
     orders, report
@@ -45,7 +53,10 @@ class PlanRequest:
     household: str
     mode: str = "balanced"
     tax_budget_usd: float | None = None
-    min_trade_usd: float = 0.0
+    min_trade_usd: float = 100.0
+    tidy: bool = False
+    carryforward_value: float = 0.05
+    time_limit_s: float = 10.0
     months: int = 0
     monthly_contribution_usd: float = 0.0
     orders: str | None = None
@@ -61,6 +72,17 @@ class PlanRun:
     orders: Path | None = None
     report: Path | None = None
 
+    @property
+    def hit_time_limit(self) -> bool:
+        """True when a solve (the plan's, or a month's of the schedule) stopped at the
+        solver's time limit: feasible, possibly not optimal (the CLI exits 3)."""
+        from rebal.planner.settings import SolveStatus
+
+        plans = [self.plan]
+        if self.schedule is not None:
+            plans += [m.plan for m in self.schedule.months]
+        return any(p.stats.status is SolveStatus.TIME_LIMIT for p in plans)
+
     def to_dict(self) -> dict[str, Any]:
         """``rebal plan --json``: the plan, and ``schedule`` when one was asked."""
         payload = self.plan.to_dict()
@@ -74,7 +96,10 @@ def plan_household(
     *,
     mode: str = "balanced",
     tax_budget_usd: float | None = None,
-    min_trade_usd: float = 0.0,
+    min_trade_usd: float = 100.0,
+    tidy: bool = False,
+    carryforward_value: float = 0.05,
+    time_limit_s: float = 10.0,
     months: int = 0,
     monthly_contribution_usd: float = 0.0,
     orders: str | Path | None = None,
@@ -83,9 +108,13 @@ def plan_household(
     """Plan a loaded household (the options of :class:`PlanRequest`)."""
     from rebal.planner import PlanMode, PlanSettings, schedule, write_orders_csv
     from rebal.planner import plan as make_plan
+    from rebal.services.outputs import check_outputs
 
+    check_outputs({"--orders": orders, "--report": report})
     settings = PlanSettings(mode=PlanMode.parse(mode, field="mode"),
-                            tax_budget_usd=tax_budget_usd, min_trade_usd=min_trade_usd)
+                            tax_budget_usd=tax_budget_usd, min_trade_usd=min_trade_usd,
+                            tidy=tidy, carryforward_value=carryforward_value,
+                            time_limit_s=time_limit_s)
     result = make_plan(household, settings)
     sched = None
     if months:
@@ -99,11 +128,34 @@ def plan_household(
     return PlanRun(plan=result, schedule=sched, orders=orders_path, report=report_path)
 
 
+def _check_plan_flags(request: PlanRequest) -> None:
+    """Refuse, naming the flag, plan options that cannot mean anything."""
+    import math
+
+    from rebal.errors import ConfigError
+
+    amounts = {"--tax-budget": request.tax_budget_usd, "--min-trade": request.min_trade_usd,
+               "--monthly-contribution": request.monthly_contribution_usd}
+    for flag, value in amounts.items():
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise ConfigError(f"{flag} must be a finite amount >= 0 dollars, got {value:g}")
+    if request.months < 0:
+        raise ConfigError(f"--months must be >= 0, got {request.months}")
+    if request.monthly_contribution_usd and not request.months:
+        raise ConfigError("--monthly-contribution needs --months (the schedule it funds)")
+
+
 def plan(request: PlanRequest) -> PlanRun:
     """Load the household of ``request`` and plan its trades (see :class:`PlanRequest`)."""
+    from rebal.services.outputs import check_outputs
+
+    check_outputs({"--orders": request.orders, "--report": request.report})
+    _check_plan_flags(request)
     return plan_household(
         load_household(request.household), mode=request.mode,
         tax_budget_usd=request.tax_budget_usd, min_trade_usd=request.min_trade_usd,
+        tidy=request.tidy, carryforward_value=request.carryforward_value,
+        time_limit_s=request.time_limit_s,
         months=request.months, monthly_contribution_usd=request.monthly_contribution_usd,
         orders=request.orders, report=request.report,
     )

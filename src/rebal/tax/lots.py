@@ -66,6 +66,9 @@ class Account:
         date, dollars; not yet in ``cash_usd``.
     whole_shares
         True when orders must be for whole shares.
+    min_trade_usd
+        Smallest order the planner makes in this account, dollars >= 0 (``None``: the
+        plan's setting).
     """
 
     id: str
@@ -78,6 +81,7 @@ class Account:
     min_cash_usd: float = 0.0
     pending_flow_usd: float = 0.0
     whole_shares: bool = True
+    min_trade_usd: float | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():

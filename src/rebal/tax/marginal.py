@@ -36,6 +36,7 @@ from rebal.tax.rates import StatusParams, load_params
 from rebal.types import FilingStatus, Term
 
 __all__ = [
+    "MAX_GAIN_USD",
     "ExtraTax",
     "GainTaxSchedule",
     "MarginalRates",
@@ -128,7 +129,8 @@ class ExtraTax:
     """Effect of realizing extra gains (dollars; ``after − before``).
 
     ``federal`` includes AMT and NIIT; ``carryforward_change`` is the change in total loss
-    carried to next year (negative = carryover used up).
+    carried to next year (negative = carryover used up); ``carryforward_after`` the total
+    loss carried to next year with the extra gains (dollars, >= 0).
     """
 
     total: float
@@ -136,6 +138,7 @@ class ExtraTax:
     niit: float
     state: float
     carryforward_change: float
+    carryforward_after: float = 0.0
 
 
 def extra_tax(profile: TaxProfile, *, st: float = 0.0, lt: float = 0.0) -> float:
@@ -160,6 +163,7 @@ def extra_tax_detail(profile: TaxProfile, *, st: float = 0.0, lt: float = 0.0) -
         niit=after.niit - before.niit,
         state=after.state_tax - before.state_tax,
         carryforward_change=carried(after) - carried(before),
+        carryforward_after=carried(after),
     )
 
 
@@ -233,6 +237,12 @@ class GainTaxSchedule:
         return total
 
 
+MAX_GAIN_USD = 1e11
+"""Largest added gain a schedule covers, dollars: at 1e11 a float still resolves 2e-5 $,
+so the cent-sized probes of the kink search stay exact; far beyond it they do not (at
+1e15, x + 0.01 == x) and the search would split without end."""
+
+
 def gain_tax_schedule(profile: TaxProfile, term: Term | str, max_gain: float) -> GainTaxSchedule:
     """Exact piecewise-linear extra tax of adding 0 … ``max_gain`` of ST or LT gain.
 
@@ -255,13 +265,18 @@ def gain_tax_schedule(profile: TaxProfile, term: Term | str, max_gain: float) ->
     max_gain = float(max_gain)
     if not math.isfinite(max_gain) or max_gain <= 0.0:
         raise ConfigError(f"gain_tax_schedule.max_gain must be a finite amount > 0, got {max_gain}")
+    if max_gain > MAX_GAIN_USD:
+        raise ConfigError(
+            f"gain_tax_schedule.max_gain ${max_gain:,.0f} is above the supported "
+            f"${MAX_GAIN_USD:,.0f} (kinks are located to a cent; beyond this a cent is "
+            "below the resolution of the arithmetic)")
 
     def f(x: float) -> float:
         return _total(profile, x, 0.0) if term is Term.SHORT else _total(profile, 0.0, x)
 
     pieces: list[tuple[float, float, float]] = []
     f0, f_max = f(0.0), f(max_gain)
-    _split(f, 0.0, max_gain, f0, f_max, pieces, depth=0)
+    _split(f, 0.0, max_gain, f0, f_max, pieces)
     pieces.sort()
     # Float noise leaves sub-cent slivers around each kink: keep the real pieces (≥ 1 cent
     # wide) and put each kink where the lines of its two neighbours intersect.
@@ -301,39 +316,60 @@ _MIN_WIDTH = 1e-4  # dollars of gain
 _MIN_PIECE = 0.01  # dollars of gain; narrower pieces are float slivers at a kink
 
 
+_MAX_DEPTH = 60  # halvings of one interval before it is taken as linear
+_MAX_INTERVALS = 20_000  # intervals examined per schedule (a real curve needs < 500)
+
+
 def _split(f: Callable[[float], float], a: float, b: float, fa: float, fb: float,
-           out: list[tuple[float, float, float]], depth: int) -> None:
-    """Append linear pieces of f on [a, b] to ``out`` (recursive kink search)."""
-    width = b - a
-    if width <= _MIN_WIDTH or depth > 60:
-        out.append((a, b, (fb - fa) / width if width > 0 else 0.0))
-        return
-    h = min(0.01, width / 8.0)
-    s_left = (f(a + h) - fa) / h
-    s_right = (fb - f(b - h)) / h
-    # Linear if both end slopes agree with the secant and interior probes sit on it.
-    secant = (fb - fa) / width
-    tol = _ABS_TOL / h + 1e-9
-    if (
-        abs(s_left - secant) <= tol
-        and abs(s_right - secant) <= tol
-        and all(
-            abs(f(a + t * width) - (fa + secant * t * width)) <= _ABS_TOL * 10
-            for t in (0.2718281828, 0.5, 0.7071067812)
-        )
-    ):
-        out.append((a, b, secant))
-        return
-    cut = None
-    if abs(s_left - s_right) > tol:
-        x = (fb - fa + s_left * a - s_right * b) / (s_left - s_right)
-        if a + h < x < b - h:
-            cut = x
-    if cut is None:
-        cut = a + width / 2.0
-    fc = f(cut)
-    _split(f, a, cut, fa, fc, out, depth + 1)
-    _split(f, cut, b, fc, fb, out, depth + 1)
+           out: list[tuple[float, float, float]], depth: int = 0) -> None:
+    """Append linear pieces of f on [a, b] to ``out`` (kink search on an explicit stack:
+    no recursion, at most :data:`_MAX_INTERVALS` intervals examined).
+
+    Raises
+    ------
+    ConfigError
+        The curve did not resolve into linear pieces within the cap (only possible for
+        amounts far beyond :data:`MAX_GAIN_USD`, where a cent is below float resolution).
+    """
+    stack = [(a, b, fa, fb, depth)]
+    seen = 0
+    while stack:
+        a, b, fa, fb, depth = stack.pop()
+        seen += 1
+        if seen > _MAX_INTERVALS:
+            raise ConfigError(
+                f"gain_tax_schedule: the tax curve on $0 – ${b:,.0f} did not resolve into "
+                f"linear pieces within {_MAX_INTERVALS:,} intervals")
+        width = b - a
+        if width <= _MIN_WIDTH or depth > _MAX_DEPTH:
+            out.append((a, b, (fb - fa) / width if width > 0 else 0.0))
+            continue
+        h = min(0.01, width / 8.0)
+        s_left = (f(a + h) - fa) / h
+        s_right = (fb - f(b - h)) / h
+        # Linear if both end slopes agree with the secant and interior probes sit on it.
+        secant = (fb - fa) / width
+        tol = _ABS_TOL / h + 1e-9
+        if (
+            abs(s_left - secant) <= tol
+            and abs(s_right - secant) <= tol
+            and all(
+                abs(f(a + t * width) - (fa + secant * t * width)) <= _ABS_TOL * 10
+                for t in (0.2718281828, 0.5, 0.7071067812)
+            )
+        ):
+            out.append((a, b, secant))
+            continue
+        cut = None
+        if abs(s_left - s_right) > tol:
+            x = (fb - fa + s_left * a - s_right * b) / (s_left - s_right)
+            if a + h < x < b - h:
+                cut = x
+        if cut is None:
+            cut = a + width / 2.0
+        fc = f(cut)
+        stack.append((cut, b, fc, fb, depth + 1))
+        stack.append((a, cut, fa, fc, depth + 1))
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import sys
 
 import typer
 
+from rebal.cli.exits import exit_codes_epilog
 from rebal.cli import (
     backtest_cmd,
     batch_cmd,
@@ -60,27 +61,6 @@ monitor_cmd.register(app)
 simulate_cmd.register(app)
 store_cmd.register(app)
 batch_cmd.register(app)
-
-EXIT_OK, EXIT_BAD_INPUT, EXIT_TIME_LIMIT, EXIT_ACTION, EXIT_INTERRUPTED = 0, 2, 3, 10, 130
-"""Exit statuses of every command (README, "Exit codes"; each command's --help)."""
-
-_EXIT_EXTRA = {
-    "plan": f"{EXIT_TIME_LIMIT} = the solver stopped at its time limit (a warning line says "
-            "so; the plan shown is feasible but may not be optimal)",
-    "check": f"{EXIT_ACTION} = action needed (a class or tier outside its band)",
-}
-
-
-def exit_codes_epilog(command: str) -> str:
-    """The exit statuses of ``command``, for its --help."""
-    ok = "within bands" if command == "check" else "done"
-    parts = [f"{EXIT_OK} = {ok}", f"{EXIT_BAD_INPUT} = bad input or an impossible request "
-             "(one line on stderr naming the file, field or flag)"]
-    if command in _EXIT_EXTRA:
-        parts.append(_EXIT_EXTRA[command])
-    parts.append(f"{EXIT_INTERRUPTED} = interrupted")
-    return "Exit status: " + "; ".join(parts) + "."
-
 
 for _info in app.registered_commands:
     _name = _info.name or getattr(_info.callback, "__name__", "")

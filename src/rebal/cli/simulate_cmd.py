@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from rebal.cli.options import ExecutorOption, SchedulerOption, WorkersOption
+
 
 def register(app: typer.Typer) -> None:
     app.command(
@@ -34,8 +36,12 @@ def simulate_cmd(
     bootstrap: Annotated[int, typer.Option(help="Resamples for the tax-alpha interval (0: none).")] = 1000,
     report: Annotated[Path | None, typer.Option(help="Write a self-contained HTML report here.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    executor: ExecutorOption = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     from rebal.cli import console
+    from rebal.cli.options import parse_executor
     from rebal.reports.simulation import (
         comparison_table,
         metrics_table,
@@ -49,7 +55,8 @@ def simulate_cmd(
         household=str(household), prices=prices, start=start, end=end, every=every,
         strategies=strategies, contribution_usd=contribution,
         contribution_account=contribution_account, flow_frequency=flow_frequency,
-        bootstrap=bootstrap, report=None if report is None else str(report)))
+        bootstrap=bootstrap, report=None if report is None else str(report),
+        executor=parse_executor(executor, scheduler, workers)))
     if json_out:
         console.print_json(answer.to_dict())
         return

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rebal.errors import ConfigError
+from rebal.executor import ExecutorSpec
 
 __all__ = ["SimulateRequest", "SimulateRun", "simulate"]
 
@@ -34,6 +35,10 @@ class SimulateRequest:
         Resamples of the tax-alpha interval (0: none).
     report
         Where to write the HTML report (``None``: not written).
+    executor
+        Where the strategies run, one job each (``None``: one after the other here):
+        ``serial``, ``processes`` or ``dask`` (not ``threads``: the tax years indexed
+        for a run are process-wide).
     """
 
     household: str
@@ -47,6 +52,7 @@ class SimulateRequest:
     flow_frequency: str = "month"
     bootstrap: int = 1000
     report: str | None = None
+    executor: ExecutorSpec | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -95,7 +101,13 @@ def simulate(request: SimulateRequest) -> SimulateRun:
                           f" in {request.household}; accounts are {', '.join(ids)}")
     px = load_sim_prices(spec, request.prices, start=_day(request.start, "--start"),
                          end=_day(request.end, "--end"))
-    result = run(spec, px, settings, names, n_bootstrap=request.bootstrap)
+    from rebal.executor import ExecutorKind, open_executor
+
+    if request.executor is not None and request.executor.kind is ExecutorKind.THREADS:
+        raise ConfigError("--executor threads: a simulation's strategies run in processes "
+                          "(serial, processes or dask), as each indexes tax years process-wide")
+    with open_executor(request.executor, preload=("rebal.simulation",)) as ex:
+        result = run(spec, px, settings, names, n_bootstrap=request.bootstrap, executor=ex)
     path = None
     if request.report is not None:
         from rebal.reports.simulation import simulation_report

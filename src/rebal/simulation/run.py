@@ -3,10 +3,13 @@ same prices and flows, their summaries and the tax alpha."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from rebal.errors import ConfigError
-from rebal.simulation.engine import SimSettings, parse_strategies, run_strategy
+from rebal.executor import Executor, SerialExecutor
+from rebal.simulation.engine import SimSettings, StrategyRun, parse_strategies, run_strategy
 from rebal.simulation.market import SimPrices
 from rebal.simulation.result import SimulationResult, summarize, tax_alpha
 from rebal.simulation.spec import SimulationSpec
@@ -15,10 +18,28 @@ from rebal.tax.rates import available_years, extra_years
 __all__ = ["simulate"]
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class _StrategyJob:
+    """One strategy's run, as a job of an executor (module level: it pickles). The tax
+    years without a parameter file are indexed inside the job, on its worker."""
+
+    spec: SimulationSpec
+    px: SimPrices
+    settings: SimSettings
+
+    def __call__(self, name: str) -> StrategyRun:
+        y0, y1 = self.px.dates[0].year, self.px.dates[-1].year
+        with extra_years(range(y0, y1 + 1), self.spec.inflation):
+            return run_strategy(self.spec, self.px, self.settings, name)
+
+
 def simulate(spec: SimulationSpec, px: SimPrices, settings: SimSettings | None = None,
              strategies: tuple[str, ...] | str = ("planner", "naive"), *,
-             n_bootstrap: int = 1000, seed: int = 0) -> SimulationResult:
-    """Run ``strategies`` on ``px`` (see :mod:`rebal.simulation.engine`).
+             n_bootstrap: int = 1000, seed: int = 0,
+             executor: Executor | None = None) -> SimulationResult:
+    """Run ``strategies`` on ``px`` (see :mod:`rebal.simulation.engine`), each strategy a
+    job of ``executor`` (default: one after the other here; the results are the same on
+    any executor).
 
     Raises
     ------
@@ -36,7 +57,9 @@ def simulate(spec: SimulationSpec, px: SimPrices, settings: SimSettings | None =
     y0, y1 = px.dates[0].year, px.dates[-1].year
     files = set(available_years())
     with extra_years(range(y0, y1 + 1), spec.inflation) as added:
-        runs = {name: run_strategy(spec, px, settings, name) for name in names}
+        pass  # which years get indexed amounts (for the note); each job indexes its own
+    job = _StrategyJob(spec, px, settings)
+    runs = dict(zip(names, (executor or SerialExecutor()).map(job, list(names)), strict=True))
     target = np.array([t.weight for t in h.targets])
     base = runs.get("buy-and-hold")
     summaries = tuple(summarize(r, target, base if r is not base else None)

@@ -298,3 +298,26 @@ def test_dropdown_check_catches_an_empty_default_panel(plan_open: Any) -> None:
         check_chart(plan_open.chart("fig-bad"), "bad")
     assert any("ignored xaxis.matches" in m for t, m in plan_open.console[seen:]
                if t in BAD_CONSOLE_TYPES)
+
+
+@pytest.fixture(scope="module")
+def simulation_open(tmp_path_factory: Any, opener: Any) -> Any:
+    from rebal.reports.simulation import simulation_report
+    from rebal.simulation import SimSettings, load_sim_prices, load_simulation, simulate
+
+    spec = load_simulation(EXAMPLES / "households" / "article_client_sim_default.yaml")
+    assert spec.start is not None
+    px = load_sim_prices(spec, "default", end=spec.start.replace(year=spec.start.year + 1))
+    result = simulate(spec, px, SimSettings(every="quarter"),
+                      ("planner", "naive", "buy-and-hold"), n_bootstrap=50)
+    page = simulation_report(result, tmp_path_factory.mktemp("simulation") / "simulation.html")
+    return opener("simulation", page)
+
+
+def test_simulation_report_renders(simulation_open: Any) -> None:
+    check_page(simulation_open)
+    assert not simulation_open.bad_console(), simulation_open.bad_console()
+    check_tables(simulation_open)
+    ids = [c["id"] for c in simulation_open.charts()]
+    assert ids == ["sim-wealth", "sim-taxes", "sim-drift", "sim-steps"], ids
+    assert simulation_open.chart("sim-wealth")["axes"]["xaxis"]["type"] == "date"

@@ -19,10 +19,12 @@ DEFAULT_SIM = EXAMPLES / "article_client_sim_default.yaml"
 
 def test_simulate_tables_json_report(cli: Runner, tmp_path: Path) -> None:
     report = tmp_path / "sim.html"
-    code, out, err = cli("simulate", str(DEFAULT_SIM), "--end", "2002-06-28", "--every",
+    # nine months: the interval's block length falls back to 3 months (< 16 months of data)
+    code, out, err = cli("simulate", str(DEFAULT_SIM), "--end", "2001-09-28", "--every",
                          "quarter", "--bootstrap", "100", "--report", str(report))
     assert code == 0, err
     assert "Strategies" in out and "tax alpha" in out and "naive: year by year" in out
+    assert "mean block 3 months" in out
     html = report.read_text(encoding="utf-8")
     for anchor in ("comparison", "wealth", "taxes", "drift", "steps"):
         assert f'id="{anchor}"' in html

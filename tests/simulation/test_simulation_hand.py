@@ -1,7 +1,8 @@
 """Hand-checked simulated years on made-up prices in 2024-2025 (tax years with parameter
 files, so every figure below is worked from the 2024/2025 IRS numbers by hand):
 
-- a 20 % fall on 2024-02-01: the planner harvests both funds into their substitutes;
+- a 20 % fall on 2024-02-01: the planner harvests both funds into their substitutes and
+  swaps back 31 days later;
   2024's short-term loss is exactly the fall (no cost), $3,000 of it is deducted at
   12 % + 5 % and the rest carried; 2025 uses $3,000 more of the carryforward;
 - a low-income year: the planner realizes a long-term gain inside the 0 % bracket, tax 0.
@@ -69,6 +70,11 @@ def test_harvest_swap_and_carryforward_used_next_year() -> None:
     assert y24.st_gains_usd == 0.0 and y24.disallowed_usd == 0.0
     sold = {(t.symbol, t.side.value) for t in run.trades if t.date == date(2024, 2, 1)}
     assert sold == {("STK", "sell"), ("BND", "sell"), ("SUB", "buy"), ("BD2", "buy")}
+    # Swap back 31 days later (2024-03-03, a Sunday: the next trading day), at the same
+    # prices: no gain or loss, the original funds held again.
+    back = {(t.symbol, t.side.value) for t in run.trades if t.date == date(2024, 3, 4)}
+    assert back == {("SUB", "sell"), ("BD2", "sell"), ("STK", "buy"), ("BND", "buy")}
+    assert {lot.symbol for lot in run.audit.open_lots} == {"STK", "BND"}
     # 2024 MFJ: taxable income 100,000 − 29,200 = 70,800 (12 % bracket up to 94,300);
     # the $3,000 deduction saves 3,000 × (12 % + 5 % state) = $510; $17,000 is carried.
     assert y24.tax_usd == pytest.approx(-510.0, abs=0.005)

@@ -258,13 +258,19 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
     cash_delta: dict[str, float] = defaultdict(float)
     acct = {a.id: a for a in h.accounts}
     sec = {s.symbol: s for s in h.securities}
-    for pos in problem.positions:
+    sale: dict[int, tuple[float, float]] = {}  # position index -> (raw, rounded shares)
+    for i, pos in enumerate(problem.positions):
         if pos.sell_col is not None:
             raw = float(x[pos.sell_col])
             if pos.whole_shares:
                 shares = float(round(raw))
             else:
                 shares = min(_ceil(raw, _EPS_SHARES), pos.held) if raw > _EPS_SHARES / 2 else 0.0
+            sale[i] = (raw, shares)
+    _cover_cash_needs(h, problem, sale)
+    for i, pos in enumerate(problem.positions):
+        if i in sale:
+            shares = sale[i][1]
             if shares > 0:
                 if pos.lot_ids:
                     for part in _assign_lots(pos.lot_ids, lot_x, shares, pos.whole_shares):
@@ -307,6 +313,31 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
             short -= cut * unit
     orders.extend(o for o in buys if o.shares > 0)
     return orders
+
+
+def _cover_cash_needs(h: Household, problem: Problem,
+                      sale: dict[int, tuple[float, float]]) -> None:
+    """Whole-share sales rounded to the nearest share can leave an account short of the
+    cash the solution raised (a withdrawal, the reserve) before any buy: round such sales
+    up instead (largest fraction first, within the holding) until the account is covered.
+    Updates ``sale`` (position index -> (raw, shares)) in place."""
+    pos = problem.positions
+    for a in h.accounts:
+        mine = [i for i in sale if pos[i].account == a.id]
+        room = a.cash_usd + a.pending_flow_usd - a.min_cash_usd + sum(
+            sale[i][1] * pos[i].price_usd * (1 - pos[i].cost_rate) for i in mine)
+        if room >= -1e-9:
+            continue
+        down = sorted((i for i in mine if pos[i].whole_shares and sale[i][0] > sale[i][1]),
+                      key=lambda i: sale[i][1] - sale[i][0])
+        for i in down:
+            if room >= -1e-9:
+                break
+            raw, shares = sale[i]
+            up = min(float(math.ceil(raw - 1e-9)), float(math.floor(pos[i].held + 1e-9)))
+            if up > shares:
+                sale[i] = (raw, up)
+                room += (up - shares) * pos[i].price_usd * (1 - pos[i].cost_rate)
 
 
 def _assign_lots(lot_ids: tuple[str, ...], lot_x: dict, shares: float, whole: bool,

@@ -23,6 +23,10 @@ One loop per strategy over trading days (:func:`run_strategy`):
    - ``buy-and-hold``: no rebalancing; cash above the reserve is invested in the
      account's holdings pro rata to value, a shortfall sold pro rata (FIFO).
 
+   After a planner harvest (``simulation.swap_back``, default on), the substitute lot
+   bought is swapped back into the harvested security on the first day at least 31 days
+   later when the wash-sale guard allows the sale and the buy (as the taxable backtest does).
+
    The trades go through the one :class:`rebal.tax.Ledger` (wash sales matched across all
    accounts, IRAs included; disallowed losses added to the replacement lots' basis).
 3. **Valuation** at every close: shares × price + cash, per account.
@@ -60,6 +64,7 @@ from rebal.tax.ledger import AuditResult, Ledger
 from rebal.tax.lots import Trade
 from rebal.tax.marginal import TaxProfile, profile_tax, zero_rate_lt_room
 from rebal.tax.records import Record, record_dict
+from rebal.tax.washsale import first_safe_date
 from rebal.types import LotMethod, Side
 
 __all__ = ["FREQUENCIES", "STRATEGIES", "SimSettings", "StrategyRun", "YearRow",
@@ -243,6 +248,17 @@ def _year_row(spec: SimulationSpec, ledger: Ledger, year: int,
 # ----------------------------------------------------------------------------- state
 
 
+@dataclass(slots=True)
+class _Swap:
+    """A harvest's substitute lot to swap back into ``primary`` from ``due`` on."""
+
+    due: date
+    account: str
+    substitute: str
+    primary: str
+    lot_id: str
+
+
 class _Sim:
     """Mutable state of one strategy's run."""
 
@@ -261,6 +277,7 @@ class _Sim:
         self.carry: tuple[float, float] = (h.tax.carryforward_st_usd, h.tax.carryforward_lt_usd)
         self.dividends: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
         self._lots_cache: tuple[int, tuple[HeldLot, ...]] | None = None
+        self.swaps: list[_Swap] = []
         self._realized_cache: dict[tuple[int, int], tuple[float, float]] = {}
         self.classes = [t.asset_class for t in h.targets]
         self.class_of = np.zeros((len(px.symbols), len(self.classes)))
@@ -393,7 +410,11 @@ class _Sim:
         return zero_rate_lt_room(h.tax_profile()) >= 100.0
 
     def execute(self, day: date, plan_trades: tuple, run: StrategyRun, row: int) -> None:
-        """Apply a plan's trades (sales first) through the ledger."""
+        """Apply a plan's trades (sales first) through the ledger; a harvest's buy of a
+        substitute of a symbol harvested in the same account is scheduled to swap back."""
+        harvested = {(pt.account, pt.symbol) for pt in plan_trades
+                     if pt.side is Side.SELL and getattr(pt.step, "name", "") == "HARVEST"}
+        subs = {s.symbol: s.substitutes for s in self.h0.securities}
         for pt in sorted(plan_trades, key=lambda t: t.side is Side.BUY):
             step = getattr(pt.step, "name", str(pt.step)).lower()
             run.steps.setdefault(step, []).append((day, pt.value_usd))
@@ -407,10 +428,68 @@ class _Sim:
                                      fees=pt.cost_usd * r.quantity / pt.shares,
                                      lot_ids=(r.lot_id,), method=LotMethod.SPECIFIC))
             else:  # buys open lots named "sim:<n>" (never the ledger's own "L<n>")
+                lot_id = f"sim:{len(self.trades) + 1}" if pt.side is Side.BUY else None
                 self.apply(Trade(date=day, account=pt.account, symbol=pt.symbol, side=pt.side,
                                  quantity=pt.shares, price_usd=pt.price_usd, fees=pt.cost_usd,
-                                 lot_id=f"sim:{len(self.trades) + 1}" if pt.side is Side.BUY
-                                 else None))
+                                 lot_id=lot_id))
+                if lot_id is not None and self.spec.swap_back:
+                    primary = next((x for (a, x) in sorted(harvested) if a == pt.account
+                                    and pt.symbol in subs.get(x, ())), None)
+                    if primary is not None:
+                        self.swaps.append(_Swap(due=first_safe_date(day), account=pt.account,
+                                                substitute=pt.symbol, primary=primary,
+                                                lot_id=lot_id))
+
+    def swap_back(self, row: int, run: StrategyRun) -> None:
+        """Swaps due today: sell the substitute's harvest lot (what is left of it) and buy
+        the harvested security back with the proceeds, when the wash-sale guard allows both
+        (else tried again the next day)."""
+        from rebal.planner.guard import build_guard
+
+        day = self.px.dates[row]
+        due = [sw for sw in self.swaps if sw.due <= day]
+        if not due:
+            return
+        h = self.household(row, {})
+        guard = build_guard(h)
+        sec = {s.symbol: s for s in h.securities}
+        for sw in due:
+            lots = [lot for lot in h.lots if lot.account == sw.account
+                    and (lot.id == sw.lot_id or lot.id.startswith(sw.lot_id + "."))]
+            if not lots:
+                self.swaps.remove(sw)  # the plan has sold it since
+                continue
+            y, x = sec[sw.substitute], sec[sw.primary]
+            net = y.price_usd * (1 - y.cost_bps / 1e4)
+            washed = any(net * lot.quantity < (lot.cost_basis_usd or 0.0)
+                         and guard.loss_sale_check(lot, net).washed for lot in lots)
+            if washed or guard.buy_blocked(x.symbol, sw.account):
+                continue
+            self.swaps.remove(sw)
+            proceeds = 0.0
+            for lot in lots:
+                value = lot.quantity * y.price_usd
+                fee = value * y.cost_bps / 1e4
+                self.apply(Trade(date=day, account=sw.account, symbol=y.symbol, side=Side.SELL,
+                                 quantity=lot.quantity, price_usd=y.price_usd, fees=fee,
+                                 lot_ids=(lot.id,), method=LotMethod.SPECIFIC))
+                proceeds += value - fee
+                run.traded_usd[row] += value
+                run.cost_usd[row] += fee
+                run.steps.setdefault("swap_back", []).append((day, value))
+            unit = x.price_usd * (1 + x.cost_bps / 1e4)
+            shares = proceeds / unit
+            if self.accounts[sw.account].whole_shares:
+                shares = float(math.floor(shares + 1e-9))
+            if shares > 0:
+                value = shares * x.price_usd
+                self.apply(Trade(date=day, account=sw.account, symbol=x.symbol, side=Side.BUY,
+                                 quantity=shares, price_usd=x.price_usd,
+                                 fees=value * x.cost_bps / 1e4,
+                                 lot_id=f"sim:{len(self.trades) + 1}"))
+                run.traded_usd[row] += value
+                run.cost_usd[row] += value * x.cost_bps / 1e4
+                run.steps.setdefault("swap_back", []).append((day, value))
 
     def pay_dividends(self, row: int, run: StrategyRun) -> None:
         """The day's dividends: to cash (taxable accounts: counted for the year's tax), or
@@ -536,7 +615,7 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
     sim.opening(px.dates[0], not spec.keep_lots)
     run.opening_trades = len(sim.trades)
     decide = period_starts(px.dates, settings.every)
-    has_dividends = px.dividends.any(axis=1)
+    has_dividends = np.asarray(px.dividends.any(axis=1), dtype=bool)
     yearly = period_starts(px.dates, "year")
     flows = period_starts(px.dates, settings.flow_frequency)
     flow_acct = settings.contribution_account or next(iter(sim.taxable), sim.acct_ids[0])
@@ -565,6 +644,8 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
         if row > 0 and flows[row] and settings.contribution_usd:
             sim.cash[flow_acct] += settings.contribution_usd
             run.flows_external[row] += settings.contribution_usd
+        if sim.swaps:
+            sim.swap_back(row, run)
         short = any(sim.cash[a] < sim.accounts[a].min_cash_usd - 0.005 for a in sim.acct_ids)
         act_day = decide[row] or short
         if act_day:
@@ -575,12 +656,12 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
             if strategy == "planner":
                 if (check(h).action_needed or sim.harvestable(h)
                         or sim.zero_bracket_gain(h)):
-                    p = plan(h, settings_plan)
+                    chosen = plan(h, settings_plan)
                     if day.month == 12 and not short:
                         nxt = day.year + 1
-                        p = _defer_to_january(h, p, settings_plan, run, (
+                        chosen = _defer_to_january(h, chosen, settings_plan, run, (
                             spec.ordinary_income(nxt), spec.investment_income(nxt)))
-                    trades = p.trades
+                    trades = chosen.trades
             elif strategy == "naive":
                 if check(h).action_needed:
                     trades = naive_plan(h).trades
@@ -611,10 +692,10 @@ def run_strategy(spec: SimulationSpec, px: SimPrices, settings: SimSettings,
     prices = dict(zip(px.symbols, px.prices[-1], strict=True))
     for lot in led.open_lots():
         if lot.account in sim.taxable:
-            p = float(prices[lot.symbol])
+            price = float(prices[lot.symbol])
             led.apply(Trade(date=last, account=lot.account, symbol=lot.symbol, side=Side.SELL,
-                            quantity=lot.quantity, price_usd=p,
-                            fees=lot.quantity * p * sec_cost[lot.symbol],
+                            quantity=lot.quantity, price_usd=price,
+                            fees=lot.quantity * price * sec_cost[lot.symbol],
                             lot_ids=(lot.id,), method=LotMethod.SPECIFIC))
     liq = _year_row(spec, led, last.year, (r.st_carry_in_usd, r.lt_carry_in_usd),
                     sim.year_dividends(last.year))

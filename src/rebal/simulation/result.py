@@ -14,7 +14,8 @@ Returns (``docs/simulate.md``):
 **Tax alpha** = after-tax CAGR (before liquidation) of the planner − that of the naive
 strategy. Its interval: both strategies' monthly after-tax returns resampled on the same
 stationary-bootstrap indices (``metrics.stationary_bootstrap_indices``, mean block
-``optimal_block_length`` of the monthly differences, at least 3 months), the CAGR
+``optimal_block_length`` of the monthly differences, at least 3 months; 3 months when the
+span has fewer than 16), the CAGR
 difference of each resample, the 2.5 % and 97.5 % quantiles.
 """
 
@@ -179,7 +180,8 @@ def tax_alpha(planner: StrategyRun, naive: StrategyRun, *, n_samples: int = 1000
         return TaxAlpha(value=value, low=float("nan"), high=float("nan"), n_samples=0,
                         mean_block_months=float("nan"), after_liquidation=liq)
     diff = a - b
-    block = optimal_block_length(diff) if np.std(diff) > 0 else 3.0
+    # the automatic block length needs 16 months; shorter spans use the 3-month floor
+    block = optimal_block_length(diff) if n >= 16 and np.std(diff) > 0 else 3.0
     block = float(min(max(block, 3.0), n / 2))
     idx = stationary_bootstrap_indices(n, n_samples, block, seed=seed)
     ppy = n / _years(planner.dates)

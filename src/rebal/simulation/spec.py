@@ -11,6 +11,7 @@
       income_by_year: {2008: 180000}  # … given per year (wins over the growth rate)
       inflation: 0.025         # indexes the nearest tax file's brackets for other years
       tax_payment: 04-15       # the year's tax is paid from the taxable account that day
+      swap_back: true          # harvests swap back into the sold fund after 31 days
       dividends:               # optional: cash dividends taken out of the total-return prices
         yield: {BND: 0.03, VTI: 0.015}   # a year, paid quarterly (first trading day)
         qualified: 0.9         # qualified share (taxable accounts; the rest is ordinary)
@@ -33,7 +34,7 @@ from rebal.household.model import Household
 __all__ = ["SimulationSpec", "load_simulation", "simulation_from_dict"]
 
 _KEYS = ("prices", "start", "end", "lots", "income_growth", "income_by_year", "inflation",
-         "tax_payment", "dividends")
+         "tax_payment", "dividends", "swap_back")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,6 +65,9 @@ class SimulationSpec:
         total-return prices (empty: none).
     qualified_share
         The qualified part of dividends in taxable accounts (the rest is ordinary income).
+    swap_back
+        True: the substitute a harvest bought is swapped back into the harvested security
+        on the first day at least 31 days later that the wash-sale guard allows.
     reinvest
         True: each dividend buys more of the same security in the same account (a purchase
         for the wash-sale rule); False: paid to cash.
@@ -83,6 +87,7 @@ class SimulationSpec:
     dividend_yield: dict[str, float] = field(default_factory=dict)
     qualified_share: float = 1.0
     reinvest: bool = False
+    swap_back: bool = True
     source: str | None = None
 
     def ordinary_income(self, year: int) -> float:
@@ -202,6 +207,9 @@ def simulation_from_dict(data: Any, *, source: str | None = None) -> SimulationS
     reinvest = div.get("reinvest", False)
     if not isinstance(reinvest, bool):
         raise _fail(source, "dividends.reinvest", f"must be true or false, got {reinvest!r}")
+    swap_back = sim.get("swap_back", True)
+    if not isinstance(swap_back, bool):
+        raise _fail(source, "swap_back", f"must be true or false, got {swap_back!r}")
     lots = sim.get("lots", "purchase" if start is not None else "keep")
     if lots not in ("purchase", "keep"):
         raise _fail(source, "lots", f"must be purchase or keep, got {lots!r}")
@@ -220,7 +228,7 @@ def simulation_from_dict(data: Any, *, source: str | None = None) -> SimulationS
         income_by_year=by_year,
         inflation=_fraction(sim.get("inflation"), source, "inflation", 0.025),
         tax_payment=(month, day), dividend_yield=yields, qualified_share=qualified,
-        reinvest=reinvest, source=source,
+        reinvest=reinvest, swap_back=swap_back, source=source,
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -213,8 +213,7 @@ def adjusted_params(year: int, inflation: float) -> TaxYearParams:
 
 
 @contextmanager
-def extra_years(years: Iterator[int] | tuple[int, ...] | list[int], inflation: float,
-                ) -> Iterator[tuple[int, ...]]:
+def extra_years(years: Iterable[int], inflation: float) -> Iterator[tuple[int, ...]]:
     """Within the block, :func:`load_params` (and so every tax computation) serves each of
     ``years`` that has no file by :func:`adjusted_params`; yields the years added.
 

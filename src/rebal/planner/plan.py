@@ -264,6 +264,8 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
                 shares = float(round(raw))
             else:
                 shares = min(_ceil(raw, _EPS_SHARES), pos.held) if raw > _EPS_SHARES / 2 else 0.0
+            if problem.min_trade_after and shares < pos.min_sell_shares - 1e-9:
+                shares = 0.0
             if shares > 0:
                 if pos.lot_ids:
                     for part in _assign_lots(pos.lot_ids, lot_x, shares, pos.whole_shares):
@@ -278,6 +280,8 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
         if pos.buy_col is not None:
             raw = float(x[pos.buy_col])
             shares = float(round(raw)) if pos.whole_shares else _floor(raw, _EPS_SHARES)
+            if problem.min_trade_after and shares < pos.min_buy_shares - 1e-9:
+                shares = 0.0
             if shares > 0:
                 buys.append(Order(pos.account, pos.symbol, Side.BUY, shares))
     # Cash check after rounding; trim the largest buys if a cent is missing.

@@ -12,6 +12,7 @@ import sys
 import typer
 
 from rebal.cli import backtest_cmd, compare_cmd, demo_cmd, plan_cmd, sweep_cmd, tax_cmd
+from rebal.cli.exit_codes import EXIT_INTERRUPTED, exit_codes_epilog
 
 app = typer.Typer(
     name="rebal",
@@ -31,27 +32,6 @@ sweep_cmd.register(app)
 plan_cmd.register(app)
 demo_cmd.register(app)
 tax_cmd.register(app)
-
-EXIT_OK, EXIT_BAD_INPUT, EXIT_TIME_LIMIT, EXIT_ACTION, EXIT_INTERRUPTED = 0, 2, 3, 10, 130
-"""Exit statuses of every command (README, "Exit codes"; each command's --help)."""
-
-_EXIT_EXTRA = {
-    "plan": f"{EXIT_TIME_LIMIT} = the solver stopped at its time limit (a warning line says "
-            "so; the plan shown is feasible but may not be optimal)",
-    "check": f"{EXIT_ACTION} = action needed (a class or tier outside its band)",
-}
-
-
-def exit_codes_epilog(command: str) -> str:
-    """The exit statuses of ``command``, for its --help."""
-    ok = "within bands" if command == "check" else "done"
-    parts = [f"{EXIT_OK} = {ok}", f"{EXIT_BAD_INPUT} = bad input or an impossible request "
-             "(one line on stderr naming the file, field or flag)"]
-    if command in _EXIT_EXTRA:
-        parts.append(_EXIT_EXTRA[command])
-    parts.append(f"{EXIT_INTERRUPTED} = interrupted")
-    return "Exit status: " + "; ".join(parts) + "."
-
 
 for _info in app.registered_commands:
     _name = _info.name or getattr(_info.callback, "__name__", "")
@@ -78,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         fail(f"{exc.filename}: no such file")
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
-        raise SystemExit(130) from None
+        raise SystemExit(EXIT_INTERRUPTED) from None
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ def plan_cmd(
             if path is not None:
                 console.out.print(f"{what}: {path}")
     if answer.hit_time_limit:
-        from rebal.cli.main import EXIT_TIME_LIMIT
+        from rebal.cli.exit_codes import EXIT_TIME_LIMIT
 
         console.err.print(
             f"[yellow]warning:[/] the solver stopped at its {time_limit:g} s time limit: the "

@@ -119,6 +119,12 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     if cap is not None and outcome.tax.total_usd > cap + _TAX_TOL:
         notes.append(f"exact tax {outcome.tax.total_usd:,.2f} exceeds the cap {cap:,.2f} "
                      "after re-solving; the linear tax model is approximate here")
+    if (cap is None and settings.mode is PlanMode.BALANCED and naive is not None
+            and outcome.tax.total_usd > naive.tax.total_usd + _TAX_TOL):
+        notes.append(f"exact tax ${outcome.tax.total_usd:,.2f} exceeds the naive plan's "
+                     f"${naive.tax.total_usd:,.2f} by "
+                     f"${outcome.tax.total_usd - naive.tax.total_usd:,.2f} after re-solving "
+                     "(rounding to whole shares and the linear tax model)")
     est = outcome.tax.model_estimate_usd
     if est is not None and abs(est - outcome.tax.total_usd) > 0.5:
         notes.append(f"the optimizer's linear tax estimate was ${est:,.2f}; the tax engine's "

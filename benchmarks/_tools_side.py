@@ -3,7 +3,9 @@ possibly in another virtual environment) on the data in an ``.npz`` file and pri
 
 Input keys: ``dates`` (ISO strings), ``assets``, ``prices`` (n_days, n_assets),
 ``weights``, and per policy ``rows_<name>`` (rebalance rows, rebal's convention) or
-``band_<name>`` (bt's relative tolerance, checked every day). No costs; fractional
+``band_<name>`` (bt's relative tolerance, checked every day). bt runs its own
+``RunMonthly`` / ``RunQuarterly`` (end of period) where their dates are those rows,
+``RunOnDate`` otherwise. No costs; fractional
 positions; every tool buys at the first close.
 """
 
@@ -31,14 +33,36 @@ def _time(fn, repeats):
     return out, statistics.median(ts)
 
 
-def run_bt(df, weights, rows=None, band=None):
+_PERIOD = {"monthly": ("M", "RunMonthly"), "quarterly": ("Q", "RunQuarterly")}
+
+
+def bt_period_rule(df, name, rows):
+    """bt's own calendar algo for ``name`` when its dates are rebal's rebalance rows
+    (``RunMonthly(run_on_end_of_period=True)``: the last trading day of each period,
+    not the final row), else ``None``. It is bt's fastest equivalent: ``RunOnDate``
+    with a list of dates costs bt a lookup per row (about 1.6x slower overall)."""
+    import bt
+
+    if name not in _PERIOD:
+        return None
+    freq, algo = _PERIOD[name]
+    idx = df.index
+    last_of_period = idx.to_series().groupby(idx.to_period(freq)).max().to_numpy()
+    ends = last_of_period[last_of_period < idx[-1]]
+    if not np.array_equal(ends, idx[rows].to_numpy()):
+        return None
+    return getattr(bt.algos, algo)(run_on_end_of_period=True)
+
+
+def run_bt(df, weights, rows=None, band=None, name=None):
     import bt
 
     w = dict(zip(df.columns, weights, strict=True))
     if band is None:
         dates = [df.index[0], *df.index[rows]]
+        rule = bt_period_rule(df, name, rows)
         algos = [
-            bt.algos.RunOnDate(*dates),
+            rule if rule is not None else bt.algos.RunOnDate(*dates),
             bt.algos.SelectAll(),
             bt.algos.WeighSpecified(**w),
             bt.algos.Rebalance(),
@@ -91,8 +115,10 @@ def main() -> None:
     for key in data.files:
         if key.startswith("rows_"):
             name, rows = key[5:], data[key]
-            v, t = _time(lambda rows=rows: run_bt(df, weights, rows=rows), repeats)
-            out[f"bt|{name}"] = {"final": v, "seconds": t}
+            v, t = _time(lambda rows=rows, name=name: run_bt(df, weights, rows=rows, name=name),
+                         repeats)
+            rule = "RunOnDate" if bt_period_rule(df, name, rows) is None else _PERIOD[name][1]
+            out[f"bt|{name}"] = {"final": v, "seconds": t, "rule": rule}
             run_vbt(df, weights, rows)  # numba warm-up
             v, t = _time(lambda rows=rows: run_vbt(df, weights, rows), repeats)
             out[f"vectorbt|{name}"] = {"final": v, "seconds": t}

@@ -49,16 +49,31 @@ costs = CostModel(cost_bps=5.0, fixed_usd=1.0)
 w = np.array([target[a] for a in market.assets])
 compiled = policy.compile(market, w)
 rates = costs.rates(market.assets)
+from rebal.data import MarketData
+from rebal.metrics import compute_metrics
+result = run_backtest(market, target, policy, costs=costs)
+baseline = run_backtest(market, target, Policy.buy_and_hold(), costs=costs)
+band = Policy.band(absolute=0.05)
+fresh = []
+def fresh_markets():  # new MarketData objects (nothing cached on them), built untimed
+    fresh[:] = [MarketData(dates=market.dates, assets=market.assets, prices=market.prices)
+                for _ in range(calls + 50)]
 jobs = {
     "e2e": lambda: run_backtest(market, target, policy, costs=costs),
     "kernel": lambda: run_arrays(None, w, compiled, prices=market.prices, cost_rates=rates,
                                  fixed_usd=costs.fixed_usd),
+    "fresh": lambda: run_backtest(fresh.pop(), target, policy, costs=costs),
+    "metrics": lambda: compute_metrics(result, baseline),
+    "band": lambda: run_backtest(market, target, band, costs=costs),
 }
-for job in jobs.values():
+setup = {"fresh": fresh_markets}
+for name, job in jobs.items():
+    setup.get(name, lambda: None)()
     for _ in range(50):
         job()
 print("ready", flush=True)
 for line in sys.stdin:
+    setup.get(line.strip(), lambda: None)()
     job = jobs[line.strip()]
     times = []
     for _ in range(calls):
@@ -96,6 +111,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=80)
     parser.add_argument("--calls", type=int, default=100, help="backtests per block")
     parser.add_argument("--cpu", type=int, default=max(0, (os.cpu_count() or 1) - 1))
+    parser.add_argument("--jobs", default="e2e,kernel",
+                        help="comma-separated: e2e, kernel, fresh (run_backtest on a new "
+                             "MarketData: calendar mask not cached), metrics "
+                             "(compute_metrics vs buy-and-hold), band (5 %% band)")
     args = parser.parse_args()
 
     tmp = None
@@ -108,16 +127,21 @@ def main() -> None:
     try:
         trees = {"this": ROOT, "base": base}
         procs = {name: _worker(tree, args.calls, args.cpu) for name, tree in trees.items()}
+        load = os.getloadavg()
         print(f"this checkout vs {args.base}: {args.rounds} rounds of {args.calls} calls, "
-              f"CPU {args.cpu}, {time.strftime('%Y-%m-%d %H:%M')}")
-        for job in ("e2e", "kernel"):
+              f"CPU {args.cpu}, {time.strftime('%Y-%m-%d %H:%M')}, load average "
+              f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 shared cores)")
+        labels = {"e2e": "run_backtest end to end", "kernel": "kernel alone (run_arrays)",
+                  "fresh": "run_backtest, fresh market", "metrics": "compute_metrics",
+                  "band": "run_backtest, 5 % band"}
+        for job in args.jobs.split(","):
             got: dict[str, list[float]] = {"this": [], "base": []}
             for r in range(args.rounds):
                 for name in (("this", "base") if r % 2 == 0 else ("base", "this")):
                     got[name].append(_block(procs[name], job))
             ratios = sorted(a / b for a, b in zip(got["this"], got["base"], strict=True))
             q = len(ratios) // 4
-            label = "run_backtest end to end" if job == "e2e" else "kernel alone (run_arrays)"
+            label = labels[job]
             print(f"{label:27}: this {statistics.median(got['this']):7.1f} us, base "
                   f"{statistics.median(got['base']):7.1f} us; paired ratio this/base "
                   f"{statistics.median(ratios):.3f} (IQR {ratios[q]:.3f}-{ratios[-q - 1]:.3f})")

@@ -20,6 +20,7 @@ the final-value difference (relative, dollars, and the largest over all rows).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -30,7 +31,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # reference_sim lives with the tests
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# ../shared/data beside the repository; REBAL_SHARED_DATA names another place (a git
+# worktree sits elsewhere)
+SHARED_DATA = Path(os.environ.get("REBAL_SHARED_DATA")
+                   or Path(__file__).resolve().parents[2] / "shared" / "data")
 ETF_FILE = SHARED_DATA / "etf_adjclose_daily_1993_2025.csv"
 
 

@@ -4,14 +4,24 @@ Data (real, from ``../shared/data``): Ken French daily US factors, 1991-08-30 �
 2024-08-30 (33 years, 8,316 rows). Classes: US market (``Mkt-RF + RF``) 60 %
 and T-bills (``RF``) 40 %; the market's harvesting substitute is a real tilted
 series, market + 0.25 × SMB (small-cap tilt), which tracks it closely but is a
-different security. Annual rebalancing, 5 bps costs, HIFO, flat 35 %/15 %,
-harvest at 5 % and $1,000 with swap-back. Run: ``python benchmarks/bench_taxable.py``.
+different security. Annual, quarterly and monthly rebalancing, 5 bps costs, HIFO,
+flat 35 %/15 %, harvest at 5 % and $1,000 with swap-back.
+Run: ``python benchmarks/bench_taxable.py [--rounds 5] [--repeat 3] [--profile]``.
+
+Prints, per calendar: the median and min–max over ``--rounds`` interleaved rounds
+(each round runs every calendar ``--repeat`` times and keeps the median) of wall time,
+the median CPU time (steadier than wall on a loaded host), the load average, and the
+largest relative difference of the daily values from the plain-Python
+reference (``tests/reference_taxable.py``, run once per calendar).
 """
 
 from __future__ import annotations
 
+import argparse
 import cProfile
+import os
 import pstats
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -32,7 +42,9 @@ from rebal.policy.schedule import period_end_mask
 from rebal.tax.harvest import HarvestSettings
 from rebal.types import Frequency
 
-FF3 = Path(__file__).resolve().parents[2] / "shared/data/ff3_factors_daily_pct_1926_2024.csv"
+SHARED = Path(os.environ.get("REBAL_SHARED_DATA")
+              or Path(__file__).resolve().parents[2] / "shared" / "data")
+FF3 = SHARED / "ff3_factors_daily_pct_1926_2024.csv"
 
 
 def market() -> MarketData:
@@ -48,44 +60,64 @@ def market() -> MarketData:
                       assets=("MKT", "BILLS", "MKT_TILT"), prices=prices, source="FF3 daily")
 
 
-def main(repeat: int = 20) -> None:
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="cProfile of the monthly run")
+    args = parser.parse_args([a for a in sys.argv[1:] if a != "--evidence"])
+
     m = market()
     tax = TaxSettings(rates=FlatRates(st_rate=0.35, lt_rate=0.15), lot_method="hifo")
     hs = HarvestSettings(substitutes={"MKT": "MKT_TILT"}, min_loss_frac=0.05,
                          min_loss_usd=1000.0)
     kw = dict(tax=tax, harvest=hs, costs=CostModel(cost_bps=5), with_pre_tax=False)
-    policy = Policy.calendar("annual")
     target = {"MKT": 0.6, "BILLS": 0.4}
-    r = run_taxable_backtest(m, target, policy, **kw)  # warm-up (JIT, caches)
-    times = []
-    for _ in range(repeat):
+    freqs = ("annual", "quarterly", "monthly")
+    policies = {f: Policy.calendar(f) for f in freqs}
+    results = {f: run_taxable_backtest(m, target, p, **kw) for f, p in policies.items()}  # warm
+    load0 = os.getloadavg()
+    medians: dict[str, list[float]] = {f: [] for f in freqs}
+    cpu: dict[str, list[float]] = {f: [] for f in freqs}
+    for r in range(args.rounds):
+        order = freqs[r % 3:] + freqs[: r % 3]
+        for f in order:
+            times, cpus = [], []
+            for _ in range(args.repeat):
+                t0, c0 = time.perf_counter(), time.process_time()
+                run_taxable_backtest(m, target, policies[f], **kw)
+                times.append(time.perf_counter() - t0)
+                cpus.append(time.process_time() - c0)
+            medians[f].append(statistics.median(times))
+            cpu[f].append(statistics.median(cpus))
+    load1 = os.getloadavg()
+    print(f"data: {m.n_days} rows {m.dates[0]} .. {m.dates[-1]} ({(m.n_days - 1) / 252:.1f} y); "
+          f"{args.rounds} interleaved rounds x {args.repeat}; load average "
+          f"{load0[0]:.2f} -> {load1[0]:.2f} (2 shared cores)")
+    for f in freqs:
+        res, ts = results[f], medians[f]
         t0 = time.perf_counter()
-        r = run_taxable_backtest(m, target, policy, **kw)
-        times.append(time.perf_counter() - t0)
-    med = float(np.median(times))
-    print(f"data: {m.n_days} rows {m.dates[0]} .. {m.dates[-1]} ({(m.n_days - 1) / 252:.1f} y)")
-    print(f"engine: median {med * 1e3:.2f} ms, min {min(times) * 1e3:.2f} ms over {repeat} runs; "
-          f"{len(r.trades)} trades, {len(r.harvests)} harvests, {len(r.unit_days)} trading rows, "
-          f"{len(r.year_taxes)} tax years")
-    t0 = time.perf_counter()
-    ref = reference_taxable(m.dates, m.prices, ["MKT", "BILLS"], [2, -1], [0.6, 0.4],
-                            policy="check", band=-1.0,
-                            check=period_end_mask(m.dates, Frequency.ANNUAL), st_rate=0.35,
-                            lt_rate=0.15, method="hifo", cost=5e-4,
-                            harvest=(0.05, 1000.0, True))
-    t_ref = time.perf_counter() - t0
-    rel = float(np.max(np.abs(r.values / ref["values"] - 1)))
-    print(f"reference loop: {t_ref * 1e3:.0f} ms ({t_ref / med:.0f}x the engine); "
-          f"max relative value difference {rel:.1e}")
-    prof = cProfile.Profile()
-    prof.enable()
-    for _ in range(5):
-        run_taxable_backtest(m, target, policy, **kw)
-    prof.disable()
-    print("where the time goes (5 runs, tottime):")
-    pstats.Stats(prof).sort_stats("tottime").print_stats(8)
-
-
+        ref = reference_taxable(m.dates, m.prices, ["MKT", "BILLS"], [2, -1], [0.6, 0.4],
+                                policy="check", band=-1.0,
+                                check=period_end_mask(m.dates, Frequency(f)), st_rate=0.35,
+                                lt_rate=0.15, method="hifo", cost=5e-4,
+                                harvest=(0.05, 1000.0, True))
+        t_ref = time.perf_counter() - t0
+        rel = float(np.max(np.abs(res.values / ref["values"] - 1)))
+        cents = float(np.max(np.abs(res.values - ref["values"])))
+        print(f"{f:<10} engine median {statistics.median(ts) * 1e3:7.2f} ms "
+              f"(min {min(ts) * 1e3:.2f}, max {max(ts) * 1e3:.2f}; CPU median "
+              f"{statistics.median(cpu[f]) * 1e3:.2f} ms); {len(res.trades)} trades, "
+              f"{len(res.harvests)} harvests; reference loop {t_ref * 1e3:.0f} ms; "
+              f"max value difference {rel:.1e} relative, ${cents:.4f}")
+    if args.profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        for _ in range(3):
+            run_taxable_backtest(m, target, policies["monthly"], **kw)
+        prof.disable()
+        print("where the monthly run's time goes (3 runs, tottime):")
+        pstats.Stats(prof).sort_stats("tottime").print_stats(12)
 
 
 def evidence() -> None:

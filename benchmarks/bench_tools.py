@@ -165,7 +165,8 @@ def main() -> None:
             for tool in ("bt", "vectorbt"):
                 key = f"{tool}|{name}"
                 if key in tools:
-                    rows.append((tool, tools[key]["final"], tools[key]["seconds"]))
+                    label = f"bt {tools[key]['rule']}" if "rule" in tools[key] else tool
+                    rows.append((label, tools[key]["final"], tools[key]["seconds"]))
                 else:
                     rows.append((tool, np.nan, np.nan))
             for tool, v, t in rows:

@@ -26,6 +26,7 @@ __all__ = [
     "compare",
     "datasets",
     "estimate_tax",
+    "factor_exposures",
     "load_household",
     "load_prices",
     "plan",

@@ -5,6 +5,7 @@ from rebal.api import backtest_policy as backtest_policy
 from rebal.api import check as check
 from rebal.api import compare as compare
 from rebal.api import estimate_tax as estimate_tax
+from rebal.api import factor_exposures as factor_exposures
 from rebal.api import load_household as load_household
 from rebal.api import load_prices as load_prices
 from rebal.api import plan as plan

@@ -17,6 +17,7 @@ function                  does                                    CLI
 ``check``                 drift against the bands today           ``rebal check``
 ``audit_trades``          realized gains, wash sales, Form 8949   ``rebal tax audit``
 ``estimate_tax``          a year's federal (+ state) tax          ``rebal tax estimate``
+``factor_exposures``      factor loadings, exposures, style drift ``rebal factors``
 ========================  ======================================  =====================
 
 Why these names and not ``rebal.backtest(...)``, ``rebal.sweep(...)``,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from rebal.services.check import CheckResult
     from rebal.services.compare import CompareRun, Study
     from rebal.services.executor import Executor
+    from rebal.services.factors import FactorsRun
     from rebal.services.plan import Household, PlanRun
     from rebal.services.sweep import SweepRun, SweepStudy
     from rebal.services.tax import AuditResult, TaxBreakdown, TaxHousehold, Trade
@@ -48,6 +50,7 @@ __all__ = [
     "check",
     "compare",
     "estimate_tax",
+    "factor_exposures",
     "load_household",
     "load_prices",
     "plan",
@@ -91,7 +94,7 @@ def backtest_policy(
     fixed_usd: float = 0.0,
     min_trade_usd: float = 0.0,
     contribution_usd: float = 0.0,
-    flow_frequency: str = "monthly",
+    flow_frequency: str | None = None,
 ) -> BacktestRun:
     """Backtest ``policy`` on ``prices`` beside buy-and-hold (``rebal backtest``).
 
@@ -141,7 +144,7 @@ def backtest_policy(
         market, pick_target(market, target, option="target"), policy,
         initial_usd=initial_usd, cost_bps=cost_bps, fixed_usd=fixed_usd,
         min_trade_usd=min_trade_usd,
-        contribution_usd=contribution_usd, flow_frequency=flow_frequency,
+        contribution_usd=contribution_usd, flow_frequency=flow_frequency or "monthly",
     )
 
 
@@ -314,4 +317,49 @@ def estimate_tax(
         year=year, status=status, income=income, qualified_dividends=qualified_dividends,
         st=st, lt=lt, st_carryforward=st_carryforward, lt_carryforward=lt_carryforward,
         investment_income=investment_income, state_rate=state_rate,
+    ))
+
+
+def factor_exposures(
+    factors: PathLike,
+    prices: PathLike = "default",
+    target: Mapping[str, float] | None = None,
+    *,
+    table: str | None = None,
+    use: Iterable[str] | None = None,
+    window: int = 36,
+    bands: Mapping[str, float] | None = None,
+    policy: str = "buy-and-hold",
+    start: str | None = None,
+    end: str | None = None,
+) -> FactorsRun:
+    """Rolling factor loadings of each asset (β, standard errors, R²), the portfolio's
+    exposures over time and its style drift against ``bands`` (``rebal factors``).
+
+    Parameters
+    ----------
+    factors
+        A French-library file (``.csv``/``.zip``) or a shipped one (``us_ff3_monthly``,
+        ``us_ff3_mom_monthly``); its frequency must be the prices'.
+    prices
+        ``"default"``, a dataset name or a prices file.
+    target
+        Asset → weight (fractions summing to 1); ``None`` = equal weights.
+    table, use, window
+        The file's table, the regression's factors, rows per regression.
+    bands
+        Factor → half-width of the style drift, in loading units (``{"HML": 0.1}``).
+    policy
+        The policy whose portfolio's drift is measured (short form; costless).
+    start, end
+        ``YYYY-MM-DD`` bounds of the price rows.
+    """
+    from rebal.services.factors import FactorsRequest
+    from rebal.services.factors import factors as run
+
+    return run(FactorsRequest(
+        factors=os.fspath(factors), prices=os.fspath(prices),
+        target=None if target is None else dict(target), table=table,
+        use=None if use is None else tuple(use), window=window,
+        bands=None if bands is None else dict(bands), policy=policy, start=start, end=end,
     ))

@@ -13,6 +13,27 @@ turns each into one line of text and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+SHOWN_CHARS = 200
+"""Most characters of a user's value an error message repeats (:func:`shown`)."""
+
+
+def shown(value: Any, limit: int = SHOWN_CHARS, *, quote: bool = True) -> str:
+    """``repr(value)`` (``str`` when ``quote`` is false) cut to ``limit`` characters, with
+    how long it was: an error never echoes a 2 GB value back at the user."""
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value) if quote else value
+        head = repr(value[:limit]) if quote else value[:limit]
+        return f"{head}… ({len(value):,} characters)"
+    import reprlib
+
+    cutter = reprlib.Repr()
+    cutter.maxstring = cutter.maxother = limit
+    cutter.maxlist = cutter.maxdict = cutter.maxtuple = cutter.maxset = 8
+    text = cutter.repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 class RebalError(Exception):

@@ -69,3 +69,30 @@ def test_the_naive_plan_covers_a_withdrawal_and_the_cost_of_the_sales_that_fund_
     assert tx.cash_after_usd >= -1e-9
     shares = sum(t.shares for t in p.trades if t.side is Side.SELL and t.account == "tx")
     assert shares == pytest.approx(500 / (166.69 * 0.9999), rel=1e-9)
+
+
+def test_a_sale_at_its_basis_price_and_a_buy_of_its_group_are_not_planned_together():
+    # Found by test_generated_households in the full suite (also on main). Lot tx:BOA:1: 1
+    # share at $10.00, BOA at $10.00 with a 1 bp cost: selling nets $9.999, a $0.001 loss
+    # per share. The plan may sell part of it, but then a BOA purchase the same day in any
+    # account — here the IRA — washes that loss (§1091(a); Rev. Rul. 2008-5): the planner's
+    # mutual exclusion of loss sales and buys of a group must count a sale at the basis
+    # price as a loss (net of cost), as its recent-purchase check already did.
+    h = make(
+        [{"id": "tx", "type": "taxable", "cash_usd": 294, "min_cash_usd": 300,
+          "whole_shares": False},
+         {"id": "ira", "type": "traditional", "cash_usd": 491, "whole_shares": False}],
+        [dict(SEC[0]), dict(SEC[1]), dict(SEC[2], price_usd=10.0),
+         dict(SEC[3], price_usd=51.58, cost_bps=5.0)],
+        [{"id": "tx:BOA:1", "account": "tx", "symbol": "BOA", "quantity": 1,
+          "cost_basis_usd": 10.0, "acquired": "2025-06-29"}],
+        {"stocks": {"weight": 0.5, "band_abs": 0.02}, "bonds": {"weight": 0.5, "band_abs": 0.02}},
+        household={"harvest": {"enabled": True, "min_loss_usd": 100, "min_loss_frac": 0.05}},
+    )
+    p = plan(h, PlanSettings(mode="balanced"))
+    loss_sold = {t.symbol for t in p.trades if t.side is Side.SELL
+                 for r in t.lots if (r.gain_usd or 0.0) < 0}
+    bought = {t.symbol for t in p.trades if t.side is Side.BUY}
+    assert not (loss_sold & bought)
+    # The $6 the taxable account is short is still raised (0.600061 share at $9.999).
+    assert any(t.side is Side.SELL for t in p.trades)

@@ -45,7 +45,8 @@ def test_plain_kinds_build():
     band = policy_from_spec({"kind": "band", "abs": 0.05, "check": "monthly"}, name="b")
     assert band.trigger.absolute.width == 0.05 and band.schedule.frequency.value == "monthly"
     assert set(KINDS) == {"buy_and_hold", "calendar", "band", "vol_band", "vix_table",
-                          "adaptive", "correlation", "score", "tiers", "either"}
+                          "adaptive", "correlation", "score", "tiers", "either",
+                          "factor_band"}
 
 
 def test_custom_vix_table():

@@ -954,6 +954,16 @@ def _simulate_kernel(market_fields, policy_fields, costs_fields):
             acts = act[t, g] if has_act else look
             if not look and not (acts and pending[g]):
                 continue
+            if trigger_kind == TRIGGER_BAND and not (acts and pending[g]):
+                # most look days of a band breach nothing: count the breaches first in
+                # a lean pass (the same weights and rule as below, bit for bit) and
+                # skip the logging pass when there is none
+                n_breached = 0
+                for i in range(n):
+                    if group[i] == g:
+                        n_breached += drift_breaches(abs(h[i] / V - target[i]), band[bt, i])
+                if n_breached == 0:
+                    continue
             # the trigger on the current weights (after the flow and earlier groups)
             n_breached = 0
             arg = -1

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rebal.data.market import MarketData
-from rebal.types import DateArray, FloatArray, IntArray
+from rebal.types import BoolArray, DateArray, FloatArray, IntArray
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -129,6 +129,12 @@ class TradeTable:
     def reason(self) -> npt.NDArray[np.str_]:
         """``"rebalance"`` / ``"flow"`` per trade (lower-case :class:`TradeReason` names)."""
         return _REASON_TEXT[self.reason_code]
+
+    @property
+    def is_rebalance(self) -> BoolArray:
+        """True for each rebalance trade (``reason == "rebalance"``, read from the codes:
+        :func:`~rebal.metrics.compute_metrics` uses it instead of formatting reasons)."""
+        return np.asarray(self.reason_code == TradeReason.REBALANCE, dtype=bool)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)  # arrays: identity

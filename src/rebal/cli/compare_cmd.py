@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rebal.cli.options import ReportOption
+from rebal.cli.options import ExecutorOption, ReportOption, SchedulerOption, WorkersOption
 
 if TYPE_CHECKING:
     from rebal.services.compare import CompareRun, StudyResult
@@ -34,16 +34,21 @@ def compare(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table (use with --report or --json).")] = False,
     bootstrap: Annotated[int, typer.Option(help="Also show each policy's alpha with a 90% interval from N paired stationary-bootstrap resamples (docs/sweeps.md).")] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap resamples.")] = 0,
+    executor: ExecutorOption = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     from rebal.cli import console
-    from rebal.cli.options import parse_overrides
+    from rebal.cli.options import parse_executor, parse_overrides
     from rebal.services.compare import CompareRequest
     from rebal.services.compare import compare as run
 
     request = CompareRequest(study=str(study_file), overrides=parse_overrides(set_),
                              bootstrap_samples=bootstrap, seed=seed,
-                             report=None if report is None else str(report))
-    console.run_study(run, request, show_compare, json_out=json_out, quiet=quiet)
+                             report=None if report is None else str(report),
+                             executor=parse_executor(executor, scheduler, workers))
+    console.run_study(run, request, show_compare, json_out=json_out, quiet=quiet,
+                      warn=lambda answer: print_span_notes(answer.result))
 
 
 def show_compare(answer: CompareRun) -> None:
@@ -63,13 +68,24 @@ def print_study(result: StudyResult) -> None:
     console.out.print(f"[bold]{study.title}[/]")
     console.out.print(
         f"{m.dates[0]} … {m.dates[-1]} ({m.n_days:,} rows); target "
-        + ", ".join(f"{k} {v:.0%}" for k, v in study.target.items())
+        + ", ".join(f"{k} {console.weight(v)}" for k, v in study.target.items())
         + f"; alpha is versus {result.baseline.name}"
     )
     table = study_table(result)
     console.table(None, table.header, table.rows)
     for note in (*table.notes, "Trades at the close; costs paid from the portfolio."):
         console.out.print(f"[dim]{note}[/]")
+
+
+
+def print_span_notes(result: StudyResult) -> None:
+    """On stderr, what the study's span did (data.start before the data, less than a
+    year of rows …); printed with ``--quiet`` too."""
+    from rebal.cli import console
+
+    for note in result.study.market.notes:
+        if note.startswith(("data.start ", "data.end ", "the data spans ")):
+            console.err.print(f"[dim]note: {note}[/]")
 
 
 def print_bootstrap_alpha(answer: CompareRun) -> None:

@@ -11,8 +11,20 @@ import sys
 
 import typer
 
-from rebal.cli import backtest_cmd, compare_cmd, demo_cmd, plan_cmd, sweep_cmd, tax_cmd
-from rebal.cli.exit_codes import EXIT_INTERRUPTED, exit_codes_epilog
+from rebal.cli.exits import exit_codes_epilog
+from rebal.cli import (
+    backtest_cmd,
+    batch_cmd,
+    compare_cmd,
+    demo_cmd,
+    factors_cmd,
+    monitor_cmd,
+    plan_cmd,
+    simulate_cmd,
+    store_cmd,
+    sweep_cmd,
+    tax_cmd,
+)
 
 app = typer.Typer(
     name="rebal",
@@ -26,12 +38,29 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
+
+
+@app.callback()
+def _options(
+    wide: bool = typer.Option(False, "--wide", help="Tables show every column, however wide (by default columns that do not fit the terminal are left out and named)."),
+) -> None:
+    """Options before the command: ``rebal --wide plan …``."""
+    from rebal.cli import console
+
+    console.WIDE["on"] = wide
+
+
 backtest_cmd.register(app)
 compare_cmd.register(app)
 sweep_cmd.register(app)
 plan_cmd.register(app)
 demo_cmd.register(app)
 tax_cmd.register(app)
+factors_cmd.register(app)
+monitor_cmd.register(app)
+simulate_cmd.register(app)
+store_cmd.register(app)
+batch_cmd.register(app)
 
 for _info in app.registered_commands:
     _name = _info.name or getattr(_info.callback, "__name__", "")
@@ -46,8 +75,12 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; bad input ends in one line on stderr, never a traceback."""
     from rebal.errors import RebalError
 
+    args = store_cmd.route(list(sys.argv[1:] if argv is None else argv))
+    if "--wide" in args[1:]:  # also after the command: rebal plan H.yaml --wide
+        args.remove("--wide")
+        args.insert(0, "--wide")
     try:
-        app(args=argv, standalone_mode=True)
+        app(args=args, standalone_mode=True)
     except RebalError as exc:
         from rebal.cli.console import fail
 
@@ -58,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
         fail(f"{exc.filename}: no such file")
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

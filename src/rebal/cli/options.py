@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from rebal.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rebal.services.executor import ExecutorSpec
 
 ReportOption = Annotated[Path | None, typer.Option(help="Also write a self-contained HTML report here.")]
 """``--report PATH`` of the study commands (``compare``, ``sweep``)."""
@@ -54,3 +57,24 @@ def parse_overrides(items: list[str] | None) -> dict[str, str]:
             raise ConfigError(f"--set: expected KEY=VALUE (e.g. data.prices=prices.csv), got {item!r}")
         out[key.strip()] = value.strip()
     return out
+
+
+ExecutorOption = Annotated[str | None, typer.Option(
+    "--executor", help="Where the jobs run: serial, threads, processes or dask "
+    "(default: $REBAL_EXECUTOR, else the command's own; docs/scale.md).")]
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", help="A Dask scheduler's address, tcp://HOST:8786 (implies --executor dask; "
+    "default: $REBAL_SCHEDULER, else a LocalCluster on this machine).")]
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", help="Threads, processes or LocalCluster workers (default: every CPU).")]
+
+
+def parse_executor(
+    executor: str | None, scheduler: str | None, workers: int | None
+) -> ExecutorSpec | None:
+    """``--executor/--scheduler/--workers`` (else ``REBAL_EXECUTOR``/``REBAL_SCHEDULER``)
+    → the services' :class:`~rebal.services.executor.ExecutorSpec` (``None``: the
+    command's default)."""
+    from rebal.services.executor import ExecutorSpec
+
+    return ExecutorSpec.parse(executor, scheduler, workers)

@@ -78,7 +78,7 @@ def plan_cmd(
             if path is not None:
                 console.out.print(f"{what}: {path}")
     if answer.hit_time_limit:
-        from rebal.cli.exit_codes import EXIT_TIME_LIMIT
+        from rebal.cli.exits import EXIT_TIME_LIMIT
 
         console.err.print(
             f"[yellow]warning:[/] the solver stopped at its {time_limit:g} s time limit: the "
@@ -102,7 +102,10 @@ def print_plan(result: TradePlan, *, quiet: bool = False) -> None:
                             (plan_tables.do_not_buy_table, "Do not buy (wash-sale windows)"),
                             (plan_tables.not_done_table, "Not done, and why")):
             t = make(result)
-            if t.rows:
+            if t.rows and make is plan_tables.trade_table:  # one line a trade, reason below
+                console.item_table(title, t.header, t.rows, group="Step",
+                                   below=("Lots", "Reason"))
+            elif t.rows:
                 console.table(title, t.header, t.rows)
     for line in plan_tables.comparison_lines(result):
         console.out.print(line)

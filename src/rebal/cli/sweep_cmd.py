@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rebal.cli.options import ReportOption
+from rebal.cli.options import ExecutorOption, ReportOption, SchedulerOption, WorkersOption
 
 if TYPE_CHECKING:
     from rebal.services.sweep import SweepResult
@@ -33,14 +33,18 @@ def sweep(
     json_out: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object (fractions).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")] = False,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all CPUs).")] = None,
+    executor: ExecutorOption = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     from rebal.cli import console
-    from rebal.cli.options import parse_overrides
+    from rebal.cli.options import parse_executor, parse_overrides
     from rebal.services.sweep import SweepRequest
     from rebal.services.sweep import sweep as run
 
     request = SweepRequest(study=str(study_file), overrides=parse_overrides(set_),
-                           n_threads=threads, report=None if report is None else str(report))
+                           n_threads=threads, report=None if report is None else str(report),
+                           executor=parse_executor(executor, scheduler, workers))
     console.run_study(run, request, lambda answer: print_sweep(answer.result),
                       json_out=json_out, quiet=quiet)
 
@@ -105,6 +109,8 @@ def print_sweep(result: SweepResult) -> None:
             f"out-of-sample {console.pct(w.mean_out_of_sample_alpha)}"
         )
     if result.bootstrap is not None:
+        from rebal.reports.tables import SWEEP_SELECTION_NOTE
+
         b = result.bootstrap
         rows_b = []
         for name, d in b["best_vs_baselines"].items():
@@ -118,9 +124,7 @@ def print_sweep(result: SweepResult) -> None:
             ["Baseline", "Metric", "Difference", "90% interval", "P(best better)"], rows_b,
         )
         console.out.print(
-            "[dim]The best point was chosen on the real data, so its real-data difference is "
-            "biased upward (the winner of many tries); the resampled interval shows how much "
-            "of the edge survives on paths it was not chosen on.[/]"
+            f"[dim]{SWEEP_SELECTION_NOTE}[/]"
         )
 
 

@@ -76,6 +76,11 @@ def audit_cmd(
         console.print_json(result.to_dict())
         return
     sales = [d for d in result.dispositions if year is None or d.sold.year == year]
+    if year is not None and not sales:
+        years = sorted({d.sold.year for d in result.dispositions})
+        console.err.print(f"[dim]note: no sales in {year}; the history's sales are in "
+                          + (f"{years[0]}–{years[-1]}" if years else "no year (none sold)")
+                          + "[/]")
     console.table(
         f"Sales ({len(sales)} lots relieved)",
         ["Sold", "Account", "Symbol", "Shares", "Acquired", "Term", "Proceeds", "Basis",

@@ -37,9 +37,11 @@ from __future__ import annotations
 import csv
 import gzip
 import os
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -108,14 +110,28 @@ class _Table:
     header_row: int | None  # 1 for CSV (line of the header), None for Parquet
 
 
-def _read_table(path: str | os.PathLike[str]) -> _Table:
+def _read_table(path: str | os.PathLike[str], sep: str | None = None) -> _Table:
     file = str(path)
     p = Path(path)
+    if p.is_dir():
+        raise InputError("is a directory, not a prices file", file=file)
     if not p.is_file():
         raise InputError("no such file", file=file)
     if p.suffix.lower() in _PARQUET_SUFFIXES:
         return _read_parquet(p, file)
-    return _read_csv(p, file)
+    return _read_csv(p, file, _separator(sep))
+
+
+def _separator(sep: str | None) -> str:
+    """The CSV separator named by ``sep`` (``None`` → ``,``; ``tab`` → a tab)."""
+    if sep is None:
+        return ","
+    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|"}
+    out = named.get(sep.strip().lower(), sep)
+    if len(out) != 1 or out in "\"\r\n" or out.isalnum() or out == ".":
+        raise ConfigError(f"--sep: {sep!r} is not a separator (one character such as ';', "
+                          "or tab)")
+    return out
 
 
 def _check_header(columns: Sequence[str], file: str, header_row: int | None) -> None:
@@ -128,7 +144,7 @@ def _check_header(columns: Sequence[str], file: str, header_row: int | None) -> 
         seen.add(name)
 
 
-def _read_csv(path: Path, file: str) -> _Table:
+def _read_csv(path: Path, file: str, sep: str = ",") -> _Table:
     is_gz = path.suffix.lower() == ".gz"
     header: list[str] | None = None
     header_line = 1
@@ -140,9 +156,9 @@ def _read_csv(path: Path, file: str) -> _Table:
             if is_gz
             else open(path, encoding="utf-8-sig", newline="")
         ) as fh:
-            reader = csv.reader(fh)
+            reader = csv.reader(fh, delimiter=sep)
             for record in reader:
-                if not record or all(not cell.strip() for cell in record):
+                if not "".join(record).strip():  # no cells, or only blank ones
                     continue
                 if header is None:
                     header = [cell.strip() for cell in record]
@@ -158,10 +174,18 @@ def _read_csv(path: Path, file: str) -> _Table:
                 row_ids.append(reader.line_num)
     except UnicodeDecodeError:
         raise InputError("not a UTF-8 text file (CSV expected)", file=file) from None
-    except (csv.Error, OSError, EOFError) as exc:
-        raise InputError(f"cannot read as CSV: {exc}", file=file) from None
+    except (csv.Error, OSError, EOFError, zlib.error) as exc:
+        what = "gzip-compressed CSV (the file is damaged or not gzip)" if is_gz else "CSV"
+        raise InputError(f"cannot read as {what}: {exc}", file=file) from None
     if header is None:
         raise InputError("the file is empty", file=file)
+    if len(header) == 1:
+        for other, name in ((";", "';'"), ("\t", "tab"), ("|", "'|'")):
+            if other != sep and other in header[0]:
+                raise InputError(
+                    f"the header is one column holding {name}: the columns seem separated by "
+                    f"{name}; say so with --sep {name} (data.sep in a study file)",
+                    file=file, row=header_line)
     _check_header(header, file, header_line)
     if not rows:
         raise InputError("no data rows after the header", file=file, row=header_line + 1)
@@ -217,7 +241,8 @@ def _date_column(table: _Table, date_column: str | None) -> str:
             return name
     raise InputError(
         "missing date column: no column is named date, datetime, timestamp, time or day; "
-        f"name it with date_column= (the columns are {', '.join(table.columns)})",
+        "name it with --date-column (data.date_column in a study file; the columns are "
+        f"{', '.join(table.columns)})",
         file=table.file,
         row=table.header_row,
     )
@@ -235,6 +260,28 @@ def _dates(table: _Table, column: str, row_ids: Sequence[RowId] | None = None) -
 
 
 # --------------------------------------------------------------------------- layouts
+
+
+class _PickedIds(Sequence[RowId]):
+    """``[ids[i] or "" for i in rows]`` as a lazy sequence (read only to name a bad row)."""
+
+    __slots__ = ("_ids", "_rows")
+
+    def __init__(self, ids: Sequence[RowId | None], rows: npt.NDArray[np.intp]) -> None:
+        self._ids = ids
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return int(self._rows.shape[0])
+
+    @overload
+    def __getitem__(self, i: int) -> RowId: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[RowId]: ...
+    def __getitem__(self, i: int | slice) -> RowId | Sequence[RowId]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return self._ids[int(self._rows[i])] or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +387,7 @@ def load_prices(
     start: str | np.datetime64 | None = None,
     end: str | np.datetime64 | None = None,
     periods_per_year: float | None = None,
+    sep: str | None = None,
 ) -> MarketData:
     """Load total-return prices (or returns) from a CSV or Parquet file.
 
@@ -368,6 +416,8 @@ def load_prices(
     periods_per_year
         Rows per year; default: inferred from the median spacing of the dates
         (252 daily, 52 weekly, 12 monthly, 4 quarterly, 1 annual).
+    sep
+        CSV column separator (one character, or ``"tab"``); default ``","``.
 
     Returns
     -------
@@ -389,7 +439,7 @@ def load_prices(
     if periods_per_year is not None and not periods_per_year > 0:
         raise ConfigError(f"periods_per_year must be > 0, got {periods_per_year}")
     lo, hi = _as_day(start, "start"), _as_day(end, "end")
-    table = _read_table(path)
+    table = _read_table(path, sep)
     date_col = _date_column(table, date_column)
 
     if file_layout is Layout.AUTO:
@@ -430,11 +480,14 @@ def load_prices(
 
     what = "price" if value_kind is ValueKind.PRICES else "return"
     for name in wanted:
+        _check_kind(grid.values[name], value_kind, file=table.file, field=name)
+    for name in wanted:
         col, ids = grid.values[name], grid.row_ids[name]
         field = name if file_layout is Layout.WIDE else value_col
         present = ~np.isnan(col)
-        # every present cell came from a row of the file, so its label is not None
-        present_ids: list[RowId] = [ids[i] or "" for i in np.flatnonzero(present)]
+        # every present cell came from a row of the file, so its label is not None;
+        # the labels are looked up only when a check names a row
+        present_ids = _PickedIds(ids, np.flatnonzero(present))
         checker = (
             check_prices_positive
             if value_kind is ValueKind.PRICES
@@ -457,6 +510,9 @@ def load_prices(
     if hi is not None:
         keep &= grid.dates <= hi
     dates = grid.dates[keep]
+    if grid.dates.shape[0] < 2:
+        raise InputError(f"the file has {grid.dates.shape[0]} data row; a backtest needs at "
+                         "least 2 rows (the purchase close and one return)", file=table.file)
     if dates.shape[0] < 2:
         raise DataError(
             f"{table.file}: the window {lo or 'start'} … {hi or 'end'} holds "
@@ -488,6 +544,8 @@ def load_prices(
             "the returns dated on that first row are not used"
         )
 
+    notes.extend(gap_notes(dates))
+
     rf: FloatArray | None = None
     if risk_free is not None:
         rf_prices = matrix[:, wanted.index(risk_free)]
@@ -504,6 +562,61 @@ def load_prices(
         source=table.file,
         notes=tuple(notes),
     )
+
+
+def _check_kind(values: FloatArray, kind: ValueKind, *, file: str, field: str) -> None:
+    """Refuse a column that plainly holds the other kind of values.
+
+    Read as prices, returns would make a path of wild jumps (a CAGR of thousands of
+    percent); read as returns, price levels compound to astronomic wealth. A column
+    "looks like returns" when every value lies in (−1, 1) and either one is ≤ 0 or the
+    median change between rows exceeds 25 %; it "looks like prices" when every value is
+    > 0 and the median is above 0.5 (a median return of +50 % a row)."""
+    v = values[~np.isnan(values)]
+    if v.size < 2:
+        return
+    if kind is ValueKind.PRICES:
+        if not np.all(np.abs(v) < 1.0):
+            return
+        with np.errstate(divide="ignore", invalid="ignore"):
+            change = np.abs(v[1:] / v[:-1] - 1.0)
+        if np.any(v <= 0) or float(np.nanmedian(change)) > 0.25:
+            raise InputError(
+                "the values look like returns (fractions around 0), not price levels; if so, "
+                "say --kind returns (data.kind: returns in a study file)",
+                file=file, field=field)
+    elif np.all(v > 0) and float(np.median(v)) > 0.5:
+        raise InputError(
+            f"the values look like price levels (median {float(np.median(v)):,.4g}), not "
+            "returns (fractions such as 0.01 for 1 %); if so, say --kind prices "
+            "(data.kind: prices in a study file)",
+            file=file, field=field)
+
+
+GAP_DAYS = 7
+"""Calendar days between rows beyond which daily data gets a note (a week: holidays and
+market closures are shorter)."""
+
+
+def gap_notes(dates: DateArray) -> list[str]:
+    """A note when rows are further apart than usual: more than :data:`GAP_DAYS` calendar
+    days, or 1.6 times the median spacing for weekly or coarser data (a missing month).
+
+    Each such gap is one row-to-row return in the backtest, as if nothing could be
+    traded in between; the note says how many there are and the longest."""
+    if dates.shape[0] < 3:
+        return []
+    step = np.diff(dates.astype(np.int64))
+    limit = max(float(GAP_DAYS), 1.6 * float(np.median(step)))
+    big = np.flatnonzero(step > limit)
+    if big.size == 0:
+        return []
+    i = int(big[np.argmax(step[big])])
+    return [
+        f"{big.size} gap{'s' if big.size > 1 else ''} longer than {limit:.0f} calendar days "
+        f"between rows; the longest {dates[i]} → {dates[i + 1]} ({int(step[i])} days) is "
+        "taken as one return, with no trading inside it"
+    ]
 
 
 def load_series(

@@ -186,4 +186,8 @@ class MarketData:
 
 def _day_number(day: str | np.datetime64) -> int:
     """Days since 1970-01-01 of an ISO date string or a datetime64."""
-    return int(np.datetime64(str(day), "D").astype(np.int64))
+    if isinstance(day, np.datetime64):
+        return int(day.astype("datetime64[D]").astype(np.int64))
+    from rebal.data.validate import parse_day
+
+    return int(parse_day(str(day), option="date").astype(np.int64))

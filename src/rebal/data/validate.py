@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from rebal.errors import InputError
+from rebal.errors import ConfigError, InputError
 from rebal.types import DateArray, FloatArray
 
 RowId = int | str
@@ -67,6 +67,23 @@ def parse_dates(
     return out
 
 
+def parse_day(text: str, *, option: str) -> np.datetime64:
+    """A ``YYYY-MM-DD`` date given on the command line or in code as ``datetime64[D]``;
+    :class:`~rebal.errors.ConfigError` naming ``option`` (``--start``) otherwise.
+
+    Only the full form is accepted: ``2010``, ``2010/01/04`` and ``2010-02-30`` are
+    refused rather than read as something the user did not mean."""
+    raw = str(text)
+    match = _ISO_DATE.match(raw)
+    try:
+        if match is None:
+            raise ValueError
+        return np.datetime64(match.group(1), "D")
+    except ValueError:
+        hint = "no such day" if match is not None else "expected YYYY-MM-DD, e.g. 2010-01-04"
+        raise ConfigError(f"{option}: {raw[:40]!r} is not a date ({hint})") from None
+
+
 def check_increasing(dates: DateArray, *, file: str, row_ids: Sequence[RowId], field: str) -> None:
     """Raise on the first date that does not strictly follow the one before it."""
     d = dates.astype(np.int64)
@@ -110,9 +127,17 @@ def parse_numbers(
         ``(n,)`` float64, NaN where the cell was missing.
     """
     arr = np.asarray(cells)
+    out: FloatArray | None = None
     if arr.dtype.kind in "fiu":
         out = arr.astype(np.float64)
-    else:
+    elif arr.dtype.kind == "U" or (
+        arr.dtype.kind == "O" and all(type(cell) is str for cell in arr.tolist())
+    ):
+        try:  # fast path: every text a number, parsed by float() (numpy casts with it)
+            out = arr.astype(np.float64)
+        except ValueError:  # a missing marker or a bad cell: the loop below says which
+            out = None
+    if out is None:
         out = np.empty(arr.shape[0], dtype=np.float64)
         for i, cell in enumerate(arr):
             if cell is None or (isinstance(cell, float) and np.isnan(cell)):

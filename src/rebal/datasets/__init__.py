@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 
     from rebal.data.market import MarketData
 
-__all__ = ["DEFAULT", "DatasetInfo", "describe", "load", "names", "resolve_prices"]
+__all__ = ["DEFAULT", "FACTOR_FILES", "DatasetInfo", "describe", "load", "names",
+           "resolve_factor_file", "resolve_prices"]
 
 #: The dataset ``--prices default`` means.
 DEFAULT = "us_daily"
@@ -203,6 +204,8 @@ def resolve_prices(spec: str | os.PathLike[str]) -> MarketData:
         return load(DEFAULT)
     if key in names() and not Path(text).exists():
         return load(key)
+    if Path(text).is_dir():
+        raise InputError("is a directory, not a prices file", file=text)
     if not Path(text).is_file():
         raise InputError(
             "no such file, and not a dataset name "
@@ -210,3 +213,37 @@ def resolve_prices(spec: str | os.PathLike[str]) -> MarketData:
             file=text,
         )
     return load_prices(text)
+
+
+FACTOR_FILES: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "us_ff3_monthly": (
+        "us_ff3_monthly.csv",
+        "fb9fb74665b586d89de6c1e6fb411fef9624a3a87f46bd04295b73a506c07ac8",
+    ),
+    "us_ff3_mom_monthly": (
+        "us_ff3_mom_monthly.csv",
+        "7823fb098275b0aa476d69ced561102fbd3e7b3e468aca28317884bb93b09b00",
+    ),
+})
+"""The shipped factor files (French-library layout, read by
+:func:`rebal.data.french.read_french`): name → (file, sha256). ``us_ff3_monthly``:
+Mkt-RF, SMB, HML, RF 1926-07 … 2018-11 (from the arch wheel); ``us_ff3_mom_monthly``:
+the same and momentum (Mom) 1949-01 … 2017-03 (from the linearmodels wheel). Built by
+``scripts/build_factor_data.py``; ``files/PROVENANCE.md`` gives sources and licences."""
+
+
+def resolve_factor_file(spec: str | os.PathLike[str]) -> str:
+    """The path of a factor file: a shipped name (:data:`FACTOR_FILES`, sha256
+    checked) or the user's own file path, returned as given."""
+    import os
+    from pathlib import Path
+
+    text = os.fspath(spec)
+    key = text.strip().lower()
+    if key not in FACTOR_FILES or Path(text).exists():
+        return text
+    fname, sha = FACTOR_FILES[key]
+    path = _files() / fname
+    if hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+        raise DataError(f"factor file {key!r}: {fname} does not match its sha256")
+    return str(path)

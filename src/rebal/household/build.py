@@ -263,13 +263,19 @@ def build_household(
             where = first.path if first.line is None else f"{first.file} line {first.line}"
             raise origin.error(f"duplicate lot id {lot_id!r} (also {where})", "id")
         id_origin[lot_id] = origin
+        acquired = rec.acquired
+        if not rec.date_known:
+            if rec.holding_start is not None:
+                raise origin.error("a lot with an unknown acquisition date has no holding_start",
+                                   "holding_start")
+            acquired = acquired or as_of  # treated as bought on the plan date (conservative)
         if account_of[rec.account].type is AccountType.TAXABLE:
             if rec.cost_basis_usd is None:
                 raise origin.error(
                     f"a lot in taxable account {rec.account!r} needs its cost basis (dollars)",
                     "cost_basis_usd",
                 )
-            if rec.acquired is None:
+            if acquired is None:
                 raise origin.error(
                     f"a lot in taxable account {rec.account!r} needs its acquisition date",
                     "acquired",
@@ -296,8 +302,9 @@ def build_household(
                 symbol=rec.symbol,
                 quantity=float(rec.quantity),
                 cost_basis_usd=None if rec.cost_basis_usd is None else float(rec.cost_basis_usd),
-                acquired=rec.acquired,
+                acquired=acquired,
                 holding_start=rec.holding_start,
+                date_known=rec.date_known,
             )
         )
 

@@ -40,6 +40,7 @@ LOT_CSV_COLUMNS: tuple[str, ...] = (
     "cost_basis_usd",
     "acquired",
     "holding_start",
+    "date_known",
 )
 """Columns a lots CSV may have; ``account``, ``symbol`` and ``quantity`` are required."""
 
@@ -68,6 +69,11 @@ def load_household(path: str | Path, *, lots_csv: str | Path | None = None) -> H
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
+    except IsADirectoryError:
+        raise InputError("cannot read household file: it is a directory", file=name) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read household file: not UTF-8 text (byte {exc.start})",
+                         file=name) from None
     except OSError as exc:
         raise InputError(f"cannot read household file: {exc.strerror or exc}", file=name) from None
     data = _parse_text(text, name, json_syntax=path.suffix.lower() == ".json")
@@ -180,20 +186,11 @@ def read_lots_csv(path: str | Path) -> list[tuple[LotIn, Origin]]:
 
 
 def _parse_text(text: str, name: str, *, json_syntax: bool) -> Any:
-    if json_syntax:
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg}", file=name, row=exc.lineno) from None
-    import yaml
+    from rebal.data.yamlfile import parse_json, parse_yaml
 
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        row = mark.line + 1 if mark is not None else None
-        raise InputError(f"invalid YAML: {problem}", file=name, row=row) from None
+    if json_syntax:
+        return parse_json(text, file=name)
+    return parse_yaml(text, file=name)
 
 
 # -- writing ----------------------------------------------------------------

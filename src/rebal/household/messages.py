@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rebal.errors import InputError
+from rebal.errors import InputError, shown
 
 _FRACTION_HINT = " (a fraction: 0.05 = 5 %)"
 _FRACTION_KEYS = ("state_rate", "min_loss_frac", "weight", "band_abs", "band_rel", "expense_ratio")
@@ -44,33 +44,33 @@ def _describe(err: Mapping[str, Any]) -> str:
     }
     if kind in bounds:
         words, bound = bounds[kind]
-        return f"{words} {ctx.get(bound)}{hint}, got {got!r}"
+        return f"{words} {ctx.get(bound)}{hint}, got {shown(got)}"
     if kind == "missing":
         return "required key is missing"
     if kind in ("float_parsing", "float_type"):
-        return f"must be a number, got {got!r}"
+        return f"must be a number, got {shown(got)}"
     if kind == "finite_number":
-        return f"must be a finite number, got {got!r}"
+        return f"must be a finite number, got {shown(got)}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"must be a whole number, got {got!r}"
+        return f"must be a whole number, got {shown(got)}"
     if kind in ("bool_parsing", "bool_type"):
-        return f"must be true or false, got {got!r}"
+        return f"must be true or false, got {shown(got)}"
     if kind.startswith("date"):
-        return f"must be a date written YYYY-MM-DD, got {got!r}"
+        return f"must be a date written YYYY-MM-DD, got {shown(got)}"
     if kind == "string_type":
-        return f"must be text, got {got!r}"
+        return f"must be text, got {shown(got)}"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "list_type":
-        return f"must be a list, got {got!r}"
+        return f"must be a list, got {shown(got)}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"must be a mapping of keys to values, got {got!r}"
+        return f"must be a mapping of keys to values, got {shown(got)}"
     if kind == "extra_forbidden":
         return f"unknown key {key!r}"
     if kind == "value_error":
         message = str(err.get("msg", ""))
         return message.removeprefix("Value error, ")
-    return f"{err.get('msg', 'invalid value')}, got {got!r}"
+    return f"{err.get('msg', 'invalid value')}, got {shown(got)}"
 
 
 def input_error(

@@ -231,6 +231,12 @@ class HeldLot:
     holding_start
         Start of the holding period when it differs from ``acquired`` (a
         wash-sale replacement with a tacked holding period, §1223(3)); else None.
+    date_known
+        False for a lot built from a broker position that gave no lots (one lot at the
+        average cost, ``docs/imports.md``): ``acquired`` is then the date it is *treated*
+        as bought (the statement or plan date), and the planner treats it conservatively —
+        a gain on it is short term, it is never sold at a loss, and it is a purchase
+        inside its group's wash-sale window.
     """
 
     id: str
@@ -240,6 +246,7 @@ class HeldLot:
     cost_basis_usd: float | None = None
     acquired: date | None = None
     holding_start: date | None = None
+    date_known: bool = True
 
     @property
     def holding_period_start(self) -> date | None:
@@ -482,6 +489,7 @@ class Household:
                     "cost_basis_usd": lot.cost_basis_usd,
                     "acquired": _iso_or_none(lot.acquired),
                     "holding_start": _iso_or_none(lot.holding_start),
+                    **({} if lot.date_known else {"date_known": False}),
                 }
                 for lot in h.lots
             ],

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from rebal.errors import ConfigError
+from rebal.errors import ConfigError, shown
 from rebal.household.model import TierName
 from rebal.types import AccountType, FilingStatus, LotMethod, Owner, ParseEnum, Side
 
@@ -44,7 +44,7 @@ def _enum(cls: type[E]) -> BeforeValidator:
 
 
 def _choices_msg(cls: type[ParseEnum], value: Any) -> str:
-    return f"unknown value {value!r}; choose one of {', '.join(m.value for m in cls)}"
+    return f"unknown value {shown(value)}; choose one of {', '.join(m.value for m in cls)}"
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -72,7 +72,7 @@ class _In(BaseModel):
     @classmethod
     def _unknown_keys(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            known = set(cls.model_fields)
+            known = cls.__pydantic_fields__  # the class's fields (model_fields is slow here)
             unknown = [str(k) for k in data if k not in known]
             if unknown:
                 parts = []
@@ -160,6 +160,8 @@ class LotIn(_In):
     cost_basis_usd: OptNonNeg = None
     acquired: OptDate = None
     holding_start: OptDate = None
+    date_known: Annotated[bool, BeforeValidator(lambda v: True if _blank_to_none(v) is None
+                                                else v)] = True
 
 
 class TradeIn(_In):

@@ -13,7 +13,11 @@ Conventions (full statement and every formula: ``docs/metrics.md``):
 
 from __future__ import annotations
 
-from rebal.metrics.bootstrap import optimal_block_length, stationary_bootstrap_indices
+from rebal.metrics.bootstrap import (
+    optimal_block_length,
+    paired_interval,
+    stationary_bootstrap_indices,
+)
 from rebal.metrics.drawdown import (
     Drawdown,
     drawdown_series,
@@ -64,6 +68,7 @@ __all__ = [
     "max_drawdown",
     "max_drawdown_depth",
     "optimal_block_length",
+    "paired_interval",
     "period_returns",
     "rebalancing_alpha",
     "sharpe",

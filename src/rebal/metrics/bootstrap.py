@@ -146,3 +146,68 @@ def optimal_block_length(returns: Any) -> float:
         return 1.0
     b = (2.0 * big_g * big_g / d_sb) ** (1.0 / 3.0) * n ** (1.0 / 3.0)
     return float(min(max(b, 1.0), b_max))
+
+
+def paired_interval(
+    estimate: float,
+    samples: Any,
+    *,
+    confidence: float = 0.90,
+    sense: int = 1,
+) -> tuple[float, float, float]:
+    """Centred basic-bootstrap interval of a (paired) difference, and P(better).
+
+    Why not the percentile interval: a backtest statistic (a CAGR, a drawdown, a
+    difference of two) is a *path-dependent*, non-linear function of the rows, so
+    the resampled values are not centred on the value on the real rows. Buy-and-hold's
+    final value, for one, is convex in the assets' cumulative returns: on resampled
+    paths it is higher on average than on the real one (Jensen), so "rebalanced −
+    buy-and-hold" is centred *below* the real-data estimate, and the 5th–95th
+    percentiles of the resamples can exclude the estimate itself.
+
+    The interval used here takes the bootstrap's *spread* around its *own* centre
+    (the bootstrap world's "true" value is the resamples' mean ``m``) as the law of
+    ``estimate − truth``: with ``q_lo, q_hi`` the resamples' ``(1 ∓ confidence)/2``
+    quantiles,
+
+    ``[estimate − (q_hi − m), estimate + (m − q_lo)]``
+
+    (the basic bootstrap pivot ``θ* − m`` in place of ``θ* − estimate``). It contains
+    the estimate whenever ``q_lo ≤ m ≤ q_hi`` (always in practice). ``P(better)`` is
+    read from the same pivot: the share of resamples with
+    ``sense · (estimate − (θ* − m)) > 0`` (ties count half), so a 90 % interval above 0
+    goes with ``P ≥ 95 %``. Coverage is checked by simulation in the test suite (see
+    docs/sweeps.md).
+
+    Parameters
+    ----------
+    estimate
+        The statistic on the real data (units as ``samples``).
+    samples
+        The statistic on each resample; non-finite values are dropped.
+    confidence
+        Two-sided level in (0, 1).
+    sense
+        ``+1`` if higher is better, ``−1`` if lower is better.
+
+    Returns
+    -------
+    ``(low, high, p_better)``; NaNs when no finite sample is left.
+    """
+    if not 0.0 < confidence < 1.0:
+        raise ConfigError(f"confidence must be in (0, 1), got {confidence!r}")
+    if sense not in (1, -1):
+        raise ConfigError(f"sense must be +1 or -1, got {sense!r}")
+    d = np.asarray(samples, dtype=np.float64).ravel()
+    d = d[np.isfinite(d)]
+    if d.size == 0 or not math.isfinite(estimate):
+        return math.nan, math.nan, math.nan
+    tail = (1.0 - confidence) / 2.0
+    q_lo, q_hi = (float(v) for v in np.quantile(d, [tail, 1.0 - tail]))
+    centre = float(d.mean())
+    # Identical policies: every difference exactly 0 -> a zero-width interval at 0.
+    low = estimate - (q_hi - centre)
+    high = estimate + (centre - q_lo)
+    implied = sense * (estimate - (d - centre))
+    p_better = float(np.mean((implied > 0) + 0.5 * (implied == 0)))
+    return float(low), float(high), p_better

@@ -29,6 +29,9 @@
     trade is a *rebalance* trade when its reason's ``value`` (or ``name``),
     lower-cased, is ``"rebalance"``. Every other reason (the initial purchase,
     cash flows, …) is not. Rebalance trades must fall on ``rebalance_days``.
+    A struct of arrays may also give ``is_rebalance``, a boolean array saying the
+    same per trade; it is then used instead of ``reason`` (no text is formatted
+    or compared: ``rebal.backtest``'s trade table reads it from its reason codes).
 ``periods_per_year``
     Rows per year (252 daily, 12 monthly).
 ``risk_free``
@@ -205,9 +208,13 @@ def _is_rebalance_reason(reason: Any) -> bool:
 
 def _read_trades(trades: Any) -> _Trades:
     names = ("day", "value_usd", "cost_usd", "reason")
+    given: Any = None
     if trades is None:
         cols: list[Any] = [[], [], [], []]
     elif hasattr(trades, "day") and np.ndim(trades.day) == 1:
+        given = getattr(trades, "is_rebalance", None)
+        if given is not None:  # the flags stand in for the reasons (not formatted)
+            names = ("day", "value_usd", "cost_usd", "is_rebalance")
         cols = [np.asarray(_attr(trades, n, "result.trades")) for n in names]
     else:
         records = list(trades) if isinstance(trades, Iterable) else None
@@ -232,7 +239,15 @@ def _read_trades(trades: Any) -> _Trades:
     if (cost < 0).any():
         i = int(np.flatnonzero(cost < 0)[0])
         raise DataError(f"result.trades.cost_usd[{i}] = {cost[i]} is negative")
-    flags = _rebalance_flags(cols[3])
+    if given is not None:
+        flags = cols[3]
+        if flags.dtype != np.bool_ or flags.shape != day.shape:
+            raise ConfigError(
+                f"result.trades.is_rebalance must be booleans of shape {day.shape}, "
+                f"got {flags.dtype} {flags.shape}"
+            )
+    else:
+        flags = _rebalance_flags(cols[3])
     return _Trades(day=day.astype(np.int64), value_usd=value, cost_usd=cost, is_rebalance=flags)
 
 
@@ -248,8 +263,12 @@ def _rebalance_flags(reasons: Any) -> BoolArray:
             "'rebalance' marks a rebalancing trade"
         )
     if arr.dtype.kind in "UST":
-        text = np.char.lower(np.char.strip(arr.astype(str)))
-        return np.asarray(text == "rebalance", dtype=bool)
+        text = arr.astype(str)
+        flags = np.asarray(text == "rebalance", dtype=bool)
+        rest = ~flags  # only texts not already exactly "rebalance" are stripped, lowered
+        if rest.any():
+            flags[rest] = np.char.lower(np.char.strip(text[rest])) == "rebalance"
+        return flags
     # Object array (enum members, str): classify each distinct object once. Identity
     # is a safe key: equal objects that are not identical are merely classified twice.
     items = arr.tolist()
@@ -354,10 +373,15 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
     trades = _read_trades(_attr(result, "trades"))
     if trades.day.size and (trades.day.min() < 0 or trades.day.max() > n_days - 1):
         raise DataError(f"result.trades.day must lie in [0, {n_days - 1}]")
-    stray = np.setdiff1d(trades.day[trades.is_rebalance], rebalance_days)
+    # rows that are rebalance days, as a mask (set membership without sorting)
+    is_rebalance_day = np.zeros(n_days, dtype=bool)
+    is_rebalance_day[rebalance_days] = True
+    reb_trade_days = trades.day[trades.is_rebalance]
+    stray = reb_trade_days[~is_rebalance_day[reb_trade_days]]
     if stray.size:
+        first = int(stray.min())
         raise DataError(
-            f"rebalance trades on row {int(stray[0])} ({dates[stray[0]]}), "
+            f"rebalance trades on row {first} ({dates[first]}), "
             "which is not in result.rebalance_days"
         )
 
@@ -394,9 +418,11 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
         max_drawdown_recovery_date=date_or_none(drawdown.recovery),
         sharpe=float(perf.sharpe(r, rf, ppy)),
         sortino=float(perf.sortino(r, rf, ppy)),
-        calmar=float(perf.calmar(r, ppy)),
+        # perf.calmar's definition, CAGR / |max drawdown| (nan without a drawdown), from
+        # the two figures above rather than a second pass over the returns
+        calmar=growth_cagr / abs(drawdown.depth) if drawdown.depth != 0.0 else math.nan,
         risk_free_source=source,
-        n_rebalances=int(np.unique(rebalance_days).size),
+        n_rebalances=int(np.count_nonzero(is_rebalance_day)),  # distinct rows
         annual_turnover=trading.annual_turnover(
             trades.day[reb], trades.value_usd[reb], value_before, years
         ),

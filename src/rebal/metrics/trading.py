@@ -148,7 +148,8 @@ def allocation_precision(weights: Any, target: Any) -> float:
         )
     if w.shape[0] == 0:
         raise DataError("weights has no rows")
-    mad = float(np.mean(np.abs(w - tgt)))
+    dev = w - tgt
+    mad = float(np.mean(np.abs(dev, out=dev)))  # in place: one (n_rows, n_assets) temporary
     if not np.isfinite(mad):  # only then look for the culprit
         for name, arr in (("weights", w), ("target", tgt)):
             bad = ~np.isfinite(arr)

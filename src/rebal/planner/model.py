@@ -141,6 +141,7 @@ class LotVar:
     gain_per_share_usd: float
     term: Term
     harvestable: bool
+    loss_net_of_cost: bool = False  # proceeds net of the selling cost below basis (§1091)
 
 
 @dataclass(frozen=True, slots=True)
@@ -502,6 +503,7 @@ def build_problem(
     zero_room = zero_rate_lt_room(profile) if zero_on else 0.0
     free_lot_cols: set[int] = set()
     lot_rows: list[tuple[int, list[tuple[int, float]]]] = []
+    unknown_losses: list[str] = []
     for pos in positions:
         if pos.sell_col is None or not pos.lot_ids:
             continue
@@ -520,9 +522,15 @@ def build_problem(
             # A sale is a loss for §1091 when its proceeds net of the selling cost are below
             # the basis: a lot sold at its basis price loses the cost, and is washed too.
             net_price = pos.price_usd * (1.0 - pos.cost_rate)
-            if (net_price * lot.quantity < basis and h.wash_sale.avoid
+            net_loss = net_price * lot.quantity < basis
+            if (net_loss and h.wash_sale.avoid
                     and guard.loss_sale_check(lot, net_price).washed):
                 ub = 0.0  # a recent purchase of the group would wash this loss (§1091(a))
+            if not lot.date_known and net_price * lot.quantity < basis:
+                # built from a position at its average cost (docs/imports.md): the loss's
+                # amount and term are unknown, so it is never realized (conservative)
+                ub = 0.0
+                unknown_losses.append(f"{lot.symbol} in {lot.account}")
             # A harvestable loss, or a long-term gain the 0 % room can take, is a reason to
             # sell by itself: no tidy cost on those shares.
             free = (harvestable and gain_ps < 0) or (
@@ -532,10 +540,20 @@ def build_problem(
                 free_lot_cols.add(col)
             terms.append((col, -1.0))
             lot_vars.append(LotVar(lot=lot, col=col, gain_per_share_usd=gain_ps, term=term,
-                                   harvestable=harvestable))
+                                   harvestable=harvestable, loss_net_of_cost=net_loss))
         lot_rows.append((pos.sell_col, terms))
     for _, terms in lot_rows:
         b.row(terms, 0.0, 0.0, "lots")
+    unknown = [lot for lot in h.lots if not lot.date_known]
+    if unknown:
+        notes.append(
+            f"{len(unknown)} lot(s) have an unknown acquisition date (built from broker "
+            "positions at their average cost): each is treated as bought on "
+            f"{h.as_of.isoformat()} — a gain on it is short term, and it counts as a purchase "
+            "in its wash-sale group's window"
+            + (f"; not sold at a loss: {', '.join(dict.fromkeys(unknown_losses))}"
+               if unknown_losses else "")
+            + ". Import the broker's lots to lift this.")
 
     # ---------------------------------------------------------------- cash
     # Cash left above the reserve is uninvested: a small penalty (between the 2nd and 3rd
@@ -688,7 +706,8 @@ def build_problem(
     if h.wash_sale.avoid:
         loss_by_group: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for lv in lot_vars:
-            if lv.gain_per_share_usd < 0 and b.ub[lv.col] > 0:
+            # a loss for §1091 net of the selling cost: a lot sold at its basis price is one
+            if lv.loss_net_of_cost and b.ub[lv.col] > 0:
                 loss_by_group[h.wash_group(lv.lot.symbol)].append((lv.col, b.ub[lv.col]))
         buys_by_group: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for pos in positions:

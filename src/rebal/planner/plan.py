@@ -89,7 +89,8 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
         problem = build_problem(h, settings, guard, tax_cap_usd=model_cap,
                                 integer_shares=True if attempt >= 2 else None)
         build_s += time.perf_counter() - tb
-        sol = solve(problem, time_limit_s=settings.time_limit_s)
+        sol = solve(problem, time_limit_s=settings.time_limit_s,
+                    mip_abs_gap_usd=settings.mip_gap_usd)
         solve_s += sol.seconds
         n_solves += 1
         if not sol.ok or sol.x is None:

@@ -29,7 +29,7 @@ from rebal.tax.rates import available_years
 from rebal.tax.records import Record
 from rebal.types import Side
 
-__all__ = ["MonthPlan", "Schedule", "apply_plan", "schedule"]
+__all__ = ["MonthPlan", "Schedule", "apply_plan", "roll_tax_year", "schedule"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,11 +117,23 @@ def apply_plan(h: Household, p: TradePlan, *, tag: str) -> Household:
     return replace(h, lots=tuple(lots), accounts=accounts, tax=tax, recent_trades=trades)
 
 
+def roll_tax_year(h: Household, year: int) -> TaxFacts:
+    """``h``'s tax facts for ``year`` once its tax year closes: nothing realized yet, and
+    the loss carried out of the closing year (the tax engine's Schedule D netting and
+    $3,000 limit, each carryforward keeping its character, §1212(b)) carried in."""
+    from rebal.tax.marginal import profile_tax
+
+    netting = profile_tax(h.tax_profile()).netting
+    return replace(h.tax, tax_year=year, realized_st_usd=0.0, realized_lt_usd=0.0,
+                   carryforward_st_usd=netting.st_carryforward_out,
+                   carryforward_lt_usd=netting.lt_carryforward_out)
+
+
 def _move_to(h: Household, when: date) -> Household:
     tax: TaxFacts = h.tax
     if when.year != h.as_of.year:
-        # A new tax year: nothing realized yet (carryforwards are not rolled: stated).
-        tax = replace(tax, tax_year=when.year, realized_st_usd=0.0, realized_lt_usd=0.0)
+        # A new tax year: nothing realized yet; the closing year's loss carryforward rolls in.
+        tax = roll_tax_year(h, when.year)
     keep = tuple(t for t in h.recent_trades if t.date >= when - timedelta(days=61))
     return replace(h, as_of=when, tax=tax, recent_trades=keep)
 

@@ -133,6 +133,9 @@ class PlanSettings(Record):
         when ``realize_zero_bracket_gains``.
     time_limit_s
         Solver time limit, seconds.
+    mip_gap_usd
+        Branch-and-bound stops once the plan's objective is proven within this many
+        dollars of the optimum (> 0; a simulation of many months may accept $1).
     """
 
     mode: PlanMode = PlanMode.BALANCED
@@ -150,6 +153,7 @@ class PlanSettings(Record):
     carryforward_value: float = 0.05
     zero_bracket_value: float = 0.02
     time_limit_s: float = 10.0
+    mip_gap_usd: float = 0.05
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", PlanMode.parse(self.mode, field="PlanSettings.mode"))
@@ -172,6 +176,8 @@ class PlanSettings(Record):
             object.__setattr__(self, name, _nonneg(name, getattr(self, name)))
         if not (float(self.time_limit_s) > 0):
             raise ConfigError(f"PlanSettings.time_limit_s must be > 0, got {self.time_limit_s!r}")
+        if not (math.isfinite(float(self.mip_gap_usd)) and float(self.mip_gap_usd) > 0):
+            raise ConfigError(f"PlanSettings.mip_gap_usd must be > 0, got {self.mip_gap_usd!r}")
         if self.outside_weight <= self.inside_weight * 3:
             raise ConfigError("PlanSettings.outside_weight must exceed 3 × inside_weight")
 

@@ -38,6 +38,7 @@ class PolicyKind(str, Enum):
     SCORE = "score"
     TIERS = "tiers"
     EITHER = "either"
+    FACTOR_BAND = "factor_band"
     CUSTOM = "custom"
     """A user-built trigger, rule set or compiled policy outside the registry."""
 

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rebal.errors import ConfigError, RebalError
+from rebal.errors import ConfigError, RebalError, shown
 from rebal.policy.combine import EitherFires
 from rebal.policy.dynamic import DynamicPolicy
 from rebal.policy.kinds import PolicyKind
@@ -291,6 +291,53 @@ class EitherSpec(SpecModel):
         return DynamicPolicy(name=name, rules=rules)
 
 
+class FactorWidthSpec(_Model):
+    absolute: Annotated[float, Field(gt=0)] | None = Field(default=None, alias="abs")
+    relative: Annotated[float, Field(gt=0)] | None = Field(default=None, alias="rel")
+
+
+def _names_of(value: str | list[str]) -> tuple[str, ...]:
+    items = value.split("+") if isinstance(value, str) else value
+    return tuple(s.strip() for s in items if s.strip())
+
+
+class FactorBandSpec(SpecModel):
+    """``factor_band``: rebalance when a factor's style drift leaves its band."""
+
+    file: str | None = None
+    loadings: dict[str, dict[str, float]] | None = None
+    table: Literal["daily", "monthly", "annual"] | None = None
+    factors: str | list[str] | None = None
+    banded: str | list[str] = "HML"  # short form "on" (YAML reads a bare key on: as true)
+    band: Annotated[float, Field(gt=0)] = 0.10
+    bands: dict[str, FactorWidthSpec] | None = None
+    window: Annotated[int, Field(ge=3)] = 36
+    check: FreqName = "monthly"
+    sizing: Literal["target"] = "target"
+
+    def build(self, name: str) -> Policy:
+        from rebal.data.french import read_french
+        from rebal.datasets import resolve_factor_file
+        from rebal.factors import FactorBand, FactorBands
+        from rebal.policy.factor_band import FactorBandTrigger
+
+        if self.bands is not None:
+            bands = tuple(FactorBand(f, b.absolute, b.relative) for f, b in self.bands.items())
+        else:
+            bands = tuple(FactorBand(f, self.band) for f in _names_of(self.banded))
+        if (self.file is None) == (self.loadings is None):
+            raise ConfigError("give file (factor returns to estimate loadings from) or "
+                              "loadings (stated per asset), one of them")
+        table = None
+        if self.file is not None:
+            table = read_french(resolve_factor_file(self.file), table=self.table)
+        rules = FactorBandTrigger(
+            table=table, bands=FactorBands(bands), loadings=self.loadings,
+            factors=None if self.factors is None else _names_of(self.factors),
+            window=self.window, check=self.check,  # type: ignore[arg-type]
+        )
+        return DynamicPolicy(name=name, rules=rules)
+
 
 VOL_SHORT_KEYS: Mapping[str, str] = MappingProxyType({
     "window": "window", "source": "source", "asset": "asset", "aux": "aux",
@@ -369,6 +416,9 @@ _ENTRIES = (
     KindEntry(kind=PolicyKind.TIERS, model=TiersSpec, short=ShortForm(assignments=True)),
     KindEntry(kind=PolicyKind.EITHER, model=EitherSpec, short=ShortForm(
         keys={"calendar": "calendar", "abs": "abs", "rel": "rel", "band_check": "band_check"})),
+    KindEntry(kind=PolicyKind.FACTOR_BAND, model=FactorBandSpec, short=ShortForm(
+        keys={"file": "file", "table": "table", "factors": "factors", "on": "banded",
+              "band": "band", "window": "window", "check": "check"})),
 )
 REGISTRY: Mapping[PolicyKind, KindEntry] = MappingProxyType({e.kind: e for e in _ENTRIES})
 """Every registered kind (all but :attr:`PolicyKind.CUSTOM`), in documentation order."""
@@ -400,22 +450,22 @@ def error_text(err: Mapping[str, Any]) -> str:
     ctx = err.get("ctx") or {}
     got = err.get("input")
     if kind == "greater_than":
-        return f"must be > {ctx['gt']:g}, got {got!r}"
+        return f"must be > {ctx['gt']:g}, got {shown(got)}"
     if kind == "greater_than_equal":
-        return f"must be >= {ctx['ge']:g}, got {got!r}"
+        return f"must be >= {ctx['ge']:g}, got {shown(got)}"
     if kind == "less_than":
-        return f"must be < {ctx['lt']:g}, got {got!r}"
+        return f"must be < {ctx['lt']:g}, got {shown(got)}"
     if kind == "less_than_equal":
-        return f"must be <= {ctx['le']:g}, got {got!r}"
+        return f"must be <= {ctx['le']:g}, got {shown(got)}"
     if kind == "missing":
         return "is required"
     if kind == "extra_forbidden":
         return "is not a known field"
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')}, got {got!r}"
+        return f"must be one of {ctx.get('expected')}, got {shown(got)}"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
-        return f"must be a number{' (whole)' if 'int' in kind else ''}, got {got!r}"
-    return f"{err['msg']}, got {got!r}"
+        return f"must be a number{' (whole)' if 'int' in kind else ''}, got {shown(got)}"
+    return f"{err['msg']}, got {shown(got)}"
 
 
 def build_from_mapping(spec: Mapping[str, Any], *, name: str, prefix: str) -> Policy:

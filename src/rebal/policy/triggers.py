@@ -44,6 +44,7 @@ class Rule(IntEnum):
     ADAPTIVE = 7  # adaptive frequency: look calendar and band from the VIX regime
     CORRELATION = 8  # look calendar and band from the correlation regime
     EITHER = 9  # calendar OR band, whichever fires (regime 1 = a calendar day)
+    FACTOR_BAND = 10  # a factor's style drift left its band (rebal.policy.factor_band)
 
 
 @runtime_checkable

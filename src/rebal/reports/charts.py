@@ -30,6 +30,7 @@ __all__ = [
     "FONT",
     "PALETTE",
     "account_allocation_figure",
+    "after_tax_wealth_figure",
     "class_allocation_figure",
     "drawdown_figure",
     "drift_figure",
@@ -38,6 +39,7 @@ __all__ = [
     "rolling_figure",
     "schedule_figure",
     "schedule_weights_figure",
+    "tax_by_year_figure",
     "tax_comparison_figure",
     "turnover_costs_figure",
     "yearly_returns_figure",
@@ -52,7 +54,9 @@ PALETTE = (
 )
 
 
-def _color(i: int) -> str:
+def series_color(i: int) -> str:
+    """The ``i``-th series' colour (the palette, cycled), so a policy keeps its colour
+    across every chart of a report."""
     return PALETTE[i % len(PALETTE)]
 
 
@@ -133,7 +137,7 @@ def growth_figure(results: Sequence[Any], *, max_rows: int = S.MAX_CHART_ROWS) -
     for i, r in enumerate(results):
         fig.add_trace(go.Scatter(
             x=x, y=S.growth_path(r)[rows], name=r.policy_name, mode="lines",
-            line={"color": _color(i), "width": 1.6},
+            line={"color": series_color(i), "width": 1.6},
             hovertemplate="%{y:$,.0f}",
         ))
     apply_layout(fig, "Growth of the initial investment", height=480)
@@ -166,7 +170,7 @@ def drawdown_figure(results: Sequence[Any], *, max_rows: int = S.MAX_CHART_ROWS)
         y = dd[rows] if rows.shape[0] == dd.shape[0] else S.min_by_bucket(dd, rows)
         fig.add_trace(go.Scatter(
             x=x, y=y, name=r.policy_name, mode="lines",
-            line={"color": _color(i), "width": 1.3}, hovertemplate="%{y:.1%}",
+            line={"color": series_color(i), "width": 1.3}, hovertemplate="%{y:.1%}",
         ))
     apply_layout(fig, "Drawdown from the previous peak", height=400)
     fig.update_yaxes(title_text="drawdown", tickformat=".0%")
@@ -191,7 +195,7 @@ def rolling_figure(
     x = _x(dates, rows)
     for i, r in enumerate(results):
         stats = S.rolling_stats(r, w)
-        common = {"mode": "lines", "line": {"color": _color(i), "width": 1.3},
+        common = {"mode": "lines", "line": {"color": series_color(i), "width": 1.3},
                   "legendgroup": r.policy_name, "name": r.policy_name}
         fig.add_trace(go.Scatter(x=x, y=stats.total_return[rows], hovertemplate="%{y:.1%}",
                                  **common), row=1, col=1)
@@ -347,7 +351,7 @@ def drift_figure(
         drift_pp = (np.asarray(r.weights)[rows] - target) * 100.0
         for j, asset in enumerate(r.assets):
             add(go.Scatter(x=x, y=drift_pp[:, j], name=asset, mode="lines",
-                           line={"color": _color(j), "width": 1.2}, legendgroup=f"a{j}",
+                           line={"color": series_color(j), "width": 1.2}, legendgroup=f"a{j}",
                            hovertemplate=f"{asset} %{{y:.2f}} pp<extra></extra>"), p)
         b = bands.get(r.policy_name)
         if b is not None:
@@ -360,14 +364,18 @@ def drift_figure(
                 label = "band ±" if len(distinct) == 1 else f"band ± ({r.assets[j]})"
                 add(go.Scatter(
                     x=[*x, None, *x], y=[*b_pp[:, j], None, *(-b_pp[:, j])], name=label,
-                    mode="lines", line={"color": _color(j) if len(distinct) > 1 else "#555",
+                    mode="lines", line={"color": series_color(j) if len(distinct) > 1 else "#555",
                                         "width": 1, "dash": "dot"},
                     hoverinfo="skip"), p)
-                if band_row and varying(b):
+                if band_row:
+                    # a fixed band is drawn too (a flat line), so the row is never empty
                     add(go.Scatter(x=x, y=b_pp[:, j], name=f"{label} in force", mode="lines",
-                                   line={"color": _color(j) if len(distinct) > 1 else "#555",
+                                   line={"color": series_color(j) if len(distinct) > 1 else "#555",
                                          "width": 1.2}, showlegend=False,
                                    hovertemplate="band ±%{y:.2f} pp<extra></extra>"), p, row=2)
+        if band_row and b is None:
+            add(_empty_panel_note(x, f"{r.policy_name}: no band (it does not trade on drift)"),
+                p, row=2)
         days, y, texts = _event_text(r, advanced[p], dates)
         add(go.Scatter(x=[str(d) for d in dates[days]], y=y, name="rebalances", mode="markers",
                        marker={"symbol": "diamond", "size": 7, "color": "#111",
@@ -376,6 +384,9 @@ def drift_figure(
         if state_row:
             a = advanced[p]
             state = n_rows
+            if a.score is None and a.regime is None:
+                add(_empty_panel_note(x, f"{r.policy_name}: no score or regime (not an "
+                                         "advanced trigger)"), p, row=state, secondary=False)
             if a.score is not None:
                 keep = np.isfinite(a.score)
                 add(go.Scatter(x=[str(d) for d in dates[keep]], y=a.score[keep], name="score",
@@ -390,11 +401,27 @@ def drift_figure(
     apply_layout(fig, f"Allocation drift — {names[shown]}", height=460 + 200 * (n_rows - 1),
             legend_below=True)
     fig.update_layout(hovermode="closest")
+    # The trigger-state row's right-hand axis (the regime's, beside a score) shows only for
+    # a policy that draws on it: with no trace it would carry meaningless ticks.
+    right = next((k for k, v in fig.layout.to_plotly_json().items()
+                  if k.startswith("yaxis") and isinstance(v, dict) and v.get("overlaying")), None)
+    on_right = [False] * len(results)
+    if right is not None:
+        ref = "y" + right[len("yaxis"):]
+        for trace, o in zip(fig.data, owner, strict=True):
+            on_right[o] = on_right[o] or trace.yaxis == ref
+        fig.layout[right].visible = on_right[shown]
+
+    def view(p: int, name: str) -> dict[str, Any]:
+        layout: dict[str, Any] = {"title.text": f"Allocation drift — {name}"}
+        if right is not None:
+            layout[f"{right}.visible"] = on_right[p]
+        return layout
+
     if len(results) > 1:
         buttons = [{
             "label": name, "method": "update",
-            "args": [{"visible": [o == p for o in owner]},
-                     {"title.text": f"Allocation drift — {name}"}],
+            "args": [{"visible": [o == p for o in owner]}, view(p, name)],
         } for p, name in enumerate(names)]
         fig.update_layout(updatemenus=[{
             "type": "dropdown", "active": shown, "buttons": buttons,
@@ -402,7 +429,17 @@ def drift_figure(
         }])
         fig.update_layout(title={"x": 0.3})
     fig.update_yaxes(ticksuffix=" pp", row=1, col=1)
+    # Every row is a date axis over the data's span, whichever policy is shown: an axis
+    # left to autotype from hidden traces is linear (-1 … 6), and plotly.js then refuses
+    # the shared-axis link ("ignored xaxis.matches").
+    fig.update_xaxes(type="date", range=[x[0], x[-1]])
     return fig
+
+
+def _empty_panel_note(x: list[str], text: str) -> go.Scatter:
+    """A text trace in the middle of a subplot that has nothing to draw for a policy."""
+    return go.Scatter(x=[x[len(x) // 2]], y=[0.0], mode="text", text=[text], showlegend=False,
+                      hoverinfo="skip", textfont={"color": "#5b6475"}, name="note")
 
 
 def yearly_returns_figure(results: Sequence[Any]) -> go.Figure:
@@ -417,7 +454,7 @@ def yearly_returns_figure(results: Sequence[Any]) -> go.Figure:
     fig = go.Figure()
     for i, r in enumerate(results):
         fig.add_trace(go.Bar(x=labels, y=pr.returns[:, i], name=r.policy_name,
-                             marker_color=_color(i), hovertemplate="%{y:.2%}"))
+                             marker_color=series_color(i), hovertemplate="%{y:.2%}"))
     apply_layout(fig, "Calendar-year returns", height=440)
     fig.update_layout(barmode="group", bargap=0.15, bargroupgap=0.0)
     fig.update_yaxes(tickformat=".0%")
@@ -437,7 +474,7 @@ def turnover_costs_figure(results: Sequence[Any]) -> go.Figure:
     for i, r in enumerate(results):
         yt = S.yearly_trading(r)
         x = [str(y) for y in yt.years]
-        common = {"name": r.policy_name, "marker_color": _color(i), "legendgroup": r.policy_name}
+        common = {"name": r.policy_name, "marker_color": series_color(i), "legendgroup": r.policy_name}
         fig.add_trace(go.Bar(x=x, y=yt.turnover, hovertemplate="%{y:.1%}", **common),
                       row=1, col=1)
         fig.add_trace(go.Bar(x=x, y=yt.costs_usd, hovertemplate="%{y:$,.0f}", showlegend=False,
@@ -447,6 +484,53 @@ def turnover_costs_figure(results: Sequence[Any]) -> go.Figure:
     fig.update_xaxes(type="category")
     fig.update_yaxes(tickformat=".0%", row=1, col=1)
     fig.update_yaxes(tickprefix="$", tickformat=",.0f", row=2, col=1)
+    return fig
+
+
+# ---------------------------------------------------------------- after tax
+
+
+def after_tax_wealth_figure(tax_results: Sequence[Any], *,
+                            max_rows: int = S.MAX_CHART_ROWS) -> go.Figure:
+    """Household value after each close's trades and tax payments (dollars), one line
+    per :class:`~rebal.backtest.taxable.results.TaxableBacktestResult`, with linear/log
+    buttons as the growth chart (weekly points when longer than ``max_rows``)."""
+    dates = _check_same_dates(tax_results)
+    rows = S.chart_rows(dates, max_rows)
+    x = _x(dates, rows)
+    fig = go.Figure()
+    for i, r in enumerate(tax_results):
+        fig.add_trace(go.Scatter(
+            x=x, y=np.asarray(r.values, dtype=np.float64)[rows], name=r.policy_name,
+            mode="lines", line={"color": series_color(i), "width": 1.6}, hovertemplate="%{y:$,.0f}"))
+    apply_layout(fig, "After-tax wealth: value after taxes paid from the portfolio", height=460)
+    fig.update_yaxes(title_text="value (dollars)", tickprefix="$", tickformat=",.0f",
+                     type="linear")
+    fig.update_layout(updatemenus=[{
+        "type": "buttons", "direction": "left", "showactive": True, "active": 0,
+        "x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "pad": {"b": 4},
+        "buttons": [
+            {"label": "Linear", "method": "relayout", "args": [{"yaxis.type": "linear"}]},
+            {"label": "Log", "method": "relayout", "args": [{"yaxis.type": "log"}]},
+        ],
+    }], title={"y": 0.97})
+    return fig
+
+
+def tax_by_year_figure(tax_results: Sequence[Any], field: str, title: str) -> go.Figure:
+    """One bar trace per policy of a :class:`~rebal.reports.series.YearlyTax` field
+    (``"taxes_paid_usd"`` or ``"harvested_usd"``), by calendar year (dollars)."""
+    _check_same_dates(tax_results)
+    fig = go.Figure()
+    for i, r in enumerate(tax_results):
+        yt = S.yearly_tax(r)
+        fig.add_trace(go.Bar(x=[str(y) for y in yt.years], y=getattr(yt, field),
+                             name=r.policy_name, marker_color=series_color(i),
+                             hovertemplate="%{y:$,.0f}"))
+    apply_layout(fig, title, height=420)
+    fig.update_layout(barmode="group", bargap=0.15, bargroupgap=0.0)
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(tickprefix="$", tickformat=",.0f")
     return fig
 
 
@@ -504,7 +588,7 @@ def account_allocation_figure(plan: Any) -> go.Figure:
         for a in accounts:
             ys.append(dict(a.classes_before_usd).get(name, 0.0))
             ys.append(dict(a.classes_after_usd).get(name, 0.0))
-        fig.add_trace(go.Bar(x=[level0, level1], y=ys, name=name, marker_color=_color(i),
+        fig.add_trace(go.Bar(x=[level0, level1], y=ys, name=name, marker_color=series_color(i),
                              hovertemplate=f"{name} %{{y:$,.0f}}<extra></extra>"))
     cash = []
     for a in accounts:
@@ -560,7 +644,7 @@ def schedule_figure(months: Sequence[str], series: Mapping[str, Sequence[float]]
         if len(values) != len(months):
             raise ConfigError(f"schedule series {name!r} has {len(values)} values for "
                               f"{len(months)} months")
-        fig.add_trace(go.Bar(x=list(months), y=list(values), name=name, marker_color=_color(i),
+        fig.add_trace(go.Bar(x=list(months), y=list(values), name=name, marker_color=series_color(i),
                              hovertemplate=("%{y:$,.0f}" if money else "%{y:.2%}")))
     apply_layout(fig, title, height=400)
     fig.update_layout(barmode="group")
@@ -590,10 +674,10 @@ def schedule_weights_figure(schedule: Any) -> go.Figure:
             match = [k for k in m.plan.classes if k.asset_class == c.asset_class]
             after.append(match[0].weight_after if match else float("nan"))
         fig.add_trace(go.Scatter(x=x, y=[c.weight_before, *after], name=c.asset_class,
-                                 mode="lines+markers", line={"color": _color(i)},
+                                 mode="lines+markers", line={"color": series_color(i)},
                                  hovertemplate=f"{c.asset_class} %{{y:.2%}}<extra></extra>"))
         fig.add_trace(go.Scatter(x=x, y=[c.target] * len(x), name=f"{c.asset_class} target",
-                                 mode="lines", line={"color": _color(i), "dash": "dot",
+                                 mode="lines", line={"color": series_color(i), "dash": "dot",
                                                      "width": 1},
                                  hoverinfo="skip", showlegend=False))
     apply_layout(fig, "Class weights month by month (dotted: targets)", height=380)

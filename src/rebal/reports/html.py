@@ -61,7 +61,7 @@ header.top { background:#10263f; color:#fff; padding:22px 32px 18px; }
 header.top h1 { margin:0 0 6px; font-size:26px; font-weight:600; }
 header.top .sub { color:#c9d6e8; font-size:14px; }
 nav { position:sticky; top:0; z-index:10; background:#fff; border-bottom:1px solid var(--line);
-      padding:8px 32px; font-size:14px; }
+      padding:8px 32px; font-size:14px; display:flex; flex-wrap:wrap; row-gap:4px; }
 nav a { color:var(--accent); text-decoration:none; margin-right:16px; white-space:nowrap; }
 main { padding:8px 32px 40px; max-width:1500px; }
 section { margin:26px 0 8px; }
@@ -78,8 +78,13 @@ table.data { border-collapse:collapse; font-size:13.5px; margin:6px 0 8px;
              font-variant-numeric: tabular-nums; }
 table.data th, table.data td { padding:5px 10px; border-bottom:1px solid var(--line);
                                text-align:right; white-space:nowrap; }
-table.data th { background:var(--band); font-weight:600; border-bottom:2px solid var(--line); }
+table.data th { background:var(--band); font-weight:600; border-bottom:2px solid var(--line);
+                white-space:normal; vertical-align:bottom; }
 table.data th:first-child, table.data td:first-child { text-align:left; }
+/* wide tables scroll sideways inside their box; the row labels stay in view */
+.scroll { max-width:100%; }
+table.data td:first-child { position:sticky; left:0; background:#fff; z-index:1; }
+table.data th:first-child { position:sticky; left:0; z-index:2; }
 table.data tr:hover td { background:#fafbfd; }
 table.data td.wrap, table.data th.wrap { white-space:normal; text-align:left; min-width:220px; }
 table.data td.left { text-align:left; }
@@ -245,6 +250,10 @@ def compare_report_html(
     max_rows: int = S.MAX_CHART_ROWS,
     alpha_intervals: Mapping[str, Any] | None = None,
     alpha_intervals_title: str | None = None,
+    tax_results: Sequence[Any] | None = None,
+    tax_metrics: Sequence[Any] | None = None,
+    summary_table: StringTable | None = None,
+    harvesting: bool | None = None,
 ) -> str:
     """The comparison report of several policies on the same data, as one HTML string.
 
@@ -281,6 +290,17 @@ def compare_report_html(
         are left out.
     alpha_intervals_title
         That table's caption (default: a generic one).
+    tax_results, tax_metrics
+        After-tax runs (:class:`~rebal.backtest.taxable.results.TaxableBacktestResult`)
+        and their :class:`~rebal.backtest.taxable.results.TaxMetrics`, one per policy in
+        ``results`` order: adds an "After tax" section (after-tax table, after-tax
+        wealth, taxes paid per year, harvested losses) right after the metrics, and
+        the pre-tax sections say they are pre-tax.
+    summary_table
+        The terminal's table (``rebal compare``'s, e.g. with after-tax columns),
+        shown first in the "After tax" section.
+    harvesting
+        Whether loss harvesting was on (to say why no loss was harvested).
     """
     results = list(results)
     if not results:
@@ -331,39 +351,95 @@ def compare_report_html(
     drift_fig = charts.drift_figure(results, selected=drift_policy, bands=bands,
                                     max_rows=max_rows)
     w = S.rolling_window(results[0])
-    sections = [
-        ("metrics", "Metrics", metrics_body),
-        ("growth", "Growth",
+    taxable = bool(tax_results)
+    pre = " (pre-tax)" if taxable else ""
+    sections = [("metrics", "Metrics" + pre, metrics_body)]
+    if taxable:
+        sections.append(("aftertax", "After tax", _after_tax_section(
+            list(tax_results or ()), list(tax_metrics or ()), summary_table, harvesting,
+            max_rows)))
+    sections += [
+        ("growth", "Growth" + pre,
          figure_html(charts.growth_figure(results, max_rows=max_rows), "fig-growth")
          + '<p class="caption">The initial investment compounded at each policy\'s '
            "time-weighted returns (costs included, cash flows excluded). Use the Linear/Log "
            "buttons to switch the scale; click a legend entry to hide a policy.</p>"
          + sample_note),
-        ("drawdowns", "Drawdowns",
+        ("drawdowns", "Drawdowns" + pre,
          figure_html(charts.drawdown_figure(results, max_rows=max_rows), "fig-drawdown")),
-        ("rolling", "Rolling one-year",
+        ("rolling", "Rolling one-year" + pre,
          figure_html(charts.rolling_figure(results, max_rows=max_rows), "fig-rolling")
          + f'<p class="caption">Over the trailing {w} rows (one year): compounded return and '
            "annualised volatility (sample standard deviation × √rows per year).</p>"),
-        ("drift", "Allocation drift",
+        ("drift", "Allocation drift" + pre,
          figure_html(drift_fig, "fig-drift")
          + '<p class="caption">Each asset\'s weight minus its target after each close\'s '
            "trades, for the policy picked in the menu. Diamonds mark rebalances at the drift "
            "of the asset furthest beyond its band just before trading; hover for the rule that "
            "fired, the band in force and, for advanced triggers, the tier, score and regime. "
            "Dotted lines are the band edges.</p>"),
-        ("yearly", "Calendar years",
+        ("yearly", "Calendar years" + pre,
          figure_html(charts.yearly_returns_figure(results), "fig-yearly")
          + "<details><summary>Yearly returns table</summary>" + table_html(yearly)
          + "</details>"),
-        ("subperiods", "Sub-periods",
+        ("subperiods", "Sub-periods" + pre,
          _sub_period_section(results, sub_periods, meta.periods_per_year < 52)),
-        ("trading", "Turnover and costs",
+        ("trading", "Turnover and costs" + pre,
          figure_html(charts.turnover_costs_figure(results), "fig-trading")
          + '<p class="caption">Turnover counts rebalance trades only (half the gross traded '
            "value ÷ the portfolio value before trading); costs count every trade.</p>"),
     ]
     return page_html(meta.title, _compare_header(meta), sections)
+
+
+AFTER_TAX_TABLE_FIELDS = (
+    "pre_tax_cagr", "after_tax_cagr", "after_tax_cagr_liquidated", "tax_drag_liquidated",
+    "total_tax_paid_usd", "harvested_loss_usd", "n_harvests", "after_tax_value_usd",
+    "liquidation_value_usd", "after_tax_alpha_liquidated",
+)
+"""Columns of the report's after-tax table (:class:`TaxMetrics` fields)."""
+
+
+def _after_tax_section(tax_results: Sequence[Any], tax_metrics: Sequence[Any],
+                       summary: StringTable | None, harvesting: bool | None,
+                       max_rows: int) -> str:
+    """The "After tax" section of a taxable study's comparison report."""
+    from rebal.reports.tables import TAX_COLUMNS, column_for
+
+    if len(tax_metrics) != len(tax_results):
+        raise ConfigError(f"{len(tax_metrics)} tax metrics for {len(tax_results)} tax results")
+    parts = ['<p class="caption">Every figure in this section is after tax: the taxable '
+             "simulation pays each year's bill from the portfolio (and receives savings). The "
+             "other sections show the same policies' tax-blind (pre-tax) runs.</p>"]
+    if summary is not None:
+        parts.append(table_html(summary, css_id="study-table"))
+    cols = [column_for(f) for f in AFTER_TAX_TABLE_FIELDS]
+    rows = [(r.policy_name, *(format_value(getattr(m, c.field), c.kind, c.digits) for c in cols))
+            for r, m in zip(tax_results, tax_metrics, strict=True)]
+    table = StringTable(header=("Strategy", *(c.header for c in cols)), rows=tuple(rows))
+    parts.append(table_html(table, css_id="after-tax-table"))
+    notes = "".join(f"<li><b>{esc(c.header)}</b>: {esc(c.note)}</li>"
+                    for c in TAX_COLUMNS if c.field in AFTER_TAX_TABLE_FIELDS and c.note)
+    parts.append(f'<ul class="conventions">{notes}</ul>')
+    parts.append(figure_html(charts.after_tax_wealth_figure(tax_results, max_rows=max_rows),
+                             "fig-after-tax-wealth"))
+    parts.append(figure_html(charts.tax_by_year_figure(
+        tax_results, "taxes_paid_usd", "Taxes paid from the portfolio per year"),
+        "fig-taxes-by-year"))
+    parts.append('<p class="caption">A year\'s bill is paid at the first close of the next '
+                 "year, so it shows in the year it left the portfolio; negative = a saving "
+                 "received.</p>")
+    total_harvested = sum(float(m.harvested_loss_usd) for m in tax_metrics)
+    if total_harvested > 0:
+        parts.append(figure_html(charts.tax_by_year_figure(
+            tax_results, "harvested_usd", "Losses harvested per year"), "fig-harvested"))
+    else:
+        why = ("loss harvesting is off in this study (no harvest: section)" if harvesting is False
+               else "no lot fell far enough below its cost basis" if harvesting else
+               "no harvest sale was made")
+        parts.append(f'<p class="caption" id="no-harvest">Harvested losses: $0 for every policy '
+                     f"— {esc(why)}.</p>")
+    return "".join(parts)
 
 
 def _alpha_intervals_html(names: Sequence[str], intervals: Mapping[str, Any] | None,
@@ -381,8 +457,9 @@ def _alpha_intervals_html(names: Sequence[str], intervals: Mapping[str, Any] | N
         notes=(
             "Alpha: CAGR minus the baseline's (fraction per year). The interval and "
             "P(alpha > 0) come from paired stationary-bootstrap resamples of the assets' "
-            "joint daily returns: every policy runs on the same resampled paths (see "
-            "docs/sweeps.md).",
+            "joint daily returns: every policy runs on the same resampled paths; the "
+            "interval is the centred basic bootstrap interval, which contains the alpha on "
+            "the real data (see docs/sweeps.md).",
         ),
     )
     caption = title or f"Alpha vs {base_name}: stationary-bootstrap intervals"
@@ -421,7 +498,15 @@ def compare_report_from_study(study_result: Any, path: str | Path, **options: An
 
     sub_periods = [SubPeriod(label=p.name, start=day(p.start), end=day(p.end))
                    for p in study.periods] or None
-    kw: dict[str, Any] = {
+    kw: dict[str, Any] = {}
+    if study.tax is not None and all(o.tax_result is not None for o in outcomes):
+        from rebal.reports.tables import study_table
+
+        kw.update(tax_results=[o.tax_result for o in outcomes],
+                  tax_metrics=[o.tax_metrics for o in outcomes],
+                  summary_table=study_table(study_result),
+                  harvesting=study.tax.harvest is not None)
+    kw |= {
         "metrics": [o.metrics for o in outcomes],
         "baseline": study_result.baseline.name,
         "policies": policies,

@@ -25,6 +25,7 @@ __all__ = [
     "MAX_CHART_ROWS",
     "AdvancedSeries",
     "RollingStats",
+    "YearlyTax",
     "YearlyTrading",
     "advanced_series",
     "chart_rows",
@@ -37,6 +38,7 @@ __all__ = [
     "rolling_stats",
     "rolling_window",
     "window_returns",
+    "yearly_tax",
     "yearly_trading",
 ]
 
@@ -358,3 +360,37 @@ def window_returns(results: Any, start: Any, end: Any) -> FloatArray:
 
     returns = np.column_stack([np.asarray(r.returns, dtype=np.float64)[1:] for r in results])
     return np.atleast_1d(np.asarray(window_return(returns, results[0].dates, start, end)))
+
+
+@dataclass(frozen=True, slots=True)
+class YearlyTax:
+    """Taxes paid and losses harvested by calendar year (dollars).
+
+    ``taxes_paid_usd[k]`` is the tax paid from the portfolio at closes of
+    ``years[k]`` (negative: a saving received; a year's bill is paid the next
+    January, so it shows in the year it left the portfolio);
+    ``harvested_usd[k]`` the losses recognized by harvest sales made in that year
+    (a positive number of dollars).
+    """
+
+    years: np.ndarray
+    taxes_paid_usd: np.ndarray
+    harvested_usd: np.ndarray
+
+
+def yearly_tax(tax_result: Any) -> YearlyTax:
+    """Per calendar year of a :class:`~rebal.backtest.taxable.results.TaxableBacktestResult`:
+    the tax paid (its ``taxes_paid_usd`` summed by the year of the row) and the losses
+    harvested (its harvest log's ``loss_usd`` by the year of the sale, as a positive sum)."""
+    dates = np.asarray(tax_result.dates, dtype="datetime64[D]")
+    year_of_row = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+    years = np.unique(year_of_row)
+    idx = np.searchsorted(years, year_of_row)
+    paid = np.bincount(idx, weights=np.asarray(tax_result.taxes_paid_usd, dtype=np.float64),
+                       minlength=years.size)
+    h = tax_result.harvests
+    h_idx = idx[np.asarray(h.day, dtype=np.int64)]
+    harvested = np.bincount(h_idx, weights=np.abs(np.asarray(h.loss_usd, dtype=np.float64)),
+                            minlength=years.size)
+    return YearlyTax(years=years.astype(np.int64), taxes_paid_usd=paid.astype(np.float64),
+                     harvested_usd=harvested.astype(np.float64))

@@ -20,11 +20,12 @@ import plotly.graph_objects as go
 
 from rebal.reports.charts import PALETTE, apply_layout
 from rebal.reports.html import esc, figure_html, page_html, table_html, write_page
-from rebal.reports.tables import SWEEP_HEADERS, StringTable
+from rebal.reports.tables import SWEEP_HEADERS, SWEEP_SELECTION_NOTE, StringTable
 
 __all__ = ["sweep_figures", "sweep_report", "sweep_report_html"]
 
 _PCT = {"alpha", "cagr", "annual_volatility", "max_drawdown", "annual_turnover"}
+_BASELINE_COLORS = ("#555555", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")
 
 
 def _slice_index(result: Any) -> tuple[list[Any], list[Any], np.ndarray]:
@@ -68,15 +69,24 @@ def _line_figure(result: Any, metric: str, title: str) -> go.Figure:
                 line={"color": PALETTE[j % len(PALETTE)]},
             )
         )
+    # Baselines: dashed lines across the chart, named in the legend (labels drawn on
+    # the chart overlap when two baselines are close).
     for b, name in enumerate(result.baseline_names):
         yb = values[result.n_points + b] * scale
-        fig.add_hline(
-            y=yb,
-            line={"dash": "dash", "color": "#888", "width": 1},
-            annotation_text=name,
-            annotation_position="top left",
+        fig.add_trace(
+            go.Scatter(
+                x=[x[0], x[-1]],
+                y=[yb, yb],
+                mode="lines",
+                name=f"{name} (baseline)",
+                line={"dash": "dash", "color": _BASELINE_COLORS[b % len(_BASELINE_COLORS)],
+                      "width": 1.2},
+                hovertemplate=f"{name}: %{{y:.4g}}<extra></extra>",
+            )
         )
-    apply_layout(fig, title)
+    apply_layout(fig, title, height=460)
+    fig.update_layout(legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0,
+                              "yanchor": "top"}, margin={"r": 200})
     fig.update_xaxes(title_text=axes[0].name)
     fig.update_yaxes(title_text=title + (" (%)" if metric in _PCT else ""))
     return fig
@@ -93,20 +103,33 @@ def _heatmap(result: Any, metric: str) -> go.Figure | None:
         [values[index[i, j]] * scale if index[i, j] >= 0 else None for i in range(len(a0))]
         for j in range(len(a1))
     ]
+    bh_name, bh_value = _buy_and_hold(result, metric)
+    label = metric + (" (%)" if metric in _PCT else "")
     fig = go.Figure(
         go.Heatmap(
             z=z,
             x=[str(v) for v in a0],
             y=[str(v) for v in a1],
+            # diverging, white at buy-and-hold: blue cells beat it, red cells trail it
             colorscale="RdBu",
-            zmid=0.0 if metric in ("alpha",) else None,
-            colorbar={"title": metric},
+            zmid=bh_value * scale,
+            colorbar={"title": {"text": f"{label}<br>white = {bh_name}<br>"
+                                        f"({bh_value * scale:.3g})"}},
+            hovertemplate=f"{axes[0].name}=%{{x}}<br>{axes[1].name}=%{{y}}<br>{metric} "
+                          "%{z:.4g}<extra></extra>",
         )
     )
-    apply_layout(fig, f"{metric} over {axes[0].name} × {axes[1].name}")
+    apply_layout(fig, f"{metric} over {axes[0].name} × {axes[1].name}: blue beats "
+                      f"{bh_name}, red trails it")
     fig.update_xaxes(title_text=axes[0].name)
     fig.update_yaxes(title_text=axes[1].name)
     return fig
+
+
+def _buy_and_hold(result: Any, metric: str) -> tuple[str, float]:
+    """Name and ``metric`` value of the buy-and-hold column (alpha: 0 by definition)."""
+    name = result.baseline_names[result.bh_index - result.n_points]
+    return str(name), float(result.metric(metric)[result.bh_index])
 
 
 def _walk_figure(result: Any) -> go.Figure | None:
@@ -115,15 +138,28 @@ def _walk_figure(result: Any) -> go.Figure | None:
         return None
     x = [f"{x.test_start[:4]}" for x in w.windows]
     fig = go.Figure()
-    for i, (field, name) in enumerate(
-        (("in_sample_alpha", "in-sample alpha"), ("out_of_sample_alpha", "out-of-sample alpha"))
+    for i, (field, trades, name) in enumerate(
+        (
+            ("in_sample_alpha", "in_sample_rebalances", "in-sample alpha"),
+            ("out_of_sample_alpha", "out_of_sample_rebalances", "out-of-sample alpha"),
+        )
     ):
+        n = [getattr(window, trades) for window in w.windows]
         fig.add_trace(
             go.Bar(
                 x=x,
                 y=[100 * getattr(window, field) for window in w.windows],
                 name=name,
                 marker_color=PALETTE[i],
+                customdata=n,
+                hovertemplate=f"{name} %{{y:.2f}}%<br>%{{customdata}} rebalance(s)<extra></extra>",
+                # a test window without a trade has no bar to see: say so on the chart
+                text=["no trade" if k == 0 else "" for k in n] if i == 1 else None,
+                textposition="outside",
+                textangle=-90,
+                constraintext="none",
+                cliponaxis=False,
+                textfont={"size": 10, "color": PALETTE[i]},
             )
         )
     apply_layout(
@@ -132,6 +168,55 @@ def _walk_figure(result: Any) -> go.Figure | None:
     fig.update_yaxes(title_text="alpha (% a year)")
     fig.update_xaxes(title_text="test window (year it starts)")
     return fig
+
+
+def _walk_section(result: Any, fig: go.Figure) -> str:
+    """Walk-forward bars, the per-window table (with the chosen point's rebalances) and,
+    where the out-of-sample alpha is 0, why."""
+    w = result.walk
+    wt = StringTable(
+        header=[
+            "Train",
+            "Test",
+            "Chosen",
+            "In-sample alpha",
+            "Out-of-sample alpha",
+            "Rebalances (train)",
+            "Rebalances (test)",
+            "OOS rank",
+        ],
+        rows=[
+            [
+                f"{x.train_start} … {x.train_end}",
+                f"{x.test_start} … {x.test_end}",
+                ", ".join(f"{k}={_fmt('', v)}" for k, v in x.params.items()),
+                _fmt("alpha", x.in_sample_alpha),
+                _fmt("alpha", x.out_of_sample_alpha),
+                f"{x.in_sample_rebalances:,}",
+                f"{x.out_of_sample_rebalances:,}",
+                f"{x.out_of_sample_rank}/{result.n_points}",
+            ]
+            for x in w.windows
+        ],
+        notes=[
+            f"Mean alpha in-sample {_fmt('alpha', w.mean_in_sample_alpha)}, "
+            f"out-of-sample {_fmt('alpha', w.mean_out_of_sample_alpha)}; chosen by "
+            f"{w.criterion.value} on {w.train_years:g} years, applied to the next "
+            f"{w.test_years:g}. Rebalances: the chosen point's, after the initial purchase."
+        ],
+    )
+    body = figure_html(fig, "sweep-walk") + table_html(wt, wrap=(2,))
+    idle = [x for x in w.windows if x.out_of_sample_rebalances == 0]
+    if idle:
+        body += (
+            f'<p class="callout warn" id="walk-idle">In {len(idle)} of {len(w.windows)} test '
+            f"windows the chosen point made no rebalance: its trigger never fired within "
+            f"{w.test_years:g} year{'s' if w.test_years != 1 else ''}, so it held exactly what "
+            "buy-and-hold held (both bought the target at the same close) and its "
+            "out-of-sample alpha is 0 (up to the initial purchase's cost). Wide bands need "
+            "longer test windows to say anything.</p>"
+        )
+    return body
 
 
 def sweep_figures(result: Any) -> dict[str, go.Figure]:
@@ -190,8 +275,17 @@ def sweep_report_html(result: Any, *, max_rows: int = 200) -> str:
         notes=[],
     )
     figs = sweep_figures(result)
+    best_row = [[_fmt(k, rows[result.best][k]) for k in [*axes, *TABLE_METRICS]]]
+    best_table = StringTable(header=[*axes, *headers], rows=best_row, notes=[])
     sections = [
-        ("grid", "Grid", table_html(base_table) + table_html(grid_table)),
+        (
+            "summary",
+            "Best point and baselines",
+            f'<p class="caption">Best by {esc(crit.value)} of {result.n_points:,} '
+            "configurations:</p>"
+            + table_html(best_table)
+            + table_html(base_table),
+        ),
         (
             "charts",
             "Charts",
@@ -199,41 +293,7 @@ def sweep_report_html(result: Any, *, max_rows: int = 200) -> str:
         ),
     ]
     if result.walk is not None:
-        w = result.walk
-        wt = StringTable(
-            header=[
-                "Train",
-                "Test",
-                "Chosen",
-                "In-sample alpha",
-                "Out-of-sample alpha",
-                "OOS rank",
-            ],
-            rows=[
-                [
-                    f"{x.train_start} … {x.train_end}",
-                    f"{x.test_start} … {x.test_end}",
-                    ", ".join(f"{k}={_fmt('', v)}" for k, v in x.params.items()),
-                    _fmt("alpha", x.in_sample_alpha),
-                    _fmt("alpha", x.out_of_sample_alpha),
-                    f"{x.out_of_sample_rank}/{result.n_points}",
-                ]
-                for x in w.windows
-            ],
-            notes=[
-                f"Mean alpha in-sample {_fmt('alpha', w.mean_in_sample_alpha)}, "
-                f"out-of-sample {_fmt('alpha', w.mean_out_of_sample_alpha)}; chosen by "
-                f"{w.criterion.value} on {w.train_years:g} years, applied to the next "
-                f"{w.test_years:g}."
-            ],
-        )
-        sections.append(
-            (
-                "walk",
-                "Walk-forward",
-                figure_html(figs["walk"], "sweep-walk") + table_html(wt, wrap=(2,)),
-            )
-        )
+        sections.append(("walk", "Walk-forward", _walk_section(result, figs["walk"])))
     if result.bootstrap is not None:
         b = result.bootstrap
         bt = StringTable(
@@ -252,10 +312,14 @@ def sweep_report_html(result: Any, *, max_rows: int = 200) -> str:
             ],
             notes=[
                 f"Stationary bootstrap of the joint daily returns: {b['n_samples']} paired "
-                f"resamples, mean block {b['block']:.1f} rows, seed {b['seed']}."
+                f"resamples, mean block {b['block']:.1f} rows, seed {b['seed']}. Interval: "
+                "the centred basic bootstrap interval, which contains the difference on the "
+                "real data (docs/sweeps.md explains why not the resamples' percentiles).",
+                SWEEP_SELECTION_NOTE,
             ],
         )
         sections.append(("bootstrap", "Uncertainty", table_html(bt)))
+    sections.append(("grid", "Grid", table_html(grid_table)))
     header = (
         f"<header><h1>{esc(study.title)}</h1><p>{esc(str(m.dates[0]))} … "
         f"{esc(str(m.dates[-1]))} ({m.n_days:,} rows); target "

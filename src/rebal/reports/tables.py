@@ -312,6 +312,10 @@ def column_for(field: str, header: str | None = None) -> Column:
     return Column(field, header or field, kind, 0 if kind is Kind.INT else 2)
 
 
+TAX_EFFICIENCY_FIELDS = ("tax_efficiency", "tax_efficiency_liquidated")
+"""After-tax ÷ pre-tax CAGR: undefined (``n/a``) unless the pre-tax CAGR is > 0."""
+
+
 def study_table(result: Any) -> StringTable:
     """The table of a :class:`rebal.studies.result.StudyResult`: one row per policy, the study's
     columns (metrics formatted as in :data:`COMPARE_COLUMNS`, sub-periods as percent)."""
@@ -325,14 +329,23 @@ def study_table(result: Any) -> StringTable:
                           if c.label == c.key or c.label.replace(" ", "_").lower() != c.key
                           else c.label)
     rows = []
+    efficiency_na = False
     for o in result.outcomes:
         cells = [str(o.name)]
         for c in columns:
             col = Column(c.key, c.label, Kind.PCT) if c.is_period else column_for(c.key)
-            cells.append(format_value(o.value(c), col.kind, col.digits))
+            value = o.value(c)
+            if c.key in TAX_EFFICIENCY_FIELDS and _missing(value):
+                efficiency_na = True
+                cells.append("n/a")
+                continue
+            cells.append(format_value(value, col.kind, col.digits))
         rows.append(tuple(cells))
     base = metrics_table([(o.name, o.metrics) for o in result.outcomes])
     notes = list(base.notes)
+    if efficiency_na:
+        notes.append("Tax eff. n/a: the pre-tax CAGR is <= 0, where after-tax ÷ pre-tax CAGR "
+                     "means nothing (docs/metrics.md).")
     if any(getattr(c, "is_tax", False) for c in columns):
         notes.append(
             "After tax (AT): bills paid from the portfolio; liq. = everything sold at the "
@@ -346,6 +359,15 @@ SWEEP_HEADERS = ("Annual return", "Volatility", "Max drawdown", "Sharpe", "Turno
                  "Rebalances", "Alpha")
 """Headers of a sweep's metric columns (:data:`rebal.sweep.study.TABLE_METRICS`, in order),
 in the CLI table and the report alike."""
+
+
+SWEEP_SELECTION_NOTE = (
+    "The best point was chosen on the real data, so its real-data difference is biased "
+    "upward (the winner of many tries) and the interval, centred on it, keeps that bias: "
+    "the bootstrap measures the noise of one history, not the luck of the choice. The "
+    "walk-forward section measures the edge on data the choice did not see."
+)
+"""Said under a sweep's bootstrap table (the CLI's and the report's)."""
 
 
 # ----------------------------------------------------------------------- bootstrap alpha

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rebal.data.market import MarketData
@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from rebal.metrics import Metrics
 
 __all__ = ["DEFAULT_TARGET", "BacktestRequest", "BacktestRun", "MarketData", "Policy", "backtest",
-           "backtest_market", "load_prices", "pick_target"]
+           "backtest_market", "blank_annualised", "load_prices", "pick_target", "short_span",
+           "window_notes"]
 
 DEFAULT_TARGET: Mapping[str, float] = {"US_MKT": 0.6, "UST_INT": 0.4}
 """The target used with the shipped data when none is given."""
@@ -41,7 +42,12 @@ class BacktestRequest:
         Dollars invested; proportional cost (basis points); dollars per trade; the
         smallest rebalance trade (dollars).
     contribution_usd, flow_frequency
-        Cash flow per period (dollars; + in, − out) and its period name.
+        Cash flow per period (dollars; + in, − out) and its period name (``None``:
+        monthly; naming one without a contribution is refused).
+    kind, sep, date_column
+        For a prices file: ``"prices"`` or ``"returns"`` (what its value cells hold),
+        the CSV separator (default ``,``) and the date column's name (default: the first
+        named like a date).
     """
 
     prices: str = "default"
@@ -54,7 +60,10 @@ class BacktestRequest:
     fixed_usd: float = 0.0
     min_trade_usd: float = 0.0
     contribution_usd: float = 0.0
-    flow_frequency: str = "monthly"
+    flow_frequency: str | None = None
+    kind: str = "prices"
+    sep: str | None = None
+    date_column: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -75,6 +84,8 @@ class BacktestRun:
         The proportional cost (for the report line).
     from_file
         Whether the prices came from a user's file (its loading notes are worth showing).
+    notes
+        What the run did to the request (a ``--start`` before the data clipped …).
     """
 
     result: BacktestResult
@@ -84,6 +95,7 @@ class BacktestRun:
     target: Mapping[str, float]
     cost_bps: float = 0.0
     from_file: bool = False
+    notes: tuple[str, ...] = ()
 
     @property
     def market(self) -> MarketData:
@@ -97,7 +109,8 @@ class BacktestRun:
             "n_rebalances": self.result.n_rebalances,
             **self.metrics.to_dict(),
             "buy_and_hold": self.baseline_metrics.to_dict(),
-            "data": {"source": self.market.source, "notes": list(self.market.notes)},
+            "data": {"source": self.market.source,
+                     "notes": [*self.market.notes, *self.notes]},
         }
 
 
@@ -163,18 +176,150 @@ def pick_target(
     return dict(DEFAULT_TARGET)
 
 
-def backtest(request: BacktestRequest) -> BacktestRun:
-    """Run :class:`BacktestRequest`: load the prices, pick the target, backtest."""
+def window_notes(
+    market: MarketData, start: str | None, end: str | None
+) -> tuple[MarketData, tuple[str, ...]]:
+    """``market`` cut to ``--start``/``--end`` (``YYYY-MM-DD``), and a note for each bound
+    outside the data (the run then starts or ends at the data's own first or last row).
+
+    Raises
+    ------
+    ConfigError
+        A bound that is not a date, or ``--end`` before ``--start``.
+    """
+    from rebal.data.validate import parse_day
+
+    lo = None if start is None else parse_day(start, option="--start")
+    hi = None if end is None else parse_day(end, option="--end")
+    if lo is not None and hi is not None and hi < lo:
+        raise ConfigError(f"--end {hi} is before --start {lo}")
+    notes = []
+    first, last = market.dates[0], market.dates[-1]
+    if lo is not None and lo > last:
+        raise ConfigError(f"--start {lo} is after the data's last row {last} (the data spans "
+                          f"{first} … {last})")
+    if hi is not None and hi < first:
+        raise ConfigError(f"--end {hi} is before the data's first row {first} (the data spans "
+                          f"{first} … {last})")
+    if lo is not None and lo < first:
+        notes.append(f"--start {lo} is before the data's first row; the backtest starts on "
+                     f"{first}")
+    if hi is not None and hi > last:
+        notes.append(f"--end {hi} is after the data's last row; the backtest ends on {last}")
+    if lo is not None or hi is not None:
+        market = market.between(lo, hi)
+    return market, tuple(notes)
+
+
+def _load_request_prices(request: BacktestRequest) -> tuple[MarketData, bool]:
+    """The request's market data and whether it came from the user's file."""
     from rebal import datasets
 
-    market = load_prices(request.prices)
-    target = pick_target(market, request.target)
-    if request.start or request.end:
-        market = market.between(request.start, request.end)
     from_file = request.prices.strip().lower() not in (*datasets.names(), "default")
-    return backtest_market(
-        market, target, request.policy, initial_usd=request.initial_usd,
-        cost_bps=request.cost_bps, fixed_usd=request.fixed_usd,
-        min_trade_usd=request.min_trade_usd, contribution_usd=request.contribution_usd,
-        flow_frequency=request.flow_frequency, from_file=from_file,
-    )
+    options = {k: v for k, v in (("kind", request.kind), ("sep", request.sep),
+                                 ("date_column", request.date_column))
+               if v is not None and not (k == "kind" and v == "prices")}
+    if not options:
+        return load_prices(request.prices), from_file
+    if not from_file:
+        flags = ", ".join("--" + k.replace("_", "-") for k in options)
+        raise ConfigError(f"{flags}: only for a prices file, not the dataset "
+                          f"{request.prices!r}")
+    return load_prices(request.prices, **options), from_file
+
+
+def backtest(request: BacktestRequest) -> BacktestRun:
+    """Run :class:`BacktestRequest`: load the prices, pick the target, backtest."""
+    if request.flow_frequency is not None and not request.contribution_usd:
+        raise ConfigError(f"--flow-frequency {request.flow_frequency} needs --contribution "
+                          "(the amount of each flow)")
+    market, from_file = _load_request_prices(request)
+    target = pick_target(market, request.target)
+    market, notes = window_notes(market, request.start, request.end)
+    try:
+        run = backtest_market(
+            market, target, request.policy, initial_usd=request.initial_usd,
+            cost_bps=request.cost_bps, fixed_usd=request.fixed_usd,
+            min_trade_usd=request.min_trade_usd, contribution_usd=request.contribution_usd,
+            flow_frequency=request.flow_frequency or "monthly", from_file=from_file,
+        )
+    except ConfigError as exc:
+        raise ConfigError(flag_names(str(exc))) from None
+    return short_span(replace(run, notes=(*run.notes, *notes)))
+
+
+ANNUALISED = ("cagr", "annual_volatility", "sharpe", "sortino", "calmar", "annual_turnover",
+              "cost_drag_annual", "rebalancing_alpha", "sharpe_difference",
+              "alpha_per_turnover")
+"""The :class:`~rebal.metrics.Metrics` fields that are rates per year."""
+
+
+def blank_annualised(metrics: Metrics) -> Metrics:
+    """``metrics`` with its :data:`ANNUALISED` fields NaN when it spans less than a year
+    (unchanged otherwise)."""
+    import math
+
+    if metrics.years >= 1.0:
+        return metrics
+    return replace(metrics, **{name: math.nan for name in ANNUALISED
+                               if getattr(metrics, name) is not None})
+
+
+def short_span(run: BacktestRun) -> BacktestRun:
+    """``run`` with its annualised metrics undefined (NaN: ``—`` in tables, ``null`` in
+    JSON) when the data spans less than one year, and a note saying so.
+
+    Annualising a few rows extrapolates them to a year (two daily rows up 0.33 % read as
+    a 131 % annual return); as the GIPS standards do for returns, rates per year are not
+    shown for a span shorter than a year. Total return, final value, drawdown and costs
+    stay."""
+    years = run.metrics.years
+    if years >= 1.0:
+        return run
+    rows = run.market.n_days
+    note = (f"the data spans {rows} rows ({run.market.dates[0]} … {run.market.dates[-1]}, "
+            f"{years:.2f} years): annual return, volatility, Sharpe, Sortino, Calmar, "
+            "turnover, cost drag and alpha are per-year rates, undefined for less than a "
+            "year (shown as —); final value and drawdown are shown")
+    return replace(run, metrics=blank_annualised(run.metrics),
+                   baseline_metrics=blank_annualised(run.baseline_metrics),
+                   notes=(*run.notes, note))
+
+
+CLI_FLAGS: Mapping[str, str] = {
+    "CostModel.cost_bps": "--cost-bps", "CostModel.fixed_usd": "--fixed-cost",
+    "CostModel.min_trade_usd": "--min-trade", "CashFlows.amount_usd": "--contribution",
+    "initial_usd": "--initial", "target": "--target", "policy": "--policy",
+}
+"""The engine's parameter names and the ``rebal backtest`` flags that set them."""
+
+
+def flag_names(message: str) -> str:
+    """``message`` with an engine parameter at its start named as the user typed it
+    (``CostModel.cost_bps must be >= 0`` → ``--cost-bps must be >= 0``)."""
+    for internal, flag in CLI_FLAGS.items():
+        if message.startswith(internal) and message[len(internal):][:1] in (" ", ":", "["):
+            rest = message[len(internal):]
+            if rest.startswith("["):  # target['US_MKT'] must … → --target US_MKT must …
+                key, _, tail = rest[1:].partition("]")
+                rest = f" {key.strip(chr(39))}{tail}"
+            return flag + rest
+    return message
+
+
+def engine_needs_compiling() -> bool:
+    """Whether this run will compile the backtest engine first (numba's on-disk cache of
+    its kernels is empty: the first run after installing, a few seconds)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("rebal.backtest.kernels")
+    if spec is None or spec.origin is None:
+        return False
+    here = Path(spec.origin).parent / "__pycache__"
+    if any(here.glob("kernels.*.nbi")):
+        return False
+    import os
+
+    elsewhere = os.environ.get("NUMBA_CACHE_DIR")
+    return not (elsewhere and any(Path(elsewhere).rglob("kernels.*.nbi")))

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rebal.errors import ConfigError
+from rebal.executor import ExecutorSpec
 from rebal.studies.load import Study
 from rebal.studies.result import StudyResult
 
@@ -33,6 +35,9 @@ class CompareRequest:
         their seed.
     report
         Where to write the HTML report (``None``: no report).
+    executor
+        Where the policies and the bootstrap's chunks of resamples run (``None``:
+        serially here); every executor gives the same numbers.
     """
 
     study: str
@@ -40,6 +45,7 @@ class CompareRequest:
     bootstrap_samples: int = 0
     seed: int = 0
     report: str | None = None
+    executor: ExecutorSpec | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -81,16 +87,19 @@ def compare_study(
     executor: Executor | None = None,
 ) -> CompareRun:
     """Run a loaded study (see :func:`compare` for the options)."""
+    from rebal.services.outputs import check_outputs
     from rebal.studies.run import run_study
 
+    check_outputs({"--report": report})
     step = None if progress is None else (lambda done, total, _name: progress(done, total))
-    result = run_study(study, progress=step, executor=executor)
+    result = short_study(run_study(study, progress=step, executor=executor))
     # the intervals once, for the table, the JSON and the report alike
     intervals = None
     if bootstrap_samples > 0:
         from rebal.sweep.uncertainty import bootstrap_alpha
 
-        intervals = bootstrap_alpha(result, n_samples=bootstrap_samples, seed=seed)
+        intervals = bootstrap_alpha(result, n_samples=bootstrap_samples, seed=seed,
+                                    executor=executor)
     run = CompareRun(result=result, intervals=intervals, bootstrap_samples=bootstrap_samples,
                      seed=seed)
     if report is not None:
@@ -103,6 +112,28 @@ def compare_study(
         run = CompareRun(result=result, intervals=intervals,
                          bootstrap_samples=bootstrap_samples, seed=seed, report=path)
     return run
+
+
+def short_study(result: StudyResult) -> StudyResult:
+    """``result`` with no per-year rates when its data spans less than a year (as
+    :func:`rebal.services.backtest.short_span` does for ``rebal backtest``), and a note
+    in the market's notes saying so."""
+    from dataclasses import replace
+
+    from rebal.services.backtest import blank_annualised
+
+    m = result.study.market
+    years = result.baseline.metrics.years
+    if years >= 1.0:
+        return result
+    note = (f"the data spans {m.n_days} rows ({m.dates[0]} … {m.dates[-1]}, {years:.2f} "
+            "years): per-year rates (annual return, volatility, Sharpe, turnover, alpha …) "
+            "are undefined for less than a year (shown as —)")
+    study = replace(result.study, market=replace(m, notes=(*m.notes, note)))
+    outcomes = tuple(replace(o, metrics=blank_annualised(o.metrics)) for o in result.outcomes)
+    base = next((o for o in outcomes if o.name == result.baseline.name),
+                replace(result.baseline, metrics=blank_annualised(result.baseline.metrics)))
+    return replace(result, study=study, outcomes=outcomes, baseline=base)
 
 
 def compare(
@@ -121,10 +152,26 @@ def compare(
     progress
         ``progress(done, total)`` after each backtest.
     executor
-        Where the policies run (default: serially in this process).
+        Where the policies and the resamples run (default: ``request.executor``, else
+        serially in this process).
     """
+    from rebal.services.outputs import check_outputs
     from rebal.studies.load import load_study
 
+    from rebal.executor import open_executor
+
+    check_outputs({"--report": request.report})
+    if request.bootstrap_samples < 0 or 0 < request.bootstrap_samples < 20:
+        raise ConfigError(f"--bootstrap must be 0 (no intervals) or at least 20 (a 90% "
+                          f"interval leaves 1 resample in 20 out at each end), got "
+                          f"{request.bootstrap_samples}")
     study = load_study(request.study, overrides=dict(request.overrides))
-    return compare_study(study, bootstrap_samples=request.bootstrap_samples, seed=request.seed,
-                         report=request.report, progress=progress, executor=executor)
+    if executor is not None or request.executor is None:
+        return compare_study(study, bootstrap_samples=request.bootstrap_samples,
+                             seed=request.seed, report=request.report, progress=progress,
+                             executor=executor)
+    with open_executor(request.executor, preload=("rebal.backtest.kernels",
+                                                  "rebal.sweep.kernel")) as ex:
+        return compare_study(study, bootstrap_samples=request.bootstrap_samples,
+                             seed=request.seed, report=request.report, progress=progress,
+                             executor=ex)

@@ -16,9 +16,12 @@ if TYPE_CHECKING:
 
 __all__ = ["DEMO_HOUSEHOLD", "DEMO_STUDY", "DemoRequest", "DemoRun", "demo"]
 
-REPO = Path(__file__).resolve().parents[3]
-DEMO_STUDY = REPO / "examples" / "studies" / "default_core.yaml"
-DEMO_HOUSEHOLD = REPO / "examples" / "households" / "article_client.yaml"
+DEMO_INPUTS = Path(__file__).resolve().parent / "demo_inputs"
+"""The demo's inputs, shipped inside the package (so ``rebal demo`` works after a plain
+``pip install``); copies of ``examples/studies/default_core.yaml`` and
+``examples/households/article_client.yaml`` (a test keeps them equal)."""
+DEMO_STUDY = DEMO_INPUTS / "default_core.yaml"
+DEMO_HOUSEHOLD = DEMO_INPUTS / "article_client.yaml"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,8 +47,13 @@ def demo(request: DemoRequest, *, progress: Callable[[int, int], None] | None = 
 
     for needed in (DEMO_STUDY, DEMO_HOUSEHOLD):
         if not needed.is_file():
-            raise ConfigError(f"the demo needs {needed} (run it from a source checkout of rebal)")
-    out = Path(request.out)
+            raise ConfigError(f"the demo needs {needed}, missing from this installation of "
+                              "rebal (reinstall it)")
+    from rebal.services.outputs import check_output_dir, check_outputs
+
+    out = check_output_dir("--out", request.out)
+    check_outputs({"--out": out / "compare.html", "--out ": out / "plan.html"}
+                  if out.is_dir() else {})
     out.mkdir(parents=True, exist_ok=True)
     compared = compare(CompareRequest(study=str(DEMO_STUDY), report=str(out / "compare.html")),
                        progress=progress)

@@ -108,7 +108,9 @@ def plan_household(
     """Plan a loaded household (the options of :class:`PlanRequest`)."""
     from rebal.planner import PlanMode, PlanSettings, schedule, write_orders_csv
     from rebal.planner import plan as make_plan
+    from rebal.services.outputs import check_outputs
 
+    check_outputs({"--orders": orders, "--report": report})
     settings = PlanSettings(mode=PlanMode.parse(mode, field="mode"),
                             tax_budget_usd=tax_budget_usd, min_trade_usd=min_trade_usd,
                             tidy=tidy, carryforward_value=carryforward_value,
@@ -126,8 +128,29 @@ def plan_household(
     return PlanRun(plan=result, schedule=sched, orders=orders_path, report=report_path)
 
 
+def _check_plan_flags(request: PlanRequest) -> None:
+    """Refuse, naming the flag, plan options that cannot mean anything."""
+    import math
+
+    from rebal.errors import ConfigError
+
+    amounts = {"--tax-budget": request.tax_budget_usd, "--min-trade": request.min_trade_usd,
+               "--monthly-contribution": request.monthly_contribution_usd}
+    for flag, value in amounts.items():
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise ConfigError(f"{flag} must be a finite amount >= 0 dollars, got {value:g}")
+    if request.months < 0:
+        raise ConfigError(f"--months must be >= 0, got {request.months}")
+    if request.monthly_contribution_usd and not request.months:
+        raise ConfigError("--monthly-contribution needs --months (the schedule it funds)")
+
+
 def plan(request: PlanRequest) -> PlanRun:
     """Load the household of ``request`` and plan its trades (see :class:`PlanRequest`)."""
+    from rebal.services.outputs import check_outputs
+
+    check_outputs({"--orders": request.orders, "--report": request.report})
+    _check_plan_flags(request)
     return plan_household(
         load_household(request.household), mode=request.mode,
         tax_budget_usd=request.tax_budget_usd, min_trade_usd=request.min_trade_usd,

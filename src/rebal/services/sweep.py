@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rebal.executor import ExecutorSpec, parallel_width
 from rebal.sweep.study import TABLE_METRICS, SweepResult, SweepStudy
 
 __all__ = ["TABLE_METRICS", "SweepRequest", "SweepResult", "SweepRun", "SweepStudy", "sweep",
@@ -26,6 +27,9 @@ class SweepRequest:
         Dotted keys replacing the file's values.
     n_threads
         Worker threads of the kernel (``None``: every available CPU).
+    executor
+        Where the kernel's blocks of configurations and resamples run (``None``:
+        ``n_threads`` threads); every executor gives the same numbers bit for bit.
     report
         Where to write the HTML report (``None``: no report).
     """
@@ -33,6 +37,7 @@ class SweepRequest:
     study: str
     overrides: Mapping[str, str] = field(default_factory=dict)
     n_threads: int | None = None
+    executor: ExecutorSpec | None = None
     report: str | None = None
 
 
@@ -52,13 +57,21 @@ def sweep_study(
     loaded: SweepStudy,
     *,
     n_threads: int | None = None,
+    executor: ExecutorSpec | None = None,
     report: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SweepRun:
     """Run a loaded sweep study (see :func:`sweep`)."""
+    from rebal.executor import ThreadExecutor, open_executor
+    from rebal.services.outputs import check_outputs
     from rebal.sweep.study import run_sweep
 
-    result = run_sweep(loaded, progress=progress, n_threads=n_threads)
+    check_outputs({"--report": report})
+    with open_executor(executor, ThreadExecutor(n_threads),
+                       preload=("rebal.sweep.kernel",)) as ex:
+        # how many kernel parts run at once: the threads, or the executor's workers
+        width = n_threads if executor is None else parallel_width(executor, ex)
+        result = run_sweep(loaded, progress=progress, n_threads=width, executor=ex)
     path = None
     if report is not None:
         from rebal.reports.sweep import sweep_report
@@ -75,8 +88,10 @@ def sweep(
 
     ``progress(done, total)`` is called as configurations finish.
     """
+    from rebal.services.outputs import check_outputs
     from rebal.sweep.study import load_sweep
 
+    check_outputs({"--report": request.report})
     loaded = load_sweep(request.study, overrides=dict(request.overrides))
-    return sweep_study(loaded, n_threads=request.n_threads, report=request.report,
-                       progress=progress)
+    return sweep_study(loaded, n_threads=request.n_threads, executor=request.executor,
+                       report=request.report, progress=progress)

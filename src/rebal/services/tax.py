@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rebal.errors import ConfigError
 from rebal.household import Household
 from rebal.tax import AuditResult, TaxBreakdown, TaxHousehold, Trade
 
@@ -41,6 +42,7 @@ def estimate(request: EstimateRequest) -> TaxBreakdown:
     from rebal.tax import federal_tax
     from rebal.types import FilingStatus
 
+    _check_estimate(request)
     return federal_tax(
         request.year,
         FilingStatus.parse(request.status, field="--status"),
@@ -53,6 +55,33 @@ def estimate(request: EstimateRequest) -> TaxBreakdown:
         investment_income=request.investment_income,
         state_rate=request.state_rate,
     )
+
+
+def _check_estimate(request: EstimateRequest) -> None:
+    """Refuse, naming the CLI flag, what ``tax estimate`` cannot mean: a value that is not
+    finite, a negative income or carryforward, NIIT income above the income, a state
+    rate outside [0, 1)."""
+    import math
+
+    values = {"--income": request.income, "--qualified-dividends": request.qualified_dividends,
+              "--st": request.st, "--lt": request.lt,
+              "--st-carryforward": request.st_carryforward,
+              "--lt-carryforward": request.lt_carryforward,
+              "--investment-income": request.investment_income,
+              "--state-rate": request.state_rate}
+    for flag, value in values.items():
+        if not math.isfinite(value):
+            raise ConfigError(f"{flag} must be a finite number, got {value}")
+        if flag not in ("--st", "--lt") and value < 0:
+            hint = (" (a loss carried in is given as a positive amount)"
+                    if "carryforward" in flag else "")
+            raise ConfigError(f"{flag} must be >= 0, got {value:g}{hint}")
+    if request.state_rate >= 1:
+        raise ConfigError(f"--state-rate is a fraction (0.05 = 5%), got {request.state_rate:g}")
+    if request.investment_income > request.income:
+        raise ConfigError(f"--investment-income ({request.investment_income:,.2f}) is the part of "
+                          f"--income subject to NIIT, so at most --income "
+                          f"({request.income:,.2f})")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

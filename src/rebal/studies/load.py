@@ -94,6 +94,30 @@ def _resolve(base: Path, text: str) -> Path:
     return p if p.is_absolute() else base / p
 
 
+def _factor_file_near(entry: Any, base: Path) -> Any:
+    """A ``factor_band`` policy's relative ``file`` read beside the study file, like the
+    data paths (a shipped factor file's name stays a name)."""
+    from rebal.datasets import FACTOR_FILES
+
+    def near(text: str) -> str:
+        if text.strip().lower() in FACTOR_FILES:
+            return text
+        return str(_resolve(base, text))
+
+    if isinstance(entry, Mapping) and str(entry.get("kind", "")).replace("-", "_") == \
+            "factor_band" and isinstance(entry.get("file"), str):
+        return {**entry, "file": near(entry["file"])}
+    if isinstance(entry, str) and entry.strip().lower().replace("-", "_").startswith(
+            "factor_band:"):
+        head, _, rest = entry.partition(":")
+        tokens = [
+            f"file={near(t.split('=', 1)[1].strip())}" if t.strip().lower().startswith("file=")
+            else t for t in rest.split(",")
+        ]
+        return f"{head}:{','.join(tokens)}"
+    return entry
+
+
 def check_aux_covers(file: str, series_dates: np.ndarray, dates: np.ndarray) -> None:
     """DataError naming ``file`` and the first row of ``dates`` the series does not cover."""
     pos = np.searchsorted(series_dates, dates, side="right") - 1
@@ -119,6 +143,8 @@ def load_data(
     assets = list(spec.assets) if spec.assets else list(target)
     assets += [a for a in extra if a not in assets]
     start, end, warm = as_day(spec.start), as_day(spec.end), as_day(spec.warmup_from)
+    if start is not None and end is not None and end < start:
+        raise ConfigError(f"data.end {end} is before data.start {start}")
     name = spec.prices.strip()
     path = _resolve(base, name)
     if name.lower() in datasets.names() and not path.exists():
@@ -128,6 +154,9 @@ def load_data(
                 f"data.risk_free: dataset {name} has risk-free {info.risk_free!r}, "
                 f"got {spec.risk_free!r}"
             )
+        if _file_options(spec):
+            raise ConfigError(f"data.{', data.'.join(_file_options(spec))}: only for a prices "
+                              f"file, not the dataset {name}")
         full = datasets.load(name.lower())
         unknown = [a for a in assets if a not in full.assets]
         if unknown and unknown[0] in extra:
@@ -149,7 +178,7 @@ def load_data(
                 f"no such file, and not a dataset name ({', '.join(datasets.names())})",
                 file=str(path), field="data.prices",
             )
-        full = load_prices(path, assets=assets, end=end)
+        full = load_prices(path, assets=assets, end=end, **_file_options(spec))
         rf_source = None if spec.risk_free is None else (path, spec.risk_free)
 
     dates = full.dates
@@ -174,16 +203,32 @@ def load_data(
         window = attach_aux(window, key, s_dates, s_values)
 
     market = window.between(dates[row0], dates[-1])
+    clipped = []
+    if start is not None and start < dates[0]:
+        clipped.append(f"data.start {start} is before the data's first row; the study starts "
+                       f"on {dates[0]}")
+    if end is not None and end > dates[-1]:
+        clipped.append(f"data.end {end} is after the data's last row; the study ends on "
+                       f"{dates[-1]}")
+    if clipped:
+        market = replace(market, notes=(*market.notes, *clipped))
     if rf_source is not None:
-        rf = _risk_free(rf_source[0], rf_source[1], market.dates, end)
+        rf = _risk_free(rf_source[0], rf_source[1], market.dates, end, _file_options(spec))
         market = replace(market, risk_free=rf)
     history = window if window.dates[0] < market.dates[0] else None
     return market, history
 
 
-def _risk_free(path: Path, column: str, dates: np.ndarray, end: np.datetime64 | None) -> np.ndarray:
+def _file_options(spec: DataSpec) -> dict[str, str]:
+    """``data.kind``/``sep``/``date_column`` when set (the loader's options)."""
+    options = {"kind": spec.kind, "sep": spec.sep, "date_column": spec.date_column}
+    return {k: v for k, v in options.items() if v is not None and (k, v) != ("kind", "prices")}
+
+
+def _risk_free(path: Path, column: str, dates: np.ndarray, end: np.datetime64 | None,
+               options: Mapping[str, str] | None = None) -> np.ndarray:
     """Per-row T-bill returns on ``dates`` from a price column of the prices file."""
-    rf = load_prices(path, assets=[column], end=end)
+    rf = load_prices(path, assets=[column], end=end, **dict(options or {}))
     pos = np.searchsorted(rf.dates, dates)
     ok = (pos < rf.n_days) & (rf.dates[np.minimum(pos, rf.n_days - 1)] == dates)
     if not ok.all():
@@ -281,7 +326,7 @@ def study_from_spec(
         policies = []
         weights = target_array(spec.target, market.assets)
         for name, entry in spec.policies.items():
-            policy = policy_from_spec(entry, name=name)
+            policy = policy_from_spec(_factor_file_near(entry, Path(base_dir)), name=name)
             if isinstance(policy, DynamicPolicy) and history is not None:
                 policy = policy.with_history(history)
             try:

@@ -61,6 +61,9 @@ class DataSpec(_Model):
     end: dt.date | None = None
     warmup_from: dt.date | None = None
     aux: dict[str, AuxSpec] = {}
+    kind: Literal["prices", "returns"] = "prices"
+    sep: str | None = None
+    date_column: str | None = None
 
 
 class CostsSpec(_Model):
@@ -151,16 +154,12 @@ class StudySpec(_Model):
 
 def read_yaml_file(path: str | os.PathLike[str], *, cannot_read: str = "cannot read") -> Any:
     """The parsed content of a YAML file; :class:`InputError` naming the file when it
-    cannot be read (``"{cannot_read}: {reason}"``) or is not valid YAML."""
-    import yaml
+    cannot be read (``"{cannot_read}: {reason}"``) or is not valid YAML, or when it nests
+    too deeply, expands aliases beyond a limit or repeats a key
+    (:mod:`rebal.data.yamlfile`)."""
+    from rebal.data.yamlfile import read_yaml
 
-    file = Path(path)
-    try:
-        return yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{cannot_read}: {exc.strerror}", file=str(file)) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=str(file)) from None
+    return read_yaml(path, cannot_read=cannot_read)
 
 
 def read_study_file(path: str | os.PathLike[str]) -> dict[str, Any]:

@@ -373,15 +373,25 @@ def run_kernel(
         configurations ``block_start[b0]:block_start[b1]``.
     """
     parts = kernel_parts(market.prices.shape[0], block_start.shape[0] - 1, workers)
-
-    def run_part(part: tuple[int, int, int, int]) -> K.SweepOutput:
-        # one call of the kernel on paths p0:p1 and blocks b0:b1, on this thread
-        p0, p1, b0, b1 = part
-        c0, c1 = int(block_start[b0]), int(block_start[b1])
-        return K.sweep_paths(market.paths(p0, p1), grid.configs(c0, c1),
-                             block_start[b0 : b1 + 1] - c0, keep_values)
-
+    run_part = _KernelPart(market, grid, block_start, keep_values)
     return zip(parts, executor.map(run_part, parts), strict=True)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _KernelPart:
+    """One call of the kernel on paths ``p0:p1`` and blocks ``b0:b1`` (a module-level
+    callable, so it pickles for local processes and Dask workers)."""
+
+    market: K.SweepMarket
+    grid: K.SweepGrid
+    block_start: IntArray
+    keep_values: bool
+
+    def __call__(self, part: tuple[int, int, int, int]) -> K.SweepOutput:
+        p0, p1, b0, b1 = part
+        c0, c1 = int(self.block_start[b0]), int(self.block_start[b1])
+        return K.sweep_paths(self.market.paths(p0, p1), self.grid.configs(c0, c1),
+                             self.block_start[b0 : b1 + 1] - c0, self.keep_values)
 
 
 def run_configs(

@@ -259,6 +259,8 @@ def run_sweep(
             seed=spec.bootstrap_seed,
             block=spec.bootstrap_block,
             history=study.history,
+            n_threads=n_threads,
+            executor=executor,
         )
         boot = {
             **res.to_dict(baseline=bh_name),

@@ -16,10 +16,13 @@ Method
    on the original dates (so calendars are unchanged; aux series are resampled by
    the same rows), and **every** policy runs on the **same** paths with the batched
    sweep kernel: differences are paired, and identical policies differ by exactly 0.
-4. For a difference ``A − B`` of a metric: the 90 % interval is the 5th–95th
-   percentile of the resampled differences (percentile bootstrap), and
-   ``P(A beats B)`` the share of resamples where A is better (higher CAGR and
-   Sharpe, lower volatility, shallower drawdown; ties count half).
+4. For a difference ``A − B`` of a metric: the 90 % interval is the centred basic
+   bootstrap interval ``[est − (q95 − m), est + (m − q5)]`` of the resampled
+   differences (``m`` their mean; :func:`rebal.metrics.bootstrap.paired_interval`
+   says why not the plain 5th–95th percentiles: the resamples of a path-dependent
+   statistic are not centred on the real-data value), and ``P(A beats B)`` is read
+   from the same pivot (better = higher CAGR and Sharpe, lower volatility, shallower
+   drawdown; ties count half).
 
 Seeded and reproducible: the same ``seed`` gives the same resamples.
 """
@@ -34,10 +37,15 @@ import numpy as np
 
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError
-from rebal.metrics.bootstrap import optimal_block_length, stationary_bootstrap_indices
+from rebal.metrics.bootstrap import (
+    optimal_block_length,
+    paired_interval,
+    stationary_bootstrap_indices,
+)
 from rebal.types import FloatArray, IntArray
 
 if TYPE_CHECKING:
+    from rebal.executor import Executor
     from rebal.studies.result import StudyResult
 
 __all__ = [
@@ -112,9 +120,10 @@ def resample_market_paths(
 class Difference:
     """``A − B`` of one metric over the resamples (fractions as fractions).
 
-    ``estimate`` is the difference on the real data; ``low``/``high`` the
-    percentile interval at ``confidence``; ``p_better`` the share of resamples in
-    which A is better than B (see :data:`BOOTSTRAP_METRICS`).
+    ``estimate`` is the difference on the real data; ``low``/``high`` the centred
+    basic-bootstrap interval at ``confidence`` and ``p_better`` the bootstrap
+    probability that A is better than B (:func:`rebal.metrics.bootstrap.paired_interval`;
+    "better" per :data:`BOOTSTRAP_METRICS`).
     """
 
     metric: str
@@ -182,12 +191,10 @@ class BootstrapResult:
             raise ConfigError(f"confidence must be in (0, 1), got {confidence!r}")
         ia, ib = self._col(a), self._col(b)
         d = self.samples[metric][:, ia] - self.samples[metric][:, ib]
-        d = d[np.isfinite(d)]
-        tail = (1.0 - confidence) / 2.0
-        sense = BOOTSTRAP_METRICS[metric]
-        better = np.mean((sense * d > 0) + 0.5 * (d == 0)) if d.size else np.nan
-        lo, hi = np.quantile(d, [tail, 1.0 - tail]) if d.size else (np.nan, np.nan)
         est = float(self.actual[metric][ia] - self.actual[metric][ib])
+        lo, hi, better = paired_interval(
+            est, d, confidence=confidence, sense=BOOTSTRAP_METRICS[metric]
+        )
         return Difference(
             metric=metric,
             a=a,
@@ -242,6 +249,7 @@ def bootstrap_policies(
     block: float | None = None,
     history: MarketData | None = None,
     n_threads: int | None = None,
+    executor: Executor | None = None,
 ) -> BootstrapResult:
     """Run ``policies`` on the real data and on ``n_samples`` paired stationary-bootstrap
     resamples of the joint daily returns (module docstring). Costs and cash flows are
@@ -261,6 +269,9 @@ def bootstrap_policies(
         Integer seed of the resample indices.
     block
         Mean block length in rows (default :func:`default_block_length`).
+    n_threads, executor
+        Where the resamples run, in chunks of paths (default: ``n_threads`` threads);
+        every executor gives the same numbers bit for bit.
     """
     from rebal.backtest.costs import CostModel
     from rebal.sweep.runner import Job, run_configs
@@ -291,6 +302,7 @@ def bootstrap_policies(
         paths=all_paths,
         rf_paths=all_rf,
         n_threads=n_threads,
+        executor=executor,
     )
     actual = {m: stats.get(m)[0].copy() for m in BOOTSTRAP_METRICS}
     samples = {m: stats.get(m)[1:].copy() for m in BOOTSTRAP_METRICS}
@@ -311,6 +323,7 @@ def bootstrap_alpha(
     block: float | None = None,
     *,
     confidence: float = 0.90,
+    executor: Executor | None = None,
 ) -> dict[str, AlphaInterval]:
     """Each policy's alpha versus buy-and-hold with a paired bootstrap interval.
 
@@ -319,8 +332,10 @@ def bootstrap_alpha(
     source
         A :class:`rebal.studies.result.StudyResult`, or ``(market, target, policies, costs)``
         with ``policies`` a sequence of ``(name, Policy)`` (buy-and-hold is added).
-    n_samples, seed, block
+    n_samples, seed, block, executor
         As for :func:`bootstrap_policies`.
+    confidence
+        Two-sided level of the interval.
 
     Returns
     -------
@@ -356,6 +371,7 @@ def bootstrap_alpha(
         seed=seed,
         block=block,
         history=history,
+        executor=executor,
     )
     return {n: res.alpha(n, base_name, confidence) for n, _ in policies if n != base_name}
 

@@ -37,7 +37,13 @@ __all__ = ["WalkForward", "WalkWindow", "walk_forward"]
 
 @dataclass(frozen=True, slots=True)
 class WalkWindow:
-    """One training/test window (dates ISO strings; alphas fractions per year)."""
+    """One training/test window (dates ISO strings; alphas fractions per year).
+
+    ``in_sample_rebalances`` / ``out_of_sample_rebalances``: the chosen point's
+    rebalances (after the initial purchase) on the training / test rows. With none on
+    the test rows it held what buy-and-hold held, so its out-of-sample alpha is 0
+    (up to the initial purchase's costs).
+    """
 
     train_start: str
     train_end: str
@@ -51,6 +57,8 @@ class WalkWindow:
     out_of_sample_score: float
     out_of_sample_rank: int
     best_out_of_sample_alpha: float
+    in_sample_rebalances: int = 0
+    out_of_sample_rebalances: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -151,6 +159,8 @@ def walk_forward(
                 out_of_sample_score=float(criterion.sense * score_te[best]),
                 out_of_sample_rank=int(1 + np.sum(score_te > score_te[best])),
                 best_out_of_sample_alpha=float(np.nanmax(alpha_te)),
+                in_sample_rebalances=int(s_tr.n_rebalances[0, best]),
+                out_of_sample_rebalances=int(s_te.n_rebalances[0, best]),
             )
         )
         start = _add_years(start, test_years)

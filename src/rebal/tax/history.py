@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -116,8 +117,20 @@ def _parse_date(text: str) -> date:
     raise ValueError(text)
 
 
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
 def _parse_number(text: str) -> float:
-    value = float(text.replace("$", "").replace(",", "").strip())
+    """``"1,234.50"``, ``"$12"`` → float. A comma is read only as a thousands separator
+    (followed by exactly three digits, in groups): ``"10,5"`` is refused, not read as 105
+    (a decimal comma)."""
+    plain = text.replace("$", "").strip()
+    if "," in plain:
+        if not _GROUPED.match(plain):
+            raise ValueError(f"{text} (a comma is read only between groups of three digits; "
+                             "write decimals with a point: 10.5)")
+        plain = plain.replace(",", "")
+    value = float(plain)
     if not math.isfinite(value):
         raise ValueError(text)
     return value
@@ -229,8 +242,10 @@ def _parse_row(
             return None
         try:
             return _parse_number(text)
-        except ValueError:
-            raise fail(f"{field} {text!r} is not a number", field) from None
+        except ValueError as exc:
+            why = str(exc).partition(" (")[2]
+            raise fail(f"{field} {text!r} is not a number" + (f" ({why}" if why else ""),
+                       field) from None
 
     quantity = number("quantity")
     assert quantity is not None
@@ -429,17 +444,13 @@ def parse_tax_household(data: Mapping[str, Any], *, source: str | None = None) -
 
 def load_tax_household(path: str | Path) -> TaxHousehold:
     """Read the household YAML file and validate its tax-lot sections."""
-    import yaml
+    from rebal.data.yamlfile import parse_yaml
 
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read household file: {exc.strerror}", file=name) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise InputError(f"invalid YAML: {exc}", file=name, row=row) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise InputError(f"cannot read household file: {reason}", file=name) from None
+    data = parse_yaml(text, file=name)
     return parse_tax_household(data, source=name)

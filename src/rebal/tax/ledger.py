@@ -434,16 +434,20 @@ class Ledger:
                 out.append(self._lot(piece))
         return tuple(out)
 
-    def dispositions(self) -> tuple[Disposition, ...]:
-        """Every disposition so far, in order of sale (after flushing the current day)."""
+    def dispositions(self, *, year: int | None = None) -> tuple[Disposition, ...]:
+        """Every disposition so far (of sales in ``year`` only, when given), in order of
+        sale (after flushing the current day)."""
         self.flush()
-        disps = sorted(self._disps, key=lambda d: (d.sold, d.trade_seq, d.piece.key()))
+        mine = self._disps if year is None else [d for d in self._disps if d.sold.year == year]
+        disps = sorted(mine, key=lambda d: (d.sold, d.trade_seq, d.piece.key()))
         return tuple(self._disposition(d) for d in disps)
 
-    def year_totals(self, *, owner: Owner | None = None) -> tuple[YearTotals, ...]:
-        """Recognized gains and losses by year so far. A December loss can still be
-        washed by a purchase in the next 30 days: totals are final 31 days after."""
-        return year_totals(self.dispositions(), owner=owner)
+    def year_totals(self, *, owner: Owner | None = None,
+                    year: int | None = None) -> tuple[YearTotals, ...]:
+        """Recognized gains and losses by year so far (of ``year`` only, when given). A
+        December loss can still be washed by a purchase in the next 30 days: totals are
+        final 31 days after."""
+        return year_totals(self.dispositions(year=year), owner=owner)
 
     def result(self) -> AuditResult:
         """Freeze the ledger into an :class:`AuditResult`."""

@@ -14,7 +14,9 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -26,10 +28,16 @@ from rebal.types import FilingStatus
 __all__ = [
     "StatusParams",
     "TaxYearParams",
+    "adjusted_params",
     "available_years",
+    "extra_years",
     "load_params",
     "status_params",
 ]
+
+#: Years served by :func:`load_params` without a file while :func:`extra_years` is active
+#: (inflation-adjusted copies of a file's year, for simulations over history).
+_EXTRA: dict[int, TaxYearParams] = {}
 
 _STATUS_KEYS: tuple[str, ...] = tuple(s.value for s in FilingStatus)
 
@@ -157,8 +165,70 @@ def load_params(year: int, directory: Path | str | None = None) -> TaxYearParams
     InputError
         The file is malformed; names the file and the field.
     """
+    if directory is None and int(year) in _EXTRA:
+        return _EXTRA[int(year)]
     folder = str(Path(directory)) if directory is not None else None
     return _load_cached(int(year), folder)
+
+
+def adjusted_params(year: int, inflation: float) -> TaxYearParams:
+    """Parameters for a ``year`` without a file: the nearest file's year, its indexed
+    dollar amounts moved by ``inflation`` a year.
+
+    Indexed (IRC §1(f), §63(c)(4), §1(j)(5)(C), §55(d)(4)): the ordinary bracket bounds, the
+    standard deduction, the 0 %/15 % LTCG tops, the AMT rate break, exemption and phase-out
+    start — each × ``(1 + inflation) ** (year − base)``. Not indexed by statute, so kept:
+    the NIIT thresholds (§1411(b)) and the $3,000 capital-loss limit (§1211(b)). Rates are
+    the file's (the law of that year, not of ``year``: a stated approximation).
+
+    Parameters
+    ----------
+    year
+        The tax year wanted.
+    inflation
+        Yearly rate, a fraction (0.025 = 2.5 %), > −1.
+    """
+    if not (inflation > -1.0 and math.isfinite(inflation)):
+        raise ConfigError(f"inflation must be a finite fraction > -1, got {inflation!r}")
+    years = available_years()
+    if not years:
+        raise ConfigError("no tax parameter files are installed")
+    base = min(years, key=lambda y: (abs(y - int(year)), y))
+    src = load_params(base)
+    k = (1.0 + inflation) ** (int(year) - base)
+    by_status = {
+        status: replace(
+            p, year=int(year),
+            ordinary_upper_bounds=tuple(b * k for b in p.ordinary_upper_bounds),
+            standard_deduction=p.standard_deduction * k,
+            ltcg_zero_top=p.ltcg_zero_top * k, ltcg_fifteen_top=p.ltcg_fifteen_top * k,
+            amt_rate_break=p.amt_rate_break * k, amt_exemption=p.amt_exemption * k,
+            amt_phaseout_start=p.amt_phaseout_start * k,
+            source_file=f"{p.source_file} (indexed amounts x {k:.6f} for {int(year)})",
+        )
+        for status, p in src.by_status.items()
+    }
+    return TaxYearParams(year=int(year), by_status=by_status, sources=src.sources,
+                         source_file=by_status[next(iter(by_status))].source_file)
+
+
+@contextmanager
+def extra_years(years: Iterator[int] | tuple[int, ...] | list[int], inflation: float,
+                ) -> Iterator[tuple[int, ...]]:
+    """Within the block, :func:`load_params` (and so every tax computation) serves each of
+    ``years`` that has no file by :func:`adjusted_params`; yields the years added.
+
+    Process-wide while active (not for concurrent use with different rates in threads).
+    """
+    have = set(available_years())
+    added = tuple(sorted({int(y) for y in years} - have - set(_EXTRA)))
+    for y in added:
+        _EXTRA[y] = adjusted_params(y, inflation)
+    try:
+        yield added
+    finally:
+        for y in added:
+            _EXTRA.pop(y, None)
 
 
 def status_params(year: int, filing_status: FilingStatus | str) -> StatusParams:

@@ -15,7 +15,8 @@ After-tax figures (``docs/taxable_backtests.md``)::
     after_tax_cagr            = (after_tax_value / initial) ** (1 / years) - 1
     after_tax_cagr_liquidated = (liquidation_value / initial) ** (1 / years) - 1
     tax_drag                  = pre_tax_cagr - after_tax_cagr   (and liquidated)
-    tax_efficiency            = after_tax_cagr / pre_tax_cagr   (and liquidated)
+    tax_efficiency            = after_tax_cagr / pre_tax_cagr   (and liquidated),
+                                NaN unless pre_tax_cagr > 0
 """
 
 from __future__ import annotations
@@ -276,8 +277,9 @@ class TaxableBacktestResult:
             after_tax_cagr_liquidated=liq,
             tax_drag=pre - at,
             tax_drag_liquidated=pre - liq,
-            tax_efficiency=at / pre if pre == pre and pre != 0 else float("nan"),
-            tax_efficiency_liquidated=liq / pre if pre == pre and pre != 0 else float("nan"),
+            # undefined unless the pre-tax CAGR is > 0 (docs/metrics.md, "Tax efficiency")
+            tax_efficiency=at / pre if pre > 0 else float("nan"),
+            tax_efficiency_liquidated=liq / pre if pre > 0 else float("nan"),
             total_tax_paid_usd=self.total_tax_paid_usd,
             tax_paid_by_year=by_year,
             harvested_loss_usd=float(self.harvests.loss_usd.sum()),

@@ -1,4 +1,4 @@
-"""Exit statuses of every ``rebal`` command (README, "Exit codes"; each command's --help)."""
+"""Exit statuses of every command (README, "Exit codes"; each command's ``--help``)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,15 @@ _EXIT_EXTRA = {
     "plan": f"{EXIT_TIME_LIMIT} = the solver stopped at its time limit (a warning line says "
             "so; the plan shown is feasible but may not be optimal)",
     "check": f"{EXIT_ACTION} = action needed (a class or tier outside its band)",
+    "monitor": f"{EXIT_ACTION} = action needed (an open alert of severity action); "
+               f"{EXIT_BAD_INPUT} also when a household could not be read or --notify failed",
+    "plan-all": f"{EXIT_BAD_INPUT} also when some households failed (each listed)",
 }
 
 
 def exit_codes_epilog(command: str) -> str:
     """The exit statuses of ``command``, for its --help."""
-    ok = "within bands" if command == "check" else "done"
+    ok = {"check": "within bands", "monitor": "nothing to do"}.get(command, "done")
     parts = [f"{EXIT_OK} = {ok}", f"{EXIT_BAD_INPUT} = bad input or an impossible request "
              "(one line on stderr naming the file, field or flag)"]
     if command in _EXIT_EXTRA:

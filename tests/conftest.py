@@ -1,4 +1,4 @@
-"""Run the real ``rebal`` entry point in-process and capture what a user sees."""
+"""Shared fixtures: run the real ``rebal`` entry point in-process and capture what a user sees."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Run many independent jobs: the :class:`Executor` protocol and its local implementations.
+"""The :class:`Executor` protocol and its local implementations.
 
 A job is ``fn(job)`` for each item of a sequence; jobs share nothing and their
 results come back in job order. Studies map their policies and sweeps their kernel
@@ -10,12 +10,8 @@ blocks through an executor, so one seam decides where work runs:
 - :class:`ProcessExecutor`: a pool of local processes, for Python-bound jobs; ``fn``
   must be a module-level function and jobs and results must pickle.
 
-(A Dask executor, for many machines, implements the same protocol elsewhere.)
-
-This module sits at the bottom of the package's layers (beside ``types`` and
-``errors``; it imports only :mod:`rebal.errors`, on a bad worker count) so that
-``studies`` and ``sweep`` can take an executor while ``services`` chooses one;
-:mod:`rebal.services.executor` re-exports it.
+(:class:`rebal.executor.dask.DaskExecutor`, for many machines, implements the same
+protocol.)
 """
 
 from __future__ import annotations

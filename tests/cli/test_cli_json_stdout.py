@@ -20,6 +20,9 @@ COMMANDS = {
     "compare": ["compare", "examples/studies/default_core.yaml", "--json"],
     "plan": ["plan", "examples/households/diy_small.yaml", "--json"],
     "plan-article": ["plan", "examples/households/article_client.yaml", "--json"],
+    "plan-schedule": ["plan", "examples/households/diy_small.yaml", "--months", "3",
+                      "--monthly-contribution", "1000", "--json"],
+    "sweep": ["sweep", "examples/studies/sweep_costs_default.yaml", "--json"],
     "check": ["check", "examples/households/diy_small.yaml", "--json"],
     "tax-estimate": ["tax", "estimate", "--year", "2025", "--status", "single",
                      "--income", "60000", "--lt", "30000", "--json"],
@@ -37,3 +40,18 @@ def test_json_stdout_is_one_document(name: str) -> None:
     )
     assert proc.returncode in (0, 10), proc.stderr[-2000:]
     json.loads(proc.stdout)  # raises on a banner, a progress bar or any stray line
+
+
+def test_demo_prints_no_solver_banner(tmp_path: Path) -> None:
+    # `rebal demo` plans the example household with HiGHS: its C++ banner ("Running
+    # HiGHS …", "Copyright …") must not reach stdout.
+    proc = subprocess.run(
+        [sys.executable, "-m", "rebal.cli.main", "demo", "--out", str(tmp_path), "--quiet"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "HiGHS" not in proc.stdout and "Copyright" not in proc.stdout
+    assert proc.stdout.strip().splitlines() == [
+        f"backtest report: {tmp_path / 'compare.html'}",
+        f"plan report:     {tmp_path / 'plan.html'}"]

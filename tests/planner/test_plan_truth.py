@@ -424,3 +424,31 @@ def test_position_above_the_limit_is_one_line():
     with pytest.raises(ConfigError, match=r"account tx, S: the position is worth "
                                           r"\$2,000,000,000, above the planner's limit"):
         plan(h)
+
+
+def test_sparse_matrix_sums_duplicates_like_a_dense_loop():
+    from rebal.planner.model import SparseMatrix
+
+    rows = [0, 2, 0, 1, 2, 0]
+    cols = [1, 0, 1, 3, 0, 0]
+    vals = [1.5, 2.0, -0.5, 4.0, 1.0, 3.0]
+    dense = [[0.0] * 4 for _ in range(3)]
+    for r, c, v in zip(rows, cols, vals, strict=True):
+        dense[r][c] += v
+    a = SparseMatrix.from_triplets(rows, cols, vals, (3, 4))
+    assert a.toarray().tolist() == dense
+    assert a.start.tolist() == [0, 2, 3, 3, 4]  # column 0: rows 0 and 2; column 1: row 0
+
+
+def test_gain_tax_schedule_has_no_recursion_and_a_stated_limit():
+    from rebal.tax.marginal import MAX_GAIN_USD, TaxProfile, gain_tax_schedule
+    from rebal.types import FilingStatus
+
+    profile = TaxProfile(year=2025, filing_status=FilingStatus.SINGLE, ordinary_income=100_000)
+    # A household-sized curve far above any bracket: exact at the top (37 % + 3.8 %
+    # NIIT on every dollar of ST gain past the last kink).
+    sched = gain_tax_schedule(profile, "short", 5e9)
+    assert sched.segments[-1].rate == pytest.approx(0.408)
+    assert sched.segments[-1].start_usd + sched.segments[-1].width_usd == pytest.approx(5e9)
+    with pytest.raises(ConfigError, match="above the supported"):
+        gain_tax_schedule(profile, "short", MAX_GAIN_USD * 10)

@@ -195,8 +195,12 @@ def test_generated_households(h, mode):
         # The naive tax is a cap of the balanced plan; it can be out of reach only when
         # the naive plan does something the planner may not (docs/planner.md), and the
         # plan then says so.
-        assert p.tax.total_usd <= p.naive.tax.total_usd + 0.005 or any(
-            "kept the previous solution" in n for n in p.notes)
+        # Rounding to whole shares may leave a few cents over after the re-solves: then
+        # a note gives the excess (at most $1 here).
+        excess = p.tax.total_usd - p.naive.tax.total_usd
+        assert excess <= 0.005 or any(
+            "kept the previous solution" in n for n in p.notes) or (
+            excess <= 1.0 and any(f"by ${excess:,.2f} after re-solving" in n for n in p.notes))
     if mode == "full_rebalance":
         assert p.in_bands_after
     if mode == "tax_free":

@@ -120,6 +120,12 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     if cap is not None and outcome.tax.total_usd > cap + _TAX_TOL:
         notes.append(f"exact tax {outcome.tax.total_usd:,.2f} exceeds the cap {cap:,.2f} "
                      "after re-solving; the linear tax model is approximate here")
+    if (cap is None and settings.mode is PlanMode.BALANCED and naive is not None
+            and outcome.tax.total_usd > naive.tax.total_usd + _TAX_TOL):
+        notes.append(f"exact tax ${outcome.tax.total_usd:,.2f} exceeds the naive plan's "
+                     f"${naive.tax.total_usd:,.2f} by "
+                     f"${outcome.tax.total_usd - naive.tax.total_usd:,.2f} after re-solving "
+                     "(rounding to whole shares and the linear tax model)")
     est = outcome.tax.model_estimate_usd
     if est is not None and abs(est - outcome.tax.total_usd) > 0.5:
         notes.append(f"the optimizer's linear tax estimate was ${est:,.2f}; the tax engine's "
@@ -266,6 +272,8 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
                 shares = float(round(raw))
             else:
                 shares = min(_ceil(raw, _EPS_SHARES), pos.held) if raw > _EPS_SHARES / 2 else 0.0
+            if problem.min_trade_after and shares < pos.min_sell_shares - 1e-9:
+                shares = 0.0
             sale[i] = (raw, shares)
     _cover_cash_needs(h, problem, sale)
     for i, pos in enumerate(problem.positions):
@@ -285,6 +293,8 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
         if pos.buy_col is not None:
             raw = float(x[pos.buy_col])
             shares = float(round(raw)) if pos.whole_shares else _floor(raw, _EPS_SHARES)
+            if problem.min_trade_after and shares < pos.min_buy_shares - 1e-9:
+                shares = 0.0
             if shares > 0:
                 buys.append(Order(pos.account, pos.symbol, Side.BUY, shares))
     # Cash check after rounding; trim the largest buys if a cent is missing.

@@ -117,11 +117,11 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 
     inf = highspy.kHighsInf
     lp.row_lower_ = np.where(np.isinf(problem.row_lo), -inf, problem.row_lo)
     lp.row_upper_ = np.where(np.isinf(problem.row_hi), inf, problem.row_hi)
-    csc = problem.a_matrix.tocsc()
+    a = problem.a_matrix
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = csc.indices.astype(np.int32)
-    lp.a_matrix_.value_ = csc.data.astype(np.float64)
+    lp.a_matrix_.start_ = a.start
+    lp.a_matrix_.index_ = a.index
+    lp.a_matrix_.value_ = a.value
     if np.any(problem.integrality):
         types = _var_types()
         lp.integrality_ = [types[int(k)] for k in problem.integrality]

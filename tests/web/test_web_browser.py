@@ -21,7 +21,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from conftest import EXAMPLES, FIXTURES, H
+from web_helpers import EXAMPLES, FIXTURES, H
 
 CHROMIUM = next((p for p in (os.environ.get("REBAL_CHROMIUM"), shutil.which("chromium"),
                              shutil.which("chromium-browser")) if p), None)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 import yaml
 
-from conftest import EXAMPLES, H, csrf
+from web_helpers import EXAMPLES, H, csrf
 
 HOUSEHOLD_URL = "/households/" + quote(H, safe="")
 
@@ -193,7 +193,7 @@ def test_households_sort_filter_pages(client, tmp_path: Path) -> None:
 
 
 def test_import_dry_run_then_confirm(client, db) -> None:
-    from conftest import FIXTURES
+    from web_helpers import FIXTURES
     from rebal.services.store import export_household
 
     _add(client)

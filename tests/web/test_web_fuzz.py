@@ -9,7 +9,7 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES, client_for
+from web_helpers import EXAMPLES, client_for
 
 TEXT = st.one_of(st.text(max_size=30), st.sampled_from(
     ["", "0", "-1", "1e309", "nan", "DIY investor (single)", "brokerage", "generic", "lots",

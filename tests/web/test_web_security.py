@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from conftest import EXAMPLES, FIXTURES, H, client_for, csrf
+from web_helpers import EXAMPLES, FIXTURES, H, client_for, csrf
 
 TOKEN = "s3cret-token-0123456789"
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -25,3 +28,18 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Runner:
         return code, captured.out, captured.err
 
     return run
+
+
+CHROMIUM = next((p for p in (os.environ.get("REBAL_CHROMIUM"), shutil.which("chromium"),
+                             shutil.which("chromium-browser")) if p), None)
+"""Debian's Chromium, which every browser test drives (``apt-get install -y chromium``)."""
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright's launch arguments: Debian's Chromium, one browser per session
+    (the report tests and the web app's end-to-end test share it)."""
+    if CHROMIUM is None:
+        pytest.skip("no chromium binary: apt-get update && apt-get install -y chromium")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]}

@@ -27,12 +27,7 @@ INSPECT_JS = (Path(__file__).parent / "inspect.js").read_text(encoding="utf-8")
 BAD_CONSOLE = {"warning", "error", "trace", "assert"}
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    if CHROMIUM is None:
-        pytest.skip("no chromium binary: apt-get update && apt-get install -y chromium")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]}
+# the browser's launch arguments (Debian's chromium): tests/conftest.py
 
 
 @dataclass

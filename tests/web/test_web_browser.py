@@ -10,6 +10,7 @@ Skipped, with how to get them, without the ``chromium`` binary or the playwright
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -75,16 +76,19 @@ def _fills(orders_csv: str, day: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def test_import_plan_approve_orders_fills_in_chromium(server: str, tmp_path: Path) -> None:
+def test_import_plan_approve_orders_fills_in_chromium(server: str, tmp_path: Path,
+                                                      browser) -> None:
+    """``browser``: pytest-playwright's session browser (Debian's Chromium, launched by the
+    suite's ``browser_type_launch_args`` in tests/conftest.py), shared with the report
+    tests: a second sync Playwright in one process is refused."""
     sync_api = pytest.importorskip("playwright.sync_api",
                                    reason="playwright is not installed (the test extra)")
     shots = Path(os.environ.get("REBAL_SCREENSHOTS") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(accept_downloads=True, viewport={"width": 1300, "height": 900})
+    with contextlib.closing(browser.new_context(
+            accept_downloads=True, viewport={"width": 1300, "height": 900})) as context:
+        page = context.new_page()
         page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
                 if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
@@ -158,7 +162,6 @@ def test_import_plan_approve_orders_fills_in_chromium(server: str, tmp_path: Pat
         page.fill("input[name=q]", "DIY")
         expect(page.locator("#households")).to_contain_text("within bands")
         assert page.evaluate("window.__kept === true") and "q=DIY" in page.url
-        browser.close()
     assert not problems, problems
     print(f"screenshots: {shots}")
     assert all((shots / f"{n}.png").stat().st_size > 10_000 for n in (

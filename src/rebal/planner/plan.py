@@ -269,7 +269,10 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
         if pos.sell_col is not None:
             raw = float(x[pos.sell_col])
             if pos.whole_shares:
-                shares = float(round(raw))
+                # up (cash can only grow: a withdrawal or reserve the sale pays for stays
+                # paid), within the whole shares held
+                shares = (min(_ceil(raw, 1.0), math.floor(pos.held + 1e-9))
+                          if raw > 1e-6 else 0.0)
             else:
                 shares = min(_ceil(raw, _EPS_SHARES), pos.held) if raw > _EPS_SHARES / 2 else 0.0
             if problem.min_trade_after and shares < pos.min_sell_shares - 1e-9:

@@ -27,6 +27,13 @@ COMMANDS = {
     "sweep": ["sweep", str(REPO / "examples" / "studies" / "sweep_bands_default.yaml"),
               "--set", "data.start=2008-01-01", "--set", "sweep.axes.abs.step=0.05",
               "--set", "sweep.bootstrap.samples=20", "--threads", "1"],
+    "monitor": ["monitor", HH, str(REPO / "examples" / "households" / "diy_small.yaml")],
+    "simulate": ["simulate", str(REPO / "examples" / "households" /
+                                 "article_client_sim_default.yaml"),
+                 "--start", "2010-01-01", "--end", "2011-12-31", "--every", "quarter",
+                 "--strategies", "naive,buy-and-hold", "--bootstrap", "0"],
+    "factors": ["factors", "--factors", "us_ff3_monthly", "--prices", "us_monthly",
+                "--target", "US_MKT=0.6,CORP_AAA=0.4", "--bands", "HML=0.1"],
 }
 FIGURE = re.compile(r"-?\$?\d[\d,]*(?:\.\d+)?%?")
 

@@ -95,8 +95,10 @@ def main() -> None:
           f"here ({eff:.0%}) ≈ {need / (one * eff):,.0f} workers, at 80 % ≈ "
           f"{need / (one * 0.8):,.0f} workers (same household size; the store's writes, "
           "one process, not the bottleneck)")
-    print(f"  load average now: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs — with the "
-          "second core busy, 2 workers cannot scale")
+    load = os.getloadavg()[0]
+    print(f"  load average now: {load:.2f} on {os.cpu_count()} CPUs"
+          + (" — other work holds part of the second core: 2 workers cannot fully scale"
+             if load >= 1.0 else ""))
 
     # -- the sweep ----------------------------------------------------------------------
     import numpy as np

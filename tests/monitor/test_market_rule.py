@@ -71,3 +71,52 @@ def test_bad_market_input_is_one_line():
         class_market(h, market(), {})
     with pytest.raises(DataError, match="^the prices end 2025-05-30, more than 5 days before"):
         class_market(h, market("2025-05-31"), COLUMNS)
+
+
+def test_style_drift_beyond_a_factor_band_is_an_alert(tmp_path):
+    """Style drift as a monitor alert: the classes' loadings regressed on a factor file up
+    to the household's date; drift_k = Σ (w − w*) β_k with the household's weights. Funds
+    (known loadings): value (HML +0.6), growth (−0.4), small (+0.2)."""
+    from rebal.data.french import read_french
+    from rebal.household import household_from_dict
+    from rebal.monitor.market import factor_alerts
+
+    days = np.arange(np.datetime64("2024-01-01"), np.datetime64("2025-07-01"))
+    days = days[np.is_busday(days)]
+    n = days.shape[0]
+    rng = np.random.default_rng(3)
+    f = rng.normal([0.0004, 0.0, 0.0], [0.01, 0.006, 0.006], (n, 3))
+    beta = np.array([[1.0, 0.1, 0.6], [1.1, -0.1, -0.4], [1.0, 0.9, 0.2]])
+    r = 0.0001 + f @ beta.T + rng.normal(0, 0.002, (n, 3))
+    r[0] = 0.0
+    prices = 100 * np.cumprod(1 + r, axis=0)
+    path = tmp_path / "F-F_Research_Data_Factors_daily.CSV"
+    path.write_text("\n".join(
+        ["Made by a test in the library's layout.", "", ",Mkt-RF,SMB,HML,RF",
+         *(f"{str(d).replace('-', '')}," + ",".join(f"{100 * x:.6f}" for x in row) + ",0.01"
+           for d, row in zip(days, f, strict=True)), "", "Copyright 2026 a test"]) + "\n")
+    m = MarketData(dates=days, assets=("VAL", "GRO", "SML"), prices=prices)
+    table = read_french(path)
+
+    def house(val: float, gro: float, sml: float):
+        return household_from_dict({
+            "as_of": "2025-06-30", "household": {"name": "style", "filing_status": "single"},
+            "accounts": [{"id": "roth", "type": "roth", "whole_shares": False}],
+            "securities": [{"symbol": s, "price_usd": 10.0, "asset_class": s}
+                           for s in ("VAL", "GRO", "SML")],
+            "targets": {"classes": {"VAL": 0.4, "GRO": 0.4, "SML": 0.2}},
+            "lots": [{"account": "roth", "symbol": s, "quantity": q}
+                     for s, q in (("VAL", val), ("GRO", gro), ("SML", sml))]})
+
+    # 55/25/20 against 40/40/20: HML drift ≈ 0.15 × 0.6 + (−0.15) × (−0.4) = +0.15 > 0.05
+    tilted = house(5_500, 2_500, 2_000)
+    (a,) = factor_alerts(tilted, class_market(tilted, m), table, {"HML": 0.05}, window=250)
+    assert a.key == "factor_drift:HML" and a.severity.value == "action"
+    assert a.figures["drift"] == pytest.approx(0.15, abs=0.02)  # the loadings are estimates
+    assert a.message.startswith(f"HML style drift {a.figures['drift']:+.3f} is beyond its "
+                                "band ±0.05 (loadings regressed on 250 rows up to 2025-06-30)")
+    # 41/39/20: drift ≈ 0.01 × 0.6 + 0.01 × 0.4 = 0.01, inside the band
+    near = house(4_100, 3_900, 2_000)
+    assert factor_alerts(near, class_market(near, m), table, {"HML": 0.05}, window=250) == []
+    with pytest.raises(ConfigError, match="^--factor-bands names 'RMW'"):
+        factor_alerts(near, class_market(near, m), table, {"RMW": 0.05})

@@ -86,3 +86,14 @@ lots:
     assert [h["action_needed"] for h in doc["households"]] == [False, True]
     code, out, _ = cli("monitor", str(calm), str(tmp_path / "missing.yaml"))
     assert code == 2 and "1 failed" in out and "missing.yaml" in out
+
+
+def test_market_and_factor_options_are_checked_first(cli):
+    code, _, err = cli("monitor", DIY, "--factors", "us_ff3_monthly")
+    assert code == 2 and "--factors needs --factor-bands" in err
+    code, _, err = cli("monitor", DIY, "--policy", "factor-band:file=us_ff3_monthly,on=HML")
+    assert code == 2 and "use --factors FILE --factor-bands" in err
+    code, _, err = cli("monitor", DIY, "--prices", "default")
+    assert code == 2 and "--prices and --class-prices need --policy or --factors" in err
+    code, _, err = cli("monitor", DIY, "--factors", "us_ff3_monthly", "--factor-bands", "HML")
+    assert code == 2 and "--factor-bands: expected FACTOR=WIDTH" in err

@@ -42,7 +42,10 @@ def monitor_cmd(
     notify: Annotated[str | None, typer.Option(help="POST the new alerts as JSON to this URL.")] = None,
     policy: Annotated[str | None, typer.Option(help="Also ask this policy whether today is an action day, from market data: vol-band:base=0.05, monthly, a VIX table … (docs/policies.md).")] = None,
     prices: Annotated[str | None, typer.Option(help="Market data for --policy: default, a dataset or a price file (CSV/Parquet).")] = None,
-    class_prices: Annotated[str | None, typer.Option(help="Price column of each class for --policy: CLASS=COLUMN,… (default: the class's own name).")] = None,
+    class_prices: Annotated[str | None, typer.Option(help="Price column of each class for --policy and --factors: CLASS=COLUMN,… (default: the class's own name).")] = None,
+    factors: Annotated[str | None, typer.Option(help="Also style drift: a Ken French factor file (or a shipped one, e.g. us_ff3_monthly) to regress the classes' returns on (docs/factors.md).")] = None,
+    factor_bands: Annotated[str | None, typer.Option(help="Bands for --factors: FACTOR=WIDTH,… in loading units (HML=0.1: 'style drift exceeds 10 %').")] = None,
+    factor_window: Annotated[int, typer.Option(help="Rows per regression for --factors.")] = 252,
     executor: ExecutorOption = None,
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
@@ -63,10 +66,21 @@ def monitor_cmd(
             if not sep or not cls.strip() or not col.strip():
                 raise ConfigError(f"--class-prices: expected CLASS=COLUMN, got {part.strip()!r}")
             mapping[cls.strip()] = col.strip()
+    fbands: dict[str, float] = {}
+    for part in (factor_bands or "").split(","):
+        if part.strip():
+            name, sep, width = part.partition("=")
+            try:
+                fbands[name.strip()] = float(width)
+            except ValueError:
+                raise ConfigError(f"--factor-bands: expected FACTOR=WIDTH, got {part.strip()!r}") from None
+            if not sep or not name.strip():
+                raise ConfigError(f"--factor-bands: expected FACTOR=WIDTH, got {part.strip()!r}")
     request = MonitorRequest(households=tuple(str(p) for p in households or ()),
                              names=tuple(household or ()), db=db, all_=all_, notify=notify,
                              executor=parse_executor(executor, scheduler, workers),
-                             policy=policy, prices=prices, class_prices=mapping)
+                             policy=policy, prices=prices, class_prices=mapping,
+                             factors=factors, factor_bands=fbands, factor_window=factor_window)
     run = monitor(request)
     if json_out:
         console.print_json(run.to_dict())

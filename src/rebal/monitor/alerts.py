@@ -30,6 +30,7 @@ class AlertKind(ParseEnum):
     SWAP_BACK = "swap_back"
     ZERO_LTCG_ROOM = "zero_ltcg_room"
     POLICY_ACTION = "policy_action"
+    FACTOR_DRIFT = "factor_drift"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

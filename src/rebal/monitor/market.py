@@ -14,7 +14,9 @@ The monitor adds one row after the household's date, on the next weekday, with t
 prices repeated: so a household dated on the last weekday of a month is on an action day
 of a monthly policy. (An exchange holiday on that weekday is not known here: a period
 whose last trading day falls before a holiday weekday is seen one trading day late.)
-Every estimator reads rows up to the household's date only, as in a backtest.
+Every estimator reads rows up to the household's date only, as in a backtest. A policy
+that needs its own data on every row (a factor file, for ``factor-band``) and has none for
+the added row is decided on the real rows only.
 """
 
 from __future__ import annotations
@@ -23,15 +25,16 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from rebal.data.french import FactorReturns
 from rebal.data.market import MarketData
-from rebal.errors import ConfigError, DataError
+from rebal.errors import ConfigError, DataError, RebalError
 from rebal.household.model import Household
 from rebal.household.views import class_weights
 from rebal.monitor.alerts import Alert, AlertKind, Severity
 from rebal.policy.decide import decide, state_from_compiled
 from rebal.policy.policy import Policy
 
-__all__ = ["STALE_DAYS", "class_market", "policy_alerts"]
+__all__ = ["STALE_DAYS", "class_market", "factor_alerts", "policy_alerts"]
 
 STALE_DAYS = 5
 """Most calendar days between the last price and the household's date (a long weekend)."""
@@ -59,7 +62,12 @@ def class_market(h: Household, market: MarketData,
                 f"{col!r}; the prices have {', '.join(market.assets[:12])}); map it with "
                 f"--class-prices {t.asset_class}=COLUMN")
         names.append(col)
-    picked = market.select(names)
+    # one column per class, named by the class (two classes may follow one column)
+    picked = MarketData(
+        dates=market.dates, assets=tuple(t.asset_class for t in h.targets),
+        prices=market.prices[:, [market.asset_index(c) for c in names]],
+        risk_free=market.risk_free, periods_per_year=market.periods_per_year,
+        aux=market.aux, source=market.source, notes=market.notes)
     day = np.datetime64(h.as_of, "D")
     if picked.dates[0] > day:
         raise DataError(f"the prices start {picked.dates[0]}, after the household's date "
@@ -91,7 +99,12 @@ def policy_alerts(h: Household, market: MarketData, policy: Policy) -> list[Aler
         periods_per_year=market.periods_per_year,
         aux={k: np.append(v, v[-1:], axis=0) for k, v in market.aux.items()},
         source=market.source, notes=market.notes)
-    compiled = policy.compile(extended, target)
+    try:
+        compiled = policy.compile(extended, target)
+    except RebalError:
+        # a policy that needs its own data on every row (a factor file ending on the
+        # household's date) has nothing for the added row: decide on the real rows only
+        compiled = policy.compile(market, target)
     row = market.n_days - 1
     now = class_weights(h)
     weights = np.array([now[t.asset_class] for t in h.targets])
@@ -122,3 +135,56 @@ def policy_alerts(h: Household, market: MarketData, policy: Policy) -> list[Aler
         key=f"policy_action:{policy.name}",
         message=f"{policy.name}: {day} is an action day: {what}",
         figures=figures)]
+
+
+def factor_alerts(h: Household, market: MarketData, factors: FactorReturns,
+                  bands: Mapping[str, float], *, window: int = 252) -> list[Alert]:
+    """Style drift of the household against factor bands (``docs/factors.md``).
+
+    The classes' loadings are regressed on ``factors`` over the last ``window`` rows up to
+    the household's date (:func:`rebal.factors.rolling_loadings`, every factor of the
+    table); the drift of factor *k* is ``Σ_i (w_i − w*_i) β_ik`` (loading units,
+    :func:`rebal.factors.bands.exposure_drift`) with the household's current class weights.
+    A factor whose |drift| exceeds its band is a ``factor_drift`` alert [action].
+
+    Parameters
+    ----------
+    market
+        :func:`class_market` of the household.
+    factors
+        A French-library table (:func:`rebal.data.french.read_french`).
+    bands
+        Factor → absolute half-width in loading units (``HML=0.1``: "style drift exceeds
+        10 %").
+    window
+        Rows per regression.
+    """
+    from rebal.factors.bands import exposure_drift
+    from rebal.factors.loadings import factor_returns_for, rolling_loadings
+
+    f, excess, names = factor_returns_for(market, factors)
+    unknown = [k for k in bands if k not in names]
+    if unknown:
+        raise ConfigError(f"--factor-bands names {unknown[0]!r}, not a factor of "
+                          f"{factors.source} ({', '.join(names)})")
+    row = market.n_days - 1
+    loadings = rolling_loadings(excess, f, window, assets=market.assets, names=names,
+                                rows=np.array([row]), source=factors.source)
+    beta = loadings.at(row)
+    target = np.array([t.weight for t in h.targets])
+    now = class_weights(h)
+    weights = np.array([now[t.asset_class] for t in h.targets])
+    drift = exposure_drift(weights, target, beta)
+    out: list[Alert] = []
+    day = str(market.dates[row])
+    for k, name in enumerate(names):
+        if name not in bands or not np.isfinite(drift[k]) or abs(drift[k]) <= bands[name]:
+            continue
+        out.append(Alert(
+            household=h.name, kind=AlertKind.FACTOR_DRIFT, severity=Severity.ACTION,
+            key=f"factor_drift:{name}",
+            message=(f"{name} style drift {drift[k]:+.3f} is beyond its band ±{bands[name]:g} "
+                     f"(loadings regressed on {loadings.window} rows up to {day})"),
+            figures={"drift": float(drift[k]), "band": float(bands[name]),
+                     "window": loadings.window, "date": day}))
+    return out

@@ -42,6 +42,9 @@ class Evaluate:
     policy: str | None = None
     market: Any = None
     columns: tuple[tuple[str, str], ...] = ()
+    factors: Any = None
+    factor_bands: tuple[tuple[str, float], ...] = ()
+    factor_window: int = 252
 
     def __call__(self, job: str | tuple[str, dict[str, Any]]) -> dict[str, Any]:
         from dataclasses import replace
@@ -54,12 +57,17 @@ class Evaluate:
         else:
             h = household_from_dict(job[1], source=f"store:{job[0]}")
         result = evaluate(h)
-        if self.policy is not None:
-            from rebal.monitor.market import class_market, policy_alerts
+        if self.market is not None:
+            from rebal.monitor.market import class_market, factor_alerts, policy_alerts
             from rebal.policy.parse import parse_policy
 
-            extra = policy_alerts(h, class_market(h, self.market, dict(self.columns)),
-                                  parse_policy(self.policy))
+            classes = class_market(h, self.market, dict(self.columns))
+            extra = []
+            if self.policy is not None:
+                extra += policy_alerts(h, classes, parse_policy(self.policy))
+            if self.factors is not None:
+                extra += factor_alerts(h, classes, self.factors, dict(self.factor_bands),
+                                       window=self.factor_window)
             result = replace(result, alerts=result.alerts + tuple(extra))
         return result.to_dict()
 
@@ -105,6 +113,9 @@ class MonitorRequest:
         Also the market rule: a policy (``vol-band:base=0.05``, ``monthly`` …) decided
         on each household's date from ``prices`` (``default``, a dataset or a file), the
         classes mapped to price columns by ``class_prices`` (default: same name).
+    factors, factor_bands, factor_window
+        Also style drift: a French-library factor file (or a shipped one), bands
+        ``{factor: half-width}`` in loading units, rows per regression.
     """
 
     households: Sequence[str] = field(default_factory=tuple)
@@ -116,6 +127,9 @@ class MonitorRequest:
     policy: str | None = None
     prices: str | None = None
     class_prices: Mapping[str, str] = field(default_factory=dict)
+    factors: str | None = None
+    factor_bands: Mapping[str, float] = field(default_factory=dict)
+    factor_window: int = 252
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -236,21 +250,42 @@ def monitor(
 
 
 def _evaluator(request: MonitorRequest) -> Evaluate:
-    """The job function, with the policy parsed and the prices read once (bad ones fail
-    here, before any household)."""
+    """The job function, with the policy parsed and the prices and factors read once (bad
+    ones fail here, before any household)."""
     from rebal.errors import ConfigError
 
-    if request.policy is None:
+    if request.policy is None and request.factors is None:
         if request.prices is not None or request.class_prices:
-            raise ConfigError("--prices and --class-prices need --policy")
+            raise ConfigError("--prices and --class-prices need --policy or --factors")
+        if request.factor_bands:
+            raise ConfigError("--factor-bands needs --factors")
         return Evaluate()
     from rebal.datasets import resolve_prices
-    from rebal.policy.parse import parse_policy
 
-    parse_policy(request.policy)
+    if request.policy is not None:
+        from rebal.policy.kinds import PolicyKind
+        from rebal.policy.parse import parse_policy
+
+        if parse_policy(request.policy).kind is PolicyKind.FACTOR_BAND:
+            raise ConfigError("--policy factor-band decides on a backtest's own drifted "
+                              "weights; for a household's style drift use --factors FILE "
+                              "--factor-bands HML=0.1")
+    table = None
+    if request.factors is not None:
+        from rebal.data.french import read_french
+        from rebal.datasets import resolve_factor_file
+
+        if not request.factor_bands:
+            raise ConfigError("--factors needs --factor-bands FACTOR=WIDTH,… (e.g. HML=0.1)")
+        for name, width in request.factor_bands.items():
+            if not width > 0:
+                raise ConfigError(f"--factor-bands {name} must be > 0, got {width}")
+        table = read_french(resolve_factor_file(request.factors))
     market = resolve_prices(request.prices or "default")
     return Evaluate(policy=request.policy, market=market,
-                    columns=tuple(sorted(request.class_prices.items())))
+                    columns=tuple(sorted(request.class_prices.items())), factors=table,
+                    factor_bands=tuple(sorted(request.factor_bands.items())),
+                    factor_window=request.factor_window)
 
 
 def _monitor_store(request: MonitorRequest, step: Callable[[int, int, int], None],

@@ -168,8 +168,9 @@ def _precheck(h: Household, settings: PlanSettings) -> None:
         value[(lot.account, lot.symbol)] += lot.quantity * sec[lot.symbol].price_usd
     for (account, symbol), v in value.items():
         if v > MAX_POSITION_USD:
+            shown = f"{v:,.0f}" if v < 1e15 else f"{v:.3g}"  # a short line for absurd sizes
             raise ConfigError(
-                f"account {account}, {symbol}: the position is worth ${v:,.0f}, above the "
+                f"account {account}, {symbol}: the position is worth ${shown}, above the "
                 f"planner's limit of ${MAX_POSITION_USD:,.0f} per position (check the "
                 "quantity and price_usd)")
     binding = []

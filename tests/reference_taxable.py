@@ -109,7 +109,9 @@ def reference_taxable(dates, tr_prices, classes, subs, target, *, policy, band=N
             if not loss_ok(j, d):
                 pool = [lt for lt in pool if lt["basis"] <= lt["q"] * (p * (1 - cost))]
             if method == "hifo":
-                pool.sort(key=lambda lt: (-lt["basis"] / lt["q"], lt["seq"]))
+                # equal bases per share (same price, e.g. flat T-bills) tie FIFO: compare at
+                # 12 significant digits so float noise in basis / q cannot decide
+                pool.sort(key=lambda lt: (-float(f"{lt['basis'] / lt['q']:.12g}"), lt["seq"]))
             else:
                 pool.sort(key=lambda lt: lt["seq"])
             total = sum(lt["q"] for lt in lots[j])

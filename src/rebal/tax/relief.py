@@ -121,7 +121,11 @@ def order_lots(
         return fifo
     if method is LotMethod.LIFO:
         return fifo[::-1]
-    per_share = [lot.basis_usd / lot.quantity for lot in lots]
+    # Bases per share compared at 12 significant digits: two lots bought the same day at
+    # the same price (a rebalance and a swap-back) have one basis per share, but computed
+    # from different quantities their floats can differ in the last bit, and that noise
+    # must not decide which lot goes first (ties go FIFO, as documented).
+    per_share = [float(f"{lot.basis_usd / lot.quantity:.12g}") for lot in lots]
     if method is LotMethod.HIFO:
         return sorted(fifo, key=lambda i: -per_share[i])
     if method is LotMethod.HCLTF:

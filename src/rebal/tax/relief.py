@@ -82,6 +82,26 @@ def average_basis_per_share(lots: Sequence[LotLike]) -> float:
     return sum(lot.basis_usd for lot in lots) / shares
 
 
+_TIE = 1e-12
+"""Relative difference under which two bases per share are one (float noise)."""
+
+
+def _snapped(values: list[float]) -> list[float]:
+    """``values`` with each run of values within :data:`_TIE` (relative) of the run's
+    smallest replaced by it: two lots bought the same day at the same price (a rebalance
+    and a swap-back) have one basis per share, but computed from different quantities
+    their floats can differ in the last bit, and that noise must not decide which lot goes
+    first — ties go FIFO, as documented."""
+    out = list(values)
+    rep = None
+    for i in sorted(range(len(values)), key=values.__getitem__):
+        v = values[i]
+        if rep is None or v - rep > _TIE * max(abs(rep), abs(v)):
+            rep = v
+        out[i] = rep
+    return out
+
+
 def order_lots(
     lots: Sequence[LotLike],
     method: LotMethod,
@@ -121,11 +141,7 @@ def order_lots(
         return fifo
     if method is LotMethod.LIFO:
         return fifo[::-1]
-    # Bases per share compared at 12 significant digits: two lots bought the same day at
-    # the same price (a rebalance and a swap-back) have one basis per share, but computed
-    # from different quantities their floats can differ in the last bit, and that noise
-    # must not decide which lot goes first (ties go FIFO, as documented).
-    per_share = [float(f"{lot.basis_usd / lot.quantity:.12g}") for lot in lots]
+    per_share = _snapped([lot.basis_usd / lot.quantity for lot in lots])
     if method is LotMethod.HIFO:
         return sorted(fifo, key=lambda i: -per_share[i])
     if method is LotMethod.HCLTF:

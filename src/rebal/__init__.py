@@ -29,7 +29,9 @@ __all__ = [
     "factor_exposures",
     "load_household",
     "load_prices",
+    "monitor",
     "plan",
+    "simulate",
     "sweep_study",
 ]
 

@@ -40,7 +40,9 @@ if TYPE_CHECKING:
     from rebal.services.compare import CompareRun, Study
     from rebal.services.executor import Executor
     from rebal.services.factors import FactorsRun
+    from rebal.services.monitor import MonitorRun
     from rebal.services.plan import Household, PlanRun
+    from rebal.services.simulate import SimulateRun
     from rebal.services.sweep import SweepRun, SweepStudy
     from rebal.services.tax import AuditResult, TaxBreakdown, TaxHousehold, Trade
 
@@ -53,7 +55,9 @@ __all__ = [
     "factor_exposures",
     "load_household",
     "load_prices",
+    "monitor",
     "plan",
+    "simulate",
     "sweep_study",
 ]
 
@@ -363,3 +367,72 @@ def factor_exposures(
         use=None if use is None else tuple(use), window=window,
         bands=None if bands is None else dict(bands), policy=policy, start=start, end=end,
     ))
+
+
+def simulate(
+    household: PathLike,
+    prices: PathLike = "default",
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    every: str = "month",
+    strategies: str = "planner,naive,per-account-calendar,buy-and-hold",
+    contribution_usd: float = 0.0,
+    contribution_account: str | None = None,
+    flow_frequency: str = "month",
+    bootstrap: int = 1000,
+    report: PathLike | None = None,
+    executor: str | None = None,
+) -> SimulateRun:
+    """A household run through history by the planner and its baselines (``rebal
+    simulate``, ``docs/simulate.md``): after-tax CAGRs, taxes per year and the tax alpha
+    with its bootstrap interval.
+
+    Parameters
+    ----------
+    household
+        A simulation file (a household file with a ``simulation:`` section).
+    prices
+        ``"default"``, a dataset name or a prices file.
+    start, end
+        ``YYYY-MM-DD`` bounds (default: the file's).
+    every
+        Decision frequency: ``month``, ``quarter`` or ``year``.
+    strategies
+        Comma-separated strategy names.
+    contribution_usd, contribution_account, flow_frequency
+        New money per flow period in dollars (negative: withdrawal), where, how often.
+    bootstrap
+        Resamples of the tax-alpha interval (0: none).
+    report
+        Where to write the HTML report.
+    executor
+        ``serial``, ``processes`` or ``dask`` for the strategies (``None``: serial).
+    """
+    from rebal.services.executor import ExecutorSpec
+    from rebal.services.simulate import SimulateRequest
+    from rebal.services.simulate import simulate as run
+
+    return run(SimulateRequest(
+        household=str(household), prices=str(prices), start=start, end=end, every=every,
+        strategies=strategies, contribution_usd=contribution_usd,
+        contribution_account=contribution_account, flow_frequency=flow_frequency,
+        bootstrap=bootstrap, report=None if report is None else str(report),
+        executor=ExecutorSpec.parse(executor, env={})))
+
+
+def monitor(
+    *households: PathLike,
+    db: str | None = None,
+    names: Iterable[str] = (),
+    all_: bool = False,
+    notify: str | None = None,
+) -> MonitorRun:
+    """What needs attention today (``rebal monitor``, ``docs/monitor.md``): household
+    files given, or the store's households (``db``; ``names`` to choose some; ``all_`` to
+    evaluate unchanged ones too). ``.exit_code`` is 0, 10 (action needed) or 2."""
+    from rebal.services.monitor import MonitorRequest
+    from rebal.services.monitor import monitor as run
+
+    return run(MonitorRequest(households=tuple(str(h) for h in households),
+                              names=tuple(names), db=db, all_=all_, notify=notify))

@@ -29,7 +29,7 @@ __all__ = [
     "factor_exposures",
     "load_household",
     "load_prices",
-    "monitor",
+    "monitor_households",
     "plan",
     "simulate",
     "sweep_study",

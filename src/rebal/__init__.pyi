@@ -8,7 +8,7 @@ from rebal.api import estimate_tax as estimate_tax
 from rebal.api import factor_exposures as factor_exposures
 from rebal.api import load_household as load_household
 from rebal.api import load_prices as load_prices
-from rebal.api import monitor as monitor
+from rebal.api import monitor_households as monitor_households
 from rebal.api import plan as plan
 from rebal.api import simulate as simulate
 from rebal.api import sweep_study as sweep_study

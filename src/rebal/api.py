@@ -55,7 +55,7 @@ __all__ = [
     "factor_exposures",
     "load_household",
     "load_prices",
-    "monitor",
+    "monitor_households",
     "plan",
     "simulate",
     "sweep_study",
@@ -421,7 +421,7 @@ def simulate(
         executor=ExecutorSpec.parse(executor, env={})))
 
 
-def monitor(
+def monitor_households(
     *households: PathLike,
     db: str | None = None,
     names: Iterable[str] = (),

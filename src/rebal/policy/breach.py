@@ -76,7 +76,9 @@ def _load_numba_registries() -> None:
     only picks the inner product of ``np.convolve`` / ``np.correlate``, which no rebal
     kernel uses; functions that need BLAS (``np.dot``, ``np.linalg``) import scipy
     themselves when they are compiled. So the registries are imported once here with
-    scipy hidden, unless scipy is already loaded.
+    ``scipy.linalg`` hidden, unless it is already loaded. (Other numba code compiled later
+    in the same process gets numba's plain-loop inner product for ``np.convolve`` /
+    ``np.correlate`` instead of BLAS's: the same sums, possibly in another order.)
     """
     import sys
 

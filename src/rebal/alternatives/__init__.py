@@ -7,6 +7,7 @@ the household, planner, studies and services build on it.
 
 from rebal.alternatives.exposure import ExposureView, fund_exposure, projected_calls
 from rebal.alternatives.fund import PrivateFund
+from rebal.alternatives.pacing import PacingPlan, PacingYear, pace
 from rebal.alternatives.takahashi import (
     TA_PRESETS,
     FundProjection,
@@ -19,9 +20,12 @@ __all__ = [
     "TA_PRESETS",
     "ExposureView",
     "FundProjection",
+    "PacingPlan",
+    "PacingYear",
     "PrivateFund",
     "TAParams",
     "fund_exposure",
+    "pace",
     "params_for",
     "project",
     "projected_calls",

@@ -44,10 +44,17 @@ def test_growth_lookahead_and_cap_by_hand():
     plan = pace(target_weight=0.10, liquid_usd=1000.0, liquid_growth=0.10, start_year=2005,
                 years=1, params=SIMPLE, lookahead_years=1)
     assert plan.commitments_usd[0] == pytest.approx(220.0)
-    # lookahead 2: a dollar's NAV after 2 years is 0.5 + 0.25 - 0.2 * 0.5 = 0.65 -> 100 / 0.65
+    # lookahead 2: K committed in 2005 and again in 2006; at the end of 2006 the 2005 dollar's
+    # NAV is 0.5 + 0.25 - 0.2 * 0.5 = 0.65 and the 2006 dollar's 0.5 -> K = 100 / 1.15
     plan = pace(target_weight=0.10, liquid_usd=1000.0, liquid_growth=0.0, start_year=2005,
-                years=1, params=SIMPLE, lookahead_years=2)
-    assert plan.commitments_usd[0] == pytest.approx(100 / 0.65)
+                years=2, params=SIMPLE, lookahead_years=2)
+    k1 = 100 / 1.15
+    assert plan.commitments_usd[0] == pytest.approx(k1)
+    assert "committed each year to 2006, brings the private weight to 10.0%" in plan.years[0].why
+    # 2006 aims at the end of 2007 with the 2005 fund in place. That fund per dollar:
+    # end-2006 NAV 0.65, unfunded 0.25; 2007: C = 0.5 * 0.25 = 0.125, D = 0.3 * 0.65 = 0.195,
+    # NAV 0.65 + 0.125 - 0.195 = 0.58. K2 (in 2006 and 2007) adds 0.65 + 0.5 = 1.15 per dollar
+    assert plan.commitments_usd[1] == pytest.approx((100 - 0.58 * k1) / 1.15)
     capped = pace(target_weight=0.10, liquid_usd=1000.0, liquid_growth=0.0, start_year=2005,
                   years=1, params=SIMPLE, lookahead_years=1, max_commitment_usd=50.0)
     assert capped.commitments_usd[0] == 50.0 and "capped at 50" in capped.years[0].why

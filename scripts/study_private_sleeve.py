@@ -71,14 +71,14 @@ def main() -> None:
         spy = market.returns[k, market.assets.index("SPY")]
         print(f"  {months[k]}  SPY {spy:+6.1%}  reported NAV {market.nav_returns[k]:+6.1%}  "
               f"private weight {base.private_weight[k]:6.2%}"
-              + ("  over band" if breach_rule(float(base.private_weight[k]), args.target,
+              + ("  outside band" if breach_rule(float(base.private_weight[k]), args.target,
                                               args.band) else ""))
 
     print("\nfigures by variant (USD; weights as fractions of the total):")
     keys = [
         ("max private weight", lambda s: f"{s['max_private_weight']:.2%} ({s['max_private_weight_month']})"),
-        ("months over band", lambda s: f"{s['months_over_band']} (first {s['first_month_over_band']})"),
-        ("months over ±2.5 pt", None),
+        ("months above band / outside", lambda s: f"{s['months_above_band']} / {s['months_outside_band']} (first above: {s['first_month_above_band']})"),
+        ("months above ±2.5 pt / outside", None),
         ("stocks sold for calls, bottom", lambda s: f"{s['stock_sold_for_calls_in_window_usd']:,.0f}"),
         ("stocks sold, bottom (all)", lambda s: f"{s['stock_sold_in_window_usd']:,.0f}"),
         ("stocks bought, bottom", lambda s: f"{s['stock_bought_in_window_usd']:,.0f}"),
@@ -100,9 +100,11 @@ def main() -> None:
                 j = res.assets.index("SPY")
                 print(f"    {name:32s} {res.sold_other_usd[:, j].sum():,.0f}")
             elif fmt is None:
-                tight = [breach_rule(float(w), args.target, 0.025) for w in res.private_weight]
-                first = res.months[tight.index(True)] if any(tight) else None
-                print(f"    {name:32s} {sum(tight)} (first {first})")
+                w = res.private_weight
+                out = [breach_rule(float(x), args.target, 0.025) for x in w]
+                above = [o and x > args.target for o, x in zip(out, w, strict=True)]
+                first = res.months[above.index(True)] if any(above) else None
+                print(f"    {name:32s} {sum(above)} / {sum(out)} (first above: {first})")
             else:
                 print(f"    {name:32s} {fmt(s)}")
         if res.spec.reserve_months:

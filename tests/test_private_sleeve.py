@@ -106,3 +106,21 @@ def test_real_data_lag_and_cash():
     fred = pd.read_csv(SHARED_DATA / "fred_rates_monthly_pct_1919_2023.csv", index_col="Month")
     assert m.returns[k, m.assets.index("CASH")] == pytest.approx(
         fred.loc["2008-12", "TB3MS"] / 1200)
+
+
+def test_summary_counts_what_it_says():
+    market = _market(36)
+    spec = SleeveSpec("t", target_private=0.15, private_band_abs=0.01,
+                      liquid_targets={"STK": 0.7, "BND": 0.3}, params=PARAMS, seed_vintages=0,
+                      initial_usd=1000.0)
+    res = run_private_sleeve(market, spec)
+    s = res.summary(window=("2011-01", "2011-06"), stock="STK")
+    w = res.private_nav_usd / (res.holdings_usd.sum(axis=1) + res.private_nav_usd)
+    above = [x > 0.16 for x in w]
+    assert s["months_above_band"] == sum(above)
+    assert s["months_outside_band"] == sum(x > 0.16 or x < 0.14 for x in w)
+    assert s["max_private_weight"] == max(w)
+    inside = slice(12, 18)  # 2011-01 … 2011-06
+    assert s["stock_sold_for_calls_in_window_usd"] == pytest.approx(
+        res.sold_for_calls_usd[inside, 0].sum())
+    assert s["calls_in_window_usd"] == pytest.approx(res.calls_usd[inside].sum())

@@ -208,8 +208,9 @@ class SleeveResult:
         """``(n,)`` private NAV / total."""
         return self.private_nav_usd / self.total_usd
 
-    def over_band(self) -> np.ndarray:
-        """``(n,)`` bool: the private weight beyond its band (the one breach rule)."""
+    def outside_band(self) -> np.ndarray:
+        """``(n,)`` bool: the private weight outside its band, either side (the one
+        breach rule)."""
         s = self.spec
         return np.array([breach_rule(w, s.target_private, s.private_band_abs)
                          for w in self.private_weight.tolist()], dtype=bool)
@@ -221,7 +222,8 @@ class SleeveResult:
         ``window`` is the months (inclusive) whose stock sales count as "at the bottom".
         """
         w = self.private_weight
-        over = self.over_band()
+        outside = self.outside_band()
+        above = outside & (w > self.spec.target_private)
         total = self.total_usd
         peak = np.maximum.accumulate(np.concatenate(([self.start_total_usd], total)))[1:]
         lo, hi = np.datetime64(window[0], "M"), np.datetime64(window[1], "M")
@@ -233,8 +235,9 @@ class SleeveResult:
             "label": self.spec.label,
             "max_private_weight": float(w[k_max]),
             "max_private_weight_month": str(self.months[k_max]),
-            "months_over_band": int(over.sum()),
-            "first_month_over_band": str(self.months[np.argmax(over)]) if over.any() else None,
+            "months_outside_band": int(outside.sum()),
+            "months_above_band": int(above.sum()),
+            "first_month_above_band": str(self.months[np.argmax(above)]) if above.any() else None,
             "stock_sold_for_calls_usd": None if j is None else float(self.sold_for_calls_usd[:, j].sum()),
             "stock_sold_in_window_usd": None if j is None else float(
                 (self.sold_for_calls_usd[inside, j] + self.sold_other_usd[inside, j]).sum()),

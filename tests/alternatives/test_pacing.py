@@ -79,3 +79,19 @@ def test_pacing_refuses_bad_input():
         pace(target_weight=0.1, lookahead_years=0, **kw)
     with pytest.raises(ConfigError, match="liquid_growth must be > -1"):
         pace(target_weight=0.1, **{**kw, "liquid_growth": -1.0})
+
+
+def test_contribution_and_unpayable_calls_by_hand():
+    # a year-end contribution of 100 makes the total 1100 whatever K: K = 0.1 * 1100 / 0.5
+    plan = pace(target_weight=0.10, liquid_usd=1000.0, liquid_growth=0.0, start_year=2005,
+                years=1, params=SIMPLE, lookahead_years=1, contribution_usd=100.0)
+    assert plan.commitments_usd[0] == pytest.approx(220.0)
+    assert plan.years[0].liquid_usd == pytest.approx(1000 - 110 + 100)
+    # target 90 %: K = 900 / 0.5 = 1800, 2005 calls 900 (liquid 100); 2006: C = 450,
+    # D = 0.2 * 900 = 180, liquid 100 - 450 + 180 = -170: the plan says it cannot be paid
+    plan = pace(target_weight=0.90, liquid_usd=1000.0, liquid_growth=0.0, start_year=2005,
+                years=2, params=SIMPLE, lookahead_years=1)
+    assert plan.commitments_usd.tolist() == pytest.approx([1800.0, 0.0])
+    assert plan.years[1].liquid_usd == pytest.approx(-170.0)
+    assert plan.notes == ("2006: calls exceed the liquid part by 170 USD; the plan cannot be "
+                          "paid as modelled",)

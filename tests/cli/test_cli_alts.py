@@ -116,3 +116,20 @@ def test_pacing_cli_by_hand_and_errors(cli):
     assert code == 2 and "--target: target_weight must be < 1" in err
     code, _, err = cli("alts", "pacing", "--target", "0.1", "--liquid", "1000", "--model", "x")
     assert code == 2 and "--model must be one of venture, buyout, real_estate, got 'x'" in err
+
+
+def test_pacing_counts_the_funds_held(cli, tmp_path):
+    f = _write(tmp_path, "funds:\n" + FUND.format(called=0, distributed=0).replace(
+        "vintage: 2010", "vintage: 2030"))
+    args = ("alts", "pacing", "--target", "0.1", "--liquid", "10000", "--growth", "0",
+            "--start-year", "2030", "--years", "1", "--lookahead", "1", "--model", "venture",
+            "--json")
+    code, out, err = cli(*args)
+    assert code == 0, err
+    alone = json.loads(out)["years"][0]["commitment_usd"]
+    assert alone == pytest.approx(0.1 * 10000 / 0.25)  # venture: a dollar's year-1 NAV is 0.25
+    code, out, err = cli(*args, "--funds", f)
+    assert code == 0, err
+    # the held 2030 fund (RC 50 %) already calls 500 of its 1000 into NAV in 2030: the gap
+    # left is 1000 - 500 = 500, at 0.25 of NAV per dollar committed
+    assert json.loads(out)["years"][0]["commitment_usd"] == pytest.approx(500 / 0.25)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 
 from rebal.alternatives import PrivateFund, TAParams
@@ -95,3 +97,19 @@ def test_contribution_and_unpayable_calls_by_hand():
     assert plan.years[1].liquid_usd == pytest.approx(-170.0)
     assert plan.notes == ("2006: calls exceed the liquid part by 170 USD; the plan cannot be "
                           "paid as modelled",)
+
+
+@settings(max_examples=20, deadline=None)
+@given(target=st.floats(0.05, 0.5), growth=st.floats(-0.2, 0.2), rc=st.floats(0.1, 1.0),
+       bow=st.floats(0.5, 3.0), g_fund=st.floats(-0.1, 0.2), years=st.integers(1, 8))
+def test_lookahead_one_hits_the_target_every_year_it_commits(target, growth, rc, bow, g_fund,
+                                                              years):
+    params = TAParams((rc,), bow=bow, growth=g_fund, yield_rate=0.0, life_years=10.0)
+    plan = pace(target_weight=target, liquid_usd=1e6, liquid_growth=growth, start_year=2000,
+                years=years, params=params, lookahead_years=1)
+    for row in plan.years:
+        assert row.commitment_usd >= 0
+        if row.commitment_usd > 0:  # later commitments cannot move an earlier year-end
+            assert row.private_weight == pytest.approx(target, rel=1e-9)
+        else:  # nothing committed: the funds held already reach the target
+            assert row.private_weight >= target - 1e-12

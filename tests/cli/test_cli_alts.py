@@ -133,3 +133,22 @@ def test_pacing_counts_the_funds_held(cli, tmp_path):
     # the held 2030 fund (RC 50 %) already calls 500 of its 1000 into NAV in 2030: the gap
     # left is 1000 - 500 = 500, at 0.25 of NAV per dollar committed
     assert json.loads(out)["years"][0]["commitment_usd"] == pytest.approx(500 / 0.25)
+
+
+def test_results_round_trip_through_the_codec():
+    from rebal.services import codec
+    from rebal.services.alternatives import (
+        PacingRequest,
+        ProjectRequest,
+        alts_pacing,
+        alts_project,
+    )
+
+    ex = str(ROOT / "examples" / "alternatives" / "funds.yaml")
+    for run in (alts_project(ProjectRequest(file=ex, years=3)),
+                alts_pacing(PacingRequest(target_weight=0.15, liquid_usd=1e6, liquid_growth=0.06,
+                                          start_year=2026, years=3, funds_file=ex))):
+        text = codec.to_json(run)
+        back = codec.from_json(text)
+        assert type(back) is type(run) and codec.to_json(back) == text
+        assert json.dumps(back.to_dict(), default=str) == json.dumps(run.to_dict(), default=str)

@@ -35,7 +35,7 @@ from rebal.alternatives.params import TAParams
 from rebal.alternatives.takahashi import TA_PRESETS
 from rebal.errors import ConfigError, InputError, shown
 
-__all__ = ["FundsFile", "fund_from_mapping", "params_from_value", "read_funds"]
+__all__ = ["FundsFile", "check_nav_dates", "fund_from_mapping", "params_from_value", "read_funds"]
 
 _REQUIRED = ("id", "asset_class", "commitment_usd", "vintage", "remaining_life_years")
 _OPTIONAL = ("name", "called_usd", "distributed_usd", "nav_usd", "nav_as_of", "proxy", "model",
@@ -161,7 +161,6 @@ def read_funds(path: str | os.PathLike[str], *, valuation: date | None = None) -
     raw_funds = doc["funds"]
     if not isinstance(raw_funds, list) or not raw_funds:
         raise InputError("funds must be a non-empty list", file=file, row="funds")
-    when = valuation or as_of
     funds = []
     keys = []
     seen: dict[str, str] = {}
@@ -172,11 +171,25 @@ def read_funds(path: str | os.PathLike[str], *, valuation: date | None = None) -
             raise InputError(f"fund id {shown(fund.id)} is also {seen[fund.id]}'s; ids must "
                              "be unique", file=file, row=f"{where}.id")
         seen[fund.id] = where
-        if when is not None:
-            try:
-                fund.check_nav_date(when)
-            except ConfigError as exc:
-                raise InputError(str(exc), file=file, row=f"{where}.nav_as_of") from None
         funds.append(fund)
         keys.append(where)
-    return FundsFile(file=file, funds=tuple(funds), as_of=as_of, keys=tuple(keys))
+    data = FundsFile(file=file, funds=tuple(funds), as_of=as_of, keys=tuple(keys))
+    when = valuation or as_of
+    if when is not None:
+        check_nav_dates(data, when)
+    return data
+
+
+def check_nav_dates(data: FundsFile, valuation: date) -> None:
+    """Refuse a fund of ``data`` whose NAV is dated after ``valuation``.
+
+    Raises
+    ------
+    InputError
+        ``"{file}, funds[i].nav_as_of: nav_as_of (…) is after the valuation date (…)"``.
+    """
+    for fund, key in zip(data.funds, data.keys, strict=True):
+        try:
+            fund.check_nav_date(valuation)
+        except ConfigError as exc:
+            raise InputError(str(exc), file=data.file, row=f"{key}.nav_as_of") from None

@@ -195,15 +195,15 @@ def alts_project(request: ProjectRequest) -> ProjectRun:
     project each fund monthly with its Takahashi–Alexander model and sum by year."""
     from rebal import checks
     from rebal.alternatives import ExposureView, fund_exposure, project
-    from rebal.alternatives.files import read_funds
+    from rebal.alternatives.files import check_nav_dates, read_funds
 
     years = checks.positive("--years", request.years)
     if years * 12 != int(years * 12):
         raise ConfigError(f"--years must be a whole number of months, got {request.years!r}")
     asked = _parse_date(request.as_of, "--as-of")
-    first = read_funds(request.file)
-    valuation = asked or first.as_of or date.today()
-    data = read_funds(request.file, valuation=valuation)
+    data = read_funds(request.file, valuation=asked)  # checks NAV dates when a date is known
+    valuation = asked or data.as_of or date.today()
+    check_nav_dates(data, valuation)
     market = None
     if request.prices is not None:
         from rebal.services.backtest import load_prices
@@ -253,7 +253,7 @@ def alts_project(request: ProjectRequest) -> ProjectRun:
         "starting from each fund's last reported NAV (or paid-in less distributions "
         "without one)",
     ]
-    if not (asked or first.as_of):
+    if not (asked or data.as_of):
         notes.append(f"valuation date: today ({valuation}); give --as-of or the file's "
                      "as_of for a fixed one")
     return ProjectRun(

@@ -68,8 +68,9 @@ def test_proxy_rolled_against_the_dataset(cli, tmp_path):
     f = _write(tmp_path, text)
     code, out, err = cli("alts", "project", f, "--years", "1", "--prices", "us_monthly", "--json")
     assert code == 0, err
-    rows = {r["date"]: float(r["US_MKT"]) for r in csv.DictReader(gzip.open(
-        ROOT / "src" / "rebal" / "datasets" / "files" / "us_monthly.csv.gz", "rt"))}
+    with gzip.open(ROOT / "src" / "rebal" / "datasets" / "files" / "us_monthly.csv.gz",
+                   "rt") as fh:
+        rows = {r["date"]: float(r["US_MKT"]) for r in csv.DictReader(fh)}
     growth = rows["2011-06-30"] / rows["2010-12-31"] - 1
     fund = json.loads(out)["funds"][0]
     assert fund["proxy_growth"] == pytest.approx(growth, rel=1e-12)

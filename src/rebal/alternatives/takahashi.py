@@ -32,14 +32,13 @@ from datetime import date
 import numpy as np
 
 from rebal import checks
+from rebal.alternatives.fund import PrivateFund
+from rebal.alternatives.params import TAParams
 from rebal.errors import ConfigError
 from rebal.types import FloatArray
 
-from rebal.alternatives.fund import PrivateFund
-from rebal.alternatives.params import TAParams
-
-__all__ = ["TA_PRESETS", "FundProjection", "TAParams", "TAStep", "add_months", "params_for", "project",
-           "ta_step"]
+__all__ = ["TA_PRESETS", "FundProjection", "TAParams", "TAStep", "add_months", "params_for",
+           "project", "ta_step"]
 
 STEPS_ALLOWED = (1, 2, 3, 4, 6, 12)
 """Steps a year may be divided into (divisors of 12, so steps end on month ends)."""
@@ -179,7 +178,7 @@ def ta_step(*, nav: float, paid_in_usd: float, commitment_usd: float, age_years:
     if age_years < -1e-9:  # before inception: nothing happens
         return TAStep(0.0, 0.0, nav, paid_in_usd, max(commitment_usd - paid_in_usd, 0.0))
     # fund year the step starts in; the epsilon keeps 2.9999999 in year 3's end, year 4
-    fund_year = int(math.floor(age_years + 1e-9)) + 1
+    fund_year = math.floor(age_years + 1e-9) + 1
     over = age_years >= life_years - 1e-9
     grown = nav * (1.0 + growth_step)
     rd_year = 1.0 if over else params.distribution_rate(fund_year, life_years)
@@ -228,7 +227,7 @@ def project(
     if n not in STEPS_ALLOWED:
         raise ConfigError(f"steps_per_year must be one of {STEPS_ALLOWED}, got {steps_per_year!r}")
     horizon = checks.positive("years", years)
-    n_steps = int(round(horizon * n))
+    n_steps = round(horizon * n)
     if n_steps < 1:
         raise ConfigError(f"years must cover at least one step of 1/{n} year, got {years!r}")
     p = params if params is not None else params_for(fund)

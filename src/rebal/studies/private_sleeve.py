@@ -49,8 +49,10 @@ __all__ = [
     "SleeveResult",
     "SleeveSpec",
     "appraisal_smooth",
+    "fill_shortfalls",
     "load_sleeve_market",
     "run_private_sleeve",
+    "sell_pro_rata",
 ]
 
 CASH = "CASH"
@@ -238,7 +240,8 @@ class SleeveResult:
             "months_outside_band": int(outside.sum()),
             "months_above_band": int(above.sum()),
             "first_month_above_band": str(self.months[np.argmax(above)]) if above.any() else None,
-            "stock_sold_for_calls_usd": None if j is None else float(self.sold_for_calls_usd[:, j].sum()),
+            "stock_sold_for_calls_usd": None if j is None else float(
+                self.sold_for_calls_usd[:, j].sum()),
             "stock_sold_in_window_usd": None if j is None else float(
                 (self.sold_for_calls_usd[inside, j] + self.sold_other_usd[inside, j]).sum()),
             "stock_sold_for_calls_in_window_usd": None if j is None else float(
@@ -322,8 +325,10 @@ def _target_dollars(liquid: float, reserve: float, r: int | None, weights: Float
     return out
 
 
-def _fill(hold: FloatArray, amount: float, target: FloatArray, weights: FloatArray) -> None:
-    """Add ``amount`` to ``hold`` water-filling the shortfalls ``target − hold``; what is
+def fill_shortfalls(hold: FloatArray, amount: float, target: FloatArray,
+                    weights: FloatArray) -> None:
+    """Add ``amount`` (USD) to ``hold`` (in place) water-filling the shortfalls
+    ``target − hold``: the largest are filled first, down to a common level; what is
     left after every shortfall is filled goes pro rata to ``weights``."""
     short = np.maximum(target - hold, 0.0)
     need = float(short.sum())
@@ -341,9 +346,10 @@ def _fill(hold: FloatArray, amount: float, target: FloatArray, weights: FloatArr
     hold += (amount - need) * weights / weights.sum()
 
 
-def _sell(hold: FloatArray, amount: float, basis: FloatArray) -> FloatArray:
-    """Sell ``amount`` from ``hold`` in proportion to ``basis`` (>= 0), never more than
-    held; returns what each asset sold."""
+def sell_pro_rata(hold: FloatArray, amount: float, basis: FloatArray) -> FloatArray:
+    """What to sell of each asset to raise ``amount`` (USD): in proportion to ``basis``
+    (>= 0), never more than ``hold``; an emptied asset's share passes to the others.
+    ``hold`` is not changed."""
     sold = np.zeros(len(hold))
     left = amount
     for _ in range(len(hold) + 1):  # an asset emptied hands its share to the others
@@ -432,7 +438,7 @@ def run_private_sleeve(market: SleeveMarket, spec: SleeveSpec) -> SleeveResult:
                  if not (f.age(year, mon) >= params.life_years and f.nav <= 1e-9)]
         # distributions in, to the liquid assets furthest below their target dollars
         target = _target_dollars(float(hold.sum()) + dists - calls, reserve, r, weights)
-        _fill(hold, dists, target, np.where(non_reserve, weights, 0.0))
+        fill_shortfalls(hold, dists, target, np.where(non_reserve, weights, 0.0))
         # calls out: the reserve first, then the others pro rata to holdings
         paid = np.zeros(m)
         if r is not None:
@@ -440,7 +446,7 @@ def run_private_sleeve(market: SleeveMarket, spec: SleeveSpec) -> SleeveResult:
         rest = calls - paid.sum()
         if rest > 0:
             basis = np.where(np.arange(m) == r, 0.0, hold) if r is not None else hold.copy()
-            paid += _sell(hold - paid, rest, basis)
+            paid += sell_pro_rata(hold - paid, rest, basis)
         short = calls - float(paid.sum())
         hold -= paid
         sold_calls[k] = paid
@@ -465,7 +471,7 @@ def run_private_sleeve(market: SleeveMarket, spec: SleeveSpec) -> SleeveResult:
             excess = np.maximum(hold - target, 0.0)
             excess[r] = 0.0
             basis = excess if excess.sum() > 1e-9 else np.where(non_reserve, hold, 0.0)
-            got = _sell(hold, need, basis)
+            got = sell_pro_rata(hold, need, basis)
             hold -= got
             hold[r] += got.sum()
             sold_other[k] += got
@@ -479,7 +485,8 @@ def run_private_sleeve(market: SleeveMarket, spec: SleeveSpec) -> SleeveResult:
         spec=spec, months=market.months, assets=assets, holdings_usd=holdings,
         private_nav_usd=out["nav"], unfunded_usd=out["unfunded"], calls_usd=out["calls"],
         distributions_usd=out["dists"], sold_for_calls_usd=sold_calls,
-        sold_other_usd=sold_other, bought_usd=bought, reserve_required_usd=out["reserve"], rebalanced=rebalanced,
+        sold_other_usd=sold_other, bought_usd=bought, reserve_required_usd=out["reserve"],
+        rebalanced=rebalanced,
         shortfall_usd=out["short"], commitments=commitments, start_total_usd=spec.initial_usd,
     )
 

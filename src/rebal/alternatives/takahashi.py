@@ -14,7 +14,8 @@ In fund year ``t = 1, 2, …`` (year 1 begins at inception) with commitment ``CC
 Sub-dividing a year (``steps_per_year = n``, a divisor of 12): the annual rates are
 converted so a year of ``n`` steps compounds to them — growth ``(1+G)^{1/n} − 1``, the
 fraction of the unfunded called ``1 − (1 − RC_t)^{1/n}`` and the fraction of the grown NAV
-distributed ``1 − (1 − RD_t)^{1/n}`` — with ``t`` the fund year the step starts in. So a
+distributed ``1 − (1 − RD_t)^{1/n}`` — with ``t`` the fund year of the step's first day
+(fund years turn on 1 January; ages are :meth:`PrivateFund.age_years`). So a
 year's calls equal the annual equation's exactly; distributions differ only because calls
 made inside the year grow and are distributed from within it. ``n = 1`` is the published
 equations exactly.
@@ -247,8 +248,10 @@ def project(
     ends = []
     for k in range(n_steps):
         ends.append(add_months(start, (k + 1) * months_per_step))
+        # the age on the step's first day, so fund years turn on 1 January exactly
+        age = fund.age_years(add_months(start, k * months_per_step))
         s = ta_step(nav=nav, paid_in_usd=paid_in, commitment_usd=commitment,
-                    age_years=age0 + k / n, life_years=life, params=p, steps_per_year=n,
+                    age_years=age, life_years=life, params=p, steps_per_year=n,
                     growth_step=growth_step)
         paid_in, nav = s.paid_in_usd, s.nav_usd
         calls[k], dists[k], navs[k], unfunded[k] = (s.call_usd, s.distribution_usd,

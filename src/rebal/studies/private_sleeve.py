@@ -32,13 +32,20 @@ The model, month by month (state at each month's end, no trading costs):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 
-from rebal.alternatives import TA_PRESETS, PrivateFund, TAParams, pace, project
+from rebal.alternatives import (
+    TA_PRESETS,
+    PrivateFund,
+    TAParams,
+    pace,
+    project,
+    projected_calls,
+)
 from rebal.alternatives.takahashi import ta_step
 from rebal.errors import ConfigError, DataError
 from rebal.policy.breach import breach_rule
@@ -294,22 +301,29 @@ def _seed(spec: SleeveSpec, first_year: int) -> tuple[list[_Fund], float]:
     return funds, k0 * nav_unit
 
 
+def _as_fund(f: _Fund, on: date, params: TAParams) -> PrivateFund:
+    """``f`` as a :class:`PrivateFund` with its NAV as of the day before ``on`` and the
+    rest of its life from ``on``."""
+    fund = PrivateFund(id=f"v{f.vintage}", name=f"vintage {f.vintage}",
+                       asset_class="private_equity", commitment_usd=f.commitment,
+                       vintage=f.vintage, called_usd=min(f.paid_in, f.commitment),
+                       distributed_usd=f.distributed, nav_usd=f.nav,
+                       nav_as_of=on - timedelta(days=1), remaining_life_years=0.0,
+                       model=params)
+    return replace(fund, remaining_life_years=max(params.life_years - fund.age_years(on), 0.0))
+
+
+def _month_after(year: int, month: int) -> date:
+    """The first day of the month after ``month`` of ``year``."""
+    return date(year + month // 12, month % 12 + 1, 1)
+
+
 def _projected_calls(funds: list[_Fund], year: int, month: int, months: int,
                      params: TAParams) -> float:
     """Calls the model projects for ``funds`` in the ``months`` months after the end of
-    ``month`` of ``year`` (the model's own growth; calls do not depend on it)."""
-    g = (1.0 + params.growth) ** (1 / 12) - 1.0
-    total = 0.0
-    for f in funds:
-        nav, paid = f.nav, f.paid_in
-        for s in range(months):
-            step = ta_step(nav=nav, paid_in_usd=paid, commitment_usd=f.commitment,
-                           age_years=f.age(year, month) + (s + 1) / 12,
-                           life_years=params.life_years, params=params, steps_per_year=12,
-                           growth_step=g)
-            nav, paid = step.nav_usd, step.paid_in_usd
-            total += step.call_usd
-    return total
+    ``month`` of ``year`` (:func:`rebal.alternatives.projected_calls`)."""
+    start = _month_after(year, month)
+    return sum(projected_calls(_as_fund(f, start, params), start, months) for f in funds)
 
 
 def _target_dollars(liquid: float, reserve: float, r: int | None, weights: FloatArray,
@@ -408,15 +422,7 @@ def run_private_sleeve(market: SleeveMarket, spec: SleeveSpec) -> SleeveResult:
         month = market.months[k].astype(object)
         year, mon = month.year, month.month
         if mon == 1:  # the year's commitment
-            held = tuple(
-                PrivateFund(id=f"v{f.vintage}", name=f"vintage {f.vintage}",
-                            asset_class="private_equity", commitment_usd=f.commitment,
-                            vintage=f.vintage, called_usd=min(f.paid_in, f.commitment),
-                            distributed_usd=f.distributed, nav_usd=f.nav,
-                            nav_as_of=date(year - 1, 12, 31),
-                            remaining_life_years=max(params.life_years - f.age(year, 1), 0.0),
-                            model=params)
-                for f in funds)
+            held = tuple(_as_fund(f, date(year, 1, 1), params) for f in funds)
             plan = pace(target_weight=spec.target_private, liquid_usd=float(hold.sum()),
                         liquid_growth=spec.expected_liquid_growth, start_year=year, years=1,
                         params=params, funds=held, lookahead_years=spec.pacing_lookahead)

@@ -44,7 +44,8 @@ def _fund(**over) -> PrivateFund:
     ({"nav_usd": -1.0, "nav_as_of": date(2021, 3, 31)}, "nav_usd must be >= 0"),
     ({"remaining_life_years": -1}, "remaining_life_years must be >= 0"),
     ({"id": " "}, "id must be a non-empty text"),
-    ({"vintage": 1800}, "vintage must be >= 1900"),
+    ({"vintage": 1800}, "vintage must be a year from 1900 to 2200, got 1800"),
+    ({"vintage": "2020"}, r"vintage must be a year \(a whole number\), got '2020'"),
 ])
 def test_bad_funds_are_refused_naming_the_field(over, field):
     with pytest.raises(ConfigError, match=field):

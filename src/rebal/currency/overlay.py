@@ -142,6 +142,33 @@ class HedgeResult:
         """Resizes after the opening (row 0 excluded), summed over currencies."""
         return int(self.resized[1:].sum())
 
+    def returns(self, flows: FloatArray | None = None) -> FloatArray:
+        """``(n_days - 1,)`` time-weighted returns of the hedged portfolio (rows 1…),
+        ``flows`` (base, per row) being external cash added at the close."""
+        total = self.total
+        f = np.zeros_like(total) if flows is None else np.asarray(flows, dtype=np.float64)
+        return (total[1:] - f[1:]) / total[:-1] - 1.0
+
+    def summary(self, flows: FloatArray | None = None) -> dict[str, object]:
+        """The hedged portfolio's figures (fractions; money in the base currency)."""
+        from rebal.metrics import annual_volatility, cagr, max_drawdown_depth
+
+        r = self.returns(flows)
+        return {
+            "currencies": list(self.currencies),
+            "final_value": float(self.total[-1]),
+            "cagr": float(cagr(r, self.periods_per_year)),
+            "annual_volatility": float(annual_volatility(r, self.periods_per_year)),
+            "max_drawdown": float(max_drawdown_depth(r)),
+            "hedge_costs": self.total_costs,
+            "annual_turnover": self.annual_turnover,
+            "annual_rolled": self.annual_rolled,
+            "n_resizes": self.n_resizes,
+            "account_final": float(self.account[-1]),
+            "mean_hedge_ratio": [float(x) for x in self.actual.mean(axis=0)],
+            "notes": list(self.notes),
+        }
+
 
 def hedge_overlay(dates: np.ndarray, assets: tuple[str, ...], holdings: FloatArray,
                   spot: FloatArray, spec: HedgeSpec, *, risk_free: FloatArray | None = None,

@@ -13,6 +13,7 @@ from rebal.policy.policy import Policy
 
 if TYPE_CHECKING:
     from rebal.backtest.results import BacktestResult
+    from rebal.currency import HedgeResult
     from rebal.metrics import Metrics
 
 __all__ = ["DEFAULT_TARGET", "BacktestRequest", "BacktestRun", "MarketData", "Policy", "backtest",
@@ -48,6 +49,15 @@ class BacktestRequest:
         For a prices file: ``"prices"`` or ``"returns"`` (what its value cells hold),
         the CSV separator (default ``,``) and the date column's name (default: the first
         named like a date).
+    base, currencies, fx, fx_cost_bps
+        The base currency (ISO code); column → currency of the columns not in it
+        (converted at the daily rates before the backtest); the FX file (``None``: the
+        shipped ECB table); the FX conversion cost (bps) added to every trade of a
+        foreign column and charged by the hedge.
+    hedge, hedge_band, hedge_dynamic, exposures
+        The hedge overlay (``docs/currency.md``): target hedge ratio in [0, 1] of every
+        foreign currency (``None``: no hedge), its band, whether the ratio is scaled by
+        FX volatility; column → look-through currency mix (weights) for funds.
     """
 
     prices: str = "default"
@@ -64,6 +74,14 @@ class BacktestRequest:
     kind: str = "prices"
     sep: str | None = None
     date_column: str | None = None
+    base: str = "USD"
+    currencies: Mapping[str, str] | None = None
+    fx: str | None = None
+    fx_cost_bps: float = 0.0
+    hedge: float | None = None
+    hedge_band: float = 0.05
+    hedge_dynamic: bool = False
+    exposures: Mapping[str, Mapping[str, float]] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -86,6 +104,8 @@ class BacktestRun:
         Whether the prices came from a user's file (its loading notes are worth showing).
     notes
         What the run did to the request (a ``--start`` before the data clipped …).
+    hedge
+        The hedge overlay over the policy's holdings (``None``: no ``--hedge``).
     """
 
     result: BacktestResult
@@ -96,6 +116,7 @@ class BacktestRun:
     cost_bps: float = 0.0
     from_file: bool = False
     notes: tuple[str, ...] = ()
+    hedge: HedgeResult | None = None
 
     @property
     def market(self) -> MarketData:
@@ -111,6 +132,8 @@ class BacktestRun:
             "buy_and_hold": self.baseline_metrics.to_dict(),
             "data": {"source": self.market.source,
                      "notes": [*self.market.notes, *self.notes]},
+            **({} if self.hedge is None
+               else {"hedge": self.hedge.summary(self.result.flows_usd)}),
         }
 
 
@@ -237,12 +260,45 @@ def backtest(request: BacktestRequest) -> BacktestRun:
     target = pick_target(market, request.target)
     market, notes = window_notes(market, request.start, request.end)
     try:
+        currencies = dict(request.currencies or {})
+        cost_bps: float | dict[str, float] = request.cost_bps
+        fx = None
+        if currencies or request.hedge is not None:
+            from rebal.currency import conversion_cost_bps
+            from rebal.services.currency import fx_table, in_base
+
+            fx = fx_table(request.fx)
+            market = in_base(market, currencies, request.base, fx)
+            if currencies and request.fx_cost_bps:
+                cost_bps = conversion_cost_bps(market.assets, request.cost_bps, currencies,
+                                               base=request.base,
+                                               fx_cost_bps=request.fx_cost_bps)
+        elif request.fx is not None or request.fx_cost_bps:
+            raise ConfigError("--fx and --fx-cost-bps need --currency or --hedge (no column "
+                              "is in another currency)")
         run = backtest_market(
             market, target, request.policy, initial_usd=request.initial_usd,
-            cost_bps=request.cost_bps, fixed_usd=request.fixed_usd,
+            cost_bps=cost_bps, fixed_usd=request.fixed_usd,
             min_trade_usd=request.min_trade_usd, contribution_usd=request.contribution_usd,
             flow_frequency=request.flow_frequency or "monthly", from_file=from_file,
         )
+        if request.hedge is not None:
+            from rebal.currency import run_overlay
+            from rebal.services.currency import hedge_from_options
+
+            held = run.result.assets
+            spec = hedge_from_options(
+                {a: c for a, c in currencies.items() if a in held},
+                {a: m for a, m in (request.exposures or {}).items() if a in held},
+                ratio=request.hedge, band=request.hedge_band, base=request.base,
+                cost_bps=request.fx_cost_bps, dynamic=request.hedge_dynamic)
+            if not spec.currencies:
+                raise ConfigError("--hedge: no holding is in a foreign currency (name them "
+                                  "with --currency COL=EUR or --exposure COL=EUR:0.5,JPY:0.5)")
+            assert fx is not None
+            run = replace(run, hedge=run_overlay(run.result, spec, fx))
+        elif request.exposures:
+            raise ConfigError("--exposure: only used by the hedge (add --hedge RATIO)")
     except ConfigError as exc:
         raise ConfigError(flag_names(str(exc))) from None
     return short_span(replace(run, notes=(*run.notes, *notes)))
@@ -290,6 +346,8 @@ CLI_FLAGS: Mapping[str, str] = {
     "CostModel.cost_bps": "--cost-bps", "CostModel.fixed_usd": "--fixed-cost",
     "CostModel.min_trade_usd": "--min-trade", "CashFlows.amount_usd": "--contribution",
     "initial_usd": "--initial", "target": "--target", "policy": "--policy",
+    "hedge.ratio": "--hedge", "hedge.band": "--hedge-band", "hedge.cost_bps": "--fx-cost-bps",
+    "hedge.exposures": "--exposure", "hedge.base": "--base", "base currency": "--base",
 }
 """The engine's parameter names and the ``rebal backtest`` flags that set them."""
 

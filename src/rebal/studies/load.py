@@ -219,6 +219,32 @@ def load_data(
     return market, history
 
 
+def in_base_currency(spec: DataSpec, market: MarketData, history: MarketData | None,
+                     base: Path) -> tuple[MarketData, MarketData | None]:
+    """``market`` (and the warm-up ``history``) with ``data.currencies`` converted to
+    ``data.base_currency`` at the daily rates of ``data.fx`` (a file relative to the study;
+    default the shipped ECB table)."""
+    if not spec.currencies:
+        if spec.fx is not None:
+            raise ConfigError("data.fx: needs data.currencies (no column is in another "
+                              "currency)")
+        return market, history
+    from rebal.currency import to_base
+    from rebal.data.fx import read_fx
+    from rebal.datasets import load_fx
+
+    if spec.fx is None or spec.fx.strip().lower() == "default":
+        fx = load_fx()
+    else:
+        path = _resolve(base, spec.fx)
+        if not path.is_file():
+            raise InputError("no such file", file=str(path), field="data.fx")
+        fx = read_fx(path)
+    convert = (lambda m: to_base(m, spec.currencies, fx, base=spec.base_currency,
+                                 field="data.currencies"))
+    return convert(market), None if history is None else convert(history)
+
+
 def _file_options(spec: DataSpec) -> dict[str, str]:
     """``data.kind``/``sep``/``date_column`` when set (the loader's options)."""
     options = {"kind": spec.kind, "sep": spec.sep, "date_column": spec.date_column}
@@ -292,12 +318,25 @@ def study_from_spec(
             raise ConfigError("harvest: needs a tax: section (rates …)")
         extra = tuple(spec.harvest.substitutes.values()) if spec.harvest is not None else ()
         market, history = load_data(spec.data, spec.target, Path(base_dir), extra)
+        market, history = in_base_currency(spec.data, market, history, Path(base_dir))
         costs_bps: float | dict[str, float] = spec.costs.bps
         if spec.costs.per_asset_bps:
             unknown = [a for a in spec.costs.per_asset_bps if a not in market.assets]
             if unknown:
                 raise ConfigError(f"costs.per_asset_bps: unknown asset {unknown[0]!r}")
             costs_bps = {a: spec.costs.per_asset_bps.get(a, spec.costs.bps) for a in market.assets}
+        if spec.costs.fx_bps:
+            if not spec.data.currencies:
+                raise ConfigError("costs.fx_bps: needs data.currencies (no column is in "
+                                  "another currency)")
+            from rebal.currency import conversion_cost_bps
+
+            per = (costs_bps if isinstance(costs_bps, dict)
+                   else {a: spec.costs.bps for a in market.assets})
+            fx_extra = conversion_cost_bps(market.assets, 0.0, spec.data.currencies,
+                                           base=spec.data.base_currency,
+                                           fx_cost_bps=spec.costs.fx_bps)
+            costs_bps = {a: per[a] + fx_extra[a] for a in market.assets}
         costs = CostModel(cost_bps=costs_bps, fixed_usd=spec.costs.fixed_usd,
                           min_trade_usd=spec.costs.min_trade_usd)
         study_tax = None

@@ -64,12 +64,17 @@ class DataSpec(_Model):
     kind: Literal["prices", "returns"] = "prices"
     sep: str | None = None
     date_column: str | None = None
+    base_currency: str = "USD"
+    currencies: dict[str, str] = {}
+    fx: str | None = None
 
 
 class CostsSpec(_Model):
-    """``costs:`` (basis points, dollars)."""
+    """``costs:`` (basis points, dollars; ``fx_bps``: the FX conversion added to every trade
+    of a column in another currency than ``data.base_currency``)."""
 
     bps: Annotated[float, Field(ge=0, le=1000)] = 0.0
+    fx_bps: Annotated[float, Field(ge=0, le=1000)] = 0.0
     per_asset_bps: dict[str, Annotated[float, Field(ge=0, le=1000)]] = {}
     fixed_usd: Annotated[float, Field(ge=0)] = 0.0
     min_trade_usd: Annotated[float, Field(ge=0)] = 0.0

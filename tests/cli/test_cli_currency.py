@@ -93,3 +93,28 @@ def test_fx_gap_and_missing_file_name_the_file(cli: Runner, files, tmp_path) -> 
     code, _, err = cli("backtest", "--prices", str(p), "--target", "SPY=0.6,DAX=0.4",
                        "--currency", "DAX=EUR", "--fx", str(tmp_path / "none.csv"))
     assert code == 2 and "none.csv, field '--fx': no such file" in err
+
+
+def test_rates_give_carry(cli: Runner, files, tmp_path) -> None:
+    p, fx, days, prices, usd = files
+    rates = tmp_path / "rates.csv"
+    rates.write_text("Date,USD,EUR\n2019-12-01,1.5,-0.5\n" + "".join(
+        f"{d},1.5,-0.5\n" for d in days[::15]))
+    code, out, err = cli("backtest", "--prices", str(p), "--target", "SPY=0.6,DAX=0.4",
+                         "--currency", "DAX=EUR", "--fx", str(fx), "--hedge", "1",
+                         "--rates", str(rates), "--json")
+    assert code == 0, err
+    got = json.loads(out)["hedge"]
+    assert got["notes"] == ["hedge carry: modelled from the short-rate series USD, EUR"]
+    market = MarketData(dates=days, assets=("SPY", "DAX"),
+                        prices=np.column_stack([prices[:, 0], prices[:, 1] * usd]))
+    result = run_backtest(market, {"SPY": 0.6, "DAX": 0.4}, parse_policy("monthly"))
+    dt = np.zeros(days.size)
+    dt[1:] = np.diff(days).astype(np.int64) / 365
+    spec = HedgeSpec(exposures={"DAX": {"EUR": 1.0}}, ratio=1.0, band=0.05)
+    hedged = hedge_overlay(days, result.assets, result.holdings_usd, usd[:, None], spec,
+                           short_rates={"USD": 0.015 * dt, "EUR": -0.005 * dt})
+    assert got["final_value"] == pytest.approx(hedged.total[-1], rel=1e-12)
+    code, _, err = cli("backtest", "--prices", str(p), "--target", "SPY=0.6,DAX=0.4",
+                       "--currency", "DAX=EUR", "--fx", str(fx), "--rates", str(rates))
+    assert code == 2 and "--rates: only used by the hedge" in err

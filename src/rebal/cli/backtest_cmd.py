@@ -41,6 +41,7 @@ def backtest(
     hedge_band: Annotated[float, typer.Option(help="Band around the hedge ratio (absolute, e.g. 0.05) before the forwards are resized.")] = 0.05,
     hedge_dynamic: Annotated[bool, typer.Option(help="Scale the hedge ratio by FX volatility (the vol-band rule: 21-day vol / its long-run average).")] = False,
     exposure: Annotated[list[str] | None, typer.Option(help="COLUMN=CCY:WEIGHT,... a fund's look-through currency mix for the hedge (repeatable), e.g. EFA=EUR:0.45,JPY:0.30,GBP:0.25.")] = None,
+    rates: Annotated[str | None, typer.Option(help="Short rates for the hedge's carry: Date + one column per currency (ISO code), annual percent; without it carry is not modelled (and the output says so).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object (fractions, not percent) instead of tables.")] = False,
 ) -> None:
     from rebal.cli import console
@@ -55,6 +56,7 @@ def backtest(
         kind=kind, sep=sep, date_column=date_column, base=base,
         currencies=parse_currencies(currency), fx=fx, fx_cost_bps=fx_cost_bps, hedge=hedge,
         hedge_band=hedge_band, hedge_dynamic=hedge_dynamic, exposures=parse_exposures(exposure),
+        rates=rates,
     )
     if not json_out:
         console.first_run_note()

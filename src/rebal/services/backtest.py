@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -54,10 +55,11 @@ class BacktestRequest:
         (converted at the daily rates before the backtest); the FX file (``None``: the
         shipped ECB table); the FX conversion cost (bps) added to every trade of a
         foreign column and charged by the hedge.
-    hedge, hedge_band, hedge_dynamic, exposures
+    hedge, hedge_band, hedge_dynamic, exposures, rates
         The hedge overlay (``docs/currency.md``): target hedge ratio in [0, 1] of every
         foreign currency (``None``: no hedge), its band, whether the ratio is scaled by
-        FX volatility; column → look-through currency mix (weights) for funds.
+        FX volatility; column → look-through currency mix (weights) for funds; a file of
+        short rates (annual percent per currency) for the carry (``None``: not modelled).
     """
 
     prices: str = "default"
@@ -82,6 +84,7 @@ class BacktestRequest:
     hedge_band: float = 0.05
     hedge_dynamic: bool = False
     exposures: Mapping[str, Mapping[str, float]] | None = None
+    rates: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -296,9 +299,19 @@ def backtest(request: BacktestRequest) -> BacktestRun:
                 raise ConfigError("--hedge: no holding is in a foreign currency (name them "
                                   "with --currency COL=EUR or --exposure COL=EUR:0.5,JPY:0.5)")
             assert fx is not None
-            run = replace(run, hedge=run_overlay(run.result, spec, fx))
-        elif request.exposures:
-            raise ConfigError("--exposure: only used by the hedge (add --hedge RATIO)")
+            short = None
+            if request.rates is not None:
+                from rebal.currency.rates import short_rate_returns
+                from rebal.errors import InputError
+
+                if not Path(request.rates).is_file():
+                    raise InputError("no such file", file=request.rates, field="--rates")
+                short = short_rate_returns(request.rates, (spec.base, *spec.currencies),
+                                           run.market.dates)
+            run = replace(run, hedge=run_overlay(run.result, spec, fx, short_rates=short))
+        elif request.exposures or request.rates is not None:
+            flag = "--exposure" if request.exposures else "--rates"
+            raise ConfigError(f"{flag}: only used by the hedge (add --hedge RATIO)")
     except ConfigError as exc:
         raise ConfigError(flag_names(str(exc))) from None
     return short_span(replace(run, notes=(*run.notes, *notes)))

@@ -28,9 +28,10 @@ def files(tmp_path):
     usd_per_eur = 1.1 * np.cumprod(1 + rng.normal(0, 0.005, days.size))
     p = tmp_path / "prices.csv"
     p.write_text("Date,SPY,DAX\n" + "".join(f"{d},{float(a)!r},{float(b)!r}\n" for d, (a, b)
-                                           in zip(days, prices)))
+                                           in zip(days, prices, strict=True)))
     fx = tmp_path / "fx.csv"
-    fx.write_text("Date,USD\n" + "".join(f"{d},{float(r)!r}\n" for d, r in zip(days, usd_per_eur)))
+    fx.write_text("Date,USD\n" + "".join(f"{d},{float(r)!r}\n"
+                                         for d, r in zip(days, usd_per_eur, strict=True)))
     return p, fx, days, prices, usd_per_eur
 
 

@@ -36,8 +36,8 @@ def test_returns_in_base_are_local_times_fx(tmp_path):
     # NKY: dollars per yen = USD/JPY per euro: 1/160, 1.1/150, 1.21/165
     fx_ret = [(1.1 / 150) / (1 / 160) - 1, (1.21 / 165) / (1.1 / 150) - 1]
     loc = [990 / 1000 - 1, 1100 / 990 - 1]
-    np.testing.assert_allclose(r[1:, 2], [(1 + a) * (1 + b) - 1 for a, b in zip(loc, fx_ret)],
-                               rtol=1e-12)
+    want = [(1 + a) * (1 + b) - 1 for a, b in zip(loc, fx_ret, strict=True)]
+    np.testing.assert_allclose(r[1:, 2], want, rtol=1e-12)
     np.testing.assert_array_equal(out.prices[:, 0], _market().prices[:, 0])  # USD unchanged
     assert "DAX (EUR), NKY (JPY)" in out.notes[-1]
     # base EUR: the dollar column converts, the euro one does not

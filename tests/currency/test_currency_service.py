@@ -15,7 +15,7 @@ def test_hedged_run_round_trips(tmp_path):
     prices = 100 * np.cumprod(1 + rng.normal(0, 0.01, (days.size, 2)), axis=0)
     p = tmp_path / "p.csv"
     p.write_text("Date,A,B\n" + "".join(f"{d},{float(x)!r},{float(y)!r}\n"
-                                       for d, (x, y) in zip(days, prices)))
+                                       for d, (x, y) in zip(days, prices, strict=True)))
     run = backtest(BacktestRequest(prices=str(p), target={"A": 0.5, "B": 0.5},
                                    currencies={"B": "GBP"}, hedge=0.5, hedge_dynamic=False,
                                    exposures={"A": {"EUR": 0.3, "JPY": 0.2}},

@@ -23,9 +23,10 @@ def study_dir(tmp_path):
     jpy_per_eur = 120 * np.cumprod(1 + rng.normal(0, 0.004, days.size))
     usd_per_eur = 1.12 * np.cumprod(1 + rng.normal(0, 0.004, days.size))
     (tmp_path / "p.csv").write_text("Date,US,JP\n" + "".join(
-        f"{d},{float(a)!r},{float(b)!r}\n" for d, (a, b) in zip(days, prices)))
+        f"{d},{float(a)!r},{float(b)!r}\n" for d, (a, b) in zip(days, prices, strict=True)))
     (tmp_path / "fx.csv").write_text("Date,USD,JPY\n" + "".join(
-        f"{d},{float(u)!r},{float(j)!r}\n" for d, u, j in zip(days, usd_per_eur, jpy_per_eur)))
+        f"{d},{float(u)!r},{float(j)!r}\n"
+        for d, u, j in zip(days, usd_per_eur, jpy_per_eur, strict=True)))
     return tmp_path, days, prices, usd_per_eur / jpy_per_eur
 
 

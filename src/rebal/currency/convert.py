@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-import numpy as np
-
 from rebal.checks import non_negative
 from rebal.data.fx import FxTable
 from rebal.data.market import MarketData

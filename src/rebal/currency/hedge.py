@@ -90,7 +90,8 @@ class DynamicHedge:
     def estimator(self, currency: str) -> VolEstimator:
         """The vol estimator of one currency's FX series (an asset named ``currency``)."""
         return VolEstimator(source=VolSource.ASSET, asset=currency, window_rows=self.window_rows,
-                            long_run=self.long_run, long_run_rows=self.long_run_rows)
+                            long_run=LongRun.parse(self.long_run),
+                            long_run_rows=self.long_run_rows)
 
     def ratios(self, base_ratio: float, dates: np.ndarray, currency: str, spot: FloatArray,
                periods_per_year: float) -> FloatArray:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -149,7 +149,7 @@ class HedgeResult:
         f = np.zeros_like(total) if flows is None else np.asarray(flows, dtype=np.float64)
         return (total[1:] - f[1:]) / total[:-1] - 1.0
 
-    def summary(self, flows: FloatArray | None = None) -> dict[str, object]:
+    def summary(self, flows: FloatArray | None = None) -> dict[str, Any]:
         """The hedged portfolio's figures (fractions; money in the base currency)."""
         from rebal.metrics import annual_volatility, cagr, max_drawdown_depth
 

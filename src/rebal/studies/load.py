@@ -240,8 +240,9 @@ def in_base_currency(spec: DataSpec, market: MarketData, history: MarketData | N
         if not path.is_file():
             raise InputError("no such file", file=str(path), field="data.fx")
         fx = read_fx(path)
-    convert = (lambda m: to_base(m, spec.currencies, fx, base=spec.base_currency,
-                                 field="data.currencies"))
+    def convert(m: MarketData) -> MarketData:
+        return to_base(m, spec.currencies, fx, base=spec.base_currency, field="data.currencies")
+
     return convert(market), None if history is None else convert(history)
 
 

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from rebal.metrics import Metrics
 
 __all__ = ["DEFAULT_TARGET", "BacktestRequest", "BacktestRun", "MarketData", "Policy", "backtest",
-           "backtest_market", "blank_annualised", "load_prices", "pick_target", "short_span",
-           "window_notes"]
+           "backtest_currency_market", "backtest_market", "blank_annualised", "load_prices",
+           "pick_target", "short_span", "window_notes"]
 
 DEFAULT_TARGET: Mapping[str, float] = {"US_MKT": 0.6, "UST_INT": 0.4}
 """The target used with the shipped data when none is given."""
@@ -177,6 +177,71 @@ def backtest_market(
     )
 
 
+def backtest_currency_market(
+    market: MarketData,
+    target: Mapping[str, float],
+    policy: Policy | str,
+    *,
+    cost_bps: float = 0.0,
+    base: str = "USD",
+    currencies: Mapping[str, str] | None = None,
+    fx: str | None = None,
+    fx_cost_bps: float = 0.0,
+    hedge: float | None = None,
+    hedge_band: float = 0.05,
+    hedge_dynamic: bool = False,
+    exposures: Mapping[str, Mapping[str, float]] | None = None,
+    rates: str | None = None,
+    **options: Any,
+) -> BacktestRun:
+    """:func:`backtest_market` with columns in other currencies converted to ``base`` and
+    the hedge overlay (the currency fields of :class:`BacktestRequest`; ``options`` are
+    :func:`backtest_market`'s). Without currencies or a hedge it is
+    :func:`backtest_market` itself."""
+    chosen = dict(currencies or {})
+    costs: float | dict[str, float] = cost_bps
+    table = None
+    if chosen or hedge is not None:
+        from rebal.currency import conversion_cost_bps
+        from rebal.services.currency import fx_table, in_base
+
+        table = fx_table(fx)
+        market = in_base(market, chosen, base, table)
+        if chosen and fx_cost_bps:
+            costs = conversion_cost_bps(market.assets, cost_bps, chosen, base=base,
+                                        fx_cost_bps=fx_cost_bps)
+    elif fx is not None or fx_cost_bps:
+        raise ConfigError("--fx and --fx-cost-bps need --currency or --hedge (no column "
+                          "is in another currency)")
+    run = backtest_market(market, target, policy, cost_bps=costs, **options)
+    if hedge is None:
+        if exposures or rates is not None:
+            flag = "--exposure" if exposures else "--rates"
+            raise ConfigError(f"{flag}: only used by the hedge (add --hedge RATIO)")
+        return run
+    from rebal.currency import run_overlay
+    from rebal.services.currency import hedge_from_options
+
+    held = run.result.assets
+    spec = hedge_from_options(
+        {a: c for a, c in chosen.items() if a in held},
+        {a: m for a, m in (exposures or {}).items() if a in held},
+        ratio=hedge, band=hedge_band, base=base, cost_bps=fx_cost_bps, dynamic=hedge_dynamic)
+    if not spec.currencies:
+        raise ConfigError("--hedge: no holding is in a foreign currency (name them "
+                          "with --currency COL=EUR or --exposure COL=EUR:0.5,JPY:0.5)")
+    assert table is not None
+    short = None
+    if rates is not None:
+        from rebal.currency.rates import short_rate_returns
+        from rebal.errors import InputError
+
+        if not Path(rates).is_file():
+            raise InputError("no such file", file=rates, field="--rates")
+        short = short_rate_returns(rates, (spec.base, *spec.currencies), run.market.dates)
+    return replace(run, hedge=run_overlay(run.result, spec, table, short_rates=short))
+
+
 def load_prices(path: str | os.PathLike[str], **options: Any) -> MarketData:
     """``"default"``, a dataset name or a prices file (with ``options``, those of
     :func:`rebal.data.loaders.load_prices`) as :class:`MarketData`."""
@@ -263,55 +328,16 @@ def backtest(request: BacktestRequest) -> BacktestRun:
     target = pick_target(market, request.target)
     market, notes = window_notes(market, request.start, request.end)
     try:
-        currencies = dict(request.currencies or {})
-        cost_bps: float | dict[str, float] = request.cost_bps
-        fx = None
-        if currencies or request.hedge is not None:
-            from rebal.currency import conversion_cost_bps
-            from rebal.services.currency import fx_table, in_base
-
-            fx = fx_table(request.fx)
-            market = in_base(market, currencies, request.base, fx)
-            if currencies and request.fx_cost_bps:
-                cost_bps = conversion_cost_bps(market.assets, request.cost_bps, currencies,
-                                               base=request.base,
-                                               fx_cost_bps=request.fx_cost_bps)
-        elif request.fx is not None or request.fx_cost_bps:
-            raise ConfigError("--fx and --fx-cost-bps need --currency or --hedge (no column "
-                              "is in another currency)")
-        run = backtest_market(
+        run = backtest_currency_market(
             market, target, request.policy, initial_usd=request.initial_usd,
-            cost_bps=cost_bps, fixed_usd=request.fixed_usd,
+            cost_bps=request.cost_bps, fixed_usd=request.fixed_usd,
             min_trade_usd=request.min_trade_usd, contribution_usd=request.contribution_usd,
             flow_frequency=request.flow_frequency or "monthly", from_file=from_file,
+            base=request.base, currencies=request.currencies, fx=request.fx,
+            fx_cost_bps=request.fx_cost_bps, hedge=request.hedge, hedge_band=request.hedge_band,
+            hedge_dynamic=request.hedge_dynamic, exposures=request.exposures,
+            rates=request.rates,
         )
-        if request.hedge is not None:
-            from rebal.currency import run_overlay
-            from rebal.services.currency import hedge_from_options
-
-            held = run.result.assets
-            spec = hedge_from_options(
-                {a: c for a, c in currencies.items() if a in held},
-                {a: m for a, m in (request.exposures or {}).items() if a in held},
-                ratio=request.hedge, band=request.hedge_band, base=request.base,
-                cost_bps=request.fx_cost_bps, dynamic=request.hedge_dynamic)
-            if not spec.currencies:
-                raise ConfigError("--hedge: no holding is in a foreign currency (name them "
-                                  "with --currency COL=EUR or --exposure COL=EUR:0.5,JPY:0.5)")
-            assert fx is not None
-            short = None
-            if request.rates is not None:
-                from rebal.currency.rates import short_rate_returns
-                from rebal.errors import InputError
-
-                if not Path(request.rates).is_file():
-                    raise InputError("no such file", file=request.rates, field="--rates")
-                short = short_rate_returns(request.rates, (spec.base, *spec.currencies),
-                                           run.market.dates)
-            run = replace(run, hedge=run_overlay(run.result, spec, fx, short_rates=short))
-        elif request.exposures or request.rates is not None:
-            flag = "--exposure" if request.exposures else "--rates"
-            raise ConfigError(f"{flag}: only used by the hedge (add --hedge RATIO)")
     except ConfigError as exc:
         raise ConfigError(flag_names(str(exc))) from None
     return short_span(replace(run, notes=(*run.notes, *notes)))

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from rebal.backtest import CostModel, run_backtest
+from rebal.currency import HedgeSpec
 from rebal.data import MarketData
 from rebal.errors import ConfigError, InputError
 from rebal.policy import parse_policy
@@ -64,3 +65,44 @@ def test_study_currency_errors_name_file_and_key(study_dir):
     (path / "gap.csv").write_text("Date,USD,JPY\n2019-01-01,1.1,120\n2019-03-01,1.1,120\n")
     with pytest.raises(InputError, match=r"gap.csv, field 'JPY': no JPY/USD rate within 5"):
         load_study(_write(path, data={"fx": "gap.csv"}))
+
+
+def test_study_hedge_runs_over_every_policy(study_dir):
+    from rebal.currency.overlay import NO_CARRY, hedge_overlay
+    from rebal.reports.tables import study_table
+
+    path, days, _prices, usd_per_jpy = study_dir
+    f = _write(path, hedge={"ratio": 0.75, "band": 0.02,
+                            "exposures": {"US": {"EUR": 0.1}}},
+               policies={"Monthly": "monthly", "Band": "band:abs=0.05"})
+    res = run_study(load_study(f))
+    table = study_table(res)
+    assert table.header[-4:] == ("Hedged return", "Hedged vol", "Hedged max DD", "Hedge costs")
+    assert any(NO_CARRY in n for n in table.notes)
+    # each policy's hedge is the overlay over its own holdings, EUR and JPY spot by hand
+    usd_per_eur = np.array([float(line.split(",")[1]) for line in
+                            (path / "fx.csv").read_text().splitlines()[1:]])
+    for o in res.outcomes:
+        spec = HedgeSpec(exposures={"JP": {"JPY": 1.0}, "US": {"EUR": 0.1}}, ratio=0.75,
+                         band=0.02, cost_bps=3.0)  # cost: costs.fx_bps
+        want = hedge_overlay(days, o.result.assets, o.result.holdings_usd,
+                             np.column_stack([usd_per_eur, usd_per_jpy]), spec)
+        np.testing.assert_allclose(o.hedge.total, want.total, rtol=1e-12)
+        row = next(r for r in res.rows() if r["policy"] == o.name)
+        assert row["hedged_cagr"] == o.hedge.summary()["cagr"]
+    doc = res.to_dict()
+    assert doc["hedge"]["currencies"] == ["EUR", "JPY"] and doc["hedge"]["notes"] == [NO_CARRY]
+    assert "hedge" in doc["policies"][0]
+
+
+def test_study_hedge_errors_name_file_and_key(study_dir):
+    path, *_ = study_dir
+    with pytest.raises(ConfigError, match=r"study.yaml: hedge.ratio must be in \[0, 1\] \(a "
+                                          r"hedge ratio\), got 1.5"):
+        load_study(_write(path, hedge={"ratio": 1.5}))
+    with pytest.raises(ConfigError, match=r"study.yaml: hedge.exposures: 'UK' is not in the "
+                                          r"target"):
+        load_study(_write(path, hedge={"exposures": {"UK": {"GBP": 1}}}))
+    with pytest.raises(ConfigError, match=r"study.yaml: columns: 'hedged_return' is a hedge "
+                                          r"column; add a hedge: section"):
+        load_study(_write(path, columns=["cagr", "hedged_return"]))

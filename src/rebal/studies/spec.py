@@ -140,6 +140,30 @@ class HarvestSpec(_Model):
     swap_back: bool = True
 
 
+class DynamicHedgeSpec(_Model):
+    """``hedge.dynamic:``: the ratio scaled by FX volatility (``docs/currency.md``)."""
+
+    floor: float = 0.0
+    cap: float = 1.0
+    window: int = 21
+    long_run: Literal["expanding", "trailing"] = "expanding"
+    long_run_window: int = 252
+
+
+class HedgeStudySpec(_Model):
+    """``hedge:``: forwards over every policy's foreign exposures (``docs/currency.md``);
+    ``cost_bps`` defaults to ``costs.fx_bps``; ``rates`` a short-rates file for carry."""
+
+    ratio: float | dict[str, float] = 1.0
+    band: float = 0.05
+    exposures: dict[str, dict[str, float]] = {}
+    roll: str = "monthly"
+    check: str = "daily"
+    cost_bps: float | None = None
+    dynamic: DynamicHedgeSpec | None = None
+    rates: str | None = None
+
+
 class StudySpec(_Model):
     """A whole study file, validated (paths still as written, relative to the file)."""
 
@@ -155,6 +179,7 @@ class StudySpec(_Model):
     columns: list[str] | None = None
     tax: TaxSpec | None = None
     harvest: HarvestSpec | None = None
+    hedge: HedgeStudySpec | None = None
 
 
 def read_yaml_file(path: str | os.PathLike[str], *, cannot_read: str = "cannot read") -> Any:

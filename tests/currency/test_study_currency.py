@@ -103,6 +103,9 @@ def test_study_hedge_errors_name_file_and_key(study_dir):
     with pytest.raises(ConfigError, match=r"study.yaml: hedge.exposures: 'UK' is not in the "
                                           r"target"):
         load_study(_write(path, hedge={"exposures": {"UK": {"GBP": 1}}}))
+    with pytest.raises(ConfigError, match=r"study.yaml: costs.fx_bps: needs data.currencies or "
+                                          r"hedge:"):
+        load_study(_write(path, data={"currencies": {}, "fx": None}))
     with pytest.raises(ConfigError, match=r"study.yaml: columns: 'hedged_return' is a hedge "
                                           r"column; add a hedge: section"):
         load_study(_write(path, columns=["cagr", "hedged_return"]))

@@ -66,3 +66,19 @@ def test_fully_hedged_is_local_return_plus_cross_term(study):
     r_hedged = r_usd + (hedged.settled[1:] + np.diff(hedged.unrealized)) / hedged.portfolio[:-1]
     # r_USD − f − (1 + r_USD)/(1 + f) + 1 = local × f, month by month
     np.testing.assert_allclose(r_hedged - local, local * f, rtol=0, atol=1e-12)
+
+
+def test_example_study_with_a_hedge_runs():
+    from realdata import ETF_FILE
+    from rebal.currency.overlay import NO_CARRY
+    from rebal.studies import load_study, run_study
+
+    if not ETF_FILE.exists():
+        pytest.skip(f"real data not available at {ETF_FILE}")
+    path = SCRIPT.parents[1] / "examples" / "studies" / "currency_hedge_2007_2025.yaml"
+    res = run_study(load_study(path))
+    assert res.hedge_notes == (NO_CARRY,)
+    for o in res.outcomes:
+        assert o.hedge is not None and o.hedge.currencies == ("EUR", "GBP", "JPY")
+        # hedge ratio held within its band after every decision
+        assert np.all(np.abs(o.hedge.actual[1:] - 1.0) <= 0.05 + 1e-12)

@@ -382,10 +382,7 @@ def study_from_spec(
             if unknown:
                 raise ConfigError(f"costs.per_asset_bps: unknown asset {unknown[0]!r}")
             costs_bps = {a: spec.costs.per_asset_bps.get(a, spec.costs.bps) for a in market.assets}
-        if spec.costs.fx_bps:
-            if not spec.data.currencies:
-                raise ConfigError("costs.fx_bps: needs data.currencies (no column is in "
-                                  "another currency)")
+        if spec.costs.fx_bps and spec.data.currencies:
             from rebal.currency import conversion_cost_bps
 
             per = (costs_bps if isinstance(costs_bps, dict)
@@ -447,6 +444,9 @@ def study_from_spec(
             periods.append(Period(name=name, start=lo, end=hi))
         columns = parse_columns(spec.columns, tuple(spec.periods), tax=spec.tax is not None,
                            harvest=spec.harvest is not None, hedge=spec.hedge is not None)
+        if spec.costs.fx_bps and not spec.data.currencies and spec.hedge is None:
+            raise ConfigError("costs.fx_bps: needs data.currencies or hedge: (no column is in "
+                              "another currency and nothing is hedged)")
         hedge = None if spec.hedge is None else study_hedge(spec, market, Path(base_dir))
     except (ConfigError, DataError) as exc:
         raise type(exc)(f"{where}{exc}") from None

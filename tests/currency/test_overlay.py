@@ -65,8 +65,10 @@ def reference(dates, assets, holdings, spot, currencies, weights, ratio, band, b
             h = ratio if targets is None else targets[t][j]
             if t > 0:
                 carry += units * contract * diff[t][j]
-            ratio_now = units * spot[t][j] / expo if expo > 0 else (0.0 if units == 0 else 1e300)
-            resize = t == 0 or abs(ratio_now - h) > band + 1e-12
+            if expo > 0:
+                resize = t == 0 or abs(units * spot[t][j] / expo - h) > band + 1e-12
+            else:
+                resize = t == 0 or units != 0
             if t > 0 and (is_roll[t] or resize):
                 pnl = carry - units * (spot[t][j] - contract)
                 flows[t] += pnl - bps / 1e4 * abs(pnl)
@@ -140,6 +142,17 @@ def test_value_is_conserved_row_by_row(seed, band, bps, ratio):
     assert np.all(out.costs >= 0)
     # every settlement and trade pays bps (two currencies' settlements may offset in a row)
     assert out.costs.sum() >= bps / 1e4 * (np.abs(out.settled).sum() + out.traded.sum()) - 1e-9
+
+
+def test_no_exposure_closes_the_forward_and_then_does_nothing():
+    dates = _days(5)
+    spec = HedgeSpec(exposures={"X": {"EUR": 1.0}}, ratio=1.0, band=0.2, cost_bps=10)
+    held = np.array([[100.0], [110.0], [0.0], [0.0], [0.0]])  # sold out on day 2
+    out = hedge_overlay(dates, ("X",), held, np.full((5, 1), 1.2), spec)
+    assert out.resized[:, 0].tolist() == [True, False, True, False, False]
+    np.testing.assert_allclose(out.notional[:, 0], [100, 100, 0, 0, 0])
+    np.testing.assert_allclose(out.traded, [100, 0, 100, 0, 0])
+    assert out.n_resizes == 1
 
 
 def test_hedge_ratio_and_band_are_checked():

@@ -15,7 +15,7 @@ ratio) the overlay holds one forward selling ``N`` units of ``c`` at the contrac
    ``cost_bps`` on its absolute value, and a new forward is opened at ``K = S_t``;
 3. on a check day (``spec.check``, default daily) and on roll days, if the actual ratio
    ``a_t = N × S_t / E_t`` is more than ``band`` away from ``h_t`` the forward is resized
-   to ``N = h_t × E_t / S_t`` (between rolls, the open forward is first settled as in 2),
+   to ``N = h_t × E_t / S_t`` (with no exposure, ``E_t <= 0``, an open forward is closed) (between rolls, the open forward is first settled as in 2),
    paying ``cost_bps`` on the notional traded ``|ΔN| × S_t``; on row 0 the forward is
    opened at the target.
 
@@ -248,8 +248,11 @@ def hedge_overlay(dates: np.ndarray, assets: tuple[str, ...], holdings: FloatArr
                 accrued[j] += units[j] * rate[j] * diff[t, j]
             pnl = -units[j] * (s[t, j] - rate[j]) + accrued[j]
             e = exposure[t, j]
-            now = units[j] * s[t, j] / e if e > 0 else (0.0 if units[j] == 0 else np.inf)
-            out = t == 0 or (check[t] and abs(now - target[t, j]) > spec.band + _TOL)
+            if e > 0:
+                now = units[j] * s[t, j] / e
+                out = t == 0 or (check[t] and abs(now - target[t, j]) > spec.band + _TOL)
+            else:  # nothing to hedge: close an open forward, else nothing to do
+                out = t == 0 or (check[t] and units[j] != 0)
             if t > 0 and (roll[t] or out):
                 cash += pnl
                 fee = bps * abs(pnl)

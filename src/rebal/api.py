@@ -103,7 +103,7 @@ def backtest_policy(
     currencies: Mapping[str, str] | None = None,
     fx: str | None = None,
     fx_cost_bps: float = 0.0,
-    hedge: float | None = None,
+    hedge: float | Mapping[str, float] | None = None,
     hedge_band: float = 0.05,
     hedge_dynamic: bool = False,
     exposures: Mapping[str, Mapping[str, float]] | None = None,

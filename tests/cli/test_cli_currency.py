@@ -119,3 +119,18 @@ def test_rates_give_carry(cli: Runner, files, tmp_path) -> None:
     code, _, err = cli("backtest", "--prices", str(p), "--target", "SPY=0.6,DAX=0.4",
                        "--currency", "DAX=EUR", "--fx", str(fx), "--rates", str(rates))
     assert code == 2 and "--rates: only used by the hedge" in err
+
+
+def test_hedge_ratio_per_currency(cli: Runner, files) -> None:
+    p, fx, days, prices, usd = files
+    code, out, err = cli("backtest", "--prices", str(p), "--target", "SPY=0.6,DAX=0.4",
+                         "--currency", "DAX=EUR", "--fx", str(fx), "--hedge", "eur=0.3",
+                         "--json")
+    assert code == 0, err
+    assert json.loads(out)["hedge"]["mean_hedge_ratio"][0] == pytest.approx(0.3, abs=0.05)
+    code, _, err = cli("backtest", "--prices", str(p), "--target", "SPY=0.6,DAX=0.4",
+                       "--currency", "DAX=EUR", "--fx", str(fx), "--hedge", "JPY=0.3")
+    assert code == 2 and err.startswith("error: --hedge: no ratio for EUR")
+    code, _, err = cli("backtest", "--prices", str(p), "--target", "SPY=0.6,DAX=0.4",
+                       "--currency", "DAX=EUR", "--fx", str(fx), "--hedge", "full")
+    assert code == 2 and "--hedge: expected a hedge ratio" in err

@@ -37,7 +37,7 @@ def backtest(
     currency: Annotated[list[str] | None, typer.Option(help="COLUMN=CURRENCY of a column quoted in another currency (repeatable, or comma-separated); converted to --base at daily FX rates.")] = None,
     fx: Annotated[str | None, typer.Option(help="FX rates file (Date + one column per currency, units per EUR); default: the shipped ECB table.")] = None,
     fx_cost_bps: Annotated[float, typer.Option(help="FX conversion cost, basis points: added to every trade of a foreign column and charged by the hedge.")] = 0.0,
-    hedge: Annotated[float | None, typer.Option(help="Hedge ratio target in [0, 1] of every foreign currency (one-month forwards rolled monthly; docs/currency.md).")] = None,
+    hedge: Annotated[str | None, typer.Option(help="Hedge ratio target in [0, 1] of every foreign currency, or per currency EUR=1,JPY=0.5 (one-month forwards rolled monthly; docs/currency.md).")] = None,
     hedge_band: Annotated[float, typer.Option(help="Band around the hedge ratio (absolute, e.g. 0.05) before the forwards are resized.")] = 0.05,
     hedge_dynamic: Annotated[bool, typer.Option(help="Scale the hedge ratio by FX volatility (the vol-band rule: 21-day vol / its long-run average).")] = False,
     exposure: Annotated[list[str] | None, typer.Option(help="COLUMN=CCY:WEIGHT,... a fund's look-through currency mix for the hedge (repeatable), e.g. EFA=EUR:0.45,JPY:0.30,GBP:0.25.")] = None,
@@ -45,7 +45,7 @@ def backtest(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object (fractions, not percent) instead of tables.")] = False,
 ) -> None:
     from rebal.cli import console
-    from rebal.cli.options import parse_currencies, parse_exposures, parse_target
+    from rebal.cli.options import parse_currencies, parse_exposures, parse_hedge, parse_target
     from rebal.services.backtest import BacktestRequest, blank_annualised
     from rebal.services.backtest import backtest as run
 
@@ -54,7 +54,7 @@ def backtest(
         start=start, end=end, initial_usd=initial, cost_bps=cost_bps, fixed_usd=fixed_cost,
         min_trade_usd=min_trade, contribution_usd=contribution, flow_frequency=flow_frequency,
         kind=kind, sep=sep, date_column=date_column, base=base,
-        currencies=parse_currencies(currency), fx=fx, fx_cost_bps=fx_cost_bps, hedge=hedge,
+        currencies=parse_currencies(currency), fx=fx, fx_cost_bps=fx_cost_bps, hedge=parse_hedge(hedge),
         hedge_band=hedge_band, hedge_dynamic=hedge_dynamic, exposures=parse_exposures(exposure),
         rates=rates,
     )
@@ -89,7 +89,7 @@ def backtest(
     if answer.hedge is not None:
         h = answer.hedge.summary(result.flows_usd)
         console.out.print(
-            f"hedged ({', '.join(answer.hedge.currencies)}, target {hedge:g} ±{hedge_band:g}"
+            f"hedged ({', '.join(answer.hedge.currencies)}, target {hedge} ±{hedge_band:g}"
             f"{', vol-scaled' if hedge_dynamic else ''}): final value "
             f"{money(h['final_value'])}; annual return {console.pct(h['cagr'])}, "
             f"volatility {console.pct(h['annual_volatility'])}, max drawdown "

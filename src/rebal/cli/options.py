@@ -83,6 +83,20 @@ def parse_exposures(items: list[str] | None,
     return out
 
 
+def parse_hedge(text: str | None, *, option: str = "--hedge") -> float | dict[str, float] | None:
+    """``"0.5"`` → 0.5 (every foreign currency); ``"EUR=1,JPY=0.5"`` → per currency (the
+    range [0, 1] is checked by the hedge itself)."""
+    if text is None:
+        return None
+    if "=" in text:
+        return {k.upper(): v for k, v in parse_target(text, option=option).items()}
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigError(f"{option}: expected a hedge ratio (e.g. 0.5) or CCY=RATIO,... "
+                          f"(e.g. EUR=1,JPY=0.5), got {text!r}") from None
+
+
 def parse_overrides(items: list[str] | None) -> dict[str, str]:
     """``--set`` items: ``["data.prices=x.csv"]`` → ``{"data.prices": "x.csv"}``."""
     out: dict[str, str] = {}

@@ -80,7 +80,7 @@ class BacktestRequest:
     currencies: Mapping[str, str] | None = None
     fx: str | None = None
     fx_cost_bps: float = 0.0
-    hedge: float | None = None
+    hedge: float | Mapping[str, float] | None = None
     hedge_band: float = 0.05
     hedge_dynamic: bool = False
     exposures: Mapping[str, Mapping[str, float]] | None = None
@@ -187,7 +187,7 @@ def backtest_currency_market(
     currencies: Mapping[str, str] | None = None,
     fx: str | None = None,
     fx_cost_bps: float = 0.0,
-    hedge: float | None = None,
+    hedge: float | Mapping[str, float] | None = None,
     hedge_band: float = 0.05,
     hedge_dynamic: bool = False,
     exposures: Mapping[str, Mapping[str, float]] | None = None,

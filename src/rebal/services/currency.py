@@ -47,7 +47,7 @@ def in_base(market: MarketData, currencies: Mapping[str, str], base: str, fx: Fx
 
 
 def hedge_from_options(currencies: Mapping[str, str], exposures: Mapping[str, Mapping[str, float]],
-                       *, ratio: float, band: float, base: str, cost_bps: float,
+                       *, ratio: float | Mapping[str, float], band: float, base: str, cost_bps: float,
                        dynamic: bool = False, check: str = "daily") -> HedgeSpec:
     """The hedge of ``rebal backtest --hedge``: each security's exposure from
     ``exposures`` (look-through mix) or else its ``currencies`` entry."""

@@ -59,6 +59,16 @@ def test_converted_and_hedged_figures_equal_the_hand_computation(cli: Runner, fi
                        "--currency", "DAX=EUR", "--fx", str(fx), "--hedge", "0.8")
     assert code == 0
     assert "hedged (EUR, target 0.8 ±0.05)" in out and NO_CARRY in out
+    # the line's figures are the hedge's (the --json run has the same hedge, no costs aside)
+    code, js, _ = cli("backtest", "--prices", str(p), "--target", "SPY=0.6,DAX=0.4",
+                      "--currency", "DAX=EUR", "--fx", str(fx), "--hedge", "0.8", "--json")
+    h = json.loads(js)["hedge"]
+    line = next(x for x in out.splitlines() if x.startswith("hedged ("))
+    assert f"final value ${h['final_value']:,.2f}" in line
+    assert f"annual return {100 * h['cagr']:.2f}%" in line
+    assert f"volatility {100 * h['annual_volatility']:.2f}%" in line
+    assert f"max drawdown {100 * h['max_drawdown']:.2f}%" in line
+    assert f"{h['n_resizes']} resizes" in line
 
 
 @pytest.mark.parametrize(("extra", "message"), [

@@ -200,14 +200,15 @@ def table(figures: dict[str, dict[str, object]]) -> None:
     """Print one markdown table of the variants, and their notes."""
     print("| variant | annual return | volatility | max drawdown | mean hedge ratio EUR/GBP/JPY"
           " | hedge turnover /yr | rolled /yr | resizes | hedge costs (USD) | cost /yr |"
-          " hedge account end (USD) | final value (USD) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          " hedge account end (USD) | account share (mean) | final value (USD) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, f in figures.items():
         ratios = "/".join(f"{x:.2f}" for x in f["mean_hedge_ratio"])  # type: ignore[union-attr]
         print(f"| {name} | {f['cagr']:.2%} | {f['annual_volatility']:.2%} | "
               f"{f['max_drawdown']:.2%} | {ratios} | {f['annual_turnover']:.3f} | "
               f"{f['annual_rolled']:.3f} | {f['n_resizes']} | {f['hedge_costs']:,.0f} | "
-              f"{f['annual_cost']:.4%} | {f['account_final']:,.0f} | {f['final_value']:,.0f} |")
+              f"{f['annual_cost']:.4%} | {f['account_final']:,.0f} | "
+              f"{f['account_share_mean']:.2%} | {f['final_value']:,.0f} |")
     notes = {n for f in figures.values() for n in f["notes"]}  # type: ignore[attr-defined]
     print("notes:", "; ".join(sorted(notes)))
 

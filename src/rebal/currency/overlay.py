@@ -165,6 +165,7 @@ class HedgeResult:
             "annual_rolled": self.annual_rolled,
             "n_resizes": self.n_resizes,
             "account_final": float(self.account[-1]),
+            "account_share_mean": float(np.mean(self.account / self.total)),
             "mean_hedge_ratio": [float(x) for x in self.actual.mean(axis=0)],
             "notes": list(self.notes),
         }

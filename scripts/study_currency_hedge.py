@@ -94,15 +94,21 @@ VARIANTS = {
 }
 
 
-def run(data: Path) -> dict[str, dict[str, object]]:
+ALT_BASKETS = {"EUR .55 / JPY .25 / GBP .20": {"EUR": 0.55, "JPY": 0.25, "GBP": 0.20},
+               "EUR .35 / JPY .40 / GBP .25": {"EUR": 0.35, "JPY": 0.40, "GBP": 0.25}}
+"""Other stand-in mixes, to see how much the conclusions hang on the choice."""
+
+
+def run(data: Path, basket: dict[str, float] | None = None) -> dict[str, dict[str, object]]:
     """Every variant's figures (fractions; money in USD) and the local-return check."""
+    basket = BASKET if basket is None else basket
     market = load(data)
     fx = load_fx()
     result = run_backtest(market, TARGET, parse_policy("quarterly"),
                           costs=CostModel(cost_bps=COST_BPS))
     out: dict[str, dict[str, object]] = {}
     for name, options in VARIANTS.items():
-        spec = HedgeSpec(exposures={"INTL": BASKET}, band=BAND, cost_bps=FX_BPS,
+        spec = HedgeSpec(exposures={"INTL": basket}, band=BAND, cost_bps=FX_BPS,
                          roll="monthly", check="monthly", **options)  # type: ignore[arg-type]
         hedged = run_overlay(result, spec, fx)
         row = hedged.summary()
@@ -189,6 +195,11 @@ def main() -> None:
           " hedged vs local tracking {tracking_hedged_vs_local:.2%}; corr(USD return, FX) "
           "{corr_usd_fx:.2f}; largest monthly gap hedged − local {max_gap_hedged_vs_local:.4%} "
           "(largest |r_local × f| {max_cross_term:.4%})".format(**check))  # type: ignore[arg-type]
+    for label, mix in ALT_BASKETS.items():
+        alt = run(args.data, mix)
+        print(f"basket {label}: " + "; ".join(
+            f"{name} {f['cagr']:.2%} / vol {f['annual_volatility']:.2%}"
+            for name, f in alt.items() if not name.startswith("_")))
     if (args.data / "etf_adjclose_daily_1993_2025.csv").exists():
         print()
         print("Daily, ETF closes SPY/EFA/IEF 42/18/40, 2007-05-30 … 2025-09-26 "

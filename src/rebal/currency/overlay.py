@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from rebal.currency.hedge import HedgeSpec
-from rebal.errors import ConfigError
+from rebal.errors import ConfigError, DataError
 from rebal.policy.schedule import period_end_mask
 from rebal.types import BoolArray, FloatArray
 
@@ -206,7 +206,11 @@ def hedge_overlay(dates: np.ndarray, assets: tuple[str, ...], holdings: FloatArr
         raise ConfigError(f"holdings must have shape ({n}, {len(assets)}), got {h_val.shape}")
     if s.shape != (n, k):
         raise ConfigError(f"spot must have shape ({n}, {k}), got {s.shape}")
+    if not (np.isfinite(s).all() and (s > 0).all()):
+        raise DataError("spot rates must be finite and > 0 on every row")
     rf = np.zeros(n) if risk_free is None else np.asarray(risk_free, dtype=np.float64)
+    if rf.shape != (n,):
+        raise ConfigError(f"risk_free must have shape ({n},), got {rf.shape}")
     notes = []
     rates = dict(short_rates or {})
     need = (spec.base, *spec.currencies)

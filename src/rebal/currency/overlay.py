@@ -15,9 +15,9 @@ ratio) the overlay holds one forward selling ``N`` units of ``c`` at the contrac
    ``cost_bps`` on its absolute value, and a new forward is opened at ``K = S_t``;
 3. on a check day (``spec.check``, default daily) and on roll days, if the actual ratio
    ``a_t = N × S_t / E_t`` is more than ``band`` away from ``h_t`` the forward is resized
-   to ``N = h_t × E_t / S_t`` (with no exposure, ``E_t <= 0``, an open forward is closed) (between rolls, the open forward is first settled as in 2),
+   to ``N = h_t × E_t / S_t`` (between rolls, the open forward is first settled as in 2),
    paying ``cost_bps`` on the notional traded ``|ΔN| × S_t``; on row 0 the forward is
-   opened at the target.
+   opened at the target; with no exposure (``E_t <= 0``) an open forward is closed.
 
 Between rolls the notional is fixed while the exposure moves, so the actual ratio
 drifts. The hedge account is not invested in the allocation (the hedge is its own

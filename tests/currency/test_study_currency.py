@@ -93,6 +93,10 @@ def test_study_hedge_runs_over_every_policy(study_dir):
     doc = res.to_dict()
     assert doc["hedge"]["currencies"] == ["EUR", "JPY"] and doc["hedge"]["notes"] == [NO_CARRY]
     assert "hedge" in doc["policies"][0]
+    from rebal.reports.html import compare_report_from_study
+
+    page = compare_report_from_study(res, path / "r.html").read_text()
+    assert 'id="hedge-table"' in page and NO_CARRY in page and "Hedged vol" in page
 
 
 def test_study_hedge_errors_name_file_and_key(study_dir):

@@ -326,6 +326,22 @@ def column_for(field: str, header: str | None = None) -> Column:
     return Column(field, header or field, kind, 0 if kind is Kind.INT else 2)
 
 
+def hedge_table(outcomes: Sequence[Any], notes: Sequence[str], label: str) -> StringTable:
+    """Every :data:`HEDGE_COLUMNS` figure of a study's policies with ``hedge:`` (one row
+    each, from :meth:`rebal.currency.HedgeResult.summary`), its notes (the carry line)."""
+    from rebal.studies.columns import HEDGE_COLUMNS as KEYS
+
+    rows = []
+    for o in outcomes:
+        summary = o.hedge.summary(o.result.flows_usd)
+        rows.append((str(o.name), *(format_value(summary[KEYS[c.field]], c.kind, c.digits)
+                                    for c in HEDGE_COLUMNS)))
+    return StringTable(
+        header=("Strategy", *(c.header for c in HEDGE_COLUMNS)), rows=tuple(rows),
+        notes=(f"Hedged = portfolio + hedge account + open forwards ({label}).", *notes,
+               *(f"{c.header}: {c.note}." for c in HEDGE_COLUMNS)))
+
+
 TAX_EFFICIENCY_FIELDS = ("tax_efficiency", "tax_efficiency_liquidated")
 """After-tax ÷ pre-tax CAGR: undefined (``n/a``) unless the pre-tax CAGR is > 0."""
 

@@ -45,6 +45,7 @@ import numpy as np
 
 from rebal.household.model import ClassTarget, HeldLot, Household
 from rebal.household.views import class_values, investable_value_usd
+from rebal.planner.alternatives import add_reserve_rows, reserve_need
 from rebal.planner.guard import PlanGuard
 from rebal.planner.settings import PlanMode, PlanSettings
 from rebal.policy.tiers import TIER_PRESETS
@@ -558,10 +559,14 @@ def build_problem(
     # ---------------------------------------------------------------- cash
     # Cash left above the reserve is uninvested: a small penalty (between the 2nd and 3rd
     # inside-band piece) invests it unless that would push a class deep into its band.
+    idle_cols: dict[str, int] = {}
     for a in h.accounts:
         have = a.cash_usd + a.pending_flow_usd - a.min_cash_usd
-        idle = b.var(0.0, math.inf, settings.inside_weight * _IDLE_CASH_WEIGHT)
+        idle = idle_cols[a.id] = b.var(0.0, math.inf, settings.inside_weight * _IDLE_CASH_WEIGHT)
         b.row([*cash_terms.get(a.id, []), (idle, -1.0)], -have, -have, f"cash:{a.id}")
+    need = reserve_need(h)  # private funds' capital-call reserve (planner/alternatives.py)
+    if need is not None:
+        add_reserve_rows(b, need, idle_cols, positions, tidy)
 
     # ---------------------------------------------------------------- allocation
     values0 = class_values(h)

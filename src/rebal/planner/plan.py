@@ -27,14 +27,21 @@ import numpy as np
 
 from rebal.errors import ConfigError, PlanInfeasible
 from rebal.household.model import Household
-from rebal.household.views import class_values, investable_value_usd
+from rebal.household.views import class_values, investable_value_usd, private_class_values
+from rebal.planner.alternatives import (
+    annotate_trades,
+    private_lines,
+    private_notes,
+    reserve_need,
+    reserve_status,
+)
 from rebal.planner.explain import label_orders
 from rebal.planner.guard import PlanGuard, build_guard
 from rebal.planner.model import Problem, build_problem
 from rebal.planner.naive import naive_plan
 from rebal.planner.not_done import not_done
 from rebal.planner.outcome import Order, Outcome, evaluate, tax_trades
-from rebal.planner.result import DoNotBuyEntry, SolveStats, TradePlan
+from rebal.planner.result import DoNotBuyEntry, PrivateLine, SolveStats, TradePlan
 from rebal.planner.settings import PlanMode, PlanSettings, SolveStatus
 from rebal.planner.solver import Solution, solve
 from rebal.types import Side
@@ -133,6 +140,13 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     notes.extend(problem.notes)
     notes.extend(h.warnings)
     trades = label_orders(h, orders, outcome)
+    private: tuple[PrivateLine, ...] = ()
+    if h.private_funds:  # the reserve and the liquid substitutes (planner/alternatives.py)
+        need = reserve_need(h)
+        status = None if need is None else reserve_status(h, need, orders, outcome)
+        private = private_lines(h, orders, outcome)
+        trades = annotate_trades(h, trades, status, private)
+        notes.extend(private_notes(h, status, private))
     undone = not_done(h, settings, guard, orders, outcome, naive)
     dnb, wash_notes = _do_not_buy(h, guard, orders)
     notes.extend(wash_notes)
@@ -146,7 +160,7 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
         as_of=h.as_of, household=h.name, method="optimized", settings=settings.to_dict(),
         trades=trades, classes=outcome.classes, accounts=outcome.accounts, tax=outcome.tax,
         do_not_buy=dnb, naive=naive, stats=stats, notes=tuple(dict.fromkeys(notes)),
-        not_done=undone,
+        not_done=undone, private=private,
     )
 
 
@@ -194,6 +208,8 @@ def _precheck(h: Household, settings: PlanSettings) -> None:
         if not s.tradable:
             for c, f in s.look_through:
                 fixed[c] += lot.quantity * s.price_usd * f
+    for c, v in private_class_values(h).items():  # private funds are not traded either
+        fixed[c] += v
     tradable_classes = {c for s in h.securities if s.tradable for c, _ in s.look_through}
     now = class_values(h)
     for t in h.targets:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rebal.errors import ConfigError, InputError
 from rebal.alternatives.exposure import ExposureView
 from rebal.alternatives.fund import PrivateFund
+from rebal.errors import ConfigError, InputError
 from rebal.household.model import (
     CallReserve,
     ClassTarget,

@@ -109,6 +109,9 @@ def _fund(raw: dict[str, Any], i: int, **changes: Any) -> dict[str, Any]:
     ({"nav_as_of": None}, "private_funds[0].nav_as_of", "together"),
     ({"commitment_usd": -5}, "private_funds[0].commitment_usd", "> 0"),
     ({"colour": "red"}, "private_funds[0]", "unknown key 'colour'"),
+    ({"nav_as_of": "2020-12-31"}, "private_funds[0].nav_as_of", "before the vintage"),
+    ({"asset_class": "us_stocks", "model": None}, "private_funds[0].model",
+     "no cash-flow model for asset class 'us_stocks'"),
 ])
 def test_bad_fund_is_one_line_naming_file_and_key(
         raw: dict[str, Any], changes: dict[str, Any], key: str, words: str) -> None:

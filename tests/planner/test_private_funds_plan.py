@@ -31,8 +31,9 @@ def _household(*, cash: float = 0.0, sgov: float = 200, vnq: float = 0, re_nav: 
         classes["re"] = {"weight": 0.2, "liquid_substitute": "VNQ"}
         funds[0]["nav_usd"] = 0.0
         funds[0]["called_usd"] = 0.0
-        funds.append({"id": "re1", "asset_class": "re", "commitment_usd": 40_000,
-                      "vintage": 2024, "called_usd": re_nav, "distributed_usd": 0,
+        funds.append({"id": "re1", "asset_class": "re", "model": "real_estate",
+                      "commitment_usd": 40_000, "vintage": 2024, "called_usd": re_nav,
+                      "distributed_usd": 0,
                       "nav_usd": re_nav, "nav_as_of": "2025-03-31",
                       "remaining_life_years": 9, "account": "tx"})
     else:

@@ -9,6 +9,7 @@ and the path (or CSV line and field) of the first problem.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -464,7 +465,7 @@ def _private_funds(
     target_names: list[str],
 ) -> tuple[tuple[PrivateFund, ...], tuple[tuple[str, float], ...]]:
     """The file's private funds (checked against the household) and their proxy marks."""
-    from rebal.alternatives.takahashi import TA_PRESETS
+    from rebal.alternatives.takahashi import TA_PRESETS, params_for
 
     funds: list[PrivateFund] = []
     marks: list[tuple[str, float]] = []
@@ -481,7 +482,7 @@ def _private_funds(
         if f.called_usd > f.commitment_usd:
             raise here.error(f"called ${f.called_usd:,.2f} is above the commitment "
                              f"${f.commitment_usd:,.2f}", "called_usd")
-        if f.distributed_usd > 0 and f.called_usd == 0 and not f.nav_usd:
+        if f.distributed_usd > 0 and f.called_usd == 0 and f.nav_usd is None:
             raise here.error(f"distributions of ${f.distributed_usd:,.2f} on a fund that has "
                              "called nothing and reports no NAV", "distributed_usd")
         if (f.nav_usd is None) != (f.nav_as_of is None):
@@ -511,10 +512,18 @@ def _private_funds(
                 remaining_life_years=float(f.remaining_life_years), proxy=f.proxy,
                 model=None if f.model is None else TA_PRESETS[f.model], account=f.account,
             )
-        except ValueError as exc:  # the fund's own checks: name the field they name
+        except ValueError as exc:  # the fund's own checks: name the field they name first
             text = str(exc)
-            key = next((k for k in _FUND_KEYS if k in text), None)
-            raise here.error(text, key) from None
+            found = [(m.start(), k) for k in _FUND_KEYS
+                     if (m := re.search(rf"\b{k}\b", text)) is not None]
+            raise here.error(text, min(found)[1] if found else None) from None
+        try:
+            params_for(fund)
+        except ValueError:
+            raise here.error(
+                f"no cash-flow model for asset class {f.asset_class!r} (calls and "
+                f"distributions are projected with one): give model: one of "
+                f"{', '.join(TA_PRESETS)}", "model") from None
         funds.append(fund)
         if f.proxy_price_at_nav_usd is not None:
             marks.append((f.id, float(f.proxy_price_at_nav_usd)))

@@ -31,6 +31,9 @@ class AlertKind(ParseEnum):
     ZERO_LTCG_ROOM = "zero_ltcg_room"
     POLICY_ACTION = "policy_action"
     FACTOR_DRIFT = "factor_drift"
+    CALL_RESERVE_SHORT = "call_reserve_short"
+    NAV_STALE = "nav_stale"
+    DENOMINATOR_EFFECT = "denominator_effect"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

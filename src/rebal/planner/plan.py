@@ -35,6 +35,7 @@ from rebal.planner.alternatives import (
     reserve_need,
     reserve_status,
 )
+from rebal.planner.check import private_checks
 from rebal.planner.explain import label_orders
 from rebal.planner.guard import PlanGuard, build_guard
 from rebal.planner.model import Problem, build_problem
@@ -161,6 +162,7 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
         trades=trades, classes=outcome.classes, accounts=outcome.accounts, tax=outcome.tax,
         do_not_buy=dnb, naive=naive, stats=stats, notes=tuple(dict.fromkeys(notes)),
         not_done=undone, private=private,
+        private_views=private_checks(h) if h.private_funds else (),
     )
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rebal.planner.check import PrivateCheck
 from rebal.planner.settings import SolveStatus, Step
 from rebal.tax.records import Record, record_dict
 from rebal.types import AccountType, ParseEnum, Side, Term
@@ -296,6 +297,9 @@ class TradePlan(Record):
     private
         Classes held by private funds: private exposure and liquid substitute
         (:class:`PrivateLine`; empty without private funds).
+    private_views
+        The same classes before the plan under the three exposure views
+        (:class:`rebal.planner.check.PrivateCheck`).
     """
 
     as_of: date
@@ -312,6 +316,7 @@ class TradePlan(Record):
     notes: tuple[str, ...] = ()
     not_done: tuple[NotDone, ...] = ()
     private: tuple[PrivateLine, ...] = ()
+    private_views: tuple[PrivateCheck, ...] = ()
 
     @property
     def saving_usd(self) -> float | None:

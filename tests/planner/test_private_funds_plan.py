@@ -100,6 +100,9 @@ def test_due_call_is_paid_by_selling_the_proxy_first(fixed_need: Any) -> None:
     cash_after = plan.accounts[0].cash_after_usd - plan.accounts[0].min_cash_usd
     assert cash_after >= 5_000
     assert "sold first" in sale.reason
+    # bought at $100, sold at $100: nothing realized, so not "offset by harvested losses"
+    assert int(sale.step) == 5 and "at its basis" in sale.reason
+    assert "harvested" not in sale.reason
     assert _money(sale.reason.split("sold first")[1])[:2] == [5_000, 0]  # calls, cash before
     # the notes' sums are the plan's own numbers
     reserve_note = next(n for n in plan.notes if n.startswith("capital-call reserve"))

@@ -57,3 +57,14 @@ def test_bad_fund_exits_2_with_one_line(cli: Runner, tmp_path: Path) -> None:
     line = err.strip()
     assert "\n" not in line and "private_funds[0].called_usd" in line
     assert "above the commitment" in line and str(bad) in line
+
+
+def test_monitor_nav_stale_days_flag(cli: Runner) -> None:
+    # the example's NAVs are as of 2025-03-31, 91 days before its as_of 2025-06-30
+    code, out, _ = cli("monitor", str(EXAMPLE))
+    assert "days old" not in out
+    code, out, _ = cli("monitor", str(EXAMPLE), "--nav-stale-days", "90")
+    assert "private fund buyout-2021: its NAV is 91 days old (as of 2025-03-31; limit 90 " \
+           "days)" in out
+    code, _, err = cli("monitor", str(EXAMPLE), "--nav-stale-days", "0")
+    assert code == 2 and "--nav-stale-days must be at least 1" in err

@@ -45,6 +45,7 @@ class Evaluate:
     factors: Any = None
     factor_bands: tuple[tuple[str, float], ...] = ()
     factor_window: int = 252
+    nav_stale_days: int = 190
 
     def __call__(self, job: str | tuple[str, dict[str, Any]]) -> dict[str, Any]:
         from dataclasses import replace
@@ -56,7 +57,9 @@ class Evaluate:
             h = load_household(job)
         else:
             h = household_from_dict(job[1], source=f"store:{job[0]}")
-        result = evaluate(h)
+        from rebal.monitor import MonitorSettings
+
+        result = evaluate(h, MonitorSettings(nav_stale_days=self.nav_stale_days))
         if self.market is not None:
             from rebal.monitor.market import class_market, factor_alerts, policy_alerts
             from rebal.policy.parse import parse_policy
@@ -116,6 +119,8 @@ class MonitorRequest:
     factors, factor_bands, factor_window
         Also style drift: a French-library factor file (or a shipped one), bands
         ``{factor: half-width}`` in loading units, rows per regression.
+    nav_stale_days
+        A private fund's NAV older than this many days is reported stale.
     """
 
     households: Sequence[str] = field(default_factory=tuple)
@@ -130,6 +135,7 @@ class MonitorRequest:
     factors: str | None = None
     factor_bands: Mapping[str, float] = field(default_factory=dict)
     factor_window: int = 252
+    nav_stale_days: int = 190
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -254,12 +260,14 @@ def _evaluator(request: MonitorRequest) -> Evaluate:
     ones fail here, before any household)."""
     from rebal.errors import ConfigError
 
+    if request.nav_stale_days < 1:
+        raise ConfigError(f"--nav-stale-days must be at least 1, got {request.nav_stale_days}")
     if request.policy is None and request.factors is None:
         if request.prices is not None or request.class_prices:
             raise ConfigError("--prices and --class-prices need --policy or --factors")
         if request.factor_bands:
             raise ConfigError("--factor-bands needs --factors")
-        return Evaluate()
+        return Evaluate(nav_stale_days=request.nav_stale_days)
     from rebal.datasets import resolve_prices
 
     if request.policy is not None:
@@ -285,7 +293,8 @@ def _evaluator(request: MonitorRequest) -> Evaluate:
     return Evaluate(policy=request.policy, market=market,
                     columns=tuple(sorted(request.class_prices.items())), factors=table,
                     factor_bands=tuple(sorted(request.factor_bands.items())),
-                    factor_window=request.factor_window)
+                    factor_window=request.factor_window,
+                    nav_stale_days=request.nav_stale_days)
 
 
 def _monitor_store(request: MonitorRequest, step: Callable[[int, int, int], None],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 
 from rebal.alternatives import PrivateFund, TAParams
@@ -44,10 +46,17 @@ def test_growth_lookahead_and_cap_by_hand():
     plan = pace(target_weight=0.10, liquid_usd=1000.0, liquid_growth=0.10, start_year=2005,
                 years=1, params=SIMPLE, lookahead_years=1)
     assert plan.commitments_usd[0] == pytest.approx(220.0)
-    # lookahead 2: a dollar's NAV after 2 years is 0.5 + 0.25 - 0.2 * 0.5 = 0.65 -> 100 / 0.65
+    # lookahead 2: K committed in 2005 and again in 2006; at the end of 2006 the 2005 dollar's
+    # NAV is 0.5 + 0.25 - 0.2 * 0.5 = 0.65 and the 2006 dollar's 0.5 -> K = 100 / 1.15
     plan = pace(target_weight=0.10, liquid_usd=1000.0, liquid_growth=0.0, start_year=2005,
-                years=1, params=SIMPLE, lookahead_years=2)
-    assert plan.commitments_usd[0] == pytest.approx(100 / 0.65)
+                years=2, params=SIMPLE, lookahead_years=2)
+    k1 = 100 / 1.15
+    assert plan.commitments_usd[0] == pytest.approx(k1)
+    assert "committed each year to 2006, brings the private weight to 10.0%" in plan.years[0].why
+    # 2006 aims at the end of 2007 with the 2005 fund in place. That fund per dollar:
+    # end-2006 NAV 0.65, unfunded 0.25; 2007: C = 0.5 * 0.25 = 0.125, D = 0.3 * 0.65 = 0.195,
+    # NAV 0.65 + 0.125 - 0.195 = 0.58. K2 (in 2006 and 2007) adds 0.65 + 0.5 = 1.15 per dollar
+    assert plan.commitments_usd[1] == pytest.approx((100 - 0.58 * k1) / 1.15)
     capped = pace(target_weight=0.10, liquid_usd=1000.0, liquid_growth=0.0, start_year=2005,
                   years=1, params=SIMPLE, lookahead_years=1, max_commitment_usd=50.0)
     assert capped.commitments_usd[0] == 50.0 and "capped at 50" in capped.years[0].why
@@ -72,3 +81,35 @@ def test_pacing_refuses_bad_input():
         pace(target_weight=0.1, lookahead_years=0, **kw)
     with pytest.raises(ConfigError, match="liquid_growth must be > -1"):
         pace(target_weight=0.1, **{**kw, "liquid_growth": -1.0})
+
+
+def test_contribution_and_unpayable_calls_by_hand():
+    # a year-end contribution of 100 makes the total 1100 whatever K: K = 0.1 * 1100 / 0.5
+    plan = pace(target_weight=0.10, liquid_usd=1000.0, liquid_growth=0.0, start_year=2005,
+                years=1, params=SIMPLE, lookahead_years=1, contribution_usd=100.0)
+    assert plan.commitments_usd[0] == pytest.approx(220.0)
+    assert plan.years[0].liquid_usd == pytest.approx(1000 - 110 + 100)
+    # target 90 %: K = 900 / 0.5 = 1800, 2005 calls 900 (liquid 100); 2006: C = 450,
+    # D = 0.2 * 900 = 180, liquid 100 - 450 + 180 = -170: the plan says it cannot be paid
+    plan = pace(target_weight=0.90, liquid_usd=1000.0, liquid_growth=0.0, start_year=2005,
+                years=2, params=SIMPLE, lookahead_years=1)
+    assert plan.commitments_usd.tolist() == pytest.approx([1800.0, 0.0])
+    assert plan.years[1].liquid_usd == pytest.approx(-170.0)
+    assert plan.notes == ("2006: calls exceed the liquid part by 170 USD; the plan cannot be "
+                          "paid as modelled",)
+
+
+@settings(max_examples=20, deadline=None)
+@given(target=st.floats(0.05, 0.5), growth=st.floats(-0.2, 0.2), rc=st.floats(0.1, 1.0),
+       bow=st.floats(0.5, 3.0), g_fund=st.floats(-0.1, 0.2), years=st.integers(1, 8))
+def test_lookahead_one_hits_the_target_every_year_it_commits(target, growth, rc, bow, g_fund,
+                                                              years):
+    params = TAParams((rc,), bow=bow, growth=g_fund, yield_rate=0.0, life_years=10.0)
+    plan = pace(target_weight=target, liquid_usd=1e6, liquid_growth=growth, start_year=2000,
+                years=years, params=params, lookahead_years=1)
+    for row in plan.years:
+        assert row.commitment_usd >= 0
+        if row.commitment_usd > 0:  # later commitments cannot move an earlier year-end
+            assert row.private_weight == pytest.approx(target, rel=1e-9)
+        else:  # nothing committed: the funds held already reach the target
+            assert row.private_weight >= target - 1e-12

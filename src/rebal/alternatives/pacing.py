@@ -8,12 +8,15 @@ grows by ``liquid_growth``, pays the year's capital calls and receives its distr
 private part is the funds' NAV. Total = liquid + private NAV.
 
 The solve, at the start of each year ``y`` (a closed form, no search): commit ``K_y`` to a
-new fund of vintage ``y`` (model ``params``, life ``params.life_years``) so that the
-private weight ``NAV / total`` at the end of year ``y + lookahead_years − 1`` equals the
-target, counting every fund held and every earlier commitment but no later one. The
-model is linear in a new fund's commitment (its calls, distributions and NAV are
-``K ×`` those of a fund of 1 USD), so with ``N0, T0`` the private NAV and total there
-without ``K_y`` and ``n, t`` their change per dollar committed,
+new fund of vintage ``y`` (model ``params``, life ``params.life_years``), where ``K_y`` is
+the amount which, committed in ``y`` and again in each year up to the aim year
+``y + lookahead_years − 1``, makes the private weight ``NAV / total`` at the end of the aim
+year equal the target, counting every fund held and every earlier commitment. (Assuming
+the same pace in the years up to the aim keeps the plan from overshooting: the years after
+``y`` will commit too.) The model is linear in a new fund's commitment (its calls,
+distributions and NAV are ``K ×`` those of a fund of 1 USD), so with ``N0, T0`` the private
+NAV and total at the aim without ``K_y`` and ``n, t`` their change per dollar committed in
+each year ``y … aim``,
 
     K_y = (w · T0 − N0) / (n − w · t),
 
@@ -189,8 +192,9 @@ def pace(
         aim = y + ahead - 1  # index of the year-end the solve aims at
         liquid = _liquid_path(liquid0, g, contribution, program)
         n0, t0 = program.nav[aim], liquid[aim] + program.nav[aim]
-        dn = unit.nav[ahead - 1]
-        dt = unit_liquid[ahead - 1] + dn
+        # the same commitment in this year and each later year up to the aim
+        dn = float(sum(unit.nav[ahead - 1 - s] for s in range(ahead)))
+        dt = float(sum(unit_liquid[ahead - 1 - s] for s in range(ahead))) + dn
         denom = dn - w * dt
         gap = w * t0 - n0
         year = start_year + y
@@ -205,7 +209,10 @@ def pace(
                    f"{aim_year} (target {w:.1%}); nothing committed")
         else:
             k = gap / denom
-            why = f"brings the private weight to {w:.1%} by the end of {aim_year}"
+            why = (f"brings the private weight to {w:.1%} by the end of {aim_year}"
+                   if ahead == 1 else
+                   f"committed each year to {aim_year}, brings the private weight to "
+                   f"{w:.1%} by the end of {aim_year}")
             if k > cap:
                 k = float(cap)
                 why = (f"capped at {cap:,.0f}; the solve asked {gap / denom:,.0f} to reach "

@@ -38,7 +38,8 @@ from rebal.types import FloatArray
 from rebal.alternatives.fund import PrivateFund
 from rebal.alternatives.params import TAParams
 
-__all__ = ["TA_PRESETS", "FundProjection", "TAParams", "add_months", "params_for", "project"]
+__all__ = ["TA_PRESETS", "FundProjection", "TAParams", "TAStep", "add_months", "params_for", "project",
+           "ta_step"]
 
 STEPS_ALLOWED = (1, 2, 3, 4, 6, 12)
 """Steps a year may be divided into (divisors of 12, so steps end on month ends)."""
@@ -141,6 +142,59 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
+@dataclass(frozen=True, slots=True)
+class TAStep:
+    """One step of the model: the step's flows and the state at its end (USD)."""
+
+    call_usd: float
+    distribution_usd: float
+    nav_usd: float
+    paid_in_usd: float
+    unfunded_usd: float
+
+
+def ta_step(*, nav: float, paid_in_usd: float, commitment_usd: float, age_years: float,
+            life_years: float, params: TAParams, steps_per_year: int,
+            growth_step: float) -> TAStep:
+    """One step of ``1/steps_per_year`` year of the Takahashi–Alexander equations.
+
+    The one loop body of the model (:func:`project` and the private-sleeve study, which
+    passes the month's proxy return as ``growth_step``, use it).
+
+    Parameters
+    ----------
+    nav, paid_in_usd, commitment_usd
+        State at the step's start (USD).
+    age_years
+        Fund age at the step's start (years since 1 January of the vintage); before 0
+        nothing happens.
+    life_years
+        ``L``; from ``age >= L`` on nothing is called, the unfunded lapses and ``RD = 1``.
+    params, steps_per_year
+        The model and the steps a year (module docstring for the conversion of rates).
+    growth_step
+        The NAV's return over the step (fraction): ``(1 + G)^{1/n} − 1`` in the model.
+    """
+    n = steps_per_year
+    if age_years < -1e-9:  # before inception: nothing happens
+        return TAStep(0.0, 0.0, nav, paid_in_usd, max(commitment_usd - paid_in_usd, 0.0))
+    # fund year the step starts in; the epsilon keeps 2.9999999 in year 3's end, year 4
+    fund_year = int(math.floor(age_years + 1e-9)) + 1
+    over = age_years >= life_years - 1e-9
+    grown = nav * (1.0 + growth_step)
+    rd_year = 1.0 if over else params.distribution_rate(fund_year, life_years)
+    dist = grown * (1.0 - (1.0 - rd_year) ** (1.0 / n))
+    if over:
+        call = 0.0
+    else:
+        rc_year = params.contribution_rate(fund_year)
+        call = max(commitment_usd - paid_in_usd, 0.0) * (1.0 - (1.0 - rc_year) ** (1.0 / n))
+    paid_in = paid_in_usd + call
+    return TAStep(call_usd=call, distribution_usd=dist, nav_usd=grown + call - dist,
+                  paid_in_usd=paid_in,
+                  unfunded_usd=0.0 if over else max(commitment_usd - paid_in, 0.0))
+
+
 def project(
     fund: PrivateFund,
     start: date,
@@ -194,28 +248,12 @@ def project(
     ends = []
     for k in range(n_steps):
         ends.append(add_months(start, (k + 1) * months_per_step))
-        age = age0 + k / n
-        if age < -1e-9:  # before inception: nothing happens
-            navs[k] = nav
-            unfunded[k] = commitment - paid_in
-            continue
-        # fund year the step starts in; the epsilon keeps 2.9999999 in year 4
-        fund_year = int(math.floor(age + 1e-9)) + 1
-        over = age >= life - 1e-9
-        grown = nav * (1.0 + growth_step)
-        rd_year = 1.0 if over else p.distribution_rate(fund_year, life)
-        dist = grown * (1.0 - (1.0 - rd_year) ** (1.0 / n))
-        if over:
-            call = 0.0
-        else:
-            rc_year = p.contribution_rate(fund_year)
-            call = (commitment - paid_in) * (1.0 - (1.0 - rc_year) ** (1.0 / n))
-        paid_in += call
-        nav = grown + call - dist
-        calls[k] = call
-        dists[k] = dist
-        navs[k] = nav
-        unfunded[k] = 0.0 if over else max(commitment - paid_in, 0.0)
+        s = ta_step(nav=nav, paid_in_usd=paid_in, commitment_usd=commitment,
+                    age_years=age0 + k / n, life_years=life, params=p, steps_per_year=n,
+                    growth_step=growth_step)
+        paid_in, nav = s.paid_in_usd, s.nav_usd
+        calls[k], dists[k], navs[k], unfunded[k] = (s.call_usd, s.distribution_usd,
+                                                    s.nav_usd, s.unfunded_usd)
     return FundProjection(
         fund_id=fund.id, params=p, dates=np.array(ends, dtype="datetime64[D]"),
         calls_usd=calls, distributions_usd=dists, nav_usd=navs, unfunded_usd=unfunded,

@@ -160,6 +160,18 @@ def test_proxy_rolled_needs_the_proxy_price_on_the_nav_date(raw: dict[str, Any])
     assert e["buyout-2021"].rolled_nav_usd == PE_NAV
 
 
+def test_model_parameters_round_trip(raw: dict[str, Any]) -> None:
+    params = {"contribution_rates": [0.3, 0.4], "bow": 2.2, "growth": 0.1,
+              "yield_rate": 0.02, "life_years": 11.0}
+    h = household_from_dict(_fund(raw, 0, model=params))
+    m = h.private_funds[0].model
+    assert m is not None and m.contribution_rates == (0.3, 0.4) and m.bow == 2.2
+    assert h.to_dict()["private_funds"][0]["model"] == params
+    assert household_from_dict(h.to_dict()) == h
+    with pytest.raises(InputError, match=r"hh.yaml, private_funds\[0\]\.model\.bow"):
+        household_from_dict(_fund(raw, 0, model={**params, "bow": -1}), source="hh.yaml")
+
+
 def test_household_without_funds_keeps_its_file_form() -> None:
     path = EXAMPLE.parent / "diy_small.yaml"
     d = load_household(path).to_dict()

@@ -31,6 +31,8 @@ def test_household_with_private_funds_round_trips(store_url: str, tmp_path: Path
     data["exposure_view"] = "proxy_rolled"
     del data["call_reserve"]
     data["private_funds"] = data["private_funds"][:1]
+    data["private_funds"][0]["model"] = {"contribution_rates": [0.3, 0.4], "bow": 2.2,
+                                         "growth": 0.1, "yield_rate": 0.0, "life_years": 11.0}
     data["targets"]["classes"]["real_estate"].pop("liquid_substitute")
     changed = tmp_path / "changed.yaml"
     changed.write_text(yaml.safe_dump(data, sort_keys=False))

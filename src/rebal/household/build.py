@@ -9,7 +9,6 @@ and the path (or CSV line and field) of the first problem.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,7 +24,7 @@ from rebal.household.model import (
     TaxFacts,
     WashSalePolicy,
 )
-from rebal.household.schema import HouseholdFileIn, LotIn, PrivateFundIn
+from rebal.household.schema import HouseholdFileIn, LotIn
 from rebal.policy.bands import AbsoluteBand, RelativeBand
 from rebal.policy.target import WEIGHT_SUM_TOL
 from rebal.tax.harvest import HarvestSettings
@@ -454,7 +453,16 @@ def _iso(day: object) -> str:
     return day.isoformat() if hasattr(day, "isoformat") else str(day)
 
 
-_FUND_KEYS = tuple(PrivateFundIn.model_fields)
+def _fund(raw: dict[str, object], file: str | None, path: str) -> PrivateFund:
+    """The fund at ``path`` by :func:`rebal.alternatives.files.fund_from_mapping`, the one
+    reader of a fund's keys (a funds file's and a household's are the same); its errors
+    name this file (none for a household given as data) and the key."""
+    from rebal.alternatives.files import fund_from_mapping
+
+    try:
+        return fund_from_mapping(raw, file=file or "", where=path)
+    except InputError as exc:
+        raise InputError(exc.message, file=file, row=exc.row, field=exc.field) from None
 
 
 def _private_funds(
@@ -500,23 +508,10 @@ def _private_funds(
         if f.account is not None and f.account not in account_ids:
             raise here.error(f"unknown account {f.account!r}; accounts: "
                              f"{_listing(account_ids)}", "account")
-        if f.model is not None and f.model not in TA_PRESETS:
-            raise here.error(f"unknown model {f.model!r}; choose one of "
-                             f"{', '.join(TA_PRESETS)}", "model")
-        try:
-            fund = PrivateFund(
-                id=f.id, name=f.name or f.id, asset_class=f.asset_class,
-                commitment_usd=float(f.commitment_usd), vintage=f.vintage,
-                called_usd=float(f.called_usd), distributed_usd=float(f.distributed_usd),
-                nav_usd=None if f.nav_usd is None else float(f.nav_usd), nav_as_of=f.nav_as_of,
-                remaining_life_years=float(f.remaining_life_years), proxy=f.proxy,
-                model=None if f.model is None else TA_PRESETS[f.model], account=f.account,
-            )
-        except ValueError as exc:  # the fund's own checks: name the field they name first
-            text = str(exc)
-            found = [(m.start(), k) for k in _FUND_KEYS
-                     if (m := re.search(rf"\b{k}\b", text)) is not None]
-            raise here.error(text, min(found)[1] if found else None) from None
+        # the one reader of a fund's keys (a funds file's and a household's are the same)
+        raw = f.model_dump(exclude={"proxy_price_at_nav_usd"})
+        raw["name"] = f.name or f.id
+        fund = _fund(raw, file, path)
         try:
             params_for(fund)
         except ValueError:

@@ -570,7 +570,13 @@ class Household:
             marks = dict(self.proxy_marks)
             funds = []
             for f in self.private_funds:
-                model = next((k for k, p in TA_PRESETS.items() if p == f.model), None)
+                model: str | dict[str, Any] | None = next(
+                    (k for k, p in TA_PRESETS.items() if p == f.model), None)
+                if model is None and f.model is not None:  # the parameters themselves
+                    m = f.model
+                    model = {"contribution_rates": list(m.contribution_rates), "bow": m.bow,
+                             "growth": m.growth, "yield_rate": m.yield_rate,
+                             "life_years": m.life_years}
                 funds.append({
                     "id": f.id, "name": f.name, "asset_class": f.asset_class,
                     "commitment_usd": f.commitment_usd, "vintage": f.vintage,

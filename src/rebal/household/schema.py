@@ -208,7 +208,8 @@ class PrivateFundIn(_In):
     remaining_life_years: NonNeg
     proxy: OptStr = None
     proxy_price_at_nav_usd: Annotated[float | None, Field(gt=0)] = None
-    model: OptStr = None
+    # a preset name, or a mapping of the model's parameters (rebal.alternatives.files)
+    model: Annotated[str | dict[str, Any] | None, BeforeValidator(_blank_to_none)] = None
     account: OptStr = None
 
 

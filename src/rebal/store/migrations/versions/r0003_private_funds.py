@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("remaining_life_years", sa.Float(), nullable=False),
         sa.Column("proxy", sa.String(length=32), nullable=True),
         sa.Column("proxy_price_at_nav_usd", sa.Float(), nullable=True),
-        sa.Column("model", sa.String(length=32), nullable=True),
+        sa.Column("model", sa.JSON(), nullable=True),
         sa.Column("account_key", sa.String(length=100), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["household_id"], ["households.id"],

@@ -183,3 +183,26 @@ def test_distribution_cash_goes_to_underweight_classes_not_the_fund() -> None:
     assert cls["pe"].weight_before == pytest.approx(10_000 / 90_000)
     assert any("distributions from private funds arrive as cash in tx" in n
                for n in plan.notes)
+
+
+def test_example_plan_meets_the_projected_reserve() -> None:
+    # The example with its projected calls (h20a's model): recomputed from the plan's own
+    # accounts and trades, independently of the notes.
+    from pathlib import Path
+
+    from rebal.household import load_household
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "households" / "private_funds.yaml"
+    h = load_household(path)
+    need = reserve_need(h)
+    assert need is not None and need.accounts == ("taxable",)
+    plan = make_plan(h)
+    tx = next(a for a in plan.accounts if a.account == "taxable")
+    cash = tx.cash_after_usd - tx.min_cash_usd
+    sgov = 300 * 100.0 + sum((1 if t.side is Side.BUY else -1) * t.value_usd
+                             for t in plan.trades if t.symbol == "SGOV")
+    assert cash >= need.coverage * need.calls_due_usd
+    assert cash + sgov >= need.coverage * need.calls_horizon_usd
+    note = next(n for n in plan.notes if n.startswith("capital-call reserve"))
+    assert f"cash above reserves ${cash:,.0f} + SGOV ${sgov:,.0f}" in note
+    assert note.endswith("which covers it")

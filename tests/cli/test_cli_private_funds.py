@@ -68,3 +68,12 @@ def test_monitor_nav_stale_days_flag(cli: Runner) -> None:
            "days)" in out
     code, _, err = cli("monitor", str(EXAMPLE), "--nav-stale-days", "0")
     assert code == 2 and "--nav-stale-days must be at least 1" in err
+
+
+def test_plan_report_has_the_private_section(cli: Runner, tmp_path: Path) -> None:
+    report = tmp_path / "plan.html"
+    code, _, err = cli("plan", str(EXAMPLE), "--report", str(report))
+    assert code == 0, err
+    html = report.read_text()
+    assert "Private funds" in html and "11.63%* ($118,000)" in html
+    assert "liquid substitute VNQ (target − funds)" in html

@@ -34,7 +34,8 @@ WINDOW = ("2008-09", "2009-03")
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
+    ap.add_argument("--data",
+                    default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     ap.add_argument("--lag", type=int, default=3)
     ap.add_argument("--smoothing", type=float, default=0.7)
     ap.add_argument("--target", type=float, default=0.20)
@@ -76,20 +77,27 @@ def main() -> None:
 
     print("\nfigures by variant (USD; weights as fractions of the total):")
     keys = [
-        ("max private weight", lambda s: f"{s['max_private_weight']:.2%} ({s['max_private_weight_month']})"),
-        ("months above band / outside", lambda s: f"{s['months_above_band']} / {s['months_outside_band']} (first above: {s['first_month_above_band']})"),
+        ("max private weight",
+         lambda s: f"{s['max_private_weight']:.2%} ({s['max_private_weight_month']})"),
+        ("months above band / outside",
+         lambda s: f"{s['months_above_band']} / {s['months_outside_band']} "
+                   f"(first above: {s['first_month_above_band']})"),
         ("months above ±2.5 pt / outside", None),
-        ("stocks sold for calls, bottom", lambda s: f"{s['stock_sold_for_calls_in_window_usd']:,.0f}"),
+        ("stocks sold for calls, bottom",
+         lambda s: f"{s['stock_sold_for_calls_in_window_usd']:,.0f}"),
         ("stocks sold, bottom (all)", lambda s: f"{s['stock_sold_in_window_usd']:,.0f}"),
         ("stocks bought, bottom", lambda s: f"{s['stock_bought_in_window_usd']:,.0f}"),
-        ("calls / distr., bottom", lambda s: f"{s['calls_in_window_usd']:,.0f} / {s['distributions_in_window_usd']:,.0f}"),
+        ("calls / distr., bottom",
+         lambda s: f"{s['calls_in_window_usd']:,.0f} / {s['distributions_in_window_usd']:,.0f}"),
         ("stocks sold for calls, all", lambda s: f"{s['stock_sold_for_calls_usd']:,.0f}"),
         ("stocks sold otherwise, all", None),
-        ("liquid rebalances (bottom)", lambda s: f"{s['liquid_rebalances']} ({s['rebalances_in_window']})"),
+        ("liquid rebalances (bottom)",
+         lambda s: f"{s['liquid_rebalances']} ({s['rebalances_in_window']})"),
         ("final total", lambda s: f"{s['final_total_usd']:,.0f}"),
         ("CAGR", lambda s: f"{s['cagr']:.2%}"),
         ("max drawdown", lambda s: f"{s['max_drawdown']:.1%}"),
-        ("calls / distributions", lambda s: f"{s['calls_usd']:,.0f} / {s['distributions_usd']:,.0f}"),
+        ("calls / distributions",
+         lambda s: f"{s['calls_usd']:,.0f} / {s['distributions_usd']:,.0f}"),
         ("unpaid calls", lambda s: f"{s['shortfall_usd']:,.0f}"),
     ]
     for res in results:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from realdata import SHARED_DATA
 from rebal.alternatives import TAParams
 from rebal.studies.private_sleeve import (
     SleeveMarket,
@@ -15,7 +16,6 @@ from rebal.studies.private_sleeve import (
     load_sleeve_market,
     run_private_sleeve,
 )
-from realdata import SHARED_DATA
 
 PARAMS = TAParams((0.3, 0.4), bow=2.0, growth=0.08, yield_rate=0.02, life_years=10.0)
 
@@ -124,3 +124,19 @@ def test_summary_counts_what_it_says():
     assert s["stock_sold_for_calls_in_window_usd"] == pytest.approx(
         res.sold_for_calls_usd[inside, 0].sum())
     assert s["calls_in_window_usd"] == pytest.approx(res.calls_usd[inside].sum())
+
+
+def test_fill_and_sell_by_hand():
+    from rebal.studies.private_sleeve import fill_shortfalls, sell_pro_rata
+
+    # shortfalls 50, 20, 0: 40 fills down to the level lam with (50-lam) + max(20-lam,0) = 40
+    # -> lam = 15: +35 and +5
+    hold = np.array([50.0, 80.0, 100.0])
+    fill_shortfalls(hold, 40.0, np.array([100.0, 100.0, 100.0]), np.array([0.5, 0.5, 0.0]))
+    np.testing.assert_allclose(hold, [85.0, 85.0, 100.0])
+    # 100 more: the shortfalls 15 + 15 are filled, the other 70 goes 50/50
+    fill_shortfalls(hold, 100.0, np.array([100.0, 100.0, 100.0]), np.array([0.5, 0.5, 0.0]))
+    np.testing.assert_allclose(hold, [135.0, 135.0, 100.0])
+    # sell 60 pro rata to 10 and 90 would take 6 and 54; asset 0 holds only 5 -> 5 and 55
+    sold = sell_pro_rata(np.array([5.0, 100.0]), 60.0, np.array([10.0, 90.0]))
+    np.testing.assert_allclose(sold, [5.0, 55.0])

@@ -44,7 +44,8 @@ def _fund(**over) -> PrivateFund:
     ({"nav_usd": -1.0, "nav_as_of": date(2021, 3, 31)}, "nav_usd must be >= 0"),
     ({"remaining_life_years": -1}, "remaining_life_years must be >= 0"),
     ({"id": " "}, "id must be a non-empty text"),
-    ({"vintage": 1800}, "vintage must be >= 1900"),
+    ({"vintage": 1800}, "vintage must be a year from 1900 to 2200, got 1800"),
+    ({"vintage": "2020"}, r"vintage must be a year \(a whole number\), got '2020'"),
 ])
 def test_bad_funds_are_refused_naming_the_field(over, field):
     with pytest.raises(ConfigError, match=field):
@@ -196,3 +197,14 @@ def test_projected_calls_by_hand():
     assert projected_calls(f, date(2020, 1, 1), 24) == pytest.approx(75.0)
     with pytest.raises(ConfigError, match="months must be a whole number"):
         projected_calls(f, date(2020, 1, 1), 0)
+
+
+def test_fund_years_turn_on_first_january():
+    """From 1 March, 10 monthly steps are in fund year 1 and the 11th is in year 2."""
+    params = TAParams((0.5, 0.2), bow=2, growth=0.0, yield_rate=0.0, life_years=10)
+    p = project(_fund(model=params), date(2020, 3, 1), 1, steps_per_year=12)
+    year1 = 100 * (1 - 0.5 ** (10 / 12))  # Mar..Dec 2020 at RC 50 % a year
+    # Jan, Feb 2021 at RC 20 % a year of what is left
+    year2 = (100 - year1) * (1 - 0.8 ** (2 / 12))
+    assert p.calls_usd[:10].sum() == pytest.approx(year1, rel=1e-12)
+    assert p.calls_usd[10:].sum() == pytest.approx(year2, rel=1e-12)

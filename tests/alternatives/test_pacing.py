@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import pytest
 
 from rebal.alternatives import PrivateFund, TAParams
 from rebal.alternatives.pacing import pace

@@ -68,8 +68,9 @@ def test_proxy_rolled_against_the_dataset(cli, tmp_path):
     f = _write(tmp_path, text)
     code, out, err = cli("alts", "project", f, "--years", "1", "--prices", "us_monthly", "--json")
     assert code == 0, err
-    rows = {r["date"]: float(r["US_MKT"]) for r in csv.DictReader(gzip.open(
-        ROOT / "src" / "rebal" / "datasets" / "files" / "us_monthly.csv.gz", "rt"))}
+    with gzip.open(ROOT / "src" / "rebal" / "datasets" / "files" / "us_monthly.csv.gz",
+                   "rt") as fh:
+        rows = {r["date"]: float(r["US_MKT"]) for r in csv.DictReader(fh)}
     growth = rows["2011-06-30"] / rows["2010-12-31"] - 1
     fund = json.loads(out)["funds"][0]
     assert fund["proxy_growth"] == pytest.approx(growth, rel=1e-12)
@@ -152,3 +153,17 @@ def test_results_round_trip_through_the_codec():
         back = codec.from_json(text)
         assert type(back) is type(run) and codec.to_json(back) == text
         assert json.dumps(back.to_dict(), default=str) == json.dumps(run.to_dict(), default=str)
+
+
+def test_ids_and_dates_with_times(cli, tmp_path):
+    fund = FUND.format(called=100, distributed=0)
+    f = _write(tmp_path, "as_of: 2011-01-01 12:00:00\nfunds:\n" + fund.replace("id: f1", "id:")
+               + "    nav_usd: 90\n    nav_as_of: 2010-12-31 18:00:00\n")
+    code, _, err = cli("alts", "project", f)
+    assert code == 2 and f"{f}, funds[0].id: id must be a text, got None" in " ".join(err.split())
+    f = _write(tmp_path, "as_of: 2011-01-01 12:00:00\nfunds:\n" + fund
+               + "    nav_usd: 90\n    nav_as_of: 2010-12-31 18:00:00\n")
+    code, out, err = cli("alts", "project", f, "--years", "1", "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["valuation_date"] == "2011-01-01" and d["funds"][0]["nav_as_of"] == "2010-12-31"

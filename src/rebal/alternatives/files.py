@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from rebal.alternatives.fund import PrivateFund
@@ -115,7 +115,13 @@ def fund_from_mapping(raw: Any, *, file: str, where: str) -> PrivateFund:
     model = raw.get("model")
     params = None if model is None else params_from_value(model, file=file,
                                                           where=f"{where}.model")
+    for key in ("id", "asset_class"):
+        if not isinstance(raw[key], str | int) or isinstance(raw[key], bool):
+            raise InputError(f"{key} must be a text, got {shown(raw[key])}", file=file,
+                             row=f"{where}.{key}")
     nav_as_of = raw.get("nav_as_of")
+    if isinstance(nav_as_of, datetime):  # a time of day adds nothing to a NAV's date
+        nav_as_of = nav_as_of.date()
     if nav_as_of is not None and not isinstance(nav_as_of, date):
         raise InputError(f"nav_as_of must be a date YYYY-MM-DD, got {shown(nav_as_of)}",
                          file=file, row=f"{where}.nav_as_of")
@@ -155,6 +161,8 @@ def read_funds(path: str | os.PathLike[str], *, valuation: date | None = None) -
         raise InputError(f"unknown key {shown(extra[0])}; keys: as_of, funds", file=file,
                          row=extra[0])
     as_of = doc.get("as_of")
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
     if as_of is not None and not isinstance(as_of, date):
         raise InputError(f"as_of must be a date YYYY-MM-DD, got {shown(as_of)}", file=file,
                          row="as_of")

@@ -88,9 +88,14 @@ class PrivateFund:
                 raise ConfigError(f"{key} must be a non-empty text, got {value!r}")
         set_ = object.__setattr__
         set_(self, "commitment_usd", checks.positive("commitment_usd", self.commitment_usd))
-        vintage = checks.positive_int("vintage", self.vintage, minimum=_VINTAGE_RANGE[0])
-        if vintage > _VINTAGE_RANGE[1]:
-            raise ConfigError(f"vintage must be <= {_VINTAGE_RANGE[1]}, got {self.vintage!r}")
+        vintage: object = self.vintage  # checked: a file may give anything
+        if isinstance(vintage, float) and vintage.is_integer():
+            vintage = int(vintage)
+        if isinstance(vintage, bool) or not isinstance(vintage, int):
+            raise ConfigError(f"vintage must be a year (a whole number), got {self.vintage!r}")
+        if not _VINTAGE_RANGE[0] <= vintage <= _VINTAGE_RANGE[1]:
+            raise ConfigError(f"vintage must be a year from {_VINTAGE_RANGE[0]} to "
+                              f"{_VINTAGE_RANGE[1]}, got {self.vintage!r}")
         set_(self, "vintage", vintage)
         called = checks.non_negative("called_usd", self.called_usd)
         if called > self.commitment_usd * (1 + 1e-12):

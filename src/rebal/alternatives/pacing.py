@@ -197,7 +197,6 @@ def pace(
         dt = float(sum(unit_liquid[ahead - 1 - s] for s in range(ahead))) + dn
         denom = dn - w * dt
         gap = w * t0 - n0
-        year = start_year + y
         aim_year = start_year + aim
         if denom <= 0:
             k = 0.0

@@ -14,7 +14,8 @@ In fund year ``t = 1, 2, …`` (year 1 begins at inception) with commitment ``CC
 Sub-dividing a year (``steps_per_year = n``, a divisor of 12): the annual rates are
 converted so a year of ``n`` steps compounds to them — growth ``(1+G)^{1/n} − 1``, the
 fraction of the unfunded called ``1 − (1 − RC_t)^{1/n}`` and the fraction of the grown NAV
-distributed ``1 − (1 − RD_t)^{1/n}`` — with ``t`` the fund year the step starts in. So a
+distributed ``1 − (1 − RD_t)^{1/n}`` — with ``t`` the fund year of the step's first day
+(fund years turn on 1 January; ages are :meth:`PrivateFund.age_years`). So a
 year's calls equal the annual equation's exactly; distributions differ only because calls
 made inside the year grow and are distributed from within it. ``n = 1`` is the published
 equations exactly.
@@ -32,14 +33,13 @@ from datetime import date
 import numpy as np
 
 from rebal import checks
+from rebal.alternatives.fund import PrivateFund
+from rebal.alternatives.params import TAParams
 from rebal.errors import ConfigError
 from rebal.types import FloatArray
 
-from rebal.alternatives.fund import PrivateFund
-from rebal.alternatives.params import TAParams
-
-__all__ = ["TA_PRESETS", "FundProjection", "TAParams", "TAStep", "add_months", "params_for", "project",
-           "ta_step"]
+__all__ = ["TA_PRESETS", "FundProjection", "TAParams", "TAStep", "add_months", "params_for",
+           "project", "ta_step"]
 
 STEPS_ALLOWED = (1, 2, 3, 4, 6, 12)
 """Steps a year may be divided into (divisors of 12, so steps end on month ends)."""
@@ -179,7 +179,7 @@ def ta_step(*, nav: float, paid_in_usd: float, commitment_usd: float, age_years:
     if age_years < -1e-9:  # before inception: nothing happens
         return TAStep(0.0, 0.0, nav, paid_in_usd, max(commitment_usd - paid_in_usd, 0.0))
     # fund year the step starts in; the epsilon keeps 2.9999999 in year 3's end, year 4
-    fund_year = int(math.floor(age_years + 1e-9)) + 1
+    fund_year = math.floor(age_years + 1e-9) + 1
     over = age_years >= life_years - 1e-9
     grown = nav * (1.0 + growth_step)
     rd_year = 1.0 if over else params.distribution_rate(fund_year, life_years)
@@ -228,7 +228,7 @@ def project(
     if n not in STEPS_ALLOWED:
         raise ConfigError(f"steps_per_year must be one of {STEPS_ALLOWED}, got {steps_per_year!r}")
     horizon = checks.positive("years", years)
-    n_steps = int(round(horizon * n))
+    n_steps = round(horizon * n)
     if n_steps < 1:
         raise ConfigError(f"years must cover at least one step of 1/{n} year, got {years!r}")
     p = params if params is not None else params_for(fund)
@@ -248,8 +248,10 @@ def project(
     ends = []
     for k in range(n_steps):
         ends.append(add_months(start, (k + 1) * months_per_step))
+        # the age on the step's first day, so fund years turn on 1 January exactly
+        age = fund.age_years(add_months(start, k * months_per_step))
         s = ta_step(nav=nav, paid_in_usd=paid_in, commitment_usd=commitment,
-                    age_years=age0 + k / n, life_years=life, params=p, steps_per_year=n,
+                    age_years=age, life_years=life, params=p, steps_per_year=n,
                     growth_step=growth_step)
         paid_in, nav = s.paid_in_usd, s.nav_usd
         calls[k], dists[k], navs[k], unfunded[k] = (s.call_usd, s.distribution_usd,

@@ -211,7 +211,7 @@ def alts_project(request: ProjectRequest) -> ProjectRun:
         market = load_prices(request.prices)
     summaries = []
     projections = []
-    n_months = int(round(years * 12))
+    n_months = round(years * 12)
     for fund, key in zip(data.funds, data.keys, strict=True):
         try:
             proj = project(fund, valuation, n_months / 12, steps_per_year=12)

@@ -32,13 +32,20 @@ The model, month by month (state at each month's end, no trading costs):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 
-from rebal.alternatives import TA_PRESETS, PrivateFund, TAParams, pace, project
+from rebal.alternatives import (
+    TA_PRESETS,
+    PrivateFund,
+    TAParams,
+    pace,
+    project,
+    projected_calls,
+)
 from rebal.alternatives.takahashi import ta_step
 from rebal.errors import ConfigError, DataError
 from rebal.policy.breach import breach_rule
@@ -49,8 +56,10 @@ __all__ = [
     "SleeveResult",
     "SleeveSpec",
     "appraisal_smooth",
+    "fill_shortfalls",
     "load_sleeve_market",
     "run_private_sleeve",
+    "sell_pro_rata",
 ]
 
 CASH = "CASH"
@@ -238,7 +247,8 @@ class SleeveResult:
             "months_outside_band": int(outside.sum()),
             "months_above_band": int(above.sum()),
             "first_month_above_band": str(self.months[np.argmax(above)]) if above.any() else None,
-            "stock_sold_for_calls_usd": None if j is None else float(self.sold_for_calls_usd[:, j].sum()),
+            "stock_sold_for_calls_usd": None if j is None else float(
+                self.sold_for_calls_usd[:, j].sum()),
             "stock_sold_in_window_usd": None if j is None else float(
                 (self.sold_for_calls_usd[inside, j] + self.sold_other_usd[inside, j]).sum()),
             "stock_sold_for_calls_in_window_usd": None if j is None else float(
@@ -291,22 +301,29 @@ def _seed(spec: SleeveSpec, first_year: int) -> tuple[list[_Fund], float]:
     return funds, k0 * nav_unit
 
 
+def _as_fund(f: _Fund, on: date, params: TAParams) -> PrivateFund:
+    """``f`` as a :class:`PrivateFund` with its NAV as of the day before ``on`` and the
+    rest of its life from ``on``."""
+    fund = PrivateFund(id=f"v{f.vintage}", name=f"vintage {f.vintage}",
+                       asset_class="private_equity", commitment_usd=f.commitment,
+                       vintage=f.vintage, called_usd=min(f.paid_in, f.commitment),
+                       distributed_usd=f.distributed, nav_usd=f.nav,
+                       nav_as_of=on - timedelta(days=1), remaining_life_years=0.0,
+                       model=params)
+    return replace(fund, remaining_life_years=max(params.life_years - fund.age_years(on), 0.0))
+
+
+def _month_after(year: int, month: int) -> date:
+    """The first day of the month after ``month`` of ``year``."""
+    return date(year + month // 12, month % 12 + 1, 1)
+
+
 def _projected_calls(funds: list[_Fund], year: int, month: int, months: int,
                      params: TAParams) -> float:
     """Calls the model projects for ``funds`` in the ``months`` months after the end of
-    ``month`` of ``year`` (the model's own growth; calls do not depend on it)."""
-    g = (1.0 + params.growth) ** (1 / 12) - 1.0
-    total = 0.0
-    for f in funds:
-        nav, paid = f.nav, f.paid_in
-        for s in range(months):
-            step = ta_step(nav=nav, paid_in_usd=paid, commitment_usd=f.commitment,
-                           age_years=f.age(year, month) + (s + 1) / 12,
-                           life_years=params.life_years, params=params, steps_per_year=12,
-                           growth_step=g)
-            nav, paid = step.nav_usd, step.paid_in_usd
-            total += step.call_usd
-    return total
+    ``month`` of ``year`` (:func:`rebal.alternatives.projected_calls`)."""
+    start = _month_after(year, month)
+    return sum(projected_calls(_as_fund(f, start, params), start, months) for f in funds)
 
 
 def _target_dollars(liquid: float, reserve: float, r: int | None, weights: FloatArray,
@@ -322,8 +339,10 @@ def _target_dollars(liquid: float, reserve: float, r: int | None, weights: Float
     return out
 
 
-def _fill(hold: FloatArray, amount: float, target: FloatArray, weights: FloatArray) -> None:
-    """Add ``amount`` to ``hold`` water-filling the shortfalls ``target − hold``; what is
+def fill_shortfalls(hold: FloatArray, amount: float, target: FloatArray,
+                    weights: FloatArray) -> None:
+    """Add ``amount`` (USD) to ``hold`` (in place) water-filling the shortfalls
+    ``target − hold``: the largest are filled first, down to a common level; what is
     left after every shortfall is filled goes pro rata to ``weights``."""
     short = np.maximum(target - hold, 0.0)
     need = float(short.sum())
@@ -341,9 +360,10 @@ def _fill(hold: FloatArray, amount: float, target: FloatArray, weights: FloatArr
     hold += (amount - need) * weights / weights.sum()
 
 
-def _sell(hold: FloatArray, amount: float, basis: FloatArray) -> FloatArray:
-    """Sell ``amount`` from ``hold`` in proportion to ``basis`` (>= 0), never more than
-    held; returns what each asset sold."""
+def sell_pro_rata(hold: FloatArray, amount: float, basis: FloatArray) -> FloatArray:
+    """What to sell of each asset to raise ``amount`` (USD): in proportion to ``basis``
+    (>= 0), never more than ``hold``; an emptied asset's share passes to the others.
+    ``hold`` is not changed."""
     sold = np.zeros(len(hold))
     left = amount
     for _ in range(len(hold) + 1):  # an asset emptied hands its share to the others
@@ -402,15 +422,7 @@ def run_private_sleeve(market: SleeveMarket, spec: SleeveSpec) -> SleeveResult:
         month = market.months[k].astype(object)
         year, mon = month.year, month.month
         if mon == 1:  # the year's commitment
-            held = tuple(
-                PrivateFund(id=f"v{f.vintage}", name=f"vintage {f.vintage}",
-                            asset_class="private_equity", commitment_usd=f.commitment,
-                            vintage=f.vintage, called_usd=min(f.paid_in, f.commitment),
-                            distributed_usd=f.distributed, nav_usd=f.nav,
-                            nav_as_of=date(year - 1, 12, 31),
-                            remaining_life_years=max(params.life_years - f.age(year, 1), 0.0),
-                            model=params)
-                for f in funds)
+            held = tuple(_as_fund(f, date(year, 1, 1), params) for f in funds)
             plan = pace(target_weight=spec.target_private, liquid_usd=float(hold.sum()),
                         liquid_growth=spec.expected_liquid_growth, start_year=year, years=1,
                         params=params, funds=held, lookahead_years=spec.pacing_lookahead)
@@ -432,7 +444,7 @@ def run_private_sleeve(market: SleeveMarket, spec: SleeveSpec) -> SleeveResult:
                  if not (f.age(year, mon) >= params.life_years and f.nav <= 1e-9)]
         # distributions in, to the liquid assets furthest below their target dollars
         target = _target_dollars(float(hold.sum()) + dists - calls, reserve, r, weights)
-        _fill(hold, dists, target, np.where(non_reserve, weights, 0.0))
+        fill_shortfalls(hold, dists, target, np.where(non_reserve, weights, 0.0))
         # calls out: the reserve first, then the others pro rata to holdings
         paid = np.zeros(m)
         if r is not None:
@@ -440,7 +452,7 @@ def run_private_sleeve(market: SleeveMarket, spec: SleeveSpec) -> SleeveResult:
         rest = calls - paid.sum()
         if rest > 0:
             basis = np.where(np.arange(m) == r, 0.0, hold) if r is not None else hold.copy()
-            paid += _sell(hold - paid, rest, basis)
+            paid += sell_pro_rata(hold - paid, rest, basis)
         short = calls - float(paid.sum())
         hold -= paid
         sold_calls[k] = paid
@@ -465,7 +477,7 @@ def run_private_sleeve(market: SleeveMarket, spec: SleeveSpec) -> SleeveResult:
             excess = np.maximum(hold - target, 0.0)
             excess[r] = 0.0
             basis = excess if excess.sum() > 1e-9 else np.where(non_reserve, hold, 0.0)
-            got = _sell(hold, need, basis)
+            got = sell_pro_rata(hold, need, basis)
             hold -= got
             hold[r] += got.sum()
             sold_other[k] += got
@@ -479,7 +491,8 @@ def run_private_sleeve(market: SleeveMarket, spec: SleeveSpec) -> SleeveResult:
         spec=spec, months=market.months, assets=assets, holdings_usd=holdings,
         private_nav_usd=out["nav"], unfunded_usd=out["unfunded"], calls_usd=out["calls"],
         distributions_usd=out["dists"], sold_for_calls_usd=sold_calls,
-        sold_other_usd=sold_other, bought_usd=bought, reserve_required_usd=out["reserve"], rebalanced=rebalanced,
+        sold_other_usd=sold_other, bought_usd=bought, reserve_required_usd=out["reserve"],
+        rebalanced=rebalanced,
         shortfall_usd=out["short"], commitments=commitments, start_total_usd=spec.initial_usd,
     )
 

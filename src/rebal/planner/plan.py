@@ -30,7 +30,15 @@ from rebal.household.model import Household
 from rebal.household.views import class_values, investable_value_usd
 from rebal.planner.explain import label_orders
 from rebal.planner.guard import PlanGuard, build_guard
-from rebal.planner.model import Problem, build_problem
+from rebal.planner.model import (
+    LAZY_MIN_LOTS,
+    BucketKey,
+    LotFact,
+    Problem,
+    build_problem,
+    lot_buckets,
+    taxable_lot_facts,
+)
 from rebal.planner.naive import naive_plan
 from rebal.planner.not_done import not_done
 from rebal.planner.outcome import Order, Outcome, evaluate, tax_trades
@@ -82,17 +90,19 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     build_s = solve_s = 0.0
     best: tuple[Problem, Solution, list[Order], Outcome] | None = None
     model_cap = cap
+    facts = taxable_lot_facts(h, settings, guard)
+    n_taxable_lots = sum(len(v) for v in facts.values())
+    exact: dict[BucketKey, tuple[int, ...]] | None = (
+        {} if n_taxable_lots >= LAZY_MIN_LOTS else None)
     for attempt in range(4):
-        tb = time.perf_counter()
         # Share counts are solved continuous and rounded (fast); when rounding leaves the
         # exact tax over its limit, the last attempts solve them as integers (exact).
-        problem = build_problem(h, settings, guard, tax_cap_usd=model_cap,
-                                integer_shares=True if attempt >= 2 else None)
-        build_s += time.perf_counter() - tb
-        sol = solve(problem, time_limit_s=settings.time_limit_s,
-                    mip_abs_gap_usd=settings.mip_gap_usd)
-        solve_s += sol.seconds
-        n_solves += 1
+        problem, sol, n, b_s, s_s = _build_and_solve(
+            h, settings, guard, facts, exact, tax_cap_usd=model_cap,
+            integer_shares=True if attempt >= 2 else None)
+        build_s += b_s
+        solve_s += s_s
+        n_solves += n
         if not sol.ok or sol.x is None:
             if best is None:
                 raise _diagnose(h, settings, guard, sol)
@@ -148,6 +158,97 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
         do_not_buy=dnb, naive=naive, stats=stats, notes=tuple(dict.fromkeys(notes)),
         not_done=undone,
     )
+
+
+# ------------------------------------------------------------------------- solving
+
+
+def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
+                     facts: dict[tuple[str, str], tuple[LotFact, ...]],
+                     exact: dict[BucketKey, tuple[int, ...]] | None, *,
+                     tax_cap_usd: float | None, integer_shares: bool | None,
+                     ) -> tuple[Problem, Solution, int, float, float]:
+    """Build and solve the model; returns (problem, solution, solves, build s, solve s).
+
+    With ``exact`` ``None`` the exact model (a column per lot) is solved once. Otherwise
+    the lazy model (:func:`rebal.planner.model.build_problem`, a relaxation of the exact
+    one) is solved and, while its solution sells a chunk of lots in part, that chunk is
+    cut where the sale would end in gain order, ascending and descending (``exact`` is
+    refined in place), and the model re-solved. A solution that sells every chunk wholly
+    or not at all is feasible for the exact model with the same objective, and the exact
+    model's optimum is no lower than the lazy one's: it is optimal for the exact model
+    (within the same gap). The loop ends since every round cuts a chunk; if the time
+    limit runs out first, the exact model is solved instead.
+    """
+    build_s = solve_s = 0.0
+    n = 0
+    deadline = time.perf_counter() + settings.time_limit_s
+    relaxed = exact is not None  # first refine on the LP relaxation (cheap solves)
+    while True:
+        tb = time.perf_counter()
+        problem = build_problem(h, settings, guard, tax_cap_usd=tax_cap_usd,
+                                integer_shares=integer_shares, lot_facts=facts, exact=exact)
+        build_s += time.perf_counter() - tb
+        left = deadline - time.perf_counter() if exact is not None else settings.time_limit_s
+        sol = solve(problem, time_limit_s=max(left, 0.05), mip_abs_gap_usd=settings.mip_gap_usd,
+                    relax=relaxed)
+        solve_s += sol.seconds
+        n += 1
+        if exact is None:
+            return problem, sol, n, build_s, solve_s
+        if relaxed and not sol.ok:
+            relaxed = False
+            continue
+        if not sol.ok or sol.x is None:
+            return problem, sol, n, build_s, solve_s
+        partial = problem.inexact_chunks(sol.x)
+        if not partial:
+            if relaxed:
+                relaxed = False
+                continue
+            if sol.status is SolveStatus.OPTIMAL:
+                return problem, sol, n, build_s, solve_s
+        if sol.status is SolveStatus.TIME_LIMIT or time.perf_counter() >= deadline:
+            exact = None  # out of time while still refining: the exact model
+            relaxed = False
+            continue
+        for ch in partial:
+            _cut(exact, ch.bucket, ch.start, ch.stop, ch.used(sol.x), facts)
+
+
+def _cut(exact: dict[BucketKey, tuple[int, ...]], key: BucketKey, start: int, stop: int,
+         shares: float, facts: dict[tuple[str, str], tuple[LotFact, ...]]) -> None:
+    """Cut chunk ``start:stop`` of bucket ``key``, sold in part (``shares``), around the
+    lot where that sale would end with lots taken by ascending gain per share, and by
+    descending: that lot alone, and chunks doubling in size away from it on both sides
+    (lots near where the sale ends become columns, far ones stay grouped), so the next
+    solve can move the end of the sale a little exactly."""
+    bucket = lot_buckets(facts[(key[0], key[1])])[(key[2], key[3], key[4], key[5])]
+    ub = [f.ub for f in bucket[start:stop]]
+    ends: set[int] = set()
+    got = 0.0
+    for i, u in enumerate(ub):  # ascending
+        got += u
+        if got >= shares - 1e-9:
+            ends.add(start + i)
+            break
+    got = 0.0
+    for i in range(len(ub) - 1, -1, -1):  # descending
+        got += ub[i]
+        if got >= shares - 1e-9:
+            ends.add(start + i)
+            break
+    new: set[int] = set()
+    for k in ends:
+        new.update((k, k + 1))
+        step = 1
+        while k + 1 + step < stop or k - step > start:
+            new.update((k + 1 + step, k - step))
+            step *= 2
+    new = {c for c in new if start < c < stop}
+    if not new:
+        new = {(start + stop) // 2}
+    exact[key] = tuple(sorted(set(exact.get(key, ())) | new))
 
 
 # ------------------------------------------------------------------------- checks
@@ -261,6 +362,8 @@ def _ceil(x: float, step: float) -> float:
 def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
     """Orders from the solution: rounded (sales up, buys down) and assigned to lots."""
     lot_x = {lv.lot.id: (lv, float(x[lv.col])) for lv in problem.lots}
+    in_chunks = problem.chunk_lot_shares(x)  # the lazy model's lots sold as chunks
+    lot_x.update((lv.lot.id, (lv, in_chunks[lv.lot.id])) for lv in problem.idle_lots)
     orders: list[Order] = []
     cash_delta: dict[str, float] = defaultdict(float)
     acct = {a.id: a for a in h.accounts}

@@ -84,7 +84,7 @@ def _var_types() -> dict[int, Any]:
 
 
 def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 1e-6,
-          mip_abs_gap_usd: float = 0.05) -> Solution:
+          mip_abs_gap_usd: float = 0.05, relax: bool = False) -> Solution:
     """Solve ``problem`` (minimize ``c @ x``) with HiGHS; deterministic for equal input.
 
     Parameters
@@ -122,7 +122,7 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 
     lp.a_matrix_.start_ = a.start
     lp.a_matrix_.index_ = a.index
     lp.a_matrix_.value_ = a.value
-    if np.any(problem.integrality):
+    if not relax and np.any(problem.integrality):
         types = _var_types()
         lp.integrality_ = [types[int(k)] for k in problem.integrality]
     hs.passModel(lp)

@@ -22,12 +22,20 @@ wash-sale consequences:
 Planned trades are all dated ``as_of``. Treatment of the plan itself (conservative): a
 planned loss sale of group G and a planned buy of G in any counted account are mutually
 exclusive, whichever would come first in the day.
+
+Only what can matter is replayed (50,000 lots replayed one by one took seconds): every sale
+in the history or the plan is dated on or after the earliest recent sale (or ``as_of``),
+so a purchase more than 30 days before that date is never a replacement (§1091(a)'s
+window) and is needed only as a lot a planned sale sells. Such lots are left out of the
+replay and added back, in date order, when a planned sale names them (or, naming no lot,
+sells their position); the ledger's results are the same
+(tests/planner/test_guard_replay.py compares with the full replay).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from rebal.household.model import HeldLot, Household
@@ -48,6 +56,7 @@ from rebal.types import LotMethod, Owner, Side
 __all__ = ["PlanGuard", "build_guard"]
 
 _FAR_BACK = timedelta(days=400)
+_REPLAY_MARGIN = timedelta(days=31)  # > the 30-day window on either side of a sale
 _PLACEHOLDER = "__recent_sale__"
 # A recent sale's basis is unknown: it is given a loss of one millionth of its value, so it
 # blocks purchases in its window (conservative) while the basis it adds to a replacement
@@ -77,6 +86,10 @@ class PlanGuard:
     state: GuardState
     counted_accounts: frozenset[str]
     purchase_of_lot: dict[str, str]
+    history_seq: tuple[int, ...] = ()  # each replayed trade's place in the full history
+    old_lots: dict[str, tuple[date, int, Trade]] = field(default_factory=dict)
+    """Purchases of lots left out of the replay (too old to be replacements), by lot id,
+    with their (date, order) keys: added back when a planned sale sells the lot."""
 
     def buy_blocked(self, symbol: str, account: str) -> bool:
         """True when buying ``symbol`` in ``account`` today would wash a recent loss sale."""
@@ -100,9 +113,30 @@ class PlanGuard:
 
     def check_plan(self, trades: Sequence[Trade]) -> GuardResult:
         """Run the tax engine's guard on history + planned trades (all dated ``as_of``)."""
+        # Planned buys are named (plan-buy-1, …): the ledger would number them after the
+        # purchases replayed, which depends on how many old lots are left out.
+        trades = [replace(t, lot_id=f"plan-buy-{k + 1}")
+                  if t.side is Side.BUY and t.lot_id is None else t
+                  for k, t in enumerate(trades)]
         # A fresh replay (Ledger.copy() cannot deep-copy its settings' mappingproxy).
-        return wash_sale_guard(self.history, trades, self.household.as_of,
+        return wash_sale_guard(self.history_for(trades), trades, self.household.as_of,
                                accounts=self.accounts, settings=self.settings)
+
+    def history_for(self, trades: Sequence[Trade]) -> tuple[Trade, ...]:
+        """The replayed history plus the old lots ``trades`` sell, in date order."""
+        needed = {i: self.old_lots[i] for t in trades for i in t.lot_ids if i in self.old_lots}
+        # a sale naming no lot (tax-advantaged accounts: FIFO) may relieve any of its lots
+        by_position = {(t.account, t.symbol) for t in trades
+                       if t.side is Side.SELL and not t.lot_ids}
+        if by_position:
+            needed.update((i, e) for i, e in self.old_lots.items()
+                          if (e[2].account, e[2].symbol) in by_position)
+        if not needed:
+            return self.history
+        events = sorted([*needed.values(), *zip(
+            (t.date for t in self.history), self.history_seq, self.history, strict=True)],
+            key=lambda e: (e[0], e[1]))
+        return tuple(e[2] for e in events)
 
 
 def build_guard(h: Household) -> PlanGuard:
@@ -158,7 +192,15 @@ def build_guard(h: Household) -> PlanGuard:
             quantity=t.quantity, price_usd=t.price_usd, lot_ids=(holder,))))
         seq += 1
     events.sort(key=lambda e: (e[0], e[1]))
-    history = tuple(e[2] for e in events)
+    # Sales in the history are the recent sales; the plan's are dated as_of. A purchase
+    # more than 30 days before the earliest of them is never a replacement: not replayed.
+    first_sale = min([t.date for t in h.recent_trades if t.side is Side.SELL] + [h.as_of])
+    cutoff = first_sale - _REPLAY_MARGIN
+    old_lots = {e[2].lot_id: e for e in events
+                if e[0] < cutoff and e[2].side is Side.BUY and e[2].lot_id is not None
+                and not _is_placeholder(e[2])}
+    kept = [e for e in events if e[2].side is not Side.BUY or e[2].lot_id not in old_lots]
+    history = tuple(e[2] for e in kept)
     settings = wash_sale_settings(h)
     ledger = Ledger(accounts, settings)
     ledger.apply_all(history)
@@ -172,7 +214,8 @@ def build_guard(h: Household) -> PlanGuard:
     without.flush()
     state = replace(with_sales, replacements=without.guard_state(h.as_of).replacements)
     return PlanGuard(household=h, history=history, accounts=tuple(accounts), settings=settings,
-                     state=state, counted_accounts=counted, purchase_of_lot=purchase_of_lot)
+                     state=state, counted_accounts=counted, purchase_of_lot=purchase_of_lot,
+                     history_seq=tuple(e[1] for e in kept), old_lots=old_lots)
 
 
 def _is_placeholder(t: Trade) -> bool:

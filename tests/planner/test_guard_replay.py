@@ -78,8 +78,19 @@ def cases(draw):
 
 
 def _verdict(r):
-    return (r.washed_sales, r.washing_buys, r.do_not_buy, r.loss_sale_blocks,
-            r.state.open_losses, r.state.replacements)
+    """The result without the ledger's disposition ids (numbered in replay order: a gain
+    sale left out of the replay shifts them)."""
+    def sale(w):
+        return (w.trade_index, w.sale_date, w.account, w.symbol, w.lot_id, w.quantity,
+                w.loss_usd, w.disallowed_usd, w.permanently_disallowed_usd,
+                tuple((m.purchase_id, m.quantity, m.disallowed_usd) for m in w.matches))
+    return ([sale(w) for w in r.washed_sales], [sale(w) for w in r.washing_buys],
+            [(d.group, d.account, d.until, d.unmatched_quantity) for d in r.do_not_buy],
+            r.loss_sale_blocks,
+            {g: [(x.symbol, x.account, x.sale_date, x.unmatched_quantity,
+                  x.loss_per_share_usd, x.proposed) for x in v]
+             for g, v in r.state.open_losses.items()},
+            r.state.replacements)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

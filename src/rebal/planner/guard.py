@@ -118,9 +118,27 @@ class PlanGuard:
         trades = [replace(t, lot_id=f"plan-buy-{k + 1}")
                   if t.side is Side.BUY and t.lot_id is None else t
                   for k, t in enumerate(trades)]
+        # A gain sale of a lot left out of the replay changes nothing the guard reports
+        # (no loss to wash; never a replacement): not replayed either. Indices of the
+        # trades in the result are those of ``trades``.
+        keep = [k for k, t in enumerate(trades) if not self._old_gain_sale(t)]
+        kept = [trades[k] for k in keep]
         # A fresh replay (Ledger.copy() cannot deep-copy its settings' mappingproxy).
-        return wash_sale_guard(self.history_for(trades), trades, self.household.as_of,
-                               accounts=self.accounts, settings=self.settings)
+        r = wash_sale_guard(self.history_for(kept), kept, self.household.as_of,
+                            accounts=self.accounts, settings=self.settings)
+        if len(kept) == len(trades):
+            return r
+        return replace(
+            r, washed_sales=tuple(replace(w, trade_index=keep[w.trade_index])
+                                  for w in r.washed_sales),
+            washing_buys=tuple(replace(w, trade_index=keep[w.trade_index])
+                               for w in r.washing_buys))
+
+    def _old_gain_sale(self, t: Trade) -> bool:
+        if t.side is not Side.SELL or len(t.lot_ids) != 1 or t.lot_ids[0] not in self.old_lots:
+            return False
+        bought = self.old_lots[t.lot_ids[0]][2]
+        return bought.fees == 0 and t.fees == 0 and t.price_usd > bought.price_usd
 
     def history_for(self, trades: Sequence[Trade]) -> tuple[Trade, ...]:
         """The replayed history plus the old lots ``trades`` sell, in date order."""

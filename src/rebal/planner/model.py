@@ -39,8 +39,9 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -62,6 +63,8 @@ from rebal.types import FloatArray, Sizing, Term
 __all__ = ["LAZY_MIN_LOTS", "MAX_EXACT_INTEGERS", "BucketKey", "ChunkVar", "LotFact", "LotVar",
            "PositionVar", "Problem", "SparseMatrix", "build_problem", "lot_buckets",
            "taxable_lot_facts"]
+
+T = TypeVar("T")
 
 # scipy.optimize.milp integrality codes.
 _CONT, _INT, _SEMI, _SEMI_INT = 0, 1, 2, 3
@@ -333,7 +336,13 @@ class Problem:
     row_names: tuple[str, ...] = field(default=(), repr=False)
     min_trade_after: bool = False
     chunks: tuple[ChunkVar, ...] = ()
-    idle_lots: tuple[LotVar, ...] = ()  # lazy model: the lots inside chunks (col −1)
+
+    @property
+    def idle_lots(self) -> tuple[LotVar, ...]:
+        """Lazy model: the lots inside chunks (no column of their own: ``col`` −1)."""
+        return tuple(LotVar(lot=f.lot, col=-1, gain_per_share_usd=f.gain_per_share_usd,
+                            term=f.term, harvestable=f.harvestable, loss_net_of_cost=f.net_loss)
+                     for ch in self.chunks for f in ch.lots)
 
     def inexact_chunks(self, x: FloatArray) -> list[ChunkVar]:
         """Lazy model: the chunks ``x`` sells in part (their lots' gain is not known)."""
@@ -509,6 +518,9 @@ def build_problem(
     integer_shares: bool | None = None,
     lot_facts: Mapping[tuple[str, str], tuple[LotFact, ...]] | None = None,
     exact: Mapping[BucketKey, tuple[int, ...]] | None = None,
+    lot_groups: Mapping[tuple[str, str], Mapping[tuple[Term, bool, bool, bool], list[LotFact]]]
+    | None = None,
+    memo: dict | None = None,
 ) -> Problem:
     """The MILP for ``h`` (see the module docstring).
 
@@ -523,8 +535,12 @@ def build_problem(
         rounded afterwards by the caller. ``None``: exact when there are at most
         :data:`MAX_EXACT_INTEGERS` such variables (branch-and-bound on thousands of share
         counts is slow and gains at most one share per position).
-    lot_facts
-        :func:`taxable_lot_facts` of ``h`` and ``settings`` when already computed.
+    lot_facts, lot_groups
+        :func:`taxable_lot_facts` of ``h`` and ``settings``, and :func:`lot_buckets` of
+        each position's, when already computed.
+    memo
+        A dict kept between builds of one household and settings (the lazy model's
+        rounds): what does not depend on the chunks is computed once.
     exact
         ``None``: one column per taxable lot (the exact model). Otherwise the *lazy*
         model, a relaxation of it: each bucket of interchangeable lots
@@ -544,7 +560,14 @@ def build_problem(
     notes: list[str] = []
     sec = {s.symbol: s for s in h.securities}
     acct = {a.id: a for a in h.accounts}
-    profile = h.tax_profile()
+    memo = {} if memo is None else memo
+
+    def once(key: object, fn: Callable[[], T]) -> T:
+        if key not in memo:
+            memo[key] = fn()
+        return memo[key]  # type: ignore[no-any-return]
+
+    profile = once("profile", h.tax_profile)
     zero_on = (h.realize_zero_bracket_gains if settings.realize_zero_bracket_gains is None
                else settings.realize_zero_bracket_gains)
 
@@ -553,10 +576,10 @@ def build_problem(
     for lot in h.lots:
         lots_by_pos[(lot.account, lot.symbol)].append(lot)
         held[(lot.account, lot.symbol)] += lot.quantity
-    w0 = investable_value_usd(h)
+    w0 = once("w0", lambda: investable_value_usd(h))
     flows = sum(a.pending_flow_usd for a in h.accounts)
     w_after = w0 + flows
-    buys_ok = _candidate_buys(h, held)
+    buys_ok = once("buys_ok", lambda: _candidate_buys(h, held))
 
     # ---------------------------------------------------------------- positions
     positions: list[PositionVar] = []
@@ -617,7 +640,9 @@ def build_problem(
             if kind >= 0 and ub > 0:
                 sell_col = b.var(lo, ub, (rate + _TURNOVER_PENALTY + tidy) * price - loc_cost,
                                  kind)
-        if symbol in buys_ok.get(a_id, ()) and not guard.buy_blocked(symbol, a_id):
+        if symbol in buys_ok.get(a_id, ()) and not once(
+                ("blocked", symbol, a_id),
+                lambda symbol=symbol, a_id=a_id: guard.buy_blocked(symbol, a_id)):
             ub = buy_cap / price
             ub = math.floor(ub) if whole else ub
             kind, lo = kind_and_lb(min_trade, whole, price, ub, sell=False)
@@ -664,7 +689,6 @@ def build_problem(
     facts = lot_facts if lot_facts is not None else taxable_lot_facts(h, settings, guard)
     free_lot_cols: set[int] = set()
     lot_rows: list[tuple[int, list[tuple[int, float]]]] = []
-    idle_lots: list[LotVar] = []
     chunks: list[ChunkVar] = []
     sold_facts: list[LotFact] = []  # every lot of a position that may be sold
     for pos in positions:
@@ -689,7 +713,9 @@ def build_problem(
             for f in pos_facts:
                 add_col(f, f.ub, f.gain_per_share_usd, lot_vars)
         else:
-            for key, bucket in lot_buckets(pos_facts).items():
+            groups = (lot_groups[(pos.account, pos.symbol)] if lot_groups is not None
+                      else lot_buckets(pos_facts))
+            for key, bucket in groups.items():
                 bkey: BucketKey = (pos.account, pos.symbol, *key)
                 cuts = [0, *exact.get(bkey, ()), len(bucket)]
                 for lo, hi in itertools.pairwise(cuts):
@@ -712,10 +738,6 @@ def build_problem(
                         c_lo = add_col(part[0], ub_lo, g_lo, lot_vars)
                         c_hi = add_col(part[0], ub_hi, g_hi, lot_vars)
                         chunks.append(ChunkVar(bkey, lo, hi, part, c_lo, c_hi, ub_lo, ub_hi))
-                    idle_lots.extend(
-                        LotVar(lot=f.lot, col=-1, gain_per_share_usd=f.gain_per_share_usd,
-                               term=f.term, harvestable=f.harvestable,
-                               loss_net_of_cost=f.net_loss) for f in part)
         lot_rows.append((pos.sell_col, terms))
     unknown_losses = [f"{f.lot.symbol} in {f.lot.account}" for f in sold_facts if f.unknown_loss]
     for _, terms in lot_rows:
@@ -740,7 +762,7 @@ def build_problem(
         b.row([*cash_terms.get(a.id, []), (idle, -1.0)], -have, -have, f"cash:{a.id}")
 
     # ---------------------------------------------------------------- allocation
-    values0 = class_values(h)
+    values0 = once("values0", lambda: class_values(h))
     for t in h.targets:
         c = t.asset_class
         dev0 = values0[c] - t.weight * w_after
@@ -776,13 +798,16 @@ def build_problem(
         st = [(lv.col, lv.gain_per_share_usd) for lv in lot_vars if lv.term is Term.SHORT]
         lt = [(lv.col, lv.gain_per_share_usd) for lv in lot_vars if lv.term is Term.LONG]
         # Bounds from the lots themselves (a tail column's range is wider than its lots')
-        fst = [(f.gain_per_share_usd, f.ub) for f in sold_facts if f.term is Term.SHORT]
-        flt = [(f.gain_per_share_usd, f.ub) for f in sold_facts if f.term is Term.LONG]
-        m_st = sum(abs(g) * u for g, u in fst) + 1.0
-        m_lt = sum(abs(g) * u for g, u in flt) + 1.0
-        g_st = sum(max(g, 0) * u for g, u in fst) + 1.0
-        g_lt = sum(max(g, 0) * u for g, u in flt) + 1.0
-        loss_max = sum(max(-g, 0) * u for g, u in fst + flt) + 1.0
+        def lot_sums() -> tuple[float, float, float, float, float]:
+            fst = [(f.gain_per_share_usd, f.ub) for f in sold_facts if f.term is Term.SHORT]
+            flt = [(f.gain_per_share_usd, f.ub) for f in sold_facts if f.term is Term.LONG]
+            return (sum(abs(g) * u for g, u in fst) + 1.0,
+                    sum(abs(g) * u for g, u in flt) + 1.0,
+                    sum(max(g, 0) * u for g, u in fst) + 1.0,
+                    sum(max(g, 0) * u for g, u in flt) + 1.0,
+                    sum(max(-g, 0) * u for g, u in fst + flt) + 1.0)
+
+        m_st, m_lt, g_st, g_lt, loss_max = once(("lot_sums", len(sold_facts)), lot_sums)
 
         def signed(pairs: list[tuple[int, float]], m: float) -> tuple[int, int]:
             pos_ = b.var(0.0, m)
@@ -806,9 +831,9 @@ def build_problem(
         big = g_st + g_lt + loss_max
         b.row([(ordinary, 1.0), (pref, 1.0), (z_total, -big)], -math.inf, 0.0, "gain_side")
         b.row([(net_loss, 1.0), (z_total, big)], -math.inf, big, "loss_side")
-        st_sched = gain_tax_schedule(profile, Term.SHORT, g_st)
-        lt_sched = gain_tax_schedule(profile, Term.LONG, g_lt)
-        loss_sched = _loss_schedule(profile, loss_max)
+        st_sched = once(("st", g_st), lambda: gain_tax_schedule(profile, Term.SHORT, g_st))
+        lt_sched = once(("lt", g_lt), lambda: gain_tax_schedule(profile, Term.LONG, g_lt))
+        loss_sched = once(("loss", loss_max), lambda: _loss_schedule(profile, loss_max))
         for sched, col, sign, floor in (
             (st_sched, ordinary, 1.0, 0.0),
             (lt_sched, pref, 1.0, 0.0),
@@ -887,7 +912,9 @@ def build_problem(
         for lv in lot_vars:
             # a loss for §1091 net of the selling cost: a lot sold at its basis price is one
             if lv.loss_net_of_cost and b.ub[lv.col] > 0:
-                loss_by_group[h.wash_group(lv.lot.symbol)].append((lv.col, b.ub[lv.col]))
+                loss_by_group[once(("group", lv.lot.symbol),
+                                   lambda lv=lv: h.wash_group(lv.lot.symbol))].append(
+                    (lv.col, b.ub[lv.col]))
         buys_by_group: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for pos in positions:
             if pos.buy_col is not None and pos.account in guard.counted_accounts:
@@ -949,7 +976,6 @@ def build_problem(
         investable_after_usd=w_after,
         notes=tuple(notes),
         chunks=tuple(chunks),
-        idle_lots=tuple(idle_lots),
         wash_groups=tuple(groups),
         row_names=tuple(b.names),
         min_trade_after=min_trade_after,

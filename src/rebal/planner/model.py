@@ -573,9 +573,14 @@ def build_problem(
 
     lots_by_pos: dict[tuple[str, str], list[HeldLot]] = defaultdict(list)
     held: dict[tuple[str, str], float] = defaultdict(float)
-    for lot in h.lots:
-        lots_by_pos[(lot.account, lot.symbol)].append(lot)
-        held[(lot.account, lot.symbol)] += lot.quantity
+
+    def by_position() -> tuple[dict, dict]:
+        for lot in h.lots:
+            lots_by_pos[(lot.account, lot.symbol)].append(lot)
+            held[(lot.account, lot.symbol)] += lot.quantity
+        return lots_by_pos, held
+
+    lots_by_pos, held = once("by_position", by_position)
     w0 = once("w0", lambda: investable_value_usd(h))
     flows = sum(a.pending_flow_usd for a in h.accounts)
     w_after = w0 + flows
@@ -660,7 +665,8 @@ def build_problem(
             for c, f in s.look_through:
                 delta_terms[c].append((sell_col, -price * f))
             if a.taxable:
-                lot_ids = tuple(lot.id for lot in lots_by_pos[key])
+                lot_ids = once(("lot_ids", key),
+                               lambda key=key: tuple(lot.id for lot in lots_by_pos[key]))
         if buy_col is not None:
             cash_terms[a_id].append((buy_col, -price * (1 + rate)))
             cost_terms.append((buy_col, price * rate))
@@ -723,8 +729,11 @@ def build_problem(
                     if len(part) == 1:
                         add_col(part[0], part[0].ub, part[0].gain_per_share_usd, lot_vars)
                         continue
-                    q = sum(f.ub for f in part)
-                    g_full = sum(f.ub * f.gain_per_share_usd for f in part)
+                    cum_q, cum_g = once(("cum", bkey), lambda bucket=bucket: (
+                        np.cumsum([0.0] + [f.ub for f in bucket]),
+                        np.cumsum([0.0] + [f.ub * f.gain_per_share_usd for f in bucket])))
+                    q = float(cum_q[hi] - cum_q[lo])
+                    g_full = float(cum_g[hi] - cum_g[lo])
                     g_lo, g_hi = part[0].gain_per_share_usd, part[-1].gain_per_share_usd
                     if g_hi - g_lo <= _FLAT_GAIN:  # one gain per share: one column
                         col = add_col(part[0], q, g_full / q, lot_vars)
@@ -918,7 +927,8 @@ def build_problem(
         buys_by_group: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for pos in positions:
             if pos.buy_col is not None and pos.account in guard.counted_accounts:
-                buys_by_group[h.wash_group(pos.symbol)].append((pos.buy_col, b.ub[pos.buy_col]))
+                group = once(("group", pos.symbol), lambda pos=pos: h.wash_group(pos.symbol))
+                buys_by_group[group].append((pos.buy_col, b.ub[pos.buy_col]))
         for g in sorted(loss_by_group):
             if g not in buys_by_group:
                 continue

@@ -183,8 +183,8 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
        fixed and the LP refined until no chunk is sold in part: a solution of the exact
        model (an incumbent). When the incumbent is within the solver's own optimality
        gap of the best proven bound (``mip_gap_usd``, or 1e-6 of the objective) it is
-       optimal in the solver's sense; else the MIP is solved again on the refined chunks,
-       started from the incumbent's integer values.
+       optimal in the solver's sense; else the MIP is solved again on the refined chunks
+       (not started from the incumbent: HiGHS took longer with that start).
 
     The loop ends since every round cuts a chunk. When the time limit runs out the best
     incumbent is returned with the status ``time_limit`` (the exact model is solved
@@ -233,9 +233,8 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
     refine_lp(exact, None)
     best: tuple[Problem, Solution] | None = None
     bound = -math.inf
-    start: FloatArray | None = None
     while True:
-        problem, sol = run(exact, start_integers=start)
+        problem, sol = run(exact)
         if not sol.ok or sol.x is None:
             break
         if sol.bound is not None:
@@ -259,7 +258,6 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
                 return p_, s_, n, build_s, solve_s
         if sol.status is SolveStatus.TIME_LIMIT or time.perf_counter() >= deadline:
             break
-        start = ints
     if best is not None:
         p_, s_ = _with_status(best, SolveStatus.TIME_LIMIT, bound, solve_s)
         return p_, s_, n, build_s, solve_s

@@ -89,8 +89,7 @@ def _var_types() -> dict[int, Any]:
 
 def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 1e-6,
           mip_abs_gap_usd: float = 0.05, relax: bool = False,
-          fix_integers: FloatArray | None = None, start_integers: FloatArray | None = None,
-          presolve: bool = True) -> Solution:
+          fix_integers: FloatArray | None = None, presolve: bool = True) -> Solution:
     """Solve ``problem`` (minimize ``c @ x``) with HiGHS; deterministic for equal input.
 
     Parameters
@@ -140,9 +139,6 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 
         types = _var_types()
         lp.integrality_ = [types[int(k)] for k in problem.integrality]
     hs.passModel(lp)
-    if start_integers is not None and not relax and ints.size:
-        hs.setSolution(int(ints.size), ints.astype(np.int32),
-                       np.round(np.asarray(start_integers, dtype=np.float64)))
     hs.run()
     model_status = hs.getModelStatus()
     ms = highspy.HighsModelStatus

@@ -87,9 +87,9 @@ class PlanGuard:
     counted_accounts: frozenset[str]
     purchase_of_lot: dict[str, str]
     history_seq: tuple[int, ...] = ()  # each replayed trade's place in the full history
-    old_lots: dict[str, tuple[date, int, Trade]] = field(default_factory=dict)
-    """Purchases of lots left out of the replay (too old to be replacements), by lot id,
-    with their (date, order) keys: added back when a planned sale sells the lot."""
+    old_lots: dict[str, tuple[date, int, HeldLot]] = field(default_factory=dict)
+    """Lots left out of the replay (bought too long ago to be replacements), by lot id,
+    with their purchase's (date, order) keys: added back when a planned sale sells one."""
 
     def buy_blocked(self, symbol: str, account: str) -> bool:
         """True when buying ``symbol`` in ``account`` today would wash a recent loss sale."""
@@ -137,8 +137,7 @@ class PlanGuard:
     def _old_gain_sale(self, t: Trade) -> bool:
         if t.side is not Side.SELL or len(t.lot_ids) != 1 or t.lot_ids[0] not in self.old_lots:
             return False
-        bought = self.old_lots[t.lot_ids[0]][2]
-        return bought.fees == 0 and t.fees == 0 and t.price_usd > bought.price_usd
+        return t.fees == 0 and t.price_usd > _lot_price(self.old_lots[t.lot_ids[0]][2])
 
     def history_for(self, trades: Sequence[Trade]) -> tuple[Trade, ...]:
         """The replayed history plus the old lots ``trades`` sell, in date order."""
@@ -151,7 +150,8 @@ class PlanGuard:
                           if (e[2].account, e[2].symbol) in by_position)
         if not needed:
             return self.history
-        events = sorted([*needed.values(), *zip(
+        bought = [(when, k, _purchase(lot, when)) for when, k, lot in needed.values()]
+        events = sorted([*bought, *zip(
             (t.date for t in self.history), self.history_seq, self.history, strict=True)],
             key=lambda e: (e[0], e[1]))
         return tuple(e[2] for e in events)
@@ -168,6 +168,11 @@ def build_guard(h: Household) -> PlanGuard:
         and (policy.include_spouse or a.owner is Owner.SELF)
     )
     far = h.as_of - _FAR_BACK
+    # Sales in the history are the recent sales; the plan's are dated as_of. A purchase
+    # more than 30 days before the earliest of them is never a replacement: not replayed.
+    first_sale = min([t.date for t in h.recent_trades if t.side is Side.SELL] + [h.as_of])
+    cutoff = first_sale - _REPLAY_MARGIN
+    old_lots: dict[str, tuple[date, int, HeldLot]] = {}
     events: list[tuple[date, int, Trade]] = []
     recent_buys = [t for t in h.recent_trades if t.side is Side.BUY]
     used_recent: set[int] = set()
@@ -181,11 +186,10 @@ def build_guard(h: Household) -> PlanGuard:
                     and t.date == lot.acquired and abs(t.quantity - lot.quantity) <= 1e-9):
                 used_recent.add(i)  # this recent purchase is the lot itself
                 break
-        basis = lot.cost_basis_usd if lot.cost_basis_usd is not None else 0.0
-        price = basis / lot.quantity if basis > 0 else 1e-9
-        events.append((when, seq, Trade(
-            date=when, account=lot.account, symbol=lot.symbol, side=Side.BUY,
-            quantity=lot.quantity, price_usd=price, lot_id=lot.id)))
+        if when < cutoff:
+            old_lots[lot.id] = (when, seq, lot)
+        else:
+            events.append((when, seq, _purchase(lot, when)))
         purchase_of_lot[lot.id] = lot.id
         seq += 1
     for i, t in enumerate(recent_buys):
@@ -210,14 +214,7 @@ def build_guard(h: Household) -> PlanGuard:
             quantity=t.quantity, price_usd=t.price_usd, lot_ids=(holder,))))
         seq += 1
     events.sort(key=lambda e: (e[0], e[1]))
-    # Sales in the history are the recent sales; the plan's are dated as_of. A purchase
-    # more than 30 days before the earliest of them is never a replacement: not replayed.
-    first_sale = min([t.date for t in h.recent_trades if t.side is Side.SELL] + [h.as_of])
-    cutoff = first_sale - _REPLAY_MARGIN
-    old_lots = {e[2].lot_id: e for e in events
-                if e[0] < cutoff and e[2].side is Side.BUY and e[2].lot_id is not None
-                and not _is_placeholder(e[2])}
-    kept = [e for e in events if e[2].side is not Side.BUY or e[2].lot_id not in old_lots]
+    kept = events
     history = tuple(e[2] for e in kept)
     settings = wash_sale_settings(h)
     ledger = Ledger(accounts, settings)
@@ -234,6 +231,18 @@ def build_guard(h: Household) -> PlanGuard:
     return PlanGuard(household=h, history=history, accounts=tuple(accounts), settings=settings,
                      state=state, counted_accounts=counted, purchase_of_lot=purchase_of_lot,
                      history_seq=tuple(e[1] for e in kept), old_lots=old_lots)
+
+
+def _lot_price(lot: HeldLot) -> float:
+    """Price per share of ``lot``'s purchase in the synthetic history (its basis)."""
+    basis = lot.cost_basis_usd if lot.cost_basis_usd is not None else 0.0
+    return basis / lot.quantity if basis > 0 else 1e-9
+
+
+def _purchase(lot: HeldLot, when: date) -> Trade:
+    """``lot`` as a purchase on ``when`` in the synthetic history."""
+    return Trade(date=when, account=lot.account, symbol=lot.symbol, side=Side.BUY,
+                 quantity=lot.quantity, price_usd=_lot_price(lot), lot_id=lot.id)
 
 
 def _is_placeholder(t: Trade) -> bool:

@@ -337,22 +337,29 @@ class Problem:
     min_trade_after: bool = False
     chunks: tuple[ChunkVar, ...] = ()
 
-    @property
-    def idle_lots(self) -> tuple[LotVar, ...]:
-        """Lazy model: the lots inside chunks (no column of their own: ``col`` −1)."""
+    def idle_lots(self, positions: set[tuple[str, str]] | None = None,
+                  ) -> tuple[LotVar, ...]:
+        """Lazy model: the lots inside chunks (no column of their own: ``col`` −1), of
+        the given (account, symbol) positions only when given."""
         return tuple(LotVar(lot=f.lot, col=-1, gain_per_share_usd=f.gain_per_share_usd,
                             term=f.term, harvestable=f.harvestable, loss_net_of_cost=f.net_loss)
-                     for ch in self.chunks for f in ch.lots)
+                     for ch in self.chunks
+                     if positions is None or (ch.bucket[0], ch.bucket[1]) in positions
+                     for f in ch.lots)
 
     def inexact_chunks(self, x: FloatArray) -> list[ChunkVar]:
         """Lazy model: the chunks ``x`` sells in part (their lots' gain is not known)."""
         return [ch for ch in self.chunks if not ch.exact_at(x)]
 
-    def chunk_lot_shares(self, x: FloatArray) -> dict[str, float]:
+    def chunk_lot_shares(self, x: FloatArray, positions: set[tuple[str, str]] | None = None,
+                         ) -> dict[str, float]:
         """Lazy model: shares sold of each lot inside a chunk at ``x`` (all chunks exact):
-        whole lots of a chunk sold whole; a flat chunk's shares in lot order."""
+        whole lots of a chunk sold whole; a flat chunk's shares in lot order. Of the
+        given (account, symbol) positions only when given."""
         out: dict[str, float] = {}
         for ch in self.chunks:
+            if positions is not None and (ch.bucket[0], ch.bucket[1]) not in positions:
+                continue
             left = ch.used(x)
             full = ch.hi_col >= 0 and left > 0
             for f in ch.lots:

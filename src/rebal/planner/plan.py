@@ -423,8 +423,6 @@ def _ceil(x: float, step: float) -> float:
 def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
     """Orders from the solution: rounded (sales up, buys down) and assigned to lots."""
     lot_x = {lv.lot.id: (lv, float(x[lv.col])) for lv in problem.lots}
-    in_chunks = problem.chunk_lot_shares(x)  # the lazy model's lots sold as chunks
-    lot_x.update((lv.lot.id, (lv, in_chunks[lv.lot.id])) for lv in problem.idle_lots)
     orders: list[Order] = []
     cash_delta: dict[str, float] = defaultdict(float)
     acct = {a.id: a for a in h.accounts}
@@ -444,6 +442,12 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
                 shares = 0.0
             sale[i] = (raw, shares)
     _cover_cash_needs(h, problem, sale)
+    if problem.chunks:  # the lazy model: lots inside chunks of the positions sold
+        sold = {(problem.positions[i].account, problem.positions[i].symbol)
+                for i, (_, q) in sale.items() if q > 0}
+        in_chunks = problem.chunk_lot_shares(x, sold)
+        lot_x.update((lv.lot.id, (lv, in_chunks[lv.lot.id]))
+                     for lv in problem.idle_lots(sold))
     for i, pos in enumerate(problem.positions):
         if i in sale:
             shares = sale[i][1]

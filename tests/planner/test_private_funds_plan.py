@@ -19,7 +19,8 @@ from rebal.types import Side
 
 def _household(*, cash: float = 0.0, sgov: float = 200, vnq: float = 0, re_nav: float = 0,
                pe_nav: float = 20_000, reserve: dict | None = None,
-               stocks_w: float = 0.5, bonds_w: float = 0.3) -> Household:
+               stocks_w: float = 0.5, bonds_w: float = 0.3,
+               bnd_basis: float = 9_000, sgov_bps: float = 0.0) -> Household:
     """Stocks 50 % / bonds 30 % / private equity 20 % (+ real estate when asked), $100,000."""
     classes: dict[str, Any] = {"stocks": {"weight": stocks_w},
                                "bonds": {"weight": bonds_w, "band_abs": 0.15}}
@@ -44,7 +45,8 @@ def _household(*, cash: float = 0.0, sgov: float = 200, vnq: float = 0, re_nav: 
         "accounts": [{"id": "tx", "type": "taxable", "cash_usd": cash}],
         "securities": [
             {"symbol": "VTI", "price_usd": 200.0, "asset_class": "stocks"},
-            {"symbol": "SGOV", "price_usd": 100.0, "asset_class": "bonds"},
+            {"symbol": "SGOV", "price_usd": 100.0, "asset_class": "bonds",
+             "cost_bps": sgov_bps},
             {"symbol": "BND", "price_usd": 100.0, "asset_class": "bonds"},
             {"symbol": "VNQ", "price_usd": 100.0,
              "asset_class": "re" if re_nav else "bonds"},
@@ -54,7 +56,7 @@ def _household(*, cash: float = 0.0, sgov: float = 200, vnq: float = 0, re_nav: 
              "acquired": "2020-01-02"},
             {"account": "tx", "symbol": "SGOV", "quantity": sgov, "cost_basis_usd": sgov * 100,
              "acquired": "2025-01-02"},
-            {"account": "tx", "symbol": "BND", "quantity": 100, "cost_basis_usd": 9_000,
+            {"account": "tx", "symbol": "BND", "quantity": 100, "cost_basis_usd": bnd_basis,
              "acquired": "2020-01-02"},
         ],
         "targets": {"classes": classes},
@@ -110,6 +112,16 @@ def test_due_call_is_paid_by_selling_the_proxy_first(fixed_need: Any) -> None:
     assert f"cash above reserves ${cash_after:,.0f} + SGOV ${sgov_after:,.0f}" in reserve_note
     assert f"= ${cash_after + sgov_after:,.0f}, which covers it" in reserve_note
     assert "$15,000 × coverage 1 = $15,000" in reserve_note
+
+
+def test_proxy_is_sold_before_a_tax_free_cheaper_fund(fixed_need: Any) -> None:
+    # BND bought at $100 and worth $100 (no gain either), and cheaper to trade than SGOV
+    # (2 bp): still the proxy SGOV is sold — its sales carry no tidy cost when a call is due.
+    fixed_need(_need(due=5_000, horizon=15_000))
+    h = _household(reserve={"months": 6, "coverage": 1.0, "proxy": "SGOV"}, bnd_basis=10_000,
+                   sgov_bps=2.0)
+    plan = make_plan(h)
+    assert [(t.symbol, t.side) for t in plan.trades] == [("SGOV", Side.SELL)]
 
 
 def test_reserve_short_is_said_not_hidden(fixed_need: Any) -> None:

@@ -62,3 +62,43 @@ def test_upgrade_from_0002_adds_the_private_fund_table(sqlite_url: str) -> None:
         assert conn.execute(sa.text("SELECT count(*) FROM private_funds")).scalar() == 0
         assert conn.execute(sa.text("SELECT name FROM households")).scalar() == "h"
     store.close()
+
+
+def _pe_household(vti_price: float, as_of: str) -> dict:
+    """VTI 250 sh, bonds $30,000, a buyout fund with NAV $20,000 (pe 20 % ± 4 %)."""
+    return {
+        "as_of": as_of,
+        "household": {"name": "pe household", "filing_status": "single"},
+        "accounts": [{"id": "tx", "type": "roth", "cash_usd": 0.0}],
+        "securities": [{"symbol": "VTI", "price_usd": vti_price, "asset_class": "stocks"},
+                       {"symbol": "BND", "price_usd": 100.0, "asset_class": "bonds"}],
+        "lots": [{"account": "tx", "symbol": "VTI", "quantity": 250},
+                 {"account": "tx", "symbol": "BND", "quantity": 300}],
+        "targets": {"classes": {"stocks": {"weight": 0.5, "band_abs": 0.3},
+                                "bonds": {"weight": 0.3, "band_abs": 0.2},
+                                "pe": {"weight": 0.2, "band_abs": 0.04}}},
+        "private_funds": [{"id": "pe1", "asset_class": "pe", "model": "buyout",
+                           "commitment_usd": 20_000, "vintage": 2022, "called_usd": 20_000,
+                           "nav_usd": 20_000, "nav_as_of": "2025-03-31",
+                           "remaining_life_years": 7}],
+    }
+
+
+def test_monitor_keeps_its_look_and_says_denominator_effect(store_url: str,
+                                                            tmp_path: Path) -> None:
+    # First look: pe 20,000 / 100,000 = 20 %. Then VTI falls from $200 to $120 with the
+    # fund's NAV unchanged: the rest is $60,000, pe 20,000 / 80,000 = 25 % (> 24 %).
+    from rebal.services.monitor import MonitorRequest, monitor
+
+    path = tmp_path / "pe.yaml"
+    path.write_text(yaml.safe_dump(_pe_household(200.0, "2025-06-30")))
+    svc.add_household(str(path), store_url)
+    first = monitor(MonitorRequest(db=store_url))
+    assert not [a for a in first.new_alerts if a["kind"] == "denominator_effect"]
+    path.write_text(yaml.safe_dump(_pe_household(120.0, "2025-07-31")))
+    svc.add_household(str(path), store_url, replace=True)
+    second = monitor(MonitorRequest(db=store_url))
+    (a,) = [a for a in second.new_alerts if a["kind"] == "denominator_effect"]
+    assert "same NAV as on 2025-06-30" in a["message"]
+    assert "went from $80,000.00 to $60,000.00" in a["message"]
+    assert "from 20.00% to 25.00%" in a["message"]

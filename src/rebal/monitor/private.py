@@ -10,16 +10,21 @@
   190: a quarter's report plus its usual lag, with room).
 - ``denominator_effect`` [info]: a class held by private funds is outside its band (under
   the household's exposure view) and public markets, not the funds, moved it. Said when
-  (a) the previous look at the household is given, its funds of the class report the same
-  NAV on the same date, and the class weight changed — the message gives both weights and
-  the rest of the portfolio before and after; or (b) without a previous look, the class
-  is inside its band when its funds' NAV is rolled forward by their public proxies (the
-  reported NAV is stale while the denominator is today's).
+  (a) the previous look at the household is given (:class:`PrivateLook`: what the last
+  evaluation saw; ``rebal monitor`` on the store keeps it), its funds of the class report
+  the same NAV on the same date, and the class weight changed — the message gives both
+  weights and the rest of the portfolio before and after; or (b) without a previous look,
+  the class is inside its band when its funds' NAV is rolled forward by their public
+  proxies (the reported NAV is stale while the denominator is today's).
 
 Units: dollars (``*_usd``), weights as fractions.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from rebal.alternatives.exposure import ExposureView, projected_calls
 from rebal.household.model import Household
@@ -32,16 +37,73 @@ from rebal.household.views import (
 from rebal.monitor.alerts import Alert, AlertKind, Severity
 from rebal.planner.alternatives import CALL_DUE_DAYS, ReserveNeed, reserve_need
 
-__all__ = ["private_alerts"]
+__all__ = ["PrivateLook", "private_alerts", "private_look"]
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateLook:
+    """What one evaluation saw of a household's private classes (plain data, stored by
+    the monitor between runs).
+
+    Attributes
+    ----------
+    as_of
+        The household's date, ISO.
+    weights
+        ``{class: weight}`` of each class private funds hold (the household's view).
+    rest_usd
+        ``{class: investable value − the class's private exposure}``, dollars.
+    navs
+        ``{fund id: [nav_usd, nav_as_of ISO]}`` (``None`` for a fund without a NAV).
+    classes
+        ``{fund id: class}``.
+    """
+
+    as_of: str
+    weights: dict[str, float]
+    rest_usd: dict[str, float]
+    navs: dict[str, list[float | str | None]]
+    classes: dict[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"as_of": self.as_of, "weights": dict(self.weights),
+                "rest_usd": dict(self.rest_usd), "navs": {k: list(v) for k, v in
+                                                          self.navs.items()},
+                "classes": dict(self.classes)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PrivateLook:
+        return cls(as_of=str(data["as_of"]), weights=dict(data["weights"]),
+                   rest_usd=dict(data["rest_usd"]),
+                   navs={k: list(v) for k, v in data["navs"].items()},
+                   classes=dict(data["classes"]))
+
+
+def private_look(h: Household) -> PrivateLook | None:
+    """The :class:`PrivateLook` of ``h`` (None without private funds)."""
+    if not h.private_funds:
+        return None
+    weights = class_weights(h)
+    total = investable_value_usd(h)
+    private = private_class_values(h)
+    return PrivateLook(
+        as_of=h.as_of.isoformat(),
+        weights={c: weights[c] for c in private},
+        rest_usd={c: total - v for c, v in private.items()},
+        navs={f.id: [f.nav_usd, None if f.nav_as_of is None else f.nav_as_of.isoformat()]
+              for f in h.private_funds},
+        classes={f.id: f.asset_class for f in h.private_funds})
 
 
 def private_alerts(h: Household, *, nav_stale_days: int,
-                   previous: Household | None = None) -> list[Alert]:
-    """The three private-fund rules on ``h`` (module docstring), in that order."""
+                   previous: Household | PrivateLook | None = None) -> list[Alert]:
+    """The three private-fund rules on ``h`` (module docstring), in that order;
+    ``previous``: the household (or what was seen of it) at the last look."""
     if not h.private_funds:
         return []
+    look = private_look(previous) if isinstance(previous, Household) else previous
     return [*_call_alerts(h), *_stale_alerts(h, nav_stale_days),
-            *_denominator_alerts(h, previous)]
+            *_denominator_alerts(h, look)]
 
 
 def _need(h: Household) -> ReserveNeed:
@@ -104,14 +166,15 @@ def _stale_alerts(h: Household, limit_days: int) -> list[Alert]:
     return out
 
 
-def _same_navs(h: Household, previous: Household, cls: str) -> bool:
-    now = {f.id: (f.nav_usd, f.nav_as_of) for f in h.private_funds if f.asset_class == cls}
-    before = {f.id: (f.nav_usd, f.nav_as_of) for f in previous.private_funds
-              if f.asset_class == cls}
+def _same_navs(h: Household, previous: PrivateLook, cls: str) -> bool:
+    now = {f.id: [f.nav_usd, None if f.nav_as_of is None else f.nav_as_of.isoformat()]
+           for f in h.private_funds if f.asset_class == cls}
+    before = {k: list(v) for k, v in previous.navs.items()
+              if previous.classes.get(k) == cls}
     return bool(now) and now == before
 
 
-def _denominator_alerts(h: Household, previous: Household | None) -> list[Alert]:
+def _denominator_alerts(h: Household, previous: PrivateLook | None) -> list[Alert]:
     out = []
     weights = class_weights(h)
     for v in private_views(h):
@@ -127,22 +190,22 @@ def _denominator_alerts(h: Household, previous: Household | None) -> list[Alert]
         figures: dict[str, object] = {"weight": w, "lower": t.weight - t.half_width,
                                       "upper": t.weight + t.half_width,
                                       "private_usd": private_usd}
-        if previous is not None and _same_navs(h, previous, c):
-            w0 = class_weights(previous)[c]
+        if previous is not None and c in previous.weights and _same_navs(h, previous, c):
+            w0 = previous.weights[c]
             if abs(w0 - w) < 1e-9:
                 continue
-            rest0 = investable_value_usd(previous) - private_class_values(previous)[c]
+            rest0 = previous.rest_usd[c]
             rest = investable_value_usd(h) - private_usd
             out.append(Alert(
                 household=h.name, kind=AlertKind.DENOMINATOR_EFFECT, severity=Severity.INFO,
                 key=f"denominator_effect:{c}",
                 message=(f"{c} is {side} its band ({100 * w:.2f}% vs {band}) because public "
                          f"markets moved (the denominator effect): its private funds report "
-                         f"the same NAV as on {previous.as_of.isoformat()}, but the rest of "
+                         f"the same NAV as on {previous.as_of}, but the rest of "
                          f"the portfolio went from ${rest0:,.2f} to ${rest:,.2f}, so its "
                          f"weight went from {100 * w0:.2f}% to {100 * w:.2f}%"),
                 figures={**figures, "weight_before": w0, "rest_before_usd": rest0,
-                         "rest_usd": rest, "previous_as_of": previous.as_of.isoformat()}))
+                         "rest_usd": rest, "previous_as_of": previous.as_of}))
             continue
         rolled = v.weight[ExposureView.PROXY_ROLLED]
         if (h.exposure_view is not ExposureView.PROXY_ROLLED

@@ -36,7 +36,7 @@ from datetime import timedelta
 from rebal.household.model import Household
 from rebal.household.views import lot_gains
 from rebal.monitor.alerts import Alert, AlertKind, MonitorResult, Severity
-from rebal.monitor.private import private_alerts
+from rebal.monitor.private import PrivateLook, private_alerts, private_look
 from rebal.planner.check import check
 from rebal.planner.guard import build_guard
 from rebal.tax.marginal import zero_rate_lt_room
@@ -79,11 +79,13 @@ class MonitorSettings:
 
 
 def evaluate(household: Household, settings: MonitorSettings | None = None, *,
-             previous: Household | None = None) -> MonitorResult:
+             previous: Household | PrivateLook | None = None) -> MonitorResult:
     """Every rule on ``household`` as of its ``as_of`` day (module docstring).
 
-    ``previous`` is the household at an earlier look, if known: the denominator-effect
-    rule compares the private funds' NAV and the class weight with it.
+    ``previous`` is the household at an earlier look (or the :class:`PrivateLook` the last
+    evaluation kept), if known: the denominator-effect rule compares the private funds'
+    NAV and the class weight with it. The result carries this look
+    (``MonitorResult.private_look``) for the next run.
 
     Returns
     -------
@@ -141,8 +143,9 @@ def evaluate(household: Household, settings: MonitorSettings | None = None, *,
     alerts += _swap_back_alerts(h, s)
     alerts += _zero_room_alerts(h, s)
     alerts += private_alerts(h, nav_stale_days=s.nav_stale_days, previous=previous)
+    look = private_look(h)
     return MonitorResult(household=name, as_of=h.as_of.isoformat(), alerts=tuple(alerts),
-                         check=verdict)
+                         check=verdict, private_look=None if look is None else look.to_dict())
 
 
 def _harvest_alerts(h: Household) -> list[Alert]:

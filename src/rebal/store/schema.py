@@ -283,6 +283,9 @@ monitor_state = sa.Table(
     # the monitor last evaluated it: unchanged → not evaluated again (unless --all)
     sa.Column("fingerprint", sa.String(64), nullable=False),
     sa.Column("evaluated_at", sa.DateTime, nullable=False),
+    # what that evaluation saw of the private classes (rebal.monitor.private.PrivateLook;
+    # migration 0003): the next run's denominator-effect rule compares with it
+    sa.Column("private_look", sa.JSON, nullable=True),
 )
 
 runs = sa.Table(

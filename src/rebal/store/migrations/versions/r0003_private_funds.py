@@ -1,5 +1,6 @@
-"""Private funds (issue 20): a ``private_funds`` table, and a private class's liquid
-substitute on its target. The household's exposure view and call reserve are kept in
+"""Private funds (issue 20): a ``private_funds`` table, a private class's liquid
+substitute on its target, and the monitor's last look at the private classes
+(``monitor_state.private_look``). The household's exposure view and call reserve are kept in
 its ``settings`` JSON (no column).
 
 Revision ID: 0003
@@ -48,9 +49,13 @@ def upgrade() -> None:
                               unique=False)
     with op.batch_alter_table("targets", schema=None) as batch_op:
         batch_op.add_column(sa.Column("liquid_substitute", sa.String(length=32), nullable=True))
+    with op.batch_alter_table("monitor_state", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("private_look", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("monitor_state", schema=None) as batch_op:
+        batch_op.drop_column("private_look")
     with op.batch_alter_table("targets", schema=None) as batch_op:
         batch_op.drop_column("liquid_substitute")
     with op.batch_alter_table("private_funds", schema=None) as batch_op:

@@ -218,3 +218,42 @@ def test_example_plan_meets_the_projected_reserve() -> None:
     note = next(n for n in plan.notes if n.startswith("capital-call reserve"))
     assert f"cash above reserves ${cash:,.0f} + SGOV ${sgov:,.0f}" in note
     assert note.endswith("which covers it")
+
+
+def _shift_household() -> Household:
+    # The real-estate fund has called capital: NAV $15,000 of a $20,000 target (20 % of
+    # $100,000), so VNQ's share is $5,000 — it holds $15,000. Every class is inside its
+    # (wide) band: VTI $40,000 (50 % ± 15), BND $30,000 (30 % ± 15), real estate 30 %.
+    return household_from_dict({
+        "as_of": "2025-06-30",
+        "household": {"name": "shift", "filing_status": "single"},
+        "accounts": [{"id": "ira", "type": "traditional", "cash_usd": 0.0,
+                      "whole_shares": False}],
+        "securities": [{"symbol": "VTI", "price_usd": 200.0, "asset_class": "stocks"},
+                       {"symbol": "BND", "price_usd": 100.0, "asset_class": "bonds"},
+                       {"symbol": "VNQ", "price_usd": 100.0, "asset_class": "re"}],
+        "lots": [{"account": "ira", "symbol": "VTI", "quantity": 200},
+                 {"account": "ira", "symbol": "BND", "quantity": 300},
+                 {"account": "ira", "symbol": "VNQ", "quantity": 150}],
+        "targets": {"classes": {"stocks": {"weight": 0.5, "band_abs": 0.15},
+                                "bonds": {"weight": 0.3, "band_abs": 0.15},
+                                "re": {"weight": 0.2, "band_abs": 0.15,
+                                       "liquid_substitute": "VNQ"}}},
+        "private_funds": [{"id": "re1", "asset_class": "re", "model": "real_estate",
+                           "commitment_usd": 15_000, "vintage": 2023, "called_usd": 15_000,
+                           "nav_usd": 15_000, "nav_as_of": "2025-03-31",
+                           "remaining_life_years": 8}],
+    })
+
+
+def test_called_capital_shifts_the_class_from_the_substitute() -> None:
+    plan = make_plan(_shift_household())
+    sold = sum(t.value_usd for t in plan.trades if t.symbol == "VNQ" and t.side is Side.SELL)
+    bought = sum(t.value_usd for t in plan.trades if t.symbol == "VTI" and t.side is Side.BUY)
+    # VNQ comes down toward its $5,000 share; the proceeds buy the underweight stocks
+    assert sold > 0 and bought == pytest.approx(sold, abs=1)
+    (line,) = plan.private
+    assert line.shortfall_usd == pytest.approx(5_000)
+    assert 5_000 - 1 <= line.substitute_after_usd < 15_000
+    sale = next(t for t in plan.trades if t.symbol == "VNQ")
+    assert "It held $15,000, more than its share" in sale.reason

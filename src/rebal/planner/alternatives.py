@@ -43,6 +43,7 @@ __all__ = [
     "ReserveStatus",
     "add_reserve_rows",
     "annotate_trades",
+    "free_substitute_sales",
     "private_lines",
     "private_notes",
     "reserve_need",
@@ -170,6 +171,26 @@ def add_reserve_rows(b: _Rows, need: ReserveNeed, idle_cols: dict[str, int],
         short = b.var(0.0, math.inf, RESERVE_SHORT_WEIGHT)
         b.row([*terms, (short, 1.0)], need.reserve_needed_usd + margin - held, math.inf,
               "call_reserve")
+
+
+def free_substitute_sales(b: _Rows, h: Household, positions: Sequence[_Pos],
+                          tidy_per_usd: float, w_after: float) -> None:
+    """Take the tidy cost off the sales of a liquid substitute that holds more than its
+    share (target × ``w_after`` − the funds' exposure, dollars): the funds have called
+    capital since it was bought, and the class shifts from the substitute to the funds
+    even inside its band. Sales are still weighed against their tax and trading cost."""
+    private = private_class_values(h)
+    for t in h.targets:
+        sub = t.liquid_substitute
+        if sub is None or t.asset_class not in private:
+            continue
+        share = max(0.0, t.weight * w_after - private[t.asset_class])
+        mine = [p for p in positions if p.symbol == sub]
+        if sum(p.held * p.price_usd for p in mine) <= share + 0.5:
+            continue
+        for p in mine:
+            if p.sell_col is not None:
+                b.c[p.sell_col] -= tidy_per_usd * p.price_usd
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,6 +336,10 @@ def annotate_trades(h: Household, trades: Sequence[PlannedTrade],
                      f"{_usd(ln.target_usd)} − private funds {_usd(ln.private_usd)} = "
                      f"{_usd(ln.shortfall_usd)} is its share until capital is called; it "
                      f"holds {_usd(ln.substitute_after_usd)} after the plan.")
+            if t.side is Side.SELL and ln.substitute_before_usd > ln.shortfall_usd + 0.5:
+                extra += (f" It held {_usd(ln.substitute_before_usd)}, more than its share: "
+                          f"the funds' calls shift {ln.asset_class} from the substitute to "
+                          "the funds.")
         if (status is not None and t.symbol == status.need.proxy and t.side is Side.SELL
                 and t.account in status.need.accounts
                 and status.cash_before_usd < status.need.cash_needed_usd - 0.5):

@@ -47,7 +47,7 @@ import numpy as np
 
 from rebal.household.model import ClassTarget, HeldLot, Household
 from rebal.household.views import class_values, investable_value_usd
-from rebal.planner.alternatives import add_reserve_rows, reserve_need
+from rebal.planner.alternatives import add_reserve_rows, free_substitute_sales, reserve_need
 from rebal.planner.guard import PlanGuard
 from rebal.planner.settings import PlanMode, PlanSettings
 from rebal.policy.tiers import TIER_PRESETS
@@ -781,6 +781,8 @@ def build_problem(
     need = reserve_need(h)  # private funds' capital-call reserve (planner/alternatives.py)
     if need is not None:
         add_reserve_rows(b, need, idle_cols, positions, tidy)
+    if h.private_funds:  # a liquid substitute above its share is sold without tidy cost
+        free_substitute_sales(b, h, positions, tidy, w_after)
 
     # ---------------------------------------------------------------- allocation
     values0 = once("values0", lambda: class_values(h))

@@ -412,11 +412,12 @@ class _Builder:
             name: str = "") -> int:
         r = len(self.lo)
         items = terms.items() if isinstance(terms, dict) else terms
-        for j, v in items:
-            if v != 0.0:
-                self.rows.append(r)
-                self.cols.append(j)
-                self.vals.append(float(v))
+        nz = [(j, float(v)) for j, v in items if v != 0.0]
+        if nz:
+            cols, vals = zip(*nz, strict=True)
+            self.rows.extend([r] * len(nz))
+            self.cols.extend(cols)
+            self.vals.extend(vals)
         self.lo.append(lo)
         self.hi.append(hi)
         self.names.append(name)

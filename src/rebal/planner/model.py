@@ -242,7 +242,8 @@ def taxable_lot_facts(h: Household, settings: PlanSettings, guard: PlanGuard,
         # the basis: a lot sold at its basis price loses the cost, and is washed too.
         net_price = price * (1.0 - cost_rate)
         net_loss = net_price * lot.quantity < basis
-        if net_loss and h.wash_sale.avoid and guard.loss_sale_check(lot, net_price).washed:
+        if (net_loss and h.wash_sale.avoid and guard.has_replacements(lot.symbol)
+                and guard.loss_sale_check(lot, net_price).washed):
             ub = 0.0  # a recent purchase of the group would wash this loss (§1091(a))
         unknown_loss = not lot.date_known and net_loss
         if unknown_loss:

@@ -145,10 +145,11 @@ def test_lazy_model_is_a_relaxation_and_refines_to_the_exact_optimum(h, data):
     assert model_lt == pytest.approx(lots_lt, abs=0.005)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(households())
-def test_plan_through_the_lazy_model_matches_the_exact_one(h):
-    s = PlanSettings(compare_naive=False)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households(), st.sampled_from(["balanced", "tax_free", "full_rebalance", "tax_budget"]))
+def test_plan_through_the_lazy_model_matches_the_exact_one(h, mode):
+    s = PlanSettings(compare_naive=mode == "balanced", mode=mode,
+                     tax_budget_usd=500.0 if mode == "tax_budget" else None)
     try:
         exact = plan_mod.plan(h, s)
     except PlanInfeasible:

@@ -97,6 +97,11 @@ class PlanGuard:
             return False
         return bool(buy_would_wash(self.state, symbol, self.household.as_of))
 
+    def has_replacements(self, symbol: str) -> bool:
+        """False when no purchase of ``symbol``'s group can wash a loss sale today (then
+        :meth:`loss_sale_check` finds nothing to wash, without building the tax lot)."""
+        return bool(self.state.replacements.get(self.state.settings.group_of(symbol)))
+
     def loss_sale_check(self, lot: HeldLot, price_usd: float) -> SaleWashCheck:
         """Would selling all of ``lot`` today be washed by a recent purchase?"""
         return sale_would_be_washed(self.state, self.tax_lot(lot), price_usd, self.household.as_of)

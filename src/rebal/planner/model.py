@@ -243,7 +243,8 @@ def taxable_lot_facts(h: Household, settings: PlanSettings, guard: PlanGuard,
         # the basis: a lot sold at its basis price loses the cost, and is washed too.
         net_price = price * (1.0 - cost_rate)
         net_loss = net_price * lot.quantity < basis
-        if net_loss and h.wash_sale.avoid and guard.loss_sale_check(lot, net_price).washed:
+        if (net_loss and h.wash_sale.avoid and guard.has_replacements(lot.symbol)
+                and guard.loss_sale_check(lot, net_price).washed):
             ub = 0.0  # a recent purchase of the group would wash this loss (§1091(a))
         unknown_loss = not lot.date_known and net_loss
         if unknown_loss:
@@ -413,11 +414,12 @@ class _Builder:
             name: str = "") -> int:
         r = len(self.lo)
         items = terms.items() if isinstance(terms, dict) else terms
-        for j, v in items:
-            if v != 0.0:
-                self.rows.append(r)
-                self.cols.append(j)
-                self.vals.append(float(v))
+        nz = [(j, float(v)) for j, v in items if v != 0.0]
+        if nz:
+            cols, vals = zip(*nz, strict=True)
+            self.rows.extend([r] * len(nz))
+            self.cols.extend(cols)
+            self.vals.extend(vals)
         self.lo.append(lo)
         self.hi.append(hi)
         self.names.append(name)

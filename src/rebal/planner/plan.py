@@ -292,7 +292,7 @@ def _with_status(pair: tuple[Problem, Solution], status: SolveStatus, bound: flo
 
 
 def _cut(exact: dict[BucketKey, tuple[int, ...]], key: BucketKey, start: int, stop: int,
-         shares: float, groups: dict | None) -> None:
+         shares: float, groups: dict | None, levels: int = _CUT_LEVELS) -> None:
     """Cut chunk ``start:stop`` of bucket ``key``, sold in part (``shares``), around the
     lot where that sale would end with lots taken by ascending gain per share, and by
     descending: that lot alone, and :data:`_CUT_LEVELS` chunks doubling in size away from
@@ -318,7 +318,7 @@ def _cut(exact: dict[BucketKey, tuple[int, ...]], key: BucketKey, start: int, st
     for k in ends:
         new.update((k, k + 1))
         step, level = 1, 0
-        while (k + 1 + step < stop or k - step > start) and level < _CUT_LEVELS:
+        while (k + 1 + step < stop or k - step > start) and level < levels:
             new.update((k + 1 + step, k - step))
             step *= 2
             level += 1

@@ -374,20 +374,20 @@ def build_household(
         reserve = CallReserve(months=r.months, coverage=float(r.coverage), proxy=r.proxy)
     private_classes = {f.asset_class for f in funds}
     for name, c in classes_in.items():
-        sub = c.liquid_substitute
-        if sub is None:
+        standin = c.liquid_substitute
+        if standin is None:
             continue
         here = at(f"targets.classes.{name}")
-        if sub not in by_symbol:
-            raise here.error(f"liquid substitute {sub!r} is not a security of the household; "
+        if standin not in by_symbol:
+            raise here.error(f"liquid substitute {standin!r} is not a security of the household; "
                              f"securities: {_listing(symbols)}", "liquid_substitute")
-        if not by_symbol[sub].tradable:
-            raise here.error(f"liquid substitute {sub!r} is not tradable", "liquid_substitute")
-        if by_symbol[sub].look_through != ((name, 1.0),):
+        if not by_symbol[standin].tradable:
+            raise here.error(f"liquid substitute {standin!r} is not tradable", "liquid_substitute")
+        if by_symbol[standin].look_through != ((name, 1.0),):
             raise here.error(
-                f"liquid substitute {sub!r} must have asset_class {name!r} (its holdings stand "
+                f"liquid substitute {standin!r} must have asset_class {name!r} (its holdings stand "
                 f"in for the class until capital is called); it has "
-                f"{dict(by_symbol[sub].look_through)}", "liquid_substitute")
+                f"{dict(by_symbol[standin].look_through)}", "liquid_substitute")
         if name not in private_classes:
             warnings.append(f"class {name!r} has a liquid substitute but no private fund")
 

@@ -240,7 +240,7 @@ def _save_private_funds(conn: sa.Connection, hid: int,
         conn.execute(t.private_funds.insert(), rows)
 
 
-def _fund_form(r: Mapping[str, Any]) -> dict[str, Any]:
+def _fund_form(r: Mapping[str, Any] | sa.RowMapping) -> dict[str, Any]:
     return {"id": r["fund_key"], **{k: r[k] for k in _FUND_COLUMNS},
             "nav_as_of": _iso(r["nav_as_of"]), "account": r["account_key"]}
 
@@ -458,7 +458,7 @@ def _households_part(conn: sa.Connection, heads: list[Mapping[str, Any]]
                       gc.liquid_substitute)
             .where(gc.household_id.in_(ids)).order_by(gc.household_id, gc.position)).mappings():
         targets.setdefault(r["household_id"], []).append(r)
-    funds: dict[int, list[dict[str, Any]]] = {}
+    funds: dict[int, list[dict[str, Any]]] = {}  # file form of each fund
     pc = t.private_funds.c
     for r in conn.execute(sa.select(t.private_funds).where(pc.household_id.in_(ids))
                           .order_by(pc.household_id, pc.position)).mappings():

@@ -257,3 +257,15 @@ def test_called_capital_shifts_the_class_from_the_substitute() -> None:
     assert 5_000 - 1 <= line.substitute_after_usd < 15_000
     sale = next(t for t in plan.trades if t.symbol == "VNQ")
     assert "It held $15,000, more than its share" in sale.reason
+
+
+def test_full_rebalance_refused_when_the_funds_alone_are_over_the_band() -> None:
+    # NAV $40,000 of $100,000 = 40 % with a 20 % ± 3 % target: no trade can fix it.
+    from rebal.errors import PlanInfeasible
+    from rebal.planner import PlanMode, PlanSettings
+
+    h = _household(pe_nav=40_000, stocks_w=0.5, bonds_w=0.3)
+    with pytest.raises(PlanInfeasible) as info:
+        make_plan(h, PlanSettings(mode=PlanMode.FULL_REBALANCE))
+    text = str(info.value) + " ".join(getattr(info.value, "binding", ()))
+    assert "pe: untradable holdings alone (with its private funds) are" in text

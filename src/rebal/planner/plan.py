@@ -372,7 +372,8 @@ def _precheck(h: Household, settings: PlanSettings) -> None:
         if not s.tradable:
             for c, f in s.look_through:
                 fixed[c] += lot.quantity * s.price_usd * f
-    for c, v in private_class_values(h).items():  # private funds are not traded either
+    private = private_class_values(h)
+    for c, v in private.items():  # private funds are not traded either
         fixed[c] += v
     tradable_classes = {c for s in h.securities if s.tradable for c, _ in s.look_through}
     now = class_values(h)
@@ -382,7 +383,9 @@ def _precheck(h: Household, settings: PlanSettings) -> None:
             break
         if fixed[c] / w_after > t.weight + t.half_width:
             binding.append(
-                f"class {c}: untradable holdings alone are {100 * fixed[c] / w_after:.2f}% of "
+                f"class {c}: untradable holdings alone"
+                f"{' (with its private funds)' if c in private else ''} are "
+                f"{100 * fixed[c] / w_after:.2f}% of "
                 f"the portfolio, above its band's upper edge "
                 f"{100 * (t.weight + t.half_width):.2f}%")
         if c not in tradable_classes and now[c] / w_after < t.weight - t.half_width:

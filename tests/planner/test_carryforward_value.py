@@ -5,13 +5,12 @@ dollar, as it prices a loss carried forward. Hand-worked figures."""
 from __future__ import annotations
 
 import pytest
+from planner_helpers import make
 
 from rebal.planner import PlanSettings, plan
 from rebal.planner.model import carryforward_use_rates
 from rebal.tax.marginal import TaxProfile, gain_tax_schedule
 from rebal.types import FilingStatus, Term
-
-from planner_helpers import make
 
 
 def _profile(lt_cf: float) -> TaxProfile:

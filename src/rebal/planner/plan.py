@@ -459,7 +459,10 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
                           if raw > 1e-6 else 0.0)
             else:
                 shares = min(_ceil(raw, _EPS_SHARES), pos.held) if raw > _EPS_SHARES / 2 else 0.0
-            if problem.min_trade_after and shares < pos.min_sell_shares - 1e-9:
+            # below the minimum: dropped — applied after solving, or a solver's order binary
+            # within its integrality tolerance of 0 letting ``x ≤ bound·y`` leak a few
+            # cents (an IRA sale of $0.01 was planned)
+            if shares < pos.min_sell_shares - 1e-9:
                 shares = 0.0
             sale[i] = (raw, shares)
     _cover_cash_needs(h, problem, sale)
@@ -486,7 +489,7 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
         if pos.buy_col is not None:
             raw = float(x[pos.buy_col])
             shares = float(round(raw)) if pos.whole_shares else _floor(raw, _EPS_SHARES)
-            if problem.min_trade_after and shares < pos.min_buy_shares - 1e-9:
+            if shares < pos.min_buy_shares - 1e-9:  # as for sales
                 shares = 0.0
             if shares > 0:
                 buys.append(Order(pos.account, pos.symbol, Side.BUY, shares))

@@ -14,12 +14,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rebal.alternatives.exposure import ExposureView
 from rebal.household.model import Household
-from rebal.household.views import band_state, drift, investable_value_usd, tier_groups
+from rebal.household.views import (
+    band_state,
+    drift,
+    investable_value_usd,
+    private_views,
+    tier_groups,
+)
 from rebal.tax.records import Record
 from rebal.types import Sizing
 
-__all__ = ["ACTION_EXIT_CODE", "CheckResult", "ClassCheck", "TierCheck", "check"]
+__all__ = ["ACTION_EXIT_CODE", "CheckResult", "ClassCheck", "PrivateCheck", "TierCheck",
+           "check", "private_checks"]
 
 ACTION_EXIT_CODE = 10
 _SIZING_TEXT = {Sizing.TO_TARGET: "to target", Sizing.TO_EDGE: "to band edge",
@@ -60,8 +68,53 @@ class TierCheck(Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PrivateCheck(Record):
+    """A class held by private funds, under the three exposure views side by side
+    (:func:`rebal.household.views.private_views`).
+
+    ``private_*_usd`` are the funds' exposure (reported NAV; NAV + unfunded commitment;
+    NAV rolled forward by the funds' proxies), ``public_usd`` the class's public holdings
+    (e.g. its liquid substitute), ``weight_*`` the class weight under each view (the
+    unfunded commitment is not in the denominator), ``view`` the household's view (the one
+    drift and the plan use).
+    """
+
+    asset_class: str
+    view: str
+    target: float
+    lower: float
+    upper: float
+    public_usd: float
+    private_nav_usd: float
+    private_nav_plus_unfunded_usd: float
+    private_proxy_rolled_usd: float
+    weight_nav: float
+    weight_nav_plus_unfunded: float
+    weight_proxy_rolled: float
+
+
+def private_checks(h: Household) -> tuple[PrivateCheck, ...]:
+    """Each class held by private funds under the three exposure views (target order)."""
+    out = []
+    for v in private_views(h):
+        t = h.target(v.asset_class)
+        p, w = v.private_usd, v.weight
+        out.append(PrivateCheck(
+            asset_class=v.asset_class, view=v.selected.value, target=t.weight,
+            lower=t.weight - t.half_width, upper=t.weight + t.half_width,
+            public_usd=v.public_usd, private_nav_usd=p[ExposureView.NAV],
+            private_nav_plus_unfunded_usd=p[ExposureView.NAV_PLUS_UNFUNDED],
+            private_proxy_rolled_usd=p[ExposureView.PROXY_ROLLED],
+            weight_nav=w[ExposureView.NAV],
+            weight_nav_plus_unfunded=w[ExposureView.NAV_PLUS_UNFUNDED],
+            weight_proxy_rolled=w[ExposureView.PROXY_ROLLED]))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CheckResult(Record):
-    """The monitoring verdict; ``exit_code`` is 0 (within bands) or 10 (action needed)."""
+    """The monitoring verdict; ``exit_code`` is 0 (within bands) or 10 (action needed).
+    ``private``: classes held by private funds under each exposure view (empty without)."""
 
     as_of: str
     household: str
@@ -72,6 +125,7 @@ class CheckResult(Record):
     pending_flow_usd: float
     action_needed: bool
     reasons: tuple[str, ...]
+    private: tuple[PrivateCheck, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -129,4 +183,5 @@ def check(household: Household, *, cash_threshold: float = 0.01) -> CheckResult:
         as_of=h.as_of.isoformat(), household=h.name, investable_usd=investable,
         classes=tuple(rows), tiers=tuple(tiers), uninvested_usd=uninvested,
         pending_flow_usd=flow, action_needed=bool(reasons), reasons=tuple(reasons),
+        private=private_checks(h),
     )

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rebal.planner.check import PrivateCheck
 from rebal.planner.settings import SolveStatus, Step
 from rebal.tax.records import Record, record_dict
 from rebal.types import AccountType, ParseEnum, Side, Term
@@ -24,6 +25,7 @@ __all__ = [
     "NotDone",
     "NotDoneKind",
     "PlannedTrade",
+    "PrivateLine",
     "SolveStats",
     "StepSummary",
     "TaxSummary",
@@ -228,6 +230,41 @@ class SolveStats(Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PrivateLine(Record):
+    """A class held by private funds, after the plan: its two lines.
+
+    Attributes
+    ----------
+    asset_class, view
+        The class and the exposure view counted.
+    target_usd
+        Target weight × the investable value after the plan.
+    private_usd
+        The private funds' exposure under ``view`` (the plan does not trade it).
+    substitute
+        The liquid substitute's symbol, or None.
+    substitute_before_usd, substitute_after_usd
+        Its holdings before and after the plan.
+    """
+
+    asset_class: str
+    view: str
+    target_usd: float
+    private_usd: float
+    substitute: str | None
+    substitute_before_usd: float
+    substitute_after_usd: float
+
+    @property
+    def shortfall_usd(self) -> float:
+        """Target − private exposure, never below 0: what the substitute is to hold."""
+        return max(0.0, self.target_usd - self.private_usd)
+
+    def to_dict(self) -> dict[str, Any]:
+        return record_dict(self, last=("shortfall_usd",))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TradePlan(Record):
     """What to trade, where, why, and what it costs in tax.
 
@@ -257,6 +294,12 @@ class TradePlan(Record):
         Anything the user should know (approximations, relaxed settings …).
     not_done
         What the plan did not do that a user would expect, and why (:class:`NotDone`).
+    private
+        Classes held by private funds: private exposure and liquid substitute
+        (:class:`PrivateLine`; empty without private funds).
+    private_views
+        The same classes before the plan under the three exposure views
+        (:class:`rebal.planner.check.PrivateCheck`).
     """
 
     as_of: date
@@ -272,6 +315,8 @@ class TradePlan(Record):
     stats: SolveStats = field(default_factory=SolveStats)
     notes: tuple[str, ...] = ()
     not_done: tuple[NotDone, ...] = ()
+    private: tuple[PrivateLine, ...] = ()
+    private_views: tuple[PrivateCheck, ...] = ()
 
     @property
     def saving_usd(self) -> float | None:

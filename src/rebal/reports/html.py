@@ -28,6 +28,8 @@ from rebal.reports.plan_tables import (
     comparison_lines,
     do_not_buy_table,
     not_done_table,
+    private_line_table,
+    private_view_table,
     steps_table,
     tax_table,
     trade_table,
@@ -646,6 +648,13 @@ def plan_report_html(plan: Any, *, schedule: Any = None, title: str | None = Non
          table_html(do_not_buy_table(plan), wrap=(5,), left=(1,)) if plan.do_not_buy else
          '<p class="caption">No wash-sale restrictions: no recent or planned loss sales.</p>'),
     ]
+    if getattr(plan, "private", ()):  # private funds: the three views and the two lines
+        sections.insert(1, ("private", "Private funds",
+                            table_html(private_view_table(plan.private_views), left=(0,))
+                            + '<p class="caption">Each private class under the three exposure '
+                              "views before the plan (* = the household's view; the unfunded "
+                              "commitment is not in the denominator).</p>"
+                            + table_html(private_line_table(plan), left=(0, 1))))
     if schedule is not None:
         sections.append(("schedule", "Schedule", _schedule_section(schedule)))
     notes = list(plan.notes)

@@ -56,9 +56,9 @@ from rebal.policy.target import target_array
 from rebal.tax.harvest import HarvestSettings, harvest_trigger_price, worth_harvesting
 from rebal.tax.holding import holding_term
 from rebal.tax.ledger import Ledger
-from rebal.tax.lots import Lot, Trade, WashSaleSettings
+from rebal.tax.lots import Trade, WashSaleSettings
 from rebal.tax.marginal import TaxProfile, marginal_rates
-from rebal.tax.relief import select_lots
+from rebal.tax.relief import LotLike, select_lots
 from rebal.tax.washsale import AvoidanceGuard, first_safe_date
 from rebal.types import AccountType, Frequency, LotMethod, Side, Term
 
@@ -181,7 +181,7 @@ class _Sim:
         self.realized: dict[int, list[float]] = {}
         self.qdiv: dict[int, float] = {}
         self.swap_due: dict[int, date] = {}
-        self.lots: dict[tuple[int, int], tuple[Lot, ...]] = {}
+        self.lots: dict[tuple[int, int], tuple[LotLike, ...]] = {}
         self.dirty: set[tuple[int, int]] = set()
         self.trig_dirty: set[tuple[int, int]] = set()
         self.terms: dict[tuple[date, date], Term] = {}
@@ -223,10 +223,12 @@ class _Sim:
         return -1
 
     # ------------------------------------------------------------ lots
-    def open_lots(self, a: int, j: int) -> tuple[Lot, ...]:
+    def open_lots(self, a: int, j: int) -> tuple[LotLike, ...]:
+        """The ledger's open lots of asset ``j`` in account ``a`` (live views: read them
+        before the next trade of the pair)."""
         key = (a, j)
         if key in self.dirty or key not in self.lots:
-            self.lots[key] = self.ledger.open_lots(self.accounts[a].id, self.assets[j])
+            self.lots[key] = self.ledger.lot_views(self.accounts[a].id, self.assets[j])
             self.dirty.discard(key)
         return self.lots[key]
 
@@ -258,7 +260,7 @@ class _Sim:
         return dollars + fee
 
     def sell(self, t: int, a: int, j: int, units: float, reason: TaxTradeReason,
-             *, lots: Sequence[Lot] | None = None) -> tuple[float, float]:
+             *, lots: Sequence[LotLike] | None = None) -> tuple[float, float]:
         """Sell up to ``units`` of asset ``j`` (all of ``lots`` when given).
 
         In a taxable account a loss sale inside the guard window is avoided: only
@@ -319,17 +321,19 @@ class _Sim:
         trade = Trade(date=d, account=acc.id, symbol=self.assets[j], side=Side.SELL,
                       quantity=q, price_usd=p, fees=fee, method=LotMethod.SPECIFIC,
                       lot_ids=tuple(lot.id for lot, _ in chosen))
+        # the lots are live views of the ledger: read them before the sale changes them
+        sold = [(x, lot.basis_usd * (x / lot.quantity) if x < lot.quantity else lot.basis_usd,
+                 lot.holding_start) for lot, x in chosen]
         self.ledger.apply(trade)
         self.history.append(trade)
         # the ledger splits net proceeds across lots in proportion to units
         row = self.realized.setdefault(d.year, [0.0, 0.0, 0.0, 0.0])
         loss = False
-        for lot, x in chosen:
-            basis = lot.basis_usd * (x / lot.quantity) if x < lot.quantity else lot.basis_usd
+        for x, basis, start in sold:
             gain = net * x / q - basis
-            term = self.terms.get((lot.holding_start, d))
+            term = self.terms.get((start, d))
             if term is None:
-                term = self.terms[(lot.holding_start, d)] = holding_term(lot.holding_start, d)
+                term = self.terms[(start, d)] = holding_term(start, d)
             k = 0 if term is Term.SHORT else 2
             if gain >= 0:
                 row[k] += gain
@@ -630,7 +634,7 @@ class _Sim:
             self.refresh_triggers()
 
 
-def _trigger_price(lots: Sequence[Lot], hs: HarvestSettings) -> float:
+def _trigger_price(lots: Sequence[LotLike], hs: HarvestSettings) -> float:
     """The highest price at which some lot of ``lots`` is worth harvesting (``-inf``: none
     can): the highest-basis lot triggers first, so the event scan jumps to the first row at
     or below it; :func:`worth_harvesting` then decides on dollars."""
@@ -847,6 +851,8 @@ def _finish(sim: _Sim, policy: Policy | PolicyLike, market: MarketData,
             fee = sim.c[j] * gross + sim.fixed
             if sim.taxable[a]:
                 qty = sum(lot.quantity for lot in sim.open_lots(a, j))
+                if qty <= 0.0:
+                    continue  # the ledger closed a dust remainder our units still carried
                 sim.ledger.apply(Trade(date=d_last, account=acc.id, symbol=sim.assets[j],
                                        side=Side.SELL, quantity=qty, price_usd=p, fees=fee))
                 proceeds += gross - fee

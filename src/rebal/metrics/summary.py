@@ -55,8 +55,8 @@ from rebal.errors import ConfigError, DataError
 from rebal.metrics import performance as perf
 from rebal.metrics import relative as rel
 from rebal.metrics import trading
-from rebal.metrics._checks import as_ppy, as_returns
-from rebal.metrics.drawdown import max_drawdown
+from rebal.metrics._checks import as_ppy, as_returns, as_risk_free
+from rebal.metrics.drawdown import Drawdown
 from rebal.types import BoolArray, FloatArray, IntArray
 
 
@@ -278,6 +278,32 @@ def _rebalance_flags(reasons: Any) -> BoolArray:
     return kinds[inverse.ravel()]
 
 
+_EMPTY = np.zeros(0)
+
+
+def _returns(returns: Any, kernels: Any) -> FloatArray:
+    """``result.returns`` as float64, checked as :func:`as_returns` checks them (whose
+    error it raises) with one compiled pass."""
+    try:
+        arr = np.asarray(returns, dtype=np.float64)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.ndim != 1 or arr.shape[0] == 0 or not kernels.returns_ok(arr):
+        return as_returns(returns, name="result.returns", allow_2d=False)
+    return arr
+
+
+def _allocation_precision(weights: FloatArray, target: FloatArray, kernels: Any) -> float:
+    """:func:`trading.allocation_precision` of rows 1 … (one compiled pass; the checked
+    function raises the error of bad input)."""
+    if target.ndim != 1 or weights.shape[1] != target.shape[0] or weights.shape[0] < 2:
+        return trading.allocation_precision(weights[1:], target)
+    mad = float(kernels.mean_abs_deviation(weights, target, 1))
+    if not math.isfinite(mad):
+        return trading.allocation_precision(weights[1:], target)
+    return mad
+
+
 def _to_date(d: np.datetime64) -> _dt.date:
     out = d.astype("datetime64[D]").astype(_dt.date)
     assert isinstance(out, _dt.date)
@@ -323,9 +349,11 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
         raise DataError(
             f"a backtest needs at least 2 rows (a purchase day and one return), got {dates.shape}"
         )
-    if (np.diff(dates.astype(np.int64)) <= 0).any() or np.isnat(dates).any():
+    from rebal.metrics import kernels  # numba: imported when first needed
+
+    if not kernels.strictly_increasing(np.ascontiguousarray(dates).view(np.int64)):
         raise DataError("result.dates must be strictly increasing dates")
-    returns_all = as_returns(_attr(result, "returns"), name="result.returns", allow_2d=False)
+    returns_all = _returns(_attr(result, "returns"), kernels)
     if returns_all.shape != (n_days,):
         raise ConfigError(
             f"result.returns must have shape ({n_days},) like dates, got {returns_all.shape}"
@@ -349,7 +377,7 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
     values = np.asarray(_attr(result, "values"), dtype=np.float64)
     if values.shape != (n_days,):
         raise ConfigError(f"result.values must have shape ({n_days},), got {values.shape}")
-    if not np.isfinite(values).all() or (values < 0).any():
+    if not kernels.finite_nonnegative(values):
         raise DataError("result.values must be finite and >= 0")
     weights = np.asarray(_attr(result, "weights"), dtype=np.float64)
     target = np.asarray(_attr(result, "target"), dtype=np.float64)
@@ -386,8 +414,20 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
         )
 
     years = r.shape[0] / ppy
-    growth_cagr = float(perf.cagr(r, ppy))
-    drawdown = max_drawdown(r)
+    # perf.cagr's arithmetic exactly (numpy's pairwise sum): calmar is its definition
+    with np.errstate(divide="ignore"):
+        growth_cagr = float(np.expm1(np.sum(np.log1p(r)) / years))
+    # one compiled pass for the rest of the return statistics (definitions: perf.*,
+    # drawdown.max_drawdown)
+    st = np.empty(kernels.N_OUT)
+    if not kernels.return_stats(r, _EMPTY if rf is None else rf, perf.ZERO_STD_RTOL, st):
+        as_risk_free(rf, r.shape[0])  # the returns were checked: the risk-free rate is bad
+    depth = float(st[kernels.DEPTH])
+    drawdown = Drawdown(depth=0.0, peak=None, trough=None, recovery=None) if depth == 0.0 \
+        else Drawdown(depth=depth, peak=int(st[kernels.PEAK]), trough=int(st[kernels.TROUGH]),
+                      recovery=None if st[kernels.RECOVERY] < 0 else int(st[kernels.RECOVERY]))
+    root_ppy = math.sqrt(ppy)
+    down = float(st[kernels.DOWN_RMS])
 
     def date_or_none(i: int | None) -> _dt.date | None:
         return None if i is None else _to_date(dates[i])
@@ -409,15 +449,15 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
         periods_per_year=ppy,
         initial_value_usd=float(values[0]),
         final_value_usd=float(values[-1]),
-        total_return=float(perf.total_return(r)),
+        total_return=float(st[kernels.TOTAL]),
         cagr=growth_cagr,
-        annual_volatility=float(perf.annual_volatility(r, ppy)),
+        annual_volatility=float(st[kernels.STD]) * root_ppy,
         max_drawdown=drawdown.depth,
         max_drawdown_peak_date=date_or_none(drawdown.peak),
         max_drawdown_trough_date=date_or_none(drawdown.trough),
         max_drawdown_recovery_date=date_or_none(drawdown.recovery),
-        sharpe=float(perf.sharpe(r, rf, ppy)),
-        sortino=float(perf.sortino(r, rf, ppy)),
+        sharpe=float(st[kernels.MEAN_E] / st[kernels.SD_E] * root_ppy),
+        sortino=float(st[kernels.MEAN_E] / down * root_ppy) if down != 0.0 else math.nan,
         # perf.calmar's definition, CAGR / |max drawdown| (nan without a drawdown), from
         # the two figures above rather than a second pass over the returns
         calmar=growth_cagr / abs(drawdown.depth) if drawdown.depth != 0.0 else math.nan,
@@ -431,7 +471,7 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
         cost_drag_annual=trading.annual_cost_fraction(
             float(trades.cost_usd[trades.day >= 1].sum()), values[1:], years
         ),
-        allocation_precision=trading.allocation_precision(weights[1:], target),
+        allocation_precision=_allocation_precision(weights, target, kernels),
     )
     if benchmark is None:
         return metrics

@@ -1,0 +1,168 @@
+"""Compiled passes of :func:`rebal.metrics.compute_metrics` (numba).
+
+The definitions are the plain functions of :mod:`rebal.metrics.performance`,
+:mod:`rebal.metrics.drawdown` and :mod:`rebal.metrics.trading`; these kernels compute the
+same quantities in one pass over a backtest's returns and one over its weights, instead
+of a dozen numpy passes (each re-validating its input). Sums run in another order than
+numpy's pairwise sums, so results agree with the definitions to rounding (the tests check
+it); the drawdown path is the same sequential product and running maximum as
+``numpy.cumprod`` / ``numpy.maximum.accumulate``, so it is bit for bit.
+
+Imported only by ``compute_metrics`` (lazily: importing :mod:`rebal.metrics` does not
+import numba).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from rebal.types import FloatArray
+
+#: ``out`` slots of :func:`return_stats`.
+TOTAL, STD, MEAN_E, SD_E, DOWN_RMS, DEPTH, PEAK, TROUGH, RECOVERY = range(9)
+N_OUT = 9
+
+
+@njit(cache=True, nogil=True)
+def return_stats(r: FloatArray, rf: FloatArray, std_rtol: float,
+                 out: FloatArray) -> bool:  # pragma: no cover - compiled
+    """Statistics of period returns ``r`` (fractions) and excess returns ``r - rf``
+    (``rf`` empty: zero), into ``out`` (slots above). False, with ``out`` unset, when a
+    return is not finite or below -1 or a risk-free rate is not finite (the caller then
+    raises the checked functions' error).
+
+    - ``TOTAL``: ``prod(1 + r) - 1``, the last point of the wealth path minus 1.
+    - ``STD``: sample standard deviation (ddof 1) of ``r``; nan with fewer than 2.
+    - ``MEAN_E``, ``SD_E``: mean and sample standard deviation of ``e = r - rf``; ``SD_E``
+      nan when at most ``std_rtol`` × ``max |e|`` (rounding noise of a constant series).
+    - ``DOWN_RMS``: ``sqrt(mean(min(e, 0)²))`` scaled by ``max |min(e, 0)|`` against
+      underflow (0 when no period is below).
+    - ``DEPTH``, ``PEAK``, ``TROUGH``, ``RECOVERY``: the maximum drawdown of the wealth
+      path ``W[0] = 1, W[i] = W[i-1](1 + r[i-1])``, ``dd = W / max(W[0..i]) - 1``: depth
+      (first minimum), last row at its running maximum at or before the trough, first
+      row back at it after (-1: none); indices into the ``n + 1`` points.
+    """
+    n = r.shape[0]
+    has_rf = rf.shape[0] > 0
+    s = 0.0
+    se = 0.0
+    for i in range(n):
+        x = r[i]
+        if not (math.isfinite(x) and x >= -1.0):
+            return False
+        s += x
+        if has_rf:
+            f = rf[i]
+            if not math.isfinite(f):
+                return False
+            se += x - f
+        else:
+            se += x
+    mean = s / n
+    mean_e = se / n
+    ss = 0.0
+    sse = 0.0
+    big_e = 0.0
+    big_down = 0.0
+    w = 1.0
+    peak_w = 1.0
+    depth = 0.0
+    last_top = 0
+    peak = 0
+    trough = 0
+    recovery = -1
+    for i in range(n):
+        x = r[i]
+        d = x - mean
+        ss += d * d
+        e = x - rf[i] if has_rf else x
+        de = e - mean_e
+        sse += de * de
+        a = abs(e)
+        if a > big_e:
+            big_e = a
+        if e < 0.0 and -e > big_down:
+            big_down = -e
+        w = w * (1.0 + x)
+        if w > peak_w:
+            peak_w = w
+        dd = w / peak_w - 1.0
+        if dd == 0.0:
+            last_top = i + 1
+            if recovery < 0 and trough > 0:
+                recovery = i + 1
+        elif dd < depth:
+            depth = dd
+            trough = i + 1
+            peak = last_top
+            recovery = -1
+    down = 0.0
+    if big_down > 0.0:
+        acc = 0.0
+        for i in range(n):
+            e = r[i] - rf[i] if has_rf else r[i]
+            if e < 0.0:
+                q = e / big_down
+                acc += q * q
+        down = big_down * math.sqrt(acc / n)
+    out[TOTAL] = w - 1.0
+    out[STD] = math.sqrt(ss / (n - 1)) if n >= 2 else np.nan
+    out[MEAN_E] = mean_e
+    sd_e = math.sqrt(sse / (n - 1)) if n >= 2 else np.nan
+    out[SD_E] = np.nan if n < 2 or sd_e <= std_rtol * big_e else sd_e
+    out[DOWN_RMS] = down
+    out[DEPTH] = depth
+    out[PEAK] = peak
+    out[TROUGH] = trough
+    out[RECOVERY] = recovery
+    return True
+
+
+@njit(cache=True, nogil=True)
+def mean_abs_deviation(weights: FloatArray, target: FloatArray,
+                       first_row: int) -> float:  # pragma: no cover - compiled
+    """``mean |weights[t, j] - target[j]|`` over rows ``first_row …`` and every asset
+    (fractions); nan when a cell is not finite."""
+    n, k = weights.shape
+    acc = 0.0
+    for t in range(first_row, n):
+        row = 0.0
+        for j in range(k):
+            row += abs(weights[t, j] - target[j])
+        acc += row
+    return acc / ((n - first_row) * k)
+
+
+@njit(cache=True, nogil=True)
+def returns_ok(r: FloatArray) -> bool:  # pragma: no cover - compiled
+    """True when every return is finite and >= -1 (fractions)."""
+    for i in range(r.shape[0]):
+        x = r[i]
+        if not (math.isfinite(x) and x >= -1.0):
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def strictly_increasing(days: np.ndarray) -> bool:  # pragma: no cover - compiled
+    """True when int64 day numbers strictly increase and the first is not NaT (the
+    smallest int64, so a later NaT breaks the increase)."""
+    if days[0] == np.iinfo(np.int64).min:
+        return False
+    for i in range(1, days.shape[0]):
+        if days[i] <= days[i - 1]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def finite_nonnegative(x: FloatArray) -> bool:  # pragma: no cover - compiled
+    """True when every value is finite and >= 0."""
+    for i in range(x.shape[0]):
+        v = x[i]
+        if not (math.isfinite(v) and v >= 0.0):
+            return False
+    return True

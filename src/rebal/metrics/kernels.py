@@ -29,10 +29,10 @@ N_OUT = 9
 @njit(cache=True, nogil=True)
 def return_stats(r: FloatArray, rf: FloatArray, std_rtol: float,
                  out: FloatArray) -> bool:  # pragma: no cover - compiled
-    """Statistics of period returns ``r`` (fractions) and excess returns ``r - rf``
-    (``rf`` empty: zero), into ``out`` (slots above). False, with ``out`` unset, when a
-    return is not finite or below -1 or a risk-free rate is not finite (the caller then
-    raises the checked functions' error).
+    """Statistics of period returns ``r`` (fractions, checked by :func:`returns_ok`) and
+    excess returns ``r - rf`` (``rf`` empty: zero), into ``out`` (slots above). False,
+    with ``out`` unset, when a risk-free rate is not finite (the caller then raises the
+    checked functions' error).
 
     - ``TOTAL``: ``prod(1 + r) - 1``, the last point of the wealth path minus 1.
     - ``STD``: sample standard deviation (ddof 1) of ``r``; nan with fewer than 2.
@@ -47,26 +47,29 @@ def return_stats(r: FloatArray, rf: FloatArray, std_rtol: float,
     """
     n = r.shape[0]
     has_rf = rf.shape[0] > 0
+    if has_rf:
+        for i in range(n):
+            if not math.isfinite(rf[i]):
+                return False
+    # pass 1: sums and largest magnitudes
     s = 0.0
     se = 0.0
-    for i in range(n):
-        x = r[i]
-        if not (math.isfinite(x) and x >= -1.0):
-            return False
-        s += x
-        if has_rf:
-            f = rf[i]
-            if not math.isfinite(f):
-                return False
-            se += x - f
-        else:
-            se += x
-    mean = s / n
-    mean_e = se / n
-    ss = 0.0
-    sse = 0.0
     big_e = 0.0
     big_down = 0.0
+    for i in range(n):
+        x = r[i]
+        e = x - rf[i] if has_rf else x
+        s += x
+        se += e
+        big_e = max(big_e, abs(e))
+        big_down = max(big_down, -e)
+    mean = s / n
+    mean_e = se / n
+    # pass 2: squared deviations, downside squares, the wealth path
+    inv = 1.0 if big_down <= 0.0 else big_down  # min(e, 0) / big_down: no 0 / 0
+    ss = 0.0
+    sse = 0.0
+    acc = 0.0
     w = 1.0
     peak_w = 1.0
     depth = 0.0
@@ -81,11 +84,8 @@ def return_stats(r: FloatArray, rf: FloatArray, std_rtol: float,
         e = x - rf[i] if has_rf else x
         de = e - mean_e
         sse += de * de
-        a = abs(e)
-        if a > big_e:
-            big_e = a
-        if e < 0.0 and -e > big_down:
-            big_down = -e
+        q = min(e, 0.0) / inv
+        acc += q * q
         w = w * (1.0 + x)
         if w > peak_w:
             peak_w = w
@@ -101,12 +101,6 @@ def return_stats(r: FloatArray, rf: FloatArray, std_rtol: float,
             recovery = -1
     down = 0.0
     if big_down > 0.0:
-        acc = 0.0
-        for i in range(n):
-            e = r[i] - rf[i] if has_rf else r[i]
-            if e < 0.0:
-                q = e / big_down
-                acc += q * q
         down = big_down * math.sqrt(acc / n)
     out[TOTAL] = w - 1.0
     out[STD] = math.sqrt(ss / (n - 1)) if n >= 2 else np.nan
@@ -127,12 +121,13 @@ def mean_abs_deviation(weights: FloatArray, target: FloatArray,
     """``mean |weights[t, j] - target[j]|`` over rows ``first_row …`` and every asset
     (fractions); nan when a cell is not finite."""
     n, k = weights.shape
-    acc = 0.0
+    col = np.zeros(k)  # one running sum per asset: independent sums, so the loop vectorises
     for t in range(first_row, n):
-        row = 0.0
         for j in range(k):
-            row += abs(weights[t, j] - target[j])
-        acc += row
+            col[j] += abs(weights[t, j] - target[j])
+    acc = 0.0
+    for j in range(k):
+        acc += col[j]
     return acc / ((n - first_row) * k)
 
 
@@ -166,3 +161,81 @@ def finite_nonnegative(x: FloatArray) -> bool:  # pragma: no cover - compiled
         if not (math.isfinite(v) and v >= 0.0):
             return False
     return True
+
+
+#: ``out`` slots of :func:`trade_stats`.
+N_REBALANCES, TURNOVER_SUM, COSTS_TOTAL, COSTS_REBALANCE, COSTS_AFTER_DAY0, MEAN_VALUE = range(6)
+N_TRADE_OUT = 6
+TRADES_OK, TRADES_BAD_INPUT, TRADES_BAD_VALUE_BEFORE, TRADES_BAD_MEAN_VALUE = range(4)
+
+
+@njit(cache=True, nogil=True)
+def trade_stats(day: np.ndarray, value: FloatArray, cost: FloatArray, is_rebalance: np.ndarray,
+                rebalance_days: np.ndarray, values: FloatArray, r: FloatArray,
+                out: FloatArray) -> int:  # pragma: no cover - compiled
+    """The trading figures of ``compute_metrics`` in one pass over the trades (dollars
+    unless said), into ``out`` (slots above); returns a ``TRADES_*`` status (``out``
+    incomplete unless ``TRADES_OK``).
+
+    ``rebalance_days`` must lie in ``[1, n_days - 1]`` (checked by the caller). Bad input
+    (a trade value or cost not finite, a negative cost, a trade row outside the days, a
+    rebalance trade off the rebalance days) is ``TRADES_BAD_INPUT``.
+
+    - ``N_REBALANCES``: distinct rebalance rows.
+    - ``TURNOVER_SUM``: ``sum over rows of (sum |value| of the row's rebalance trades) / 2
+      / value before the row's trades`` (fractions), the value before being
+      ``values[t-1](1 + r[t-1])`` (``values[0]`` on row 0) plus the row's costs; a row with
+      rebalance trades and a value before <= 0 is ``TRADES_BAD_VALUE_BEFORE``.
+    - ``COSTS_TOTAL``, ``COSTS_REBALANCE``, ``COSTS_AFTER_DAY0``: costs of every trade,
+      of the rebalance trades, of the trades after row 0.
+    - ``MEAN_VALUE``: mean of ``values[1:]`` (<= 0 is ``TRADES_BAD_MEAN_VALUE``).
+    """
+    n = values.shape[0]
+    on_rebalance_row = np.zeros(n, np.bool_)
+    distinct = 0
+    for i in range(rebalance_days.shape[0]):
+        d = rebalance_days[i]
+        if not on_rebalance_row[d]:
+            on_rebalance_row[d] = True
+            distinct += 1
+    costs_by_day = np.zeros(n)
+    gross = np.zeros(n)
+    total = 0.0
+    reb_cost = 0.0
+    after = 0.0
+    for i in range(day.shape[0]):
+        d = day[i]
+        v = value[i]
+        c = cost[i]
+        if d < 0 or d >= n or not math.isfinite(v) or not (math.isfinite(c) and c >= 0.0):
+            return TRADES_BAD_INPUT
+        costs_by_day[d] += c
+        total += c
+        if d >= 1:
+            after += c
+        if is_rebalance[i]:
+            if not on_rebalance_row[d]:
+                return TRADES_BAD_INPUT
+            gross[d] += abs(v)
+            reb_cost += c
+    turnover = 0.0
+    for d in range(n):
+        if gross[d] > 0.0:
+            before = (values[0] if d == 0 else values[d - 1] * (1.0 + r[d - 1])) \
+                + costs_by_day[d]
+            if before <= 0.0:
+                return TRADES_BAD_VALUE_BEFORE
+            turnover += gross[d] / 2.0 / before
+    s = 0.0
+    for t in range(1, n):
+        s += values[t]
+    mean_value = s / (n - 1)
+    if not mean_value > 0.0:
+        return TRADES_BAD_MEAN_VALUE
+    out[N_REBALANCES] = distinct
+    out[TURNOVER_SUM] = turnover
+    out[COSTS_TOTAL] = total
+    out[COSTS_REBALANCE] = reb_cost
+    out[COSTS_AFTER_DAY0] = after
+    out[MEAN_VALUE] = mean_value
+    return TRADES_OK

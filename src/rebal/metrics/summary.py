@@ -206,7 +206,9 @@ def _is_rebalance_reason(reason: Any) -> bool:
     )
 
 
-def _read_trades(trades: Any) -> _Trades:
+def _read_trades(trades: Any, *, check: bool = True) -> _Trades:
+    """The trade table's columns; ``check=False`` leaves the finite and non-negative
+    checks of values and costs to the caller."""
     names = ("day", "value_usd", "cost_usd", "reason")
     given: Any = None
     if trades is None:
@@ -215,7 +217,9 @@ def _read_trades(trades: Any) -> _Trades:
         given = getattr(trades, "is_rebalance", None)
         if given is not None:  # the flags stand in for the reasons (not formatted)
             names = ("day", "value_usd", "cost_usd", "is_rebalance")
-        cols = [np.asarray(_attr(trades, n, "result.trades")) for n in names]
+        cols = [np.asarray(_attr(trades, n, "result.trades")) for n in names[:3]]
+        cols.append(np.asarray(given if given is not None
+                               else _attr(trades, names[3], "result.trades")))
     else:
         records = list(trades) if isinstance(trades, Iterable) else None
         if records is None:
@@ -232,13 +236,8 @@ def _read_trades(trades: Any) -> _Trades:
         cost = np.asarray(cols[2], dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise DataError(f"result.trades value_usd and cost_usd must be numbers: {exc}") from None
-    for name, arr in (("value_usd", value), ("cost_usd", cost)):
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            raise DataError(f"result.trades.{name}[{int(np.flatnonzero(bad)[0])}] is not finite")
-    if (cost < 0).any():
-        i = int(np.flatnonzero(cost < 0)[0])
-        raise DataError(f"result.trades.cost_usd[{i}] = {cost[i]} is negative")
+    if check:
+        _check_trade_numbers(value, cost)
     if given is not None:
         flags = cols[3]
         if flags.dtype != np.bool_ or flags.shape != day.shape:
@@ -249,6 +248,53 @@ def _read_trades(trades: Any) -> _Trades:
     else:
         flags = _rebalance_flags(cols[3])
     return _Trades(day=day.astype(np.int64), value_usd=value, cost_usd=cost, is_rebalance=flags)
+
+
+def _check_trade_numbers(value: FloatArray, cost: FloatArray) -> None:
+    for name, arr in (("value_usd", value), ("cost_usd", cost)):
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            raise DataError(f"result.trades.{name}[{int(np.flatnonzero(bad)[0])}] is not finite")
+    if (cost < 0).any():
+        i = int(np.flatnonzero(cost < 0)[0])
+        raise DataError(f"result.trades.cost_usd[{i}] = {cost[i]} is negative")
+
+
+def _check_trades(trades: _Trades, rebalance_days: IntArray, dates: Any) -> None:
+    """Raise the error of a bad trade table (numbers, rows, rebalance trades off the
+    rebalance days)."""
+    _check_trade_numbers(trades.value_usd, trades.cost_usd)
+    n_days = dates.shape[0]
+    if trades.day.size and (trades.day.min() < 0 or trades.day.max() > n_days - 1):
+        raise DataError(f"result.trades.day must lie in [0, {n_days - 1}]")
+    # rows that are rebalance days, as a mask (set membership without sorting)
+    is_rebalance_day = np.zeros(n_days, dtype=bool)
+    is_rebalance_day[rebalance_days] = True
+    reb_trade_days = trades.day[trades.is_rebalance]
+    stray = reb_trade_days[~is_rebalance_day[reb_trade_days]]
+    if stray.size:
+        first = int(stray.min())
+        raise DataError(
+            f"rebalance trades on row {first} ({dates[first]}), "
+            "which is not in result.rebalance_days"
+        )
+
+
+def _check_turnover_and_costs(trades: _Trades, values: FloatArray, r: FloatArray,
+                              years: float) -> None:
+    """Raise the error of :func:`trading.annual_turnover` or
+    :func:`trading.annual_cost_fraction` on these trades."""
+    n_days = values.shape[0]
+    costs_by_day = np.bincount(trades.day, weights=trades.cost_usd, minlength=n_days)
+    # Value at the close before that close's trades: yesterday's value grown by
+    # today's return, with today's costs added back (the return includes them).
+    value_before = np.empty(n_days)
+    value_before[0] = values[0] + costs_by_day[0]
+    value_before[1:] = values[:-1] * (1.0 + r) + costs_by_day[1:]
+    reb = trades.is_rebalance
+    trading.annual_turnover(trades.day[reb], trades.value_usd[reb], value_before, years)
+    trading.annual_cost_fraction(float(trades.cost_usd[trades.day >= 1].sum()), values[1:],
+                                 years)
 
 
 def _rebalance_flags(reasons: Any) -> BoolArray:
@@ -304,10 +350,12 @@ def _allocation_precision(weights: FloatArray, target: FloatArray, kernels: Any)
     return mad
 
 
+_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+
+
 def _to_date(d: np.datetime64) -> _dt.date:
-    out = d.astype("datetime64[D]").astype(_dt.date)
-    assert isinstance(out, _dt.date)
-    return out
+    """A day (``datetime64[D]``, not NaT) as a ``datetime.date``."""
+    return _dt.date.fromordinal(int(d.astype("datetime64[D]").astype(np.int64)) + _EPOCH_ORDINAL)
 
 
 # ---------------------------------------------------------------- public
@@ -398,20 +446,13 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
             "(the purchase day is not a rebalance), "
             f"got {rebalance_days.min()} … {rebalance_days.max()}"
         )
-    trades = _read_trades(_attr(result, "trades"))
-    if trades.day.size and (trades.day.min() < 0 or trades.day.max() > n_days - 1):
-        raise DataError(f"result.trades.day must lie in [0, {n_days - 1}]")
-    # rows that are rebalance days, as a mask (set membership without sorting)
-    is_rebalance_day = np.zeros(n_days, dtype=bool)
-    is_rebalance_day[rebalance_days] = True
-    reb_trade_days = trades.day[trades.is_rebalance]
-    stray = reb_trade_days[~is_rebalance_day[reb_trade_days]]
-    if stray.size:
-        first = int(stray.min())
-        raise DataError(
-            f"rebalance trades on row {first} ({dates[first]}), "
-            "which is not in result.rebalance_days"
-        )
+    trades = _read_trades(_attr(result, "trades"), check=False)
+    # the trading figures in one compiled pass; on bad input the checks below raise
+    ts = np.empty(kernels.N_TRADE_OUT)
+    status = kernels.trade_stats(trades.day, trades.value_usd, trades.cost_usd,
+                                 trades.is_rebalance, rebalance_days, values, returns_all[1:], ts)
+    if status == kernels.TRADES_BAD_INPUT:
+        _check_trades(trades, rebalance_days, dates)
 
     years = r.shape[0] / ppy
     # perf.cagr's arithmetic exactly (numpy's pairwise sum): calmar is its definition
@@ -432,13 +473,8 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
     def date_or_none(i: int | None) -> _dt.date | None:
         return None if i is None else _to_date(dates[i])
 
-    costs_by_day = np.bincount(trades.day, weights=trades.cost_usd, minlength=n_days)
-    # Value at the close before that close's trades: yesterday's value grown by
-    # today's return, with today's costs added back (the return includes them).
-    value_before = np.empty(n_days)
-    value_before[0] = values[0] + costs_by_day[0]
-    value_before[1:] = values[:-1] * (1.0 + r) + costs_by_day[1:]
-    reb = trades.is_rebalance
+    if status != kernels.TRADES_OK:  # the checked functions raise the error
+        _check_turnover_and_costs(trades, values, r, years)
 
     metrics = Metrics(
         start_date=_to_date(dates[0]),
@@ -462,15 +498,14 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
         # the two figures above rather than a second pass over the returns
         calmar=growth_cagr / abs(drawdown.depth) if drawdown.depth != 0.0 else math.nan,
         risk_free_source=source,
-        n_rebalances=int(np.count_nonzero(is_rebalance_day)),  # distinct rows
-        annual_turnover=trading.annual_turnover(
-            trades.day[reb], trades.value_usd[reb], value_before, years
-        ),
-        costs_total_usd=float(trades.cost_usd.sum()),
-        costs_rebalance_usd=float(trades.cost_usd[reb].sum()),
-        cost_drag_annual=trading.annual_cost_fraction(
-            float(trades.cost_usd[trades.day >= 1].sum()), values[1:], years
-        ),
+        n_rebalances=int(ts[kernels.N_REBALANCES]),  # distinct rows
+        # trading.annual_turnover: one-sided turnover of the rebalance trades per year
+        annual_turnover=float(ts[kernels.TURNOVER_SUM]) / years,
+        costs_total_usd=float(ts[kernels.COSTS_TOTAL]),
+        costs_rebalance_usd=float(ts[kernels.COSTS_REBALANCE]),
+        # trading.annual_cost_fraction of the costs after the purchase day
+        cost_drag_annual=float(ts[kernels.COSTS_AFTER_DAY0]) / float(ts[kernels.MEAN_VALUE])
+        / years,
         allocation_precision=_allocation_precision(weights, target, kernels),
     )
     if benchmark is None:

@@ -545,8 +545,9 @@ class Ledger:
         )
         purchase.pieces.append(piece)
         self._purchases.append(purchase)
+        # a new purchase's key (date, seq, 0) is above every open piece's (trades come in
+        # date order, seq grows): appending keeps a sorted list sorted
         self._open.setdefault((account.id, trade.symbol), []).append(piece)
-        self._dirty.add((account.id, trade.symbol))
         self._wash.add_purchase(purchase)
         return lot_id
 

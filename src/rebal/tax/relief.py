@@ -114,7 +114,8 @@ def _hifo(per_share: list[float]) -> list[int]:
     rep = 0.0
     for i in sorted(range(len(per_share)), key=per_share.__getitem__):
         v = per_share[i]
-        if run and v - rep <= _TIE * max(abs(rep), abs(v)):
+        # ascending, so v >= rep: max(|rep|, |v|) is v unless rep < 0
+        if run and v - rep <= _TIE * (v if rep >= 0.0 else max(-rep, abs(v))):
             run.append(i)
         else:
             if run:

@@ -148,6 +148,7 @@ class _Sim:
                               min_trade_usd=costs.min_trade_usd)
         self.c = costs.rates(assets)
         self.c_cls = np.ascontiguousarray(self.c[self.primary])
+        self.all_cls = np.arange(self.n_cls)
         self.fixed = costs.fixed_usd
         self.min_trade = costs.min_trade_usd
         self.compiled = compiled
@@ -407,21 +408,25 @@ class _Sim:
         x = np.empty(n)
         sg = np.empty(n)
         while True:
-            idx = np.flatnonzero(~frozen)
-            hA = np.ascontiguousarray(h[idx])
+            if frozen.any():
+                idx = np.flatnonzero(~frozen)
+                hA = np.ascontiguousarray(h[idx])
+                wsA = ws[idx]
+                wsA = np.ascontiguousarray(wsA / wsA.sum())
+                cA = self.c_cls[idx]
+            else:  # every class (the arrays are contiguous already)
+                idx, hA, wsA, cA = self.all_cls, h, np.ascontiguousarray(ws), self.c_cls
             VA = 0.0
-            for v in hA:
+            for v in hA.tolist():
                 VA += v
-            wsA = ws[idx]
-            wsA = np.ascontiguousarray(wsA / wsA.sum()) if frozen.any() else \
-                np.ascontiguousarray(wsA)
-            m, Vp, hF, st = kernels.solve_rebalance(hA, VA, wsA, self.c_cls[idx], self.fixed,
-                                                    self.min_trade, active[: idx.size],
-                                                    x[: idx.size], sg[: idx.size])
+            k_n = idx.size
+            m, Vp, hF, st = kernels.solve_rebalance(hA, VA, wsA, cA, self.fixed,
+                                                    self.min_trade, active[:k_n], x[:k_n],
+                                                    sg[:k_n])
             if st != kernels.STATUS_OK:
                 raise DataError(f"rebalance on {d}: trading costs exceed the account's value")
-            trades = {int(idx[i]): x[i] * (Vp - hF) - hA[i]
-                      for i in range(idx.size) if active[i]}
+            xs, hs, on, ids = x.tolist(), hA.tolist(), active.tolist(), idx.tolist()
+            trades = {ids[i]: xs[i] * (Vp - hF) - hs[i] for i in range(k_n) if on[i]}
             blocked = [k for k, v in trades.items() if v > 0 and self.preferred(k, d) < 0]
             if not blocked:
                 break
@@ -623,9 +628,10 @@ class _Sim:
 
     def record(self, t: int) -> None:
         v = 0.0
-        for a in range(self.n_acc):
+        p = self.prices[t].tolist()  # Python floats: the same IEEE products and sums
+        for u in self.U.tolist():
             for j in range(self.n_assets):
-                v += self.U[a, j] * self.prices[t, j]
+                v += u[j] * p[j]
         self.values[t] = v
         if self.changed:
             self.unit_days.append(t)

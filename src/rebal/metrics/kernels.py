@@ -26,10 +26,10 @@ TOTAL, STD, MEAN_E, SD_E, DOWN_RMS, DEPTH, PEAK, TROUGH, RECOVERY = range(9)
 N_OUT = 9
 
 
-@njit(cache=True, nogil=True)
+@njit(nogil=True)
 def return_stats(r: FloatArray, rf: FloatArray, std_rtol: float,
                  out: FloatArray) -> bool:  # pragma: no cover - compiled
-    """Statistics of period returns ``r`` (fractions, checked by :func:`returns_ok`) and
+    """Statistics of period returns ``r`` (fractions, checked by :func:`all_finite_at_least`) and
     excess returns ``r - rf`` (``rf`` empty: zero), into ``out`` (slots above). False,
     with ``out`` unset, when a risk-free rate is not finite (the caller then raises the
     checked functions' error).
@@ -115,7 +115,7 @@ def return_stats(r: FloatArray, rf: FloatArray, std_rtol: float,
     return True
 
 
-@njit(cache=True, nogil=True)
+@njit(nogil=True)
 def mean_abs_deviation(weights: FloatArray, target: FloatArray,
                        first_row: int) -> float:  # pragma: no cover - compiled
     """``mean |weights[t, j] - target[j]|`` over rows ``first_row …`` and every asset
@@ -131,17 +131,18 @@ def mean_abs_deviation(weights: FloatArray, target: FloatArray,
     return acc / ((n - first_row) * k)
 
 
-@njit(cache=True, nogil=True)
-def returns_ok(r: FloatArray) -> bool:  # pragma: no cover - compiled
-    """True when every return is finite and >= -1 (fractions)."""
-    for i in range(r.shape[0]):
-        x = r[i]
-        if not (math.isfinite(x) and x >= -1.0):
+@njit(nogil=True)
+def all_finite_at_least(x: FloatArray, lowest: float) -> bool:  # pragma: no cover - compiled
+    """True when every value of ``x`` is finite and >= ``lowest`` (returns: -1; values:
+    0)."""
+    for i in range(x.shape[0]):
+        v = x[i]
+        if not (math.isfinite(v) and v >= lowest):
             return False
     return True
 
 
-@njit(cache=True, nogil=True)
+@njit(nogil=True)
 def strictly_increasing(days: np.ndarray) -> bool:  # pragma: no cover - compiled
     """True when int64 day numbers strictly increase and the first is not NaT (the
     smallest int64, so a later NaT breaks the increase)."""
@@ -153,23 +154,13 @@ def strictly_increasing(days: np.ndarray) -> bool:  # pragma: no cover - compile
     return True
 
 
-@njit(cache=True, nogil=True)
-def finite_nonnegative(x: FloatArray) -> bool:  # pragma: no cover - compiled
-    """True when every value is finite and >= 0."""
-    for i in range(x.shape[0]):
-        v = x[i]
-        if not (math.isfinite(v) and v >= 0.0):
-            return False
-    return True
-
-
 #: ``out`` slots of :func:`trade_stats`.
 N_REBALANCES, TURNOVER_SUM, COSTS_TOTAL, COSTS_REBALANCE, COSTS_AFTER_DAY0, MEAN_VALUE = range(6)
 N_TRADE_OUT = 6
 TRADES_OK, TRADES_BAD_INPUT, TRADES_BAD_VALUE_BEFORE, TRADES_BAD_MEAN_VALUE = range(4)
 
 
-@njit(cache=True, nogil=True)
+@njit(nogil=True)
 def trade_stats(day: np.ndarray, value: FloatArray, cost: FloatArray, is_rebalance: np.ndarray,
                 rebalance_days: np.ndarray, values: FloatArray, r: FloatArray,
                 out: FloatArray) -> int:  # pragma: no cover - compiled
@@ -239,3 +230,53 @@ def trade_stats(day: np.ndarray, value: FloatArray, cost: FloatArray, is_rebalan
     out[COSTS_AFTER_DAY0] = after
     out[MEAN_VALUE] = mean_value
     return TRADES_OK
+
+
+# statuses of :func:`metrics_pass`, in the order compute_metrics reports errors
+(PASS_OK, PASS_BAD_DATES, PASS_BAD_RETURNS, PASS_BAD_VALUES, PASS_BAD_TRADES,
+ PASS_BAD_RISK_FREE, PASS_BAD_TURNOVER_OR_COSTS, PASS_BAD_WEIGHTS) = range(8)
+#: ``out`` of :func:`metrics_pass`: :func:`return_stats`' slots, then :func:`trade_stats`',
+#: then the allocation precision.
+T0 = N_OUT
+MAD = N_OUT + N_TRADE_OUT
+N_PASS_OUT = MAD + 1
+
+
+@njit(cache=True, nogil=True)
+def metrics_pass(days: np.ndarray, returns: FloatArray, rf: FloatArray, std_rtol: float,
+                 values: FloatArray, day: np.ndarray, value: FloatArray, cost: FloatArray,
+                 is_rebalance: np.ndarray, rebalance_days: np.ndarray, weights: FloatArray,
+                 target: FloatArray, with_weights: bool,
+                 out: FloatArray) -> int:  # pragma: no cover - compiled
+    """Everything compute_metrics computes from arrays, in one compiled call (one cache
+    load per process).
+
+    Checks, in compute_metrics' order: ``days`` (int64 day numbers) strictly increase;
+    ``returns`` (row 0 included) are finite and >= -1; ``values`` are finite and >= 0.
+    Then :func:`trade_stats` into ``out[T0:MAD]``, :func:`return_stats` of
+    ``returns[1:]`` into ``out[:N_OUT]`` and (``with_weights``) the allocation precision
+    (:func:`mean_abs_deviation` of rows 1 …) into ``out[MAD]``. Returns the first
+    ``PASS_*`` failure (``PASS_OK`` when none); the caller raises the checked functions'
+    error for it.
+    """
+    if not strictly_increasing(days):
+        return PASS_BAD_DATES
+    if not all_finite_at_least(returns, -1.0):
+        return PASS_BAD_RETURNS
+    if not all_finite_at_least(values, 0.0):
+        return PASS_BAD_VALUES
+    r = returns[1:]
+    status = trade_stats(day, value, cost, is_rebalance, rebalance_days, values, r,
+                         out[T0:MAD])
+    if status == TRADES_BAD_INPUT:
+        return PASS_BAD_TRADES
+    if not return_stats(r, rf, std_rtol, out[:N_OUT]):
+        return PASS_BAD_RISK_FREE
+    if status != TRADES_OK:
+        return PASS_BAD_TURNOVER_OR_COSTS
+    if with_weights:
+        mad = mean_abs_deviation(weights, target, 1)
+        if not math.isfinite(mad):
+            return PASS_BAD_WEIGHTS
+        out[MAD] = mad
+    return PASS_OK

@@ -327,27 +327,16 @@ def _rebalance_flags(reasons: Any) -> BoolArray:
 _EMPTY = np.zeros(0)
 
 
-def _returns(returns: Any, kernels: Any) -> FloatArray:
-    """``result.returns`` as float64, checked as :func:`as_returns` checks them (whose
-    error it raises) with one compiled pass."""
+def _returns(returns: Any) -> FloatArray:
+    """``result.returns`` as a one-dimensional float64 array (:func:`as_returns` raises
+    the error of anything else; its value checks are compute_metrics' compiled pass)."""
     try:
         arr = np.asarray(returns, dtype=np.float64)
     except (TypeError, ValueError):
         arr = None
-    if arr is None or arr.ndim != 1 or arr.shape[0] == 0 or not kernels.returns_ok(arr):
+    if arr is None or arr.ndim != 1 or arr.shape[0] == 0:
         return as_returns(returns, name="result.returns", allow_2d=False)
     return arr
-
-
-def _allocation_precision(weights: FloatArray, target: FloatArray, kernels: Any) -> float:
-    """:func:`trading.allocation_precision` of rows 1 … (one compiled pass; the checked
-    function raises the error of bad input)."""
-    if target.ndim != 1 or weights.shape[1] != target.shape[0] or weights.shape[0] < 2:
-        return trading.allocation_precision(weights[1:], target)
-    mad = float(kernels.mean_abs_deviation(weights, target, 1))
-    if not math.isfinite(mad):
-        return trading.allocation_precision(weights[1:], target)
-    return mad
 
 
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
@@ -399,13 +388,15 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
         )
     from rebal.metrics import kernels  # numba: imported when first needed
 
-    if not kernels.strictly_increasing(np.ascontiguousarray(dates).view(np.int64)):
-        raise DataError("result.dates must be strictly increasing dates")
-    returns_all = _returns(_attr(result, "returns"), kernels)
+    # Values are checked in one compiled pass below (kernels.metrics_pass), which reports
+    # the first bad input in this function's order of checks; shapes are checked here.
+    returns_all = _returns(_attr(result, "returns"))
     if returns_all.shape != (n_days,):
         raise ConfigError(
             f"result.returns must have shape ({n_days},) like dates, got {returns_all.shape}"
         )
+    if not (math.isfinite(returns_all[0]) and returns_all[0] >= -1.0):
+        as_returns(returns_all, name="result.returns", allow_2d=False)  # raises
     if returns_all[0] != 0.0:
         raise DataError(
             f"result.returns[0] = {returns_all[0]!r} must be 0: "
@@ -425,8 +416,6 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
     values = np.asarray(_attr(result, "values"), dtype=np.float64)
     if values.shape != (n_days,):
         raise ConfigError(f"result.values must have shape ({n_days},), got {values.shape}")
-    if not kernels.finite_nonnegative(values):
-        raise DataError("result.values must be finite and >= 0")
     weights = np.asarray(_attr(result, "weights"), dtype=np.float64)
     target = np.asarray(_attr(result, "target"), dtype=np.float64)
     if weights.ndim != 2 or weights.shape[0] != n_days:
@@ -447,22 +436,34 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
             f"got {rebalance_days.min()} … {rebalance_days.max()}"
         )
     trades = _read_trades(_attr(result, "trades"), check=False)
-    # the trading figures in one compiled pass; on bad input the checks below raise
-    ts = np.empty(kernels.N_TRADE_OUT)
-    status = kernels.trade_stats(trades.day, trades.value_usd, trades.cost_usd,
-                                 trades.is_rebalance, rebalance_days, values, returns_all[1:], ts)
-    if status == kernels.TRADES_BAD_INPUT:
+    # the trading figures, the return statistics (definitions: perf.*,
+    # drawdown.max_drawdown, trading.*) and the allocation precision in one compiled
+    # call; on bad input the checked functions raise their errors, in this order
+    with_weights = target.ndim == 1 and weights.shape[1] == target.shape[0]
+    out = np.empty(kernels.N_PASS_OUT)
+    c = np.ascontiguousarray  # one compiled signature (copies only strided input)
+    status = kernels.metrics_pass(
+        c(dates).view(np.int64), c(returns_all), _EMPTY if rf is None else c(rf),
+        perf.ZERO_STD_RTOL, c(values), c(trades.day), c(trades.value_usd),
+        c(trades.cost_usd), c(trades.is_rebalance), c(rebalance_days), c(weights), c(target),
+        with_weights, out)
+    if status == kernels.PASS_BAD_DATES:
+        raise DataError("result.dates must be strictly increasing dates")
+    if status == kernels.PASS_BAD_RETURNS:
+        as_returns(returns_all, name="result.returns", allow_2d=False)  # raises
+    if status == kernels.PASS_BAD_VALUES:
+        raise DataError("result.values must be finite and >= 0")
+    if status == kernels.PASS_BAD_TRADES:
         _check_trades(trades, rebalance_days, dates)
 
     years = r.shape[0] / ppy
     # perf.cagr's arithmetic exactly (numpy's pairwise sum): calmar is its definition
     with np.errstate(divide="ignore"):
         growth_cagr = float(np.expm1(np.sum(np.log1p(r)) / years))
-    # one compiled pass for the rest of the return statistics (definitions: perf.*,
-    # drawdown.max_drawdown)
-    st = np.empty(kernels.N_OUT)
-    if not kernels.return_stats(r, _EMPTY if rf is None else rf, perf.ZERO_STD_RTOL, st):
+    if status == kernels.PASS_BAD_RISK_FREE:
         as_risk_free(rf, r.shape[0])  # the returns were checked: the risk-free rate is bad
+    st = out
+    ts = out[kernels.T0:kernels.MAD]
     depth = float(st[kernels.DEPTH])
     drawdown = Drawdown(depth=0.0, peak=None, trough=None, recovery=None) if depth == 0.0 \
         else Drawdown(depth=depth, peak=int(st[kernels.PEAK]), trough=int(st[kernels.TROUGH]),
@@ -473,8 +474,10 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
     def date_or_none(i: int | None) -> _dt.date | None:
         return None if i is None else _to_date(dates[i])
 
-    if status != kernels.TRADES_OK:  # the checked functions raise the error
+    if status == kernels.PASS_BAD_TURNOVER_OR_COSTS:  # the checked functions raise it
         _check_turnover_and_costs(trades, values, r, years)
+    if status == kernels.PASS_BAD_WEIGHTS or not with_weights:
+        trading.allocation_precision(weights[1:], target)  # raises the error
 
     metrics = Metrics(
         start_date=_to_date(dates[0]),
@@ -506,7 +509,7 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
         # trading.annual_cost_fraction of the costs after the purchase day
         cost_drag_annual=float(ts[kernels.COSTS_AFTER_DAY0]) / float(ts[kernels.MEAN_VALUE])
         / years,
-        allocation_precision=_allocation_precision(weights, target, kernels),
+        allocation_precision=float(out[kernels.MAD]),
     )
     if benchmark is None:
         return metrics

@@ -182,8 +182,6 @@ class _Sim:
         self.realized: dict[int, list[float]] = {}
         self.qdiv: dict[int, float] = {}
         self.swap_due: dict[int, date] = {}
-        self.lots: dict[tuple[int, int], tuple[LotLike, ...]] = {}
-        self.dirty: set[tuple[int, int]] = set()
         self.trig_dirty: set[tuple[int, int]] = set()
         self.terms: dict[tuple[date, date], Term] = {}
         self.trig = np.full((self.n_acc, self.n_assets), -np.inf)
@@ -225,13 +223,10 @@ class _Sim:
 
     # ------------------------------------------------------------ lots
     def open_lots(self, a: int, j: int) -> tuple[LotLike, ...]:
-        """The ledger's open lots of asset ``j`` in account ``a`` (live views: read them
-        before the next trade of the pair)."""
-        key = (a, j)
-        if key in self.dirty or key not in self.lots:
-            self.lots[key] = self.ledger.lot_views(self.accounts[a].id, self.assets[j])
-            self.dirty.discard(key)
-        return self.lots[key]
+        """The ledger's open lots of asset ``j`` in account ``a`` now (live views: read
+        them before the next trade). Never cached: the ledger's wash-sale matching can
+        split lots of any pair when a day closes (the final liquidation's sales)."""
+        return self.ledger.lot_views(self.accounts[a].id, self.assets[j])
 
     # ------------------------------------------------------------ trades
     def _log(self, t: int, a: int, j: int, value: float, units: float, cost: float,
@@ -255,7 +250,6 @@ class _Sim:
         self.history.append(trade)
         self.U[a, j] += units
         self.wash_guard.record_buy(self.group[j], d)
-        self.dirty.add((a, j))
         self.trig_dirty.add((a, j))
         self._log(t, a, j, dollars, units, fee, reason)
         return dollars + fee
@@ -283,7 +277,6 @@ class _Sim:
             self.ledger.apply(trade)
             self.history.append(trade)
             self.U[a, j] = held - q if q < held else 0.0
-            self.dirty.add((a, j))
             self.trig_dirty.add((a, j))
             self._log(t, a, j, -gross, -q, fee, reason)
             return q, gross - fee
@@ -346,7 +339,6 @@ class _Sim:
             self.wash_guard.record_loss_sale(self.group[j], d)
         left = held - q
         self.U[a, j] = left if left > 1e-12 * held else 0.0
-        self.dirty.add((a, j))
         self.trig_dirty.add((a, j))
         self._log(t, a, j, -gross, -q, fee, reason)
         return q, net

@@ -2,14 +2,16 @@
 
 The definitions are the plain functions of :mod:`rebal.metrics.performance`,
 :mod:`rebal.metrics.drawdown` and :mod:`rebal.metrics.trading`; these kernels compute the
-same quantities in one pass over a backtest's returns and one over its weights, instead
-of a dozen numpy passes (each re-validating its input). Sums run in another order than
-numpy's pairwise sums, so results agree with the definitions to rounding (the tests check
-it); the drawdown path is the same sequential product and running maximum as
-``numpy.cumprod`` / ``numpy.maximum.accumulate``, so it is bit for bit.
+same quantities in a few passes over a backtest's returns, trades and weights, instead of
+a few dozen numpy calls (each re-validating its input). Sums run in another order than
+numpy's pairwise sums, so results agree with the definitions to rounding
+(tests/metrics/test_metrics_kernels.py checks it); the drawdown path is the same sequential
+product and running maximum as ``numpy.cumprod`` / ``numpy.maximum.accumulate``, so it is
+bit for bit.
 
-Imported only by ``compute_metrics`` (lazily: importing :mod:`rebal.metrics` does not
-import numba).
+One cached entry, :func:`metrics_pass` (the others are compiled into it): one numba
+cache load per process. Imported only by ``compute_metrics``, lazily (importing
+:mod:`rebal.metrics` does not import numba).
 """
 
 from __future__ import annotations

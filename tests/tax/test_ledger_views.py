@@ -71,3 +71,17 @@ def test_specific_identification_one_pass_equals_every_name_against_every_lot(id
         assert want == ("error", exc.message.split("'")[1])
     else:
         assert got == want
+
+
+@PROPS
+@given(base=st.lists(st.sampled_from([0.5, 1.0, 2.0, 3.0, 472.944]), min_size=0, max_size=12),
+       noise=st.lists(st.sampled_from([0.0, 1e-16, -1e-16, 4e-13, -4e-13, 3e-12]),
+                      min_size=12, max_size=12))
+def test_hifo_in_one_sort_equals_sorting_on_snapped_values(base, noise):
+    """HIFO ties (values within 1e-12 relative of a run's smallest) go FIFO: the one-sort
+    form equals the definition, a stable sort on the snapped values, highest first."""
+    from rebal.tax.relief import _hifo, _snapped
+
+    values = [b * (1.0 + e) for b, e in zip(base, noise, strict=False)]
+    snapped = _snapped(values)
+    assert _hifo(values) == sorted(range(len(values)), key=lambda i: -snapped[i])

@@ -325,6 +325,17 @@ def _rebalance_flags(reasons: Any) -> BoolArray:
 
 
 _EMPTY = np.zeros(0)
+_EMPTY.setflags(write=False)
+
+
+def _kernel_array(a: np.ndarray) -> np.ndarray:
+    """``a`` contiguous and read-only (a view unless strided): one compiled signature of
+    the metrics pass whatever the caller's arrays (an engine result's are read-only)."""
+    a = np.ascontiguousarray(a)
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
 
 
 def _returns(returns: Any) -> FloatArray:
@@ -441,7 +452,7 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
     # call; on bad input the checked functions raise their errors, in this order
     with_weights = target.ndim == 1 and weights.shape[1] == target.shape[0]
     out = np.empty(kernels.N_PASS_OUT)
-    c = np.ascontiguousarray  # one compiled signature (copies only strided input)
+    c = _kernel_array  # one compiled signature
     status = kernels.metrics_pass(
         c(dates).view(np.int64), c(returns_all), _EMPTY if rf is None else c(rf),
         perf.ZERO_STD_RTOL, c(values), c(trades.day), c(trades.value_usd),

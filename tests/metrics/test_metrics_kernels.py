@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rebal.errors import DataError
@@ -85,6 +85,8 @@ def _same(res: SimpleNamespace) -> None:
 
 
 @settings(max_examples=25, deadline=None)
+# a constant series: the sequential mean's rounding once gave a volatility of 1e-15
+@example(seed=0, n=1415, vol=0.0, drift=0.002, with_rf=False)
 @given(seed=st.integers(0, 10_000), n=st.integers(2, 400), vol=st.floats(0.0, 0.05),
        drift=st.floats(-0.002, 0.004), with_rf=st.booleans())
 def test_equals_the_definitions(seed, n, vol, drift, with_rf):

@@ -37,7 +37,8 @@ def return_stats(r: FloatArray, rf: FloatArray, std_rtol: float,
     checked functions' error).
 
     - ``TOTAL``: ``prod(1 + r) - 1``, the last point of the wealth path minus 1.
-    - ``STD``: sample standard deviation (ddof 1) of ``r``; nan with fewer than 2.
+    - ``STD``: sample standard deviation (ddof 1) of ``r`` (corrected two-pass: Chan,
+      Golub & LeVeque 1983); nan with fewer than 2.
     - ``MEAN_E``, ``SD_E``: mean and sample standard deviation of ``e = r - rf``; ``SD_E``
       nan when at most ``std_rtol`` × ``max |e|`` (rounding noise of a constant series).
     - ``DOWN_RMS``: ``sqrt(mean(min(e, 0)²))`` scaled by ``max |min(e, 0)|`` against
@@ -71,6 +72,8 @@ def return_stats(r: FloatArray, rf: FloatArray, std_rtol: float,
     inv = 1.0 if big_down <= 0.0 else big_down  # min(e, 0) / big_down: no 0 / 0
     ss = 0.0
     sse = 0.0
+    cs = 0.0  # sums of the deviations: the corrected two-pass variance (the float error
+    cse = 0.0  # of the mean taken out; a constant series gives exactly 0)
     acc = 0.0
     w = 1.0
     peak_w = 1.0
@@ -83,9 +86,11 @@ def return_stats(r: FloatArray, rf: FloatArray, std_rtol: float,
         x = r[i]
         d = x - mean
         ss += d * d
+        cs += d
         e = x - rf[i] if has_rf else x
         de = e - mean_e
         sse += de * de
+        cse += de
         q = min(e, 0.0) / inv
         acc += q * q
         w = w * (1.0 + x)
@@ -105,6 +110,8 @@ def return_stats(r: FloatArray, rf: FloatArray, std_rtol: float,
     if big_down > 0.0:
         down = big_down * math.sqrt(acc / n)
     out[TOTAL] = w - 1.0
+    ss = max(ss - cs * cs / n, 0.0)
+    sse = max(sse - cse * cse / n, 0.0)
     out[STD] = math.sqrt(ss / (n - 1)) if n >= 2 else np.nan
     out[MEAN_E] = mean_e
     sd_e = math.sqrt(sse / (n - 1)) if n >= 2 else np.nan

@@ -167,3 +167,26 @@ def test_plan_through_the_lazy_model_matches_the_exact_one(h, mode):
         for r in t.lots:
             assert r.quantity <= held[r.lot_id] + 1e-9
     assert lazy.in_bands_after == exact.in_bands_after
+
+
+def test_a_chunk_sold_within_tolerance_of_zero_maps_to_no_lots():
+    """Solver noise (1e-9 shares on a chunk's columns) is no sale, as ``exact_at`` says —
+    not the whole chunk (it once mapped to every lot of the chunk sold; found by the
+    relaxation test above when the lazy loop hit its time limit)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from rebal.planner.model import ChunkVar, Problem
+
+    lots = tuple(SimpleNamespace(lot=SimpleNamespace(id=k), ub=ub)
+                 for k, ub in (("a", 10.0), ("b", 20.0)))
+    ch = ChunkVar(("taxable", "VTI", "long"), 0, 2, lots, 0, 1, 12.0, 18.0)  # type: ignore[arg-type]
+    fake = SimpleNamespace(chunks=(ch,))
+    noise = np.array([1e-9, 2e-9])
+    assert ch.exact_at(noise)
+    assert sum(Problem.chunk_lot_shares(fake, noise).values()) == pytest.approx(0.0, abs=1e-8)
+    whole = np.array([12.0, 18.0])
+    assert Problem.chunk_lot_shares(fake, whole) == {"a": 10.0, "b": 20.0}
+    none = np.zeros(2)
+    assert Problem.chunk_lot_shares(fake, none) == {"a": 0.0, "b": 0.0}

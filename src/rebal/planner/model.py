@@ -362,7 +362,10 @@ class Problem:
             if positions is not None and (ch.bucket[0], ch.bucket[1]) not in positions:
                 continue
             left = ch.used(x)
-            full = ch.hi_col >= 0 and left > 0
+            # a two-column chunk is sold whole or not at all (exact_at, same tolerance):
+            # a solver's 1e-14 is none of it
+            full = ch.hi_col >= 0 and not (float(x[ch.lo_col]) <= 1e-7
+                                           and float(x[ch.hi_col]) <= 1e-7)
             for f in ch.lots:
                 take = f.ub if full else min(f.ub, max(left, 0.0))
                 out[f.lot.id] = take

@@ -52,6 +52,7 @@ __all__ = ["MAX_POSITION_USD", "do_not_buy", "plan"]
 _EPS_SHARES = 1e-6  # fractional-share precision of orders
 _TAX_TOL = 0.005  # dollars: a cap is met when exceeded by less than half a cent
 _CUT_LEVELS = 2  # chunks doubling in size around a cut: this many on each side
+_LP_FIRST = True  # refine the lazy model on its LP relaxation before the first MIP
 _MIP_REL_GAP = 1e-6  # the solver's relative optimality gap (planner.solver.solve default)
 MAX_POSITION_USD = 1e9
 """Largest position (one security in one account) the planner accepts, dollars: the tax
@@ -235,7 +236,8 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
     if exact is None:
         problem, sol = run(None)
         return problem, sol, n, build_s, solve_s
-    refine_lp(exact, None)
+    if _LP_FIRST:
+        refine_lp(exact, None)
     best: tuple[Problem, Solution] | None = None
     bound = -math.inf
     while True:

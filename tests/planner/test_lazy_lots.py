@@ -22,6 +22,7 @@ from rebal.household import household_from_dict
 from rebal.planner import PlanSettings
 from rebal.planner.guard import build_guard
 from rebal.planner.model import build_problem, lot_buckets, taxable_lot_facts
+from rebal.planner.settings import SolveStatus
 from rebal.planner.solver import solve
 from rebal.types import Term
 
@@ -191,3 +192,40 @@ def test_a_chunk_sold_within_tolerance_of_zero_maps_to_no_lots():
     assert Problem.chunk_lot_shares(fake, whole) == {"a": 10.0, "b": 20.0}
     none = np.zeros(2)
     assert Problem.chunk_lot_shares(fake, none) == {"a": 0.0, "b": 0.0}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households())
+def test_time_limit_returns_an_exact_incumbent(h):
+    """Every MIP round "stops at its time limit" (its point kept, no bound): the loop
+    returns, with the status time_limit, a point of the exact model — no chunk sold in
+    part — whose objective is no better than the exact optimum."""
+    s = PlanSettings(compare_naive=False)
+    guard = build_guard(h)
+    facts = taxable_lot_facts(h, s, guard)
+    exact_sol = solve(build_problem(h, s, guard, lot_facts=facts), mip_abs_gap_usd=GAP)
+    assume(exact_sol.ok)
+    real = plan_mod.solve
+
+    def timed_out(problem, **kw):
+        sol = real(problem, **kw)
+        if kw.get("relax") or kw.get("fix_integers") is not None or sol.x is None:
+            return sol
+        return type(sol)(x=sol.x, status=SolveStatus.TIME_LIMIT, objective=sol.objective,
+                         seconds=sol.seconds, message="time limit (test)", bound=None)
+
+    plan_mod.solve = timed_out
+    plan_mod._LP_FIRST = False  # the first MIP on whole buckets: chunks sold in part
+    try:
+        problem, sol, _, _, _ = plan_mod._build_and_solve(
+            h, s, guard, facts, {}, tax_cap_usd=None, integer_shares=None)
+    finally:
+        plan_mod.solve = real
+        plan_mod._LP_FIRST = True
+    assert sol.status is SolveStatus.TIME_LIMIT and sol.x is not None
+    assert not problem.inexact_chunks(sol.x)
+    assert sol.objective >= exact_sol.objective - GAP - 1e-7 * abs(exact_sol.objective)
+    model_st, model_lt = _model_net_gains(problem, sol.x)
+    lots_st, lots_lt = _net_gains_of_lots(h, _lot_shares(problem, sol.x))
+    assert model_st == pytest.approx(lots_st, abs=0.005)
+    assert model_lt == pytest.approx(lots_lt, abs=0.005)

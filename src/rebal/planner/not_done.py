@@ -74,6 +74,7 @@ def _losses(h: Household, settings: PlanSettings, guard: PlanGuard, orders: list
     harvest_on = h.harvest.enabled if settings.harvest is None else settings.harvest
     below_n, below_usd = 0, 0.0
     entries: list[tuple[float, str, str]] = []  # (loss, lot id, reason)
+    buyable: list[tuple[str, str, str]] | None = None
     for lot in h.lots:
         if lot.account not in taxable or lot.cost_basis_usd is None:
             continue
@@ -110,9 +111,12 @@ def _losses(h: Household, settings: PlanSettings, guard: PlanGuard, orders: list
             else:
                 c = _main_class(h, lot.symbol)
                 group = h.wash_group(lot.symbol)
-                subs = [x.symbol for x in h.securities if x.tradable
-                        and _main_class(h, x.symbol) == c and h.wash_group(x.symbol) != group
-                        and any(not guard.buy_blocked(x.symbol, a.id) for a in h.accounts)]
+                if buyable is None:  # once: (symbol, main class, group) of buyable funds
+                    buyable = [(x.symbol, _main_class(h, x.symbol), h.wash_group(x.symbol))
+                               for x in h.securities if x.tradable
+                               and any(not guard.buy_blocked(x.symbol, a.id)
+                                       for a in h.accounts)]
+                subs = [sym for sym, c2, g2 in buyable if c2 == c and g2 != group]
                 term_long = is_long_term(lot.holding_period_start or h.as_of, h.as_of)
                 rate = outcome.lt_loss_rate if term_long else outcome.st_loss_rate
                 if not subs:

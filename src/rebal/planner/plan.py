@@ -60,6 +60,7 @@ __all__ = ["MAX_POSITION_USD", "do_not_buy", "plan"]
 _EPS_SHARES = 1e-6  # fractional-share precision of orders
 _TAX_TOL = 0.005  # dollars: a cap is met when exceeded by less than half a cent
 _CUT_LEVELS = 2  # chunks doubling in size around a cut: this many on each side
+_LP_FIRST = True  # refine the lazy model on its LP relaxation before the first MIP
 _MIP_REL_GAP = 1e-6  # the solver's relative optimality gap (planner.solver.solve default)
 MAX_POSITION_USD = 1e9
 """Largest position (one security in one account) the planner accepts, dollars: the tax
@@ -221,7 +222,10 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
                                 lot_groups=groups, memo=memo)
         build_s += time.perf_counter() - tb
         left = deadline - time.perf_counter() if exact_ is not None else settings.time_limit_s
-        sol = solve(problem, time_limit_s=max(left, 0.05), mip_abs_gap_usd=settings.mip_gap_usd,
+        # a MIP round gets at least a quarter of the limit even when the LP rounds took
+        # the rest (the plan may then exceed the limit by that much)
+        floor = 0.05 if kw.get("relax") else 0.25 * settings.time_limit_s
+        sol = solve(problem, time_limit_s=max(left, floor), mip_abs_gap_usd=settings.mip_gap_usd,
                     presolve=exact_ is None, **kw)  # type: ignore[arg-type]
         solve_s += sol.seconds
         n += 1
@@ -238,7 +242,9 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
             partial = problem.inexact_chunks(sol.x)
             if not partial:
                 return problem, sol
-            if time.perf_counter() >= deadline:
+            if fix is None and time.perf_counter() >= deadline:
+                # (with integers fixed the rounds go on: they are cheap and end, and the
+                # incumbent they give is what a time limit returns)
                 return None
             for ch in partial:
                 _cut(exact_, ch.bucket, ch.start, ch.stop, ch.used(sol.x), groups)
@@ -246,7 +252,8 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
     if exact is None:
         problem, sol = run(None)
         return problem, sol, n, build_s, solve_s
-    refine_lp(exact, None)
+    if _LP_FIRST:
+        refine_lp(exact, None)
     best: tuple[Problem, Solution] | None = None
     bound = -math.inf
     while True:
@@ -261,9 +268,7 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
         for ch in partial:
             _cut(exact, ch.bucket, ch.start, ch.stop, ch.used(sol.x), groups)
         ints = sol.x[np.flatnonzero(problem.integrality)]
-        inc = refine_lp(exact, ints) if not partial or time.perf_counter() < deadline else None
-        if not partial:
-            inc = (problem, sol)
+        inc = refine_lp(exact, ints) if partial else (problem, sol)
         if inc is not None and inc[1].objective is not None and (
                 best is None or inc[1].objective < best[1].objective - 1e-9):
             best = inc

@@ -28,6 +28,7 @@ import numpy as np
 from rebal.errors import ConfigError, PlanInfeasible
 from rebal.household.model import Household
 from rebal.household.views import class_values, investable_value_usd
+from rebal.planner.currency import conversions, currency_notes
 from rebal.planner.explain import label_orders
 from rebal.planner.guard import PlanGuard, build_guard
 from rebal.planner.model import Problem, build_problem
@@ -132,6 +133,8 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
                      f"exact figure is ${outcome.tax.total_usd:,.2f}")
     notes.extend(problem.notes)
     notes.extend(h.warnings)
+    convs = conversions(h, orders)
+    notes.extend(currency_notes(h, convs))
     trades = label_orders(h, orders, outcome)
     undone = not_done(h, settings, guard, orders, outcome, naive)
     dnb, wash_notes = _do_not_buy(h, guard, orders)
@@ -146,7 +149,8 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
         as_of=h.as_of, household=h.name, method="optimized", settings=settings.to_dict(),
         trades=trades, classes=outcome.classes, accounts=outcome.accounts, tax=outcome.tax,
         do_not_buy=dnb, naive=naive, stats=stats, notes=tuple(dict.fromkeys(notes)),
-        not_done=undone,
+        not_done=undone, conversions=convs, base_currency=h.base_currency,
+        usd_per_base=h.usd_per(h.base_currency),
     )
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rebal.planner.currency import Conversion
 from rebal.planner.settings import SolveStatus, Step
 from rebal.tax.records import Record, record_dict
 from rebal.types import AccountType, ParseEnum, Side, Term
@@ -257,6 +258,12 @@ class TradePlan(Record):
         Anything the user should know (approximations, relaxed settings …).
     not_done
         What the plan did not do that a user would expect, and why (:class:`NotDone`).
+    conversions
+        FX conversions, netted per account and currency
+        (:class:`rebal.planner.currency.Conversion`; none for an all-dollar plan).
+    base_currency, usd_per_base
+        The household's base currency (a view) and US dollars per unit of it on the plan
+        date; dollar figures divide by ``usd_per_base`` to show in the base.
     """
 
     as_of: date
@@ -272,6 +279,9 @@ class TradePlan(Record):
     stats: SolveStats = field(default_factory=SolveStats)
     notes: tuple[str, ...] = ()
     not_done: tuple[NotDone, ...] = ()
+    conversions: tuple[Conversion, ...] = ()
+    base_currency: str = "USD"
+    usd_per_base: float = 1.0
 
     @property
     def saving_usd(self) -> float | None:

@@ -1,0 +1,94 @@
+"""Currency in the planner (issue 21): FX conversions netted per account and currency,
+and the foreign tax credit in asset location — against hand-worked numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from rebal.planner import PlanSettings, plan
+from rebal.planner.currency import conversions, fx_cost_shares
+from rebal.planner.outcome import Order
+from rebal.types import Side
+from planner_helpers import make
+
+EUR = {"fx_rates_usd": {"EUR": 1.25}}  # 1.25 USD per euro: hand arithmetic
+
+
+def _eur_household(cash: float = 0.0, fx_bps: float = 50.0):
+    """An IRA (no tax) holding only EA (EUR); EB (EUR) is the other half of the target."""
+    return make(
+        accounts=[{"id": "ira", "type": "traditional", "cash_usd": cash,
+                   "fx_cost_bps": fx_bps}],
+        securities=[
+            {"symbol": "EA", "currency": "EUR", "price": 100.0, "asset_class": "a"},
+            {"symbol": "EB", "currency": "EUR", "price": 40.0, "asset_class": "b"},
+        ],
+        lots=[{"account": "ira", "symbol": "EA", "quantity": 100}],
+        classes={"a": 0.5, "b": 0.5}, household=EUR)
+
+
+def test_conversions_by_hand():
+    h = _eur_household()
+    orders = [Order("ira", "EB", Side.BUY, 25.0),   # 25 × €40 × 1.25 = $1,250
+              Order("ira", "EA", Side.SELL, 4.0)]   # 4 × €100 × 1.25 = $500
+    (c,) = conversions(h, orders)
+    assert (c.account, c.currency) == ("ira", "EUR")
+    assert c.bought_usd == pytest.approx(1250.0) and c.sold_usd == pytest.approx(500.0)
+    assert c.net_usd == pytest.approx(750.0)
+    assert c.net_local == pytest.approx(600.0)           # €600
+    assert c.cost_usd == pytest.approx(3.75)             # 0.5 % of $750
+    assert c.saved_usd == pytest.approx(5.00)            # 0.5 % of ($1,750 − $750)
+    assert fx_cost_shares(h, orders) == pytest.approx({0: 3.75})  # the buy side pays it
+
+
+def test_plan_nets_a_same_day_swap_and_pays_the_net_from_cash():
+    h = _eur_household(cash=0.0)
+    p = plan(h, PlanSettings(compare_naive=False))
+    sells = [t for t in p.trades if t.side is Side.SELL]
+    buys = [t for t in p.trades if t.side is Side.BUY]
+    assert [t.symbol for t in sells] == ["EA"] and [t.symbol for t in buys] == ["EB"]
+    sold, bought = sells[0].value_usd, buys[0].value_usd
+    (c,) = p.conversions
+    # converting each trade alone would cost 0.5 % of both legs; only the net converts
+    assert c.cost_usd == pytest.approx(0.005 * abs(bought - sold))
+    assert c.saved_usd == pytest.approx(0.005 * (bought + sold - abs(bought - sold)))
+    assert abs(bought - sold) < 0.1 * sold  # a swap: the net is small against each leg
+    # the FX cost is in the trades' costs and out of the account's cash
+    assert sum(t.cost_usd for t in p.trades) == pytest.approx(c.cost_usd)
+    (acct,) = p.accounts
+    assert acct.cash_after_usd == pytest.approx(sold - bought - c.cost_usd)
+    assert acct.cash_after_usd >= -1e-6
+    assert any("1 net conversion(s)" in n for n in p.notes)
+    assert any("converted to US dollars at EUR 1.25 USD per unit" in n for n in p.notes)
+
+
+def _location_household(foreign_tax: bool = True):
+    intl = {"symbol": "VXUS", "price_usd": 50.0, "asset_class": "intl",
+            "currency_mix": {"EUR": 0.4, "JPY": 0.3, "GBP": 0.3}}
+    if foreign_tax:
+        intl["foreign_tax"] = {"yield": 0.03, "share": 0.08}
+    return make(
+        accounts=[{"id": "tx", "type": "taxable", "cash_usd": 10_000, "whole_shares": False},
+                  {"id": "ira", "type": "traditional", "cash_usd": 10_000,
+                   "whole_shares": False}],
+        securities=[intl, {"symbol": "VTI", "price_usd": 100.0, "asset_class": "us"}],
+        lots=[], classes={"intl": 0.5, "us": 0.5})
+
+
+def test_foreign_tax_credit_puts_international_in_taxable_and_says_so():
+    p = plan(_location_household(), PlanSettings(compare_naive=False))
+    vxus = [t for t in p.trades if t.symbol == "VXUS"]
+    assert vxus and all(t.account == "tx" and t.side is Side.BUY for t in vxus)
+    assert not any(t.symbol == "VTI" and t.account == "tx" for t in p.trades)
+    (t,) = vxus
+    # one year's foreign tax on the buy: value × 3 % × 8 % (hand: $10,000 → $24.00)
+    assert t.value_usd == pytest.approx(10_000, rel=1e-4)
+    figure = f"${t.value_usd * 0.03 * 0.08:,.2f} a year"
+    assert figure == "$24.00 a year"
+    assert figure in t.reason and "is creditable against US tax" in t.reason
+    assert "in an IRA it would be lost" in t.reason
+
+
+def test_without_foreign_tax_no_claim():
+    p = plan(_location_household(foreign_tax=False), PlanSettings(compare_naive=False))
+    assert not any("foreign tax" in t.reason.lower() for t in p.trades)

@@ -4,12 +4,12 @@ and the foreign tax credit in asset location — against hand-worked numbers."""
 from __future__ import annotations
 
 import pytest
+from planner_helpers import make
 
 from rebal.planner import PlanSettings, plan
 from rebal.planner.currency import conversions, fx_cost_shares
 from rebal.planner.outcome import Order
 from rebal.types import Side
-from planner_helpers import make
 
 EUR = {"fx_rates_usd": {"EUR": 1.25}}  # 1.25 USD per euro: hand arithmetic
 

@@ -72,6 +72,7 @@ def build_household(
     extra_lots: Sequence[tuple[LotIn, Origin]] = (),
     fx_file: str | None = None,
     base_currency: str | None = None,
+    fx_flag: bool = False,
 ) -> Household:
     """Validate cross-references of a parsed file and build the :class:`Household`.
 
@@ -90,6 +91,8 @@ def build_household(
         ``fx_rates_usd`` take precedence over either.
     base_currency
         The currency to show values in, instead of the file's ``base_currency``.
+    fx_flag
+        ``fx_file`` came from the command line (``--fx``), not the file: errors name it so.
     """
     at = lambda path: Origin(file, path)  # noqa: E731 - short local helper
     as_of = data.as_of
@@ -112,15 +115,14 @@ def build_household(
         )
 
     # -- currency -------------------------------------------------------------
-    fx = _FxRates(data, file=file, fx_file=fx_file)
+    fx = _FxRates(data, file=file, fx_file=fx_file, fx_flag=fx_flag)
+    base_at, base_key = ((Origin(None), "--base") if base_currency is not None
+                         else (at("household"), "base_currency"))
     try:
         base = check_code(base_currency if base_currency is not None else sec_in.base_currency)
     except ConfigError as exc:
-        raise at("household").error(str(exc), "base_currency") from None
-    if base_currency is not None:
-        fx.rate(base, Origin(None), "--base")
-    else:
-        fx.rate(base, at("household"), "base_currency")
+        raise base_at.error(str(exc), base_key) from None
+    fx.rate(base, base_at, base_key)
 
     # -- accounts -------------------------------------------------------------
     accounts: list[Account] = []
@@ -437,7 +439,8 @@ class _FxRates:
     loaded only when a rate is needed)."""
 
     def __init__(self, data: HouseholdFileIn, *, file: str | None, fx_file: str | None,
-                 ) -> None:
+                 fx_flag: bool = False) -> None:
+        self._flag = fx_flag
         self._as_of = data.as_of
         self._file = file
         self._fx_file = fx_file
@@ -459,9 +462,10 @@ class _FxRates:
                 try:
                     self._table = read_fx(self._fx_file)
                 except OSError as exc:
-                    raise Origin(self._file, "household").error(
-                        f"cannot read the FX table {self._fx_file}: {exc.strerror or exc}",
-                        "fx_file") from None
+                    where = (Origin(None, "--fx") if self._flag
+                             else Origin(self._file, "household.fx_file"))
+                    raise where.error(f"cannot read the FX table {self._fx_file}: "
+                                      f"{exc.strerror or exc}") from None
             else:
                 from rebal.datasets import load_fx
 
@@ -483,10 +487,12 @@ class _FxRates:
         try:
             value = float(table.rate(ccy, "USD", day)[0])
         except (ConfigError, InputError) as exc:
-            detail = exc.message if isinstance(exc, InputError) else str(exc).split(": ", 1)[-1]
-            raise origin.error(f"currency {ccy!r} on as_of {self._as_of.isoformat()}: {detail} "
-                               f"(FX table {table.source}; or give household.fx_rates_usd)",
-                               key) from None
+            if isinstance(exc, InputError):  # no quote near as_of: name the table
+                detail = f"{exc.message} (FX table {table.source}"
+            else:  # a currency the table lacks: the message names the table
+                detail = f"{str(exc).split(': ', 1)[-1]} ("
+            raise origin.error(f"currency {ccy!r} on as_of {self._as_of.isoformat()}: {detail}"
+                               "; or give household.fx_rates_usd)", key) from None
         self._used[ccy] = value
         self._from_table = True
         return value

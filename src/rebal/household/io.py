@@ -149,7 +149,7 @@ def household_from_dict(
             base_dir = Path(source).parent if source else Path.cwd()
         fx_path = str(Path(base_dir) / parsed.household.fx_file)
     return build_household(parsed, file=source, extra_lots=extra, fx_file=fx_path,
-                           base_currency=base_currency)
+                           base_currency=base_currency, fx_flag=fx_file is not None)
 
 
 def read_lots_csv(path: str | Path) -> list[tuple[LotIn, Origin]]:

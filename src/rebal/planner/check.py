@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rebal.household.currency import CurrencyExposure, currency_exposure, region_exposure
 from rebal.household.model import Household
 from rebal.household.views import band_state, drift, investable_value_usd, tier_groups
 from rebal.tax.records import Record
@@ -61,7 +62,11 @@ class TierCheck(Record):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckResult(Record):
-    """The monitoring verdict; ``exit_code`` is 0 (within bands) or 10 (action needed)."""
+    """The monitoring verdict; ``exit_code`` is 0 (within bands) or 10 (action needed).
+
+    ``base_currency``/``usd_per_base``: the view's currency and US dollars per unit of it
+    (dollar figures ÷ ``usd_per_base`` = base); ``currencies``/``regions``: the holdings'
+    currency exposure (:mod:`rebal.household.currency`)."""
 
     as_of: str
     household: str
@@ -72,6 +77,11 @@ class CheckResult(Record):
     pending_flow_usd: float
     action_needed: bool
     reasons: tuple[str, ...]
+    base_currency: str = "USD"
+    usd_per_base: float = 1.0
+    fx_source: str = ""
+    currencies: tuple[CurrencyExposure, ...] = ()
+    regions: tuple[CurrencyExposure, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -125,8 +135,11 @@ def check(household: Household, *, cash_threshold: float = 0.01) -> CheckResult:
     to_invest = max(0.0, uninvested) + sum(max(0.0, a.pending_flow_usd) for a in h.accounts)
     if investable > 0 and to_invest > cash_threshold * investable:
         reasons.append(f"${to_invest:,.2f} of cash and pending contributions to invest")
+    exposure = currency_exposure(h)
     return CheckResult(
         as_of=h.as_of.isoformat(), household=h.name, investable_usd=investable,
         classes=tuple(rows), tiers=tuple(tiers), uninvested_usd=uninvested,
         pending_flow_usd=flow, action_needed=bool(reasons), reasons=tuple(reasons),
+        base_currency=h.base_currency, usd_per_base=h.usd_per(h.base_currency),
+        fx_source=h.fx_source, currencies=exposure, regions=region_exposure(exposure),
     )

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from rebal.household.currency import CurrencyExposure, currency_exposure
 from rebal.household.model import Household, Security
 from rebal.tax.lots import Account
 from rebal.tax.records import Record
@@ -48,7 +49,8 @@ class Order(Protocol):
     def shares(self) -> float: ...
 
 __all__ = ["Conversion", "add_fx_conversions", "conversions", "currency_notes",
-           "foreign_tax_lost_rate", "foreign_tax_reason", "foreign_tax_usd", "fx_cost_shares"]
+           "exposure_after", "foreign_tax_lost_rate", "foreign_tax_reason", "foreign_tax_usd",
+           "fx_cost_shares"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -245,3 +247,12 @@ def currency_notes(h: Household, convs: Iterable[Conversion]) -> list[str]:
     elif foreign and h.fx_cost_bps == 0 and not h.account_fx_cost_bps:
         out.append("FX conversion cost is 0 bps (set fx_cost_bps in the household file)")
     return out
+
+
+def exposure_after(h: Household, orders: Iterable[Order]) -> tuple[CurrencyExposure, ...]:
+    """The holdings' currency exposure after ``orders`` (at ``as_of`` prices)."""
+    price = {s.symbol: s.price_usd for s in h.securities}
+    changes: dict[str, float] = defaultdict(float)
+    for o in orders:
+        changes[o.symbol] += (1.0 if o.side is Side.BUY else -1.0) * o.shares * price[o.symbol]
+    return currency_exposure(h, changes)

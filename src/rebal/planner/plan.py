@@ -28,7 +28,7 @@ import numpy as np
 from rebal.errors import ConfigError, PlanInfeasible
 from rebal.household.model import Household
 from rebal.household.views import class_values, investable_value_usd
-from rebal.planner.currency import conversions, currency_notes
+from rebal.planner.currency import conversions, currency_notes, exposure_after
 from rebal.planner.explain import label_orders
 from rebal.planner.guard import PlanGuard, build_guard
 from rebal.planner.model import Problem, build_problem
@@ -150,7 +150,7 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
         trades=trades, classes=outcome.classes, accounts=outcome.accounts, tax=outcome.tax,
         do_not_buy=dnb, naive=naive, stats=stats, notes=tuple(dict.fromkeys(notes)),
         not_done=undone, conversions=convs, base_currency=h.base_currency,
-        usd_per_base=h.usd_per(h.base_currency),
+        usd_per_base=h.usd_per(h.base_currency), currencies=exposure_after(h, orders),
     )
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rebal.household.currency import CurrencyExposure
 from rebal.planner.currency import Conversion
 from rebal.planner.settings import SolveStatus, Step
 from rebal.tax.records import Record, record_dict
@@ -264,6 +265,9 @@ class TradePlan(Record):
     base_currency, usd_per_base
         The household's base currency (a view) and US dollars per unit of it on the plan
         date; dollar figures divide by ``usd_per_base`` to show in the base.
+    currencies
+        The holdings' currency exposure after the plan
+        (:func:`rebal.household.currency.currency_exposure`).
     """
 
     as_of: date
@@ -282,6 +286,7 @@ class TradePlan(Record):
     conversions: tuple[Conversion, ...] = ()
     base_currency: str = "USD"
     usd_per_base: float = 1.0
+    currencies: tuple[CurrencyExposure, ...] = ()
 
     @property
     def saving_usd(self) -> float | None:

@@ -71,3 +71,18 @@ def test_bad_base_and_fx_are_one_line_errors(cli: Runner, tmp_path: Path) -> Non
     code, _out, err = cli("plan", str(EXAMPLE), "--fx", str(missing))
     assert code == 2 and "--fx" in err and "none.csv" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_check_states_the_foreign_tax_and_its_credit(cli: Runner) -> None:
+    code, out, err = cli("check", str(EXAMPLE), "--json")
+    assert code == 10, err
+    ft = {f["symbol"]: f for f in json.loads(out)["foreign_tax"]}
+    # SAP (taxable): $11,720 × 1.2 % × 15 % (treaty DE) = $21.096, creditable
+    assert abs(ft["SAP"]["tax_usd"] - 11_720 * 0.012 * 0.15) < 1e-9
+    assert ft["SAP"]["creditable"] and ft["SAP"]["basis"] == "treaty DE"
+    # NESN (IRA): CHF 9,600 at 1.1720/0.9347 USD per CHF × 3.5 % × 15 % = $63.195, lost
+    assert abs(ft["NESN"]["tax_usd"] - 9_600 * 1.1720 / 0.9347 * 0.035 * 0.15) < 1e-9
+    assert not ft["NESN"]["creditable"]
+    _code, out, _err = cli("check", str(EXAMPLE))
+    assert ("foreign tax a year: $21.10 creditable in taxable accounts; $63.20 lost in "
+            "tax-advantaged accounts") in out

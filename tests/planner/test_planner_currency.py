@@ -92,3 +92,17 @@ def test_foreign_tax_credit_puts_international_in_taxable_and_says_so():
 def test_without_foreign_tax_no_claim():
     p = plan(_location_household(foreign_tax=False), PlanSettings(compare_naive=False))
     assert not any("foreign tax" in t.reason.lower() for t in p.trades)
+
+
+def test_naive_plan_budgets_fx_and_keeps_cash():
+    h = make(accounts=[{"id": "ira", "type": "traditional", "cash_usd": 10_000,
+                        "fx_cost_bps": 50}],
+             securities=[{"symbol": "EA", "currency": "EUR", "price": 100.0,
+                          "asset_class": "a"}],
+             lots=[], classes={"a": 1.0}, household=EUR)
+    naive = plan(h).naive
+    (t,) = naive.trades
+    # $125 a share + 0.5 % FX = $125.625: floor(10,000 / 125.625) = 79 shares
+    assert t.shares == 79 and t.value_usd == pytest.approx(9_875.0)
+    assert t.cost_usd == pytest.approx(49.375)
+    assert naive.accounts[0].cash_after_usd == pytest.approx(75.625)

@@ -181,6 +181,11 @@ def check_cmd(
                     f"values in {result.base_currency} at {result.usd_per_base:.6g} USD per "
                     f"{result.base_currency} ({result.fx_source}); base currency is a view: "
                     "tax is computed in US dollars")
+        if result.foreign_tax:
+            t = plan_tables.foreign_tax_table(result)
+            console.table("Foreign tax on dividends (a year)", t.header, t.rows)
+            for line in plan_tables.foreign_tax_lines(result):
+                console.out.print(line)
         for reason in result.reasons:
             console.out.print(f"- {reason}")
         console.out.print("[bold red]action needed[/]" if result.action_needed

@@ -19,7 +19,8 @@ from rebal.data.currencies import region_of
 from rebal.household.model import Household
 from rebal.tax.records import Record
 
-__all__ = ["CurrencyExposure", "currency_exposure", "region_exposure"]
+__all__ = ["CurrencyExposure", "ForeignTaxHolding", "currency_exposure", "foreign_tax_holdings",
+           "region_exposure"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,3 +87,57 @@ def region_exposure(rows: Iterable[CurrencyExposure]) -> tuple[CurrencyExposure,
         weight[r.region] += r.weight
     return tuple(CurrencyExposure(currency=g, region=g, value_usd=usd[g], value_base=base[g],
                                   weight=weight[g]) for g in order if g in usd)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ForeignTaxHolding(Record):
+    """One year's foreign tax on a holding with ``foreign_tax`` (docs/household.md,
+    "Currency").
+
+    Attributes
+    ----------
+    account, account_type, symbol
+        Where and what.
+    value_usd
+        Its value on ``as_of``, dollars.
+    yield_frac, share, basis
+        Dividend yield, foreign tax as a fraction of dividends, and where the share came
+        from (``file``, ``preset …``, ``treaty DE``).
+    tax_usd
+        ``value_usd × yield_frac × share``: foreign tax (or treaty withholding) a year.
+    creditable
+        True in a taxable account (a credit against US tax, IRC §901); False in a
+        tax-advantaged one, where it is lost.
+    """
+
+    account: str
+    account_type: str
+    symbol: str
+    value_usd: float
+    yield_frac: float
+    share: float
+    basis: str
+    tax_usd: float
+    creditable: bool
+
+
+def foreign_tax_holdings(h: Household) -> tuple[ForeignTaxHolding, ...]:
+    """Each (account, security) holding with foreign tax, in account then file order."""
+    acct = {a.id: a for a in h.accounts}
+    sec = {s.symbol: s for s in h.securities}
+    value: dict[tuple[str, str], float] = defaultdict(float)
+    for lot in h.lots:
+        if sec[lot.symbol].foreign_tax is not None:
+            value[(lot.account, lot.symbol)] += lot.quantity * sec[lot.symbol].price_usd
+    rank_a = {a.id: i for i, a in enumerate(h.accounts)}
+    rank_s = {s.symbol: i for i, s in enumerate(h.securities)}
+    out = []
+    for (a_id, sym), v in sorted(value.items(), key=lambda kv: (rank_a[kv[0][0]],
+                                                                  rank_s[kv[0][1]])):
+        ft = sec[sym].foreign_tax
+        assert ft is not None
+        out.append(ForeignTaxHolding(
+            account=a_id, account_type=acct[a_id].type.value, symbol=sym, value_usd=v,
+            yield_frac=ft.yield_frac, share=ft.share, basis=ft.basis,
+            tax_usd=v * ft.annual_rate, creditable=acct[a_id].taxable))
+    return tuple(out)

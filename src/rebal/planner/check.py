@@ -14,7 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rebal.household.currency import CurrencyExposure, currency_exposure, region_exposure
+from rebal.household.currency import (
+    CurrencyExposure,
+    ForeignTaxHolding,
+    currency_exposure,
+    foreign_tax_holdings,
+    region_exposure,
+)
 from rebal.household.model import Household
 from rebal.household.views import band_state, drift, investable_value_usd, tier_groups
 from rebal.tax.records import Record
@@ -66,7 +72,8 @@ class CheckResult(Record):
 
     ``base_currency``/``usd_per_base``: the view's currency and US dollars per unit of it
     (dollar figures ÷ ``usd_per_base`` = base); ``currencies``/``regions``: the holdings'
-    currency exposure (:mod:`rebal.household.currency`)."""
+    currency exposure; ``foreign_tax``: a year's foreign tax on each holding with it,
+    creditable or lost (:mod:`rebal.household.currency`)."""
 
     as_of: str
     household: str
@@ -82,6 +89,7 @@ class CheckResult(Record):
     fx_source: str = ""
     currencies: tuple[CurrencyExposure, ...] = ()
     regions: tuple[CurrencyExposure, ...] = ()
+    foreign_tax: tuple[ForeignTaxHolding, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -142,4 +150,5 @@ def check(household: Household, *, cash_threshold: float = 0.01) -> CheckResult:
         pending_flow_usd=flow, action_needed=bool(reasons), reasons=tuple(reasons),
         base_currency=h.base_currency, usd_per_base=h.usd_per(h.base_currency),
         fx_source=h.fx_source, currencies=exposure, regions=region_exposure(exposure),
+        foreign_tax=foreign_tax_holdings(h),
     )

@@ -87,7 +87,7 @@ class Conversion(Record):
 
 def foreign_tax_usd(security: Security, value_usd: float) -> float:
     """One year's foreign tax on ``value_usd`` of ``security``, dollars:
-    value × yield × share (0 without ``foreign_tax``)."""
+    value × yield × share (:attr:`ForeignTax.annual_rate`; 0 without ``foreign_tax``)."""
     ft = security.foreign_tax
     return 0.0 if ft is None else value_usd * ft.annual_rate
 

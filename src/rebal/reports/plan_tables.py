@@ -17,6 +17,8 @@ __all__ = [
     "conversion_table",
     "currency_table",
     "do_not_buy_table",
+    "foreign_tax_lines",
+    "foreign_tax_table",
     "not_done_table",
     "steps_table",
     "tax_table",
@@ -86,6 +88,28 @@ def currency_table(result: Any) -> StringTable:
             rows.append((f"all {g}", g, _usd(v_usd, 0), _money(v_base, base), _pct(w, 1)))
     return StringTable(header=("Currency", "Region", "Value $", f"Value {base}", "Weight"),
                        rows=tuple(rows))
+
+
+def foreign_tax_table(result: Any) -> StringTable:
+    """A year's foreign tax on each holding with it (a check): value × yield × share, and
+    whether the account can credit it."""
+    rows = tuple(
+        (f.account, f.account_type, f.symbol, _usd(f.value_usd, 0), _pct(f.yield_frac),
+         f"{_pct(f.share, 1)} ({f.basis})", _usd(f.tax_usd),
+         "creditable" if f.creditable else "lost (no credit outside taxable accounts)")
+        for f in result.foreign_tax)
+    return StringTable(header=("Account", "Type", "Symbol", "Value $", "Yield",
+                               "Foreign tax share", "Foreign tax a year", "Credit"), rows=rows)
+
+
+def foreign_tax_lines(result: Any) -> tuple[str, ...]:
+    """The totals under :func:`foreign_tax_table` (nothing when no holding has any)."""
+    if not result.foreign_tax:
+        return ()
+    credit = sum(f.tax_usd for f in result.foreign_tax if f.creditable)
+    lost = sum(f.tax_usd for f in result.foreign_tax if not f.creditable)
+    return (f"foreign tax a year: {_usd(credit)} creditable in taxable accounts; "
+            f"{_usd(lost)} lost in tax-advantaged accounts",)
 
 
 def conversion_table(plan: Any) -> StringTable:

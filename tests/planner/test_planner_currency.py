@@ -106,3 +106,25 @@ def test_naive_plan_budgets_fx_and_keeps_cash():
     assert t.shares == 79 and t.value_usd == pytest.approx(9_875.0)
     assert t.cost_usd == pytest.approx(49.375)
     assert naive.accounts[0].cash_after_usd == pytest.approx(75.625)
+
+
+def test_netting_steers_the_buy_to_the_same_currency():
+    """Selling €-fund EA to buy class b: buying €-fund EB nets the conversion to about
+    nothing, buying $-fund UB converts the whole sale back to dollars (1 % of ~$6,250 =
+    ~$62). Priced per trade, EB would cost more than UB (two legs against one); netted,
+    it costs less — the plan buys EB."""
+    h = make(
+        accounts=[{"id": "ira", "type": "traditional", "fx_cost_bps": 100,
+                   "whole_shares": False}],
+        securities=[
+            {"symbol": "EA", "currency": "EUR", "price": 100.0, "asset_class": "a"},
+            {"symbol": "EB", "currency": "EUR", "price": 40.0, "asset_class": "b"},
+            {"symbol": "UB", "price_usd": 50.0, "asset_class": "b"}],
+        lots=[{"account": "ira", "symbol": "EA", "quantity": 100},
+              {"account": "ira", "symbol": "UB", "quantity": 1}],
+        classes={"a": 0.5, "b": 0.5}, household=EUR)
+    p = plan(h, PlanSettings(compare_naive=False))
+    buys = {t.symbol for t in p.trades if t.side is Side.BUY}
+    assert buys == {"EB"}
+    (c,) = p.conversions
+    assert c.cost_usd < 0.01 * 0.05 * c.sold_usd  # under 5 % of the gross conversion cost

@@ -59,8 +59,11 @@ def test_plan_shows_netted_conversions(cli: Runner, tmp_path: Path) -> None:
     sold = sum(t["value_usd"] for t in plan["trades"] if t["side"] == "sell")
     assert abs(conv["net_usd"] - (bought - sold)) < 1e-9
     assert abs(conv["cost_usd"] - 0.005 * abs(bought - sold)) < 1e-9
-    code, out, err = cli("plan", str(path))
+    report = tmp_path / "plan.html"
+    code, out, err = cli("plan", str(path), "--report", str(report))
     assert "FX conversions (netted)" in out and "Saved by netting" in out
+    html = report.read_text(encoding="utf-8")
+    assert "FX conversions" in html and "Currency exposure" in html
 
 
 def test_bad_base_and_fx_are_one_line_errors(cli: Runner, tmp_path: Path) -> None:
@@ -86,3 +89,15 @@ def test_check_states_the_foreign_tax_and_its_credit(cli: Runner) -> None:
     _code, out, _err = cli("check", str(EXAMPLE))
     assert ("foreign tax a year: $21.10 creditable in taxable accounts; $63.20 lost in "
             "tax-advantaged accounts") in out
+
+
+def test_python_api_takes_base_and_fx(tmp_path: Path) -> None:
+    import rebal
+
+    h = rebal.load_household(EXAMPLE, base="GBP")
+    assert h.base_currency == "GBP"
+    assert abs(h.in_base(1_172.0) - 1_000 * 0.8555) < 1e-9  # 0.8555 GBP per euro
+    rates = tmp_path / "rates.csv"
+    rates.write_text("Date,USD,CHF\n2025-06-30,1.25,1.0\n", encoding="utf-8")
+    h2 = rebal.load_household(EXAMPLE, fx=rates)
+    assert abs(h2.security("NESN").price_usd - 80 * 1.25) < 1e-9

@@ -4,6 +4,8 @@ and the foreign tax credit in asset location — against hand-worked numbers."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from planner_helpers import make
 
 from rebal.planner import PlanSettings, plan
@@ -128,3 +130,23 @@ def test_netting_steers_the_buy_to_the_same_currency():
     assert buys == {"EB"}
     (c,) = p.conversions
     assert c.cost_usd < 0.01 * 0.05 * c.sold_usd  # under 5 % of the gross conversion cost
+
+
+_ORDER = st.tuples(st.sampled_from(["EA", "EB"]), st.sampled_from([Side.BUY, Side.SELL]),
+                   st.floats(0.5, 500.0))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_ORDER, max_size=8))
+def test_netted_cost_is_shared_exactly_and_never_exceeds_per_trade(raw):
+    h = _eur_household()
+    orders = [Order("ira", sym, side, q) for sym, side, q in raw]
+    convs = conversions(h, orders)
+    shares = fx_cost_shares(h, orders)
+    total = sum(c.cost_usd for c in convs)
+    assert sum(shares.values()) == pytest.approx(total, abs=1e-9)
+    assert all(v >= 0 for v in shares.values())
+    gross = 0.005 * sum(q * h.security(sym).price_usd for sym, _, q in raw)
+    assert total <= gross + 1e-9
+    for c in convs:  # cost + saving = converting every trade alone
+        assert c.cost_usd + c.saved_usd == pytest.approx(0.005 * (c.bought_usd + c.sold_usd))

@@ -32,6 +32,7 @@ def test_check_in_euros_with_exposure(cli: Runner) -> None:
     assert set(regions) == {"us", "developed"} and abs(sum(regions.values()) - 1) < 1e-12
     code, out, err = cli("check", str(EXAMPLE))
     assert "Currency exposure" in out and "10,000 EUR" in out
+    assert "38,396 EUR" in out  # us_stocks: 150 × $300 = $45,000 ÷ 1.172
     assert "base currency is a view: tax is computed in US dollars" in out
     code, out, err = cli("check", str(EXAMPLE), "--base", "USD")
     assert "base currency is a view" not in out and "Currency exposure" in out

@@ -165,12 +165,16 @@ def check_cmd(
     if json_out:
         console.print_json(result.to_dict())
     else:
+        base = result.base_currency
+        in_base = ([] if base == "USD" else [f"Value {base}"])
         console.table(
             f"{result.household} — drift as of {result.as_of}",
-            ["Class", "Tier", "Target", "Now", "Drift", "Band", "Status"],
+            ["Class", "Tier", "Target", "Now", "Drift", "Band", "Status", *in_base],
             [[c.asset_class, str(getattr(c.tier, "value", c.tier)), console.pct(c.target),
               console.pct(c.weight), console.pct(c.drift), f"±{console.pct(c.half_width)}",
-              "[red]outside[/]" if c.breached else "ok"] for c in result.classes],
+              "[red]outside[/]" if c.breached else "ok",
+              *([] if base == "USD" else [f"{c.value_usd / result.usd_per_base:,.0f} {base}"])]
+             for c in result.classes],
         )
         if _foreign(result):
             t = plan_tables.currency_table(result)

@@ -150,3 +150,31 @@ def test_netted_cost_is_shared_exactly_and_never_exceeds_per_trade(raw):
     assert total <= gross + 1e-9
     for c in convs:  # cost + saving = converting every trade alone
         assert c.cost_usd + c.saved_usd == pytest.approx(0.005 * (c.bought_usd + c.sold_usd))
+
+
+_ROUNDING_CASES = [  # € prices and cash where rounding to whole shares once overspent
+    ([293.16, 80.89, 287.75, 277.71, 226.99, 103.83, 390.73, 323.17, 216.31], 15_722.16),
+    ([72.68, 72.48, 291.98, 157.21, 305.52, 111.39, 292.9, 293.02, 136.09, 60.43], 25_629.45),
+]
+
+
+@pytest.mark.parametrize("prices, cash", _ROUNDING_CASES)
+def test_whole_share_rounding_leaves_cash_for_the_fx_cost(prices, cash):
+    """Nine or ten €-funds bought with all the cash, share counts solved continuous and
+    rounded to the nearest share (more than MAX_EXACT_INTEGERS of them): the cash check
+    after rounding counts the netted FX cost, so the account never ends below zero
+    (without it these two ended $101 and $167 short)."""
+    n = len(prices)
+    secs = [{"symbol": f"E{k}", "currency": "EUR", "price": p, "asset_class": f"c{k}"}
+            for k, p in enumerate(prices)]
+    weights = {f"c{k}": round(1 / n, 12) for k in range(n - 1)}
+    weights[f"c{n - 1}"] = 1 - sum(weights.values())
+    h = make(accounts=[{"id": "ira", "type": "traditional", "cash_usd": cash,
+                        "fx_cost_bps": 100}],
+             securities=secs, lots=[], classes=weights, household=EUR)
+    p = plan(h, PlanSettings(compare_naive=False))
+    (conv,) = p.conversions
+    spent = sum(t.value_usd for t in p.trades)
+    assert conv.cost_usd == pytest.approx(0.01 * spent)
+    assert p.accounts[0].cash_after_usd == pytest.approx(cash - spent - conv.cost_usd)
+    assert p.accounts[0].cash_after_usd >= -1e-9

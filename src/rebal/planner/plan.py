@@ -310,6 +310,8 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
     for o in buys:
         s = sec[o.symbol]
         spend[o.account] += o.shares * s.price_usd * (1 + s.cost_bps / 1e4)
+    for conv in conversions(h, orders + buys):  # the netted FX cost is paid from cash too
+        spend[conv.account] += conv.cost_usd
     for a_id, total in spend.items():
         a = acct[a_id]
         room = a.cash_usd + a.pending_flow_usd - a.min_cash_usd + cash_delta[a_id]
@@ -322,7 +324,9 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
             if short <= 1e-9:
                 break
             s = sec[o.symbol]
-            unit = s.price_usd * (1 + s.cost_bps / 1e4)
+            # a cut frees at least this much a share (its FX may move either way)
+            unit = s.price_usd * (1 + s.cost_bps / 1e4
+                                  - (h.fx_cost_rate(a_id) if s.currency != "USD" else 0.0))
             step = 1.0 if a.whole_shares else _EPS_SHARES
             cut = min(o.shares, _ceil(short / unit, step))
             if o.shares - cut < min_buy[(o.account, o.symbol)] - 1e-9:

@@ -178,3 +178,26 @@ def test_whole_share_rounding_leaves_cash_for_the_fx_cost(prices, cash):
     assert conv.cost_usd == pytest.approx(0.01 * spent)
     assert p.accounts[0].cash_after_usd == pytest.approx(cash - spent - conv.cost_usd)
     assert p.accounts[0].cash_after_usd >= -1e-9
+
+
+@pytest.mark.parametrize("withdraw", [2_000.0, 4_321.0, 7_777.0])
+def test_a_withdrawal_from_foreign_funds_covers_its_fx_cost(withdraw):
+    """Sales rounded up to cover a withdrawal count the FX cost of converting the euro
+    proceeds back to dollars."""
+    prices = _ROUNDING_CASES[0][0]
+    n = len(prices)
+    secs = [{"symbol": f"E{k}", "currency": "EUR", "price": p, "asset_class": f"c{k}"}
+            for k, p in enumerate(prices)]
+    weights = {f"c{k}": round(1 / n, 12) for k in range(n - 1)}
+    weights[f"c{n - 1}"] = 1 - sum(weights.values())
+    h = make(accounts=[{"id": "ira", "type": "traditional", "pending_flow_usd": -withdraw,
+                        "fx_cost_bps": 100}],
+             securities=secs, classes=weights, household=EUR,
+             lots=[{"account": "ira", "symbol": f"E{k}", "quantity": 2_000 / p}
+                   for k, p in enumerate(prices)])
+    p = plan(h, PlanSettings(compare_naive=False))
+    (conv,) = p.conversions
+    sold = sum(t.value_usd for t in p.trades if t.side is Side.SELL)
+    bought = sum(t.value_usd for t in p.trades if t.side is Side.BUY)
+    assert conv.cost_usd == pytest.approx(0.01 * abs(bought - sold))
+    assert p.accounts[0].cash_after_usd >= -1e-9

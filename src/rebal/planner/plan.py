@@ -344,10 +344,13 @@ def _cover_cash_needs(h: Household, problem: Problem,
     up instead (largest fraction first, within the holding) until the account is covered.
     Updates ``sale`` (position index -> (raw, shares)) in place."""
     pos = problem.positions
+    ccy = {s.symbol: s.currency for s in h.securities}
     for a in h.accounts:
         mine = [i for i in sale if pos[i].account == a.id]
+        # sales alone: a non-USD sale converts back to dollars at the account's FX cost
+        fx = {i: h.fx_cost_rate(a.id) if ccy[pos[i].symbol] != "USD" else 0.0 for i in mine}
         room = a.cash_usd + a.pending_flow_usd - a.min_cash_usd + sum(
-            sale[i][1] * pos[i].price_usd * (1 - pos[i].cost_rate) for i in mine)
+            sale[i][1] * pos[i].price_usd * (1 - pos[i].cost_rate - fx[i]) for i in mine)
         if room >= -1e-9:
             continue
         down = sorted((i for i in mine if pos[i].whole_shares and sale[i][0] > sale[i][1]),
@@ -359,7 +362,7 @@ def _cover_cash_needs(h: Household, problem: Problem,
             up = min(float(math.ceil(raw - 1e-9)), float(math.floor(pos[i].held + 1e-9)))
             if up > shares:
                 sale[i] = (raw, up)
-                room += (up - shares) * pos[i].price_usd * (1 - pos[i].cost_rate)
+                room += (up - shares) * pos[i].price_usd * (1 - pos[i].cost_rate - fx[i])
 
 
 def _assign_lots(lot_ids: tuple[str, ...], lot_x: dict, shares: float, whole: bool,

@@ -3,11 +3,14 @@ and the foreign tax credit in asset location — against hand-worked numbers."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from planner_helpers import make
+from planner_helpers import EXAMPLES, make
 
+from rebal.household import load_household
 from rebal.planner import PlanSettings, plan
 from rebal.planner.currency import conversions, fx_cost_shares
 from rebal.planner.outcome import Order
@@ -201,3 +204,34 @@ def test_a_withdrawal_from_foreign_funds_covers_its_fx_cost(withdraw):
     bought = sum(t.value_usd for t in p.trades if t.side is Side.BUY)
     assert conv.cost_usd == pytest.approx(0.01 * abs(bought - sold))
     assert p.accounts[0].cash_after_usd >= -1e-9
+
+
+_FIGURE = re.compile(r"\$([\d,]+) × ([\d.]+)% yield × ([\d.]+)% foreign tax \(([^)]+)\) = "
+                     r"\$([\d,.]+) a year")
+
+
+def test_every_foreign_tax_reason_matches_its_numbers():
+    """Each foreign-tax sentence: the value is the trade's, yield and share the security's,
+    the figure their product; 'creditable' only in a taxable account, 'lost' only outside."""
+    h = load_household(EXAMPLES / "international.yaml")
+    plans = [plan(h, PlanSettings(compare_naive=False)),
+             plan(_location_household(), PlanSettings(compare_naive=False))]
+    seen = 0
+    for p, hh in zip(plans, (h, _location_household()), strict=True):
+        for t in p.trades:
+            m = _FIGURE.search(t.reason)
+            ft = hh.security(t.symbol).foreign_tax
+            assert (m is None) == (ft is None or (t.side is Side.SELL
+                                                  and t.account_type.value == "taxable"))
+            if m is None:
+                continue
+            seen += 1
+            value, y, share, basis, tax = m.groups()
+            assert value == f"{t.value_usd:,.0f}" and basis == ft.basis
+            assert float(y) == pytest.approx(100 * ft.yield_frac)
+            assert float(share) == pytest.approx(100 * ft.share)
+            assert tax == f"{t.value_usd * ft.yield_frac * ft.share:,.2f}"
+            taxable = t.account_type.value == "taxable"
+            assert ("is creditable against US tax" in t.reason) == taxable
+            assert ("lost in this" in t.reason or "from being lost" in t.reason) != taxable
+    assert seen >= 2

@@ -108,6 +108,12 @@ def test_user_fx_file(tiny, write, tmp_path: Path):
      "securities[0].currency_mix", "sum to 1"),
     (lambda t: t["household"].update(base_currency="XYZ"),
      "household.base_currency", "no FX rates for 'XYZ'"),
+    (lambda t: t["household"].update(fx_rates_usd={"USD": 1.1}),
+     "household.fx_rates_usd.USD", "1 USD per USD by definition"),
+    (lambda t: t["securities"][0].update(foreign_tax="emerging"),
+     "securities[0].foreign_tax", "unknown foreign_tax preset 'emerging'"),
+    (lambda t: t["securities"][4].update(price=None),
+     "securities[4].price", "has no price (in EUR)"),
 ])
 def test_errors_name_file_and_key(tiny, write, change, where, text):
     tiny = _with_sap(tiny)

@@ -446,10 +446,15 @@ class _FxRates:
         self._fx_file = fx_file
         self._given: dict[str, float] = {}
         for code, value in data.household.fx_rates_usd.items():
+            here = Origin(file, "household.fx_rates_usd")
             try:
-                self._given[check_code(code)] = float(value)
+                key = check_code(code)
             except ConfigError as exc:
-                raise Origin(file, "household.fx_rates_usd").error(str(exc), code) from None
+                raise here.error(str(exc), code) from None
+            if key == "USD" and value != 1.0:
+                raise here.error(f"the US dollar is 1 USD per USD by definition, got {value:g}",
+                                 code)
+            self._given[key] = float(value)
         self._table: FxTable | None = None
         self._used: dict[str, float] = {}
         self._from_table = False

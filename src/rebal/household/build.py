@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rebal.data.currencies import check_code
@@ -433,6 +434,15 @@ def build_household(
     )
 
 
+@lru_cache(maxsize=1)
+def _shipped_fx() -> FxTable:
+    """The shipped ECB table, read (and its sha256 checked) once per process: a batch of
+    households (``plan --all``, the monitor) shares it."""
+    from rebal.datasets import load_fx
+
+    return load_fx()
+
+
 class _FxRates:
     """The rates a household uses on its ``as_of`` (USD per unit): the file's
     ``fx_rates_usd`` first, else the FX table (``fx_file`` or the shipped ECB table,
@@ -472,9 +482,7 @@ class _FxRates:
                     raise where.error(f"cannot read the FX table {self._fx_file}: "
                                       f"{exc.strerror or exc}") from None
             else:
-                from rebal.datasets import load_fx
-
-                self._table = load_fx()
+                self._table = _shipped_fx()
         return self._table
 
     def rate(self, ccy: str, origin: Origin, key: str) -> float:

@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _seed import seed_households  # noqa: E402
 EXAMPLE = ROOT / "examples" / "households" / "diy_small.yaml"
 H = "DIY investor (single)"
 
@@ -74,23 +76,6 @@ def bench_load(db: str) -> tuple[float, float]:
     return warm, time.perf_counter() - t0
 
 
-def make_many(db: str, n: int) -> None:
-    """n households (one account each) and three drift checks each, in bulk."""
-    from rebal.store import Store
-    from rebal.store import schema as t
-
-    now = dt.datetime(2025, 7, 1)
-    store = Store.open(db)
-    with store, store.write() as conn:
-        conn.execute(t.households.insert(), [
-            dict(id=i + 1, name=f"household {i:05d}", as_of=dt.date(2025, 6, 30), settings={},
-                 created_at=now, updated_at=now) for i in range(n)])
-        conn.execute(t.drift_checks.insert(), [
-            dict(household_id=i + 1, at=now + dt.timedelta(days=k), as_of=dt.date(2025, 6, 30),
-                 action_needed=(i + k) % 3 == 0, max_abs_drift=0.01 * k, summary={})
-            for k in range(3) for i in range(n)])
-
-
 def bench_list(db: str) -> tuple[float, float]:
     from rebal.services.store import list_households as service_list
     from rebal.store import Store
@@ -126,7 +111,7 @@ def main() -> None:
         add_household(str(EXAMPLE), load_db)
         import_file("lots", "generic", str(lots2k), household=H, account="ira", db=load_db)
         list_db = f"sqlite:///{tmp / 'list.db'}"
-        make_many(list_db, 10_000)
+        seed_households(list_db, 10_000)
         bench_load(load_db)  # warm the imports
         bench_list(list_db)
         res: dict[str, list[float]] = {k: [] for k in

@@ -15,7 +15,6 @@ machine is shared: compare medians, and only with the load beside them).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import statistics
 import sys
@@ -26,36 +25,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _seed import seed_households  # noqa: E402
 EXAMPLE = ROOT / "examples" / "households" / "diy_small.yaml"
 H = "DIY investor (single)"
-
-
-def make_many(db: str, n: int) -> None:
-    """n households, three drift checks each, alerts on every 7th, plans on every 5th."""
-    from rebal.store import Store
-    from rebal.store import schema as t
-
-    now = dt.datetime(2025, 7, 1)
-    store = Store.open(db)
-    with store, store.write() as conn:
-        conn.execute(t.households.insert(), [
-            dict(id=i + 1, name=f"household {i:05d}", as_of=dt.date(2025, 6, 30), settings={},
-                 created_at=now, updated_at=now) for i in range(n)])
-        conn.execute(t.drift_checks.insert(), [
-            dict(household_id=i + 1, at=now + dt.timedelta(days=k), as_of=dt.date(2025, 6, 30),
-                 action_needed=(i + k) % 3 == 0, max_abs_drift=0.01 * k,
-                 summary={"value_usd": 1000.0 * (i % 997) + k})
-            for k in range(3) for i in range(n)])
-        conn.execute(t.alerts.insert(), [
-            dict(household_id=i + 1, created_at=now, kind="drift", severity="action",
-                 message="bonds is outside its band", key="drift:bonds", last_seen_at=now)
-            for i in range(0, n, 7)])
-        conn.execute(t.plans.insert(), [
-            dict(household_id=i + 1, created_at=now, created_by="bench", inputs_hash="0" * 64,
-                 as_of=dt.date(2025, 6, 30), status="proposed", n_trades=0, tax_usd=0.0,
-                 naive_tax_usd=None, summary={}, payload="{}", updated_at=now,
-                 updated_by="bench")
-            for i in range(0, n, 5)])
 
 
 def main() -> None:
@@ -71,7 +44,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as d:
         db = f"sqlite:///{Path(d) / 'web.db'}"
-        make_many(db, 10_000)
+        seed_households(db, 10_000, with_values=True, alerts_every=7, plans_every=5)
         add_household(str(EXAMPLE), db)
         c = TestClient(create_app(db))
         requests = {

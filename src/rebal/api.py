@@ -99,6 +99,15 @@ def backtest_policy(
     min_trade_usd: float = 0.0,
     contribution_usd: float = 0.0,
     flow_frequency: str | None = None,
+    base: str = "USD",
+    currencies: Mapping[str, str] | None = None,
+    fx: str | None = None,
+    fx_cost_bps: float = 0.0,
+    hedge: float | Mapping[str, float] | None = None,
+    hedge_band: float = 0.05,
+    hedge_dynamic: bool = False,
+    exposures: Mapping[str, Mapping[str, float]] | None = None,
+    rates: str | None = None,
 ) -> BacktestRun:
     """Backtest ``policy`` on ``prices`` beside buy-and-hold (``rebal backtest``).
 
@@ -119,6 +128,10 @@ def backtest_policy(
         trade); dollars per trade; smallest rebalance trade (dollars).
     contribution_usd, flow_frequency
         Cash flow per period (dollars, + in / − out) and its period.
+    base, currencies, fx, fx_cost_bps, hedge, hedge_band, hedge_dynamic, exposures, rates
+        Columns in other currencies (column → ISO code) converted to ``base`` at the FX
+        file's (default: the shipped ECB) daily rates, the conversion cost (bps), and the
+        hedge overlay (``.hedge``; ``docs/currency.md``).
 
     Returns
     -------
@@ -130,25 +143,29 @@ def backtest_policy(
         BacktestRequest,
         MarketData,
         backtest,
-        backtest_market,
+        backtest_currency_market,
         pick_target,
     )
 
+    money = dict(base=base, currencies=currencies, fx=fx, fx_cost_bps=fx_cost_bps, hedge=hedge,
+                 hedge_band=hedge_band, hedge_dynamic=hedge_dynamic, exposures=exposures,
+                 rates=rates)
     if not isinstance(prices, MarketData):
         if isinstance(policy, str):  # all plain data: the CLI's own request
             return backtest(BacktestRequest(
                 prices=os.fspath(prices), target=target, policy=policy, start=start, end=end,
                 initial_usd=initial_usd, cost_bps=cost_bps, fixed_usd=fixed_usd,
                 min_trade_usd=min_trade_usd, contribution_usd=contribution_usd,
-                flow_frequency=flow_frequency,
+                flow_frequency=flow_frequency, **money,  # type: ignore[arg-type]
             ))
         prices = load_prices(prices)
     market = prices.between(start, end) if (start or end) else prices
-    return backtest_market(
+    return backtest_currency_market(
         market, pick_target(market, target, option="target"), policy,
         initial_usd=initial_usd, cost_bps=cost_bps, fixed_usd=fixed_usd,
         min_trade_usd=min_trade_usd,
         contribution_usd=contribution_usd, flow_frequency=flow_frequency or "monthly",
+        **money,  # type: ignore[arg-type]
     )
 
 

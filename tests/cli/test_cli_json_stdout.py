@@ -26,6 +26,7 @@ COMMANDS = {
     "check": ["check", "examples/households/diy_small.yaml", "--json"],
     "tax-estimate": ["tax", "estimate", "--year", "2025", "--status", "single",
                      "--income", "60000", "--lt", "30000", "--json"],
+    "alts-project": ["alts", "project", "examples/alternatives/funds.yaml", "--json"],
     "tax-audit": ["tax", "audit", "examples/tax/trades.csv", "--household",
                   "examples/tax/household.yaml", "--json"],
 }

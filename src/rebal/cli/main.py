@@ -13,6 +13,7 @@ import typer
 
 from rebal.cli.exits import exit_codes_epilog
 from rebal.cli import (
+    alts_cmd,
     backtest_cmd,
     batch_cmd,
     compare_cmd,
@@ -63,6 +64,7 @@ simulate_cmd.register(app)
 store_cmd.register(app)
 batch_cmd.register(app)
 serve_cmd.register(app)
+alts_cmd.register(app)
 
 for _info in app.registered_commands:
     _name = _info.name or getattr(_info.callback, "__name__", "")

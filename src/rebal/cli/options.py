@@ -48,6 +48,55 @@ def parse_target(text: str, *, option: str = "--target") -> dict[str, float]:
     return weights
 
 
+def parse_currencies(items: list[str] | None, *, option: str = "--currency") -> dict[str, str]:
+    """``["DAX=EUR", "NKY=JPY,FTSE=GBP"]`` → ``{"DAX": "EUR", "NKY": "JPY", "FTSE": "GBP"}``
+    (codes are checked against the FX table later)."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        for part in (p.strip() for p in item.split(",")):
+            if not part:
+                continue
+            name, sep, code = (x.strip() for x in part.partition("="))
+            if not sep or not name or not code:
+                raise ConfigError(f"{option}: expected COLUMN=CURRENCY, got {part!r} "
+                                  "(e.g. DAX=EUR)")
+            if name in out:
+                raise ConfigError(f"{option}: {name} appears twice")
+            out[name] = code.upper()
+    return out
+
+
+def parse_exposures(items: list[str] | None,
+                    *, option: str = "--exposure") -> dict[str, dict[str, float]]:
+    """``["EFA=EUR:0.45,JPY:0.30,GBP:0.25"]`` → ``{"EFA": {"EUR": 0.45, …}}`` (one
+    column's look-through currency mix per item; weights as fractions or ``45%``)."""
+    out: dict[str, dict[str, float]] = {}
+    for item in items or []:
+        name, sep, rest = (x.strip() for x in item.partition("="))
+        if not sep or not name or not rest:
+            raise ConfigError(f"{option}: expected COLUMN=CCY:WEIGHT,..., got {item!r} "
+                              "(e.g. EFA=EUR:0.45,JPY:0.30,GBP:0.25)")
+        if name in out:
+            raise ConfigError(f"{option}: {name} appears twice")
+        out[name] = {k.upper(): v for k, v in
+                     parse_target(rest.replace(":", "="), option=f"{option} {name}").items()}
+    return out
+
+
+def parse_hedge(text: str | None, *, option: str = "--hedge") -> float | dict[str, float] | None:
+    """``"0.5"`` → 0.5 (every foreign currency); ``"EUR=1,JPY=0.5"`` → per currency (the
+    range [0, 1] is checked by the hedge itself)."""
+    if text is None:
+        return None
+    if "=" in text:
+        return {k.upper(): v for k, v in parse_target(text, option=option).items()}
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigError(f"{option}: expected a hedge ratio (e.g. 0.5) or CCY=RATIO,... "
+                          f"(e.g. EUR=1,JPY=0.5), got {text!r}") from None
+
+
 def parse_overrides(items: list[str] | None) -> dict[str, str]:
     """``--set`` items: ``["data.prices=x.csv"]`` → ``{"data.prices": "x.csv"}``."""
     out: dict[str, str] = {}

@@ -60,6 +60,7 @@ __all__ = [
     "VolSource",
     "long_run_mean",
     "realized_vol",
+    "vol_scaled",
 ]
 
 
@@ -140,6 +141,24 @@ def long_run_mean(x: FloatArray, kind: LongRun, rows: int) -> FloatArray:
     win = sliding_window_view(x, rows)  # window k ends at row k + rows - 1
     out[rows - 1 :] = win.mean(axis=1)  # NaN whenever the window holds a NaN
     return out
+
+
+def vol_scaled(base: float, ratio: FloatArray, floor: float, cap: float) -> FloatArray:
+    """``clip(base × ratio_t, floor, cap)``, and ``base`` where the ratio is NaN (the
+    warm-up): the one scaling rule of the volatility-scaled band and of the dynamic hedge
+    ratio (:mod:`rebal.currency.hedge`).
+
+    Parameters
+    ----------
+    base
+        The value when volatility is at its long-run average (same unit as the result).
+    ratio
+        ``(n_days,)`` level / long-run level (:attr:`VolSeries.ratio`).
+    floor, cap
+        Bounds of the result.
+    """
+    r = np.asarray(ratio, dtype=np.float64)
+    return np.where(np.isnan(r), base, np.clip(base * r, floor, cap))
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,9 +342,7 @@ class VolScaledBand:
     def band_series(self, ctx: Context, target: FloatArray) -> tuple[FloatArray, FloatArray]:
         """``(band, level)``, each ``(n_days,)`` on the backtest rows of ``ctx``."""
         vs = self.vol.series(ctx.market, target)
-        band = np.where(
-            np.isnan(vs.ratio), self.base, np.clip(self.base * vs.ratio, self.floor, self.cap)
-        )
+        band = vol_scaled(self.base, vs.ratio, self.floor, self.cap)
         return ctx.tail(band), ctx.tail(vs.level)
 
     def compile(self, ctx: Context, target: FloatArray, *, name: str) -> CompiledPolicy:

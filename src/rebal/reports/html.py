@@ -256,6 +256,7 @@ def compare_report_html(
     tax_metrics: Sequence[Any] | None = None,
     summary_table: StringTable | None = None,
     harvesting: bool | None = None,
+    hedge_table: StringTable | None = None,
 ) -> str:
     """The comparison report of several policies on the same data, as one HTML string.
 
@@ -303,6 +304,9 @@ def compare_report_html(
         shown first in the "After tax" section.
     harvesting
         Whether loss harvesting was on (to say why no loss was harvested).
+    hedge_table
+        A study's hedge figures (:func:`rebal.reports.tables.hedge_table`): adds a
+        "Currency hedge" section with its notes (the carry line).
     """
     results = list(results)
     if not results:
@@ -360,6 +364,10 @@ def compare_report_html(
         sections.append(("aftertax", "After tax", _after_tax_section(
             list(tax_results or ()), list(tax_metrics or ()), summary_table, harvesting,
             max_rows)))
+    if hedge_table is not None:
+        sections.append(("hedge", "Currency hedge", table_html(hedge_table, css_id="hedge-table")
+                         + "".join(f'<p class="caption">{esc(n)}</p>'
+                                   for n in hedge_table.notes)))
     sections += [
         ("growth", "Growth" + pre,
          figure_html(charts.growth_figure(results, max_rows=max_rows), "fig-growth")
@@ -508,6 +516,11 @@ def compare_report_from_study(study_result: Any, path: str | Path, **options: An
                   tax_metrics=[o.tax_metrics for o in outcomes],
                   summary_table=study_table(study_result),
                   harvesting=study.tax.harvest is not None)
+    if study.hedge is not None and all(o.hedge is not None for o in outcomes):
+        from rebal.reports.tables import hedge_table
+
+        kw["hedge_table"] = hedge_table(outcomes, study_result.hedge_notes,
+                                        study.hedge.spec.label)
     kw |= {
         "metrics": [o.metrics for o in outcomes],
         "baseline": study_result.baseline.name,

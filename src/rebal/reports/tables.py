@@ -166,6 +166,20 @@ TAX_COLUMNS: tuple[Column, ...] = (
 )
 """After-tax columns (:class:`rebal.backtest.taxable.results.TaxMetrics` fields) of study tables."""
 
+HEDGE_COLUMNS: tuple[Column, ...] = (
+    Column("hedged_cagr", "Hedged return", Kind.PCT, 2,
+           "annual return of portfolio + hedge account + open forwards"),
+    Column("hedged_volatility", "Hedged vol", Kind.PCT, 2, "its annualised volatility"),
+    Column("hedged_max_drawdown", "Hedged max DD", Kind.PCT, 2, "its deepest fall"),
+    Column("hedged_final_value_usd", "Hedged value", Kind.USD, 0, "at the last close"),
+    Column("hedge_costs_usd", "Hedge costs", Kind.USD, 0,
+           "FX cost of settlements and forwards traded"),
+    Column("hedge_turnover", "Hedge turnover", Kind.NUM, 3,
+           "notional traded a year / average value (rolls excluded)"),
+    Column("n_hedge_resizes", "Hedge resizes", Kind.INT, 0, "forwards resized (band)"),
+)
+"""Hedge columns of study tables with ``hedge:`` (``docs/currency.md``)."""
+
 
 @dataclass(frozen=True, slots=True)
 class StringTable:
@@ -297,7 +311,7 @@ def column_for(field: str, header: str | None = None) -> Column:
     """The table column of a :class:`~rebal.metrics.Metrics` or
     :class:`~rebal.backtest.taxable.results.TaxMetrics` field (known formatting, or percent for
     fractions, integers for counts, numbers otherwise)."""
-    for col in (*COMPARE_COLUMNS, *DETAIL_COLUMNS, *TAX_COLUMNS):
+    for col in (*COMPARE_COLUMNS, *DETAIL_COLUMNS, *TAX_COLUMNS, *HEDGE_COLUMNS):
         if col.field == field:
             return col if header is None else Column(col.field, header, col.kind, col.digits,
                                                      col.note)
@@ -310,6 +324,22 @@ def column_for(field: str, header: str | None = None) -> Column:
     else:
         kind = Kind.PCT
     return Column(field, header or field, kind, 0 if kind is Kind.INT else 2)
+
+
+def hedge_table(outcomes: Sequence[Any], notes: Sequence[str], label: str) -> StringTable:
+    """Every :data:`HEDGE_COLUMNS` figure of a study's policies with ``hedge:`` (one row
+    each, from :meth:`rebal.currency.HedgeResult.summary`), its notes (the carry line)."""
+    from rebal.studies.columns import HEDGE_COLUMNS as KEYS
+
+    rows = []
+    for o in outcomes:
+        summary = o.hedge.summary(o.result.flows_usd)
+        rows.append((str(o.name), *(format_value(summary[KEYS[c.field]], c.kind, c.digits)
+                                    for c in HEDGE_COLUMNS)))
+    return StringTable(
+        header=("Strategy", *(c.header for c in HEDGE_COLUMNS)), rows=tuple(rows),
+        notes=(f"Hedged = portfolio + hedge account + open forwards ({label}).", *notes,
+               *(f"{c.header}: {c.note}." for c in HEDGE_COLUMNS)))
 
 
 TAX_EFFICIENCY_FIELDS = ("tax_efficiency", "tax_efficiency_liquidated")
@@ -351,6 +381,9 @@ def study_table(result: Any) -> StringTable:
             "After tax (AT): bills paid from the portfolio; liq. = everything sold at the "
             f"last close and the gains taxed; AT alpha is versus {result.baseline.name} "
             "after tax.")
+    if any(getattr(c, "is_hedge", False) for c in columns):
+        notes.append("Hedged = portfolio + hedge account + open forwards "
+                     f"({result.study.hedge.spec.label}); " + "; ".join(result.hedge_notes))
     return StringTable(header=tuple(header), rows=tuple(rows), notes=tuple(notes))
 
 

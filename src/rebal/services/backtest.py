@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rebal.data.market import MarketData
@@ -13,11 +14,12 @@ from rebal.policy.policy import Policy
 
 if TYPE_CHECKING:
     from rebal.backtest.results import BacktestResult
+    from rebal.currency import HedgeResult
     from rebal.metrics import Metrics
 
 __all__ = ["DEFAULT_TARGET", "BacktestRequest", "BacktestRun", "MarketData", "Policy", "backtest",
-           "backtest_market", "blank_annualised", "load_prices", "pick_target", "short_span",
-           "window_notes"]
+           "backtest_currency_market", "backtest_market", "blank_annualised", "load_prices",
+           "pick_target", "short_span", "window_notes"]
 
 DEFAULT_TARGET: Mapping[str, float] = {"US_MKT": 0.6, "UST_INT": 0.4}
 """The target used with the shipped data when none is given."""
@@ -48,6 +50,16 @@ class BacktestRequest:
         For a prices file: ``"prices"`` or ``"returns"`` (what its value cells hold),
         the CSV separator (default ``,``) and the date column's name (default: the first
         named like a date).
+    base, currencies, fx, fx_cost_bps
+        The base currency (ISO code); column → currency of the columns not in it
+        (converted at the daily rates before the backtest); the FX file (``None``: the
+        shipped ECB table); the FX conversion cost (bps) added to every trade of a
+        foreign column and charged by the hedge.
+    hedge, hedge_band, hedge_dynamic, exposures, rates
+        The hedge overlay (``docs/currency.md``): target hedge ratio in [0, 1] of every
+        foreign currency (``None``: no hedge), its band, whether the ratio is scaled by
+        FX volatility; column → look-through currency mix (weights) for funds; a file of
+        short rates (annual percent per currency) for the carry (``None``: not modelled).
     """
 
     prices: str = "default"
@@ -64,6 +76,15 @@ class BacktestRequest:
     kind: str = "prices"
     sep: str | None = None
     date_column: str | None = None
+    base: str = "USD"
+    currencies: Mapping[str, str] | None = None
+    fx: str | None = None
+    fx_cost_bps: float = 0.0
+    hedge: float | Mapping[str, float] | None = None
+    hedge_band: float = 0.05
+    hedge_dynamic: bool = False
+    exposures: Mapping[str, Mapping[str, float]] | None = None
+    rates: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -86,6 +107,8 @@ class BacktestRun:
         Whether the prices came from a user's file (its loading notes are worth showing).
     notes
         What the run did to the request (a ``--start`` before the data clipped …).
+    hedge
+        The hedge overlay over the policy's holdings (``None``: no ``--hedge``).
     """
 
     result: BacktestResult
@@ -96,6 +119,7 @@ class BacktestRun:
     cost_bps: float = 0.0
     from_file: bool = False
     notes: tuple[str, ...] = ()
+    hedge: HedgeResult | None = None
 
     @property
     def market(self) -> MarketData:
@@ -111,6 +135,8 @@ class BacktestRun:
             "buy_and_hold": self.baseline_metrics.to_dict(),
             "data": {"source": self.market.source,
                      "notes": [*self.market.notes, *self.notes]},
+            **({} if self.hedge is None
+               else {"hedge": self.hedge.summary(self.result.flows_usd)}),
         }
 
 
@@ -149,6 +175,71 @@ def backtest_market(
         baseline_metrics=baseline.metrics(), target=weights,
         cost_bps=cost_bps if isinstance(cost_bps, float | int) else 0.0, from_file=from_file,
     )
+
+
+def backtest_currency_market(
+    market: MarketData,
+    target: Mapping[str, float],
+    policy: Policy | str,
+    *,
+    cost_bps: float = 0.0,
+    base: str = "USD",
+    currencies: Mapping[str, str] | None = None,
+    fx: str | None = None,
+    fx_cost_bps: float = 0.0,
+    hedge: float | Mapping[str, float] | None = None,
+    hedge_band: float = 0.05,
+    hedge_dynamic: bool = False,
+    exposures: Mapping[str, Mapping[str, float]] | None = None,
+    rates: str | None = None,
+    **options: Any,
+) -> BacktestRun:
+    """:func:`backtest_market` with columns in other currencies converted to ``base`` and
+    the hedge overlay (the currency fields of :class:`BacktestRequest`; ``options`` are
+    :func:`backtest_market`'s). Without currencies or a hedge it is
+    :func:`backtest_market` itself."""
+    chosen = dict(currencies or {})
+    costs: float | dict[str, float] = cost_bps
+    table = None
+    if chosen or hedge is not None:
+        from rebal.currency import conversion_cost_bps
+        from rebal.services.currency import fx_table, in_base
+
+        table = fx_table(fx)
+        market = in_base(market, chosen, base, table)
+        if chosen and fx_cost_bps:
+            costs = conversion_cost_bps(market.assets, cost_bps, chosen, base=base,
+                                        fx_cost_bps=fx_cost_bps)
+    elif fx is not None or fx_cost_bps:
+        raise ConfigError("--fx and --fx-cost-bps need --currency or --hedge (no column "
+                          "is in another currency)")
+    run = backtest_market(market, target, policy, cost_bps=costs, **options)
+    if hedge is None:
+        if exposures or rates is not None:
+            flag = "--exposure" if exposures else "--rates"
+            raise ConfigError(f"{flag}: only used by the hedge (add --hedge RATIO)")
+        return run
+    from rebal.currency import run_overlay
+    from rebal.services.currency import hedge_from_options
+
+    held = run.result.assets
+    spec = hedge_from_options(
+        {a: c for a, c in chosen.items() if a in held},
+        {a: m for a, m in (exposures or {}).items() if a in held},
+        ratio=hedge, band=hedge_band, base=base, cost_bps=fx_cost_bps, dynamic=hedge_dynamic)
+    if not spec.currencies:
+        raise ConfigError("--hedge: no holding is in a foreign currency (name them "
+                          "with --currency COL=EUR or --exposure COL=EUR:0.5,JPY:0.5)")
+    assert table is not None
+    short = None
+    if rates is not None:
+        from rebal.currency.rates import short_rate_returns
+        from rebal.errors import InputError
+
+        if not Path(rates).is_file():
+            raise InputError("no such file", file=rates, field="--rates")
+        short = short_rate_returns(rates, (spec.base, *spec.currencies), run.market.dates)
+    return replace(run, hedge=run_overlay(run.result, spec, table, short_rates=short))
 
 
 def load_prices(path: str | os.PathLike[str], **options: Any) -> MarketData:
@@ -237,11 +328,15 @@ def backtest(request: BacktestRequest) -> BacktestRun:
     target = pick_target(market, request.target)
     market, notes = window_notes(market, request.start, request.end)
     try:
-        run = backtest_market(
+        run = backtest_currency_market(
             market, target, request.policy, initial_usd=request.initial_usd,
             cost_bps=request.cost_bps, fixed_usd=request.fixed_usd,
             min_trade_usd=request.min_trade_usd, contribution_usd=request.contribution_usd,
             flow_frequency=request.flow_frequency or "monthly", from_file=from_file,
+            base=request.base, currencies=request.currencies, fx=request.fx,
+            fx_cost_bps=request.fx_cost_bps, hedge=request.hedge, hedge_band=request.hedge_band,
+            hedge_dynamic=request.hedge_dynamic, exposures=request.exposures,
+            rates=request.rates,
         )
     except ConfigError as exc:
         raise ConfigError(flag_names(str(exc))) from None
@@ -290,6 +385,8 @@ CLI_FLAGS: Mapping[str, str] = {
     "CostModel.cost_bps": "--cost-bps", "CostModel.fixed_usd": "--fixed-cost",
     "CostModel.min_trade_usd": "--min-trade", "CashFlows.amount_usd": "--contribution",
     "initial_usd": "--initial", "target": "--target", "policy": "--policy",
+    "hedge.ratio": "--hedge", "hedge.band": "--hedge-band", "hedge.cost_bps": "--fx-cost-bps",
+    "hedge.exposures": "--exposure", "hedge.base": "--base", "base currency": "--base",
 }
 """The engine's parameter names and the ``rebal backtest`` flags that set them."""
 

@@ -11,7 +11,9 @@ from rebal.metrics import Metrics
 __all__ = [
     "COLUMN_ALIASES",
     "DEFAULT_COLUMNS",
+    "DEFAULT_HEDGE_COLUMNS",
     "DEFAULT_TAX_COLUMNS",
+    "HEDGE_COLUMNS",
     "TAX_COLUMN_ALIASES",
     "Column",
     "parse_columns",
@@ -58,6 +60,26 @@ DEFAULT_TAX_COLUMNS = (
 with ``harvest:``)."""
 
 
+HEDGE_COLUMNS: Mapping[str, str] = {
+    "hedged_cagr": "cagr",
+    "hedged_volatility": "annual_volatility",
+    "hedged_max_drawdown": "max_drawdown",
+    "hedged_final_value_usd": "final_value",
+    "hedge_costs_usd": "hedge_costs",
+    "hedge_turnover": "annual_turnover",
+    "n_hedge_resizes": "n_resizes",
+}
+"""Columns of a study with ``hedge:`` → the key of :meth:`rebal.currency.HedgeResult.summary`."""
+HEDGE_COLUMN_ALIASES: Mapping[str, str] = {
+    "hedged_return": "hedged_cagr", "hedged_vol": "hedged_volatility",
+    "hedged_drawdown": "hedged_max_drawdown", "hedge_costs": "hedge_costs_usd",
+    "hedge_resizes": "n_hedge_resizes", "hedged_final_value": "hedged_final_value_usd",
+}
+DEFAULT_HEDGE_COLUMNS = ("hedged_cagr", "hedged_volatility", "hedged_max_drawdown",
+                         "hedge_costs_usd")
+"""Added to the default columns when a study has ``hedge:``."""
+
+
 def tax_metric_names() -> tuple[str, ...]:
     """The :class:`~rebal.backtest.taxable.results.TaxMetrics` fields a column may name."""
     from rebal.backtest.taxable.results import TaxMetrics
@@ -75,11 +97,12 @@ class Column:
     key: str
     is_period: bool
     is_tax: bool = False
+    is_hedge: bool = False
 
 
 def parse_columns(
     names: Sequence[str] | None, periods: Sequence[str], *, tax: bool = False,
-    harvest: bool = False,
+    harvest: bool = False, hedge: bool = False,
 ) -> tuple[Column, ...]:
     """The study's columns from the file's ``columns:`` (``None``: the defaults, with the
     after-tax ones when ``tax``); :class:`ConfigError` on an unknown name."""
@@ -87,6 +110,8 @@ def parse_columns(
     chosen = list(DEFAULT_COLUMNS) if names is None else list(names)
     if names is None and tax:
         chosen += [*DEFAULT_TAX_COLUMNS, *(["harvested_loss_usd"] if harvest else [])]
+    if names is None and hedge:
+        chosen += DEFAULT_HEDGE_COLUMNS
     out = []
     for label in chosen:
         if label in periods:
@@ -104,8 +129,16 @@ def parse_columns(
                                   "section to the study")
             out.append(Column(label=label, key=key, is_period=False, is_tax=True))
             continue
+        key = HEDGE_COLUMN_ALIASES.get(key, key)
+        if key in HEDGE_COLUMNS:
+            if not hedge:
+                raise ConfigError(f"columns: {label!r} is a hedge column; add a hedge: "
+                                  "section to the study")
+            out.append(Column(label=label, key=key, is_period=False, is_hedge=True))
+            continue
         choices = ", ".join([*periods, *COLUMN_ALIASES, *METRIC_NAMES,
-                             *TAX_COLUMN_ALIASES, *tax_names])
+                             *TAX_COLUMN_ALIASES, *tax_names, *HEDGE_COLUMN_ALIASES,
+                             *HEDGE_COLUMNS])
         raise ConfigError(f"columns: unknown column {label!r}; choose from {choices}")
     return tuple(out)
 

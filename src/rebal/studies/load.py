@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from rebal.backtest import CashFlows, CostModel
+from rebal.currency import DynamicHedge, HedgeSpec
+from rebal.data.fx import FxTable
 from rebal.data.loaders import attach_aux, load_prices, load_series
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError, DataError, InputError
@@ -72,6 +74,8 @@ class Study:
         Sub-periods and table columns.
     tax
         The after-tax settings (``None``: pre-tax only).
+    hedge
+        The hedge overlay run over every policy (``None``: no ``hedge:``).
     """
 
     title: str
@@ -87,6 +91,16 @@ class Study:
     periods: tuple[Period, ...]
     columns: tuple[Column, ...]
     tax: StudyTax | None = None
+    hedge: StudyHedge | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StudyHedge:
+    """A study's ``hedge:``: the spec, the FX table it reads and the carry's rate series."""
+
+    spec: HedgeSpec
+    fx: FxTable
+    short_rates: Mapping[str, np.ndarray] | None
 
 
 def _resolve(base: Path, text: str) -> Path:
@@ -219,6 +233,75 @@ def load_data(
     return market, history
 
 
+def in_base_currency(spec: DataSpec, market: MarketData, history: MarketData | None,
+                     base: Path) -> tuple[MarketData, MarketData | None]:
+    """``market`` (and the warm-up ``history``) with ``data.currencies`` converted to
+    ``data.base_currency`` at the daily rates of ``data.fx`` (a file relative to the study;
+    default the shipped ECB table)."""
+    if not spec.currencies:
+        if spec.fx is not None:
+            raise ConfigError("data.fx: needs data.currencies (no column is in another "
+                              "currency)")
+        return market, history
+    from rebal.currency import to_base
+
+    fx = _fx_table(spec, base)
+    def convert(m: MarketData) -> MarketData:
+        return to_base(m, spec.currencies, fx, base=spec.base_currency, field="data.currencies")
+
+    return convert(market), None if history is None else convert(history)
+
+
+def _fx_table(spec: DataSpec, base: Path) -> FxTable:
+    """``data.fx`` (a file relative to the study) or the shipped ECB table."""
+    from rebal.data.fx import read_fx
+    from rebal.datasets import load_fx
+
+    if spec.fx is None or spec.fx.strip().lower() == "default":
+        return load_fx()
+    path = _resolve(base, spec.fx)
+    if not path.is_file():
+        raise InputError("no such file", file=str(path), field="data.fx")
+    return read_fx(path)
+
+
+def study_hedge(spec: StudySpec, market: MarketData, base: Path) -> StudyHedge:
+    """The ``hedge:`` section built: each held column's currency (``data.currencies``) and
+    the funds' look-through mixes (``hedge.exposures``), the FX table, the rates."""
+    h = spec.hedge
+    assert h is not None
+    unknown = [a for a in h.exposures if a not in spec.target]
+    if unknown:
+        raise ConfigError(f"hedge.exposures: {unknown[0]!r} is not in the target "
+                          f"({', '.join(spec.target)})")
+    mix: dict[str, Mapping[str, float]] = {a: {c: 1.0} for a, c in spec.data.currencies.items()
+                                           if a in spec.target}
+    mix.update(h.exposures)
+    dyn = None
+    if h.dynamic is not None:
+        d = h.dynamic
+        dyn = DynamicHedge(floor=d.floor, cap=d.cap, window_rows=d.window, long_run=d.long_run,
+                           long_run_rows=d.long_run_window)
+    hedge = HedgeSpec(exposures=mix, ratio=h.ratio, band=h.band, base=spec.data.base_currency,
+                      roll=h.roll, check=h.check, dynamic=dyn,
+                      cost_bps=spec.costs.fx_bps if h.cost_bps is None else h.cost_bps)
+    if not hedge.currencies:
+        raise ConfigError("hedge: no holding is in a foreign currency (name them in "
+                          "data.currencies or hedge.exposures)")
+    short = None
+    if h.rates is not None:
+        from rebal.currency.rates import short_rate_returns
+
+        path = _resolve(base, h.rates)
+        if not path.is_file():
+            raise InputError("no such file", file=str(path), field="hedge.rates")
+        short = short_rate_returns(path, (hedge.base, *hedge.currencies), market.dates)
+    fx = _fx_table(spec.data, base)
+    for c in hedge.currencies:  # every rate there on every row, before any backtest
+        fx.rate(c, hedge.base, market.dates, flag=f"hedge {c}")
+    return StudyHedge(spec=hedge, fx=fx, short_rates=short)
+
+
 def _file_options(spec: DataSpec) -> dict[str, str]:
     """``data.kind``/``sep``/``date_column`` when set (the loader's options)."""
     options = {"kind": spec.kind, "sep": spec.sep, "date_column": spec.date_column}
@@ -292,12 +375,22 @@ def study_from_spec(
             raise ConfigError("harvest: needs a tax: section (rates …)")
         extra = tuple(spec.harvest.substitutes.values()) if spec.harvest is not None else ()
         market, history = load_data(spec.data, spec.target, Path(base_dir), extra)
+        market, history = in_base_currency(spec.data, market, history, Path(base_dir))
         costs_bps: float | dict[str, float] = spec.costs.bps
         if spec.costs.per_asset_bps:
             unknown = [a for a in spec.costs.per_asset_bps if a not in market.assets]
             if unknown:
                 raise ConfigError(f"costs.per_asset_bps: unknown asset {unknown[0]!r}")
             costs_bps = {a: spec.costs.per_asset_bps.get(a, spec.costs.bps) for a in market.assets}
+        if spec.costs.fx_bps and spec.data.currencies:
+            from rebal.currency import conversion_cost_bps
+
+            per = (costs_bps if isinstance(costs_bps, dict)
+                   else {a: spec.costs.bps for a in market.assets})
+            fx_extra = conversion_cost_bps(market.assets, 0.0, spec.data.currencies,
+                                           base=spec.data.base_currency,
+                                           fx_cost_bps=spec.costs.fx_bps)
+            costs_bps = {a: per[a] + fx_extra[a] for a in market.assets}
         costs = CostModel(cost_bps=costs_bps, fixed_usd=spec.costs.fixed_usd,
                           min_trade_usd=spec.costs.min_trade_usd)
         study_tax = None
@@ -350,7 +443,11 @@ def study_from_spec(
                 raise DataError(f'periods["{name}"]: {exc}') from None
             periods.append(Period(name=name, start=lo, end=hi))
         columns = parse_columns(spec.columns, tuple(spec.periods), tax=spec.tax is not None,
-                           harvest=spec.harvest is not None)
+                           harvest=spec.harvest is not None, hedge=spec.hedge is not None)
+        if spec.costs.fx_bps and not spec.data.currencies and spec.hedge is None:
+            raise ConfigError("costs.fx_bps: needs data.currencies or hedge: (no column is in "
+                              "another currency and nothing is hedged)")
+        hedge = None if spec.hedge is None else study_hedge(spec, market, Path(base_dir))
     except (ConfigError, DataError) as exc:
         raise type(exc)(f"{where}{exc}") from None
     return Study(
@@ -367,6 +464,7 @@ def study_from_spec(
         periods=tuple(periods),
         columns=columns,
         tax=study_tax,
+        hedge=hedge,
     )
 
 

@@ -10,12 +10,13 @@ import numpy as np
 
 from rebal.backtest.results import BacktestResult
 from rebal.metrics import Metrics
-from rebal.studies.columns import Column
+from rebal.studies.columns import HEDGE_COLUMNS, Column
 from rebal.studies.load import Study
 from rebal.studies.taxes import StudyTax
 
 if TYPE_CHECKING:
     from rebal.backtest.taxable.results import TaxableBacktestResult, TaxMetrics
+    from rebal.currency import HedgeResult
 
 __all__ = ["PolicyOutcome", "StudyResult", "tax_summary"]
 
@@ -38,6 +39,9 @@ class PolicyOutcome:
         With a ``tax:`` section: the :class:`~rebal.backtest.taxable.results.TaxableBacktestResult`
         (its ``pre_tax`` is ``result``) and its :class:`~rebal.backtest.taxable.results.TaxMetrics`
         versus the after-tax buy-and-hold baseline; else ``None``.
+    hedge
+        With a ``hedge:`` section: the :class:`~rebal.currency.HedgeResult` over
+        ``result``'s holdings; else ``None``.
     """
 
     name: str
@@ -46,11 +50,17 @@ class PolicyOutcome:
     periods: Mapping[str, float]
     tax_result: TaxableBacktestResult | None = None
     tax_metrics: TaxMetrics | None = None
+    hedge: HedgeResult | None = None
 
     def value(self, column: Column) -> float | int | None:
         """The table cell of ``column`` (fractions as fractions)."""
         if column.is_period:
             return self.periods[column.key]
+        if column.is_hedge:
+            if self.hedge is None:
+                return None
+            return self.hedge.summary(self.result.flows_usd)[  # type: ignore[no-any-return]
+                HEDGE_COLUMNS[column.key]]
         if column.is_tax:
             return None if self.tax_metrics is None else \
                 getattr(self.tax_metrics, column.key)  # type: ignore[no-any-return]
@@ -121,6 +131,9 @@ class StudyResult:
                     "name": o.name,
                     "metrics": o.metrics.to_dict(),
                     "periods": {k: clean(v) for k, v in o.periods.items()},
+                    **({} if o.hedge is None else
+                       {"hedge": {k: clean(v) for k, v in
+                                  o.hedge.summary(o.result.flows_usd).items()}}),
                     **({} if o.tax_metrics is None else
                        {"tax_metrics": {k: clean(v) for k, v in o.tax_metrics.to_dict().items()},
                         "tax_notes": list(o.tax_result.notes) if o.tax_result else []}),
@@ -128,7 +141,20 @@ class StudyResult:
                 for o in self.outcomes
             ],
             **({} if self.study.tax is None else {"tax": tax_summary(self.study.tax)}),
+            **({} if self.study.hedge is None else
+               {"hedge": {"label": self.study.hedge.spec.label,
+                          "currencies": list(self.study.hedge.spec.currencies),
+                          "notes": list(self.hedge_notes)}}),
         }
+
+    @property
+    def hedge_notes(self) -> tuple[str, ...]:
+        """What the hedge did and did not model (the carry line), once per study."""
+        seen: dict[str, None] = {}
+        for o in self.outcomes:
+            for note in () if o.hedge is None else o.hedge.notes:
+                seen[note] = None
+        return tuple(seen)
 
 
 def tax_summary(t: StudyTax) -> dict[str, Any]:

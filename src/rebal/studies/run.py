@@ -22,6 +22,7 @@ from rebal.studies.result import PolicyOutcome, StudyResult
 
 if TYPE_CHECKING:
     from rebal.backtest.taxable.results import TaxableBacktestResult
+    from rebal.currency import HedgeResult
 
 __all__ = ["BASELINE_NAME", "PolicyJob", "PolicyRun", "Progress", "is_buy_and_hold",
            "run_policy", "run_study"]
@@ -50,11 +51,13 @@ class PolicyJob:
 
 @dataclass(frozen=True, slots=True)
 class PolicyRun:
-    """:func:`run_policy`'s answer: the pre-tax result and, with ``tax:``, the after-tax one."""
+    """:func:`run_policy`'s answer: the pre-tax result and, with ``tax:``, the after-tax one;
+    with ``hedge:``, the hedge overlay over the pre-tax holdings."""
 
     name: str
     result: BacktestResult
     tax_result: TaxableBacktestResult | None
+    hedge: HedgeResult | None = None
 
 
 def run_policy(job: PolicyJob) -> PolicyRun:
@@ -72,9 +75,15 @@ def run_policy(job: PolicyJob) -> PolicyRun:
             costs=study.costs, cash_flows=study.cash_flows,
         )
         taxed = None if study.tax is None else _run_taxable(study, policy, result)
+        hedged = None
+        if study.hedge is not None:
+            from rebal.currency import run_overlay
+
+            h = study.hedge
+            hedged = run_overlay(result, h.spec, h.fx, short_rates=h.short_rates)
     except (ConfigError, DataError) as exc:
         raise type(exc)(f'policies["{name}"]: {exc}') from None
-    return PolicyRun(name=name, result=result, tax_result=taxed)
+    return PolicyRun(name=name, result=result, tax_result=taxed, hedge=hedged)
 
 
 def _run_taxable(study: Study, policy: Policy, pre_tax: BacktestResult) -> TaxableBacktestResult:
@@ -117,6 +126,7 @@ def run_study(
     runs = (executor or SerialExecutor()).map(run_policy, jobs, progress=step)
     results = {r.name: r.result for r in runs}
     taxed = {r.name: r.tax_result for r in runs if r.tax_result is not None}
+    hedges = {r.name: r.hedge for r in runs if r.hedge is not None}
     base_name = listed_bh or jobs[0].name
     base_result = results[base_name]
 
@@ -131,6 +141,7 @@ def run_study(
             name=name, result=res, metrics=res.metrics(benchmark), periods=periods,
             tax_result=tres,
             tax_metrics=None if tres is None else tres.metrics(taxed[base_name]),
+            hedge=hedges.get(name),
         )
 
     outcomes = tuple(outcome(n, base_result) for n, _ in study.policies)

@@ -64,12 +64,17 @@ class DataSpec(_Model):
     kind: Literal["prices", "returns"] = "prices"
     sep: str | None = None
     date_column: str | None = None
+    base_currency: str = "USD"
+    currencies: dict[str, str] = {}
+    fx: str | None = None
 
 
 class CostsSpec(_Model):
-    """``costs:`` (basis points, dollars)."""
+    """``costs:`` (basis points, dollars; ``fx_bps``: the FX conversion added to every trade
+    of a column in another currency than ``data.base_currency``)."""
 
     bps: Annotated[float, Field(ge=0, le=1000)] = 0.0
+    fx_bps: Annotated[float, Field(ge=0, le=1000)] = 0.0
     per_asset_bps: dict[str, Annotated[float, Field(ge=0, le=1000)]] = {}
     fixed_usd: Annotated[float, Field(ge=0)] = 0.0
     min_trade_usd: Annotated[float, Field(ge=0)] = 0.0
@@ -135,6 +140,30 @@ class HarvestSpec(_Model):
     swap_back: bool = True
 
 
+class DynamicHedgeSpec(_Model):
+    """``hedge.dynamic:``: the ratio scaled by FX volatility (``docs/currency.md``)."""
+
+    floor: float = 0.0
+    cap: float = 1.0
+    window: int = 21
+    long_run: Literal["expanding", "trailing"] = "expanding"
+    long_run_window: int = 252
+
+
+class HedgeStudySpec(_Model):
+    """``hedge:``: forwards over every policy's foreign exposures (``docs/currency.md``);
+    ``cost_bps`` defaults to ``costs.fx_bps``; ``rates`` a short-rates file for carry."""
+
+    ratio: float | dict[str, float] = 1.0
+    band: float = 0.05
+    exposures: dict[str, dict[str, float]] = {}
+    roll: str = "monthly"
+    check: str = "daily"
+    cost_bps: float | None = None
+    dynamic: DynamicHedgeSpec | None = None
+    rates: str | None = None
+
+
 class StudySpec(_Model):
     """A whole study file, validated (paths still as written, relative to the file)."""
 
@@ -150,6 +179,7 @@ class StudySpec(_Model):
     columns: list[str] | None = None
     tax: TaxSpec | None = None
     harvest: HarvestSpec | None = None
+    hedge: HedgeStudySpec | None = None
 
 
 def read_yaml_file(path: str | os.PathLike[str], *, cannot_read: str = "cannot read") -> Any:

@@ -1,4 +1,4 @@
-"""Planner benchmark: a generated household with 500 securities and 1,500 (or 10,000) lots.
+"""Planner benchmark: a generated household with 500 securities and 1,500, 10,000 or 50,000 lots.
 
 Run:  python3 benchmarks/bench_planner.py            (1,500, 10,000 and 50,000 lots)
       python3 benchmarks/bench_planner.py --lots 1500

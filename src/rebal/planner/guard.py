@@ -22,12 +22,20 @@ wash-sale consequences:
 Planned trades are all dated ``as_of``. Treatment of the plan itself (conservative): a
 planned loss sale of group G and a planned buy of G in any counted account are mutually
 exclusive, whichever would come first in the day.
+
+Only what can matter is replayed (50,000 lots replayed one by one took seconds): every sale
+in the history or the plan is dated on or after the earliest recent sale (or ``as_of``),
+so a purchase more than 30 days before that date is never a replacement (§1091(a)'s
+window) and is needed only as a lot a planned sale sells. Such lots are left out of the
+replay and added back, in date order, when a planned sale names them (or, naming no lot,
+sells their position); the ledger's results are the same
+(tests/planner/test_guard_replay.py compares with the full replay).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from rebal.household.model import HeldLot, Household
@@ -48,6 +56,7 @@ from rebal.types import LotMethod, Owner, Side
 __all__ = ["PlanGuard", "build_guard"]
 
 _FAR_BACK = timedelta(days=400)
+_REPLAY_MARGIN = timedelta(days=31)  # > the 30-day window on either side of a sale
 _PLACEHOLDER = "__recent_sale__"
 # A recent sale's basis is unknown: it is given a loss of one millionth of its value, so it
 # blocks purchases in its window (conservative) while the basis it adds to a replacement
@@ -77,12 +86,21 @@ class PlanGuard:
     state: GuardState
     counted_accounts: frozenset[str]
     purchase_of_lot: dict[str, str]
+    history_seq: tuple[int, ...] = ()  # each replayed trade's place in the full history
+    old_lots: dict[str, tuple[date, int, HeldLot]] = field(default_factory=dict)
+    """Lots left out of the replay (bought too long ago to be replacements), by lot id,
+    with their purchase's (date, order) keys: added back when a planned sale sells one."""
 
     def buy_blocked(self, symbol: str, account: str) -> bool:
         """True when buying ``symbol`` in ``account`` today would wash a recent loss sale."""
         if not self.household.wash_sale.avoid or account not in self.counted_accounts:
             return False
         return bool(buy_would_wash(self.state, symbol, self.household.as_of))
+
+    def has_replacements(self, symbol: str) -> bool:
+        """False when no purchase of ``symbol``'s group can wash a loss sale today (then
+        :meth:`loss_sale_check` finds nothing to wash, without building the tax lot)."""
+        return bool(self.state.replacements.get(self.state.settings.group_of(symbol)))
 
     def loss_sale_check(self, lot: HeldLot, price_usd: float) -> SaleWashCheck:
         """Would selling all of ``lot`` today be washed by a recent purchase?"""
@@ -100,9 +118,48 @@ class PlanGuard:
 
     def check_plan(self, trades: Sequence[Trade]) -> GuardResult:
         """Run the tax engine's guard on history + planned trades (all dated ``as_of``)."""
+        # Planned buys are named (plan-buy-1, …): the ledger would number them after the
+        # purchases replayed, which depends on how many old lots are left out.
+        trades = [replace(t, lot_id=f"plan-buy-{k + 1}")
+                  if t.side is Side.BUY and t.lot_id is None else t
+                  for k, t in enumerate(trades)]
+        # A gain sale of a lot left out of the replay changes nothing the guard reports
+        # (no loss to wash; never a replacement): not replayed either. Indices of the
+        # trades in the result are those of ``trades``.
+        keep = [k for k, t in enumerate(trades) if not self._old_gain_sale(t)]
+        kept = [trades[k] for k in keep]
         # A fresh replay (Ledger.copy() cannot deep-copy its settings' mappingproxy).
-        return wash_sale_guard(self.history, trades, self.household.as_of,
-                               accounts=self.accounts, settings=self.settings)
+        r = wash_sale_guard(self.history_for(kept), kept, self.household.as_of,
+                            accounts=self.accounts, settings=self.settings)
+        if len(kept) == len(trades):
+            return r
+        return replace(
+            r, washed_sales=tuple(replace(w, trade_index=keep[w.trade_index])
+                                  for w in r.washed_sales),
+            washing_buys=tuple(replace(w, trade_index=keep[w.trade_index])
+                               for w in r.washing_buys))
+
+    def _old_gain_sale(self, t: Trade) -> bool:
+        if t.side is not Side.SELL or len(t.lot_ids) != 1 or t.lot_ids[0] not in self.old_lots:
+            return False
+        return t.fees == 0 and t.price_usd > _lot_price(self.old_lots[t.lot_ids[0]][2])
+
+    def history_for(self, trades: Sequence[Trade]) -> tuple[Trade, ...]:
+        """The replayed history plus the old lots ``trades`` sell, in date order."""
+        needed = {i: self.old_lots[i] for t in trades for i in t.lot_ids if i in self.old_lots}
+        # a sale naming no lot (tax-advantaged accounts: FIFO) may relieve any of its lots
+        by_position = {(t.account, t.symbol) for t in trades
+                       if t.side is Side.SELL and not t.lot_ids}
+        if by_position:
+            needed.update((i, e) for i, e in self.old_lots.items()
+                          if (e[2].account, e[2].symbol) in by_position)
+        if not needed:
+            return self.history
+        bought = [(when, k, _purchase(lot, when)) for when, k, lot in needed.values()]
+        events = sorted([*bought, *zip(
+            (t.date for t in self.history), self.history_seq, self.history, strict=True)],
+            key=lambda e: (e[0], e[1]))
+        return tuple(e[2] for e in events)
 
 
 def build_guard(h: Household) -> PlanGuard:
@@ -116,6 +173,11 @@ def build_guard(h: Household) -> PlanGuard:
         and (policy.include_spouse or a.owner is Owner.SELF)
     )
     far = h.as_of - _FAR_BACK
+    # Sales in the history are the recent sales; the plan's are dated as_of. A purchase
+    # more than 30 days before the earliest of them is never a replacement: not replayed.
+    first_sale = min([t.date for t in h.recent_trades if t.side is Side.SELL] + [h.as_of])
+    cutoff = first_sale - _REPLAY_MARGIN
+    old_lots: dict[str, tuple[date, int, HeldLot]] = {}
     events: list[tuple[date, int, Trade]] = []
     recent_buys = [t for t in h.recent_trades if t.side is Side.BUY]
     used_recent: set[int] = set()
@@ -129,11 +191,10 @@ def build_guard(h: Household) -> PlanGuard:
                     and t.date == lot.acquired and abs(t.quantity - lot.quantity) <= 1e-9):
                 used_recent.add(i)  # this recent purchase is the lot itself
                 break
-        basis = lot.cost_basis_usd if lot.cost_basis_usd is not None else 0.0
-        price = basis / lot.quantity if basis > 0 else 1e-9
-        events.append((when, seq, Trade(
-            date=when, account=lot.account, symbol=lot.symbol, side=Side.BUY,
-            quantity=lot.quantity, price_usd=price, lot_id=lot.id)))
+        if when < cutoff:
+            old_lots[lot.id] = (when, seq, lot)
+        else:
+            events.append((when, seq, _purchase(lot, when)))
         purchase_of_lot[lot.id] = lot.id
         seq += 1
     for i, t in enumerate(recent_buys):
@@ -158,7 +219,8 @@ def build_guard(h: Household) -> PlanGuard:
             quantity=t.quantity, price_usd=t.price_usd, lot_ids=(holder,))))
         seq += 1
     events.sort(key=lambda e: (e[0], e[1]))
-    history = tuple(e[2] for e in events)
+    kept = events
+    history = tuple(e[2] for e in kept)
     settings = wash_sale_settings(h)
     ledger = Ledger(accounts, settings)
     ledger.apply_all(history)
@@ -172,7 +234,20 @@ def build_guard(h: Household) -> PlanGuard:
     without.flush()
     state = replace(with_sales, replacements=without.guard_state(h.as_of).replacements)
     return PlanGuard(household=h, history=history, accounts=tuple(accounts), settings=settings,
-                     state=state, counted_accounts=counted, purchase_of_lot=purchase_of_lot)
+                     state=state, counted_accounts=counted, purchase_of_lot=purchase_of_lot,
+                     history_seq=tuple(e[1] for e in kept), old_lots=old_lots)
+
+
+def _lot_price(lot: HeldLot) -> float:
+    """Price per share of ``lot``'s purchase in the synthetic history (its basis)."""
+    basis = lot.cost_basis_usd if lot.cost_basis_usd is not None else 0.0
+    return basis / lot.quantity if basis > 0 else 1e-9
+
+
+def _purchase(lot: HeldLot, when: date) -> Trade:
+    """``lot`` as a purchase on ``when`` in the synthetic history."""
+    return Trade(date=when, account=lot.account, symbol=lot.symbol, side=Side.BUY,
+                 quantity=lot.quantity, price_usd=_lot_price(lot), lot_id=lot.id)
 
 
 def _is_placeholder(t: Trade) -> bool:

@@ -39,7 +39,9 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -59,8 +61,11 @@ from rebal.tax.marginal import (
 )
 from rebal.types import FloatArray, Sizing, Term
 
-__all__ = ["MAX_EXACT_INTEGERS", "LotVar", "PositionVar", "Problem", "SparseMatrix",
-           "build_problem"]
+__all__ = ["LAZY_MIN_LOTS", "MAX_EXACT_INTEGERS", "BucketKey", "ChunkVar", "LotFact", "LotVar",
+           "PositionVar", "Problem", "SparseMatrix", "build_problem", "lot_buckets",
+           "taxable_lot_facts"]
+
+T = TypeVar("T")
 
 # scipy.optimize.milp integrality codes.
 _CONT, _INT, _SEMI, _SEMI_INT = 0, 1, 2, 3
@@ -82,6 +87,11 @@ MAX_ORDER_BINARIES = 120
 """Most orders modelled exactly as 0-or-at-least-the-minimum (one binary each)."""
 _ORDER_COST_USD = 0.5  # objective dollars per order (with a minimum trade): fewer orders
 _TIDY_MARGIN = 0.001  # per dollar sold, on top of the most a sale can gain inside the bands
+LAZY_MIN_LOTS = 5_000
+"""From this many taxable lots on, the planner solves the lazy model (``build_problem``'s
+``exact``) and refines it until no chunk is sold in part; smaller households solve the
+exact model directly (their plans are unchanged by the lazy model's existence)."""
+_FLAT_GAIN = 1e-9  # dollars per share: lots whose gains per share differ less are alike
 
 
 def tidy_cost_per_usd(settings: PlanSettings) -> float:
@@ -145,6 +155,127 @@ class LotVar:
     loss_net_of_cost: bool = False  # proceeds net of the selling cost below basis (§1091)
 
 
+BucketKey = tuple[str, str, Term, bool, bool, bool]
+"""(account, symbol, term, free of the tidy cost, a §1091 loss, a loss not worth
+harvesting): lots of one bucket differ only in their gain per share."""
+
+
+@dataclass(frozen=True, slots=True)
+class LotFact:
+    """What the model needs of one taxable lot (computed once per plan).
+
+    ``ub`` is the shares that may be sold (0 when held for a step-up at a gain, when a
+    recent purchase would wash its loss, or when its date is unknown and it is at a loss).
+    """
+
+    lot: HeldLot
+    gain_per_share_usd: float
+    term: Term
+    ub: float
+    harvestable: bool
+    net_loss: bool  # proceeds net of the selling cost below basis (§1091)
+    free: bool  # a reason to sell by itself: no tidy cost
+    unknown_loss: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkVar:
+    """Lazy model: lots ``start:stop`` of a bucket (sorted by gain per share), more than
+    one, modelled together by the parallelogram of their (shares, gain) — a column at
+    the lowest gain per share (``lo_col``, at most ``lo_ub`` shares) and one at the
+    highest (``hi_col``, at most ``hi_ub``; −1 when all gains per share are equal and
+    ``lo_col`` alone carries them at their common gain). Exact when unsold or sold whole.
+    """
+
+    bucket: BucketKey
+    start: int
+    stop: int
+    lots: tuple[LotFact, ...]
+    lo_col: int
+    hi_col: int
+    lo_ub: float
+    hi_ub: float
+
+    def used(self, x: FloatArray) -> float:
+        """Shares of the chunk sold at ``x``."""
+        return float(x[self.lo_col]) + (float(x[self.hi_col]) if self.hi_col >= 0 else 0.0)
+
+    def exact_at(self, x: FloatArray, tol: float = 1e-7) -> bool:
+        """True when ``x`` sells none of the chunk, all of it, or (equal gains per share)
+        any part of it: then the lots realize exactly the modelled gain."""
+        if self.hi_col < 0:
+            return True
+        lo, hi = float(x[self.lo_col]), float(x[self.hi_col])
+        if lo <= tol and hi <= tol:
+            return True
+        return lo >= self.lo_ub - tol and hi >= self.hi_ub - tol
+
+
+def taxable_lot_facts(h: Household, settings: PlanSettings, guard: PlanGuard,
+                      ) -> dict[tuple[str, str], tuple[LotFact, ...]]:
+    """:class:`LotFact` of every lot of a tradable security in a taxable account, by
+    (account, symbol), in the household's lot order."""
+    sec = {s.symbol: s for s in h.securities}
+    taxable = {a.id for a in h.accounts if a.taxable}
+    harvest_on = h.harvest.enabled if settings.harvest is None else settings.harvest
+    zero_on = (h.realize_zero_bracket_gains if settings.realize_zero_bracket_gains is None
+               else settings.realize_zero_bracket_gains)
+    zero_room = zero_rate_lt_room(h.tax_profile()) if zero_on else 0.0
+    out: dict[tuple[str, str], list[LotFact]] = defaultdict(list)
+    long_since: dict[object, bool] = {}
+    for lot in h.lots:
+        s = sec[lot.symbol]
+        if lot.account not in taxable or not s.tradable:
+            continue
+        price, cost_rate = s.price_usd, s.cost_bps / 1e4
+        basis = lot.cost_basis_usd or 0.0
+        gain_ps = price - basis / lot.quantity
+        start = lot.holding_period_start or h.as_of
+        if start not in long_since:
+            long_since[start] = is_long_term(start, h.as_of)
+        term = Term.LONG if long_since[start] else Term.SHORT
+        ub = lot.quantity
+        if gain_ps > 0 and h.held_for_step_up(lot):
+            ub = 0.0  # held for a basis step-up: never sold at a gain
+        harvestable = harvest_on and worth_harvesting(
+            -gain_ps * lot.quantity, basis, h.harvest.min_loss_usd, h.harvest.min_loss_frac)
+        # A sale is a loss for §1091 when its proceeds net of the selling cost are below
+        # the basis: a lot sold at its basis price loses the cost, and is washed too.
+        net_price = price * (1.0 - cost_rate)
+        net_loss = net_price * lot.quantity < basis
+        if (net_loss and h.wash_sale.avoid and guard.has_replacements(lot.symbol)
+                and guard.loss_sale_check(lot, net_price).washed):
+            ub = 0.0  # a recent purchase of the group would wash this loss (§1091(a))
+        unknown_loss = not lot.date_known and net_loss
+        if unknown_loss:
+            # built from a position at its average cost (docs/imports.md): the loss's
+            # amount and term are unknown, so it is never realized (conservative)
+            ub = 0.0
+        # A harvestable loss, or a long-term gain the 0 % room can take, is a reason to
+        # sell by itself: no tidy cost on those shares.
+        free = (harvestable and gain_ps < 0) or (
+            zero_on and zero_room > 0 and gain_ps > 0 and term is Term.LONG)
+        out[(lot.account, lot.symbol)].append(LotFact(
+            lot=lot, gain_per_share_usd=gain_ps, term=term, ub=ub, harvestable=harvestable,
+            net_loss=net_loss, free=free, unknown_loss=unknown_loss))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def lot_buckets(facts: tuple[LotFact, ...],
+                ) -> dict[tuple[Term, bool, bool, bool], list[LotFact]]:
+    """Sellable lots (``ub > 0``) of one position grouped by what, besides the gain per
+    share, decides their objective and rows; each group sorted by gain per share (then
+    lot order). Key: (term, free, §1091 loss, loss not worth harvesting)."""
+    out: dict[tuple[Term, bool, bool, bool], list[tuple[float, int, LotFact]]] = defaultdict(list)
+    for i, f in enumerate(facts):
+        if f.ub > 0:
+            key = (f.term, f.free, f.net_loss, f.gain_per_share_usd < 0 and not f.harvestable)
+            out[key].append((f.gain_per_share_usd, i, f))
+    return {k: [f for _, _, f in sorted(v, key=lambda t: (t[0], t[1]))]
+            for k, v in sorted(out.items(), key=lambda kv: (kv[0][0].value, *kv[0][1:]))}
+
+
+
 @dataclass(frozen=True, slots=True)
 class SparseMatrix:
     """A constraint matrix in compressed columns (what HiGHS takes), duplicates summed.
@@ -206,6 +337,38 @@ class Problem:
     wash_groups: tuple[str, ...] = ()
     row_names: tuple[str, ...] = field(default=(), repr=False)
     min_trade_after: bool = False
+    chunks: tuple[ChunkVar, ...] = ()
+
+    def idle_lots(self, positions: set[tuple[str, str]] | None = None,
+                  ) -> tuple[LotVar, ...]:
+        """Lazy model: the lots inside chunks (no column of their own: ``col`` −1), of
+        the given (account, symbol) positions only when given."""
+        return tuple(LotVar(lot=f.lot, col=-1, gain_per_share_usd=f.gain_per_share_usd,
+                            term=f.term, harvestable=f.harvestable, loss_net_of_cost=f.net_loss)
+                     for ch in self.chunks
+                     if positions is None or (ch.bucket[0], ch.bucket[1]) in positions
+                     for f in ch.lots)
+
+    def inexact_chunks(self, x: FloatArray) -> list[ChunkVar]:
+        """Lazy model: the chunks ``x`` sells in part (their lots' gain is not known)."""
+        return [ch for ch in self.chunks if not ch.exact_at(x)]
+
+    def chunk_lot_shares(self, x: FloatArray, positions: set[tuple[str, str]] | None = None,
+                         ) -> dict[str, float]:
+        """Lazy model: shares sold of each lot inside a chunk at ``x`` (all chunks exact):
+        whole lots of a chunk sold whole; a flat chunk's shares in lot order. Of the
+        given (account, symbol) positions only when given."""
+        out: dict[str, float] = {}
+        for ch in self.chunks:
+            if positions is not None and (ch.bucket[0], ch.bucket[1]) not in positions:
+                continue
+            left = ch.used(x)
+            full = ch.hi_col >= 0 and left > 0
+            for f in ch.lots:
+                take = f.ub if full else min(f.ub, max(left, 0.0))
+                out[f.lot.id] = take
+                left -= take
+        return out
 
     @property
     def n_variables(self) -> int:
@@ -251,11 +414,12 @@ class _Builder:
             name: str = "") -> int:
         r = len(self.lo)
         items = terms.items() if isinstance(terms, dict) else terms
-        for j, v in items:
-            if v != 0.0:
-                self.rows.append(r)
-                self.cols.append(j)
-                self.vals.append(float(v))
+        nz = [(j, float(v)) for j, v in items if v != 0.0]
+        if nz:
+            cols, vals = zip(*nz, strict=True)
+            self.rows.extend([r] * len(nz))
+            self.cols.extend(cols)
+            self.vals.extend(vals)
         self.lo.append(lo)
         self.hi.append(hi)
         self.names.append(name)
@@ -362,6 +526,11 @@ def build_problem(
     tax_cap_usd: float | None = None,
     hard_bands: bool | None = None,
     integer_shares: bool | None = None,
+    lot_facts: Mapping[tuple[str, str], tuple[LotFact, ...]] | None = None,
+    exact: Mapping[BucketKey, tuple[int, ...]] | None = None,
+    lot_groups: Mapping[tuple[str, str], Mapping[tuple[Term, bool, bool, bool], list[LotFact]]]
+    | None = None,
+    memo: dict | None = None,
 ) -> Problem:
     """The MILP for ``h`` (see the module docstring).
 
@@ -376,6 +545,24 @@ def build_problem(
         rounded afterwards by the caller. ``None``: exact when there are at most
         :data:`MAX_EXACT_INTEGERS` such variables (branch-and-bound on thousands of share
         counts is slow and gains at most one share per position).
+    lot_facts, lot_groups
+        :func:`taxable_lot_facts` of ``h`` and ``settings``, and :func:`lot_buckets` of
+        each position's, when already computed.
+    memo
+        A dict kept between builds of one household and settings (the lazy model's
+        rounds): what does not depend on the chunks is computed once.
+    exact
+        ``None``: one column per taxable lot (the exact model). Otherwise the *lazy*
+        model, a relaxation of it: each bucket of interchangeable lots
+        (:func:`lot_buckets`, sorted by gain per share) is cut into chunks at the given
+        indices (none: one chunk); a chunk of one lot is its column, a chunk of more is
+        two columns (:class:`ChunkVar`) whose (shares, gain) span the parallelogram
+        around every partial sale of its lots. A lot's objective and rows are affine in
+        its gain per share within a bucket, so every sale of the lots is a point of the
+        lazy model with the same objective: its optimum is at most the exact one's. A
+        solution that sells each chunk wholly or not at all is a solution of the exact
+        model with the same objective, hence optimal for it too
+        (:func:`rebal.planner.plan` refines the chunks sold in part until none is).
     """
     if hard_bands is None:
         hard_bands = settings.mode is PlanMode.FULL_REBALANCE
@@ -383,20 +570,31 @@ def build_problem(
     notes: list[str] = []
     sec = {s.symbol: s for s in h.securities}
     acct = {a.id: a for a in h.accounts}
-    profile = h.tax_profile()
-    harvest_on = h.harvest.enabled if settings.harvest is None else settings.harvest
+    memo = {} if memo is None else memo
+
+    def once(key: object, fn: Callable[[], T]) -> T:
+        if key not in memo:
+            memo[key] = fn()
+        return memo[key]  # type: ignore[no-any-return]
+
+    profile = once("profile", h.tax_profile)
     zero_on = (h.realize_zero_bracket_gains if settings.realize_zero_bracket_gains is None
                else settings.realize_zero_bracket_gains)
 
     lots_by_pos: dict[tuple[str, str], list[HeldLot]] = defaultdict(list)
     held: dict[tuple[str, str], float] = defaultdict(float)
-    for lot in h.lots:
-        lots_by_pos[(lot.account, lot.symbol)].append(lot)
-        held[(lot.account, lot.symbol)] += lot.quantity
-    w0 = investable_value_usd(h)
+
+    def by_position() -> tuple[dict, dict]:
+        for lot in h.lots:
+            lots_by_pos[(lot.account, lot.symbol)].append(lot)
+            held[(lot.account, lot.symbol)] += lot.quantity
+        return lots_by_pos, held
+
+    lots_by_pos, held = once("by_position", by_position)
+    w0 = once("w0", lambda: investable_value_usd(h))
     flows = sum(a.pending_flow_usd for a in h.accounts)
     w_after = w0 + flows
-    buys_ok = _candidate_buys(h, held)
+    buys_ok = once("buys_ok", lambda: _candidate_buys(h, held))
 
     # ---------------------------------------------------------------- positions
     positions: list[PositionVar] = []
@@ -459,7 +657,9 @@ def build_problem(
             if kind >= 0 and ub > 0:
                 sell_col = b.var(lo, ub, (rate + _TURNOVER_PENALTY + tidy) * price - loc_cost,
                                  kind)
-        if symbol in buys_ok.get(a_id, ()) and not guard.buy_blocked(symbol, a_id):
+        if symbol in buys_ok.get(a_id, ()) and not once(
+                ("blocked", symbol, a_id),
+                lambda symbol=symbol, a_id=a_id: guard.buy_blocked(symbol, a_id)):
             ub = buy_cap / price
             ub = math.floor(ub) if whole else ub
             kind, lo = kind_and_lb(min_trade, whole, price, ub, sell=False)
@@ -477,7 +677,8 @@ def build_problem(
             for c, f in s.look_through:
                 delta_terms[c].append((sell_col, -price * f))
             if a.taxable:
-                lot_ids = tuple(lot.id for lot in lots_by_pos[key])
+                lot_ids = once(("lot_ids", key),
+                               lambda key=key: tuple(lot.id for lot in lots_by_pos[key]))
         if buy_col is not None:
             cash_terms[a_id].append((buy_col, -price * (1 + rate)))
             cost_terms.append((buy_col, price * rate))
@@ -506,48 +707,63 @@ def build_problem(
             round_margin[c] += step * pos.price_usd * f
 
     # ---------------------------------------------------------------- taxable lots
-    zero_room = zero_rate_lt_room(profile) if zero_on else 0.0
+    facts = lot_facts if lot_facts is not None else taxable_lot_facts(h, settings, guard)
     free_lot_cols: set[int] = set()
     lot_rows: list[tuple[int, list[tuple[int, float]]]] = []
-    unknown_losses: list[str] = []
+    chunks: list[ChunkVar] = []
+    sold_facts: list[LotFact] = []  # every lot of a position that may be sold
     for pos in positions:
         if pos.sell_col is None or not pos.lot_ids:
             continue
         terms = [(pos.sell_col, 1.0)]
-        for lot in lots_by_pos[(pos.account, pos.symbol)]:
-            basis = lot.cost_basis_usd or 0.0
-            gain_ps = pos.price_usd - basis / lot.quantity
-            start = lot.holding_period_start or h.as_of
-            term = Term.LONG if is_long_term(start, h.as_of) else Term.SHORT
-            ub = lot.quantity
-            if gain_ps > 0 and h.held_for_step_up(lot):
-                ub = 0.0  # held for a basis step-up: never sold at a gain
-            loss_usd = -gain_ps * lot.quantity
-            harvestable = harvest_on and worth_harvesting(
-                loss_usd, basis, h.harvest.min_loss_usd, h.harvest.min_loss_frac)
-            # A sale is a loss for §1091 when its proceeds net of the selling cost are below
-            # the basis: a lot sold at its basis price loses the cost, and is washed too.
-            net_price = pos.price_usd * (1.0 - pos.cost_rate)
-            net_loss = net_price * lot.quantity < basis
-            if (net_loss and h.wash_sale.avoid
-                    and guard.loss_sale_check(lot, net_price).washed):
-                ub = 0.0  # a recent purchase of the group would wash this loss (§1091(a))
-            if not lot.date_known and net_price * lot.quantity < basis:
-                # built from a position at its average cost (docs/imports.md): the loss's
-                # amount and term are unknown, so it is never realized (conservative)
-                ub = 0.0
-                unknown_losses.append(f"{lot.symbol} in {lot.account}")
-            # A harvestable loss, or a long-term gain the 0 % room can take, is a reason to
-            # sell by itself: no tidy cost on those shares.
-            free = (harvestable and gain_ps < 0) or (
-                zero_on and zero_room > 0 and gain_ps > 0 and term is Term.LONG)
+        pos_facts = facts[(pos.account, pos.symbol)]
+        sold_facts.extend(pos_facts)
+
+        def add_col(f: LotFact, ub: float, gain_ps: float, lot_list: list[LotVar],
+                    pos: PositionVar = pos, terms: list[tuple[int, float]] = terms) -> int:
+            free = f.free
             col = b.var(0.0, ub, -tidy * pos.price_usd if free else 0.0)
             if free:
                 free_lot_cols.add(col)
             terms.append((col, -1.0))
-            lot_vars.append(LotVar(lot=lot, col=col, gain_per_share_usd=gain_ps, term=term,
-                                   harvestable=harvestable, loss_net_of_cost=net_loss))
+            lot_list.append(LotVar(lot=f.lot, col=col, gain_per_share_usd=gain_ps, term=f.term,
+                                   harvestable=f.harvestable, loss_net_of_cost=f.net_loss))
+            return col
+
+        if exact is None:  # every lot a column (the exact model)
+            for f in pos_facts:
+                add_col(f, f.ub, f.gain_per_share_usd, lot_vars)
+        else:
+            groups = (lot_groups[(pos.account, pos.symbol)] if lot_groups is not None
+                      else lot_buckets(pos_facts))
+            for key, bucket in groups.items():
+                bkey: BucketKey = (pos.account, pos.symbol, *key)
+                cuts = [0, *exact.get(bkey, ()), len(bucket)]
+                for lo, hi in itertools.pairwise(cuts):
+                    part = bucket[lo:hi]
+                    if len(part) == 1:
+                        add_col(part[0], part[0].ub, part[0].gain_per_share_usd, lot_vars)
+                        continue
+                    cum_q, cum_g = once(("cum", bkey), lambda bucket=bucket: (
+                        np.cumsum([0.0] + [f.ub for f in bucket]),
+                        np.cumsum([0.0] + [f.ub * f.gain_per_share_usd for f in bucket])))
+                    q = float(cum_q[hi] - cum_q[lo])
+                    g_full = float(cum_g[hi] - cum_g[lo])
+                    g_lo, g_hi = part[0].gain_per_share_usd, part[-1].gain_per_share_usd
+                    if g_hi - g_lo <= _FLAT_GAIN:  # one gain per share: one column
+                        col = add_col(part[0], q, g_full / q, lot_vars)
+                        chunks.append(ChunkVar(bkey, lo, hi, part, col, -1, q, 0.0))
+                    else:
+                        # The parallelogram: the lo end (gain g_lo) up to A shares, the hi
+                        # end (g_hi) up to B, A + B = q and g_lo·A + g_hi·B = the chunk's gain.
+                        ub_hi = (g_full - g_lo * q) / (g_hi - g_lo)
+                        ub_hi = min(max(ub_hi, 0.0), q)
+                        ub_lo = q - ub_hi
+                        c_lo = add_col(part[0], ub_lo, g_lo, lot_vars)
+                        c_hi = add_col(part[0], ub_hi, g_hi, lot_vars)
+                        chunks.append(ChunkVar(bkey, lo, hi, part, c_lo, c_hi, ub_lo, ub_hi))
         lot_rows.append((pos.sell_col, terms))
+    unknown_losses = [f"{f.lot.symbol} in {f.lot.account}" for f in sold_facts if f.unknown_loss]
     for _, terms in lot_rows:
         b.row(terms, 0.0, 0.0, "lots")
     unknown = [lot for lot in h.lots if not lot.date_known]
@@ -570,7 +786,7 @@ def build_problem(
         b.row([*cash_terms.get(a.id, []), (idle, -1.0)], -have, -have, f"cash:{a.id}")
 
     # ---------------------------------------------------------------- allocation
-    values0 = class_values(h)
+    values0 = once("values0", lambda: class_values(h))
     for t in h.targets:
         c = t.asset_class
         dev0 = values0[c] - t.weight * w_after
@@ -599,17 +815,23 @@ def build_problem(
                   math.inf, f"band_lo:{c}")
 
     # ---------------------------------------------------------------- tax
+    zero_room = zero_rate_lt_room(profile) if zero_on else 0.0
     tax_cols: list[int] = []
     tax_coefs: list[float] = []
     if lot_vars:
         st = [(lv.col, lv.gain_per_share_usd) for lv in lot_vars if lv.term is Term.SHORT]
         lt = [(lv.col, lv.gain_per_share_usd) for lv in lot_vars if lv.term is Term.LONG]
-        lot_ub = {lv.col: b.ub[lv.col] for lv in lot_vars}
-        m_st = sum(abs(g) * lot_ub[j] for j, g in st) + 1.0
-        m_lt = sum(abs(g) * lot_ub[j] for j, g in lt) + 1.0
-        g_st = sum(max(g, 0) * lot_ub[j] for j, g in st) + 1.0
-        g_lt = sum(max(g, 0) * lot_ub[j] for j, g in lt) + 1.0
-        loss_max = sum(max(-g, 0) * lot_ub[j] for j, g in st + lt) + 1.0
+        # Bounds from the lots themselves (a tail column's range is wider than its lots')
+        def lot_sums() -> tuple[float, float, float, float, float]:
+            fst = [(f.gain_per_share_usd, f.ub) for f in sold_facts if f.term is Term.SHORT]
+            flt = [(f.gain_per_share_usd, f.ub) for f in sold_facts if f.term is Term.LONG]
+            return (sum(abs(g) * u for g, u in fst) + 1.0,
+                    sum(abs(g) * u for g, u in flt) + 1.0,
+                    sum(max(g, 0) * u for g, u in fst) + 1.0,
+                    sum(max(g, 0) * u for g, u in flt) + 1.0,
+                    sum(max(-g, 0) * u for g, u in fst + flt) + 1.0)
+
+        m_st, m_lt, g_st, g_lt, loss_max = once(("lot_sums", len(sold_facts)), lot_sums)
 
         def signed(pairs: list[tuple[int, float]], m: float) -> tuple[int, int]:
             pos_ = b.var(0.0, m)
@@ -633,9 +855,9 @@ def build_problem(
         big = g_st + g_lt + loss_max
         b.row([(ordinary, 1.0), (pref, 1.0), (z_total, -big)], -math.inf, 0.0, "gain_side")
         b.row([(net_loss, 1.0), (z_total, big)], -math.inf, big, "loss_side")
-        st_sched = gain_tax_schedule(profile, Term.SHORT, g_st)
-        lt_sched = gain_tax_schedule(profile, Term.LONG, g_lt)
-        loss_sched = _loss_schedule(profile, loss_max)
+        st_sched = once(("st", g_st), lambda: gain_tax_schedule(profile, Term.SHORT, g_st))
+        lt_sched = once(("lt", g_lt), lambda: gain_tax_schedule(profile, Term.LONG, g_lt))
+        loss_sched = once(("loss", loss_max), lambda: _loss_schedule(profile, loss_max))
         for sched, col, sign, floor in (
             (st_sched, ordinary, 1.0, 0.0),
             (lt_sched, pref, 1.0, 0.0),
@@ -714,11 +936,14 @@ def build_problem(
         for lv in lot_vars:
             # a loss for §1091 net of the selling cost: a lot sold at its basis price is one
             if lv.loss_net_of_cost and b.ub[lv.col] > 0:
-                loss_by_group[h.wash_group(lv.lot.symbol)].append((lv.col, b.ub[lv.col]))
+                loss_by_group[once(("group", lv.lot.symbol),
+                                   lambda lv=lv: h.wash_group(lv.lot.symbol))].append(
+                    (lv.col, b.ub[lv.col]))
         buys_by_group: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for pos in positions:
             if pos.buy_col is not None and pos.account in guard.counted_accounts:
-                buys_by_group[h.wash_group(pos.symbol)].append((pos.buy_col, b.ub[pos.buy_col]))
+                group = once(("group", pos.symbol), lambda pos=pos: h.wash_group(pos.symbol))
+                buys_by_group[group].append((pos.buy_col, b.ub[pos.buy_col]))
         for g in sorted(loss_by_group):
             if g not in buys_by_group:
                 continue
@@ -775,6 +1000,7 @@ def build_problem(
         tax_coefs=tuple(tax_coefs),
         investable_after_usd=w_after,
         notes=tuple(notes),
+        chunks=tuple(chunks),
         wash_groups=tuple(groups),
         row_names=tuple(b.names),
         min_trade_after=min_trade_after,

@@ -31,19 +31,29 @@ from rebal.household.views import class_values, investable_value_usd
 from rebal.planner.currency import conversions, currency_notes, exposure_after
 from rebal.planner.explain import label_orders
 from rebal.planner.guard import PlanGuard, build_guard
-from rebal.planner.model import Problem, build_problem
+from rebal.planner.model import (
+    LAZY_MIN_LOTS,
+    BucketKey,
+    LotFact,
+    Problem,
+    build_problem,
+    lot_buckets,
+    taxable_lot_facts,
+)
 from rebal.planner.naive import naive_plan
 from rebal.planner.not_done import not_done
 from rebal.planner.outcome import Order, Outcome, evaluate, tax_trades
 from rebal.planner.result import DoNotBuyEntry, SolveStats, TradePlan
 from rebal.planner.settings import PlanMode, PlanSettings, SolveStatus
 from rebal.planner.solver import Solution, solve
-from rebal.types import Side
+from rebal.types import FloatArray, Side
 
 __all__ = ["MAX_POSITION_USD", "do_not_buy", "plan"]
 
 _EPS_SHARES = 1e-6  # fractional-share precision of orders
 _TAX_TOL = 0.005  # dollars: a cap is met when exceeded by less than half a cent
+_CUT_LEVELS = 2  # chunks doubling in size around a cut: this many on each side
+_MIP_REL_GAP = 1e-6  # the solver's relative optimality gap (planner.solver.solve default)
 MAX_POSITION_USD = 1e9
 """Largest position (one security in one account) the planner accepts, dollars: the tax
 curves are exact to a cent up to :data:`rebal.tax.marginal.MAX_GAIN_USD` in all, and
@@ -83,17 +93,19 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     build_s = solve_s = 0.0
     best: tuple[Problem, Solution, list[Order], Outcome] | None = None
     model_cap = cap
+    facts = taxable_lot_facts(h, settings, guard)
+    n_taxable_lots = sum(len(v) for v in facts.values())
+    exact: dict[BucketKey, tuple[int, ...]] | None = (
+        {} if n_taxable_lots >= LAZY_MIN_LOTS else None)
     for attempt in range(4):
-        tb = time.perf_counter()
         # Share counts are solved continuous and rounded (fast); when rounding leaves the
         # exact tax over its limit, the last attempts solve them as integers (exact).
-        problem = build_problem(h, settings, guard, tax_cap_usd=model_cap,
-                                integer_shares=True if attempt >= 2 else None)
-        build_s += time.perf_counter() - tb
-        sol = solve(problem, time_limit_s=settings.time_limit_s,
-                    mip_abs_gap_usd=settings.mip_gap_usd)
-        solve_s += sol.seconds
-        n_solves += 1
+        problem, sol, n, b_s, s_s = _build_and_solve(
+            h, settings, guard, facts, exact, tax_cap_usd=model_cap,
+            integer_shares=True if attempt >= 2 else None)
+        build_s += b_s
+        solve_s += s_s
+        n_solves += n
         if not sol.ok or sol.x is None:
             if best is None:
                 raise _diagnose(h, settings, guard, sol)
@@ -152,6 +164,156 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
         not_done=undone, conversions=convs, base_currency=h.base_currency,
         usd_per_base=h.usd_per(h.base_currency), currencies=exposure_after(h, orders),
     )
+
+
+# ------------------------------------------------------------------------- solving
+
+
+def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
+                     facts: dict[tuple[str, str], tuple[LotFact, ...]],
+                     exact: dict[BucketKey, tuple[int, ...]] | None, *,
+                     tax_cap_usd: float | None, integer_shares: bool | None,
+                     ) -> tuple[Problem, Solution, int, float, float]:
+    """Build and solve the model; returns (problem, solution, solves, build s, solve s).
+
+    With ``exact`` ``None`` the exact model (a column per lot) is solved once. Otherwise
+    the lazy model (:func:`rebal.planner.model.build_problem`, a relaxation of the exact
+    one, so its optimum — and any bound the solver proves on it — bounds the exact
+    optimum from below) is refined in place (``exact`` gains cuts; :func:`_cut`):
+
+    1. on the LP relaxation until no chunk is sold in part (cheap solves, good chunks);
+    2. then the MIP; a solution that sells no chunk in part is one of the exact model
+       with the same objective: optimal for it. Otherwise its integer variables are
+       fixed and the LP refined until no chunk is sold in part: a solution of the exact
+       model (an incumbent). When the incumbent is within the solver's own optimality
+       gap of the best proven bound (``mip_gap_usd``, or 1e-6 of the objective) it is
+       optimal in the solver's sense; else the MIP is solved again on the refined chunks
+       (not started from the incumbent: HiGHS took longer with that start).
+
+    The loop ends since every round cuts a chunk. When the time limit runs out the best
+    incumbent is returned with the status ``time_limit`` (the exact model is solved
+    instead only if there is none).
+    """
+    build_s = solve_s = 0.0
+    n = 0
+    deadline = time.perf_counter() + settings.time_limit_s
+    groups = {k: lot_buckets(v) for k, v in facts.items()} if exact is not None else None
+    memo: dict = {}
+
+    def run(exact_: dict[BucketKey, tuple[int, ...]] | None, **kw: object,
+            ) -> tuple[Problem, Solution]:
+        nonlocal build_s, solve_s, n
+        tb = time.perf_counter()
+        problem = build_problem(h, settings, guard, tax_cap_usd=tax_cap_usd,
+                                integer_shares=integer_shares, lot_facts=facts, exact=exact_,
+                                lot_groups=groups, memo=memo)
+        build_s += time.perf_counter() - tb
+        left = deadline - time.perf_counter() if exact_ is not None else settings.time_limit_s
+        sol = solve(problem, time_limit_s=max(left, 0.05), mip_abs_gap_usd=settings.mip_gap_usd,
+                    presolve=exact_ is None, **kw)  # type: ignore[arg-type]
+        solve_s += sol.seconds
+        n += 1
+        return problem, sol
+
+    def refine_lp(exact_: dict[BucketKey, tuple[int, ...]], fix: FloatArray | None,
+                  ) -> tuple[Problem, Solution] | None:
+        """LP rounds (integers relaxed, or fixed at ``fix``) until no chunk is sold in
+        part; None if infeasible or out of time."""
+        while True:
+            problem, sol = run(exact_, relax=True, fix_integers=fix)
+            if not sol.ok or sol.x is None or sol.status is not SolveStatus.OPTIMAL:
+                return None
+            partial = problem.inexact_chunks(sol.x)
+            if not partial:
+                return problem, sol
+            if time.perf_counter() >= deadline:
+                return None
+            for ch in partial:
+                _cut(exact_, ch.bucket, ch.start, ch.stop, ch.used(sol.x), groups)
+
+    if exact is None:
+        problem, sol = run(None)
+        return problem, sol, n, build_s, solve_s
+    refine_lp(exact, None)
+    best: tuple[Problem, Solution] | None = None
+    bound = -math.inf
+    while True:
+        problem, sol = run(exact)
+        if not sol.ok or sol.x is None:
+            break
+        if sol.bound is not None:
+            bound = max(bound, sol.bound)
+        partial = problem.inexact_chunks(sol.x)
+        if not partial and sol.status is SolveStatus.OPTIMAL:
+            return problem, sol, n, build_s, solve_s
+        for ch in partial:
+            _cut(exact, ch.bucket, ch.start, ch.stop, ch.used(sol.x), groups)
+        ints = sol.x[np.flatnonzero(problem.integrality)]
+        inc = refine_lp(exact, ints) if not partial or time.perf_counter() < deadline else None
+        if not partial:
+            inc = (problem, sol)
+        if inc is not None and inc[1].objective is not None and (
+                best is None or inc[1].objective < best[1].objective - 1e-9):
+            best = inc
+        if best is not None and best[1].objective is not None:
+            v = best[1].objective
+            if v - bound <= max(settings.mip_gap_usd, _MIP_REL_GAP * abs(v)):
+                p_, s_ = _with_status(best, SolveStatus.OPTIMAL, bound, solve_s)
+                return p_, s_, n, build_s, solve_s
+        if sol.status is SolveStatus.TIME_LIMIT or time.perf_counter() >= deadline:
+            break
+    if best is not None:
+        p_, s_ = _with_status(best, SolveStatus.TIME_LIMIT, bound, solve_s)
+        return p_, s_, n, build_s, solve_s
+    problem, sol = run(None)  # no incumbent in time: the exact model, as before
+    return problem, sol, n, build_s, solve_s
+
+
+def _with_status(pair: tuple[Problem, Solution], status: SolveStatus, bound: float,
+                 seconds: float) -> tuple[Problem, Solution]:
+    problem, sol = pair
+    msg = ("lazy model: incumbent within the optimality gap of the bound"
+           if status is SolveStatus.OPTIMAL else "lazy model: time limit; best incumbent")
+    return problem, Solution(x=sol.x, status=status, objective=sol.objective,
+                             seconds=seconds, message=msg,
+                             bound=bound if math.isfinite(bound) else None)
+
+
+def _cut(exact: dict[BucketKey, tuple[int, ...]], key: BucketKey, start: int, stop: int,
+         shares: float, groups: dict | None, levels: int = _CUT_LEVELS) -> None:
+    """Cut chunk ``start:stop`` of bucket ``key``, sold in part (``shares``), around the
+    lot where that sale would end with lots taken by ascending gain per share, and by
+    descending: that lot alone, and :data:`_CUT_LEVELS` chunks doubling in size away from
+    it on both sides (lots near where the sale ends become columns, far ones stay
+    grouped), so the next solve can move the end of the sale a little exactly."""
+    assert groups is not None
+    bucket = groups[(key[0], key[1])][(key[2], key[3], key[4], key[5])]
+    ub = [f.ub for f in bucket[start:stop]]
+    ends: set[int] = set()
+    got = 0.0
+    for i, u in enumerate(ub):  # ascending
+        got += u
+        if got >= shares - 1e-9:
+            ends.add(start + i)
+            break
+    got = 0.0
+    for i in range(len(ub) - 1, -1, -1):  # descending
+        got += ub[i]
+        if got >= shares - 1e-9:
+            ends.add(start + i)
+            break
+    new: set[int] = set()
+    for k in ends:
+        new.update((k, k + 1))
+        step, level = 1, 0
+        while (k + 1 + step < stop or k - step > start) and level < levels:
+            new.update((k + 1 + step, k - step))
+            step *= 2
+            level += 1
+    new = {c for c in new if start < c < stop}
+    if not new:
+        new = {(start + stop) // 2}
+    exact[key] = tuple(sorted(set(exact.get(key, ())) | new))
 
 
 # ------------------------------------------------------------------------- checks
@@ -284,6 +446,12 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
                 shares = 0.0
             sale[i] = (raw, shares)
     _cover_cash_needs(h, problem, sale)
+    if problem.chunks:  # the lazy model: lots inside chunks of the positions sold
+        sold = {(problem.positions[i].account, problem.positions[i].symbol)
+                for i, (_, q) in sale.items() if q > 0}
+        in_chunks = problem.chunk_lot_shares(x, sold)
+        lot_x.update((lv.lot.id, (lv, in_chunks[lv.lot.id]))
+                     for lv in problem.idle_lots(sold))
     for i, pos in enumerate(problem.positions):
         if i in sale:
             shares = sale[i][1]

@@ -63,6 +63,9 @@ class Solution:
         Wall time of the solve.
     message
         The solver's own message.
+    bound
+        A proven lower bound on the optimum (dollars): the MIP's dual bound, the LP's
+        objective; ``None`` without a point.
     """
 
     x: FloatArray | None
@@ -70,6 +73,7 @@ class Solution:
     objective: float | None
     seconds: float
     message: str
+    bound: float | None = None  # proven lower bound on the objective (MIP dual bound)
 
     @property
     def ok(self) -> bool:
@@ -84,7 +88,8 @@ def _var_types() -> dict[int, Any]:
 
 
 def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 1e-6,
-          mip_abs_gap_usd: float = 0.05) -> Solution:
+          mip_abs_gap_usd: float = 0.05, relax: bool = False,
+          fix_integers: FloatArray | None = None, presolve: bool = True) -> Solution:
     """Solve ``problem`` (minimize ``c @ x``) with HiGHS; deterministic for equal input.
 
     Parameters
@@ -106,14 +111,22 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 
     hs.setOptionValue("mip_abs_gap", float(mip_abs_gap_usd))
     hs.setOptionValue("random_seed", 0)
     hs.setOptionValue("threads", 1)
+    if not presolve:
+        hs.setOptionValue("presolve", "off")
     lp = highspy.HighsLp()
     n = int(problem.c.size)
     m = int(problem.a_matrix.shape[0])
     lp.num_col_ = n
     lp.num_row_ = m
     lp.col_cost_ = problem.c
-    lp.col_lower_ = problem.lb
-    lp.col_upper_ = problem.ub
+    lb, ub = problem.lb, problem.ub
+    ints = np.flatnonzero(problem.integrality)
+    if fix_integers is not None:
+        relax = True
+        lb, ub = lb.copy(), ub.copy()
+        lb[ints] = ub[ints] = np.round(np.asarray(fix_integers, dtype=np.float64))
+    lp.col_lower_ = lb
+    lp.col_upper_ = ub
     inf = highspy.kHighsInf
     lp.row_lower_ = np.where(np.isinf(problem.row_lo), -inf, problem.row_lo)
     lp.row_upper_ = np.where(np.isinf(problem.row_hi), inf, problem.row_hi)
@@ -122,7 +135,7 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 
     lp.a_matrix_.start_ = a.start
     lp.a_matrix_.index_ = a.index
     lp.a_matrix_.value_ = a.value
-    if np.any(problem.integrality):
+    if not relax and np.any(problem.integrality):
         types = _var_types()
         lp.integrality_ = [types[int(k)] for k in problem.integrality]
     hs.passModel(lp)
@@ -146,5 +159,9 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 
         x = np.asarray(hs.getSolution().col_value, dtype=np.float64)
     seconds = time.perf_counter() - start
     objective = float(info.objective_function_value) if x is not None else None
+    bound = None
+    if x is not None:
+        mip = not relax and ints.size > 0
+        bound = float(info.mip_dual_bound) if mip else objective
     return Solution(x=x, status=status, objective=objective, seconds=seconds,
-                    message=hs.modelStatusToString(model_status))
+                    message=hs.modelStatusToString(model_status), bound=bound)

@@ -93,7 +93,7 @@ def test_user_fx_file(tiny, write, tmp_path: Path):
     (lambda t: t["securities"][4].update(currency="XYZ"),
      "securities[4].currency", "no FX rates for 'XYZ'"),
     (lambda t: t["securities"][4].update(currency="EURO"),
-     "securities[4]", "not a three-letter currency code"),
+     "securities[4].currency", "not a currency code (three letters, e.g. EUR), got 'EURO'"),
     (lambda t: t["securities"][4].update(price_usd=5.0),
      "securities[4].price_usd", "give its price in EUR as price"),
     (lambda t: t["securities"][4].update(country="XX"),

@@ -38,9 +38,13 @@ def region_of(ccy: str) -> str:
     return REGIONS.get(ccy, "other")
 
 
-def check_code(value: str) -> str:
-    """``value`` upper-cased if it is a three-letter ISO 4217 code, else ``ConfigError``."""
-    code = value.strip().upper()
-    if not _CODE.match(code):
-        raise ConfigError(f"{value!r} is not a three-letter currency code (e.g. USD, EUR)")
-    return code
+def check_code(code: object, *, field: str | None = None) -> str:
+    """``code`` as an upper-case ISO 4217 code (three letters), else ``ConfigError``
+    (prefixed ``"{field}: "`` when ``field`` is given). The one check of a currency code:
+    household files, study files and CLI flags all use it."""
+    text = str(code).strip().upper()
+    if not _CODE.match(text):
+        where = f"{field}: " if field else ""
+        raise ConfigError(f"{where}not a currency code (three letters, e.g. EUR), got "
+                          f"{str(code)[:40]!r}")
+    return text

@@ -144,3 +144,21 @@ def test_hedge_ratio_per_currency(cli: Runner, files) -> None:
     code, _, err = cli("backtest", "--prices", str(p), "--target", "SPY=0.6,DAX=0.4",
                        "--currency", "DAX=EUR", "--fx", str(fx), "--hedge", "full")
     assert code == 2 and "--hedge: expected a hedge ratio" in err
+
+
+def test_fx_cost_with_a_column_the_portfolio_does_not_hold(cli: Runner, files, tmp_path) -> None:
+    """A data column outside the target must not break the FX cost map (it once raised
+    '--cost-bps: unknown asset(s)', a flag the user had not given)."""
+    p, fx, days, prices, usd = files
+    wide = tmp_path / "wide.csv"
+    wide.write_text("Date,SPY,DAX,IDLE\n" + "".join(
+        f"{d},{float(a)!r},{float(b)!r},100.0\n" for d, (a, b) in zip(days, prices, strict=True)))
+    code, out, err = cli("backtest", "--prices", str(wide), "--target", "SPY=0.6,DAX=0.4",
+                         "--currency", "DAX=EUR", "--fx", str(fx), "--fx-cost-bps", "4",
+                         "--json")
+    assert code == 0, err
+    market = MarketData(dates=days, assets=("SPY", "DAX"),
+                        prices=np.column_stack([prices[:, 0], prices[:, 1] * usd]))
+    result = run_backtest(market, {"SPY": 0.6, "DAX": 0.4}, parse_policy("monthly"),
+                          costs=CostModel(cost_bps={"SPY": 0.0, "DAX": 4.0}))
+    assert json.loads(out)["final_value"] == pytest.approx(result.final_value, rel=1e-12)

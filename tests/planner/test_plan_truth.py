@@ -169,11 +169,18 @@ def _check_needless(h, p, min_trade):
     for lot in h.lots:
         held[(lot.account, lot.symbol)] += lot.quantity
     acct = {a.id: a for a in h.accounts}
+    # The minimum is per broker order (account, symbol, side): a taxable sale of loss and
+    # gain lots is listed as two trades (steps 3 and 4, say) of one order.
+    orders: dict[tuple, list] = defaultdict(list)
     for t in p.trades:
-        empties = t.side is Side.SELL and t.shares == pytest.approx(held[(t.account, t.symbol)])
+        orders[(t.account, t.symbol, t.side)].append(t)
+    for (a_id, sym, side), ts in orders.items():
+        shares = sum(t.shares for t in ts)
+        value = sum(t.value_usd for t in ts)
+        empties = side is Side.SELL and shares == pytest.approx(held[(a_id, sym)])
         # at the cent: fractional orders are in 1e-6 share, a buy at the minimum may be
         # a thousandth of a cent short of it when cash is exactly that
-        assert t.value_usd >= min_trade - 0.005 or empties, t
+        assert value >= min_trade - 0.005 or empties, ts
     sides = defaultdict(set)
     for t in p.trades:
         sides[(t.account, t.symbol)].add((t.side, int(t.step)))

@@ -46,6 +46,7 @@ def monitor_cmd(
     factors: Annotated[str | None, typer.Option(help="Also style drift: a Ken French factor file (or a shipped one, e.g. us_ff3_monthly) to regress the classes' returns on (docs/factors.md).")] = None,
     factor_bands: Annotated[str | None, typer.Option(help="Bands for --factors: FACTOR=WIDTH,… in loading units (HML=0.1: 'style drift exceeds 10 %').")] = None,
     factor_window: Annotated[int, typer.Option(help="Rows per regression for --factors.")] = 252,
+    nav_stale_days: Annotated[int, typer.Option(help="A private fund's NAV older than this many days is reported stale (docs/household.md).")] = 190,
     executor: ExecutorOption = None,
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
@@ -80,7 +81,8 @@ def monitor_cmd(
                              names=tuple(household or ()), db=db, all_=all_, notify=notify,
                              executor=parse_executor(executor, scheduler, workers),
                              policy=policy, prices=prices, class_prices=mapping,
-                             factors=factors, factor_bands=fbands, factor_window=factor_window)
+                             factors=factors, factor_bands=fbands, factor_window=factor_window,
+                             nav_stale_days=nav_stale_days)
     run = monitor(request)
     if json_out:
         console.print_json(run.to_dict())

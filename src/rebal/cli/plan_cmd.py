@@ -96,10 +96,16 @@ def print_plan(result: TradePlan, *, quiet: bool = False) -> None:
     from rebal.reports import plan_tables
 
     console.out.print(f"[bold]Plan for {result.household}[/] as of {result.as_of}")
+    if not quiet and getattr(result, "private_views", ()):
+        t = plan_tables.private_view_table(result.private_views)
+        console.table("Private classes by exposure view, before the plan (* = used)",
+                      t.header, t.rows)
     if not quiet:
         for make, title in ((plan_tables.steps_table, "Steps"),
                             (plan_tables.trade_table, "Trades"),
                             (plan_tables.class_table, "Allocation by class"),
+                            (plan_tables.private_line_table,
+                             "Private classes: funds and liquid substitute"),
                             (plan_tables.account_table, "Accounts"),
                             (plan_tables.tax_table, "Tax"),
                             (plan_tables.do_not_buy_table, "Do not buy (wash-sale windows)"),
@@ -190,6 +196,11 @@ def check_cmd(
             console.table("Foreign tax on dividends (a year)", t.header, t.rows)
             for line in plan_tables.foreign_tax_lines(result):
                 console.out.print(line)
+        if result.private:
+            from rebal.reports import plan_tables
+
+            t = plan_tables.private_view_table(result.private)
+            console.table("Private classes by exposure view (* = used)", t.header, t.rows)
         for reason in result.reasons:
             console.out.print(f"- {reason}")
         console.out.print("[bold red]action needed[/]" if result.action_needed

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from rebal.alternatives.exposure import ExposureView
+from rebal.alternatives.fund import PrivateFund
 from rebal.data.currencies import check_code
 from rebal.errors import ConfigError, InputError
 from rebal.household.model import (
+    CallReserve,
     ClassTarget,
     ForeignTax,
     HeldLot,
@@ -191,6 +194,7 @@ def build_household(
                 band_abs=band_abs,
                 band_rel=band_rel,
                 location=location,
+                liquid_substitute=c.liquid_substitute,
             )
         )
     target_names = list(classes_in)
@@ -374,9 +378,57 @@ def build_household(
             )
         )
 
-    # -- warnings -------------------------------------------------------------
+    # -- private funds ----------------------------------------------------------
     warnings: list[str] = []
-    reachable = {cls for s in securities for cls, _ in s.look_through}
+    funds, marks = _private_funds(data, file, account_ids, by_symbol, target_names)
+    view = ExposureView(data.exposure_view)
+    for i, (f, f_in) in enumerate(zip(funds, data.private_funds, strict=True)):
+        if view is ExposureView.PROXY_ROLLED and f.nav_usd:
+            if f.proxy is None:
+                warnings.append(f"private fund {f.id!r} has no proxy: under the proxy_rolled "
+                                "view its reported NAV is used as is")
+            elif f_in.proxy_price_at_nav_usd is None:
+                raise at(f"private_funds[{i}]").error(
+                    f"exposure_view proxy_rolled needs the price of proxy {f.proxy!r} on the "
+                    f"NAV date {_iso(f.nav_as_of)} to roll the NAV forward",
+                    "proxy_price_at_nav_usd")
+    reserve = None
+    if data.call_reserve is not None:
+        r = data.call_reserve
+        if r.proxy is not None:
+            if r.proxy not in by_symbol:
+                raise at("call_reserve").error(
+                    f"proxy {r.proxy!r} is not a security of the household; securities: "
+                    f"{_listing(symbols)}", "proxy")
+            if not by_symbol[r.proxy].tradable:
+                raise at("call_reserve").error(
+                    f"proxy {r.proxy!r} is not tradable: a call reserve must be sellable",
+                    "proxy")
+        if not funds:
+            warnings.append("call_reserve is set but the household has no private funds: "
+                            "nothing to reserve for")
+        reserve = CallReserve(months=r.months, coverage=float(r.coverage), proxy=r.proxy)
+    private_classes = {f.asset_class for f in funds}
+    for name, c in classes_in.items():
+        standin = c.liquid_substitute
+        if standin is None:
+            continue
+        here = at(f"targets.classes.{name}")
+        if standin not in by_symbol:
+            raise here.error(f"liquid substitute {standin!r} is not a security of the household; "
+                             f"securities: {_listing(symbols)}", "liquid_substitute")
+        if not by_symbol[standin].tradable:
+            raise here.error(f"liquid substitute {standin!r} is not tradable", "liquid_substitute")
+        if by_symbol[standin].look_through != ((name, 1.0),):
+            raise here.error(
+                f"liquid substitute {standin!r} must have asset_class {name!r} (its holdings stand "
+                f"in for the class until capital is called); it has "
+                f"{dict(by_symbol[standin].look_through)}", "liquid_substitute")
+        if name not in private_classes:
+            warnings.append(f"class {name!r} has a liquid substitute but no private fund")
+
+    # -- warnings -------------------------------------------------------------
+    reachable = {cls for s in securities for cls, _ in s.look_through} | private_classes
     for tgt in targets:
         if tgt.asset_class not in reachable and tgt.weight > 0:
             warnings.append(
@@ -424,6 +476,10 @@ def build_household(
             include_spouse=sec_in.wash_sale.include_spouse,
             include_tax_advantaged=sec_in.wash_sale.include_tax_advantaged,
         ),
+        private_funds=funds,
+        exposure_view=view,
+        proxy_marks=marks,
+        call_reserve=reserve,
         warnings=tuple(warnings),
         source=file,
         base_currency=base,
@@ -597,3 +653,77 @@ def _foreign_tax(s: SecurityIn, here: Origin) -> ForeignTax | None:
         raise here.error("foreign_tax needs both yield and share (or a preset, or a country)",
                          "foreign_tax")
     return ForeignTax(yield_frac=float(ft.yield_), share=float(ft.share))
+def _iso(day: object) -> str:
+    return day.isoformat() if hasattr(day, "isoformat") else str(day)
+
+
+def _fund(raw: dict[str, object], file: str | None, path: str) -> PrivateFund:
+    """The fund at ``path`` by :func:`rebal.alternatives.files.fund_from_mapping`, the one
+    reader of a fund's keys (a funds file's and a household's are the same); its errors
+    name this file (none for a household given as data) and the key."""
+    from rebal.alternatives.files import fund_from_mapping
+
+    try:
+        return fund_from_mapping(raw, file=file or "", where=path)
+    except InputError as exc:
+        raise InputError(exc.message, file=file, row=exc.row, field=exc.field) from None
+
+
+def _private_funds(
+    data: HouseholdFileIn,
+    file: str | None,
+    account_ids: list[str],
+    by_symbol: dict[str, Security],
+    target_names: list[str],
+) -> tuple[tuple[PrivateFund, ...], tuple[tuple[str, float], ...]]:
+    """The file's private funds (checked against the household) and their proxy marks."""
+    from rebal.alternatives.takahashi import TA_PRESETS, params_for
+
+    funds: list[PrivateFund] = []
+    marks: list[tuple[str, float]] = []
+    seen: dict[str, str] = {}
+    for i, f in enumerate(data.private_funds):
+        path = f"private_funds[{i}]"
+        here = Origin(file, path)
+        if f.id in seen:
+            raise here.error(f"duplicate private fund id {f.id!r} (also {seen[f.id]})", "id")
+        seen[f.id] = path
+        if f.asset_class not in target_names:
+            raise here.error(f"asset class {f.asset_class!r} of private fund {f.id!r} has no "
+                             f"target; target classes: {_listing(target_names)}", "asset_class")
+        if f.called_usd > f.commitment_usd:
+            raise here.error(f"called ${f.called_usd:,.2f} is above the commitment "
+                             f"${f.commitment_usd:,.2f}", "called_usd")
+        if f.distributed_usd > 0 and f.called_usd == 0 and f.nav_usd is None:
+            raise here.error(f"distributions of ${f.distributed_usd:,.2f} on a fund that has "
+                             "called nothing and reports no NAV", "distributed_usd")
+        if (f.nav_usd is None) != (f.nav_as_of is None):
+            key = "nav_as_of" if f.nav_as_of is None else "nav_usd"
+            raise here.error("give nav_usd and nav_as_of together (a NAV is as of a date)", key)
+        if f.nav_as_of is not None and f.nav_as_of > data.as_of:
+            raise here.error(f"NAV date {f.nav_as_of.isoformat()} is after as_of "
+                             f"{data.as_of.isoformat()}", "nav_as_of")
+        if f.proxy is not None and f.proxy not in by_symbol:
+            raise here.error(f"proxy {f.proxy!r} is not a security of the household; "
+                             f"securities: {_listing(list(by_symbol))}", "proxy")
+        if f.proxy_price_at_nav_usd is not None and f.proxy is None:
+            raise here.error("proxy_price_at_nav_usd is given but no proxy",
+                             "proxy_price_at_nav_usd")
+        if f.account is not None and f.account not in account_ids:
+            raise here.error(f"unknown account {f.account!r}; accounts: "
+                             f"{_listing(account_ids)}", "account")
+        # the one reader of a fund's keys (a funds file's and a household's are the same)
+        raw = f.model_dump(exclude={"proxy_price_at_nav_usd"})
+        raw["name"] = f.name or f.id
+        fund = _fund(raw, file, path)
+        try:
+            params_for(fund)
+        except ValueError:
+            raise here.error(
+                f"no cash-flow model for asset class {f.asset_class!r} (calls and "
+                f"distributions are projected with one): give model: one of "
+                f"{', '.join(TA_PRESETS)}", "model") from None
+        funds.append(fund)
+        if f.proxy_price_at_nav_usd is not None:
+            marks.append((f.id, float(f.proxy_price_at_nav_usd)))
+    return tuple(funds), tuple(marks)

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from rebal.alternatives.exposure import ExposureView
+from rebal.alternatives.fund import PrivateFund
 from rebal.policy.bands import AbsoluteBand, RelativeBand, half_widths
 from rebal.policy.breach import breach_rule
 from rebal.policy.tiers import TIER_PRESETS
@@ -37,6 +39,7 @@ def _iso_or_none(day: date | None) -> str | None:
 
 
 __all__ = [
+    "CallReserve",
     "ClassTarget",
     "ForeignTax",
     "HeldLot",
@@ -338,6 +341,10 @@ class ClassTarget:
     location
         Preferred account types for this class, most preferred first (empty =
         no preference).
+    liquid_substitute
+        For a class held by private funds: the symbol of a public security that holds
+        the part of the target the funds' exposure does not reach yet (its holdings
+        count toward this class; ``docs/household.md``, "Private funds"); else None.
     """
 
     asset_class: str
@@ -346,6 +353,7 @@ class ClassTarget:
     band_abs: AbsoluteBand | None = None
     band_rel: RelativeBand | None = None
     location: tuple[AccountType, ...] = ()
+    liquid_substitute: str | None = None
 
     @property
     def half_width(self) -> float:
@@ -359,6 +367,26 @@ class ClassTarget:
         """True when ``weight`` is strictly outside the band
         (:func:`rebal.policy.breach.breach_rule`, the one breach rule)."""
         return breach_rule(float(weight), float(self.weight), self.half_width)
+
+
+@dataclass(frozen=True, slots=True)
+class CallReserve:
+    """Money kept for the private funds' coming capital calls (a planner constraint).
+
+    Attributes
+    ----------
+    months
+        Horizon: the calls projected for the next ``months`` months are covered.
+    coverage
+        Fraction of those projected calls to keep (1.0 = all of them).
+    proxy
+        Symbol of a liquid security that may hold the reserve besides cash (sold first
+        when a call is due); None = cash only.
+    """
+
+    months: int = 6
+    coverage: float = 1.0
+    proxy: str | None = None
 
 
 _Item = TypeVar("_Item")
@@ -400,6 +428,17 @@ class Household:
         Wash-sale policy flags.
     accounts, securities, lots, recent_trades, targets
         In file order; ``targets`` has one entry per asset class.
+    private_funds
+        Private funds (commitments, calls, distributions, reported NAV), in file order;
+        their exposure counts toward their class (:mod:`rebal.household.views`).
+    exposure_view
+        How a private fund's exposure is counted in drift and the plan: reported NAV,
+        NAV + unfunded commitment, or NAV rolled forward by its public proxy.
+    proxy_marks
+        ``((fund id, proxy price on the fund's nav_as_of), …)``: the start price of the
+        proxy roll-forward, dollars, for funds that give one.
+    call_reserve
+        The capital-call reserve the plan keeps, or None.
     warnings
         Non-fatal findings of validation (e.g. a target class no security holds).
     source
@@ -430,6 +469,10 @@ class Household:
     realize_zero_bracket_gains: bool = False
     hold_for_step_up: tuple[str, ...] = ()
     wash_sale: WashSalePolicy = WashSalePolicy()
+    private_funds: tuple[PrivateFund, ...] = ()
+    exposure_view: ExposureView = ExposureView.NAV
+    proxy_marks: tuple[tuple[str, float], ...] = ()
+    call_reserve: CallReserve | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
     source: str | None = field(default=None, compare=False)
     base_currency: str = "USD"
@@ -470,6 +513,14 @@ class Household:
     def target(self, asset_class: str) -> ClassTarget:
         """The target of this class (``KeyError`` if none)."""
         return _find(self.targets, "asset_class", asset_class)
+
+    def private_fund(self, fund_id: str) -> PrivateFund:
+        """The private fund with this id (``KeyError`` if none)."""
+        return _find(self.private_funds, "id", fund_id)
+
+    def proxy_mark(self, fund_id: str) -> float | None:
+        """The proxy's price on the fund's ``nav_as_of`` (dollars), if given."""
+        return dict(self.proxy_marks).get(fund_id)
 
     def wash_group(self, symbol: str) -> str:
         """The wash-sale group of ``symbol``; an unlisted symbol is its own group."""
@@ -574,6 +625,8 @@ class Household:
                         "tier": t.tier.value,
                         "band_abs": None if t.band_abs is None else t.band_abs.width,
                         "band_rel": None if t.band_rel is None else t.band_rel.width,
+                        **({} if t.liquid_substitute is None
+                           else {"liquid_substitute": t.liquid_substitute}),
                     }
                     for t in h.targets
                 },
@@ -607,4 +660,39 @@ class Household:
                 }
                 for t in h.recent_trades
             ],
+            **self._private_dict(),
         }
+
+    def _private_dict(self) -> dict[str, Any]:
+        """The private-fund keys of the file form (none when the household has no funds,
+        the default view and no reserve, so other files keep their form)."""
+        from rebal.alternatives.takahashi import TA_PRESETS
+
+        out: dict[str, Any] = {}
+        if self.private_funds:
+            marks = dict(self.proxy_marks)
+            funds = []
+            for f in self.private_funds:
+                model: str | dict[str, Any] | None = next(
+                    (k for k, p in TA_PRESETS.items() if p == f.model), None)
+                if model is None and f.model is not None:  # the parameters themselves
+                    m = f.model
+                    model = {"contribution_rates": list(m.contribution_rates), "bow": m.bow,
+                             "growth": m.growth, "yield_rate": m.yield_rate,
+                             "life_years": m.life_years}
+                funds.append({
+                    "id": f.id, "name": f.name, "asset_class": f.asset_class,
+                    "commitment_usd": f.commitment_usd, "vintage": f.vintage,
+                    "called_usd": f.called_usd, "distributed_usd": f.distributed_usd,
+                    "nav_usd": f.nav_usd, "nav_as_of": _iso_or_none(f.nav_as_of),
+                    "remaining_life_years": f.remaining_life_years, "proxy": f.proxy,
+                    "proxy_price_at_nav_usd": marks.get(f.id), "model": model,
+                    "account": f.account,
+                })
+            out["private_funds"] = funds
+        if self.exposure_view is not ExposureView.NAV:
+            out["exposure_view"] = self.exposure_view.value
+        if self.call_reserve is not None:
+            r = self.call_reserve
+            out["call_reserve"] = {"months": r.months, "coverage": r.coverage, "proxy": r.proxy}
+        return out

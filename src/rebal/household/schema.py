@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -204,6 +204,7 @@ class ClassTargetIn(_In):
     tier: Annotated[TierName, _enum(TierName)] = TierName.CORE
     band_abs: Annotated[float | None, Field(gt=0, lt=1)] = None
     band_rel: Annotated[float | None, Field(gt=0)] = None
+    liquid_substitute: OptStr = None
 
 
 def _weight_shorthand(value: Any) -> Any:
@@ -218,6 +219,37 @@ class TargetsIn(_In):
     location: dict[Name, list[Annotated[AccountType, _enum(AccountType)]]] = {}
 
 
+class PrivateFundIn(_In):
+    """A private fund (commitment, calls, distributions, reported NAV): docs/household.md."""
+
+    id: Name
+    name: str = ""
+    asset_class: Name
+    commitment_usd: Positive
+    vintage: Annotated[int, Field(ge=1900, le=2200)]
+    called_usd: NonNeg = 0.0
+    distributed_usd: NonNeg = 0.0
+    nav_usd: OptNonNeg = None
+    nav_as_of: OptDate = None
+    remaining_life_years: NonNeg
+    proxy: OptStr = None
+    proxy_price_at_nav_usd: Annotated[float | None, Field(gt=0)] = None
+    # a preset name, or a mapping of the model's parameters (rebal.alternatives.files)
+    model: Annotated[str | dict[str, Any] | None, BeforeValidator(_blank_to_none)] = None
+    account: OptStr = None
+
+
+class CallReserveIn(_In):
+    """Cash (or a liquid proxy) kept for the next ``months`` of projected capital calls."""
+
+    months: Annotated[int, Field(ge=1, le=60)] = 6
+    coverage: Annotated[float, Field(ge=0, le=10)] = 1.0
+    proxy: OptStr = None
+
+
+ExposureViewName = Literal["nav", "nav_plus_unfunded", "proxy_rolled"]
+
+
 class HouseholdFileIn(_In):
     as_of: date
     household: HouseholdSectionIn
@@ -227,3 +259,6 @@ class HouseholdFileIn(_In):
     lots: list[LotIn] = []
     lots_csv: Name | None = None
     recent_trades: list[TradeIn] = []
+    private_funds: list[PrivateFundIn] = []
+    exposure_view: ExposureViewName = "nav"
+    call_reserve: CallReserveIn | None = None

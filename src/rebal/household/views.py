@@ -5,8 +5,15 @@ cached on it). Conventions, used identically by the planner and ``rebal check``:
 
 - Market value = quantity × ``price_usd`` (dollars).
 - Multi-class securities are split by their look-through fractions.
-- Weights are fractions of the **investable value** = holdings + cash − the
-  accounts' minimum cash reserves. Reserves are money that must stay cash, so
+- Private funds (``Household.private_funds``) count toward their class with the
+  exposure of the household's ``exposure_view`` (:func:`private_exposures`): reported
+  NAV, NAV + unfunded commitment ("phantom allocation") or NAV rolled forward by
+  the fund's public proxy; their NAV (rolled under the proxy view) is part of the
+  investable value, the unfunded commitment is not (that money is still held in
+  cash or securities, so under ``nav_plus_unfunded`` the class weights sum to
+  more than 1 by the unfunded share). Per-account values hold no private funds.
+- Weights are fractions of the **investable value** = holdings + private NAV +
+  cash − the accounts' minimum cash reserves. Reserves are money that must stay cash, so
   they are not part of the portfolio being allocated; cash above the reserves
   is uninvested and shows as :func:`uninvested_cash_usd`, so class weights plus
   the uninvested-cash weight sum to 1. Pending contributions/withdrawals are
@@ -26,6 +33,7 @@ from datetime import date
 
 import numpy as np
 
+from rebal.alternatives.exposure import ExposureView, fund_exposure
 from rebal.household.model import HeldLot, Household, TierName
 from rebal.policy.decide import PolicyState, decide
 from rebal.policy.tiers import TIER_PRESETS
@@ -36,6 +44,8 @@ __all__ = [
     "AccountValue",
     "ClassDrift",
     "LotGain",
+    "PrivateClassView",
+    "PrivateExposure",
     "account_values",
     "band_state",
     "class_values",
@@ -48,6 +58,10 @@ __all__ = [
     "lot_gains",
     "lot_value_usd",
     "needs_rebalance",
+    "private_class_values",
+    "private_exposures",
+    "private_value_usd",
+    "private_views",
     "security_values",
     "tier_groups",
     "total_value_usd",
@@ -93,9 +107,11 @@ def total_value_usd(h: Household) -> float:
     return holdings_value_usd(h) + sum(a.cash_usd for a in h.accounts)
 
 
-def investable_value_usd(h: Household) -> float:
-    """Securities + cash − minimum cash reserves, dollars: the weights' denominator."""
-    return total_value_usd(h) - sum(a.min_cash_usd for a in h.accounts)
+def investable_value_usd(h: Household, view: ExposureView | None = None) -> float:
+    """Securities + private funds' NAV (:func:`private_value_usd` under ``view``, default
+    the household's) + cash − minimum cash reserves, dollars: the weights' denominator."""
+    return (total_value_usd(h) - sum(a.min_cash_usd for a in h.accounts)
+            + private_value_usd(h, view))
 
 
 def uninvested_cash_usd(h: Household) -> float:
@@ -103,11 +119,16 @@ def uninvested_cash_usd(h: Household) -> float:
     return sum(a.cash_usd - a.min_cash_usd for a in h.accounts)
 
 
-def class_values(h: Household, account_id: str | None = None) -> dict[str, float]:
+def class_values(h: Household, account_id: str | None = None,
+                 view: ExposureView | None = None) -> dict[str, float]:
     """``{asset_class: dollars}`` with look-through applied, for every target
     class in target order (0 where nothing is held), over the household or one
-    account. Cash is not a class."""
+    account. Cash is not a class. Over the household, private funds add their
+    exposure under ``view`` (default the household's ``exposure_view``)."""
     out = {t.asset_class: 0.0 for t in h.targets}
+    if account_id is None:
+        for cls, value in private_class_values(h, view).items():
+            out[cls] += value
     mixes = {s.symbol: s.look_through for s in h.securities}
     for symbol, value in security_values(h, account_id).items():
         if value:
@@ -116,16 +137,156 @@ def class_values(h: Household, account_id: str | None = None) -> dict[str, float
     return out
 
 
-def class_weights(h: Household) -> dict[str, float]:
-    """``{asset_class: weight}``: class value ÷ investable value (fractions).
+def class_weights(h: Household, view: ExposureView | None = None) -> dict[str, float]:
+    """``{asset_class: weight}``: class value ÷ investable value (fractions), private
+    funds counted under ``view`` (default the household's).
 
     All zero when the investable value is not positive (nothing to allocate yet).
     """
-    denominator = investable_value_usd(h)
-    values = class_values(h)
+    denominator = investable_value_usd(h, view)
+    values = class_values(h, view=view)
     if denominator <= 0:
         return dict.fromkeys(values, 0.0)
     return {cls: value / denominator for cls, value in values.items()}
+
+
+# -- private funds ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateExposure:
+    """One private fund's exposure under each view, on ``as_of`` (dollars).
+
+    Attributes
+    ----------
+    fund, asset_class
+        The fund's id and class.
+    nav_usd
+        Reported NAV (0 when the fund reports none yet), as of ``nav_as_of``.
+    unfunded_usd
+        Commitment not yet called.
+    proxy
+        The public proxy's symbol, or None.
+    proxy_growth
+        The proxy's price return from ``nav_as_of`` to ``as_of`` (0.05 = +5 %), or None
+        when the fund has no proxy, no proxy price on its NAV date, or no NAV.
+    rolled_nav_usd
+        NAV × (1 + proxy_growth); the reported NAV when ``proxy_growth`` is None.
+    """
+
+    fund: str
+    asset_class: str
+    nav_usd: float
+    unfunded_usd: float
+    proxy: str | None
+    proxy_growth: float | None
+    rolled_nav_usd: float
+
+    def exposure_usd(self, view: ExposureView) -> float:
+        """What counts toward the class under ``view``."""
+        if view is ExposureView.NAV:
+            return self.nav_usd
+        if view is ExposureView.NAV_PLUS_UNFUNDED:
+            return self.nav_usd + self.unfunded_usd
+        return self.rolled_nav_usd
+
+    def wealth_usd(self, view: ExposureView) -> float:
+        """What counts in the investable value under ``view``: the NAV (rolled under the
+        proxy view); never the unfunded commitment."""
+        return self.rolled_nav_usd if view is ExposureView.PROXY_ROLLED else self.nav_usd
+
+
+def private_exposures(h: Household) -> tuple[PrivateExposure, ...]:
+    """Every private fund's exposure under the three views, in file order.
+
+    The NAV and NAV + unfunded figures are :func:`rebal.alternatives.exposure.fund_exposure`
+    of the fund; the rolled NAV uses the proxy's price growth from the fund's
+    ``nav_as_of`` (``Household.proxy_marks``) to ``as_of`` (the security's ``price_usd``).
+    """
+    prices = _prices(h)
+    out = []
+    for f in h.private_funds:
+        nav = fund_exposure(f, ExposureView.NAV)
+        growth: float | None = None
+        mark = h.proxy_mark(f.id)
+        if f.proxy is not None and mark is not None and f.nav_usd:
+            growth = prices[f.proxy] / mark - 1.0
+        rolled = (nav if growth is None
+                  else fund_exposure(f, ExposureView.PROXY_ROLLED, proxy_growth=growth))
+        out.append(PrivateExposure(
+            fund=f.id, asset_class=f.asset_class, nav_usd=nav,
+            unfunded_usd=fund_exposure(f, ExposureView.NAV_PLUS_UNFUNDED) - nav,
+            proxy=f.proxy, proxy_growth=growth, rolled_nav_usd=rolled))
+    return tuple(out)
+
+
+def private_class_values(h: Household, view: ExposureView | None = None) -> dict[str, float]:
+    """``{asset_class: dollars}`` of private-fund exposure under ``view`` (default the
+    household's), only classes that private funds hold."""
+    v = h.exposure_view if view is None else view
+    out: dict[str, float] = {}
+    for e in private_exposures(h):
+        out[e.asset_class] = out.get(e.asset_class, 0.0) + e.exposure_usd(v)
+    return out
+
+
+def private_value_usd(h: Household, view: ExposureView | None = None) -> float:
+    """The private funds' part of the investable value under ``view`` (default the
+    household's), dollars: NAV, rolled NAV under the proxy view."""
+    v = h.exposure_view if view is None else view
+    return sum(e.wealth_usd(v) for e in private_exposures(h))
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateClassView:
+    """A class held by private funds, its weight under each exposure view side by side.
+
+    Attributes
+    ----------
+    asset_class
+        The class.
+    target
+        Its target weight.
+    private_usd
+        ``{view: private exposure in dollars}``.
+    public_usd
+        The class's holdings in public securities (e.g. its liquid substitute), dollars.
+    weight
+        ``{view: class weight}``: (public + private exposure) ÷ investable value under
+        that view.
+    selected
+        The household's view (the one drift, the plan and the monitor use).
+    """
+
+    asset_class: str
+    target: float
+    private_usd: dict[ExposureView, float]
+    public_usd: float
+    weight: dict[ExposureView, float]
+    selected: ExposureView
+
+
+def private_views(h: Household) -> tuple[PrivateClassView, ...]:
+    """Each class held by private funds under the three exposure views, target order."""
+    classes = {e.asset_class for e in private_exposures(h)}
+    if not classes:
+        return ()
+    public = class_values(h, account_id=None, view=ExposureView.NAV)
+    nav_part = private_class_values(h, ExposureView.NAV)
+    out = []
+    for t in h.targets:
+        c = t.asset_class
+        if c not in classes:
+            continue
+        pub = public[c] - nav_part.get(c, 0.0)
+        priv = {v: private_class_values(h, v).get(c, 0.0) for v in ExposureView}
+        weight = {}
+        for v in ExposureView:
+            denominator = investable_value_usd(h, v)
+            weight[v] = (pub + priv[v]) / denominator if denominator > 0 else 0.0
+        out.append(PrivateClassView(asset_class=c, target=t.weight, private_usd=priv,
+                                    public_usd=pub, weight=weight, selected=h.exposure_view))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,9 @@ class AlertKind(ParseEnum):
     ZERO_LTCG_ROOM = "zero_ltcg_room"
     POLICY_ACTION = "policy_action"
     FACTOR_DRIFT = "factor_drift"
+    CALL_RESERVE_SHORT = "call_reserve_short"
+    NAV_STALE = "nav_stale"
+    DENOMINATOR_EFFECT = "denominator_effect"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,6 +77,9 @@ class MonitorResult:
     as_of: str
     alerts: tuple[Alert, ...]
     check: CheckResult
+    private_look: dict[str, Any] | None = None
+    """What was seen of the private classes (:class:`rebal.monitor.private.PrivateLook` as
+    plain data), kept by the store for the next run's denominator-effect rule."""
 
     @property
     def action_needed(self) -> bool:
@@ -91,4 +97,5 @@ class MonitorResult:
                 "action_needed": self.action_needed,
                 "max_abs_drift": max((abs(c.drift) for c in self.check.classes), default=0.0),
                 "investable_usd": self.check.investable_usd,
-                "alerts": [a.to_dict() for a in self.alerts]}
+                "alerts": [a.to_dict() for a in self.alerts],
+                **({} if self.private_look is None else {"private_look": self.private_look})}

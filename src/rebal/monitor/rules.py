@@ -23,7 +23,9 @@ Rules (severity in brackets):
 - ``swap_back`` [info]: a taxable sale in the last 31 days whose wash-sale window ends
   within ``swap_back_days``: from that day the fund sold can be bought back;
 - ``zero_ltcg_room`` [info]: from ``zero_room_from_month`` on, long-term gains that would
-  be taxed at 0 % federally are left unrealized while taxable lots hold such gains.
+  be taxed at 0 % federally are left unrealized while taxable lots hold such gains;
+- ``call_reserve_short`` [action], ``nav_stale`` [info], ``denominator_effect`` [info]:
+  private funds (:mod:`rebal.monitor.private`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from datetime import timedelta
 from rebal.household.model import Household
 from rebal.household.views import lot_gains
 from rebal.monitor.alerts import Alert, AlertKind, MonitorResult, Severity
+from rebal.monitor.private import PrivateLook, private_alerts, private_look
 from rebal.planner.check import check
 from rebal.planner.guard import build_guard
 from rebal.tax.marginal import zero_rate_lt_room
@@ -62,6 +65,9 @@ class MonitorSettings:
         Month (1–12) from which unused 0 % long-term room is reported (10 = Q4).
     zero_room_min_usd
         Smallest room worth a line, dollars.
+    nav_stale_days
+        A private fund's NAV older than this many days is stale (190: a quarter's report
+        plus its usual lag, with room).
     """
 
     cash_threshold: float = 0.01
@@ -69,10 +75,17 @@ class MonitorSettings:
     swap_back_days: int = 7
     zero_room_from_month: int = 10
     zero_room_min_usd: float = 1000.0
+    nav_stale_days: int = 190
 
 
-def evaluate(household: Household, settings: MonitorSettings | None = None) -> MonitorResult:
+def evaluate(household: Household, settings: MonitorSettings | None = None, *,
+             previous: Household | PrivateLook | None = None) -> MonitorResult:
     """Every rule on ``household`` as of its ``as_of`` day (module docstring).
+
+    ``previous`` is the household at an earlier look (or the :class:`PrivateLook` the last
+    evaluation kept), if known: the denominator-effect rule compares the private funds'
+    NAV and the class weight with it. The result carries this look
+    (``MonitorResult.private_look``) for the next run.
 
     Returns
     -------
@@ -129,8 +142,10 @@ def evaluate(household: Household, settings: MonitorSettings | None = None) -> M
     alerts += _harvest_alerts(h)
     alerts += _swap_back_alerts(h, s)
     alerts += _zero_room_alerts(h, s)
+    alerts += private_alerts(h, nav_stale_days=s.nav_stale_days, previous=previous)
+    look = private_look(h)
     return MonitorResult(household=name, as_of=h.as_of.isoformat(), alerts=tuple(alerts),
-                         check=verdict)
+                         check=verdict, private_look=None if look is None else look.to_dict())
 
 
 def _harvest_alerts(h: Household) -> list[Alert]:

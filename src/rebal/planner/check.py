@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rebal.alternatives.exposure import ExposureView
 from rebal.household.currency import (
     CurrencyExposure,
     ForeignTaxHolding,
@@ -22,11 +23,18 @@ from rebal.household.currency import (
     region_exposure,
 )
 from rebal.household.model import Household
-from rebal.household.views import band_state, drift, investable_value_usd, tier_groups
+from rebal.household.views import (
+    band_state,
+    drift,
+    investable_value_usd,
+    private_views,
+    tier_groups,
+)
 from rebal.tax.records import Record
 from rebal.types import Sizing
 
-__all__ = ["ACTION_EXIT_CODE", "CheckResult", "ClassCheck", "TierCheck", "check"]
+__all__ = ["ACTION_EXIT_CODE", "CheckResult", "ClassCheck", "PrivateCheck", "TierCheck",
+           "check", "private_checks"]
 
 ACTION_EXIT_CODE = 10
 _SIZING_TEXT = {Sizing.TO_TARGET: "to target", Sizing.TO_EDGE: "to band edge",
@@ -67,13 +75,58 @@ class TierCheck(Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PrivateCheck(Record):
+    """A class held by private funds, under the three exposure views side by side
+    (:func:`rebal.household.views.private_views`).
+
+    ``private_*_usd`` are the funds' exposure (reported NAV; NAV + unfunded commitment;
+    NAV rolled forward by the funds' proxies), ``public_usd`` the class's public holdings
+    (e.g. its liquid substitute), ``weight_*`` the class weight under each view (the
+    unfunded commitment is not in the denominator), ``view`` the household's view (the one
+    drift and the plan use).
+    """
+
+    asset_class: str
+    view: str
+    target: float
+    lower: float
+    upper: float
+    public_usd: float
+    private_nav_usd: float
+    private_nav_plus_unfunded_usd: float
+    private_proxy_rolled_usd: float
+    weight_nav: float
+    weight_nav_plus_unfunded: float
+    weight_proxy_rolled: float
+
+
+def private_checks(h: Household) -> tuple[PrivateCheck, ...]:
+    """Each class held by private funds under the three exposure views (target order)."""
+    out = []
+    for v in private_views(h):
+        t = h.target(v.asset_class)
+        p, w = v.private_usd, v.weight
+        out.append(PrivateCheck(
+            asset_class=v.asset_class, view=v.selected.value, target=t.weight,
+            lower=t.weight - t.half_width, upper=t.weight + t.half_width,
+            public_usd=v.public_usd, private_nav_usd=p[ExposureView.NAV],
+            private_nav_plus_unfunded_usd=p[ExposureView.NAV_PLUS_UNFUNDED],
+            private_proxy_rolled_usd=p[ExposureView.PROXY_ROLLED],
+            weight_nav=w[ExposureView.NAV],
+            weight_nav_plus_unfunded=w[ExposureView.NAV_PLUS_UNFUNDED],
+            weight_proxy_rolled=w[ExposureView.PROXY_ROLLED]))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CheckResult(Record):
     """The monitoring verdict; ``exit_code`` is 0 (within bands) or 10 (action needed).
 
     ``base_currency``/``usd_per_base``: the view's currency and US dollars per unit of it
     (dollar figures ÷ ``usd_per_base`` = base); ``currencies``/``regions``: the holdings'
     currency exposure; ``foreign_tax``: a year's foreign tax on each holding with it,
-    creditable or lost (:mod:`rebal.household.currency`)."""
+    creditable or lost (:mod:`rebal.household.currency`);
+    ``private``: classes held by private funds under each exposure view (empty without)."""
 
     as_of: str
     household: str
@@ -90,6 +143,7 @@ class CheckResult(Record):
     currencies: tuple[CurrencyExposure, ...] = ()
     regions: tuple[CurrencyExposure, ...] = ()
     foreign_tax: tuple[ForeignTaxHolding, ...] = ()
+    private: tuple[PrivateCheck, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -151,4 +205,5 @@ def check(household: Household, *, cash_threshold: float = 0.01) -> CheckResult:
         base_currency=h.base_currency, usd_per_base=h.usd_per(h.base_currency),
         fx_source=h.fx_source, currencies=exposure, regions=region_exposure(exposure),
         foreign_tax=foreign_tax_holdings(h),
+        private=private_checks(h),
     )

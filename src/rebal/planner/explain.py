@@ -181,7 +181,11 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
             else:
                 lt_gain = sum(r.gain_usd or 0.0 for r in lots
                               if r.term is not None and r.term.value == "long")
-                if gain <= loss_left + 0.01:
+                if abs(gain) < 0.005:  # at its basis: nothing realized, nothing offset
+                    steps[k] = Step.REMAINING
+                    reasons[k] = (f"Sells {o.symbol} at its basis (lots {ids}; no gain or "
+                                  f"loss): {effect(c, o.side, o.account)}.")
+                elif gain <= loss_left + 0.01:
                     loss_left -= gain
                     steps[k] = Step.GAIN_REALIZATION
                     reasons[k] = (f"Realizes a {_money(gain)} gain on {o.symbol} (lots {ids}) "

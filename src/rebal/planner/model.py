@@ -47,6 +47,7 @@ import numpy as np
 
 from rebal.household.model import ClassTarget, HeldLot, Household
 from rebal.household.views import class_values, investable_value_usd
+from rebal.planner.alternatives import add_reserve_rows, free_substitute_sales, reserve_need
 from rebal.planner.currency import add_fx_conversions, foreign_tax_lost_rate
 from rebal.planner.guard import PlanGuard
 from rebal.planner.settings import PlanMode, PlanSettings
@@ -62,8 +63,8 @@ from rebal.tax.marginal import (
 from rebal.types import FloatArray, Sizing, Term
 
 __all__ = ["LAZY_MIN_LOTS", "MAX_EXACT_INTEGERS", "BucketKey", "ChunkVar", "LotFact", "LotVar",
-           "PositionVar", "Problem", "SparseMatrix", "build_problem", "lot_buckets",
-           "taxable_lot_facts"]
+           "PositionVar", "Problem", "SparseMatrix", "build_problem", "carryforward_use_rates",
+           "lot_buckets", "taxable_lot_facts"]
 
 T = TypeVar("T")
 
@@ -428,21 +429,24 @@ class _Builder:
 
 def _add_schedule(b: _Builder, schedule: GainTaxSchedule, total_col: int, *, sign: float,
                   extra_rate: float = 0.0, floor_rate: float = 0.0,
+                  extra_rates: list[float] | None = None,
                   ) -> tuple[list[int], list[float]]:
     """Segments of ``schedule`` summing to ``total_col``.
 
     ``sign`` = +1 for a cost (gain tax), −1 for a benefit (loss saving). Fill order is
     automatic when the curve is convex (cost) / concave (benefit); otherwise order
     binaries force segment k to be full before k+1 starts (SOS2-like).
+    ``extra_rates``: objective-only rates per segment of positive width (the value of
+    carryforward a gain uses up, :func:`carryforward_use_rates`).
     Returns the (cols, tax coefficients) of the estimate.
     """
     segs = [s for s in schedule.segments if s.width_usd > 0]
     cols: list[int] = []
     coefs: list[float] = []
     rates = []
-    for s in segs:
+    for k, s in enumerate(segs):
         rate = s.rate
-        obj_rate = max(rate, floor_rate) + extra_rate
+        obj_rate = max(rate, floor_rate) + extra_rate + (extra_rates[k] if extra_rates else 0.0)
         j = b.var(0.0, s.width_usd, sign * obj_rate)
         cols.append(j)
         coefs.append(sign * rate)
@@ -478,6 +482,33 @@ def _semi_to_binary(b: _Builder) -> dict[int, int]:
         b.row([(j, 1.0), (y, -hi)], -math.inf, 0.0, "max_trade")
         binary[j] = y
     return binary
+
+
+def carryforward_use_rates(profile: TaxProfile, schedule: GainTaxSchedule, value: float,
+                           ) -> list[float] | None:
+    """Objective dollars per dollar of gain for the loss carryforward a gain uses up, per
+    segment of ``schedule`` of positive width: ``value`` × (carryforward to next year at
+    the segment's start − at its end) ÷ its width, from the tax engine
+    (:func:`rebal.tax.marginal.extra_tax_detail`). A gain offset by a carryover costs no
+    tax this year but leaves less loss for later years, which the objective prices at
+    ``value`` per dollar as it prices a loss carried (the loss schedule's floor). ``None``
+    when there is no carryover into the year or ``value`` is 0."""
+    from rebal.tax.marginal import extra_tax_detail
+
+    if value <= 0 or profile.st_carryforward + profile.lt_carryforward <= 0:
+        return None
+    short = schedule.term is Term.SHORT
+
+    def carried(x: float) -> float:
+        d = extra_tax_detail(profile, st=x) if short else extra_tax_detail(profile, lt=x)
+        return d.carryforward_after
+
+    out = []
+    for seg in schedule.segments:
+        if seg.width_usd > 0:
+            used = carried(seg.start_usd) - carried(seg.start_usd + seg.width_usd)
+            out.append(value * max(0.0, used) / seg.width_usd)
+    return out
 
 
 def _loss_schedule(profile: TaxProfile, max_loss: float) -> GainTaxSchedule:
@@ -780,10 +811,16 @@ def build_problem(
     # ---------------------------------------------------------------- cash
     # Cash left above the reserve is uninvested: a small penalty (between the 2nd and 3rd
     # inside-band piece) invests it unless that would push a class deep into its band.
+    idle_cols: dict[str, int] = {}
     for a in h.accounts:
         have = a.cash_usd + a.pending_flow_usd - a.min_cash_usd
-        idle = b.var(0.0, math.inf, settings.inside_weight * _IDLE_CASH_WEIGHT)
+        idle = idle_cols[a.id] = b.var(0.0, math.inf, settings.inside_weight * _IDLE_CASH_WEIGHT)
         b.row([*cash_terms.get(a.id, []), (idle, -1.0)], -have, -have, f"cash:{a.id}")
+    need = reserve_need(h)  # private funds' capital-call reserve (planner/alternatives.py)
+    if need is not None:
+        add_reserve_rows(b, need, idle_cols, positions, tidy)
+    if h.private_funds:  # a liquid substitute above its share is sold without tidy cost
+        free_substitute_sales(b, h, positions, tidy, w_after)
 
     # ---------------------------------------------------------------- allocation
     values0 = once("values0", lambda: class_values(h))
@@ -858,12 +895,15 @@ def build_problem(
         st_sched = once(("st", g_st), lambda: gain_tax_schedule(profile, Term.SHORT, g_st))
         lt_sched = once(("lt", g_lt), lambda: gain_tax_schedule(profile, Term.LONG, g_lt))
         loss_sched = once(("loss", loss_max), lambda: _loss_schedule(profile, loss_max))
-        for sched, col, sign, floor in (
-            (st_sched, ordinary, 1.0, 0.0),
-            (lt_sched, pref, 1.0, 0.0),
-            (loss_sched, net_loss, -1.0, settings.carryforward_value),
+        cf_value = settings.carryforward_value
+        for sched, col, sign, floor, used in (
+            (st_sched, ordinary, 1.0, 0.0, once(("cf_st", g_st), lambda: carryforward_use_rates(
+                profile, st_sched, cf_value))),
+            (lt_sched, pref, 1.0, 0.0, once(("cf_lt", g_lt), lambda: carryforward_use_rates(
+                profile, lt_sched, cf_value))),
+            (loss_sched, net_loss, -1.0, cf_value, None),
         ):
-            cs, cf = _add_schedule(b, sched, col, sign=sign, floor_rate=floor)
+            cs, cf = _add_schedule(b, sched, col, sign=sign, floor_rate=floor, extra_rates=used)
             tax_cols += cs
             tax_coefs += cf
         if not (st_sched.is_convex and lt_sched.is_convex):

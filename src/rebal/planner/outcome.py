@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from rebal.household.model import HeldLot, Household
-from rebal.household.views import class_values
+from rebal.household.views import class_values, private_class_values, private_value_usd
 from rebal.planner.currency import fx_cost_shares
 from rebal.planner.result import AccountAllocation, ClassAllocation, LotRelief, TaxSummary
 from rebal.tax.harvest import worth_harvesting
@@ -177,11 +177,12 @@ def allocation(h: Household, orders: list[Order], costs: dict[int, float],
         hold_after[o.account] += sign * value
         for c, f in s.look_through:
             acct_after[o.account][c] += sign * value * f
-    after_cls: dict[str, float] = defaultdict(float)
+    # private funds: their exposure (the household's view) is the same before and after
+    after_cls: dict[str, float] = defaultdict(float, private_class_values(h))
     for vals in acct_after.values():
         for c, v in vals.items():
             after_cls[c] += v
-    reserve = sum(a.min_cash_usd for a in h.accounts)
+    reserve = sum(a.min_cash_usd for a in h.accounts) - private_value_usd(h)
     w_before = sum(hold_before.values()) + sum(a.cash_usd for a in h.accounts) - reserve
     w_after = sum(hold_after.values()) + sum(cash_after.values()) - reserve
     classes = []

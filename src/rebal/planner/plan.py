@@ -27,7 +27,15 @@ import numpy as np
 
 from rebal.errors import ConfigError, PlanInfeasible
 from rebal.household.model import Household
-from rebal.household.views import class_values, investable_value_usd
+from rebal.household.views import class_values, investable_value_usd, private_class_values
+from rebal.planner.alternatives import (
+    annotate_trades,
+    private_lines,
+    private_notes,
+    reserve_need,
+    reserve_status,
+)
+from rebal.planner.check import private_checks
 from rebal.planner.currency import conversions, currency_notes, exposure_after
 from rebal.planner.explain import label_orders
 from rebal.planner.guard import PlanGuard, build_guard
@@ -43,7 +51,7 @@ from rebal.planner.model import (
 from rebal.planner.naive import naive_plan
 from rebal.planner.not_done import not_done
 from rebal.planner.outcome import Order, Outcome, evaluate, tax_trades
-from rebal.planner.result import DoNotBuyEntry, SolveStats, TradePlan
+from rebal.planner.result import DoNotBuyEntry, PrivateLine, SolveStats, TradePlan
 from rebal.planner.settings import PlanMode, PlanSettings, SolveStatus
 from rebal.planner.solver import Solution, solve
 from rebal.types import FloatArray, Side
@@ -148,6 +156,13 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     convs = conversions(h, orders)
     notes.extend(currency_notes(h, convs))
     trades = label_orders(h, orders, outcome)
+    private: tuple[PrivateLine, ...] = ()
+    if h.private_funds:  # the reserve and the liquid substitutes (planner/alternatives.py)
+        need = reserve_need(h)
+        status = None if need is None else reserve_status(h, need, orders, outcome)
+        private = private_lines(h, orders, outcome)
+        trades = annotate_trades(h, trades, status, private)
+        notes.extend(private_notes(h, status, private))
     undone = not_done(h, settings, guard, orders, outcome, naive)
     dnb, wash_notes = _do_not_buy(h, guard, orders)
     notes.extend(wash_notes)
@@ -163,6 +178,8 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
         do_not_buy=dnb, naive=naive, stats=stats, notes=tuple(dict.fromkeys(notes)),
         not_done=undone, conversions=convs, base_currency=h.base_currency,
         usd_per_base=h.usd_per(h.base_currency), currencies=exposure_after(h, orders),
+        private=private,
+        private_views=private_checks(h) if h.private_funds else (),
     )
 
 
@@ -360,6 +377,9 @@ def _precheck(h: Household, settings: PlanSettings) -> None:
         if not s.tradable:
             for c, f in s.look_through:
                 fixed[c] += lot.quantity * s.price_usd * f
+    private = private_class_values(h)
+    for c, v in private.items():  # private funds are not traded either
+        fixed[c] += v
     tradable_classes = {c for s in h.securities if s.tradable for c, _ in s.look_through}
     now = class_values(h)
     for t in h.targets:
@@ -368,7 +388,9 @@ def _precheck(h: Household, settings: PlanSettings) -> None:
             break
         if fixed[c] / w_after > t.weight + t.half_width:
             binding.append(
-                f"class {c}: untradable holdings alone are {100 * fixed[c] / w_after:.2f}% of "
+                f"class {c}: untradable holdings alone"
+                f"{' (with its private funds)' if c in private else ''} are "
+                f"{100 * fixed[c] / w_after:.2f}% of "
                 f"the portfolio, above its band's upper edge "
                 f"{100 * (t.weight + t.half_width):.2f}%")
         if c not in tradable_classes and now[c] / w_after < t.weight - t.half_width:
@@ -442,7 +464,10 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
                           if raw > 1e-6 else 0.0)
             else:
                 shares = min(_ceil(raw, _EPS_SHARES), pos.held) if raw > _EPS_SHARES / 2 else 0.0
-            if problem.min_trade_after and shares < pos.min_sell_shares - 1e-9:
+            # below the minimum: dropped — applied after solving, or a solver's order binary
+            # within its integrality tolerance of 0 letting ``x ≤ bound·y`` leak a few
+            # cents (an IRA sale of $0.01 was planned)
+            if shares < pos.min_sell_shares - 1e-9:
                 shares = 0.0
             sale[i] = (raw, shares)
     _cover_cash_needs(h, problem, sale)
@@ -469,7 +494,7 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
         if pos.buy_col is not None:
             raw = float(x[pos.buy_col])
             shares = float(round(raw)) if pos.whole_shares else _floor(raw, _EPS_SHARES)
-            if problem.min_trade_after and shares < pos.min_buy_shares - 1e-9:
+            if shares < pos.min_buy_shares - 1e-9:  # as for sales
                 shares = 0.0
             if shares > 0:
                 buys.append(Order(pos.account, pos.symbol, Side.BUY, shares))

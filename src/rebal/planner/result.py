@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rebal.household.currency import CurrencyExposure
+from rebal.planner.check import PrivateCheck
 from rebal.planner.currency import Conversion
 from rebal.planner.settings import SolveStatus, Step
 from rebal.tax.records import Record, record_dict
@@ -26,6 +27,7 @@ __all__ = [
     "NotDone",
     "NotDoneKind",
     "PlannedTrade",
+    "PrivateLine",
     "SolveStats",
     "StepSummary",
     "TaxSummary",
@@ -230,6 +232,41 @@ class SolveStats(Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PrivateLine(Record):
+    """A class held by private funds, after the plan: its two lines.
+
+    Attributes
+    ----------
+    asset_class, view
+        The class and the exposure view counted.
+    target_usd
+        Target weight × the investable value after the plan.
+    private_usd
+        The private funds' exposure under ``view`` (the plan does not trade it).
+    substitute
+        The liquid substitute's symbol, or None.
+    substitute_before_usd, substitute_after_usd
+        Its holdings before and after the plan.
+    """
+
+    asset_class: str
+    view: str
+    target_usd: float
+    private_usd: float
+    substitute: str | None
+    substitute_before_usd: float
+    substitute_after_usd: float
+
+    @property
+    def shortfall_usd(self) -> float:
+        """Target − private exposure, never below 0: what the substitute is to hold."""
+        return max(0.0, self.target_usd - self.private_usd)
+
+    def to_dict(self) -> dict[str, Any]:
+        return record_dict(self, last=("shortfall_usd",))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TradePlan(Record):
     """What to trade, where, why, and what it costs in tax.
 
@@ -268,6 +305,12 @@ class TradePlan(Record):
     currencies
         The holdings' currency exposure after the plan
         (:func:`rebal.household.currency.currency_exposure`).
+    private
+        Classes held by private funds: private exposure and liquid substitute
+        (:class:`PrivateLine`; empty without private funds).
+    private_views
+        The same classes before the plan under the three exposure views
+        (:class:`rebal.planner.check.PrivateCheck`).
     """
 
     as_of: date
@@ -287,6 +330,8 @@ class TradePlan(Record):
     base_currency: str = "USD"
     usd_per_base: float = 1.0
     currencies: tuple[CurrencyExposure, ...] = ()
+    private: tuple[PrivateLine, ...] = ()
+    private_views: tuple[PrivateCheck, ...] = ()
 
     @property
     def saving_usd(self) -> float | None:

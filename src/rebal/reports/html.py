@@ -30,6 +30,8 @@ from rebal.reports.plan_tables import (
     currency_table,
     do_not_buy_table,
     not_done_table,
+    private_line_table,
+    private_view_table,
     steps_table,
     tax_table,
     trade_table,
@@ -659,6 +661,13 @@ def plan_report_html(plan: Any, *, schedule: Any = None, title: str | None = Non
                          + '<p class="caption">The holdings after the plan, by currency (a '
                            "fund's look-through currency mix) and region; cash left out. "
                            "Tax is computed in US dollars.</p>"))
+    if getattr(plan, "private", ()):  # private funds: the three views and the two lines
+        sections.insert(1, ("private", "Private funds",
+                            table_html(private_view_table(plan.private_views), left=(0,))
+                            + '<p class="caption">Each private class under the three exposure '
+                              "views before the plan (* = the household's view; the unfunded "
+                              "commitment is not in the denominator).</p>"
+                            + table_html(private_line_table(plan), left=(0, 1))))
     if schedule is not None:
         sections.append(("schedule", "Schedule", _schedule_section(schedule)))
     notes = list(plan.notes)

@@ -20,6 +20,8 @@ __all__ = [
     "foreign_tax_lines",
     "foreign_tax_table",
     "not_done_table",
+    "private_line_table",
+    "private_view_table",
     "steps_table",
     "tax_table",
     "trade_table",
@@ -123,6 +125,45 @@ def conversion_table(plan: Any) -> StringTable:
                      _usd(c.cost_usd), _usd(c.saved_usd)))
     return StringTable(header=("Account", "Currency", "Bought $", "Sold $", "Converts",
                                "Net $", "Net", "FX cost", "Saved by netting"),
+                       rows=tuple(rows))
+
+
+def private_view_table(rows: Any) -> StringTable:
+    """Classes held by private funds: the class weight under each exposure view side by
+    side (the household's view marked ``*``), with the private dollars of each view.
+    ``rows``: :class:`rebal.planner.check.PrivateCheck` records."""
+    out = []
+    for r in rows:
+        def cell(view: str, weight: float, usd: float, r: Any = r) -> str:
+            mark = "*" if r.view == view else ""
+            return f"{_pct(weight)}{mark} ({_usd(usd, 0)})"
+        out.append((
+            r.asset_class, _pct(r.target), f"{_pct(r.lower)} – {_pct(r.upper)}",
+            _usd(r.public_usd, 0),
+            cell("nav", r.weight_nav, r.private_nav_usd),
+            cell("nav_plus_unfunded", r.weight_nav_plus_unfunded,
+                 r.private_nav_plus_unfunded_usd),
+            cell("proxy_rolled", r.weight_proxy_rolled, r.private_proxy_rolled_usd),
+        ))
+    return StringTable(
+        header=("Class", "Target", "Band", "Public $", "NAV", "NAV + unfunded",
+                "Proxy-rolled NAV"),
+        rows=tuple(out),
+    )
+
+
+def private_line_table(plan: Any) -> StringTable:
+    """After the plan, each class held by private funds on two lines: the private funds'
+    exposure (not traded) and its liquid substitute (traded to hold the shortfall)."""
+    rows = []
+    for ln in getattr(plan, "private", ()):
+        rows.append((ln.asset_class, f"private funds ({ln.view})", _usd(ln.target_usd, 0),
+                     _usd(ln.private_usd, 0), _usd(ln.private_usd, 0)))
+        if ln.substitute is not None:
+            rows.append((ln.asset_class, f"liquid substitute {ln.substitute} (target − funds)",
+                         _usd(ln.shortfall_usd, 0), _usd(ln.substitute_before_usd, 0),
+                         _usd(ln.substitute_after_usd, 0)))
+    return StringTable(header=("Class", "Line", "Target $", "Before $", "After $"),
                        rows=tuple(rows))
 
 

@@ -208,7 +208,9 @@ def backtest_currency_market(
         table = fx_table(fx)
         market = in_base(market, chosen, base, table)
         if chosen and fx_cost_bps:
-            costs = conversion_cost_bps(market.assets, cost_bps, chosen, base=base,
+            # only the portfolio's assets: the cost map may not name columns it does not hold
+            costs = conversion_cost_bps([a for a in market.assets if a in target], cost_bps,
+                                        chosen, base=base,
                                         fx_cost_bps=fx_cost_bps)
     elif fx is not None or fx_cost_bps:
         raise ConfigError("--fx and --fx-cost-bps need --currency or --hedge (no column "

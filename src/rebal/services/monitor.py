@@ -45,18 +45,27 @@ class Evaluate:
     factors: Any = None
     factor_bands: tuple[tuple[str, float], ...] = ()
     factor_window: int = 252
+    nav_stale_days: int = 190
 
-    def __call__(self, job: str | tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    def __call__(self, job: str | tuple[str, dict[str, Any]]
+                 | tuple[str, dict[str, Any], dict[str, Any] | None]) -> dict[str, Any]:
         from dataclasses import replace
 
         from rebal.household import household_from_dict, load_household
         from rebal.monitor import evaluate
 
+        from rebal.monitor import MonitorSettings
+        from rebal.monitor.private import PrivateLook
+
+        previous = None
         if isinstance(job, str):
             h = load_household(job)
         else:
             h = household_from_dict(job[1], source=f"store:{job[0]}")
-        result = evaluate(h)
+            if len(job) > 2 and job[2]:  # what the last run saw of its private classes
+                previous = PrivateLook.from_dict(job[2])
+        result = evaluate(h, MonitorSettings(nav_stale_days=self.nav_stale_days),
+                          previous=previous)
         if self.market is not None:
             from rebal.monitor.market import class_market, factor_alerts, policy_alerts
             from rebal.policy.parse import parse_policy
@@ -116,6 +125,8 @@ class MonitorRequest:
     factors, factor_bands, factor_window
         Also style drift: a French-library factor file (or a shipped one), bands
         ``{factor: half-width}`` in loading units, rows per regression.
+    nav_stale_days
+        A private fund's NAV older than this many days is reported stale.
     """
 
     households: Sequence[str] = field(default_factory=tuple)
@@ -130,6 +141,7 @@ class MonitorRequest:
     factors: str | None = None
     factor_bands: Mapping[str, float] = field(default_factory=dict)
     factor_window: int = 252
+    nav_stale_days: int = 190
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -254,12 +266,14 @@ def _evaluator(request: MonitorRequest) -> Evaluate:
     ones fail here, before any household)."""
     from rebal.errors import ConfigError
 
+    if request.nav_stale_days < 1:
+        raise ConfigError(f"--nav-stale-days must be at least 1, got {request.nav_stale_days}")
     if request.policy is None and request.factors is None:
         if request.prices is not None or request.class_prices:
             raise ConfigError("--prices and --class-prices need --policy or --factors")
         if request.factor_bands:
             raise ConfigError("--factor-bands needs --factors")
-        return Evaluate()
+        return Evaluate(nav_stale_days=request.nav_stale_days)
     from rebal.datasets import resolve_prices
 
     if request.policy is not None:
@@ -285,7 +299,8 @@ def _evaluator(request: MonitorRequest) -> Evaluate:
     return Evaluate(policy=request.policy, market=market,
                     columns=tuple(sorted(request.class_prices.items())), factors=table,
                     factor_bands=tuple(sorted(request.factor_bands.items())),
-                    factor_window=request.factor_window)
+                    factor_window=request.factor_window,
+                    nav_stale_days=request.nav_stale_days)
 
 
 def _monitor_store(request: MonitorRequest, step: Callable[[int, int, int], None],
@@ -299,6 +314,7 @@ def _monitor_store(request: MonitorRequest, step: Callable[[int, int, int], None
         fingerprints,
         household_ids,
         open_alerts,
+        private_looks,
         set_fingerprints,
         sync_alerts,
     )
@@ -314,20 +330,22 @@ def _monitor_store(request: MonitorRequest, step: Callable[[int, int, int], None
                 raise StoreError(f"no household {missing[0]!r} in the store (known: {known})")
             data = households_data(conn, list(request.names) or None)
             before = fingerprints(conn)
+            looks = private_looks(conn)
         names = list(request.names) or sorted(data)
         prints = {n: fingerprint(data[n]) for n in names}
         unchanged = [n for n in names
                      if not request.all_ and before.get(ids[n]) == prints[n]]
         skip = set(unchanged)
-        jobs = [(n, data[n]) for n in names if n not in skip]
+        jobs = [(n, data[n], looks.get(ids[n])) for n in names if n not in skip]
         with open_executor(request.executor, preload=("rebal.monitor",)) as ex:
             outcomes = ex.map(settle(evaluator), jobs, progress=step)
         at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-        done = {ids[n]: o.value for (n, _), o in zip(jobs, outcomes, strict=True)
+        done = {ids[n]: o.value for (n, _, _), o in zip(jobs, outcomes, strict=True)
                 if o.ok and o.value is not None}
         with store.write() as conn:
             fresh, resolved = sync_alerts(conn, {h: v["alerts"] for h, v in done.items()}, at)
-            set_fingerprints(conn, {h: prints[v["household"]] for h, v in done.items()}, at)
+            set_fingerprints(conn, {h: prints[v["household"]] for h, v in done.items()}, at,
+                             {h: v.get("private_look") for h, v in done.items()})
             record_checks(conn, [
                 {"household_id": h, "as_of": dt.date.fromisoformat(v["as_of"]),
                  "action_needed": v["action_needed"], "max_abs_drift": v["max_abs_drift"],
@@ -337,7 +355,7 @@ def _monitor_store(request: MonitorRequest, step: Callable[[int, int, int], None
         with store.read() as conn:
             wanted = set(names)
             still = [a for a in open_alerts(conn) if a["household"] in wanted]
-    return MonitorRun(names=tuple(n for n, _ in jobs), outcomes=tuple(outcomes),
+    return MonitorRun(names=tuple(n for n, _, _ in jobs), outcomes=tuple(outcomes),
                       new_alerts=tuple(dict(a) for a in fresh), unchanged=tuple(unchanged),
                       open_action=sum(a["severity"] == "action" for a in still),
                       resolved=resolved)

@@ -147,6 +147,10 @@ def simulation_from_dict(data: Any, *, source: str | None = None) -> SimulationS
         if key not in _KEYS:
             raise _fail(source, str(key), f"unknown key; allowed: {', '.join(_KEYS)}")
     household = household_from_dict(body, source=source)
+    if household.private_funds:  # the day-by-day engine has no fund cash flows (yet)
+        raise InputError("a simulation does not model private funds (their calls, "
+                         "distributions and NAV); remove them or use `rebal alts`",
+                         file=source, field="private_funds")
     prices = sim.get("prices")
     if not isinstance(prices, dict) or not prices:
         raise _fail(source, "prices", "must map each security to its price column")

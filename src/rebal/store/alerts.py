@@ -20,7 +20,8 @@ import sqlalchemy as sa
 
 from rebal.store import schema as t
 
-__all__ = ["fingerprints", "household_ids", "open_alerts", "set_fingerprints", "sync_alerts"]
+__all__ = ["fingerprints", "household_ids", "open_alerts", "private_looks", "set_fingerprints",
+           "sync_alerts"]
 
 _CHUNK = 500
 
@@ -117,12 +118,24 @@ def fingerprints(conn: sa.Connection) -> dict[int, str]:
     return {hid: fp for hid, fp in conn.execute(sa.select(m.household_id, m.fingerprint))}
 
 
-def set_fingerprints(conn: sa.Connection, prints: Mapping[int, str], at: dt.datetime) -> None:
-    """Remember what the monitor evaluated for these households."""
+def private_looks(conn: sa.Connection) -> dict[int, dict[str, Any]]:
+    """``{household id: what the last evaluation saw of its private classes}`` (only
+    households with private funds)."""
+    m = t.monitor_state.c
+    return {hid: look for hid, look in conn.execute(
+        sa.select(m.household_id, m.private_look).where(m.private_look.is_not(None)))}
+
+
+def set_fingerprints(conn: sa.Connection, prints: Mapping[int, str], at: dt.datetime,
+                     looks: Mapping[int, Mapping[str, Any] | None] | None = None) -> None:
+    """Remember what the monitor evaluated for these households (and, for those with
+    private funds, what it saw of them: ``looks``)."""
     m = t.monitor_state.c
     hids = list(prints)
+    looks = looks or {}
     for part in _chunks(hids):
         conn.execute(t.monitor_state.delete().where(m.household_id.in_(list(part))))
     if hids:
         conn.execute(t.monitor_state.insert(), [
-            {"household_id": h, "fingerprint": prints[h], "evaluated_at": at} for h in hids])
+            {"household_id": h, "fingerprint": prints[h], "evaluated_at": at,
+             "private_look": looks.get(h)} for h in hids])

@@ -113,10 +113,13 @@ def save_household(
     name = hh["name"]
     as_of = _date(data["as_of"])
     stamp = now()
-    settings = {k: hh[k] for k in ("harvest", "realize_zero_bracket_gains",
-                                   "hold_for_step_up", "wash_sale", "fx_rates_usd",
-                                   "fx_cost_bps") if k in hh}
+    settings: dict[str, Any] = {k: hh[k] for k in ("harvest", "realize_zero_bracket_gains",
+                                                   "hold_for_step_up", "wash_sale",
+                                                   "fx_rates_usd", "fx_cost_bps") if k in hh}
     base = hh.get("base_currency", "USD")
+    alternatives = {k: data[k] for k in ("exposure_view", "call_reserve") if k in data}
+    if alternatives:  # top-level keys of the file, kept with the settings (migration 0003)
+        settings[_ALTERNATIVES] = alternatives
     existing = conn.execute(
         sa.select(t.households.c.id).where(t.households.c.name == name)
     ).scalar()
@@ -136,6 +139,7 @@ def save_household(
     ids = _save_accounts(conn, hid, data["accounts"], as_of, accounts_meta or {})
     _save_securities(conn, hid, data["securities"], hh.get("fx_rates_usd", {}))
     _save_targets(conn, hid, data["targets"], as_of)
+    _save_private_funds(conn, hid, data.get("private_funds", ()))
     by_account: dict[str, list[Mapping[str, Any]]] = {a["id"]: [] for a in data["accounts"]}
     for lot in data.get("lots", ()):
         by_account[lot["account"]].append(lot)
@@ -228,12 +232,37 @@ def _save_securities(conn: sa.Connection, hid: int, secs: Sequence[Mapping[str, 
         conn.execute(t.securities.insert(), rows)
 
 
+_ALTERNATIVES = "alternatives"
+"""Key of the settings JSON holding the file's ``exposure_view`` and ``call_reserve``."""
+
+_FUND_COLUMNS = ("name", "asset_class", "commitment_usd", "vintage", "called_usd",
+                 "distributed_usd", "nav_usd", "remaining_life_years", "proxy",
+                 "proxy_price_at_nav_usd", "model")
+
+
+def _save_private_funds(conn: sa.Connection, hid: int,
+                        funds: Sequence[Mapping[str, Any]]) -> None:
+    conn.execute(t.private_funds.delete().where(t.private_funds.c.household_id == hid))
+    rows = [dict(household_id=hid, fund_key=f["id"], nav_as_of=_date(f.get("nav_as_of")),
+                 account_key=f.get("account"), position=pos,
+                 **{k: f.get(k) for k in _FUND_COLUMNS})
+            for pos, f in enumerate(funds)]
+    if rows:
+        conn.execute(t.private_funds.insert(), rows)
+
+
+def _fund_form(r: Mapping[str, Any] | sa.RowMapping) -> dict[str, Any]:
+    return {"id": r["fund_key"], **{k: r[k] for k in _FUND_COLUMNS},
+            "nav_as_of": _iso(r["nav_as_of"]), "account": r["account_key"]}
+
+
 def _target_rows(targets: Mapping[str, Any]) -> list[dict[str, Any]]:
     location = targets.get("location") or {}
     return [
         dict(asset_class=cls, weight=spec["weight"], tier=spec["tier"],
              band_abs=spec.get("band_abs"), band_rel=spec.get("band_rel"),
-             location=list(location.get(cls, ())), position=pos)
+             location=list(location.get(cls, ())), position=pos,
+             liquid_substitute=spec.get("liquid_substitute"))
         for pos, (cls, spec) in enumerate(targets["classes"].items())
     ]
 
@@ -249,7 +278,7 @@ def _latest_targets(conn: sa.Connection, hid: int, on: dt.date | None = None
         return None, []
     rows = conn.execute(
         sa.select(c.asset_class, c.weight, c.tier, c.band_abs, c.band_rel, c.location,
-                  c.position)
+                  c.position, c.liquid_substitute)
         .where(c.household_id == hid, c.effective_from == when).order_by(c.position)
     ).mappings().all()
     return when, [dict(r) for r in rows]
@@ -436,9 +465,15 @@ def _households_part(conn: sa.Connection, heads: list[Mapping[str, Any]]
     targets: dict[int, list[Mapping[str, Any]]] = {}
     for r in conn.execute(
             sa.select(gc.household_id, gc.effective_from, gc.asset_class, gc.weight, gc.tier,
-                      gc.band_abs, gc.band_rel, gc.location, gc.position)
+                      gc.band_abs, gc.band_rel, gc.location, gc.position,
+                      gc.liquid_substitute)
             .where(gc.household_id.in_(ids)).order_by(gc.household_id, gc.position)).mappings():
         targets.setdefault(r["household_id"], []).append(r)
+    funds: dict[int, list[dict[str, Any]]] = {}  # file form of each fund
+    pc = t.private_funds.c
+    for r in conn.execute(sa.select(t.private_funds).where(pc.household_id.in_(ids))
+                          .order_by(pc.household_id, pc.position)).mappings():
+        funds.setdefault(r["household_id"], []).append(_fund_form(r))
     # the latest close on or before each household's date: one query per distinct date
     prices: dict[dt.date, dict[str, float]] = {}
     for day in sorted(set(as_of.values())):
@@ -464,7 +499,7 @@ def _households_part(conn: sa.Connection, heads: list[Mapping[str, Any]]
             h, tax, accts, {a: cash[a] for a in key_of if a in cash},
             [_security(s, prices[day].get(s["symbol"])) for s in secs.get(hid, ())],
             in_force, [lot for a in accts for lot in lots.get(a["id"], ())],
-            trades.get(hid, []), key_of)
+            trades.get(hid, []), key_of, funds.get(hid, []))
     return out
 
 
@@ -472,8 +507,13 @@ def _file_form(h: Mapping[str, Any], tax: Mapping[str, Any],
                accounts: Sequence[Mapping[str, Any]], cash: Mapping[int, float],
                securities: list[dict[str, Any]], targets: Sequence[Mapping[str, Any]],
                lots: Sequence[tuple[Any, ...]], trades: Sequence[tuple[Any, ...]],
-               key_of: Mapping[int, str]) -> dict[str, Any]:
-    settings = h["settings"]
+               key_of: Mapping[int, str], funds: Sequence[Mapping[str, Any]] = (),
+               ) -> dict[str, Any]:
+    settings = dict(h["settings"])
+    alternatives = settings.pop(_ALTERNATIVES, {})
+    private: dict[str, Any] = dict(alternatives)
+    if funds:
+        private["private_funds"] = list(funds)
     return {
         "as_of": h["as_of"].isoformat(),
         "household": {
@@ -503,7 +543,9 @@ def _file_form(h: Mapping[str, Any], tax: Mapping[str, Any],
         "securities": securities,
         "targets": {
             "classes": {r["asset_class"]: {"weight": r["weight"], "tier": r["tier"],
-                                           "band_abs": r["band_abs"], "band_rel": r["band_rel"]}
+                                           "band_abs": r["band_abs"], "band_rel": r["band_rel"],
+                                           **({"liquid_substitute": r["liquid_substitute"]}
+                                              if r["liquid_substitute"] else {})}
                         for r in targets},
             "location": {r["asset_class"]: list(r["location"]) for r in targets
                          if r["location"]},
@@ -520,6 +562,7 @@ def _file_form(h: Mapping[str, Any], tax: Mapping[str, Any],
              "quantity": qty, "price_usd": price}
             for aid, d, kind, sym, qty, price in trades
         ],
+        **private,
     }
 
 

@@ -59,7 +59,7 @@ households = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     # the currency values are shown in (a view; tax is in USD); fx_rates_usd and
-    # fx_cost_bps are in settings (migration 0003_currency)
+    # fx_cost_bps are in settings (migration 0004)
     sa.Column("base_currency", sa.String(3), nullable=False, server_default="USD"),
 )
 
@@ -144,8 +144,35 @@ targets = sa.Table(
     sa.Column("band_rel", sa.Float, nullable=True),
     sa.Column("location", sa.JSON, nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
+    # a private class's public stand-in until capital is called (migration 0003)
+    sa.Column("liquid_substitute", sa.String(32), nullable=True),
     sa.UniqueConstraint("household_id", "effective_from", "asset_class",
                         name="uq_targets_household_date_class"),
+)
+
+# Private funds of a household as its file states them (migration 0003): commitment,
+# calls, distributions, the reported NAV and its date, the proxy (and its price on the
+# NAV date), the cash-flow model's preset name and the account that pays the calls.
+private_funds = sa.Table(
+    "private_funds", metadata,
+    _id(),
+    _fk("households"),
+    sa.Column("fund_key", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("asset_class", sa.String(100), nullable=False),
+    sa.Column("commitment_usd", sa.Float, nullable=False),
+    sa.Column("vintage", sa.Integer, nullable=False),
+    sa.Column("called_usd", sa.Float, nullable=False),
+    sa.Column("distributed_usd", sa.Float, nullable=False),
+    sa.Column("nav_usd", sa.Float, nullable=True),
+    sa.Column("nav_as_of", sa.Date, nullable=True),
+    sa.Column("remaining_life_years", sa.Float, nullable=False),
+    sa.Column("proxy", sa.String(32), nullable=True),
+    sa.Column("proxy_price_at_nav_usd", sa.Float, nullable=True),
+    sa.Column("model", sa.JSON, nullable=True),  # a preset name or the parameters
+    sa.Column("account_key", sa.String(100), nullable=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.UniqueConstraint("household_id", "fund_key", name="uq_private_funds_household_key"),
 )
 
 imports = sa.Table(
@@ -266,6 +293,9 @@ monitor_state = sa.Table(
     # the monitor last evaluated it: unchanged → not evaluated again (unless --all)
     sa.Column("fingerprint", sa.String(64), nullable=False),
     sa.Column("evaluated_at", sa.DateTime, nullable=False),
+    # what that evaluation saw of the private classes (rebal.monitor.private.PrivateLook;
+    # migration 0003): the next run's denominator-effect rule compares with it
+    sa.Column("private_look", sa.JSON, nullable=True),
 )
 
 runs = sa.Table(

@@ -2,8 +2,8 @@
 currency, local price, currency mix, foreign tax and treaty country. The household's
 ``fx_rates_usd`` and ``fx_cost_bps`` live in ``households.settings`` (JSON).
 
-Revision ID: 0003_currency
-Revises: 0002
+Revision ID: 0004
+Revises: 0003 (private funds)
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_currency"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -364,17 +364,22 @@ def _readonly_dates(market: MarketData) -> np.ndarray:
     return dates
 
 
+_ZEROS = np.zeros(0)
+_ZEROS.setflags(write=False)
+
+
 def _zero_flows(market: MarketData) -> FloatArray:
-    """``(n_days,)`` zeros: no cash flow on ``market``'s rows, read-only, cached on the
-    market (it is frozen) like its calendar masks."""
-    cache = getattr(market, "_cache", None)
-    flows = None if cache is None else cache.get("zero_flows")
-    if flows is None or flows.shape[0] != market.n_days:
-        flows = np.zeros(market.n_days)
-        flows.setflags(write=False)
-        if cache is not None:
-            cache["zero_flows"] = flows
-    return flows
+    """``(n_days,)`` zeros: no cash flow on ``market``'s rows — a read-only view of one
+    shared buffer of zeros (nothing allocated per market: a fresh market costs nothing
+    here)."""
+    global _ZEROS
+    n = market.n_days
+    zeros = _ZEROS
+    if zeros.shape[0] < n:
+        zeros = np.zeros(max(n, 2 * zeros.shape[0]))
+        zeros.setflags(write=False)
+        _ZEROS = zeros
+    return zeros[:n]
 
 
 def _raise_status(

@@ -385,7 +385,8 @@ class BacktestResult:
     def metrics(self, benchmark: BacktestResult | None = None) -> Any:
         """The metrics of this result (optionally versus ``benchmark``), cached.
 
-        Delegates to :func:`rebal.metrics.compute_metrics`.
+        Delegates to :func:`rebal.metrics.compute_metrics` (with the benchmark's own
+        cached :meth:`metrics` as the baseline).
         """
         # keyed by the benchmark object itself (held in the cache, compared by identity):
         # a bare id() could be reused by another object once the benchmark is collected
@@ -395,7 +396,10 @@ class BacktestResult:
                 return value
         from rebal import metrics as _metrics
 
-        value = _metrics.compute_metrics(self, benchmark)
+        # the benchmark's own metrics from its cache (compute_metrics takes them as the
+        # baseline): the CLI asks for both, so buy-and-hold is computed once, not twice
+        base = benchmark.metrics() if isinstance(benchmark, BacktestResult) else benchmark
+        value = _metrics.compute_metrics(self, base)
         pairs.append((benchmark, value))
         return value
 

@@ -66,7 +66,7 @@ def as_returns(returns: Any, *, name: str = "returns", allow_2d: bool = True) ->
     if below.any():
         where = _first_bad(below)
         raise DataError(
-            f"{name}{where} = {arr[tuple(np.argwhere(below)[0])]!r} is below -1 "
+            f"{name}{where} = {float(arr[tuple(np.argwhere(below)[0])])!r} is below -1 "
             "(a loss of more than 100%)"
         )
     return arr

@@ -55,8 +55,8 @@ from rebal.errors import ConfigError, DataError
 from rebal.metrics import performance as perf
 from rebal.metrics import relative as rel
 from rebal.metrics import trading
-from rebal.metrics._checks import as_ppy, as_returns
-from rebal.metrics.drawdown import max_drawdown
+from rebal.metrics._checks import as_ppy, as_returns, as_risk_free
+from rebal.metrics.drawdown import Drawdown
 from rebal.types import BoolArray, FloatArray, IntArray
 
 
@@ -206,7 +206,9 @@ def _is_rebalance_reason(reason: Any) -> bool:
     )
 
 
-def _read_trades(trades: Any) -> _Trades:
+def _read_trades(trades: Any, *, check: bool = True) -> _Trades:
+    """The trade table's columns; ``check=False`` leaves the finite and non-negative
+    checks of values and costs to the caller."""
     names = ("day", "value_usd", "cost_usd", "reason")
     given: Any = None
     if trades is None:
@@ -215,7 +217,9 @@ def _read_trades(trades: Any) -> _Trades:
         given = getattr(trades, "is_rebalance", None)
         if given is not None:  # the flags stand in for the reasons (not formatted)
             names = ("day", "value_usd", "cost_usd", "is_rebalance")
-        cols = [np.asarray(_attr(trades, n, "result.trades")) for n in names]
+        cols = [np.asarray(_attr(trades, n, "result.trades")) for n in names[:3]]
+        cols.append(np.asarray(given if given is not None
+                               else _attr(trades, names[3], "result.trades")))
     else:
         records = list(trades) if isinstance(trades, Iterable) else None
         if records is None:
@@ -232,13 +236,8 @@ def _read_trades(trades: Any) -> _Trades:
         cost = np.asarray(cols[2], dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise DataError(f"result.trades value_usd and cost_usd must be numbers: {exc}") from None
-    for name, arr in (("value_usd", value), ("cost_usd", cost)):
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            raise DataError(f"result.trades.{name}[{int(np.flatnonzero(bad)[0])}] is not finite")
-    if (cost < 0).any():
-        i = int(np.flatnonzero(cost < 0)[0])
-        raise DataError(f"result.trades.cost_usd[{i}] = {cost[i]} is negative")
+    if check:
+        _check_trade_numbers(value, cost)
     if given is not None:
         flags = cols[3]
         if flags.dtype != np.bool_ or flags.shape != day.shape:
@@ -249,6 +248,53 @@ def _read_trades(trades: Any) -> _Trades:
     else:
         flags = _rebalance_flags(cols[3])
     return _Trades(day=day.astype(np.int64), value_usd=value, cost_usd=cost, is_rebalance=flags)
+
+
+def _check_trade_numbers(value: FloatArray, cost: FloatArray) -> None:
+    for name, arr in (("value_usd", value), ("cost_usd", cost)):
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            raise DataError(f"result.trades.{name}[{int(np.flatnonzero(bad)[0])}] is not finite")
+    if (cost < 0).any():
+        i = int(np.flatnonzero(cost < 0)[0])
+        raise DataError(f"result.trades.cost_usd[{i}] = {cost[i]} is negative")
+
+
+def _check_trades(trades: _Trades, rebalance_days: IntArray, dates: Any) -> None:
+    """Raise the error of a bad trade table (numbers, rows, rebalance trades off the
+    rebalance days)."""
+    _check_trade_numbers(trades.value_usd, trades.cost_usd)
+    n_days = dates.shape[0]
+    if trades.day.size and (trades.day.min() < 0 or trades.day.max() > n_days - 1):
+        raise DataError(f"result.trades.day must lie in [0, {n_days - 1}]")
+    # rows that are rebalance days, as a mask (set membership without sorting)
+    is_rebalance_day = np.zeros(n_days, dtype=bool)
+    is_rebalance_day[rebalance_days] = True
+    reb_trade_days = trades.day[trades.is_rebalance]
+    stray = reb_trade_days[~is_rebalance_day[reb_trade_days]]
+    if stray.size:
+        first = int(stray.min())
+        raise DataError(
+            f"rebalance trades on row {first} ({dates[first]}), "
+            "which is not in result.rebalance_days"
+        )
+
+
+def _check_turnover_and_costs(trades: _Trades, values: FloatArray, r: FloatArray,
+                              years: float) -> None:
+    """Raise the error of :func:`trading.annual_turnover` or
+    :func:`trading.annual_cost_fraction` on these trades."""
+    n_days = values.shape[0]
+    costs_by_day = np.bincount(trades.day, weights=trades.cost_usd, minlength=n_days)
+    # Value at the close before that close's trades: yesterday's value grown by
+    # today's return, with today's costs added back (the return includes them).
+    value_before = np.empty(n_days)
+    value_before[0] = values[0] + costs_by_day[0]
+    value_before[1:] = values[:-1] * (1.0 + r) + costs_by_day[1:]
+    reb = trades.is_rebalance
+    trading.annual_turnover(trades.day[reb], trades.value_usd[reb], value_before, years)
+    trading.annual_cost_fraction(float(trades.cost_usd[trades.day >= 1].sum()), values[1:],
+                                 years)
 
 
 def _rebalance_flags(reasons: Any) -> BoolArray:
@@ -278,10 +324,38 @@ def _rebalance_flags(reasons: Any) -> BoolArray:
     return kinds[inverse.ravel()]
 
 
+_EMPTY = np.zeros(0)
+_EMPTY.setflags(write=False)
+
+
+def _kernel_array(a: np.ndarray) -> np.ndarray:
+    """``a`` contiguous and read-only (a view unless strided): one compiled signature of
+    the metrics pass whatever the caller's arrays (an engine result's are read-only)."""
+    a = np.ascontiguousarray(a)
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
+def _returns(returns: Any) -> FloatArray:
+    """``result.returns`` as a one-dimensional float64 array (:func:`as_returns` raises
+    the error of anything else; its value checks are compute_metrics' compiled pass)."""
+    try:
+        arr = np.asarray(returns, dtype=np.float64)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.ndim != 1 or arr.shape[0] == 0:
+        return as_returns(returns, name="result.returns", allow_2d=False)
+    return arr
+
+
+_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+
+
 def _to_date(d: np.datetime64) -> _dt.date:
-    out = d.astype("datetime64[D]").astype(_dt.date)
-    assert isinstance(out, _dt.date)
-    return out
+    """A day (``datetime64[D]``, not NaT) as a ``datetime.date``."""
+    return _dt.date.fromordinal(int(d.astype("datetime64[D]").astype(np.int64)) + _EPOCH_ORDINAL)
 
 
 # ---------------------------------------------------------------- public
@@ -323,13 +397,17 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
         raise DataError(
             f"a backtest needs at least 2 rows (a purchase day and one return), got {dates.shape}"
         )
-    if (np.diff(dates.astype(np.int64)) <= 0).any() or np.isnat(dates).any():
-        raise DataError("result.dates must be strictly increasing dates")
-    returns_all = as_returns(_attr(result, "returns"), name="result.returns", allow_2d=False)
+    from rebal.metrics import kernels  # numba: imported when first needed
+
+    # Values are checked in one compiled pass below (kernels.metrics_pass), which reports
+    # the first bad input in this function's order of checks; shapes are checked here.
+    returns_all = _returns(_attr(result, "returns"))
     if returns_all.shape != (n_days,):
         raise ConfigError(
             f"result.returns must have shape ({n_days},) like dates, got {returns_all.shape}"
         )
+    if not (math.isfinite(returns_all[0]) and returns_all[0] >= -1.0):
+        as_returns(returns_all, name="result.returns", allow_2d=False)  # raises
     if returns_all[0] != 0.0:
         raise DataError(
             f"result.returns[0] = {returns_all[0]!r} must be 0: "
@@ -349,8 +427,6 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
     values = np.asarray(_attr(result, "values"), dtype=np.float64)
     if values.shape != (n_days,):
         raise ConfigError(f"result.values must have shape ({n_days},), got {values.shape}")
-    if not np.isfinite(values).all() or (values < 0).any():
-        raise DataError("result.values must be finite and >= 0")
     weights = np.asarray(_attr(result, "weights"), dtype=np.float64)
     target = np.asarray(_attr(result, "target"), dtype=np.float64)
     if weights.ndim != 2 or weights.shape[0] != n_days:
@@ -370,35 +446,49 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
             "(the purchase day is not a rebalance), "
             f"got {rebalance_days.min()} … {rebalance_days.max()}"
         )
-    trades = _read_trades(_attr(result, "trades"))
-    if trades.day.size and (trades.day.min() < 0 or trades.day.max() > n_days - 1):
-        raise DataError(f"result.trades.day must lie in [0, {n_days - 1}]")
-    # rows that are rebalance days, as a mask (set membership without sorting)
-    is_rebalance_day = np.zeros(n_days, dtype=bool)
-    is_rebalance_day[rebalance_days] = True
-    reb_trade_days = trades.day[trades.is_rebalance]
-    stray = reb_trade_days[~is_rebalance_day[reb_trade_days]]
-    if stray.size:
-        first = int(stray.min())
-        raise DataError(
-            f"rebalance trades on row {first} ({dates[first]}), "
-            "which is not in result.rebalance_days"
-        )
+    trades = _read_trades(_attr(result, "trades"), check=False)
+    # the trading figures, the return statistics (definitions: perf.*,
+    # drawdown.max_drawdown, trading.*) and the allocation precision in one compiled
+    # call; on bad input the checked functions raise their errors, in this order
+    with_weights = target.ndim == 1 and weights.shape[1] == target.shape[0]
+    out = np.empty(kernels.N_PASS_OUT)
+    c = _kernel_array  # one compiled signature
+    status = kernels.metrics_pass(
+        c(dates).view(np.int64), c(returns_all), _EMPTY if rf is None else c(rf),
+        perf.ZERO_STD_RTOL, c(values), c(trades.day), c(trades.value_usd),
+        c(trades.cost_usd), c(trades.is_rebalance), c(rebalance_days), c(weights), c(target),
+        with_weights, out)
+    if status == kernels.PASS_BAD_DATES:
+        raise DataError("result.dates must be strictly increasing dates")
+    if status == kernels.PASS_BAD_RETURNS:
+        as_returns(returns_all, name="result.returns", allow_2d=False)  # raises
+    if status == kernels.PASS_BAD_VALUES:
+        raise DataError("result.values must be finite and >= 0")
+    if status == kernels.PASS_BAD_TRADES:
+        _check_trades(trades, rebalance_days, dates)
 
     years = r.shape[0] / ppy
-    growth_cagr = float(perf.cagr(r, ppy))
-    drawdown = max_drawdown(r)
+    # perf.cagr's arithmetic exactly (numpy's pairwise sum): calmar is its definition
+    with np.errstate(divide="ignore"):
+        growth_cagr = float(np.expm1(np.sum(np.log1p(r)) / years))
+    if status == kernels.PASS_BAD_RISK_FREE:
+        as_risk_free(rf, r.shape[0])  # the returns were checked: the risk-free rate is bad
+    st = out
+    ts = out[kernels.T0:kernels.MAD]
+    depth = float(st[kernels.DEPTH])
+    drawdown = Drawdown(depth=0.0, peak=None, trough=None, recovery=None) if depth == 0.0 \
+        else Drawdown(depth=depth, peak=int(st[kernels.PEAK]), trough=int(st[kernels.TROUGH]),
+                      recovery=None if st[kernels.RECOVERY] < 0 else int(st[kernels.RECOVERY]))
+    root_ppy = math.sqrt(ppy)
+    down = float(st[kernels.DOWN_RMS])
 
     def date_or_none(i: int | None) -> _dt.date | None:
         return None if i is None else _to_date(dates[i])
 
-    costs_by_day = np.bincount(trades.day, weights=trades.cost_usd, minlength=n_days)
-    # Value at the close before that close's trades: yesterday's value grown by
-    # today's return, with today's costs added back (the return includes them).
-    value_before = np.empty(n_days)
-    value_before[0] = values[0] + costs_by_day[0]
-    value_before[1:] = values[:-1] * (1.0 + r) + costs_by_day[1:]
-    reb = trades.is_rebalance
+    if status == kernels.PASS_BAD_TURNOVER_OR_COSTS:  # the checked functions raise it
+        _check_turnover_and_costs(trades, values, r, years)
+    if status == kernels.PASS_BAD_WEIGHTS or not with_weights:
+        trading.allocation_precision(weights[1:], target)  # raises the error
 
     metrics = Metrics(
         start_date=_to_date(dates[0]),
@@ -409,29 +499,28 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
         periods_per_year=ppy,
         initial_value_usd=float(values[0]),
         final_value_usd=float(values[-1]),
-        total_return=float(perf.total_return(r)),
+        total_return=float(st[kernels.TOTAL]),
         cagr=growth_cagr,
-        annual_volatility=float(perf.annual_volatility(r, ppy)),
+        annual_volatility=float(st[kernels.STD]) * root_ppy,
         max_drawdown=drawdown.depth,
         max_drawdown_peak_date=date_or_none(drawdown.peak),
         max_drawdown_trough_date=date_or_none(drawdown.trough),
         max_drawdown_recovery_date=date_or_none(drawdown.recovery),
-        sharpe=float(perf.sharpe(r, rf, ppy)),
-        sortino=float(perf.sortino(r, rf, ppy)),
+        sharpe=float(st[kernels.MEAN_E] / st[kernels.SD_E] * root_ppy),
+        sortino=float(st[kernels.MEAN_E] / down * root_ppy) if down != 0.0 else math.nan,
         # perf.calmar's definition, CAGR / |max drawdown| (nan without a drawdown), from
         # the two figures above rather than a second pass over the returns
         calmar=growth_cagr / abs(drawdown.depth) if drawdown.depth != 0.0 else math.nan,
         risk_free_source=source,
-        n_rebalances=int(np.count_nonzero(is_rebalance_day)),  # distinct rows
-        annual_turnover=trading.annual_turnover(
-            trades.day[reb], trades.value_usd[reb], value_before, years
-        ),
-        costs_total_usd=float(trades.cost_usd.sum()),
-        costs_rebalance_usd=float(trades.cost_usd[reb].sum()),
-        cost_drag_annual=trading.annual_cost_fraction(
-            float(trades.cost_usd[trades.day >= 1].sum()), values[1:], years
-        ),
-        allocation_precision=trading.allocation_precision(weights[1:], target),
+        n_rebalances=int(ts[kernels.N_REBALANCES]),  # distinct rows
+        # trading.annual_turnover: one-sided turnover of the rebalance trades per year
+        annual_turnover=float(ts[kernels.TURNOVER_SUM]) / years,
+        costs_total_usd=float(ts[kernels.COSTS_TOTAL]),
+        costs_rebalance_usd=float(ts[kernels.COSTS_REBALANCE]),
+        # trading.annual_cost_fraction of the costs after the purchase day
+        cost_drag_annual=float(ts[kernels.COSTS_AFTER_DAY0]) / float(ts[kernels.MEAN_VALUE])
+        / years,
+        allocation_precision=float(out[kernels.MAD]),
     )
     if benchmark is None:
         return metrics

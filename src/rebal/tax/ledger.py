@@ -54,7 +54,7 @@ from rebal.errors import ConfigError, InputError
 from rebal.tax.holding import holding_term
 from rebal.tax.lots import Account, Lot, Trade, WashSaleSettings
 from rebal.tax.records import Record, record_dict
-from rebal.tax.relief import ReliefError, select_lots
+from rebal.tax.relief import LotLike, ReliefError, select_lots
 from rebal.tax.washsale import (
     WINDOW_DAYS,
     Disposal,
@@ -225,22 +225,32 @@ def year_totals(
     owner
         Only this owner's accounts (married filing separately); ``None`` = household.
     """
+    return _totals(
+        (d.sold.year, d.recognized_usd, d.term is Term.SHORT, d.proceeds_usd, d.basis_usd,
+         d.disallowed_usd, d.deferred_usd, d.permanently_disallowed_usd)
+        for d in dispositions
+        if not (d.tax_advantaged or (owner is not None and d.owner is not owner))
+    )
+
+
+def _totals(
+    rows: Iterable[tuple[int, float, bool, float, float, float, float, float]],
+) -> tuple[YearTotals, ...]:
+    """:func:`year_totals` of ``(year, recognized, short, proceeds, basis, disallowed,
+    deferred, permanently disallowed)`` rows (dollars) of taxable dispositions."""
     acc: dict[int, list[float]] = {}
-    for d in dispositions:
-        if d.tax_advantaged or (owner is not None and d.owner is not owner):
-            continue
-        row = acc.setdefault(d.sold.year, [0.0] * 10)
-        r = d.recognized_usd
-        k = 0 if d.term is Term.SHORT else 2
+    for year, r, short, proceeds, basis, disallowed, deferred, permanent in rows:
+        row = acc.setdefault(year, [0.0] * 10)
+        k = 0 if short else 2
         if r >= 0:
             row[k] += r
         else:
             row[k + 1] += r
-        row[4] += d.proceeds_usd
-        row[5] += d.basis_usd
-        row[6] += d.disallowed_usd
-        row[7] += d.deferred_usd
-        row[8] += d.permanently_disallowed_usd
+        row[4] += proceeds
+        row[5] += basis
+        row[6] += disallowed
+        row[7] += deferred
+        row[8] += permanent
         row[9] += 1
     return tuple(
         YearTotals(
@@ -426,6 +436,8 @@ class Ledger:
         """Open lots (after the current day's wash-sale matching), per account and symbol
         in acquisition order."""
         self.flush()
+        if account is not None and symbol is not None:
+            return tuple(self._lot(piece) for piece in self._sorted_open(account, symbol))
         out: list[Lot] = []
         for (acc, sym) in sorted(self._open):
             if (account is not None and acc != account) or (symbol is not None and sym != symbol):
@@ -433,6 +445,18 @@ class Ledger:
             for piece in self._sorted_open(acc, sym):
                 out.append(self._lot(piece))
         return tuple(out)
+
+    def lot_views(self, account: str, symbol: str) -> tuple[LotLike, ...]:
+        """The open lots of ``symbol`` in ``account`` (after the current day's wash-sale
+        matching), in acquisition order, as live read-only views (``id``, ``quantity``,
+        ``basis_usd`` in dollars, ``acquired``, ``holding_start``).
+
+        The cheap form of :meth:`open_lots` for a caller that trades as it reads (a
+        taxable backtest): no :class:`Lot` is built. A view is valid until the next
+        :meth:`apply` — a sale changes the quantity and basis of the lot it cuts — so
+        copy what must outlive it; never modify one."""
+        self.flush()
+        return tuple(self._sorted_open(account, symbol))
 
     def dispositions(self, *, year: int | None = None) -> tuple[Disposition, ...]:
         """Every disposition so far (of sales in ``year`` only, when given), in order of
@@ -447,7 +471,21 @@ class Ledger:
         """Recognized gains and losses by year so far (of ``year`` only, when given). A
         December loss can still be washed by a purchase in the next 30 days: totals are
         final 31 days after."""
-        return year_totals(self.dispositions(year=year), owner=owner)
+        # the numbers of :meth:`dispositions` (same order, same arithmetic) without
+        # building the records
+        self.flush()
+        mine = self._disps if year is None else [d for d in self._disps if d.sold.year == year]
+        rows = []
+        for d in sorted(mine, key=lambda d: (d.sold, d.trade_seq, d.piece.key())):
+            if d.tax_advantaged:
+                continue
+            piece = d.piece
+            if owner is not None and self.accounts[piece.purchase.account].owner is not owner:
+                continue
+            rows.append((d.sold.year, (d.proceeds - piece.basis) + d.disallowed,
+                         holding_term(piece.start, d.sold) is Term.SHORT, d.proceeds,
+                         piece.basis, d.disallowed, d.disallowed - d.permanent, d.permanent))
+        return _totals(rows)
 
     def result(self) -> AuditResult:
         """Freeze the ledger into an :class:`AuditResult`."""
@@ -507,8 +545,9 @@ class Ledger:
         )
         purchase.pieces.append(piece)
         self._purchases.append(purchase)
+        # a new purchase's key (date, seq, 0) is above every open piece's (trades come in
+        # date order, seq grows): appending keeps a sorted list sorted
         self._open.setdefault((account.id, trade.symbol), []).append(piece)
-        self._dirty.add((account.id, trade.symbol))
         self._wash.add_purchase(purchase)
         return lot_id
 

@@ -93,12 +93,41 @@ def _snapped(values: list[float]) -> list[float]:
     their floats can differ in the last bit, and that noise must not decide which lot goes
     first — ties go FIFO, as documented."""
     out = list(values)
-    rep = None
+    rep = 0.0
+    first = True
     for i in sorted(range(len(values)), key=values.__getitem__):
         v = values[i]
-        if rep is None or v - rep > _TIE * max(abs(rep), abs(v)):
+        if first or v - rep > _TIE * max(abs(rep), abs(v)):
             rep = v
+            first = False
         out[i] = rep
+    return out
+
+
+def _hifo(per_share: list[float]) -> list[int]:
+    """HIFO order of lots with bases per share ``per_share`` (dollars per share, lots in
+    FIFO order): highest first, ties FIFO. The same as sorting on :func:`_snapped`
+    values, in one sort: runs of ascending values within :data:`_TIE` of the run's
+    smallest are one value, the runs are taken from the top, each run FIFO."""
+    runs: list[list[int]] = []
+    run: list[int] = []
+    rep = 0.0
+    for i in sorted(range(len(per_share)), key=per_share.__getitem__):
+        v = per_share[i]
+        # ascending, so v >= rep: max(|rep|, |v|) is v unless rep < 0
+        if run and v - rep <= _TIE * (v if rep >= 0.0 else max(-rep, abs(v))):
+            run.append(i)
+        else:
+            if run:
+                runs.append(run)
+            run, rep = [i], v
+    if run:
+        runs.append(run)
+    out: list[int] = []
+    for run in reversed(runs):
+        if len(run) > 1:
+            run.sort()
+        out.extend(run)
     return out
 
 
@@ -141,9 +170,9 @@ def order_lots(
         return fifo
     if method is LotMethod.LIFO:
         return fifo[::-1]
-    per_share = _snapped([lot.basis_usd / lot.quantity for lot in lots])
     if method is LotMethod.HIFO:
-        return sorted(fifo, key=lambda i: -per_share[i])
+        return _hifo([lot.basis_usd / lot.quantity for lot in lots])
+    per_share = _snapped([lot.basis_usd / lot.quantity for lot in lots])
     if method is LotMethod.HCLTF:
         return sorted(
             fifo,
@@ -166,6 +195,35 @@ def order_lots(
 
         return sorted(fifo, key=tax_per_share)
     raise ReliefError(f"{method.value} is not an ordering method", field="method")
+
+
+def _named_order(lots: Sequence[LotLike], lot_ids: Sequence[str]) -> list[int]:
+    """Indices of ``lots`` named by ``lot_ids``: for each name in the order named, the
+    lots called ``name`` or ``name.<…>`` not taken by an earlier name, FIFO.
+
+    One pass over the lots: a lot goes to the first-named of its id and the prefixes of
+    its id that end before a ``"."``; the same as testing every name against every lot."""
+    pos: dict[str, int] = {}
+    for k, name in enumerate(lot_ids):
+        pos.setdefault(name, k)
+    buckets: list[list[int]] = [[] for _ in lot_ids]
+    for i, lot in enumerate(lots):
+        lid = lot.id
+        k = pos.get(lid)
+        if "." in lid:
+            parts = lid.split(".")
+            for m in range(1, len(parts)):
+                kk = pos.get(".".join(parts[:m]))
+                if kk is not None and (k is None or kk < k):
+                    k = kk
+        if k is not None:
+            buckets[k].append(i)
+    order: list[int] = []
+    for name, bucket in zip(lot_ids, buckets, strict=True):
+        if not bucket:
+            raise ReliefError(f"lot {name!r} is not held", field="lot_id")
+        order.extend(bucket)
+    return order
 
 
 def select_lots(
@@ -213,18 +271,7 @@ def select_lots(
     if method is LotMethod.SPECIFIC:
         if not lot_ids:
             raise ReliefError("specific identification needs lot ids", field="lot_id")
-        order: list[int] = []
-        seen: set[int] = set()
-        for name in lot_ids:
-            matches = [
-                i
-                for i, lot in enumerate(lots)
-                if (lot.id == name or lot.id.startswith(name + ".")) and i not in seen
-            ]
-            if not matches:
-                raise ReliefError(f"lot {name!r} is not held", field="lot_id")
-            order.extend(matches)
-            seen.update(matches)
+        order = _named_order(lots, lot_ids)
         named = sum(lots[i].quantity for i in order)
         if quantity > named + eps:
             raise ReliefError(

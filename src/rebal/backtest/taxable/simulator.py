@@ -56,9 +56,9 @@ from rebal.policy.target import target_array
 from rebal.tax.harvest import HarvestSettings, harvest_trigger_price, worth_harvesting
 from rebal.tax.holding import holding_term
 from rebal.tax.ledger import Ledger
-from rebal.tax.lots import Lot, Trade, WashSaleSettings
+from rebal.tax.lots import Trade, WashSaleSettings
 from rebal.tax.marginal import TaxProfile, marginal_rates
-from rebal.tax.relief import select_lots
+from rebal.tax.relief import LotLike, select_lots
 from rebal.tax.washsale import AvoidanceGuard, first_safe_date
 from rebal.types import AccountType, Frequency, LotMethod, Side, Term
 
@@ -148,6 +148,7 @@ class _Sim:
                               min_trade_usd=costs.min_trade_usd)
         self.c = costs.rates(assets)
         self.c_cls = np.ascontiguousarray(self.c[self.primary])
+        self.all_cls = np.arange(self.n_cls)
         self.fixed = costs.fixed_usd
         self.min_trade = costs.min_trade_usd
         self.compiled = compiled
@@ -181,8 +182,6 @@ class _Sim:
         self.realized: dict[int, list[float]] = {}
         self.qdiv: dict[int, float] = {}
         self.swap_due: dict[int, date] = {}
-        self.lots: dict[tuple[int, int], tuple[Lot, ...]] = {}
-        self.dirty: set[tuple[int, int]] = set()
         self.trig_dirty: set[tuple[int, int]] = set()
         self.terms: dict[tuple[date, date], Term] = {}
         self.trig = np.full((self.n_acc, self.n_assets), -np.inf)
@@ -223,12 +222,11 @@ class _Sim:
         return -1
 
     # ------------------------------------------------------------ lots
-    def open_lots(self, a: int, j: int) -> tuple[Lot, ...]:
-        key = (a, j)
-        if key in self.dirty or key not in self.lots:
-            self.lots[key] = self.ledger.open_lots(self.accounts[a].id, self.assets[j])
-            self.dirty.discard(key)
-        return self.lots[key]
+    def open_lots(self, a: int, j: int) -> tuple[LotLike, ...]:
+        """The ledger's open lots of asset ``j`` in account ``a`` now (live views: read
+        them before the next trade). Never cached: the ledger's wash-sale matching can
+        split lots of any pair when a day closes (the final liquidation's sales)."""
+        return self.ledger.lot_views(self.accounts[a].id, self.assets[j])
 
     # ------------------------------------------------------------ trades
     def _log(self, t: int, a: int, j: int, value: float, units: float, cost: float,
@@ -252,13 +250,12 @@ class _Sim:
         self.history.append(trade)
         self.U[a, j] += units
         self.wash_guard.record_buy(self.group[j], d)
-        self.dirty.add((a, j))
         self.trig_dirty.add((a, j))
         self._log(t, a, j, dollars, units, fee, reason)
         return dollars + fee
 
     def sell(self, t: int, a: int, j: int, units: float, reason: TaxTradeReason,
-             *, lots: Sequence[Lot] | None = None) -> tuple[float, float]:
+             *, lots: Sequence[LotLike] | None = None) -> tuple[float, float]:
         """Sell up to ``units`` of asset ``j`` (all of ``lots`` when given).
 
         In a taxable account a loss sale inside the guard window is avoided: only
@@ -280,7 +277,6 @@ class _Sim:
             self.ledger.apply(trade)
             self.history.append(trade)
             self.U[a, j] = held - q if q < held else 0.0
-            self.dirty.add((a, j))
             self.trig_dirty.add((a, j))
             self._log(t, a, j, -gross, -q, fee, reason)
             return q, gross - fee
@@ -319,17 +315,19 @@ class _Sim:
         trade = Trade(date=d, account=acc.id, symbol=self.assets[j], side=Side.SELL,
                       quantity=q, price_usd=p, fees=fee, method=LotMethod.SPECIFIC,
                       lot_ids=tuple(lot.id for lot, _ in chosen))
+        # the lots are live views of the ledger: read them before the sale changes them
+        sold = [(x, lot.basis_usd * (x / lot.quantity) if x < lot.quantity else lot.basis_usd,
+                 lot.holding_start) for lot, x in chosen]
         self.ledger.apply(trade)
         self.history.append(trade)
         # the ledger splits net proceeds across lots in proportion to units
         row = self.realized.setdefault(d.year, [0.0, 0.0, 0.0, 0.0])
         loss = False
-        for lot, x in chosen:
-            basis = lot.basis_usd * (x / lot.quantity) if x < lot.quantity else lot.basis_usd
+        for x, basis, start in sold:
             gain = net * x / q - basis
-            term = self.terms.get((lot.holding_start, d))
+            term = self.terms.get((start, d))
             if term is None:
-                term = self.terms[(lot.holding_start, d)] = holding_term(lot.holding_start, d)
+                term = self.terms[(start, d)] = holding_term(start, d)
             k = 0 if term is Term.SHORT else 2
             if gain >= 0:
                 row[k] += gain
@@ -341,7 +339,6 @@ class _Sim:
             self.wash_guard.record_loss_sale(self.group[j], d)
         left = held - q
         self.U[a, j] = left if left > 1e-12 * held else 0.0
-        self.dirty.add((a, j))
         self.trig_dirty.add((a, j))
         self._log(t, a, j, -gross, -q, fee, reason)
         return q, net
@@ -403,21 +400,25 @@ class _Sim:
         x = np.empty(n)
         sg = np.empty(n)
         while True:
-            idx = np.flatnonzero(~frozen)
-            hA = np.ascontiguousarray(h[idx])
+            if frozen.any():
+                idx = np.flatnonzero(~frozen)
+                hA = np.ascontiguousarray(h[idx])
+                wsA = ws[idx]
+                wsA = np.ascontiguousarray(wsA / wsA.sum())
+                cA = self.c_cls[idx]
+            else:  # every class (the arrays are contiguous already)
+                idx, hA, wsA, cA = self.all_cls, h, np.ascontiguousarray(ws), self.c_cls
             VA = 0.0
-            for v in hA:
+            for v in hA.tolist():
                 VA += v
-            wsA = ws[idx]
-            wsA = np.ascontiguousarray(wsA / wsA.sum()) if frozen.any() else \
-                np.ascontiguousarray(wsA)
-            m, Vp, hF, st = kernels.solve_rebalance(hA, VA, wsA, self.c_cls[idx], self.fixed,
-                                                    self.min_trade, active[: idx.size],
-                                                    x[: idx.size], sg[: idx.size])
+            k_n = idx.size
+            m, Vp, hF, st = kernels.solve_rebalance(hA, VA, wsA, cA, self.fixed,
+                                                    self.min_trade, active[:k_n], x[:k_n],
+                                                    sg[:k_n])
             if st != kernels.STATUS_OK:
                 raise DataError(f"rebalance on {d}: trading costs exceed the account's value")
-            trades = {int(idx[i]): x[i] * (Vp - hF) - hA[i]
-                      for i in range(idx.size) if active[i]}
+            xs, hs, on, ids = x.tolist(), hA.tolist(), active.tolist(), idx.tolist()
+            trades = {ids[i]: xs[i] * (Vp - hF) - hs[i] for i in range(k_n) if on[i]}
             blocked = [k for k, v in trades.items() if v > 0 and self.preferred(k, d) < 0]
             if not blocked:
                 break
@@ -619,9 +620,10 @@ class _Sim:
 
     def record(self, t: int) -> None:
         v = 0.0
-        for a in range(self.n_acc):
+        p = self.prices[t].tolist()  # Python floats: the same IEEE products and sums
+        for u in self.U.tolist():
             for j in range(self.n_assets):
-                v += self.U[a, j] * self.prices[t, j]
+                v += u[j] * p[j]
         self.values[t] = v
         if self.changed:
             self.unit_days.append(t)
@@ -630,7 +632,7 @@ class _Sim:
             self.refresh_triggers()
 
 
-def _trigger_price(lots: Sequence[Lot], hs: HarvestSettings) -> float:
+def _trigger_price(lots: Sequence[LotLike], hs: HarvestSettings) -> float:
     """The highest price at which some lot of ``lots`` is worth harvesting (``-inf``: none
     can): the highest-basis lot triggers first, so the event scan jumps to the first row at
     or below it; :func:`worth_harvesting` then decides on dollars."""
@@ -847,6 +849,8 @@ def _finish(sim: _Sim, policy: Policy | PolicyLike, market: MarketData,
             fee = sim.c[j] * gross + sim.fixed
             if sim.taxable[a]:
                 qty = sum(lot.quantity for lot in sim.open_lots(a, j))
+                if qty <= 0.0:
+                    continue  # the ledger closed a dust remainder our units still carried
                 sim.ledger.apply(Trade(date=d_last, account=acc.id, symbol=sim.assets[j],
                                        side=Side.SELL, quantity=qty, price_usd=p, fees=fee))
                 proceeds += gross - fee

@@ -179,6 +179,10 @@ class LotFact:
     unknown_loss: bool
 
 
+_CHUNK_TOL = 1e-7
+"""Shares on a chunk's column at or below which it counts as unsold (solver noise)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ChunkVar:
     """Lazy model: lots ``start:stop`` of a bucket (sorted by gain per share), more than
@@ -201,7 +205,7 @@ class ChunkVar:
         """Shares of the chunk sold at ``x``."""
         return float(x[self.lo_col]) + (float(x[self.hi_col]) if self.hi_col >= 0 else 0.0)
 
-    def exact_at(self, x: FloatArray, tol: float = 1e-7) -> bool:
+    def exact_at(self, x: FloatArray, tol: float = _CHUNK_TOL) -> bool:
         """True when ``x`` sells none of the chunk, all of it, or (equal gains per share)
         any part of it: then the lots realize exactly the modelled gain."""
         if self.hi_col < 0:
@@ -364,7 +368,10 @@ class Problem:
             if positions is not None and (ch.bucket[0], ch.bucket[1]) not in positions:
                 continue
             left = ch.used(x)
-            full = ch.hi_col >= 0 and left > 0
+            # sold whole, or not at all: the test exact_at uses (a sale within its
+            # tolerance of zero is none, not the whole chunk)
+            full = ch.hi_col >= 0 and not (float(x[ch.lo_col]) <= _CHUNK_TOL
+                                           and float(x[ch.hi_col]) <= _CHUNK_TOL)
             for f in ch.lots:
                 take = f.ub if full else min(f.ub, max(left, 0.0))
                 out[f.lot.id] = take

@@ -233,11 +233,13 @@ def sweep_study(
     return run_loaded(study, n_threads=n_threads, report=_path(report))
 
 
-def load_household(path: PathLike) -> Household:
-    """A household file (YAML/JSON; ``docs/household.md``), validated."""
+def load_household(path: PathLike, *, base: str | None = None,
+                   fx: PathLike | None = None) -> Household:
+    """A household file (YAML/JSON; ``docs/household.md``), validated; ``base`` shows
+    values in that currency and ``fx`` converts with that FX table (``--base``, ``--fx``)."""
     from rebal.services.plan import load_household as load
 
-    return load(Path(path))
+    return load(Path(path), base=base, fx=None if fx is None else _path(fx))
 
 
 def plan(

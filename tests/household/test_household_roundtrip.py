@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from rebal.household import dump_household, household_from_dict, load_household
 from rebal.household import views as v
+from rebal.household.currency import currency_exposure
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "households"
 
@@ -75,6 +76,16 @@ def households(draw):
             sec["look_through"] = {classes[0]: 0.25, classes[1]: 0.75}
         else:
             sec["asset_class"] = draw(st.sampled_from(classes))
+        ccy = draw(st.sampled_from(["USD", "USD", "EUR", "JPY", "GBP"]))  # issue 21
+        if ccy != "USD":
+            sec.update(currency=ccy, price=sec.pop("price_usd"))
+        if draw(st.booleans()):
+            sec["currency_mix"] = {"USD": 0.5, "EUR": 0.25, "KRW": 0.25}
+        if draw(st.booleans()):
+            sec["foreign_tax"] = draw(st.sampled_from(
+                ["developed_ex_us", {"yield": 0.02, "share": 0.1}, {"yield": 0.03}]))
+            if isinstance(sec["foreign_tax"], dict) and "share" not in sec["foreign_tax"]:
+                sec["country"] = draw(st.sampled_from(["JP", "de", "IN"]))
         securities.append(sec)
     if n_sec > 1:
         securities[0]["substitutes"] = [f"S{n_sec - 1}"]
@@ -92,7 +103,10 @@ def households(draw):
         "household": {"filing_status": draw(st.sampled_from(["single", "mfj", "hoh"])),
                       "ordinary_income_usd": draw(money),
                       "state_rate": draw(st.floats(0, 0.25)),
-                      "realized_this_year_usd": {"short_term": draw(st.floats(-1e6, 1e6))}},
+                      "realized_this_year_usd": {"short_term": draw(st.floats(-1e6, 1e6))},
+                      "base_currency": draw(st.sampled_from(["USD", "EUR", "CHF"])),
+                      "fx_cost_bps": draw(st.floats(0, 100)),
+                      **({"fx_rates_usd": {"EUR": 1.1}} if draw(st.booleans()) else {})},
         "accounts": accounts,
         "securities": securities,
         "targets": {"classes": targets},
@@ -108,6 +122,9 @@ def test_generated_households_validate_and_round_trip(data):
     # values reconcile: class values (look-through) sum to the holdings value
     holdings = v.holdings_value_usd(h)
     assert sum(v.class_values(h).values()) == pytest.approx(holdings, rel=1e-9, abs=1e-6)
+    # currency exposure (look-through currency mix) also sums to the holdings
+    exposure = currency_exposure(h)
+    assert sum(e.value_usd for e in exposure) == pytest.approx(holdings, rel=1e-9, abs=1e-6)
     investable = v.investable_value_usd(h)
     if investable > 1e-6 * max(holdings, 1.0):
         weights = v.class_weights(h)

@@ -67,6 +67,10 @@ def test_plan_and_check_round_trip():
     household = str(EX / "households" / "article_client.yaml")
     _round_trip(plan(PlanRequest(household=household)))
     _round_trip(check(CheckRequest(household=str(EX / "households" / "diy_small.yaml"))))
+    # currencies: exposure, foreign tax, conversions (issue 21)
+    intl = str(EX / "households" / "international.yaml")
+    _round_trip(plan(PlanRequest(household=intl, base="GBP")))
+    _round_trip(check(CheckRequest(household=intl)))
 
 
 def test_tax_results_round_trip():

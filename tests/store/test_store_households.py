@@ -28,7 +28,7 @@ def _plan_key(plan) -> tuple:
 
 
 @pytest.mark.parametrize("name", ["diy_small.yaml", "article_client.yaml",
-                                  "balanced_illiquid.yaml"])
+                                  "balanced_illiquid.yaml", "international.yaml"])
 def test_stored_household_equals_its_file(store_url: str, name: str) -> None:
     """Equal households plan identically (the planner is a function of the household);
     the next test also compares the plans themselves."""

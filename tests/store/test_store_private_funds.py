@@ -57,10 +57,12 @@ def test_upgrade_from_0002_adds_the_private_fund_table(sqlite_url: str) -> None:
         conn.execute(sa.text("INSERT INTO households (name, as_of, settings, created_at, "
                              "updated_at) VALUES ('h', '2025-06-30', '{}', :t, :t)"),
                      {"t": dt.datetime(2025, 6, 30)})
-    assert upgrade_schema(store.engine).current == "0003"
+    assert upgrade_schema(store.engine).current == "0004"  # then 0004 (currency)
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM private_funds")).scalar() == 0
         assert conn.execute(sa.text("SELECT name FROM households")).scalar() == "h"
+        # 0004 adds the base currency, USD for a household stored before it
+        assert conn.execute(sa.text("SELECT base_currency FROM households")).scalar() == "USD"
     store.close()
 
 

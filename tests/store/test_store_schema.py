@@ -16,7 +16,7 @@ def test_init_creates_every_declared_table_and_reports_the_version(store_url: st
     store = Store(store_url)
     assert store.status().current is None
     status = Store.open(store_url).status()
-    assert status.current == status.head == "0003"
+    assert status.current == status.head == "0004"
     assert status.up_to_date and status.known
     tables = set(sa.inspect(store.engine).get_table_names())
     assert tables == set(metadata.tables) | {"alembic_version"}
@@ -37,7 +37,7 @@ def test_a_newer_store_is_refused_naming_both_versions(store_url: str) -> None:
         conn.execute(sa.text("UPDATE alembic_version SET version_num = :v"), {"v": "0099"})
     engine.dispose()
     with pytest.raises(StoreError, match=r"revision 0099, newer than this rebal knows "
-                                         r"\(newest: 0003\)"):
+                                         r"\(newest: 0004\)"):
         Store.open(store_url)
 
 
@@ -65,9 +65,9 @@ def test_cli_db_commands(cli, tmp_path: Path) -> None:
     code, out, _ = cli("db", "status", "--db", db)
     assert code == 0 and "not initialised" in out
     code, out, _ = cli("db", "init", "--db", db)
-    assert code == 0 and "0003 (this rebal: 0003); up to date" in out
+    assert code == 0 and "0004 (this rebal: 0004); up to date" in out
     code, out, _ = cli("db", "upgrade", "--db", db, "--json")
-    assert code == 0 and '"current": "0003"' in out
+    assert code == 0 and '"current": "0004"' in out
 
 
 def test_cli_bad_url_is_one_line_exit_2(cli) -> None:
@@ -111,7 +111,7 @@ def test_upgrade_from_0001_keeps_alerts_and_adds_the_monitor_columns(store_url: 
                              "message) VALUES (1, :t, 'band_breach', 'action', 'old')"),
                      {"t": dt.datetime(2025, 6, 30)})
     assert store.status().current == "0001"
-    assert upgrade_schema(store.engine).current == "0003"
+    assert upgrade_schema(store.engine).current == "0004"
     with store.engine.connect() as conn:
         row = conn.execute(sa.text("SELECT message, key, last_seen_at FROM alerts")).one()
         assert tuple(row) == ("old", "", None)

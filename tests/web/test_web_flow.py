@@ -233,3 +233,17 @@ def test_monitor_alerts_show_on_both_pages(client, db) -> None:
     page = client.get(HOUSEHOLD_URL).text
     for alert in run.new_alerts:
         assert html_lib.escape(alert["message"], quote=True) in page
+
+
+def test_household_page_shows_currency_exposure(client) -> None:
+    path = EXAMPLES / "international.yaml"
+    r = _add(client, path)
+    assert r.status_code == 303
+    page = client.get(r.headers["location"]).text
+    table = _text(page, "currencies")
+    # SAP 40 × €250 = €10,000 at the stored 1.172 USD per euro (base EUR)
+    assert "EUR developed $11,720.00 10,000 EUR" in table
+    assert "Tax is computed in US dollars" in page
+    # a dollar-only household has no such table
+    _add(client)
+    assert 'id="currencies"' not in client.get(HOUSEHOLD_URL).text

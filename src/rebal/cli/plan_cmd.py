@@ -45,6 +45,8 @@ def plan_cmd(
     time_limit: Annotated[float, typer.Option(help="Solver time limit per solve, seconds; reaching it prints a warning and exits 3.")] = 10.0,
     json_out: Annotated[bool, typer.Option("--json", help="Print the whole plan as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary lines.")] = False,
+    base: Annotated[str | None, typer.Option(help="Show values in this currency (e.g. EUR); tax stays in USD. Default: the file's base_currency.")] = None,
+    fx: Annotated[Path | None, typer.Option(help="FX table (CSV: Date and one column per currency, per EUR) instead of the file's fx_file or the shipped ECB rates.")] = None,
 ) -> None:
     from rebal.cli import console
     from rebal.errors import ConfigError
@@ -65,6 +67,7 @@ def plan_cmd(
         monthly_contribution_usd=monthly_contribution,
         orders=None if orders is None else str(orders),
         report=None if report is None else str(report),
+        base=base, fx=None if fx is None else str(fx),
     )
     with console.progress(months, "scheduling", quiet=quiet or json_out or not months):
         answer = run(request)
@@ -106,13 +109,17 @@ def print_plan(result: TradePlan, *, quiet: bool = False) -> None:
                             (plan_tables.account_table, "Accounts"),
                             (plan_tables.tax_table, "Tax"),
                             (plan_tables.do_not_buy_table, "Do not buy (wash-sale windows)"),
-                            (plan_tables.not_done_table, "Not done, and why")):
+                            (plan_tables.not_done_table, "Not done, and why"),
+                            (plan_tables.conversion_table, "FX conversions (netted)")):
             t = make(result)
             if t.rows and make is plan_tables.trade_table:  # one line a trade, reason below
                 console.item_table(title, t.header, t.rows, group="Step",
                                    below=("Lots", "Reason"))
             elif t.rows:
                 console.table(title, t.header, t.rows)
+    if not quiet and _foreign(result):
+        t = plan_tables.currency_table(result)
+        console.table("Currency exposure of the holdings after the plan", t.header, t.rows)
     for line in plan_tables.comparison_lines(result):
         console.out.print(line)
     console.out.print("every class inside its band after the plan" if result.in_bands_after
@@ -143,24 +150,52 @@ def print_schedule(sched: Schedule, *, quiet: bool = False) -> None:
         console.out.print(f"[dim]note: {note}[/]")
 
 
+def _foreign(result: object) -> bool:
+    """True when the result has a non-dollar exposure or base: the currency table shows."""
+    return (getattr(result, "base_currency", "USD") != "USD"
+            or any(c.currency != "USD" for c in getattr(result, "currencies", ())))
+
+
 def check_cmd(
     household: Annotated[Path, typer.Argument(help="Household YAML/JSON file.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    base: Annotated[str | None, typer.Option(help="Show values in this currency (e.g. EUR). Default: the file's base_currency.")] = None,
+    fx: Annotated[Path | None, typer.Option(help="FX table (CSV: Date and one column per currency, per EUR) instead of the file's fx_file or the shipped ECB rates.")] = None,
 ) -> None:
     from rebal.cli import console
+    from rebal.reports import plan_tables
     from rebal.services.check import CheckRequest, check
 
-    result = check(CheckRequest(household=str(household)))
+    result = check(CheckRequest(household=str(household), base=base,
+                                fx=None if fx is None else str(fx)))
     if json_out:
         console.print_json(result.to_dict())
     else:
+        base = result.base_currency
+        in_base = ([] if base == "USD" else [f"Value {base}"])
         console.table(
             f"{result.household} — drift as of {result.as_of}",
-            ["Class", "Tier", "Target", "Now", "Drift", "Band", "Status"],
+            ["Class", "Tier", "Target", "Now", "Drift", "Band", "Status", *in_base],
             [[c.asset_class, str(getattr(c.tier, "value", c.tier)), console.pct(c.target),
               console.pct(c.weight), console.pct(c.drift), f"±{console.pct(c.half_width)}",
-              "[red]outside[/]" if c.breached else "ok"] for c in result.classes],
+              "[red]outside[/]" if c.breached else "ok",
+              *([] if base == "USD" else [f"{c.value_usd / result.usd_per_base:,.0f} {base}"])]
+             for c in result.classes],
         )
+        if _foreign(result):
+            t = plan_tables.currency_table(result)
+            console.table(f"Currency exposure of the holdings (values in USD and "
+                          f"{result.base_currency})", t.header, t.rows)
+            if result.base_currency != "USD":
+                console.out.print(
+                    f"values in {result.base_currency} at {result.usd_per_base:.6g} USD per "
+                    f"{result.base_currency} ({result.fx_source}); base currency is a view: "
+                    "tax is computed in US dollars")
+        if result.foreign_tax:
+            t = plan_tables.foreign_tax_table(result)
+            console.table("Foreign tax on dividends (a year)", t.header, t.rows)
+            for line in plan_tables.foreign_tax_lines(result):
+                console.out.print(line)
         if result.private:
             from rebal.reports import plan_tables
 

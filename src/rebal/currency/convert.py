@@ -9,28 +9,15 @@ A column in the base currency is unchanged.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from rebal.checks import non_negative
+from rebal.data.currencies import check_code  # the one definition, re-exported
 from rebal.data.fx import FxTable
 from rebal.data.market import MarketData
 from rebal.errors import ConfigError
 
 __all__ = ["check_code", "conversion_cost_bps", "to_base"]
-
-_CODE = re.compile(r"^[A-Z]{3}$")
-
-
-def check_code(code: object, *, field: str) -> str:
-    """``code`` as an upper-case ISO 4217 code (three letters), else ConfigError naming
-    ``field``."""
-    text = str(code).strip().upper()
-    if not _CODE.match(text):
-        raise ConfigError(f"{field}: not a currency code (three letters, e.g. EUR), got "
-                          f"{str(code)[:40]!r}")
-    return text
-
 
 def _checked(market: MarketData, currencies: Mapping[str, str], base: str,
              field: str) -> dict[str, str]:

@@ -11,26 +11,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from rebal.alternatives.exposure import ExposureView
 from rebal.alternatives.fund import PrivateFund
+from rebal.data.currencies import check_code
 from rebal.errors import ConfigError, InputError
 from rebal.household.model import (
     CallReserve,
     ClassTarget,
+    ForeignTax,
     HeldLot,
     Household,
     Security,
     TaxFacts,
     WashSalePolicy,
 )
-from rebal.household.schema import HouseholdFileIn, LotIn
+from rebal.household.schema import HouseholdFileIn, LotIn, SecurityIn
 from rebal.policy.bands import AbsoluteBand, RelativeBand
 from rebal.policy.target import WEIGHT_SUM_TOL
 from rebal.tax.harvest import HarvestSettings
 from rebal.tax.lots import Account, Trade
 from rebal.tax.rates import available_years
+from rebal.tax.treaty import FOREIGN_TAX_PRESETS, treaty_dividend_rate
 from rebal.types import AccountType
+
+if TYPE_CHECKING:
+    from rebal.data.fx import FxTable
 
 __all__ = ["LOOK_THROUGH_SUM_TOL", "Origin", "build_household"]
 
@@ -66,6 +74,9 @@ def build_household(
     *,
     file: str | None,
     extra_lots: Sequence[tuple[LotIn, Origin]] = (),
+    fx_file: str | None = None,
+    base_currency: str | None = None,
+    fx_flag: bool = False,
 ) -> Household:
     """Validate cross-references of a parsed file and build the :class:`Household`.
 
@@ -78,6 +89,14 @@ def build_household(
     extra_lots
         Lots read from a CSV, each with its origin (file and line); they follow
         the inline lots.
+    fx_file
+        A table of daily FX rates (:func:`rebal.data.fx.read_fx` layout) to take the
+        rates on ``as_of`` from, instead of the shipped ECB table; the file's own
+        ``fx_rates_usd`` take precedence over either.
+    base_currency
+        The currency to show values in, instead of the file's ``base_currency``.
+    fx_flag
+        ``fx_file`` came from the command line (``--fx``), not the file: errors name it so.
     """
     at = lambda path: Origin(file, path)  # noqa: E731 - short local helper
     as_of = data.as_of
@@ -99,8 +118,19 @@ def build_household(
             "tax_year",
         )
 
+    # -- currency -------------------------------------------------------------
+    fx = _FxRates(data, file=file, fx_file=fx_file, fx_flag=fx_flag)
+    base_at, base_key = ((Origin(None), "--base") if base_currency is not None
+                         else (at("household"), "base_currency"))
+    try:
+        base = check_code(base_currency if base_currency is not None else sec_in.base_currency)
+    except ConfigError as exc:
+        raise base_at.error(str(exc), base_key) from None
+    fx.rate(base, base_at, base_key)
+
     # -- accounts -------------------------------------------------------------
     accounts: list[Account] = []
+    account_fx: list[tuple[str, float]] = []
     account_path: dict[str, str] = {}
     for i, a in enumerate(data.accounts):
         path = f"accounts[{i}]"
@@ -123,6 +153,8 @@ def build_household(
         except ConfigError as exc:  # the tax rules on an account (e.g. AVERAGE is per fund)
             raise at(path).error(str(exc), "lot_method") from None
         accounts.append(account)
+        if a.fx_cost_bps is not None:
+            account_fx.append((a.id, float(a.fx_cost_bps)))
     if not accounts:
         raise at("accounts").error("a household needs at least one account")
     account_ids = list(account_path)
@@ -176,8 +208,7 @@ def build_household(
         if s.symbol in sec_path:
             raise here.error(f"duplicate symbol {s.symbol!r} (also {sec_path[s.symbol]})", "symbol")
         sec_path[s.symbol] = path
-        if s.price_usd is None:
-            raise here.error(f"security {s.symbol!r} has no price", "price_usd")
+        ccy, price_usd, price_local = _price(s, here, fx)
         if (s.asset_class is None) == (s.look_through is None):
             raise here.error(
                 f"security {s.symbol!r}: give exactly one of asset_class or look_through "
@@ -209,7 +240,7 @@ def build_household(
         securities.append(
             Security(
                 symbol=s.symbol,
-                price_usd=float(s.price_usd),
+                price_usd=price_usd,
                 look_through=mix,
                 wash_group=s.wash_group or s.symbol,
                 substitutes=tuple(s.substitutes),
@@ -217,6 +248,11 @@ def build_household(
                 cost_bps=float(s.cost_bps),
                 expense_ratio=None if s.expense_ratio is None else float(s.expense_ratio),
                 name=s.name,
+                currency=ccy,
+                price_local=price_local,
+                currency_mix=_currency_mix(s, here),
+                foreign_tax=_foreign_tax(s, here),
+                country=None if s.country is None else s.country.strip().upper(),
             )
         )
     symbols = list(sec_path)
@@ -446,9 +482,177 @@ def build_household(
         call_reserve=reserve,
         warnings=tuple(warnings),
         source=file,
+        base_currency=base,
+        fx_rates_usd=fx.used(),
+        fx_cost_bps=float(sec_in.fx_cost_bps),
+        account_fx_cost_bps=tuple(account_fx),
+        fx_source=fx.source(),
     )
 
 
+@lru_cache(maxsize=1)
+def _shipped_fx() -> FxTable:
+    """The shipped ECB table, read (and its sha256 checked) once per process: a batch of
+    households (``plan --all``, the monitor) shares it."""
+    from rebal.datasets import load_fx
+
+    return load_fx()
+
+
+class _FxRates:
+    """The rates a household uses on its ``as_of`` (USD per unit): the file's
+    ``fx_rates_usd`` first, else the FX table (``fx_file`` or the shipped ECB table,
+    loaded only when a rate is needed)."""
+
+    def __init__(self, data: HouseholdFileIn, *, file: str | None, fx_file: str | None,
+                 fx_flag: bool = False) -> None:
+        self._flag = fx_flag
+        self._as_of = data.as_of
+        self._file = file
+        self._fx_file = fx_file
+        self._given: dict[str, float] = {}
+        for code, value in data.household.fx_rates_usd.items():
+            here = Origin(file, "household.fx_rates_usd")
+            try:
+                key = check_code(code)
+            except ConfigError as exc:
+                raise here.error(str(exc), code) from None
+            if key == "USD" and value != 1.0:
+                raise here.error(f"the US dollar is 1 USD per USD by definition, got {value:g}",
+                                 code)
+            self._given[key] = float(value)
+        self._table: FxTable | None = None
+        self._used: dict[str, float] = {}
+        self._from_table = False
+
+    def _load(self) -> FxTable:
+        if self._table is None:
+            if self._fx_file is not None:
+                from rebal.data.fx import read_fx
+
+                try:
+                    self._table = read_fx(self._fx_file)
+                except OSError as exc:
+                    where = (Origin(None, "--fx") if self._flag
+                             else Origin(self._file, "household.fx_file"))
+                    raise where.error(f"cannot read the FX table {self._fx_file}: "
+                                      f"{exc.strerror or exc}") from None
+            else:
+                self._table = _shipped_fx()
+        return self._table
+
+    def rate(self, ccy: str, origin: Origin, key: str) -> float:
+        """USD per unit of ``ccy`` on ``as_of``; an error at ``origin``/``key`` when the
+        table has no such currency or no quote near ``as_of``."""
+        if ccy == "USD":
+            return 1.0
+        if ccy in self._given:
+            self._used[ccy] = self._given[ccy]
+            return self._given[ccy]
+        import numpy as np
+
+        table = self._load()
+        day = np.array([self._as_of], dtype="datetime64[D]")
+        try:
+            value = float(table.rate(ccy, "USD", day)[0])
+        except (ConfigError, InputError) as exc:
+            if isinstance(exc, InputError):  # no quote near as_of: name the table
+                detail = f"{exc.message} (FX table {table.source}"
+            else:  # a currency the table lacks: the message names the table
+                detail = f"{str(exc).split(': ', 1)[-1]} ("
+            raise origin.error(f"currency {ccy!r} on as_of {self._as_of.isoformat()}: {detail}"
+                               "; or give household.fx_rates_usd)", key) from None
+        self._used[ccy] = value
+        self._from_table = True
+        return value
+
+    def used(self) -> tuple[tuple[str, float], ...]:
+        return tuple(sorted(self._used.items()))
+
+    def source(self) -> str:
+        if not self._used:
+            return ""
+        if not self._from_table:
+            return "the household file's fx_rates_usd"
+        table = self._load()
+        given = " and the household file's fx_rates_usd" if self._given else ""
+        return f"{table.source}{given}, on {self._as_of.isoformat()}"
+
+
+def _price(s: SecurityIn, here: Origin, fx: _FxRates) -> tuple[str, float, float | None]:
+    """``(currency, price in USD, price in its currency or None for USD)``."""
+    try:
+        ccy = check_code(s.currency)
+    except ConfigError as exc:
+        raise here.error(str(exc), "currency") from None
+    if ccy == "USD":
+        if s.price_usd is not None and s.price is not None and s.price != s.price_usd:
+            raise here.error(f"security {s.symbol!r}: give one of price or price_usd "
+                             "(they differ)", "price")
+        value = s.price_usd if s.price_usd is not None else s.price
+        if value is None:
+            raise here.error(f"security {s.symbol!r} has no price", "price_usd")
+        return ccy, float(value), None
+    if s.price_usd is not None:
+        raise here.error(f"security {s.symbol!r} trades in {ccy}: give its price in {ccy} "
+                         "as price (price_usd is for USD securities)", "price_usd")
+    if s.price is None:
+        raise here.error(f"security {s.symbol!r} has no price (in {ccy})", "price")
+    return ccy, float(s.price) * fx.rate(ccy, here, "currency"), float(s.price)
+
+
+def _currency_mix(s: SecurityIn, here: Origin) -> tuple[tuple[str, float], ...]:
+    if s.currency_mix is None:
+        return ()
+    if not s.currency_mix:
+        raise here.error("currency_mix is empty", "currency_mix")
+    mix: dict[str, float] = {}
+    for code, frac in s.currency_mix.items():
+        try:
+            key = check_code(code)
+        except ConfigError as exc:
+            raise here.error(str(exc), "currency_mix") from None
+        if key in mix:
+            raise here.error(f"currency {key} is listed twice", "currency_mix")
+        mix[key] = float(frac)
+    total = sum(mix.values())
+    if abs(total - 1.0) > LOOK_THROUGH_SUM_TOL:
+        raise here.error(f"currency_mix fractions must sum to 1 (within 1e-9); they sum to "
+                         f"{total:.12g}", "currency_mix")
+    return tuple(mix.items())
+
+
+def _foreign_tax(s: SecurityIn, here: Origin) -> ForeignTax | None:
+    ft = s.foreign_tax
+    if s.country is not None:
+        try:
+            share = treaty_dividend_rate(s.country)
+        except ConfigError as exc:
+            raise here.error(str(exc), "country") from None
+        if ft is None or ft.yield_ is None:
+            raise here.error(f"security {s.symbol!r} names a country: give its dividend yield "
+                             "as foreign_tax.yield (the treaty sets the withholding)",
+                             "foreign_tax")
+        if ft.share is not None or ft.preset is not None:
+            raise here.error("with country, the treaty rate is the foreign-tax share: give "
+                             "foreign_tax.yield only", "foreign_tax")
+        return ForeignTax(yield_frac=float(ft.yield_), share=share,
+                          basis=f"treaty {s.country.strip().upper()}")
+    if ft is None:
+        return None
+    if ft.preset is not None:
+        if ft.preset not in FOREIGN_TAX_PRESETS:
+            raise here.error(f"unknown foreign_tax preset {ft.preset!r}; presets: "
+                             f"{', '.join(FOREIGN_TAX_PRESETS)}", "foreign_tax")
+        if ft.yield_ is not None or ft.share is not None:
+            raise here.error("give a foreign_tax preset or yield and share, not both",
+                             "foreign_tax")
+        y, share = FOREIGN_TAX_PRESETS[ft.preset]
+        return ForeignTax(yield_frac=y, share=share, basis=f"preset {ft.preset}")
+    if ft.yield_ is None or ft.share is None:
+        raise here.error("foreign_tax needs both yield and share (or a preset, or a country)",
+                         "foreign_tax")
+    return ForeignTax(yield_frac=float(ft.yield_), share=float(ft.share))
 def _iso(day: object) -> str:
     return day.isoformat() if hasattr(day, "isoformat") else str(day)
 

@@ -47,7 +47,9 @@ LOT_CSV_COLUMNS: tuple[str, ...] = (
 _REQUIRED_CSV = ("account", "symbol", "quantity")
 
 
-def load_household(path: str | Path, *, lots_csv: str | Path | None = None) -> Household:
+def load_household(path: str | Path, *, lots_csv: str | Path | None = None,
+                   fx_file: str | Path | None = None,
+                   base_currency: str | None = None) -> Household:
     """Read and validate a household file.
 
     Parameters
@@ -58,6 +60,10 @@ def load_household(path: str | Path, *, lots_csv: str | Path | None = None) -> H
         A lots CSV to use instead of the file's ``lots_csv`` key (e.g. today's
         broker export); relative to the current directory. Inline ``lots`` are
         kept either way.
+    fx_file, base_currency
+        An FX table to use instead of the file's ``fx_file`` key (or the shipped ECB
+        table), and a base currency instead of its ``base_currency``
+        (:func:`household_from_dict`).
 
     Raises
     ------
@@ -78,7 +84,8 @@ def load_household(path: str | Path, *, lots_csv: str | Path | None = None) -> H
         raise InputError(f"cannot read household file: {exc.strerror or exc}", file=name) from None
     data = _parse_text(text, name, json_syntax=path.suffix.lower() == ".json")
     return household_from_dict(
-        data, source=name, base_dir=path.parent, lots_csv=lots_csv
+        data, source=name, base_dir=path.parent, lots_csv=lots_csv, fx_file=fx_file,
+        base_currency=base_currency,
     )
 
 
@@ -88,6 +95,8 @@ def household_from_dict(
     source: str | None = None,
     base_dir: str | Path | None = None,
     lots_csv: str | Path | None = None,
+    fx_file: str | Path | None = None,
+    base_currency: str | None = None,
 ) -> Household:
     """Validate a household given as plain data (the parsed file).
 
@@ -106,6 +115,12 @@ def household_from_dict(
     lots_csv
         A lots CSV that replaces ``data["lots_csv"]`` (relative paths are taken
         from the current directory).
+    fx_file
+        An FX table (:func:`rebal.data.fx.read_fx` layout) that replaces the file's
+        ``household.fx_file`` (relative paths from the current directory; the file's key
+        is relative to ``base_dir``); neither: the shipped ECB table.
+    base_currency
+        Show values in this currency instead of the file's ``household.base_currency``.
     """
     if not isinstance(data, Mapping):
         raise InputError(
@@ -126,7 +141,15 @@ def household_from_dict(
         csv_path = Path(base_dir) / parsed.lots_csv
     if csv_path is not None:
         extra = read_lots_csv(csv_path)
-    return build_household(parsed, file=source, extra_lots=extra)
+    fx_path: str | None = None
+    if fx_file is not None:
+        fx_path = str(fx_file)
+    elif parsed.household.fx_file is not None:
+        if base_dir is None:
+            base_dir = Path(source).parent if source else Path.cwd()
+        fx_path = str(Path(base_dir) / parsed.household.fx_file)
+    return build_household(parsed, file=source, extra_lots=extra, fx_file=fx_path,
+                           base_currency=base_currency, fx_flag=fx_file is not None)
 
 
 def read_lots_csv(path: str | Path) -> list[tuple[LotIn, Origin]]:

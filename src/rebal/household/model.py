@@ -41,6 +41,7 @@ def _iso_or_none(day: date | None) -> str | None:
 __all__ = [
     "CallReserve",
     "ClassTarget",
+    "ForeignTax",
     "HeldLot",
     "Household",
     "Security",
@@ -139,6 +140,32 @@ class WashSalePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class ForeignTax:
+    """Foreign tax on a security's dividends (docs/households.md, "Currency").
+
+    Attributes
+    ----------
+    yield_frac
+        Dividend yield, a fraction of value per year (0.03 = 3 %).
+    share
+        Foreign tax paid as a fraction of those dividends, in [0, 1] (a fund's foreign tax
+        over its dividends; for a direct holding, the treaty withholding rate).
+    basis
+        Where ``share`` came from: ``"file"``, ``"preset developed_ex_us"`` or
+        ``"treaty DE"`` (shown beside the numbers).
+    """
+
+    yield_frac: float
+    share: float
+    basis: str = "file"
+
+    @property
+    def annual_rate(self) -> float:
+        """Foreign tax per dollar held per year, a fraction: ``yield_frac × share``."""
+        return self.yield_frac * self.share
+
+
+@dataclass(frozen=True, slots=True)
 class Security:
     """A fund or stock the household holds or may buy.
 
@@ -165,6 +192,20 @@ class Security:
         Annual expense ratio, a fraction (0.0003 = 0.03 %), if known.
     name
         Display name.
+    currency
+        ISO code of the currency the security trades in (default ``USD``).
+    price_local
+        Price per share in ``currency`` (``None`` for a USD security); ``price_usd`` is
+        it times the household's rate for the currency on ``as_of``.
+    currency_mix
+        ``((ISO code, fraction), …)``: the currencies one dollar of the security is
+        exposed to (a fund's look-through), fractions summing to 1; empty = all in
+        ``currency``.
+    foreign_tax
+        Foreign tax on its dividends (:class:`ForeignTax`), if any.
+    country
+        ISO two-letter country of a directly held foreign company (its treaty rate
+        sets ``foreign_tax.share``), if any.
     """
 
     symbol: str
@@ -176,6 +217,15 @@ class Security:
     cost_bps: float = 0.0
     expense_ratio: float | None = None
     name: str = ""
+    currency: str = "USD"
+    price_local: float | None = None
+    currency_mix: tuple[tuple[str, float], ...] = ()
+    foreign_tax: ForeignTax | None = None
+    country: str | None = None
+
+    def currency_fractions(self) -> dict[str, float]:
+        """``{ISO code: fraction}`` of the security's currency exposure (a fresh dict)."""
+        return dict(self.currency_mix) if self.currency_mix else {self.currency: 1.0}
 
     @property
     def asset_class(self) -> str | None:
@@ -201,6 +251,21 @@ class Security:
             expense_ratio=self.expense_ratio,
             name=self.name,
         )
+        if self.currency != "USD":
+            del out["price_usd"]
+            out.update(currency=self.currency, price=self.price_local)
+        if self.currency_mix:
+            out["currency_mix"] = dict(self.currency_mix)
+        if self.foreign_tax is not None:
+            ft = self.foreign_tax
+            if self.country is not None:
+                out["foreign_tax"] = {"yield": ft.yield_frac}
+            elif ft.basis.startswith("preset "):
+                out["foreign_tax"] = ft.basis.removeprefix("preset ")
+            else:
+                out["foreign_tax"] = {"yield": ft.yield_frac, "share": ft.share}
+        if self.country is not None:
+            out["country"] = self.country
         return out
 
 
@@ -378,6 +443,18 @@ class Household:
         Non-fatal findings of validation (e.g. a target class no security holds).
     source
         Where the household came from (file path), not part of equality.
+    base_currency
+        The currency values are *shown* in (a view; default ``USD``). Tax is always
+        computed in US dollars, the tax engine's currency.
+    fx_rates_usd
+        ``((ISO code, USD per unit), …)`` on ``as_of``: every rate the household uses
+        (securities' currencies and the base), from the file's ``fx_rates_usd`` or the
+        FX table.
+    fx_cost_bps
+        FX conversion cost, basis points of the net amount converted per currency and
+        account on the plan date; ``account_fx_cost_bps`` overrides it per account.
+    fx_source
+        Where the rates came from (shown in the output), not part of equality.
     """
 
     name: str
@@ -398,6 +475,27 @@ class Household:
     call_reserve: CallReserve | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
     source: str | None = field(default=None, compare=False)
+    base_currency: str = "USD"
+    fx_rates_usd: tuple[tuple[str, float], ...] = ()
+    fx_cost_bps: float = 0.0
+    account_fx_cost_bps: tuple[tuple[str, float], ...] = ()
+    fx_source: str = field(default="", compare=False)
+
+    # -- currency ------------------------------------------------------------
+    def usd_per(self, ccy: str) -> float:
+        """US dollars per unit of ``ccy`` on ``as_of`` (1 for USD; ``KeyError`` if the
+        household has no rate for it)."""
+        if ccy == "USD":
+            return 1.0
+        return dict(self.fx_rates_usd)[ccy]
+
+    def in_base(self, usd: float) -> float:
+        """``usd`` dollars in the base currency at the ``as_of`` rate."""
+        return usd / self.usd_per(self.base_currency)
+
+    def fx_cost_rate(self, account_id: str) -> float:
+        """FX conversion cost of ``account_id``, a fraction of the amount converted."""
+        return dict(self.account_fx_cost_bps).get(account_id, self.fx_cost_bps) / 1e4
 
     # -- lookups (O(n) each; build a dict once in hot loops) -----------------
     def account(self, account_id: str) -> Account:
@@ -468,6 +566,7 @@ class Household:
         """
         h = self
         tax = h.tax
+        fx_acct = dict(h.account_fx_cost_bps)
         return {
             "as_of": h.as_of.isoformat(),
             "household": {
@@ -498,6 +597,9 @@ class Household:
                     "include_spouse": h.wash_sale.include_spouse,
                     "include_tax_advantaged": h.wash_sale.include_tax_advantaged,
                 },
+                **({} if h.base_currency == "USD" else {"base_currency": h.base_currency}),
+                **({"fx_rates_usd": dict(h.fx_rates_usd)} if h.fx_rates_usd else {}),
+                **({"fx_cost_bps": h.fx_cost_bps} if h.fx_cost_bps else {}),
             },
             "accounts": [
                 {
@@ -511,6 +613,7 @@ class Household:
                     "whole_shares": a.whole_shares,
                     "lot_method": a.lot_method.value,
                     **({} if a.min_trade_usd is None else {"min_trade_usd": a.min_trade_usd}),
+                    **({"fx_cost_bps": fx_acct[a.id]} if a.id in fx_acct else {}),
                 }
                 for a in h.accounts
             ],

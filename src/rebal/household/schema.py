@@ -123,6 +123,10 @@ class HouseholdSectionIn(_In):
     realize_zero_bracket_gains: bool = False
     hold_for_step_up: list[Name] = []
     wash_sale: WashSaleIn = WashSaleIn()
+    base_currency: Name = "USD"
+    fx_file: Name | None = None
+    fx_rates_usd: dict[Name, Positive] = {}
+    fx_cost_bps: NonNeg = 0.0
 
 
 class AccountIn(_In):
@@ -136,6 +140,23 @@ class AccountIn(_In):
     whole_shares: bool = True
     lot_method: Annotated[LotMethod, _enum(LotMethod)] = LotMethod.FIFO
     min_trade_usd: OptNonNeg = None
+    fx_cost_bps: OptNonNeg = None
+
+
+class ForeignTaxIn(BaseModel):
+    """``foreign_tax: {yield: 0.03, share: 0.08}`` (``yield`` is a Python keyword)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              populate_by_name=True)
+    preset: Name | None = None
+    # A yield above 20 % is almost surely a percent typed as a number.
+    yield_: Annotated[float | None, Field(ge=0, le=0.2, alias="yield")] = None
+    share: Fraction | None = None
+
+
+def _preset(value: Any) -> Any:
+    """``foreign_tax: developed_ex_us`` is short for ``{preset: developed_ex_us}``."""
+    return {"preset": value} if isinstance(value, str) else value
 
 
 class SecurityIn(_In):
@@ -150,6 +171,11 @@ class SecurityIn(_In):
     cost_bps: NonNeg = 0.0
     expense_ratio: Annotated[float | None, Field(ge=0, lt=1)] = None
     name: str = ""
+    currency: Name = "USD"
+    price: Annotated[float | None, Field(gt=0)] = None
+    currency_mix: dict[Name, Annotated[float, Field(gt=0, le=1)]] | None = None
+    foreign_tax: Annotated[ForeignTaxIn | None, BeforeValidator(_preset)] = None
+    country: Name | None = None
 
 
 class LotIn(_In):

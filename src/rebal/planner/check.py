@@ -15,6 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rebal.alternatives.exposure import ExposureView
+from rebal.household.currency import (
+    CurrencyExposure,
+    ForeignTaxHolding,
+    currency_exposure,
+    foreign_tax_holdings,
+    region_exposure,
+)
 from rebal.household.model import Household
 from rebal.household.views import (
     band_state,
@@ -114,6 +121,11 @@ def private_checks(h: Household) -> tuple[PrivateCheck, ...]:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckResult(Record):
     """The monitoring verdict; ``exit_code`` is 0 (within bands) or 10 (action needed).
+
+    ``base_currency``/``usd_per_base``: the view's currency and US dollars per unit of it
+    (dollar figures ÷ ``usd_per_base`` = base); ``currencies``/``regions``: the holdings'
+    currency exposure; ``foreign_tax``: a year's foreign tax on each holding with it,
+    creditable or lost (:mod:`rebal.household.currency`);
     ``private``: classes held by private funds under each exposure view (empty without)."""
 
     as_of: str
@@ -125,6 +137,12 @@ class CheckResult(Record):
     pending_flow_usd: float
     action_needed: bool
     reasons: tuple[str, ...]
+    base_currency: str = "USD"
+    usd_per_base: float = 1.0
+    fx_source: str = ""
+    currencies: tuple[CurrencyExposure, ...] = ()
+    regions: tuple[CurrencyExposure, ...] = ()
+    foreign_tax: tuple[ForeignTaxHolding, ...] = ()
     private: tuple[PrivateCheck, ...] = ()
 
     @property
@@ -179,9 +197,13 @@ def check(household: Household, *, cash_threshold: float = 0.01) -> CheckResult:
     to_invest = max(0.0, uninvested) + sum(max(0.0, a.pending_flow_usd) for a in h.accounts)
     if investable > 0 and to_invest > cash_threshold * investable:
         reasons.append(f"${to_invest:,.2f} of cash and pending contributions to invest")
+    exposure = currency_exposure(h)
     return CheckResult(
         as_of=h.as_of.isoformat(), household=h.name, investable_usd=investable,
         classes=tuple(rows), tiers=tuple(tiers), uninvested_usd=uninvested,
         pending_flow_usd=flow, action_needed=bool(reasons), reasons=tuple(reasons),
+        base_currency=h.base_currency, usd_per_base=h.usd_per(h.base_currency),
+        fx_source=h.fx_source, currencies=exposure, regions=region_exposure(exposure),
+        foreign_tax=foreign_tax_holdings(h),
         private=private_checks(h),
     )

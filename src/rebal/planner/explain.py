@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from rebal.household.model import HeldLot, Household
+from rebal.planner.currency import foreign_tax_reason
 from rebal.planner.outcome import Order, Outcome
 from rebal.planner.result import PlannedTrade
 from rebal.planner.settings import Step
@@ -251,7 +252,9 @@ def label_orders(h: Household, orders: list[Order], outcome: Outcome) -> tuple[P
             account=o.account, account_type=acct[o.account].type, symbol=o.symbol,
             side=o.side, shares=o.shares, price_usd=s.price_usd,
             value_usd=o.shares * s.price_usd, cost_usd=outcome.costs[k], step=steps[k],
-            reason=reasons[k], lots=lots, gain_usd=outcome.gains[k],
+            reason=reasons[k] + foreign_tax_reason(h, o.account, o.symbol, o.side,
+                                                   o.shares * s.price_usd),
+            lots=lots, gain_usd=outcome.gains[k],
             est_tax_usd=sum(r.est_tax_usd for r in lots),
         ))
     order = sorted(range(len(out)), key=lambda k: (int(out[k].step), out[k].side is Side.BUY,

@@ -48,6 +48,7 @@ import numpy as np
 from rebal.household.model import ClassTarget, HeldLot, Household
 from rebal.household.views import class_values, investable_value_usd
 from rebal.planner.alternatives import add_reserve_rows, free_substitute_sales, reserve_need
+from rebal.planner.currency import add_fx_conversions, foreign_tax_lost_rate
 from rebal.planner.guard import PlanGuard
 from rebal.planner.settings import PlanMode, PlanSettings
 from rebal.policy.tiers import TIER_PRESETS
@@ -684,6 +685,8 @@ def build_problem(
         lot_ids: tuple[str, ...] = ()
         loc_cost = sum(loc_rank.get((c, a_id), 0) * f for c, f in s.look_through)
         loc_cost *= settings.location_weight * price
+        if settings.use_location:  # foreign tax is creditable only in taxable accounts
+            loc_cost += foreign_tax_lost_rate(a, s) * price
         min_trade = settings.min_trade_usd if a.min_trade_usd is None else a.min_trade_usd
         if qty > 0:
             ub = math.floor(qty + 1e-9) if whole else qty
@@ -724,6 +727,9 @@ def build_problem(
             held=qty, sell_col=sell_col, buy_col=buy_col, lot_ids=lot_ids,
             min_buy_shares=min_buy, min_sell_shares=min_sell,
         ))
+
+    # FX conversions netted per account and currency (rebal.planner.currency)
+    add_fx_conversions(b, h, positions, cash_terms, cost_terms)
 
     share_cols = [j for pos in positions for j in (pos.sell_col, pos.buy_col)
                   if j is not None and pos.whole_shares]

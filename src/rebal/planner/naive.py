@@ -89,9 +89,13 @@ def naive_plan(household: Household, *, whole_shares: bool = True) -> TradePlan:
                 elif c in default_buy:
                     buys.append((default_buy[c], diff))
         cash = a.cash_usd + a.pending_flow_usd - a.min_cash_usd
+        # FX: each trade in a non-USD security is budgeted as if converted alone (the
+        # netted cost charged is never more), so cash stays ≥ 0 (rebal.planner.currency)
+        fx = h.fx_cost_rate(a.id)
         for o in sells:
             s = sec[o.symbol]
-            cash += o.shares * s.price_usd * (1 - s.cost_bps / 1e4)
+            cash += o.shares * s.price_usd * (1 - s.cost_bps / 1e4
+                                              - (fx if s.currency != "USD" else 0.0))
         if cash < 0:
             # The targets above are in dollars before costs, so sales sized to meet a
             # withdrawal fall short by their own cost: sell that much more of the same funds.
@@ -99,7 +103,7 @@ def naive_plan(household: Household, *, whole_shares: bool = True) -> TradePlan:
         orders.extend(sells)
         for sym, dollars in buys:
             s = sec[sym]
-            unit = s.price_usd * (1 + s.cost_bps / 1e4)
+            unit = s.price_usd * (1 + s.cost_bps / 1e4 + (fx if s.currency != "USD" else 0.0))
             shares = dollars / s.price_usd
             if whole:
                 shares = float(round(shares))

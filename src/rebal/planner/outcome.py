@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rebal.household.model import HeldLot, Household
 from rebal.household.views import class_values, private_class_values, private_value_usd
+from rebal.planner.currency import fx_cost_shares
 from rebal.planner.result import AccountAllocation, ClassAllocation, LotRelief, TaxSummary
 from rebal.tax.harvest import worth_harvesting
 from rebal.tax.holding import is_long_term
@@ -114,6 +115,8 @@ def evaluate(h: Household, orders: list[Order], *, model_estimate: float | None 
             reliefs_raw[k] = rows
         elif o.side is Side.SELL:
             reliefs_raw[k] = []
+    for k, fx_cost in fx_cost_shares(h, orders).items():  # netted FX conversions
+        costs[k] += fx_cost
     profile = h.tax_profile()
     net_st, net_lt = st_g - st_l, lt_g - lt_l
     detail = extra_tax_detail(profile, st=net_st, lt=net_lt)

@@ -36,6 +36,7 @@ from rebal.planner.alternatives import (
     reserve_status,
 )
 from rebal.planner.check import private_checks
+from rebal.planner.currency import conversions, currency_notes, exposure_after
 from rebal.planner.explain import label_orders
 from rebal.planner.guard import PlanGuard, build_guard
 from rebal.planner.model import (
@@ -153,6 +154,8 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
                      f"exact figure is ${outcome.tax.total_usd:,.2f}")
     notes.extend(problem.notes)
     notes.extend(h.warnings)
+    convs = conversions(h, orders)
+    notes.extend(currency_notes(h, convs))
     trades = label_orders(h, orders, outcome)
     private: tuple[PrivateLine, ...] = ()
     if h.private_funds:  # the reserve and the liquid substitutes (planner/alternatives.py)
@@ -174,7 +177,9 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
         as_of=h.as_of, household=h.name, method="optimized", settings=settings.to_dict(),
         trades=trades, classes=outcome.classes, accounts=outcome.accounts, tax=outcome.tax,
         do_not_buy=dnb, naive=naive, stats=stats, notes=tuple(dict.fromkeys(notes)),
-        not_done=undone, private=private,
+        not_done=undone, conversions=convs, base_currency=h.base_currency,
+        usd_per_base=h.usd_per(h.base_currency), currencies=exposure_after(h, orders),
+        private=private,
         private_views=private_checks(h) if h.private_funds else (),
     )
 
@@ -503,6 +508,8 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
     for o in buys:
         s = sec[o.symbol]
         spend[o.account] += o.shares * s.price_usd * (1 + s.cost_bps / 1e4)
+    for conv in conversions(h, orders + buys):  # the netted FX cost is paid from cash too
+        spend[conv.account] += conv.cost_usd
     for a_id, total in spend.items():
         a = acct[a_id]
         room = a.cash_usd + a.pending_flow_usd - a.min_cash_usd + cash_delta[a_id]
@@ -515,7 +522,9 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
             if short <= 1e-9:
                 break
             s = sec[o.symbol]
-            unit = s.price_usd * (1 + s.cost_bps / 1e4)
+            # a cut frees at least this much a share (its FX may move either way)
+            unit = s.price_usd * (1 + s.cost_bps / 1e4
+                                  - (h.fx_cost_rate(a_id) if s.currency != "USD" else 0.0))
             step = 1.0 if a.whole_shares else _EPS_SHARES
             cut = min(o.shares, _ceil(short / unit, step))
             if o.shares - cut < min_buy[(o.account, o.symbol)] - 1e-9:
@@ -533,10 +542,13 @@ def _cover_cash_needs(h: Household, problem: Problem,
     up instead (largest fraction first, within the holding) until the account is covered.
     Updates ``sale`` (position index -> (raw, shares)) in place."""
     pos = problem.positions
+    ccy = {s.symbol: s.currency for s in h.securities}
     for a in h.accounts:
         mine = [i for i in sale if pos[i].account == a.id]
+        # sales alone: a non-USD sale converts back to dollars at the account's FX cost
+        fx = {i: h.fx_cost_rate(a.id) if ccy[pos[i].symbol] != "USD" else 0.0 for i in mine}
         room = a.cash_usd + a.pending_flow_usd - a.min_cash_usd + sum(
-            sale[i][1] * pos[i].price_usd * (1 - pos[i].cost_rate) for i in mine)
+            sale[i][1] * pos[i].price_usd * (1 - pos[i].cost_rate - fx[i]) for i in mine)
         if room >= -1e-9:
             continue
         down = sorted((i for i in mine if pos[i].whole_shares and sale[i][0] > sale[i][1]),
@@ -548,7 +560,7 @@ def _cover_cash_needs(h: Household, problem: Problem,
             up = min(float(math.ceil(raw - 1e-9)), float(math.floor(pos[i].held + 1e-9)))
             if up > shares:
                 sale[i] = (raw, up)
-                room += (up - shares) * pos[i].price_usd * (1 - pos[i].cost_rate)
+                room += (up - shares) * pos[i].price_usd * (1 - pos[i].cost_rate - fx[i])
 
 
 def _assign_lots(lot_ids: tuple[str, ...], lot_x: dict, shares: float, whole: bool,

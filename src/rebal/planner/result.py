@@ -12,7 +12,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rebal.household.currency import CurrencyExposure
 from rebal.planner.check import PrivateCheck
+from rebal.planner.currency import Conversion
 from rebal.planner.settings import SolveStatus, Step
 from rebal.tax.records import Record, record_dict
 from rebal.types import AccountType, ParseEnum, Side, Term
@@ -294,6 +296,15 @@ class TradePlan(Record):
         Anything the user should know (approximations, relaxed settings …).
     not_done
         What the plan did not do that a user would expect, and why (:class:`NotDone`).
+    conversions
+        FX conversions, netted per account and currency
+        (:class:`rebal.planner.currency.Conversion`; none for an all-dollar plan).
+    base_currency, usd_per_base
+        The household's base currency (a view) and US dollars per unit of it on the plan
+        date; dollar figures divide by ``usd_per_base`` to show in the base.
+    currencies
+        The holdings' currency exposure after the plan
+        (:func:`rebal.household.currency.currency_exposure`).
     private
         Classes held by private funds: private exposure and liquid substitute
         (:class:`PrivateLine`; empty without private funds).
@@ -315,6 +326,10 @@ class TradePlan(Record):
     stats: SolveStats = field(default_factory=SolveStats)
     notes: tuple[str, ...] = ()
     not_done: tuple[NotDone, ...] = ()
+    conversions: tuple[Conversion, ...] = ()
+    base_currency: str = "USD"
+    usd_per_base: float = 1.0
+    currencies: tuple[CurrencyExposure, ...] = ()
     private: tuple[PrivateLine, ...] = ()
     private_views: tuple[PrivateCheck, ...] = ()
 

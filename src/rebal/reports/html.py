@@ -26,6 +26,8 @@ from rebal.reports.plan_tables import (
     account_table,
     class_table,
     comparison_lines,
+    conversion_table,
+    currency_table,
     do_not_buy_table,
     not_done_table,
     private_line_table,
@@ -648,6 +650,17 @@ def plan_report_html(plan: Any, *, schedule: Any = None, title: str | None = Non
          table_html(do_not_buy_table(plan), wrap=(5,), left=(1,)) if plan.do_not_buy else
          '<p class="caption">No wash-sale restrictions: no recent or planned loss sales.</p>'),
     ]
+    if getattr(plan, "conversions", ()):
+        sections.append(("fx", "FX conversions",
+                         table_html(conversion_table(plan), left=(0, 1, 4))
+                         + '<p class="caption">Conversions netted per account and currency '
+                           "on the plan date; the FX cost applies to the net.</p>"))
+    if any(c.currency != "USD" for c in getattr(plan, "currencies", ())):
+        sections.append(("currency", "Currency exposure",
+                         table_html(currency_table(plan), left=(0, 1))
+                         + '<p class="caption">The holdings after the plan, by currency (a '
+                           "fund's look-through currency mix) and region; cash left out. "
+                           "Tax is computed in US dollars.</p>"))
     if getattr(plan, "private", ()):  # private funds: the three views and the two lines
         sections.insert(1, ("private", "Private funds",
                             table_html(private_view_table(plan.private_views), left=(0,))

@@ -14,7 +14,11 @@ __all__ = [
     "account_table",
     "class_table",
     "comparison_lines",
+    "conversion_table",
+    "currency_table",
     "do_not_buy_table",
+    "foreign_tax_lines",
+    "foreign_tax_table",
     "not_done_table",
     "private_line_table",
     "private_view_table",
@@ -44,6 +48,8 @@ def _shares(x: float) -> str:
 def class_table(plan: Any) -> StringTable:
     """Household allocation by class: target, band, before, after, and whether inside."""
     rows = []
+    base = getattr(plan, "base_currency", "USD")
+    per = getattr(plan, "usd_per_base", 1.0)
     for c in plan.classes:
         rows.append((
             c.asset_class, c.tier, _pct(c.target), f"{_pct(c.lower)} – {_pct(c.upper)}",
@@ -51,12 +57,75 @@ def class_table(plan: Any) -> StringTable:
             "outside" if c.breached_before else "inside",
             _usd(c.value_after_usd, 0), _pct(c.weight_after),
             "outside" if c.breached_after else "inside",
-        ))
+        ) + (() if base == "USD" else (_money(c.value_after_usd / per, base),)))
     return StringTable(
         header=("Class", "Tier", "Target", "Band", "Before $", "Before", "Band before",
-                "After $", "After", "Band after"),
+                "After $", "After", "Band after")
+        + (() if base == "USD" else (f"After {base}",)),
         rows=tuple(rows),
     )
+
+
+def _money(x: Any, ccy: str, digits: int = 0) -> str:
+    return _usd(x, digits) if ccy == "USD" else f"{x:,.{digits}f} {ccy}"
+
+
+def currency_table(result: Any) -> StringTable:
+    """The holdings' currency exposure (a check, or a plan's after the plan): each
+    currency with its region, value in dollars and in the base currency, and weight; then
+    the regions' totals."""
+    base = getattr(result, "base_currency", "USD")
+    rows = []
+    regions: dict[str, list[float]] = {}
+    for c in result.currencies:
+        rows.append((c.currency, c.region, _usd(c.value_usd, 0), _money(c.value_base, base),
+                     _pct(c.weight, 1)))
+        tot = regions.setdefault(c.region, [0.0, 0.0, 0.0])
+        tot[0] += c.value_usd
+        tot[1] += c.value_base
+        tot[2] += c.weight
+    for g in ("us", "developed", "emerging", "other"):
+        if g in regions:
+            v_usd, v_base, w = regions[g]
+            rows.append((f"all {g}", g, _usd(v_usd, 0), _money(v_base, base), _pct(w, 1)))
+    return StringTable(header=("Currency", "Region", "Value $", f"Value {base}", "Weight"),
+                       rows=tuple(rows))
+
+
+def foreign_tax_table(result: Any) -> StringTable:
+    """A year's foreign tax on each holding with it (a check): value × yield × share, and
+    whether the account can credit it."""
+    rows = tuple(
+        (f.account, f.account_type, f.symbol, _usd(f.value_usd, 0), _pct(f.yield_frac),
+         f"{_pct(f.share, 1)} ({f.basis})", _usd(f.tax_usd),
+         "creditable" if f.creditable else "lost (no credit outside taxable accounts)")
+        for f in result.foreign_tax)
+    return StringTable(header=("Account", "Type", "Symbol", "Value $", "Yield",
+                               "Foreign tax share", "Foreign tax a year", "Credit"), rows=rows)
+
+
+def foreign_tax_lines(result: Any) -> tuple[str, ...]:
+    """The totals under :func:`foreign_tax_table` (nothing when no holding has any)."""
+    if not result.foreign_tax:
+        return ()
+    credit = sum(f.tax_usd for f in result.foreign_tax if f.creditable)
+    lost = sum(f.tax_usd for f in result.foreign_tax if not f.creditable)
+    return (f"foreign tax a year: {_usd(credit)} creditable in taxable accounts; "
+            f"{_usd(lost)} lost in tax-advantaged accounts",)
+
+
+def conversion_table(plan: Any) -> StringTable:
+    """The plan's FX conversions, netted per account and currency."""
+    rows = []
+    for c in plan.conversions:
+        direction = (f"USD → {c.currency}" if c.net_usd > 0 else
+                     f"{c.currency} → USD" if c.net_usd < 0 else "none")
+        rows.append((c.account, c.currency, _usd(c.bought_usd, 0), _usd(c.sold_usd, 0),
+                     direction, _usd(abs(c.net_usd), 0), f"{c.net_local:,.0f} {c.currency}",
+                     _usd(c.cost_usd), _usd(c.saved_usd)))
+    return StringTable(header=("Account", "Currency", "Bought $", "Sold $", "Converts",
+                               "Net $", "Net", "FX cost", "Saved by netting"),
+                       rows=tuple(rows))
 
 
 def private_view_table(rows: Any) -> StringTable:

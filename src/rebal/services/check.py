@@ -12,9 +12,13 @@ __all__ = ["CheckRequest", "CheckResult", "check", "check_household"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckRequest:
-    """The household file to check (YAML/JSON path)."""
+    """The household file to check (YAML/JSON path); ``base``: show values in this
+    currency (default: the file's ``base_currency``); ``fx``: an FX table to convert with
+    instead of the file's ``fx_file`` or the shipped ECB rates."""
 
     household: str
+    base: str | None = None
+    fx: str | None = None
 
 
 def check_household(household: Household) -> CheckResult:
@@ -29,4 +33,5 @@ def check(request: CheckRequest) -> CheckResult:
     """:func:`check_household` of the household file of ``request``."""
     from rebal.services.plan import load_household
 
-    return check_household(load_household(request.household))
+    return check_household(load_household(request.household, base=request.base,
+                                          fx=request.fx))

@@ -14,11 +14,13 @@ __all__ = ["Household", "PlanRequest", "PlanRun", "Schedule", "TradePlan", "load
            "plan", "plan_household"]
 
 
-def load_household(path: str | Path) -> Household:
-    """A household file (YAML/JSON; ``docs/household.md``), validated."""
+def load_household(path: str | Path, *, base: str | None = None,
+                   fx: str | Path | None = None) -> Household:
+    """A household file (YAML/JSON; ``docs/household.md``), validated; ``base`` and ``fx``
+    override its base currency and FX table (``--base``, ``--fx``)."""
     from rebal.household import load_household as load
 
-    return load(path)
+    return load(path, base_currency=base, fx_file=fx)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,6 +50,9 @@ class PlanRequest:
         Also a schedule over this many months (0: none) with this much new money a month.
     orders, report
         Where to write the broker orders (CSV) and the HTML report (``None``: not written).
+    base, fx
+        Show values in this currency (default: the file's ``base_currency``), and convert
+        with this FX table (default: the file's ``fx_file`` or the shipped ECB rates).
     """
 
     household: str
@@ -61,6 +66,8 @@ class PlanRequest:
     monthly_contribution_usd: float = 0.0
     orders: str | None = None
     report: str | None = None
+    base: str | None = None
+    fx: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -152,7 +159,8 @@ def plan(request: PlanRequest) -> PlanRun:
     check_outputs({"--orders": request.orders, "--report": request.report})
     _check_plan_flags(request)
     return plan_household(
-        load_household(request.household), mode=request.mode,
+        load_household(request.household, base=request.base, fx=request.fx),
+        mode=request.mode,
         tax_budget_usd=request.tax_budget_usd, min_trade_usd=request.min_trade_usd,
         tidy=request.tidy, carryforward_value=request.carryforward_value,
         time_limit_s=request.time_limit_s,

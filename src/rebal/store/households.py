@@ -114,7 +114,9 @@ def save_household(
     as_of = _date(data["as_of"])
     stamp = now()
     settings: dict[str, Any] = {k: hh[k] for k in ("harvest", "realize_zero_bracket_gains",
-                                                   "hold_for_step_up", "wash_sale") if k in hh}
+                                                   "hold_for_step_up", "wash_sale",
+                                                   "fx_rates_usd", "fx_cost_bps") if k in hh}
+    base = hh.get("base_currency", "USD")
     alternatives = {k: data[k] for k in ("exposure_view", "call_reserve") if k in data}
     if alternatives:  # top-level keys of the file, kept with the settings (migration 0003)
         settings[_ALTERNATIVES] = alternatives
@@ -127,14 +129,15 @@ def save_household(
     if existing is None:
         hid = conn.execute(t.households.insert().values(
             name=name, as_of=as_of, settings=settings, created_at=stamp, updated_at=stamp,
+            base_currency=base,
         )).inserted_primary_key[0]
     else:
         hid = existing
         conn.execute(t.households.update().where(t.households.c.id == hid).values(
-            as_of=as_of, settings=settings, updated_at=stamp))
+            as_of=as_of, settings=settings, updated_at=stamp, base_currency=base))
     _save_tax(conn, hid, hh, as_of)
     ids = _save_accounts(conn, hid, data["accounts"], as_of, accounts_meta or {})
-    _save_securities(conn, hid, data["securities"])
+    _save_securities(conn, hid, data["securities"], hh.get("fx_rates_usd", {}))
     _save_targets(conn, hid, data["targets"], as_of)
     _save_private_funds(conn, hid, data.get("private_funds", ()))
     by_account: dict[str, list[Mapping[str, Any]]] = {a["id"]: [] for a in data["accounts"]}
@@ -185,7 +188,8 @@ def _save_accounts(conn: sa.Connection, hid: int, accounts: Sequence[Mapping[str
         extra = meta.get(a["id"], {})
         values = dict(name=a.get("name") or a["id"], type=a["type"], owner=a["owner"],
                       min_cash_usd=a["min_cash_usd"], pending_flow_usd=a["pending_flow_usd"],
-                      whole_shares=a["whole_shares"], lot_method=a["lot_method"], position=pos)
+                      whole_shares=a["whole_shares"], lot_method=a["lot_method"], position=pos,
+                      fx_cost_bps=a.get("fx_cost_bps"))
         values.update({k: extra[k] for k in ("broker", "number") if k in extra})
         if a["id"] in have:
             aid = have[a["id"]]
@@ -206,17 +210,24 @@ def set_cash(conn: sa.Connection, account_id: int, as_of: dt.date, amount_usd: f
                                         amount_usd=amount_usd))
 
 
-def _save_securities(conn: sa.Connection, hid: int, secs: Sequence[Mapping[str, Any]]) -> None:
+def _save_securities(conn: sa.Connection, hid: int, secs: Sequence[Mapping[str, Any]],
+                     usd_per: Mapping[str, float]) -> None:
     conn.execute(t.securities.delete().where(t.securities.c.household_id == hid))
-    rows = [
-        dict(household_id=hid, symbol=s["symbol"], name=s.get("name"),
-             asset_class=s.get("asset_class"), look_through=s.get("look_through"),
-             wash_group=s.get("wash_group") or s["symbol"],
-             substitutes=list(s.get("substitutes", ())), tradable=s.get("tradable", True),
-             cost_bps=s.get("cost_bps", 0.0), expense_ratio=s.get("expense_ratio"),
-             price_usd=s["price_usd"], position=pos)
-        for pos, s in enumerate(secs)
-    ]
+    rows = []
+    for pos, s in enumerate(secs):
+        ccy = s.get("currency", "USD")
+        # a non-USD security keeps its local price; price_usd is it at the as_of rate
+        price_usd = s["price_usd"] if ccy == "USD" else s["price"] * usd_per[ccy]
+        rows.append(dict(
+            household_id=hid, symbol=s["symbol"], name=s.get("name"),
+            asset_class=s.get("asset_class"), look_through=s.get("look_through"),
+            wash_group=s.get("wash_group") or s["symbol"],
+            substitutes=list(s.get("substitutes", ())), tradable=s.get("tradable", True),
+            cost_bps=s.get("cost_bps", 0.0), expense_ratio=s.get("expense_ratio"),
+            price_usd=price_usd, position=pos, currency=ccy,
+            price_local=None if ccy == "USD" else s["price"],
+            currency_mix=s.get("currency_mix"), foreign_tax=s.get("foreign_tax"),
+            country=s.get("country")))
     if rows:
         conn.execute(t.securities.insert(), rows)
 
@@ -393,7 +404,7 @@ def households_data(conn: sa.Connection, names: Sequence[str] | None = None
     :func:`household_data` calls this). Unknown names are left out.
     """
     hc = t.households.c
-    q = sa.select(hc.id, hc.name, hc.as_of, hc.settings).order_by(hc.name)
+    q = sa.select(hc.id, hc.name, hc.as_of, hc.settings, hc.base_currency).order_by(hc.name)
     if names is not None:
         wanted = list(dict.fromkeys(names))
         rows = [r for part in _chunks(wanted, _CHUNK)
@@ -518,12 +529,15 @@ def _file_form(h: Mapping[str, Any], tax: Mapping[str, Any],
             "realized_this_year_usd": {"short_term": tax["realized_st_usd"],
                                        "long_term": tax["realized_lt_usd"]},
             **settings,
+            **({} if h.get("base_currency", "USD") == "USD"
+               else {"base_currency": h["base_currency"]}),
         },
         "accounts": [
             {"id": r["key"], "type": r["type"], "name": r["name"], "owner": r["owner"],
              "cash_usd": cash.get(r["id"], 0.0), "min_cash_usd": r["min_cash_usd"],
              "pending_flow_usd": r["pending_flow_usd"], "whole_shares": r["whole_shares"],
-             "lot_method": r["lot_method"]}
+             "lot_method": r["lot_method"],
+             **({} if r.get("fx_cost_bps") is None else {"fx_cost_bps": r["fx_cost_bps"]})}
             for r in accounts
         ],
         "securities": securities,
@@ -559,6 +573,12 @@ def _iso(d: dt.date | None) -> str | None:
 def _security(s: Mapping[str, Any], stored_price: float | None) -> dict[str, Any]:
     out: dict[str, Any] = {"symbol": s["symbol"],
                            "price_usd": s["price_usd"] if stored_price is None else stored_price}
+    ccy = s.get("currency") or "USD"
+    if ccy != "USD":
+        # stored closes are US dollars: a non-USD security keeps its stated local price
+        # (converted at the household's rate on load)
+        del out["price_usd"]
+        out.update(currency=ccy, price=s["price_local"])
     if s["asset_class"] is not None:
         out["asset_class"] = s["asset_class"]
     else:
@@ -566,6 +586,8 @@ def _security(s: Mapping[str, Any], stored_price: float | None) -> dict[str, Any
     out.update(wash_group=s["wash_group"], substitutes=list(s["substitutes"]),
                tradable=s["tradable"], cost_bps=s["cost_bps"],
                expense_ratio=s["expense_ratio"], name=s["name"])
+    out.update({k: s[k] for k in ("currency_mix", "foreign_tax", "country")
+                if s.get(k) is not None})
     return out
 
 

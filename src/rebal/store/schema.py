@@ -58,6 +58,9 @@ households = sa.Table(
     sa.Column("settings", sa.JSON, nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
+    # the currency values are shown in (a view; tax is in USD); fx_rates_usd and
+    # fx_cost_bps are in settings (migration 0004)
+    sa.Column("base_currency", sa.String(3), nullable=False, server_default="USD"),
 )
 
 tax_settings = sa.Table(
@@ -92,6 +95,7 @@ accounts = sa.Table(
     sa.Column("whole_shares", sa.Boolean, nullable=False),
     sa.Column("lot_method", sa.String(16), nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("fx_cost_bps", sa.Float, nullable=True),  # None: the household's
     sa.UniqueConstraint("household_id", "key", name="uq_accounts_household_key"),
 )
 
@@ -119,6 +123,12 @@ securities = sa.Table(
     sa.Column("expense_ratio", sa.Float, nullable=True),
     sa.Column("price_usd", sa.Float, nullable=False),  # as stated; stored prices override
     sa.Column("position", sa.Integer, nullable=False),
+    # a non-USD security: its currency and price in it (price_usd = at the as_of rate)
+    sa.Column("currency", sa.String(3), nullable=False, server_default="USD"),
+    sa.Column("price_local", sa.Float, nullable=True),
+    sa.Column("currency_mix", sa.JSON, nullable=True),  # {ISO code: fraction}
+    sa.Column("foreign_tax", sa.JSON, nullable=True),  # file form: preset or {yield, share}
+    sa.Column("country", sa.String(2), nullable=True),  # a direct holding's treaty country
     sa.UniqueConstraint("household_id", "symbol", name="uq_securities_household_symbol"),
 )
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from rebal.household.model import Household, Security
+from rebal.household.model import HeldLot, Household, Security
 from rebal.household.views import class_values
 from rebal.planner.guard import build_guard
 from rebal.planner.outcome import Order, evaluate, tax_trades
@@ -46,8 +46,10 @@ def naive_plan(household: Household, *, whole_shares: bool = True) -> TradePlan:
     h = household
     sec = {s.symbol: s for s in h.securities}
     held: dict[tuple[str, str], float] = defaultdict(float)
+    by_pos: dict[tuple[str, str], list[HeldLot]] = defaultdict(list)  # in file order
     for lot in h.lots:
         held[(lot.account, lot.symbol)] += lot.quantity
+        by_pos[(lot.account, lot.symbol)].append(lot)
     held_anywhere = {sym for (_, sym) in held}
     default_buy: dict[str, str] = {}
     for s in sorted(h.securities, key=lambda s: s.symbol not in held_anywhere):
@@ -79,8 +81,8 @@ def naive_plan(household: Household, *, whole_shares: bool = True) -> TradePlan:
                     if whole:
                         shares = min(float(round(shares)), math.floor(held[(a.id, sym)]))
                     if shares > 0:
-                        sells.append(Order(a.id, sym, Side.SELL, shares,
-                                           _fifo(h, a.id, sym, shares) if a.taxable else ()))
+                        fifo = _fifo(h, by_pos[(a.id, sym)], shares) if a.taxable else ()
+                        sells.append(Order(a.id, sym, Side.SELL, shares, fifo))
             elif diff > 0:
                 if pool:
                     total = sum(held[(a.id, sym)] * sec[sym].price_usd for sym in pool)
@@ -99,7 +101,8 @@ def naive_plan(household: Household, *, whole_shares: bool = True) -> TradePlan:
         if cash < 0:
             # The targets above are in dollars before costs, so sales sized to meet a
             # withdrawal fall short by their own cost: sell that much more of the same funds.
-            sells, cash = _cover_shortfall(h, a.id, a.taxable, whole, sells, cash, sec, held)
+            sells, cash = _cover_shortfall(h, a.id, a.taxable, whole, sells, cash, sec, held,
+                                           by_pos)
         orders.extend(sells)
         for sym, dollars in buys:
             s = sec[sym]
@@ -148,6 +151,7 @@ def naive_plan(household: Household, *, whole_shares: bool = True) -> TradePlan:
 def _cover_shortfall(
     h: Household, account: str, taxable: bool, whole: bool, sells: list[Order], cash: float,
     sec: dict[str, Security], held: dict[tuple[str, str], float],
+    by_pos: dict[tuple[str, str], list[HeldLot]],
 ) -> tuple[list[Order], float]:
     """Grow ``sells`` (in order) until the account's ``cash`` (dollars above the reserve,
     negative: short) is covered by their proceeds net of costs, within the holdings;
@@ -166,13 +170,16 @@ def _cover_shortfall(
                 shares += extra
                 cash += extra * net
         out.append(Order(account, o.symbol, Side.SELL, shares,
-                         _fifo(h, account, o.symbol, shares) if taxable else ()))
+                         _fifo(h, by_pos[(account, o.symbol)], shares) if taxable else ()))
     return out, cash
 
 
-def _fifo(h: Household, account: str, symbol: str, shares: float) -> tuple[tuple[str, float], ...]:
-    lots = [lot for lot in h.lots if lot.account == account and lot.symbol == symbol]
-    lots.sort(key=lambda lot: (lot.acquired or h.as_of))  # stable: file order breaks ties
+def _fifo(h: Household, position_lots: list[HeldLot], shares: float,
+          ) -> tuple[tuple[str, float], ...]:
+    """``shares`` of one position relieved first-in first-out from ``position_lots`` (the
+    position's lots in file order): (lot id, shares) pairs."""
+    # stable: file order breaks ties
+    lots = sorted(position_lots, key=lambda lot: (lot.acquired or h.as_of))
     out = []
     left = shares
     for lot in lots:

@@ -74,3 +74,26 @@ def test_rounding_never_sells_a_washed_loss_lot():
     assert not any("wash-sale guard" in n for n in p.notes)
     # no dust order: every trade is at least a cent
     assert all(t.value_usd >= 0.01 for t in p.trades)
+
+
+def test_a_sale_at_the_basis_price_is_no_loss():
+    """10 of 134 shares bought for $3,337.94 (= 134 x $24.91) sold at $24.91: the pro-rata
+    basis 3,337.94 x 10 / 134 is 249.0999…96 in floats; the gain is $0, not a loss of
+    $2.8e-14 that the plan reported as "Harvests a $0 long-term loss" beside a purchase
+    of the fund in the IRA the day before (a wash, to the property test)."""
+    from rebal.planner.outcome import evaluate
+
+    h = household_from_dict({
+        "as_of": AS_OF.isoformat(),
+        "household": {"name": "basis", "filing_status": "single"},
+        "accounts": [{"id": "tx", "type": "taxable", "cash_usd": 0}],
+        "securities": [{"symbol": "INA", "asset_class": "intl", "price_usd": 24.91}],
+        "lots": [{"account": "tx", "symbol": "INA", "quantity": 134,
+                  "cost_basis_usd": 3337.94, "acquired": "2024-05-26"}],
+        "targets": {"classes": {"intl": {"weight": 1.0}}},
+    })
+    assert 10 * 24.91 - 3337.94 * 10 / 134 < 0  # the float noise this is about
+    out = evaluate(h, [Order("tx", "INA", Side.SELL, 10.0, (("tx:INA:1", 10.0),))])
+    (relief,) = out.reliefs[0]
+    assert relief.gain_usd == 0.0
+    assert out.tax.lt_losses_usd == 0.0 and out.tax.losses_harvested_usd == 0.0

@@ -350,6 +350,17 @@ class BacktestResult:
         return w
 
     @property
+    def weights_share_path(self) -> tuple[IntArray, FloatArray, FloatArray] | None:
+        """``(share_days, shares, prices)``, from which :attr:`weights` derive with
+        :attr:`values` (row ``t``: ``shares[k] * prices[t] / values[t]``, ``k`` the last
+        share row at or before ``t``), while :attr:`weights` are not formed yet; ``None``
+        once they are (cached: read them). :func:`rebal.metrics.compute_metrics` reads
+        it so that summarising a result does not form two ``(n_days, n_assets)`` arrays."""
+        if "weights" in self._cache:
+            return None
+        return self.share_days, self.shares, self.market.prices
+
+    @property
     def final_value(self) -> float:
         """Portfolio value after the last close (dollars)."""
         return float(self.values[-1])

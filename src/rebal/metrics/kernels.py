@@ -140,6 +140,35 @@ def mean_abs_deviation(weights: FloatArray, target: FloatArray,
     return acc / ((n - first_row) * k)
 
 
+@njit(nogil=True, error_model="numpy")
+def mean_abs_deviation_shares(share_days: np.ndarray, shares: FloatArray, prices: FloatArray,
+                              values: FloatArray, target: FloatArray,
+                              first_row: int) -> float:  # pragma: no cover - compiled
+    """:func:`mean_abs_deviation` of the weights a share path defines, without forming
+    them: row ``t``'s weights are ``shares[k] * prices[t] / values[t]`` where ``k`` is
+    the last ``share_days`` entry ``<= t`` (``BacktestResult.weights``: ``holdings_usd /
+    values``, ``holdings_usd = shares[rows] * prices``). The same operations on the same
+    operands in the same order as on the formed weights, so the same float: no
+    ``(n_days, n_assets)`` array is written (two of them, ~1.3 MB each at 20 × 8,300)."""
+    n, k = prices.shape
+    col = np.zeros(k)
+    last = share_days.shape[0] - 1
+    row = 0
+    # the share row in force at first_row: the last share_days entry <= first_row
+    while row < last and share_days[row + 1] <= first_row:
+        row += 1
+    for t in range(first_row, n):
+        if row < last and share_days[row + 1] <= t:
+            row += 1
+        v = values[t]
+        for j in range(k):
+            col[j] += abs(shares[row, j] * prices[t, j] / v - target[j])
+    acc = 0.0
+    for j in range(k):
+        acc += col[j]
+    return acc / ((n - first_row) * k)
+
+
 @njit(nogil=True)
 def all_finite_at_least(x: FloatArray, lowest: float) -> bool:  # pragma: no cover - compiled
     """True when every value of ``x`` is finite and >= ``lowest`` (returns: -1; values:
@@ -255,7 +284,8 @@ N_PASS_OUT = MAD + 1
 def metrics_pass(days: np.ndarray, returns: FloatArray, rf: FloatArray, std_rtol: float,
                  values: FloatArray, day: np.ndarray, value: FloatArray, cost: FloatArray,
                  is_rebalance: np.ndarray, rebalance_days: np.ndarray, weights: FloatArray,
-                 target: FloatArray, with_weights: bool,
+                 target: FloatArray, with_weights: bool, share_days: np.ndarray,
+                 shares: FloatArray, prices: FloatArray,
                  out: FloatArray) -> int:  # pragma: no cover - compiled
     """Everything compute_metrics computes from arrays, in one compiled call (one cache
     load per process).
@@ -264,7 +294,9 @@ def metrics_pass(days: np.ndarray, returns: FloatArray, rf: FloatArray, std_rtol
     ``returns`` (row 0 included) are finite and >= -1; ``values`` are finite and >= 0.
     Then :func:`trade_stats` into ``out[T0:MAD]``, :func:`return_stats` of
     ``returns[1:]`` into ``out[:N_OUT]`` and (``with_weights``) the allocation precision
-    (:func:`mean_abs_deviation` of rows 1 …) into ``out[MAD]``. Returns the first
+    (:func:`mean_abs_deviation` of rows 1 …) into ``out[MAD]``: of ``weights``, or, when
+    ``share_days`` is not empty, of the weights its share path defines
+    (:func:`mean_abs_deviation_shares`; ``weights`` is then unused). Returns the first
     ``PASS_*`` failure (``PASS_OK`` when none); the caller raises the checked functions'
     error for it.
     """
@@ -284,7 +316,10 @@ def metrics_pass(days: np.ndarray, returns: FloatArray, rf: FloatArray, std_rtol
     if status != TRADES_OK:
         return PASS_BAD_TURNOVER_OR_COSTS
     if with_weights:
-        mad = mean_abs_deviation(weights, target, 1)
+        if share_days.shape[0] > 0:
+            mad = mean_abs_deviation_shares(share_days, shares, prices, values, target, 1)
+        else:
+            mad = mean_abs_deviation(weights, target, 1)
         if not math.isfinite(mad):
             return PASS_BAD_WEIGHTS
         out[MAD] = mad

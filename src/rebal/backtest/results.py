@@ -65,6 +65,7 @@ def _cut_column(obj: Any, name: str, int_names: tuple[str, ...],
 
 
 _REASON_TEXT = np.array(["", *(r.name.lower() for r in TradeReason)])
+_REBALANCE_CODE = np.int64(TradeReason.REBALANCE)  # a numpy scalar: no enum conversion per call
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -134,7 +135,7 @@ class TradeTable:
     def is_rebalance(self) -> BoolArray:
         """True for each rebalance trade (``reason == "rebalance"``, read from the codes:
         :func:`~rebal.metrics.compute_metrics` uses it instead of formatting reasons)."""
-        return np.asarray(self.reason_code == TradeReason.REBALANCE, dtype=bool)
+        return np.equal(self.reason_code, _REBALANCE_CODE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)  # arrays: identity
@@ -324,8 +325,14 @@ class BacktestResult:
         then cached)."""
         r = self._cache.get("returns")
         if r is None:
-            r = np.zeros_like(self.values)
-            r[1:] = (self.values[1:] - self.flows_usd[1:]) / self.values[:-1] - 1.0
+            # (V_t - flow_t) / V_{t-1} - 1, each step written in place (no temporaries)
+            v = self.values
+            r = np.empty_like(v)
+            r[0] = 0.0
+            body = r[1:]
+            np.subtract(v[1:], self.flows_usd[1:], out=body)
+            np.divide(body, v[:-1], out=body)
+            np.subtract(body, 1.0, out=body)
             r.flags.writeable = False
             self._cache["returns"] = r
         return r

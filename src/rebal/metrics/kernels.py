@@ -173,11 +173,12 @@ def mean_abs_deviation_shares(share_days: np.ndarray, shares: FloatArray, prices
 def all_finite_at_least(x: FloatArray, lowest: float) -> bool:  # pragma: no cover - compiled
     """True when every value of ``x`` is finite and >= ``lowest`` (returns: -1; values:
     0)."""
+    # one branch-free reduction (vectorised): >= lowest is False for NaN and -inf
+    ok = True
     for i in range(x.shape[0]):
         v = x[i]
-        if not (math.isfinite(v) and v >= lowest):
-            return False
-    return True
+        ok &= (v >= lowest) & (v < np.inf)
+    return ok
 
 
 @njit(nogil=True)
@@ -186,10 +187,10 @@ def strictly_increasing(days: np.ndarray) -> bool:  # pragma: no cover - compile
     smallest int64, so a later NaT breaks the increase)."""
     if days[0] == np.iinfo(np.int64).min:
         return False
-    for i in range(1, days.shape[0]):
-        if days[i] <= days[i - 1]:
-            return False
-    return True
+    ok = True
+    for i in range(1, days.shape[0]):  # one branch-free reduction (vectorised)
+        ok &= days[i] > days[i - 1]
+    return ok
 
 
 #: ``out`` slots of :func:`trade_stats`.
@@ -232,21 +233,37 @@ def trade_stats(day: np.ndarray, value: FloatArray, cost: FloatArray, is_rebalan
     total = 0.0
     reb_cost = 0.0
     after = 0.0
+    # a row's sums run in registers while its trades follow each other (the engine's
+    # trades come by row): the same additions in the same order as adding each trade
+    # into the arrays, without a store and reload per trade
+    run_day = -1
+    run_cost = 0.0
+    run_gross = 0.0
     for i in range(day.shape[0]):
         d = day[i]
         v = value[i]
         c = cost[i]
         if d < 0 or d >= n or not math.isfinite(v) or not (math.isfinite(c) and c >= 0.0):
             return TRADES_BAD_INPUT
-        costs_by_day[d] += c
+        if d != run_day:
+            if run_day >= 0:
+                costs_by_day[run_day] = run_cost
+                gross[run_day] = run_gross
+            run_day = d
+            run_cost = costs_by_day[d]
+            run_gross = gross[d]
+        run_cost += c
         total += c
         if d >= 1:
             after += c
         if is_rebalance[i]:
             if not on_rebalance_row[d]:
                 return TRADES_BAD_INPUT
-            gross[d] += abs(v)
+            run_gross += abs(v)
             reb_cost += c
+    if run_day >= 0:
+        costs_by_day[run_day] = run_cost
+        gross[run_day] = run_gross
     turnover = 0.0
     for d in range(n):
         if gross[d] > 0.0:

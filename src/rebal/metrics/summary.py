@@ -250,7 +250,8 @@ def _read_trades(trades: Any, *, check: bool = True) -> _Trades:
             )
     else:
         flags = _rebalance_flags(cols[3])
-    return _Trades(day=day.astype(np.int64), value_usd=value, cost_usd=cost, is_rebalance=flags)
+    return _Trades(day=day.astype(np.int64, copy=False), value_usd=value, cost_usd=cost,
+                   is_rebalance=flags)
 
 
 def _check_trade_numbers(value: FloatArray, cost: FloatArray) -> None:
@@ -524,9 +525,18 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
         weights = np.asarray(_attr(result, "weights"), dtype=np.float64)
         trading.allocation_precision(weights[1:], target)  # raises the error
 
-    metrics = Metrics(
-        start_date=_to_date(dates[0]),
-        end_date=_to_date(dates[-1]),
+    start_date, end_date = _to_date(dates[0]), _to_date(dates[-1])
+    base: Metrics | None = None
+    if benchmark is not None:
+        base = benchmark if isinstance(benchmark, Metrics) else compute_metrics(benchmark)
+        if (base.start_date, base.end_date, base.n_days) != (start_date, end_date, n_days):
+            raise DataError(
+                f"the benchmark covers {base.start_date} … {base.end_date} ({base.n_days} "
+                f"rows), the result {start_date} … {end_date} ({n_days} rows): they must match"
+            )
+    fields_: dict[str, Any] = dict(
+        start_date=start_date,
+        end_date=end_date,
         n_days=n_days,
         n_returns=n_days - 1,
         years=years,
@@ -556,25 +566,25 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
         / years,
         allocation_precision=float(out[kernels.MAD]),
     )
-    if benchmark is None:
-        return metrics
-    base = benchmark if isinstance(benchmark, Metrics) else compute_metrics(benchmark)
-    span = (metrics.start_date, metrics.end_date, n_days)
-    if (base.start_date, base.end_date, base.n_days) != span:
-        raise DataError(
-            f"the benchmark covers {base.start_date} … {base.end_date} ({base.n_days} rows), "
-            f"the result {metrics.start_date} … {metrics.end_date} ({n_days} rows): they must match"
-        )
-    return with_benchmark(metrics, base)
+    if base is not None:
+        fields_.update(_relative(fields_["cagr"], fields_["sharpe"], fields_["max_drawdown"],
+                                 fields_["annual_turnover"], base))
+    return Metrics(**fields_)  # one construction (dataclasses.replace is a second)
+
+
+def _relative(cagr: float, sharpe: float, max_drawdown: float, annual_turnover: float,
+              baseline: Metrics) -> dict[str, float]:
+    """The relative fields of :class:`Metrics` against ``baseline``, by name."""
+    alpha = rel.rebalancing_alpha(cagr, baseline.cagr)
+    return {
+        "rebalancing_alpha": alpha,
+        "sharpe_difference": rel.sharpe_difference(sharpe, baseline.sharpe),
+        "drawdown_reduction": rel.drawdown_reduction(max_drawdown, baseline.max_drawdown),
+        "alpha_per_turnover": rel.alpha_per_turnover(alpha, annual_turnover),
+    }
 
 
 def with_benchmark(metrics: Metrics, baseline: Metrics) -> Metrics:
     """``metrics`` with its relative fields filled in against ``baseline``."""
-    alpha = rel.rebalancing_alpha(metrics.cagr, baseline.cagr)
-    return replace(
-        metrics,
-        rebalancing_alpha=alpha,
-        sharpe_difference=rel.sharpe_difference(metrics.sharpe, baseline.sharpe),
-        drawdown_reduction=rel.drawdown_reduction(metrics.max_drawdown, baseline.max_drawdown),
-        alpha_per_turnover=rel.alpha_per_turnover(alpha, metrics.annual_turnover),
-    )
+    return replace(metrics, **_relative(metrics.cagr, metrics.sharpe, metrics.max_drawdown,
+                                        metrics.annual_turnover, baseline))

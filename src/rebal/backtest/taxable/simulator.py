@@ -58,7 +58,7 @@ from rebal.tax.holding import holding_term
 from rebal.tax.ledger import Ledger
 from rebal.tax.lots import Trade, WashSaleSettings
 from rebal.tax.marginal import TaxProfile, marginal_rates
-from rebal.tax.relief import LotLike, select_lots
+from rebal.tax.relief import LotLike, LotPick, select_lots
 from rebal.tax.washsale import AvoidanceGuard, first_safe_date
 from rebal.types import AccountType, Frequency, LotMethod, Side, Term
 
@@ -255,8 +255,9 @@ class _Sim:
         return dollars + fee
 
     def sell(self, t: int, a: int, j: int, units: float, reason: TaxTradeReason,
-             *, lots: Sequence[LotLike] | None = None) -> tuple[float, float]:
-        """Sell up to ``units`` of asset ``j`` (all of ``lots`` when given).
+             *, lots: Sequence[int] | None = None) -> tuple[float, float]:
+        """Sell up to ``units`` of asset ``j`` (all of the open lots at indices ``lots``
+        of :meth:`open_lots`, when given).
 
         In a taxable account a loss sale inside the guard window is avoided: only
         lots whose net proceeds cover their basis are sold. Returns ``(units sold,
@@ -280,9 +281,11 @@ class _Sim:
             self.trig_dirty.add((a, j))
             self._log(t, a, j, -gross, -q, fee, reason)
             return q, gross - fee
+        views = self.open_lots(a, j)
         if lots is None:
-            pool = list(self.open_lots(a, j))
-            total = sum(lot.quantity for lot in pool)
+            # (ledger index, lot): the picks name the ledger's lots by their index
+            pool = list(enumerate(views))
+            total = sum(lot.quantity for lot in views)
             if total <= 0.0:
                 # the ledger closed a dust remainder our units still carried
                 self.U[a, j] = 0.0
@@ -291,34 +294,39 @@ class _Sim:
             q = total if units >= held * (1 - 1e-12) else min(units, total)
             if not self.loss_sale_ok(j, d):
                 net_ps = p * (1.0 - self.c[j]) - self.fixed / max(q, 1e-300)
-                pool = [lot for lot in pool if lot.basis_usd <= lot.quantity * net_ps]
-                avail = sum(lot.quantity for lot in pool)
+                pool = [il for il in pool if il[1].basis_usd <= il[1].quantity * net_ps]
+                avail = sum(lot.quantity for _, lot in pool)
                 if avail < q:
                     q = avail
                     if q <= 0.0:
                         return 0.0, 0.0
                     net_ps = p * (1.0 - self.c[j]) - self.fixed / q
-                    pool = [lot for lot in pool
-                            if lot.basis_usd <= lot.quantity * net_ps]
-                    q = min(q, sum(lot.quantity for lot in pool))
+                    pool = [il for il in pool
+                            if il[1].basis_usd <= il[1].quantity * net_ps]
+                    q = min(q, sum(lot.quantity for _, lot in pool))
                     if q <= 0.0:
                         return 0.0, 0.0
-            picks = select_lots(pool, q, self.tax.lot_method, sale_date=d, price_usd=p,
-                                st_rate=self.st_rate, lt_rate=self.lt_rate)
-            chosen = [(pool[pk.index], pk.quantity) for pk in picks]
+            picked = select_lots([lot for _, lot in pool], q, self.tax.lot_method, sale_date=d,
+                                 price_usd=p, st_rate=self.st_rate, lt_rate=self.lt_rate)
+            picks = [LotPick(index=pool[pk.index][0], lot_id=pk.lot_id, quantity=pk.quantity)
+                     for pk in picked]
         else:
-            chosen = [(lot, lot.quantity) for lot in lots]
-            q = sum(x for _, x in chosen)
+            picks = [LotPick(index=i, lot_id=views[i].id, quantity=views[i].quantity)
+                     for i in lots]
+            q = sum(pk.quantity for pk in picks)
         gross = q * p
         fee = self.c[j] * gross + self.fixed
         net = gross - fee
         trade = Trade(date=d, account=acc.id, symbol=self.assets[j], side=Side.SELL,
                       quantity=q, price_usd=p, fees=fee, method=LotMethod.SPECIFIC,
-                      lot_ids=tuple(lot.id for lot, _ in chosen))
+                      lot_ids=tuple(pk.lot_id for pk in picks))
         # the lots are live views of the ledger: read them before the sale changes them
-        sold = [(x, lot.basis_usd * (x / lot.quantity) if x < lot.quantity else lot.basis_usd,
-                 lot.holding_start) for lot, x in chosen]
-        self.ledger.apply(trade)
+        sold = []
+        for pk in picks:
+            lot, x = views[pk.index], pk.quantity
+            sold.append((x, lot.basis_usd * (x / lot.quantity) if x < lot.quantity
+                         else lot.basis_usd, lot.holding_start))
+        self.ledger.apply(trade, picks=picks)
         self.history.append(trade)
         # the ledger splits net proceeds across lots in proportion to units
         row = self.realized.setdefault(d.year, [0.0, 0.0, 0.0, 0.0])
@@ -552,13 +560,14 @@ class _Sim:
                 if not (self.loss_sale_ok(j, d) and self.buy_ok(o, d)):
                     continue
                 p = self.prices[t, j]
-                lots = [lot for lot in self.open_lots(a, j)
+                views = self.open_lots(a, j)
+                lots = [i for i, lot in enumerate(views)
                         if worth_harvesting(lot.basis_usd - lot.quantity * p, lot.basis_usd,
                                             hs.min_loss_usd, hs.min_loss_frac)]
                 if not lots:
                     continue
-                basis = sum(lot.basis_usd for lot in lots)
-                _, cash = self.sell(t, a, j, 0.0 + sum(lot.quantity for lot in lots),
+                basis = sum(views[i].basis_usd for i in lots)
+                _, cash = self.sell(t, a, j, 0.0 + sum(views[i].quantity for i in lots),
                                     _R.HARVEST_SELL, lots=lots)
                 self.hv.append((t, a, j, o, basis - cash))
                 self.buy(t, a, o, (cash - self.fixed) / (1.0 + self.c[o]), _R.HARVEST_BUY)

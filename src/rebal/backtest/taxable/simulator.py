@@ -171,6 +171,13 @@ class _Sim:
                              lt_rate=self.lt_rate)
         self.history: list[Trade] = []
         self.U = np.zeros((self.n_acc, self.n_assets))
+        # the units as Python floats (what the event code reads: numpy scalars are slow in
+        # plain arithmetic; the IEEE results are the same); written with U by set_units
+        self.units: list[list[float]] = self.U.tolist()
+        self.cl: list[float] = self.c.tolist()
+        self.cls_l: list[int] = self.cls.tolist()
+        self._row_t = -1
+        self._row: list[float] = []
         self.unit_days: list[int] = []
         self.unit_rows: list[np.ndarray] = []
         self.values = np.empty(self.n_days)
@@ -191,6 +198,18 @@ class _Sim:
         self.carry = (0.0, 0.0)
         self.changed = False
         self.tax_due = 0.0
+
+    def price_row(self, t: int) -> list[float]:
+        """The unit prices of row ``t`` as Python floats (the last row read is kept)."""
+        if t != self._row_t:
+            self._row = self.prices[t].tolist()
+            self._row_t = t
+        return self._row
+
+    def set_units(self, a: int, j: int, units: float) -> None:
+        """Account ``a`` holds ``units`` of asset ``j`` (in ``U`` and ``units``)."""
+        self.U[a, j] = units
+        self.units[a][j] = units
 
     def row_on_or_after(self, d: date) -> int:
         """First row dated on or after ``d`` (``n_days`` if none)."""
@@ -240,15 +259,15 @@ class _Sim:
         """Buy ``dollars`` (gross) of asset ``j``; returns the cash used (with costs)."""
         if dollars <= 0.0:
             return 0.0
-        p = self.prices[t, j]
+        p = self.price_row(t)[j]
         units = dollars / p
-        fee = 0.0 if free else self.c[j] * dollars + self.fixed
+        fee = 0.0 if free else self.cl[j] * dollars + self.fixed
         d = self.py_dates[t]
         trade = Trade(date=d, account=self.accounts[a].id, symbol=self.assets[j], side=Side.BUY,
                       quantity=units, price_usd=p, fees=fee, reinvested=reason is _R.DIVIDEND)
         self.ledger.apply(trade)
         self.history.append(trade)
-        self.U[a, j] += units
+        self.set_units(a, j, self.units[a][j] + units)
         self.wash_guard.record_buy(self.group[j], d)
         self.trig_dirty.add((a, j))
         self._log(t, a, j, dollars, units, fee, reason)
@@ -263,21 +282,21 @@ class _Sim:
         lots whose net proceeds cover their basis are sold. Returns ``(units sold,
         net cash)``.
         """
-        held = self.U[a, j]
+        held = self.units[a][j]
         if held <= 0.0 or units <= 0.0:
             return 0.0, 0.0
-        p = self.prices[t, j]
+        p = self.price_row(t)[j]
         d = self.py_dates[t]
         acc = self.accounts[a]
         if not self.taxable[a]:
             q = held if units >= held * (1 - 1e-12) else units
             gross = q * p
-            fee = self.c[j] * gross + self.fixed
+            fee = self.cl[j] * gross + self.fixed
             trade = Trade(date=d, account=acc.id, symbol=self.assets[j], side=Side.SELL,
                           quantity=q, price_usd=p, fees=fee)
             self.ledger.apply(trade)
             self.history.append(trade)
-            self.U[a, j] = held - q if q < held else 0.0
+            self.set_units(a, j, held - q if q < held else 0.0)
             self.trig_dirty.add((a, j))
             self._log(t, a, j, -gross, -q, fee, reason)
             return q, gross - fee
@@ -288,19 +307,19 @@ class _Sim:
             total = sum(lot.quantity for lot in views)
             if total <= 0.0:
                 # the ledger closed a dust remainder our units still carried
-                self.U[a, j] = 0.0
+                self.set_units(a, j, 0.0)
                 self.trig_dirty.add((a, j))
                 return 0.0, 0.0
             q = total if units >= held * (1 - 1e-12) else min(units, total)
             if not self.loss_sale_ok(j, d):
-                net_ps = p * (1.0 - self.c[j]) - self.fixed / max(q, 1e-300)
+                net_ps = p * (1.0 - self.cl[j]) - self.fixed / max(q, 1e-300)
                 pool = [il for il in pool if il[1].basis_usd <= il[1].quantity * net_ps]
                 avail = sum(lot.quantity for _, lot in pool)
                 if avail < q:
                     q = avail
                     if q <= 0.0:
                         return 0.0, 0.0
-                    net_ps = p * (1.0 - self.c[j]) - self.fixed / q
+                    net_ps = p * (1.0 - self.cl[j]) - self.fixed / q
                     pool = [il for il in pool
                             if il[1].basis_usd <= il[1].quantity * net_ps]
                     q = min(q, sum(lot.quantity for _, lot in pool))
@@ -315,7 +334,7 @@ class _Sim:
                      for i in lots]
             q = sum(pk.quantity for pk in picks)
         gross = q * p
-        fee = self.c[j] * gross + self.fixed
+        fee = self.cl[j] * gross + self.fixed
         net = gross - fee
         trade = Trade(date=d, account=acc.id, symbol=self.assets[j], side=Side.SELL,
                       quantity=q, price_usd=p, fees=fee, method=LotMethod.SPECIFIC,
@@ -346,32 +365,34 @@ class _Sim:
         if loss:
             self.wash_guard.record_loss_sale(self.group[j], d)
         left = held - q
-        self.U[a, j] = left if left > 1e-12 * held else 0.0
+        self.set_units(a, j, left if left > 1e-12 * held else 0.0)
         self.trig_dirty.add((a, j))
         self._log(t, a, j, -gross, -q, fee, reason)
         return q, net
 
     # ------------------------------------------------------------ class-level trading
     def class_dollars(self, t: int, a: int) -> tuple[np.ndarray, float]:
-        h = np.zeros(self.n_cls)
+        hl = [0.0] * self.n_cls
+        u, p, cls = self.units[a], self.price_row(t), self.cls_l
         for j in range(self.n_assets):
-            h[self.cls[j]] += self.U[a, j] * self.prices[t, j]
+            hl[cls[j]] += u[j] * p[j]
         V = 0.0
-        for k in range(self.n_cls):
-            V += h[k]
-        return h, V
+        for v in hl:
+            V += v
+        return np.array(hl), V
 
     def sell_class(self, t: int, a: int, k: int, dollars: float,
                    reason: TaxTradeReason) -> float:
         """Sell ``dollars`` (gross) of class ``k``, substitute first; returns net cash."""
         cash = 0.0
         left = dollars
+        u = self.units[a]
         for j in (self.sub[k], self.primary[k]):
-            if j < 0 or self.U[a, j] <= 0.0 or left <= 1e-12 * dollars:
+            if j < 0 or u[j] <= 0.0 or left <= 1e-12 * dollars:
                 continue
-            p = self.prices[t, j]
+            p = self.price_row(t)[j]
             want = left / p
-            q, net = self.sell(t, a, j, self.U[a, j] if want >= self.U[a, j] else want, reason)
+            q, net = self.sell(t, a, j, u[j] if want >= u[j] else want, reason)
             left -= q * p
             cash += net
         return cash
@@ -393,7 +414,7 @@ class _Sim:
             buys.append((j, x))
         if not buys or cash <= 0.0:
             return
-        denom = sum(x * (1.0 + self.c[j]) for j, x in buys)
+        denom = sum(x * (1.0 + self.cl[j]) for j, x in buys)
         f = (cash - self.fixed * len(buys)) / denom
         for j, x in buys:
             self.buy(t, a, j, f * x, reason)
@@ -444,10 +465,10 @@ class _Sim:
         d = self.py_dates[t]
         for a in range(self.n_acc):
             for j in range(self.n_assets):
-                g = self.growth[t, j]
-                if g <= 0.0 or self.U[a, j] <= 0.0:
+                g = float(self.growth[t, j])
+                if g <= 0.0 or self.units[a][j] <= 0.0:
                     continue
-                dollars = self.U[a, j] * g * self.prices[t, j]
+                dollars = self.units[a][j] * g * self.price_row(t)[j]
                 if self.taxable[a]:
                     self.qdiv[d.year] = self.qdiv.get(d.year, 0.0) + dollars
                 dest = j if self.buy_ok(j, d) else self.other[j]
@@ -534,12 +555,12 @@ class _Sim:
                 continue
             pending = False
             for a in range(self.n_acc):
-                if self.U[a, y] <= 0.0:
+                if self.units[a][y] <= 0.0:
                     continue
-                _, cash = self.sell(t, a, y, self.U[a, y], _R.SWAP_BACK)
+                _, cash = self.sell(t, a, y, self.units[a][y], _R.SWAP_BACK)
                 if cash > 0:
-                    self.buy(t, a, x, (cash - self.fixed) / (1.0 + self.c[x]), _R.SWAP_BACK)
-                pending |= self.U[a, y] > 0.0
+                    self.buy(t, a, x, (cash - self.fixed) / (1.0 + self.cl[x]), _R.SWAP_BACK)
+                pending |= self.units[a][y] > 0.0
             if pending:
                 self.swap_due[k] = first_safe_date(self.wash_guard.last_buy[self.group[y]])
             else:
@@ -554,12 +575,12 @@ class _Sim:
                 continue
             for j in range(self.n_assets):
                 o = int(self.other[j])
-                if o < 0 or self.U[a, j] <= 0.0 or t < self.trig_from[a, j] or \
-                        self.prices[t, j] > self.trig[a, j]:
+                if o < 0 or self.units[a][j] <= 0.0 or t < self.trig_from[a, j] or \
+                        self.price_row(t)[j] > self.trig[a, j]:
                     continue
                 if not (self.loss_sale_ok(j, d) and self.buy_ok(o, d)):
                     continue
-                p = self.prices[t, j]
+                p = self.price_row(t)[j]
                 views = self.open_lots(a, j)
                 lots = [i for i, lot in enumerate(views)
                         if worth_harvesting(lot.basis_usd - lot.quantity * p, lot.basis_usd,
@@ -570,7 +591,7 @@ class _Sim:
                 _, cash = self.sell(t, a, j, 0.0 + sum(views[i].quantity for i in lots),
                                     _R.HARVEST_SELL, lots=lots)
                 self.hv.append((t, a, j, o, basis - cash))
-                self.buy(t, a, o, (cash - self.fixed) / (1.0 + self.c[o]), _R.HARVEST_BUY)
+                self.buy(t, a, o, (cash - self.fixed) / (1.0 + self.cl[o]), _R.HARVEST_BUY)
                 k = int(self.cls[j])
                 if hs.swap_back and o == self.sub[k]:
                     due = first_safe_date(d)
@@ -613,7 +634,7 @@ class _Sim:
                 continue
             for j in range(self.n_assets):
                 o = int(self.other[j])
-                if o < 0 or self.U[a, j] <= 0.0:
+                if o < 0 or self.units[a][j] <= 0.0:
                     self.trig[a, j] = -np.inf
                     continue
                 if (a, j) in changed:
@@ -629,8 +650,8 @@ class _Sim:
 
     def record(self, t: int) -> None:
         v = 0.0
-        p = self.prices[t].tolist()  # Python floats: the same IEEE products and sums
-        for u in self.U.tolist():
+        p = self.price_row(t)  # Python floats: the same IEEE products and sums
+        for u in self.units:
             for j in range(self.n_assets):
                 v += u[j] * p[j]
         self.values[t] = v

@@ -622,9 +622,9 @@ class Ledger:
             raise bad(f"the trade's method is {trade.method.value}, not specific")
         if not picks:
             raise bad("no lots picked")
-        if trade.lot_ids != tuple(p.lot_id for p in picks):
-            raise bad(f"the trade names lots {trade.lot_ids}, the picks "
-                      f"{tuple(p.lot_id for p in picks)}")
+        ids = tuple([p.lot_id for p in picks])
+        if trade.lot_ids != ids:
+            raise bad(f"the trade names lots {trade.lot_ids}, the picks {ids}")
         n = len(lots)
         seen: set[int] = set()
         total = 0.0
@@ -687,9 +687,10 @@ class Ledger:
                  picks: Sequence[LotPick]) -> tuple[str, ...]:
         """Sell the shares ``picks`` name of ``lots`` (the open pieces of the trade's
         account and symbol): one disposition per pick."""
-        picked = sum(p.quantity for p in picks)
+        picked = sum([p.quantity for p in picks])
         # Selling fees reduce the amount realized (Form 8949 instructions, column (d)).
         net = trade.quantity * trade.price_usd - trade.fees
+        advantaged = account.tax_advantaged
         out: list[str] = []
         consumed: set[int] = set()
         for pick in picks:
@@ -702,7 +703,7 @@ class Ledger:
             disp = Disposal(
                 id=f"D{len(self._disps) + 1}", trade=trade, trade_seq=seq, piece=sold,
                 proceeds=net * sold.quantity / picked, sold=trade.date,
-                tax_advantaged=account.tax_advantaged, lps=0.0, unmatched=0.0,
+                tax_advantaged=advantaged, lps=0.0, unmatched=0.0,
                 disallowed=0.0, permanent=0.0, late=0.0, matches=[], processed=False,
                 loss_start=sold.start,
             )

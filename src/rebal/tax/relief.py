@@ -109,6 +109,16 @@ def _hifo(per_share: list[float]) -> list[int]:
     FIFO order): highest first, ties FIFO. The same as sorting on :func:`_snapped`
     values, in one sort: runs of ascending values within :data:`_TIE` of the run's
     smallest are one value, the runs are taken from the top, each run FIFO."""
+    # Fast path: highest first in one stable sort (equal values keep FIFO order), taken
+    # when no two neighbours in that order are a near tie (distinct but within _TIE of
+    # each other), so that every run below is a set of equal values. All values > 0 here,
+    # so the run test's max(|rep|, |v|) is the larger value.
+    desc = sorted(range(len(per_share)), key=per_share.__getitem__, reverse=True)
+    vals = [per_share[i] for i in desc]
+    if vals and vals[-1] > 0.0 and all(
+        hi == lo or hi - lo > _TIE * hi for hi, lo in zip(vals, vals[1:])
+    ):
+        return desc
     runs: list[list[int]] = []
     run: list[int] = []
     rep = 0.0

@@ -54,13 +54,13 @@ from rebal.policy.policy import CompiledPolicy, Policy
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.target import target_array
 from rebal.tax.harvest import HarvestSettings, harvest_trigger_price, worth_harvesting
-from rebal.tax.holding import holding_term
+from rebal.tax.holding import one_year_after
 from rebal.tax.ledger import Ledger
 from rebal.tax.lots import Trade, WashSaleSettings
 from rebal.tax.marginal import TaxProfile, marginal_rates
 from rebal.tax.relief import LotLike, LotPick, select_lots
 from rebal.tax.washsale import AvoidanceGuard, first_safe_date
-from rebal.types import AccountType, Frequency, LotMethod, Side, Term
+from rebal.types import AccountType, Frequency, LotMethod, Side
 
 __all__ = ["SUPPORTED_KINDS", "check_taxable_policy", "run_taxable_backtest"]
 
@@ -154,6 +154,8 @@ class _Sim:
         self.compiled = compiled
         self.check = np.ascontiguousarray(compiled.kernel_check[:, 0])
         self.band = compiled.band
+        # rows whose half-widths are all negative, "always act" (breached_mask is all True)
+        self.always: list[bool] = (self.band < 0.0).all(axis=1).tolist()
         self.sizing = int(compiled.kernel_sizing[0])
         self.scope = int(compiled.kernel_scope[0])
         self.wash = WashSaleSettings(groups=dict(tax.wash_groups))
@@ -190,7 +192,8 @@ class _Sim:
         self.qdiv: dict[int, float] = {}
         self.swap_due: dict[int, date] = {}
         self.trig_dirty: set[tuple[int, int]] = set()
-        self.terms: dict[tuple[date, date], Term] = {}
+        # holding start -> the date one year after it (a sale after it is long term)
+        self.year_after: dict[date, date] = {}
         self.trig = np.full((self.n_acc, self.n_assets), -np.inf)
         self.trig_from = np.zeros((self.n_acc, self.n_assets), dtype=np.int64)
         self.notes: list[str] = []
@@ -302,9 +305,10 @@ class _Sim:
             return q, gross - fee
         views = self.open_lots(a, j)
         if lots is None:
-            # (ledger index, lot): the picks name the ledger's lots by their index
-            pool = list(enumerate(views))
-            total = sum(lot.quantity for lot in views)
+            # (ledger index, lot) of the lots that may be sold: the picks name the
+            # ledger's lots by their index
+            pool: list[tuple[int, LotLike]] | None = None  # None: every lot
+            total = sum([lot.quantity for lot in views])
             if total <= 0.0:
                 # the ledger closed a dust remainder our units still carried
                 self.set_units(a, j, 0.0)
@@ -313,7 +317,8 @@ class _Sim:
             q = total if units >= held * (1 - 1e-12) else min(units, total)
             if not self.loss_sale_ok(j, d):
                 net_ps = p * (1.0 - self.cl[j]) - self.fixed / max(q, 1e-300)
-                pool = [il for il in pool if il[1].basis_usd <= il[1].quantity * net_ps]
+                pool = [il for il in enumerate(views)
+                        if il[1].basis_usd <= il[1].quantity * net_ps]
                 avail = sum(lot.quantity for _, lot in pool)
                 if avail < q:
                     q = avail
@@ -325,13 +330,18 @@ class _Sim:
                     q = min(q, sum(lot.quantity for _, lot in pool))
                     if q <= 0.0:
                         return 0.0, 0.0
-            picked = select_lots([lot for _, lot in pool], q, self.tax.lot_method, sale_date=d,
-                                 price_usd=p, st_rate=self.st_rate, lt_rate=self.lt_rate)
-            picks = [LotPick(index=pool[pk.index][0], lot_id=pk.lot_id, quantity=pk.quantity)
-                     for pk in picked]
+            if pool is None or len(pool) == len(views):  # the indices are the ledger's
+                picks = select_lots(views, q, self.tax.lot_method, sale_date=d, price_usd=p,
+                                    st_rate=self.st_rate, lt_rate=self.lt_rate)
+            else:
+                picked = select_lots([lot for _, lot in pool], q, self.tax.lot_method,
+                                     sale_date=d, price_usd=p, st_rate=self.st_rate,
+                                     lt_rate=self.lt_rate)
+                picks = tuple(LotPick(index=pool[pk.index][0], lot_id=pk.lot_id,
+                                      quantity=pk.quantity) for pk in picked)
         else:
-            picks = [LotPick(index=i, lot_id=views[i].id, quantity=views[i].quantity)
-                     for i in lots]
+            picks = tuple(LotPick(index=i, lot_id=views[i].id, quantity=views[i].quantity)
+                          for i in lots)
             q = sum(pk.quantity for pk in picks)
         gross = q * p
         fee = self.cl[j] * gross + self.fixed
@@ -352,10 +362,10 @@ class _Sim:
         loss = False
         for x, basis, start in sold:
             gain = net * x / q - basis
-            term = self.terms.get((start, d))
-            if term is None:
-                term = self.terms[(start, d)] = holding_term(start, d)
-            k = 0 if term is Term.SHORT else 2
+            after = self.year_after.get(start)
+            if after is None:
+                after = self.year_after[start] = one_year_after(start)
+            k = 2 if d > after else 0  # is_long_term(start, d): IRC §1222
             if gain >= 0:
                 row[k] += gain
             else:
@@ -604,14 +614,20 @@ class _Sim:
         lo = np.empty(n)
         hi = np.empty(n)
         tmp = np.empty(n)
+        always = self.always[bt]
         for a in range(self.n_acc):
             h, V = self.class_dollars(t, a)
             if V <= 0.0:
                 continue
-            w = h / V
             target = self.tw[a]
+            if always and self.sizing == 0:
+                # every half-width negative (a calendar row): every class breaches, and
+                # sizing to target needs no weights
+                self.trade_to(t, a, target.copy(), _R.REBALANCE)
+                continue
+            w = h / V
             band = self.band[bt]
-            breached = breached_mask(w, target, band)
+            breached = np.ones(n, np.bool_) if always else breached_mask(w, target, band)
             if not breached.any():
                 continue
             sized = np.ones(n, np.bool_) if self.scope == 0 else breached

@@ -273,7 +273,7 @@ def select_lots(
         of lot ids, or named lots holding fewer shares than sold (field ``lot_id``).
     """
     eps = _eps(quantity)
-    held = sum(lot.quantity for lot in lots)
+    held = sum([lot.quantity for lot in lots])
     if quantity > held + eps:
         raise ReliefError(
             f"sells {quantity:g} shares but only {held:g} are held", field="quantity"

@@ -429,17 +429,19 @@ class _Sim:
         for j, x in buys:
             self.buy(t, a, j, f * x, reason)
 
-    def trade_to(self, t: int, a: int, ws: np.ndarray, reason: TaxTradeReason) -> None:
-        """Rebalance account ``a`` to class weights ``ws`` (costs as in the engine)."""
+    def trade_to(self, t: int, a: int, ws: np.ndarray, h: np.ndarray,
+                 reason: TaxTradeReason) -> None:
+        """Rebalance account ``a``, holding ``h`` (:meth:`class_dollars`), to class weights
+        ``ws`` (costs as in the engine)."""
         d = self.py_dates[t]
-        h, _ = self.class_dollars(t, a)
         frozen = np.zeros(self.n_cls, dtype=np.bool_)
+        any_frozen = False
         n = self.n_cls
         active = np.empty(n, np.bool_)
         x = np.empty(n)
         sg = np.empty(n)
         while True:
-            if frozen.any():
+            if any_frozen:
                 idx = np.flatnonzero(~frozen)
                 hA = np.ascontiguousarray(h[idx])
                 wsA = ws[idx]
@@ -462,6 +464,7 @@ class _Sim:
             if not blocked:
                 break
             frozen[blocked] = True
+            any_frozen = True
         if m == 0:
             return
         cash = 0.0
@@ -623,7 +626,7 @@ class _Sim:
             if always and self.sizing == 0:
                 # every half-width negative (a calendar row): every class breaches, and
                 # sizing to target needs no weights
-                self.trade_to(t, a, target.copy(), _R.REBALANCE)
+                self.trade_to(t, a, target.copy(), h, _R.REBALANCE)
                 continue
             w = h / V
             band = self.band[bt]
@@ -637,7 +640,7 @@ class _Sim:
                 kernels.desired_weights(w, np.ascontiguousarray(target),
                                         np.ascontiguousarray(band), self.sizing, sized, ws,
                                         lo, hi, tmp)
-            self.trade_to(t, a, ws.copy(), _R.REBALANCE)
+            self.trade_to(t, a, ws.copy(), h, _R.REBALANCE)
 
     def refresh_triggers(self) -> None:
         hs = self.harvest
@@ -907,7 +910,8 @@ def _finish(sim: _Sim, policy: Policy | PolicyLike, market: MarketData,
     liq_tax = owed
     final_year = d_last.year
     if any(sim.taxable):
-        totals = {yt.year: yt for yt in sim.ledger.year_totals()}
+        # the final year's only (the same sums: a year's dispositions in the same order)
+        totals = {yt.year: yt for yt in sim.ledger.year_totals(year=final_year)}
         yt_f = totals.get(final_year)
         # re-run the unpaid years with the liquidation's sales in the final year
         sim.carry = carry_before

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import sub
 from datetime import date
 from typing import Protocol
 
@@ -109,16 +110,14 @@ def _hifo(per_share: list[float]) -> list[int]:
     FIFO order): highest first, ties FIFO. The same as sorting on :func:`_snapped`
     values, in one sort: runs of ascending values within :data:`_TIE` of the run's
     smallest are one value, the runs are taken from the top, each run FIFO."""
-    # Fast path: highest first in one stable sort (equal values keep FIFO order), taken
-    # when no two neighbours in that order are a near tie (distinct but within _TIE of
-    # each other), so that every run below is a set of equal values. All values > 0 here,
-    # so the run test's max(|rep|, |v|) is the larger value.
-    desc = sorted(range(len(per_share)), key=per_share.__getitem__, reverse=True)
-    vals = [per_share[i] for i in desc]
-    if vals and vals[-1] > 0.0 and all(
-        hi == lo or hi - lo > _TIE * hi for hi, lo in zip(vals, vals[1:])
-    ):
-        return desc
+    # Fast path: highest first in one sort, taken when all values are > 0 and every gap
+    # between neighbours exceeds _TIE times the largest value, so that no two values are
+    # one (each run below is a single lot): the run test's max(|rep|, |v|) is then the
+    # larger value of a pair, at most the largest.
+    vals = sorted(per_share, reverse=True)
+    if len(vals) < 2 or (vals[-1] > 0.0
+                         and min(map(sub, vals, vals[1:])) > _TIE * vals[0]):
+        return sorted(range(len(per_share)), key=per_share.__getitem__, reverse=True)
     runs: list[list[int]] = []
     run: list[int] = []
     rep = 0.0
@@ -174,14 +173,14 @@ def order_lots(
       netting and bracket edges are not modelled here.
     - SPECIFIC: not an ordering (see ``select_lots``).
     """
+    if method is LotMethod.HIFO:
+        return _hifo([lot.basis_usd / lot.quantity for lot in lots])
     n = len(lots)
     fifo = list(range(n))
     if method in (LotMethod.FIFO, LotMethod.AVERAGE):
         return fifo
     if method is LotMethod.LIFO:
         return fifo[::-1]
-    if method is LotMethod.HIFO:
-        return _hifo([lot.basis_usd / lot.quantity for lot in lots])
     per_share = _snapped([lot.basis_usd / lot.quantity for lot in lots])
     if method is LotMethod.HCLTF:
         return sorted(

@@ -31,6 +31,7 @@ from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
+from itertools import repeat
 
 import numpy as np
 
@@ -149,6 +150,9 @@ class _Sim:
         self.c = costs.rates(assets)
         self.c_cls = np.ascontiguousarray(self.c[self.primary])
         self.all_cls = np.arange(self.n_cls)
+        self.solve_active = np.empty(self.n_cls, np.bool_)
+        self.solve_x = np.empty(self.n_cls)
+        self.solve_sg = np.empty(self.n_cls)
         self.fixed = costs.fixed_usd
         self.min_trade = costs.min_trade_usd
         self.compiled = compiled
@@ -434,14 +438,12 @@ class _Sim:
         """Rebalance account ``a``, holding ``h`` (:meth:`class_dollars`), to class weights
         ``ws`` (costs as in the engine)."""
         d = self.py_dates[t]
-        frozen = np.zeros(self.n_cls, dtype=np.bool_)
-        any_frozen = False
+        frozen: np.ndarray | None = None  # classes whose buy is blocked (made when one is)
         n = self.n_cls
-        active = np.empty(n, np.bool_)
-        x = np.empty(n)
-        sg = np.empty(n)
+        # the kernel's work arrays (written by each call, read at once after it)
+        active, x, sg = self.solve_active, self.solve_x, self.solve_sg
         while True:
-            if any_frozen:
+            if frozen is not None:
                 idx = np.flatnonzero(~frozen)
                 hA = np.ascontiguousarray(h[idx])
                 wsA = ws[idx]
@@ -453,9 +455,9 @@ class _Sim:
             for v in hA.tolist():
                 VA += v
             k_n = idx.size
-            m, Vp, hF, st = kernels.solve_rebalance(hA, VA, wsA, cA, self.fixed,
-                                                    self.min_trade, active[:k_n], x[:k_n],
-                                                    sg[:k_n])
+            m, Vp, hF, st = kernels.solve_rebalance(
+                hA, VA, wsA, cA, self.fixed, self.min_trade,
+                *((active, x, sg) if k_n == n else (active[:k_n], x[:k_n], sg[:k_n])))
             if st != kernels.STATUS_OK:
                 raise DataError(f"rebalance on {d}: trading costs exceed the account's value")
             xs, hs, on, ids = x.tolist(), hA.tolist(), active.tolist(), idx.tolist()
@@ -463,8 +465,9 @@ class _Sim:
             blocked = [k for k, v in trades.items() if v > 0 and self.preferred(k, d) < 0]
             if not blocked:
                 break
+            if frozen is None:
+                frozen = np.zeros(n, dtype=np.bool_)
             frozen[blocked] = True
-            any_frozen = True
         if m == 0:
             return
         cash = 0.0
@@ -613,10 +616,6 @@ class _Sim:
     def rebalance_row(self, t: int) -> None:
         bt = t if self.band.shape[0] > 1 else 0
         n = self.n_cls
-        ws = np.empty(n)
-        lo = np.empty(n)
-        hi = np.empty(n)
-        tmp = np.empty(n)
         always = self.always[bt]
         for a in range(self.n_acc):
             h, V = self.class_dollars(t, a)
@@ -634,9 +633,11 @@ class _Sim:
             if not breached.any():
                 continue
             sized = np.ones(n, np.bool_) if self.scope == 0 else breached
+            ws = np.empty(n)
             if self.sizing == 0 and sized.all():
                 ws[:] = target
             else:
+                lo, hi, tmp = np.empty(n), np.empty(n), np.empty(n)
                 kernels.desired_weights(w, np.ascontiguousarray(target),
                                         np.ascontiguousarray(band), self.sizing, sized, ws,
                                         lo, hi, tmp)
@@ -685,14 +686,15 @@ def _trigger_price(lots: Sequence[LotLike], hs: HarvestSettings) -> float:
     """The highest price at which some lot of ``lots`` is worth harvesting (``-inf``: none
     can): the highest-basis lot triggers first, so the event scan jumps to the first row at
     or below it; :func:`worth_harvesting` then decides on dollars."""
-    best = -np.inf
-    for lot in lots:
-        trig = harvest_trigger_price(lot.basis_usd, lot.quantity, hs.min_loss_usd,
-                                     hs.min_loss_frac)
-        # the exact test is on dollars; a hair above keeps float noise from skipping a day
-        trig *= 1.0 + 1e-12
-        if trig > best:
-            best = trig
+    n = len(lots)
+    if n == 0:
+        return -np.inf
+    best = max(map(harvest_trigger_price, [lot.basis_usd for lot in lots],
+                   [lot.quantity for lot in lots], repeat(hs.min_loss_usd, n),
+                   repeat(hs.min_loss_frac, n)))
+    # the exact test is on dollars; a hair above keeps float noise from skipping a day
+    # (rounding is monotone: the raised maximum is the maximum of the raised prices)
+    best *= 1.0 + 1e-12
     return best if best > 0.0 else -np.inf
 
 

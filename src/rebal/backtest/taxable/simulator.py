@@ -200,6 +200,10 @@ class _Sim:
         self.year_after: dict[date, date] = {}
         self.trig = np.full((self.n_acc, self.n_assets), -np.inf)
         self.trig_from = np.zeros((self.n_acc, self.n_assets), dtype=np.int64)
+        # the same as Python lists (read on every event row), written together
+        self.trig_l: list[list[float]] = self.trig.tolist()
+        self.trig_from_l: list[list[int]] = self.trig_from.tolist()
+        self.other_l: list[int] = self.other.tolist()
         self.notes: list[str] = []
         self.year_taxes: list[YearTax] = []
         self.carry = (0.0, 0.0)
@@ -590,9 +594,9 @@ class _Sim:
             if not self.taxable[a]:
                 continue
             for j in range(self.n_assets):
-                o = int(self.other[j])
-                if o < 0 or self.units[a][j] <= 0.0 or t < self.trig_from[a, j] or \
-                        self.price_row(t)[j] > self.trig[a, j]:
+                o = self.other_l[j]
+                if o < 0 or self.units[a][j] <= 0.0 or t < self.trig_from_l[a][j] or \
+                        self.price_row(t)[j] > self.trig_l[a][j]:
                     continue
                 if not (self.loss_sale_ok(j, d) and self.buy_ok(o, d)):
                     continue
@@ -649,24 +653,28 @@ class _Sim:
             return
         # a trigger price changes only with the lots; its first row with the guard dates
         changed, self.trig_dirty = self.trig_dirty, set()
+        guard = self.wash_guard
         for a in range(self.n_acc):
             if not self.taxable[a]:
                 continue
+            trig, trig_from = self.trig_l[a], self.trig_from_l[a]
             for j in range(self.n_assets):
-                o = int(self.other[j])
+                o = self.other_l[j]
                 if o < 0 or self.units[a][j] <= 0.0:
-                    self.trig[a, j] = -np.inf
+                    self.trig[a, j] = trig[j] = -np.inf
                     continue
                 if (a, j) in changed:
-                    self.trig[a, j] = _trigger_price(self.open_lots(a, j), hs)
+                    self.trig[a, j] = trig[j] = _trigger_price(self.open_lots(a, j), hs)
                 start = self.py_dates[0]
-                sale_from = self.wash_guard.loss_sale_safe_from(self.group[j])
-                buy_from = self.wash_guard.buy_safe_from(self.group[o])
+                sale_from = guard.loss_sale_safe_from(self.group[j])
+                buy_from = guard.buy_safe_from(self.group[o])
                 if sale_from is not None:
                     start = max(start, sale_from)
                 if buy_from is not None:
                     start = max(start, buy_from)
-                self.trig_from[a, j] = self.row_on_or_after(start)
+                row = self.row_on_or_after(start)
+                if row != trig_from[j]:
+                    self.trig_from[a, j] = trig_from[j] = row
 
     def record(self, t: int) -> None:
         v = 0.0

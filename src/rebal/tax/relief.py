@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import sub
 from datetime import date
 from typing import Protocol
 
@@ -110,14 +109,6 @@ def _hifo(per_share: list[float]) -> list[int]:
     FIFO order): highest first, ties FIFO. The same as sorting on :func:`_snapped`
     values, in one sort: runs of ascending values within :data:`_TIE` of the run's
     smallest are one value, the runs are taken from the top, each run FIFO."""
-    # Fast path: highest first in one sort, taken when all values are > 0 and every gap
-    # between neighbours exceeds _TIE times the largest value, so that no two values are
-    # one (each run below is a single lot): the run test's max(|rep|, |v|) is then the
-    # larger value of a pair, at most the largest.
-    vals = sorted(per_share, reverse=True)
-    if len(vals) < 2 or (vals[-1] > 0.0
-                         and min(map(sub, vals, vals[1:])) > _TIE * vals[0]):
-        return sorted(range(len(per_share)), key=per_share.__getitem__, reverse=True)
     runs: list[list[int]] = []
     run: list[int] = []
     rep = 0.0

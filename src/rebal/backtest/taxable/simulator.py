@@ -356,7 +356,7 @@ class _Sim:
         net = gross - fee
         trade = Trade(date=d, account=acc.id, symbol=self.assets[j], side=Side.SELL,
                       quantity=q, price_usd=p, fees=fee, method=LotMethod.SPECIFIC,
-                      lot_ids=tuple(pk.lot_id for pk in picks))
+                      lot_ids=tuple([pk.lot_id for pk in picks]))
         # the lots are live views of the ledger: read them before the sale changes them
         sold = []
         for pk in picks:

@@ -838,13 +838,17 @@ def run_taxable_backtest(
     forced |= sim.pay_rows
     for r in pay_rows:
         forced[r] = True
-    forced_rows = np.flatnonzero(forced)
+    forced_rows: list[int] = np.flatnonzero(forced).tolist()
+    n_forced = len(forced_rows)
+    # the arrays the scan reads, changed in place by the events (never rebound)
+    scan = ScanInputs(sim.prices, sim.U, sim.cls, sim.n_cls, tw, sim.check, sim.band, sim.trig,
+                      sim.trig_from)
     fi = 0
     t = 1
     while t < n:
-        while fi < forced_rows.size and forced_rows[fi] < t:
+        while fi < n_forced and forced_rows[fi] < t:
             fi += 1
-        stop = int(forced_rows[fi]) if fi < forced_rows.size else n
+        stop = forced_rows[fi] if fi < n_forced else n
         if sim.tax_due > 0.0:
             later = [safe for d in sim.wash_guard.last_buy.values()
                      if (safe := first_safe_date(d)) > sim.py_dates[t - 1]]
@@ -853,8 +857,7 @@ def run_taxable_backtest(
         if sim.swap_due:
             due = min(sim.swap_due.values())
             stop = min(stop, max(t, sim.row_on_or_after(due)))
-        te = next_event(ScanInputs(sim.prices, sim.U, sim.cls, sim.n_cls, tw, sim.check,
-                                   sim.band, sim.trig, sim.trig_from), t, stop, sim.values)
+        te = next_event(scan, t, stop, sim.values)
         if te >= n:
             break
         if sim.pay_rows[te]:

@@ -1,6 +1,7 @@
 """Start-up: what ``rebal backtest --json`` imports (a user waits for every import).
 
-pandas, plotly, highspy and pyarrow are not needed to backtest a file and print JSON;
+pandas, plotly, highspy, pyarrow and rich (tables) are not needed to backtest a file and
+print JSON;
 ``scipy.linalg`` is only imported by numba's BLAS probe, which the kernels skip
 (``rebal.jit``). The numbers printed must be those of the same backtest run in a process
 where scipy.linalg is loaded (as it is here). With numba's cache warm, the kernels load
@@ -15,7 +16,7 @@ import sys
 
 import pytest
 
-HEAVY = ("pandas", "plotly", "highspy", "pyarrow", "scipy.linalg")
+HEAVY = ("pandas", "plotly", "highspy", "pyarrow", "scipy.linalg", "rich.console")
 
 #: Modules only numba's registry refresh imports (typed containers, jitclass, linalg,
 #: random generators), none of which a cached kernel needs to load.

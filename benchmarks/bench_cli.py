@@ -83,14 +83,17 @@ def main() -> None:
     if args.base_src:
         trees[" [base]"] = str(Path(args.base_src).resolve())
     commands: dict[str, tuple[list[str], dict[str, str]]] = {}
+    # Children may write bytecode (a user's install has it): with PYTHONDONTWRITEBYTECODE
+    # set (as in some shells and CI images) every run would recompile rebal's sources.
+    child_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     for tag, src in trees.items():
-        env = {**os.environ, "PYTHONPATH": src}
+        env = {**child_env, "PYTHONPATH": src}
         commands[f"rebal backtest --json{tag}"] = ([py, *backtest], env)
         commands[f"rebal --help{tag}"] = ([py, "-m", "rebal.cli.main", "--help"], env)
         commands[f"import rebal{tag}"] = ([py, "-c", "import rebal"], env)
     if args.bt_python:
         commands["bt script (same backtest)"] = (
-            [args.bt_python, str(ROOT / "benchmarks" / "_bt_cli.py"), str(csv)], dict(os.environ)
+            [args.bt_python, str(ROOT / "benchmarks" / "_bt_cli.py"), str(csv)], dict(child_env)
         )
     for cmd, env in commands.values():  # warm numba's cache and the OS file cache
         _run(cmd, env)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from rebal.jit import njit_cached
 
 from rebal.policy.breach import drift_breaches
 from rebal.types import BoolArray, FloatArray, IntArray
@@ -48,10 +48,10 @@ TRIGGER_SCORE = 1
 # error_model="numpy": no ZeroDivisionError branches in the loops (every divisor
 # here is a positive value or price); bounds checks are off (numba's default,
 # stated so an environment override cannot slow the engine silently).
-_jit = njit(cache=True, error_model="numpy", boundscheck=False)
+_jit = njit_cached(error_model="numpy", boundscheck=False)
 
 
-@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"reassoc", "contract"})
+@njit_cached(error_model="numpy", boundscheck=False, fastmath={"reassoc", "contract"})
 def fill_values(prices, s, t0, t1, values):
     """``values[t] = s · prices[t]`` for ``t0 <= t < t1``.
 
@@ -144,7 +144,7 @@ def _next_down(bp, x):
     return b
 
 
-@njit(cache=True, error_model="numpy", boundscheck=False, fastmath=True)
+@njit_cached(error_model="numpy", boundscheck=False, fastmath=True)
 def _root_guess(w, lo, hi):
     """A guess of the root of ``f(mu) = 1`` (one Newton step from 0 on the piecewise-linear
     sum; reassociated and vectorized: only its distance to the root matters, and only to
@@ -387,7 +387,7 @@ def solve_rebalance(h, V, ws, c, fixed_usd, min_trade_usd, active, x, sg):
     return n_active, Vp, h_frozen, STATUS_OK
 
 
-@njit(cache=True, error_model="numpy", boundscheck=False, inline="always")
+@njit_cached(error_model="numpy", boundscheck=False, inline="always")
 def _log_trade(tr_i, tr_f, k, t, i, reason, value_usd, cost_usd):
     """Entry ``k`` of the trade log: rows day, asset, reason of ``tr_i`` ``(3, cap)`` and
     value, cost (dollars) of ``tr_f`` ``(2, cap)`` (see :class:`SimOutput`; inlined)."""
@@ -398,7 +398,7 @@ def _log_trade(tr_i, tr_f, k, t, i, reason, value_usd, cost_usd):
     tr_f[1, k] = cost_usd
 
 
-@njit(cache=True, error_model="numpy", boundscheck=False, inline="always")
+@njit_cached(error_model="numpy", boundscheck=False, inline="always")
 def _log_rebalance(rb_i, rb_f, k, t, rule, group, asset, n_breached, drift, half_width, score,
                   regime):
     """Entry ``k`` of the rebalance log: rows day, rule, group, asset, n_breached of
@@ -438,7 +438,7 @@ def record_rebalance(h, s, x, active, Vp, h_frozen, c, fixed_usd, prices, t, tr_
     return n_tr, cost, V
 
 
-@njit(cache=True, error_model="numpy", boundscheck=False, inline="always")
+@njit_cached(error_model="numpy", boundscheck=False, inline="always")
 def _flow_level(h, target, active, m, V, Vp):
     """``k(V') = (sum_T (target_i V' - h_i) - (V' - V)) / m`` of :func:`solve_flow`: the
     common level its ``m`` traded assets ``T`` (``active``) are filled to (inlined)."""
@@ -513,7 +513,7 @@ def solve_flow(h, target, F, c, fixed_usd, active, e, x):
     return m, total, STATUS_OK
 
 
-@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"reassoc", "contract"})
+@njit_cached(error_model="numpy", boundscheck=False, fastmath={"reassoc", "contract"})
 def solve_to_target(h, V, x, c, fixed_usd, min_trade_usd, sg):
     """:func:`solve_rebalance` for ``ws = target`` when no asset is frozen (the fast path).
 

@@ -8,10 +8,11 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
 
 
 def _width() -> int | None:
@@ -23,8 +24,31 @@ def _width() -> int | None:
     return None if sys.stdout.isatty() else 160
 
 
-out = Console(highlight=False, soft_wrap=True, width=_width())
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+def __getattr__(name: str) -> Any:
+    """``out`` / ``err``: the rich consoles of stdout and stderr, made on first use (rich
+    takes ~0.03 s to import, which a ``--json`` run does not need)."""
+    from rich.console import Console
+
+    if name == "out":
+        made = Console(highlight=False, soft_wrap=True, width=_width())
+    elif name == "err":
+        made = Console(stderr=True, highlight=False, soft_wrap=True)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = made  # later reads find the module attribute itself
+    return made
+
+
+def _out() -> Console:
+    """The module's ``out`` console (made on first use)."""
+    made = globals().get("out")
+    return __getattr__("out") if made is None else made
+
+
+def _err() -> Console:
+    """The module's ``err`` console (made on first use)."""
+    made = globals().get("err")
+    return __getattr__("err") if made is None else made
 
 WIDE = {"on": False}
 """``rebal --wide``: tables show every column, however wide (the terminal may wrap them)."""
@@ -32,7 +56,7 @@ WIDE = {"on": False}
 
 def fail(message: str, code: int = 2) -> None:
     """Print ``error: message`` in red on stderr and exit with ``code``."""
-    err.print(f"[bold red]error:[/] {message}", markup=True)
+    _err().print(f"[bold red]error:[/] {message}", markup=True)
     raise SystemExit(code)
 
 
@@ -86,12 +110,20 @@ def usd(x: float | None) -> str:
 
 def _bar() -> Progress:
     """The rich progress bar of every command (stderr, gone when done)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err,
+        console=_err(),
         transient=True,
     )
 
@@ -100,7 +132,7 @@ def _bar() -> Progress:
 def progress(total: int, description: str, *, quiet: bool = False) -> Iterator[Callable[[], None]]:
     """A rich progress bar on stderr; yields ``advance()``. Silent when ``quiet``
     or when stderr is not a terminal."""
-    if quiet or not err.is_terminal or total <= 1:
+    if quiet or not _err().is_terminal or total <= 1:
         yield lambda: None
         return
     bar = _bar()
@@ -113,7 +145,7 @@ def progress(total: int, description: str, *, quiet: bool = False) -> Iterator[C
 def progress_steps(description: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
     """Like :func:`progress` for a total known only once the work starts: yields
     ``update(done, total)`` (a service's progress callback)."""
-    if quiet or not err.is_terminal:
+    if quiet or not _err().is_terminal:
         yield lambda done, total: None
         return
     first_run_note()
@@ -140,8 +172,8 @@ def first_run_note() -> None:
     the first run only), rather than a progress bar frozen at 0."""
     from rebal.services.backtest import engine_needs_compiling
 
-    if err.is_terminal and engine_needs_compiling():
-        err.print("[dim]compiling the backtest engine (first run only) …[/]")
+    if _err().is_terminal and engine_needs_compiling():
+        _err().print("[dim]compiling the backtest engine (first run only) …[/]")
 
 
 def run_study(
@@ -161,7 +193,7 @@ def run_study(
     if warn is not None and not json_out:
         warn(answer)
     if answer.report is not None and not json_out:
-        out.print(f"report: {answer.report}")
+        _out().print(f"report: {answer.report}")
 
 
 def is_figure(text: str) -> bool:
@@ -251,7 +283,7 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str
     (``rebal --wide`` shows them all)."""
     from rich.table import Table
 
-    width = None if WIDE["on"] else (out.width or 160)
+    width = None if WIDE["on"] else (_out().width or 160)
     kept, dropped = fit_columns(columns, rows, width)
     widths = None if width is None else column_widths(columns, rows, kept, width)
     t = Table(title=title, title_justify="left", header_style="bold")
@@ -269,11 +301,13 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str
     for row in rows:
         t.add_row(*(row[i] if i < len(row) else "" for i in kept))
     if width is None:
-        Console(file=out.file, highlight=False, width=100_000).print(t, crop=False)
+        from rich.console import Console
+
+        Console(file=_out().file, highlight=False, width=100_000).print(t, crop=False)
     else:
-        out.print(t, soft_wrap=False)  # soft wrap would let the table overflow the width
+        _out().print(t, soft_wrap=False)  # soft wrap would let the table overflow the width
     if dropped:
-        out.print(f"[dim]not shown at {width} columns: {', '.join(dropped)} "
+        _out().print(f"[dim]not shown at {width} columns: {', '.join(dropped)} "
                   "(rebal --wide … shows every column)[/]")
 
 
@@ -288,7 +322,7 @@ def item_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequenc
 
     from rich.text import Text
 
-    width = 100_000 if WIDE["on"] else (out.width or 160)
+    width = 100_000 if WIDE["on"] else (_out().width or 160)
     g = columns.index(group) if group in columns else None
     under = [columns.index(c) for c in below if c in columns]
     line_cols = [i for i in range(len(columns)) if i != g and i not in under]
@@ -304,14 +338,14 @@ def item_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequenc
         return ("  " + "  ".join(parts)).rstrip()
 
     if title:
-        out.print(Text(title, style="bold"))
-    out.print(Text(line([columns[i] for i in line_cols]), style="bold"))
+        _out().print(Text(title, style="bold"))
+    _out().print(Text(line([columns[i] for i in line_cols]), style="bold"))
     current = None
     for row in rows:
         if g is not None and row[g] != current:
             current = row[g]
-            out.print(Text(f"{columns[g]} {current}", style="italic"))
-        out.print(Text(line([row[i] for i in line_cols]), style=""))
+            _out().print(Text(f"{columns[g]} {current}", style="italic"))
+        _out().print(Text(line([row[i] for i in line_cols]), style=""))
         for j in under:
             text = str(row[j]).strip()
             if not text:
@@ -319,7 +353,7 @@ def item_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequenc
             label = "" if columns[j] == "Reason" else f"{columns[j].lower()}: "
             for piece in textwrap.wrap(label + text, width=max(width - 6, 30),
                                        break_long_words=False, break_on_hyphens=False):
-                out.print(Text("      " + piece, style="dim"), soft_wrap=True)
+                _out().print(Text("      " + piece, style="dim"), soft_wrap=True)
     if dropped:
-        out.print(f"[dim]not shown at {out.width} columns: {', '.join(dropped)} "
+        _out().print(f"[dim]not shown at {_out().width} columns: {', '.join(dropped)} "
                   "(rebal --wide … shows every column)[/]")

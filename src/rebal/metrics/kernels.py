@@ -21,11 +21,17 @@ import math
 import numpy as np
 from numba import njit
 
+from rebal.jit import njit_cached
 from rebal.types import FloatArray
 
 #: ``out`` slots of :func:`return_stats`.
 TOTAL, STD, MEAN_E, SD_E, DOWN_RMS, DEPTH, PEAK, TROUGH, RECOVERY, SUM_VALUES = range(10)
 N_OUT = 10
+
+#: NaT as an int64 day number (the smallest int64). A module constant, frozen into the
+#: compiled code: ``np.iinfo`` inside a kernel makes its cache load import
+#: ``numba.np.arraymath`` (and numba's BLAS probe).
+NAT_DAY = int(np.iinfo(np.int64).min)
 
 
 @njit(nogil=True)
@@ -203,7 +209,7 @@ def all_finite_at_least(x: FloatArray, lowest: float) -> bool:  # pragma: no cov
 def strictly_increasing(days: np.ndarray) -> bool:  # pragma: no cover - compiled
     """True when int64 day numbers strictly increase and the first is not NaT (the
     smallest int64, so a later NaT breaks the increase)."""
-    if days[0] == np.iinfo(np.int64).min:
+    if days[0] == NAT_DAY:
         return False
     ok = True
     for i in range(1, days.shape[0]):  # one branch-free reduction (vectorised)
@@ -314,7 +320,7 @@ MAD = N_OUT + N_TRADE_OUT
 N_PASS_OUT = MAD + 1
 
 
-@njit(cache=True, nogil=True)
+@njit_cached(nogil=True)
 def metrics_pass(days: np.ndarray, returns: FloatArray, rf: FloatArray, std_rtol: float,
                  values: FloatArray, day: np.ndarray, value: FloatArray, cost: FloatArray,
                  is_rebalance: np.ndarray, rebalance_days: np.ndarray, weights: FloatArray,

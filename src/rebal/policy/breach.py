@@ -67,30 +67,6 @@ _COMPILED: dict[str, Any] = {}
 _SOURCES = {"breaches": breach_rule, "drift_breaches": drift_breach_rule}
 
 
-def _load_numba_registries() -> None:
-    """Import numba and its array registries without importing scipy (start-up time).
-
-    The first call of a jitted function — even one loaded from numba's cache — imports
-    numba's registries, and ``numba.np.arraymath`` probes for BLAS by importing
-    ``scipy.linalg`` (about 0.1–0.3 s, most of it scipy's own test helpers). The probe
-    only picks the inner product of ``np.convolve`` / ``np.correlate``, which no rebal
-    kernel uses; functions that need BLAS (``np.dot``, ``np.linalg``) import scipy
-    themselves when they are compiled. So the registries are imported once here with
-    ``scipy.linalg`` hidden, unless it is already loaded. (Other numba code compiled later
-    in the same process gets numba's plain-loop inner product for ``np.convolve`` /
-    ``np.correlate`` instead of BLAS's: the same sums, possibly in another order.)
-    """
-    import sys
-
-    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
-        return
-    sys.modules["scipy.linalg"] = None  # type: ignore[assignment]  # its import raises
-    try:
-        import numba.np.arraymath  # noqa: F401
-    finally:
-        del sys.modules["scipy.linalg"]
-
-
 def __getattr__(name: str) -> Any:
     """``breaches`` / ``drift_breaches``: the rule compiled by numba (inlined in kernels)."""
     source = _SOURCES.get(name)
@@ -98,8 +74,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     compiled = _COMPILED.get(name)
     if compiled is None:
-        _load_numba_registries()
-        from numba import njit
+        from rebal.jit import njit_cached
 
-        compiled = _COMPILED[name] = njit(cache=True, inline="always")(source)
+        compiled = _COMPILED[name] = njit_cached(inline="always")(source)
     return compiled

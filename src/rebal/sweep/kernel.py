@@ -44,7 +44,6 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
-from numba import njit
 
 from rebal.backtest.kernels import (
     STATUS_OK,
@@ -52,6 +51,7 @@ from rebal.backtest.kernels import (
     solve_flow,
     solve_rebalance,
 )
+from rebal.jit import njit_cached
 from rebal.policy.breach import BREACH_TOL, drift_breaches
 from rebal.types import BoolArray, FloatArray, IntArray
 
@@ -127,10 +127,10 @@ A_N_REB = 10  # rebalances (rows with a rebalance that traded)
 A_SUM_V = 11  # sum of values over rows 1..n-1 (for the cost drag)
 N_ACC = 12
 
-_JIT: dict[str, Any] = {"cache": True, "error_model": "numpy", "boundscheck": False}
+_JIT: dict[str, Any] = {"error_model": "numpy", "boundscheck": False}
 
 
-@njit(**_JIT)
+@njit_cached(**_JIT)
 def _values_row(prices, t, S, V):
     """``V[k] = Σ_i fl(S[i, k] p[t, i])`` left to right for every lane ``k`` (the engine's
     event-row sum, bit for bit). Asset-major over the ``(n_assets, K)`` shares, the lane
@@ -166,7 +166,7 @@ block's lanes need the screen (the vector pass costs about 6 ns a lane, one lane
 scalar screen about 20 ns)."""
 
 
-@njit(**_JIT)
+@njit_cached(**_JIT)
 def _screen_row(prices, t, S, V, Bk, target, mnum, mxh):
     """The multiply-only screen of every lane at row ``t``, asset-major so the lane loop
     is a vector loop: ``mnum[k] = min_i (band_ik V_k − |h_ik − target_i V_k|)`` and
@@ -312,7 +312,7 @@ class SweepOutput(NamedTuple):
     values: FloatArray
 
 
-@njit(**_JIT, nogil=True)
+@njit_cached(**_JIT, nogil=True)
 def _run_block(market, grid, j0, j1, kb, out):
     """Configurations ``j0 … j1-1`` on one price path (``values`` ``(K, n_days)`` or empty);
     ``kb`` lanes (:data:`BLOCK`, passed at run time so the lane loops stay vector loops).
@@ -583,7 +583,7 @@ def _run_block(market, grid, j0, j1, kb, out):
     return 0
 
 
-@njit(**_JIT, nogil=True)
+@njit_cached(**_JIT, nogil=True)
 def _run_jobs(jobs, market_fields, grid_fields, block_start, kb, out_fields):
     """Run the (path, block) jobs ``jobs`` (see :func:`sweep_paths`) on the fields of a
     :class:`SweepMarket`, a :class:`SweepGrid` and a :class:`SweepOutput`, named here

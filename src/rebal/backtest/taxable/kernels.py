@@ -24,14 +24,14 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
-from numba import njit
 
+from rebal.jit import njit_cached
 from rebal.policy.breach import breaches
 from rebal.types import BoolArray, FloatArray, IntArray
 
 __all__ = ["ScanInputs", "next_event"]
 
-_JIT: dict[str, Any] = {"cache": True, "error_model": "numpy", "boundscheck": False}
+_JIT: dict[str, Any] = {"error_model": "numpy", "boundscheck": False}
 
 
 class ScanInputs(NamedTuple):
@@ -89,7 +89,7 @@ def next_event(scan: ScanInputs, t0: int, t1: int, values: FloatArray) -> int:
     return int(_next_event(tuple(scan), t0, t1, values))
 
 
-@njit(**_JIT)
+@njit_cached(**_JIT)
 def _next_event(scan_fields, t0, t1, values):
     """:func:`next_event` on the fields of a :class:`ScanInputs` (short names: see the
     module docstring)."""

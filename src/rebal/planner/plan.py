@@ -231,7 +231,8 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
         # the rest (the plan may then exceed the limit by that much)
         floor = 0.05 if kw.get("relax") else 0.25 * settings.time_limit_s
         sol = solve(problem, time_limit_s=max(left, floor), mip_abs_gap_usd=settings.mip_gap_usd,
-                    presolve=exact_ is None, **kw)  # type: ignore[arg-type]
+                    presolve=exact_ is None, sub_mips=exact_ is None,
+                    **kw)  # type: ignore[arg-type]
         solve_s += sol.seconds
         n += 1
         return problem, sol

@@ -95,7 +95,7 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     h = household
     _precheck(h, settings)
     guard = build_guard(h)
-    naive = naive_plan(h) if settings.compare_naive else None
+    naive = naive_plan(h, guard=guard) if settings.compare_naive else None
     cap = settings.tax_cap_usd
     notes: list[str] = []
     n_solves = 0

@@ -345,12 +345,10 @@ class Problem:
     chunks: tuple[ChunkVar, ...] = ()
 
     def idle_lots(self, positions: set[tuple[str, str]] | None = None,
-                  ) -> tuple[LotVar, ...]:
-        """Lazy model: the lots inside chunks (no column of their own: ``col`` −1), of
-        the given (account, symbol) positions only when given."""
-        return tuple(LotVar(lot=f.lot, col=-1, gain_per_share_usd=f.gain_per_share_usd,
-                            term=f.term, harvestable=f.harvestable, loss_net_of_cost=f.net_loss)
-                     for ch in self.chunks
+                  ) -> tuple[LotFact, ...]:
+        """Lazy model: the lots inside chunks (no column of their own), of the given
+        (account, symbol) positions only when given."""
+        return tuple(f for ch in self.chunks
                      if positions is None or (ch.bucket[0], ch.bucket[1]) in positions
                      for f in ch.lots)
 
@@ -772,6 +770,7 @@ def build_problem(
     lot_rows: list[tuple[int, list[tuple[int, float]]]] = []
     chunks: list[ChunkVar] = []
     sold_facts: list[LotFact] = []  # every lot of a position that may be sold
+    lot_var_cache: dict[tuple[str, int, float], LotVar] = once("lot_vars", dict)
     for pos in positions:
         if pos.sell_col is None or not pos.lot_ids:
             continue
@@ -786,8 +785,13 @@ def build_problem(
             if free:
                 free_lot_cols.add(col)
             terms.append((col, -1.0))
-            lot_list.append(LotVar(lot=f.lot, col=col, gain_per_share_usd=gain_ps, term=f.term,
-                                   harvestable=f.harvestable, loss_net_of_cost=f.net_loss))
+            key = (f.lot.id, col, gain_ps)  # the lazy rounds rebuild many columns unchanged
+            lv = lot_var_cache.get(key)
+            if lv is None:
+                lv = lot_var_cache[key] = LotVar(
+                    lot=f.lot, col=col, gain_per_share_usd=gain_ps, term=f.term,
+                    harvestable=f.harvestable, loss_net_of_cost=f.net_loss)
+            lot_list.append(lv)
             return col
 
         if exact is None:  # every lot a column (the exact model)

@@ -2,7 +2,8 @@
 
 Two worker processes, one per source tree, pinned to the same CPU, take turns: each
 turn one worker times a block of ``--calls`` backtests (bench_engine's data: 20 ETFs,
-8,300 rows, monthly to target, 5 bps + $1 a trade) and reports the block's median; the
+8,300 rows, monthly to target, 5 bps + $1 a trade) and reports the block's median (CPU
+time of the worker by default, ``--clock wall`` for wall time); the
 order alternates every round. The ratio of each round's pair (this / other) cancels the
 machine's slow drift, which on these shared 2-core hosts is larger than the effects
 measured (±5 % between runs of one process). A run against the same revision
@@ -42,6 +43,7 @@ try:
 except ImportError:  # a revision before the sim/ -> backtest/ rename
     from rebal.sim import CostModel, run_arrays, run_backtest
 calls = int(sys.argv[2])
+clock = time.process_time if sys.argv[3] == "cpu" else time.perf_counter
 market, _ = build_market(8300)
 target = {a: 1.0 / market.n_assets for a in market.assets}
 policy = Policy.calendar("monthly")
@@ -53,20 +55,24 @@ from rebal.data import MarketData
 from rebal.metrics import compute_metrics
 result = run_backtest(market, target, policy, costs=costs)
 baseline = run_backtest(market, target, Policy.buy_and_hold(), costs=costs)
+baseline_metrics = compute_metrics(baseline)
 band = Policy.band(absolute=0.05)
 fresh = []
 def fresh_markets():  # new MarketData objects (nothing cached on them), built untimed
     fresh[:] = [MarketData(dates=market.dates, assets=market.assets, prices=market.prices)
                 for _ in range(calls + 50)]
+def fresh_results():  # new results of the monthly backtest (nothing formed), built untimed
+    fresh[:] = [run_backtest(market, target, policy, costs=costs) for _ in range(calls + 50)]
 jobs = {
     "e2e": lambda: run_backtest(market, target, policy, costs=costs),
     "kernel": lambda: run_arrays(None, w, compiled, prices=market.prices, cost_rates=rates,
                                  fixed_usd=costs.fixed_usd),
     "fresh": lambda: run_backtest(fresh.pop(), target, policy, costs=costs),
-    "metrics": lambda: compute_metrics(result, baseline),
+    "metrics": lambda: compute_metrics(fresh.pop(), baseline_metrics),
+    "metrics2": lambda: compute_metrics(result, baseline),
     "band": lambda: run_backtest(market, target, band, costs=costs),
 }
-setup = {"fresh": fresh_markets}
+setup = {"fresh": fresh_markets, "metrics": fresh_results}
 for name, job in jobs.items():
     setup.get(name, lambda: None)()
     for _ in range(50):
@@ -77,17 +83,17 @@ for line in sys.stdin:
     job = jobs[line.strip()]
     times = []
     for _ in range(calls):
-        t0 = time.perf_counter()
+        t0 = clock()
         job()
-        times.append(time.perf_counter() - t0)
+        times.append(clock() - t0)
     print(statistics.median(times) * 1e6, flush=True)
 """
 
 
-def _worker(tree: Path, calls: int, cpu: int) -> subprocess.Popen[str]:
+def _worker(tree: Path, calls: int, cpu: int, clock: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     # the data comes from this checkout's bench_engine (it reads ../shared/data beside it)
-    cmd = [sys.executable, "-c", WORKER, str(ROOT), str(calls)]
+    cmd = [sys.executable, "-c", WORKER, str(ROOT), str(calls), clock]
     if shutil.which("taskset"):
         cmd = ["taskset", "-c", str(cpu), *cmd]
     proc = subprocess.Popen(cmd, cwd=tree, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -111,10 +117,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=80)
     parser.add_argument("--calls", type=int, default=100, help="backtests per block")
     parser.add_argument("--cpu", type=int, default=max(0, (os.cpu_count() or 1) - 1))
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                        help="CPU time of the worker (time.process_time: less moved by "
+                             "other load) or wall time (time.perf_counter)")
     parser.add_argument("--jobs", default="e2e,kernel",
                         help="comma-separated: e2e, kernel, fresh (run_backtest on a new "
-                             "MarketData: calendar mask not cached), metrics "
-                             "(compute_metrics vs buy-and-hold), band (5 %% band)")
+                             "MarketData: calendar mask not cached), metrics (one "
+                             "compute_metrics of a new monthly result against buy-and-hold's "
+                             "Metrics), metrics2 (two compute_metrics: one result reused, "
+                             "and its buy-and-hold baseline result), band (5 %% band)")
     args = parser.parse_args()
 
     tmp = None
@@ -126,13 +137,16 @@ def main() -> None:
                         args.base], check=True)
     try:
         trees = {"this": ROOT, "base": base}
-        procs = {name: _worker(tree, args.calls, args.cpu) for name, tree in trees.items()}
+        procs = {name: _worker(tree, args.calls, args.cpu, args.clock)
+                 for name, tree in trees.items()}
         load = os.getloadavg()
         print(f"this checkout vs {args.base}: {args.rounds} rounds of {args.calls} calls, "
-              f"CPU {args.cpu}, {time.strftime('%Y-%m-%d %H:%M')}, load average "
+              f"{args.clock} time, CPU {args.cpu}, {time.strftime('%Y-%m-%d %H:%M')}, load average "
               f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 shared cores)")
         labels = {"e2e": "run_backtest end to end", "kernel": "kernel alone (run_arrays)",
-                  "fresh": "run_backtest, fresh market", "metrics": "compute_metrics",
+                  "fresh": "run_backtest, fresh market",
+                  "metrics": "compute_metrics, new result",
+                  "metrics2": "compute_metrics x2, reused",
                   "band": "run_backtest, 5 % band"}
         for job in args.jobs.split(","):
             got: dict[str, list[float]] = {"this": [], "base": []}

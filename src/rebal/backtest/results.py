@@ -65,6 +65,7 @@ def _cut_column(obj: Any, name: str, int_names: tuple[str, ...],
 
 
 _REASON_TEXT = np.array(["", *(r.name.lower() for r in TradeReason)])
+_REBALANCE_CODE = np.int64(TradeReason.REBALANCE)  # a numpy scalar: no enum conversion per call
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -134,7 +135,7 @@ class TradeTable:
     def is_rebalance(self) -> BoolArray:
         """True for each rebalance trade (``reason == "rebalance"``, read from the codes:
         :func:`~rebal.metrics.compute_metrics` uses it instead of formatting reasons)."""
-        return np.asarray(self.reason_code == TradeReason.REBALANCE, dtype=bool)
+        return np.equal(self.reason_code, _REBALANCE_CODE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)  # arrays: identity
@@ -324,8 +325,14 @@ class BacktestResult:
         then cached)."""
         r = self._cache.get("returns")
         if r is None:
-            r = np.zeros_like(self.values)
-            r[1:] = (self.values[1:] - self.flows_usd[1:]) / self.values[:-1] - 1.0
+            # (V_t - flow_t) / V_{t-1} - 1, each step written in place (no temporaries)
+            v = self.values
+            r = np.empty_like(v)
+            r[0] = 0.0
+            body = r[1:]
+            np.subtract(v[1:], self.flows_usd[1:], out=body)
+            np.divide(body, v[:-1], out=body)
+            np.subtract(body, 1.0, out=body)
             r.flags.writeable = False
             self._cache["returns"] = r
         return r
@@ -348,6 +355,17 @@ class BacktestResult:
             w = _frozen(self.holdings_usd / self.values[:, None])
             self._cache["weights"] = w
         return w
+
+    @property
+    def weights_share_path(self) -> tuple[IntArray, FloatArray, FloatArray] | None:
+        """``(share_days, shares, prices)``, from which :attr:`weights` derive with
+        :attr:`values` (row ``t``: ``shares[k] * prices[t] / values[t]``, ``k`` the last
+        share row at or before ``t``), while :attr:`weights` are not formed yet; ``None``
+        once they are (cached: read them). :func:`rebal.metrics.compute_metrics` reads
+        it so that summarising a result does not form two ``(n_days, n_assets)`` arrays."""
+        if "weights" in self._cache:
+            return None
+        return self.share_days, self.shares, self.market.prices
 
     @property
     def final_value(self) -> float:

@@ -15,7 +15,10 @@
 ``values``
     ``(n_days,)`` portfolio value in dollars after each close's trades and costs.
 ``weights``
-    ``(n_days, n_assets)`` weights (fractions) after each close's trades.
+    ``(n_days, n_assets)`` weights (fractions) after each close's trades. Not read
+    when the result gives ``weights_share_path``: ``(share_days, shares, prices)``
+    with row ``t``'s weights ``shares[k] * prices[t] / values[t]`` (``k`` the last
+    ``share_days`` entry ``<= t``; ``share_days`` increasing from 0), or ``None``.
 ``target``
     ``(n_assets,)`` target weights (fractions).
 ``rebalance_days``
@@ -247,7 +250,8 @@ def _read_trades(trades: Any, *, check: bool = True) -> _Trades:
             )
     else:
         flags = _rebalance_flags(cols[3])
-    return _Trades(day=day.astype(np.int64), value_usd=value, cost_usd=cost, is_rebalance=flags)
+    return _Trades(day=day.astype(np.int64, copy=False), value_usd=value, cost_usd=cost,
+                   is_rebalance=flags)
 
 
 def _check_trade_numbers(value: FloatArray, cost: FloatArray) -> None:
@@ -326,6 +330,30 @@ def _rebalance_flags(reasons: Any) -> BoolArray:
 
 _EMPTY = np.zeros(0)
 _EMPTY.setflags(write=False)
+_EMPTY_INTS = np.zeros(0, dtype=np.int64)
+_EMPTY_INTS.setflags(write=False)
+_EMPTY_2D = np.zeros((0, 0))
+_EMPTY_2D.setflags(write=False)
+
+
+def _share_path(path: Any, n_days: int,
+                target: FloatArray) -> tuple[IntArray, FloatArray, FloatArray] | None:
+    """``result.weights_share_path`` as the metrics pass reads it (int64 rows, float64
+    shares and prices), or ``None`` (read ``result.weights``) when the result has none or
+    it does not fit: ``share_days`` ``(k,)`` increasing from row 0, ``shares`` ``(k,
+    n_assets)``, ``prices`` ``(n_days, n_assets)``, ``n_assets`` the target's length."""
+    if path is None or target.ndim != 1:
+        return None
+    share_days, shares, prices = (np.asarray(a) for a in path)
+    k = share_days.shape[0] if share_days.ndim == 1 else -1
+    n_assets = target.shape[0]
+    if (k < 1 or share_days.dtype.kind not in "iu" or share_days[0] != 0
+            or shares.shape != (k, n_assets) or prices.shape != (n_days, n_assets)
+            or (k > 1 and not bool((share_days[1:] > share_days[:-1]).all()))
+            or share_days[-1] >= n_days):
+        return None
+    return (share_days.astype(np.int64, copy=False), shares.astype(np.float64, copy=False),
+            prices.astype(np.float64, copy=False))
 
 
 def _kernel_array(a: np.ndarray) -> np.ndarray:
@@ -427,12 +455,18 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
     values = np.asarray(_attr(result, "values"), dtype=np.float64)
     if values.shape != (n_days,):
         raise ConfigError(f"result.values must have shape ({n_days},), got {values.shape}")
-    weights = np.asarray(_attr(result, "weights"), dtype=np.float64)
     target = np.asarray(_attr(result, "target"), dtype=np.float64)
-    if weights.ndim != 2 or weights.shape[0] != n_days:
-        raise ConfigError(
-            f"result.weights must have shape ({n_days}, n_assets), got {weights.shape}"
-        )
+    path = _share_path(getattr(result, "weights_share_path", None), n_days, target)
+    if path is None:
+        weights = np.asarray(_attr(result, "weights"), dtype=np.float64)
+        if weights.ndim != 2 or weights.shape[0] != n_days:
+            raise ConfigError(
+                f"result.weights must have shape ({n_days}, n_assets), got {weights.shape}"
+            )
+        share_days, shares, prices = _EMPTY_INTS, _EMPTY_2D, _EMPTY_2D
+    else:
+        share_days, shares, prices = path
+        weights = _EMPTY_2D
 
     rebalance_days = np.asarray(_attr(result, "rebalance_days"))
     if rebalance_days.size and not np.issubdtype(rebalance_days.dtype, np.integer):
@@ -450,14 +484,14 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
     # the trading figures, the return statistics (definitions: perf.*,
     # drawdown.max_drawdown, trading.*) and the allocation precision in one compiled
     # call; on bad input the checked functions raise their errors, in this order
-    with_weights = target.ndim == 1 and weights.shape[1] == target.shape[0]
+    with_weights = path is not None or (target.ndim == 1 and weights.shape[1] == target.shape[0])
     out = np.empty(kernels.N_PASS_OUT)
     c = _kernel_array  # one compiled signature
     status = kernels.metrics_pass(
         c(dates).view(np.int64), c(returns_all), _EMPTY if rf is None else c(rf),
         perf.ZERO_STD_RTOL, c(values), c(trades.day), c(trades.value_usd),
         c(trades.cost_usd), c(trades.is_rebalance), c(rebalance_days), c(weights), c(target),
-        with_weights, out)
+        with_weights, c(share_days), c(shares), c(prices), out)
     if status == kernels.PASS_BAD_DATES:
         raise DataError("result.dates must be strictly increasing dates")
     if status == kernels.PASS_BAD_RETURNS:
@@ -488,11 +522,21 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
     if status == kernels.PASS_BAD_TURNOVER_OR_COSTS:  # the checked functions raise it
         _check_turnover_and_costs(trades, values, r, years)
     if status == kernels.PASS_BAD_WEIGHTS or not with_weights:
+        weights = np.asarray(_attr(result, "weights"), dtype=np.float64)
         trading.allocation_precision(weights[1:], target)  # raises the error
 
-    metrics = Metrics(
-        start_date=_to_date(dates[0]),
-        end_date=_to_date(dates[-1]),
+    start_date, end_date = _to_date(dates[0]), _to_date(dates[-1])
+    base: Metrics | None = None
+    if benchmark is not None:
+        base = benchmark if isinstance(benchmark, Metrics) else compute_metrics(benchmark)
+        if (base.start_date, base.end_date, base.n_days) != (start_date, end_date, n_days):
+            raise DataError(
+                f"the benchmark covers {base.start_date} … {base.end_date} ({base.n_days} "
+                f"rows), the result {start_date} … {end_date} ({n_days} rows): they must match"
+            )
+    fields_: dict[str, Any] = dict(
+        start_date=start_date,
+        end_date=end_date,
         n_days=n_days,
         n_returns=n_days - 1,
         years=years,
@@ -522,25 +566,25 @@ def compute_metrics(result: Any, benchmark: Any = None) -> Metrics:
         / years,
         allocation_precision=float(out[kernels.MAD]),
     )
-    if benchmark is None:
-        return metrics
-    base = benchmark if isinstance(benchmark, Metrics) else compute_metrics(benchmark)
-    span = (metrics.start_date, metrics.end_date, n_days)
-    if (base.start_date, base.end_date, base.n_days) != span:
-        raise DataError(
-            f"the benchmark covers {base.start_date} … {base.end_date} ({base.n_days} rows), "
-            f"the result {metrics.start_date} … {metrics.end_date} ({n_days} rows): they must match"
-        )
-    return with_benchmark(metrics, base)
+    if base is not None:
+        fields_.update(_relative(fields_["cagr"], fields_["sharpe"], fields_["max_drawdown"],
+                                 fields_["annual_turnover"], base))
+    return Metrics(**fields_)  # one construction (dataclasses.replace is a second)
+
+
+def _relative(cagr: float, sharpe: float, max_drawdown: float, annual_turnover: float,
+              baseline: Metrics) -> dict[str, float]:
+    """The relative fields of :class:`Metrics` against ``baseline``, by name."""
+    alpha = rel.rebalancing_alpha(cagr, baseline.cagr)
+    return {
+        "rebalancing_alpha": alpha,
+        "sharpe_difference": rel.sharpe_difference(sharpe, baseline.sharpe),
+        "drawdown_reduction": rel.drawdown_reduction(max_drawdown, baseline.max_drawdown),
+        "alpha_per_turnover": rel.alpha_per_turnover(alpha, annual_turnover),
+    }
 
 
 def with_benchmark(metrics: Metrics, baseline: Metrics) -> Metrics:
     """``metrics`` with its relative fields filled in against ``baseline``."""
-    alpha = rel.rebalancing_alpha(metrics.cagr, baseline.cagr)
-    return replace(
-        metrics,
-        rebalancing_alpha=alpha,
-        sharpe_difference=rel.sharpe_difference(metrics.sharpe, baseline.sharpe),
-        drawdown_reduction=rel.drawdown_reduction(metrics.max_drawdown, baseline.max_drawdown),
-        alpha_per_turnover=rel.alpha_per_turnover(alpha, metrics.annual_turnover),
-    )
+    return replace(metrics, **_relative(metrics.cagr, metrics.sharpe, metrics.max_drawdown,
+                                        metrics.annual_turnover, baseline))

@@ -96,6 +96,11 @@ def evaluate(h: Household, orders: list[Order], *, model_estimate: float | None 
                 proceeds = q * s.price_usd * (1 - rate)
                 basis = (lot.cost_basis_usd or 0.0) * q / lot.quantity
                 gain = proceeds - basis
+                if abs(gain) <= 1e-12 * basis:
+                    # a sale at the lot's basis price: the float noise of its pro-rata
+                    # basis (3,337.94 x 10 / 134 vs 10 x 24.91) is no loss to report, wash
+                    # or harvest
+                    gain = 0.0
                 if gain < 0 and lot_id in disallowed_usd:
                     gain = min(0.0, gain + disallowed_usd[lot_id])
                 term = _term(h, lot)

@@ -449,7 +449,10 @@ def _floor(x: float, step: float) -> float:
 
 
 def _ceil(x: float, step: float) -> float:
-    return math.ceil(x / step - 1e-6) * step
+    # as in _floor: a sale returned as 46.00000000000227 shares is 46, not one step more
+    # (that step, given to another lot, once sold a millionth of a share of a lot whose
+    # loss a recent purchase washes)
+    return math.ceil(x / step - 1e-3) * step
 
 
 def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
@@ -570,16 +573,22 @@ def _assign_lots(lot_ids: tuple[str, ...], lot_x: dict[str, tuple[HeldLot, float
                  shares: float, whole: bool,
                  ) -> list[list[tuple[str, float]]]:
     """Split ``shares`` over the position's lots as the solution says, rounded so the
-    lot quantities sum to ``shares`` exactly; returned as [loss lots, gain lots]."""
+    lot quantities sum to ``shares`` exactly; returned as [loss lots, gain lots].
+
+    What rounding adds goes to the lots the solution sells (largest remainders first,
+    then the cheapest), then to lots it left alone — gain lots before loss lots: a sale
+    at a gain can never wash, while a loss lot the solution left alone may be one the
+    wash-sale guard kept out of the plan."""
     # (lot id, lot, gain per share, shares the solution sells)
     items = [(lid, lot_x[lid][0], lot_x[lid][1], max(0.0, lot_x[lid][2]))
              for lid in lot_ids if lid in lot_x]
     step = 1.0 if whole else _EPS_SHARES
     alloc = {lid: min(_floor(q, step), lot.quantity) for lid, lot, _, q in items}
     rest = shares - sum(alloc.values())
-    # Largest remainders first, then the cheapest lots (lowest gain per share).
-    order = sorted(items, key=lambda it: (-(it[3] - alloc[it[0]]), it[2]))
-    for lid, lot, _, _ in order + sorted(items, key=lambda it: it[2]):
+    sold = sorted((it for it in items if it[3] > 0),
+                  key=lambda it: (-(it[3] - alloc[it[0]]), it[2]))
+    left = sorted((it for it in items if it[3] <= 0), key=lambda it: (it[2] < 0, it[2]))
+    for lid, lot, _, _ in sold + sorted(sold, key=lambda it: it[2]) + left:
         if rest <= step / 2:
             break
         cap = lot.quantity - alloc[lid]

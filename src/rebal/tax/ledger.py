@@ -45,7 +45,7 @@ Rules applied (details in docs/tax_lots_washsales.md):
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -54,7 +54,7 @@ from rebal.errors import ConfigError, InputError
 from rebal.tax.holding import holding_term
 from rebal.tax.lots import Account, Lot, Trade, WashSaleSettings
 from rebal.tax.records import Record, record_dict
-from rebal.tax.relief import LotLike, ReliefError, select_lots
+from rebal.tax.relief import LotLike, LotPick, ReliefError, select_lots
 from rebal.tax.washsale import (
     WINDOW_DAYS,
     Disposal,
@@ -396,9 +396,23 @@ class Ledger:
         for t in trades:
             self.apply(t)
 
-    def apply(self, trade: Trade) -> tuple[str, ...]:
+    def apply(self, trade: Trade, *, picks: Sequence[LotPick] | None = None
+              ) -> tuple[str, ...]:
         """Apply one trade; returns the id of the lot opened (buy) or the ids of the
         dispositions created (sell).
+
+        Parameters
+        ----------
+        trade
+            The trade.
+        picks
+            For a sale whose lots the caller has already chosen (a taxable backtest runs
+            :func:`rebal.tax.relief.select_lots` on :meth:`lot_views` itself): the shares
+            to relieve, ``index`` into ``lot_views(trade.account, trade.symbol)`` as read
+            just before this call, in relief order. The ledger then does not choose again;
+            it checks the picks instead. ``trade.lot_ids`` must name the picks' lots in
+            order (so that the history replays to the same relief), ``trade.method`` be
+            ``SPECIFIC`` or ``None``.
 
         Raises
         ------
@@ -406,6 +420,11 @@ class Ledger:
             Unknown account, a date before the previous trade's, selling more than held,
             a specific lot unknown, already sold or too small — naming the trade's file and
             line when it came from a file.
+        ConfigError
+            ``picks`` given for a buy, or not a relief of the open lots that sums to the
+            quantity sold (an index out of range or repeated, a lot id that is not the
+            lot's at that index, a quantity <= 0 or above the lot's, ids other than
+            ``trade.lot_ids``).
         """
         account = self.accounts.get(trade.account)
         if account is None:
@@ -421,9 +440,11 @@ class Ledger:
         seq = self._trade_count
         out: tuple[str, ...]
         if trade.side is Side.BUY:
+            if picks is not None:
+                raise ConfigError("Ledger.apply: picks are for sales only")
             out = (self._buy(trade, account, seq),)
         else:
-            out = self._sell(trade, account, seq)
+            out = self._sell(trade, account, seq, picks)
         self._trade_count += 1
         return out
 
@@ -587,9 +608,49 @@ class Ledger:
             raise self._error(trade, "specific identification needs a lot id", "lot_id")
         return method
 
-    def _sell(self, trade: Trade, account: Account, seq: int) -> tuple[str, ...]:
+    def _check_picks(self, trade: Trade, account: Account, lots: list[Piece],
+                     picks: Sequence[LotPick]) -> None:
+        """Refuse caller-chosen ``picks`` that are not a relief of ``lots`` (see
+        :meth:`apply`)."""
+        def bad(why: str) -> ConfigError:
+            return ConfigError(f"Ledger.apply picks of the sale of {trade.quantity:g} "
+                               f"{trade.symbol} on {trade.date} in account {account.id}: {why}")
+
+        if trade.symbol in account.average_cost_symbols:
+            raise bad("the symbol uses average basis; lots cannot be chosen")
+        if trade.method not in (None, LotMethod.SPECIFIC):
+            raise bad(f"the trade's method is {trade.method.value}, not specific")
+        if not picks:
+            raise bad("no lots picked")
+        ids = tuple([p.lot_id for p in picks])
+        if trade.lot_ids != ids:
+            raise bad(f"the trade names lots {trade.lot_ids}, the picks {ids}")
+        n = len(lots)
+        seen: set[int] = set()
+        total = 0.0
+        for p in picks:
+            i = p.index
+            if not (0 <= i < n) or i in seen:
+                raise bad(f"index {i} is out of range (0..{n - 1}) or repeated")
+            seen.add(i)
+            lot = lots[i]
+            if lot.id != p.lot_id:
+                raise bad(f"lot {i} is {lot.id!r}, not {p.lot_id!r}")
+            if not (0.0 < p.quantity <= lot.quantity + qty_eps(lot.quantity)):
+                raise bad(f"{p.quantity:g} shares of lot {lot.id!r}, which holds "
+                          f"{lot.quantity:g}")
+            total += p.quantity
+        # relief snaps a remainder within the tolerance to the whole lot: one per pick
+        if abs(total - trade.quantity) > qty_eps(trade.quantity) * len(picks):
+            raise bad(f"the picks hold {total:g} shares")
+
+    def _sell(self, trade: Trade, account: Account, seq: int,
+              given: Sequence[LotPick] | None = None) -> tuple[str, ...]:
         key = (account.id, trade.symbol)
         lots = self._sorted_open(*key)
+        if given is not None:
+            self._check_picks(trade, account, lots, given)
+            return self._relieve(trade, account, seq, lots, given)
         method = self._method(trade, account)
         if method is LotMethod.SPECIFIC:
             for name in trade.lot_ids:
@@ -620,9 +681,16 @@ class Ledger:
                     f"{account.id} but only {held:g} are held"
                 )
             raise self._error(trade, message, exc.field) from None
-        picked = sum(p.quantity for p in picks)
+        return self._relieve(trade, account, seq, lots, picks)
+
+    def _relieve(self, trade: Trade, account: Account, seq: int, lots: list[Piece],
+                 picks: Sequence[LotPick]) -> tuple[str, ...]:
+        """Sell the shares ``picks`` name of ``lots`` (the open pieces of the trade's
+        account and symbol): one disposition per pick."""
+        picked = sum([p.quantity for p in picks])
         # Selling fees reduce the amount realized (Form 8949 instructions, column (d)).
         net = trade.quantity * trade.price_usd - trade.fees
+        advantaged = account.tax_advantaged
         out: list[str] = []
         consumed: set[int] = set()
         for pick in picks:
@@ -635,7 +703,7 @@ class Ledger:
             disp = Disposal(
                 id=f"D{len(self._disps) + 1}", trade=trade, trade_seq=seq, piece=sold,
                 proceeds=net * sold.quantity / picked, sold=trade.date,
-                tax_advantaged=account.tax_advantaged, lps=0.0, unmatched=0.0,
+                tax_advantaged=advantaged, lps=0.0, unmatched=0.0,
                 disallowed=0.0, permanent=0.0, late=0.0, matches=[], processed=False,
                 loss_start=sold.start,
             )

@@ -30,6 +30,9 @@ __all__ = [
 ]
 
 
+_INF = float("inf")
+
+
 def _check_finite_positive(owner: str, name: str, value: float) -> None:
     if not (value > 0 and value < float("inf")):
         raise ConfigError(f"{owner}.{name} must be a finite number > 0, got {value!r}")
@@ -174,6 +177,16 @@ class Trade:
     def __post_init__(self) -> None:
         if not isinstance(self.date, date):
             raise ConfigError(f"Trade.date must be a datetime.date, got {self.date!r}")
+        if (type(self.side) is Side and type(self.quantity) is float
+                and type(self.price_usd) is float and type(self.fees) is float
+                and type(self.lot_ids) is tuple
+                and (self.method is None or type(self.method) is LotMethod)
+                and 0.0 < self.quantity < _INF and 0.0 < self.price_usd < _INF
+                and 0.0 <= self.fees < _INF
+                and (not self.reinvested or self.side is Side.BUY)):
+            # already normal and valid (a trade built by code, e.g. each of a taxable
+            # backtest's thousands): the checks below would change nothing
+            return
         object.__setattr__(self, "side", Side.parse(self.side, field="Trade.side"))
         if self.method is not None:
             object.__setattr__(self, "method", LotMethod.parse(self.method, field="Trade.method"))

@@ -164,14 +164,14 @@ def order_lots(
       netting and bracket edges are not modelled here.
     - SPECIFIC: not an ordering (see ``select_lots``).
     """
+    if method is LotMethod.HIFO:
+        return _hifo([lot.basis_usd / lot.quantity for lot in lots])
     n = len(lots)
     fifo = list(range(n))
     if method in (LotMethod.FIFO, LotMethod.AVERAGE):
         return fifo
     if method is LotMethod.LIFO:
         return fifo[::-1]
-    if method is LotMethod.HIFO:
-        return _hifo([lot.basis_usd / lot.quantity for lot in lots])
     per_share = _snapped([lot.basis_usd / lot.quantity for lot in lots])
     if method is LotMethod.HCLTF:
         return sorted(
@@ -263,7 +263,7 @@ def select_lots(
         of lot ids, or named lots holding fewer shares than sold (field ``lot_id``).
     """
     eps = _eps(quantity)
-    held = sum(lot.quantity for lot in lots)
+    held = sum([lot.quantity for lot in lots])
     if quantity > held + eps:
         raise ReliefError(
             f"sells {quantity:g} shares but only {held:g} are held", field="quantity"

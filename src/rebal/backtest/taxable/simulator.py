@@ -31,6 +31,7 @@ from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
+from itertools import repeat
 
 import numpy as np
 
@@ -54,13 +55,13 @@ from rebal.policy.policy import CompiledPolicy, Policy
 from rebal.policy.schedule import period_end_mask
 from rebal.policy.target import target_array
 from rebal.tax.harvest import HarvestSettings, harvest_trigger_price, worth_harvesting
-from rebal.tax.holding import holding_term
+from rebal.tax.holding import one_year_after
 from rebal.tax.ledger import Ledger
 from rebal.tax.lots import Trade, WashSaleSettings
 from rebal.tax.marginal import TaxProfile, marginal_rates
-from rebal.tax.relief import LotLike, select_lots
+from rebal.tax.relief import LotLike, LotPick, select_lots
 from rebal.tax.washsale import AvoidanceGuard, first_safe_date
-from rebal.types import AccountType, Frequency, LotMethod, Side, Term
+from rebal.types import AccountType, Frequency, LotMethod, Side
 
 __all__ = ["SUPPORTED_KINDS", "check_taxable_policy", "run_taxable_backtest"]
 
@@ -149,11 +150,16 @@ class _Sim:
         self.c = costs.rates(assets)
         self.c_cls = np.ascontiguousarray(self.c[self.primary])
         self.all_cls = np.arange(self.n_cls)
+        self.solve_active = np.empty(self.n_cls, np.bool_)
+        self.solve_x = np.empty(self.n_cls)
+        self.solve_sg = np.empty(self.n_cls)
         self.fixed = costs.fixed_usd
         self.min_trade = costs.min_trade_usd
         self.compiled = compiled
         self.check = np.ascontiguousarray(compiled.kernel_check[:, 0])
         self.band = compiled.band
+        # rows whose half-widths are all negative, "always act" (breached_mask is all True)
+        self.always: list[bool] = (self.band < 0.0).all(axis=1).tolist()
         self.sizing = int(compiled.kernel_sizing[0])
         self.scope = int(compiled.kernel_scope[0])
         self.wash = WashSaleSettings(groups=dict(tax.wash_groups))
@@ -171,6 +177,13 @@ class _Sim:
                              lt_rate=self.lt_rate)
         self.history: list[Trade] = []
         self.U = np.zeros((self.n_acc, self.n_assets))
+        # the units as Python floats (what the event code reads: numpy scalars are slow in
+        # plain arithmetic; the IEEE results are the same); written with U by set_units
+        self.units: list[list[float]] = self.U.tolist()
+        self.cl: list[float] = self.c.tolist()
+        self.cls_l: list[int] = self.cls.tolist()
+        self._row_t = -1
+        self._row: list[float] = []
         self.unit_days: list[int] = []
         self.unit_rows: list[np.ndarray] = []
         self.values = np.empty(self.n_days)
@@ -183,14 +196,31 @@ class _Sim:
         self.qdiv: dict[int, float] = {}
         self.swap_due: dict[int, date] = {}
         self.trig_dirty: set[tuple[int, int]] = set()
-        self.terms: dict[tuple[date, date], Term] = {}
+        # holding start -> the date one year after it (a sale after it is long term)
+        self.year_after: dict[date, date] = {}
         self.trig = np.full((self.n_acc, self.n_assets), -np.inf)
         self.trig_from = np.zeros((self.n_acc, self.n_assets), dtype=np.int64)
+        # the same as Python lists (read on every event row), written together
+        self.trig_l: list[list[float]] = self.trig.tolist()
+        self.trig_from_l: list[list[int]] = self.trig_from.tolist()
+        self.other_l: list[int] = self.other.tolist()
         self.notes: list[str] = []
         self.year_taxes: list[YearTax] = []
         self.carry = (0.0, 0.0)
         self.changed = False
         self.tax_due = 0.0
+
+    def price_row(self, t: int) -> list[float]:
+        """The unit prices of row ``t`` as Python floats (the last row read is kept)."""
+        if t != self._row_t:
+            self._row = self.prices[t].tolist()
+            self._row_t = t
+        return self._row
+
+    def set_units(self, a: int, j: int, units: float) -> None:
+        """Account ``a`` holds ``units`` of asset ``j`` (in ``U`` and ``units``)."""
+        self.U[a, j] = units
+        self.units[a][j] = units
 
     def row_on_or_after(self, d: date) -> int:
         """First row dated on or after ``d`` (``n_days`` if none)."""
@@ -240,95 +270,110 @@ class _Sim:
         """Buy ``dollars`` (gross) of asset ``j``; returns the cash used (with costs)."""
         if dollars <= 0.0:
             return 0.0
-        p = self.prices[t, j]
+        p = self.price_row(t)[j]
         units = dollars / p
-        fee = 0.0 if free else self.c[j] * dollars + self.fixed
+        fee = 0.0 if free else self.cl[j] * dollars + self.fixed
         d = self.py_dates[t]
         trade = Trade(date=d, account=self.accounts[a].id, symbol=self.assets[j], side=Side.BUY,
                       quantity=units, price_usd=p, fees=fee, reinvested=reason is _R.DIVIDEND)
         self.ledger.apply(trade)
         self.history.append(trade)
-        self.U[a, j] += units
+        self.set_units(a, j, self.units[a][j] + units)
         self.wash_guard.record_buy(self.group[j], d)
         self.trig_dirty.add((a, j))
         self._log(t, a, j, dollars, units, fee, reason)
         return dollars + fee
 
     def sell(self, t: int, a: int, j: int, units: float, reason: TaxTradeReason,
-             *, lots: Sequence[LotLike] | None = None) -> tuple[float, float]:
-        """Sell up to ``units`` of asset ``j`` (all of ``lots`` when given).
+             *, lots: Sequence[int] | None = None) -> tuple[float, float]:
+        """Sell up to ``units`` of asset ``j`` (all of the open lots at indices ``lots``
+        of :meth:`open_lots`, when given).
 
         In a taxable account a loss sale inside the guard window is avoided: only
         lots whose net proceeds cover their basis are sold. Returns ``(units sold,
         net cash)``.
         """
-        held = self.U[a, j]
+        held = self.units[a][j]
         if held <= 0.0 or units <= 0.0:
             return 0.0, 0.0
-        p = self.prices[t, j]
+        p = self.price_row(t)[j]
         d = self.py_dates[t]
         acc = self.accounts[a]
         if not self.taxable[a]:
             q = held if units >= held * (1 - 1e-12) else units
             gross = q * p
-            fee = self.c[j] * gross + self.fixed
+            fee = self.cl[j] * gross + self.fixed
             trade = Trade(date=d, account=acc.id, symbol=self.assets[j], side=Side.SELL,
                           quantity=q, price_usd=p, fees=fee)
             self.ledger.apply(trade)
             self.history.append(trade)
-            self.U[a, j] = held - q if q < held else 0.0
+            self.set_units(a, j, held - q if q < held else 0.0)
             self.trig_dirty.add((a, j))
             self._log(t, a, j, -gross, -q, fee, reason)
             return q, gross - fee
+        views = self.open_lots(a, j)
         if lots is None:
-            pool = list(self.open_lots(a, j))
-            total = sum(lot.quantity for lot in pool)
+            # (ledger index, lot) of the lots that may be sold: the picks name the
+            # ledger's lots by their index
+            pool: list[tuple[int, LotLike]] | None = None  # None: every lot
+            total = sum([lot.quantity for lot in views])
             if total <= 0.0:
                 # the ledger closed a dust remainder our units still carried
-                self.U[a, j] = 0.0
+                self.set_units(a, j, 0.0)
                 self.trig_dirty.add((a, j))
                 return 0.0, 0.0
             q = total if units >= held * (1 - 1e-12) else min(units, total)
             if not self.loss_sale_ok(j, d):
-                net_ps = p * (1.0 - self.c[j]) - self.fixed / max(q, 1e-300)
-                pool = [lot for lot in pool if lot.basis_usd <= lot.quantity * net_ps]
-                avail = sum(lot.quantity for lot in pool)
+                net_ps = p * (1.0 - self.cl[j]) - self.fixed / max(q, 1e-300)
+                pool = [il for il in enumerate(views)
+                        if il[1].basis_usd <= il[1].quantity * net_ps]
+                avail = sum(lot.quantity for _, lot in pool)
                 if avail < q:
                     q = avail
                     if q <= 0.0:
                         return 0.0, 0.0
-                    net_ps = p * (1.0 - self.c[j]) - self.fixed / q
-                    pool = [lot for lot in pool
-                            if lot.basis_usd <= lot.quantity * net_ps]
-                    q = min(q, sum(lot.quantity for lot in pool))
+                    net_ps = p * (1.0 - self.cl[j]) - self.fixed / q
+                    pool = [il for il in pool
+                            if il[1].basis_usd <= il[1].quantity * net_ps]
+                    q = min(q, sum(lot.quantity for _, lot in pool))
                     if q <= 0.0:
                         return 0.0, 0.0
-            picks = select_lots(pool, q, self.tax.lot_method, sale_date=d, price_usd=p,
-                                st_rate=self.st_rate, lt_rate=self.lt_rate)
-            chosen = [(pool[pk.index], pk.quantity) for pk in picks]
+            if pool is None or len(pool) == len(views):  # the indices are the ledger's
+                picks = select_lots(views, q, self.tax.lot_method, sale_date=d, price_usd=p,
+                                    st_rate=self.st_rate, lt_rate=self.lt_rate)
+            else:
+                picked = select_lots([lot for _, lot in pool], q, self.tax.lot_method,
+                                     sale_date=d, price_usd=p, st_rate=self.st_rate,
+                                     lt_rate=self.lt_rate)
+                picks = tuple(LotPick(index=pool[pk.index][0], lot_id=pk.lot_id,
+                                      quantity=pk.quantity) for pk in picked)
         else:
-            chosen = [(lot, lot.quantity) for lot in lots]
-            q = sum(x for _, x in chosen)
+            picks = tuple(LotPick(index=i, lot_id=views[i].id, quantity=views[i].quantity)
+                          for i in lots)
+            q = sum(pk.quantity for pk in picks)
         gross = q * p
-        fee = self.c[j] * gross + self.fixed
+        fee = self.cl[j] * gross + self.fixed
         net = gross - fee
         trade = Trade(date=d, account=acc.id, symbol=self.assets[j], side=Side.SELL,
                       quantity=q, price_usd=p, fees=fee, method=LotMethod.SPECIFIC,
-                      lot_ids=tuple(lot.id for lot, _ in chosen))
+                      lot_ids=tuple([pk.lot_id for pk in picks]))
         # the lots are live views of the ledger: read them before the sale changes them
-        sold = [(x, lot.basis_usd * (x / lot.quantity) if x < lot.quantity else lot.basis_usd,
-                 lot.holding_start) for lot, x in chosen]
-        self.ledger.apply(trade)
+        sold = []
+        for pk in picks:
+            lot, x = views[pk.index], pk.quantity
+            sold.append((x, lot.basis_usd * (x / lot.quantity) if x < lot.quantity
+                         else lot.basis_usd, lot.holding_start))
+        self.ledger.apply(trade, picks=picks)
         self.history.append(trade)
         # the ledger splits net proceeds across lots in proportion to units
         row = self.realized.setdefault(d.year, [0.0, 0.0, 0.0, 0.0])
         loss = False
         for x, basis, start in sold:
             gain = net * x / q - basis
-            term = self.terms.get((start, d))
-            if term is None:
-                term = self.terms[(start, d)] = holding_term(start, d)
-            k = 0 if term is Term.SHORT else 2
+            after = self.year_after.get(start)
+            if after is None:
+                after = self.year_after[start] = one_year_after(start)
+            k = 2 if d > after else 0  # is_long_term(start, d): IRC §1222
             if gain >= 0:
                 row[k] += gain
             else:
@@ -338,32 +383,34 @@ class _Sim:
         if loss:
             self.wash_guard.record_loss_sale(self.group[j], d)
         left = held - q
-        self.U[a, j] = left if left > 1e-12 * held else 0.0
+        self.set_units(a, j, left if left > 1e-12 * held else 0.0)
         self.trig_dirty.add((a, j))
         self._log(t, a, j, -gross, -q, fee, reason)
         return q, net
 
     # ------------------------------------------------------------ class-level trading
     def class_dollars(self, t: int, a: int) -> tuple[np.ndarray, float]:
-        h = np.zeros(self.n_cls)
+        hl = [0.0] * self.n_cls
+        u, p, cls = self.units[a], self.price_row(t), self.cls_l
         for j in range(self.n_assets):
-            h[self.cls[j]] += self.U[a, j] * self.prices[t, j]
+            hl[cls[j]] += u[j] * p[j]
         V = 0.0
-        for k in range(self.n_cls):
-            V += h[k]
-        return h, V
+        for v in hl:
+            V += v
+        return np.array(hl), V
 
     def sell_class(self, t: int, a: int, k: int, dollars: float,
                    reason: TaxTradeReason) -> float:
         """Sell ``dollars`` (gross) of class ``k``, substitute first; returns net cash."""
         cash = 0.0
         left = dollars
+        u = self.units[a]
         for j in (self.sub[k], self.primary[k]):
-            if j < 0 or self.U[a, j] <= 0.0 or left <= 1e-12 * dollars:
+            if j < 0 or u[j] <= 0.0 or left <= 1e-12 * dollars:
                 continue
-            p = self.prices[t, j]
+            p = self.price_row(t)[j]
             want = left / p
-            q, net = self.sell(t, a, j, self.U[a, j] if want >= self.U[a, j] else want, reason)
+            q, net = self.sell(t, a, j, u[j] if want >= u[j] else want, reason)
             left -= q * p
             cash += net
         return cash
@@ -385,22 +432,22 @@ class _Sim:
             buys.append((j, x))
         if not buys or cash <= 0.0:
             return
-        denom = sum(x * (1.0 + self.c[j]) for j, x in buys)
+        denom = sum(x * (1.0 + self.cl[j]) for j, x in buys)
         f = (cash - self.fixed * len(buys)) / denom
         for j, x in buys:
             self.buy(t, a, j, f * x, reason)
 
-    def trade_to(self, t: int, a: int, ws: np.ndarray, reason: TaxTradeReason) -> None:
-        """Rebalance account ``a`` to class weights ``ws`` (costs as in the engine)."""
+    def trade_to(self, t: int, a: int, ws: np.ndarray, h: np.ndarray,
+                 reason: TaxTradeReason) -> None:
+        """Rebalance account ``a``, holding ``h`` (:meth:`class_dollars`), to class weights
+        ``ws`` (costs as in the engine)."""
         d = self.py_dates[t]
-        h, _ = self.class_dollars(t, a)
-        frozen = np.zeros(self.n_cls, dtype=np.bool_)
+        frozen: np.ndarray | None = None  # classes whose buy is blocked (made when one is)
         n = self.n_cls
-        active = np.empty(n, np.bool_)
-        x = np.empty(n)
-        sg = np.empty(n)
+        # the kernel's work arrays (written by each call, read at once after it)
+        active, x, sg = self.solve_active, self.solve_x, self.solve_sg
         while True:
-            if frozen.any():
+            if frozen is not None:
                 idx = np.flatnonzero(~frozen)
                 hA = np.ascontiguousarray(h[idx])
                 wsA = ws[idx]
@@ -412,9 +459,9 @@ class _Sim:
             for v in hA.tolist():
                 VA += v
             k_n = idx.size
-            m, Vp, hF, st = kernels.solve_rebalance(hA, VA, wsA, cA, self.fixed,
-                                                    self.min_trade, active[:k_n], x[:k_n],
-                                                    sg[:k_n])
+            m, Vp, hF, st = kernels.solve_rebalance(
+                hA, VA, wsA, cA, self.fixed, self.min_trade,
+                *((active, x, sg) if k_n == n else (active[:k_n], x[:k_n], sg[:k_n])))
             if st != kernels.STATUS_OK:
                 raise DataError(f"rebalance on {d}: trading costs exceed the account's value")
             xs, hs, on, ids = x.tolist(), hA.tolist(), active.tolist(), idx.tolist()
@@ -422,6 +469,8 @@ class _Sim:
             blocked = [k for k, v in trades.items() if v > 0 and self.preferred(k, d) < 0]
             if not blocked:
                 break
+            if frozen is None:
+                frozen = np.zeros(n, dtype=np.bool_)
             frozen[blocked] = True
         if m == 0:
             return
@@ -436,10 +485,10 @@ class _Sim:
         d = self.py_dates[t]
         for a in range(self.n_acc):
             for j in range(self.n_assets):
-                g = self.growth[t, j]
-                if g <= 0.0 or self.U[a, j] <= 0.0:
+                g = float(self.growth[t, j])
+                if g <= 0.0 or self.units[a][j] <= 0.0:
                     continue
-                dollars = self.U[a, j] * g * self.prices[t, j]
+                dollars = self.units[a][j] * g * self.price_row(t)[j]
                 if self.taxable[a]:
                     self.qdiv[d.year] = self.qdiv.get(d.year, 0.0) + dollars
                 dest = j if self.buy_ok(j, d) else self.other[j]
@@ -526,12 +575,12 @@ class _Sim:
                 continue
             pending = False
             for a in range(self.n_acc):
-                if self.U[a, y] <= 0.0:
+                if self.units[a][y] <= 0.0:
                     continue
-                _, cash = self.sell(t, a, y, self.U[a, y], _R.SWAP_BACK)
+                _, cash = self.sell(t, a, y, self.units[a][y], _R.SWAP_BACK)
                 if cash > 0:
-                    self.buy(t, a, x, (cash - self.fixed) / (1.0 + self.c[x]), _R.SWAP_BACK)
-                pending |= self.U[a, y] > 0.0
+                    self.buy(t, a, x, (cash - self.fixed) / (1.0 + self.cl[x]), _R.SWAP_BACK)
+                pending |= self.units[a][y] > 0.0
             if pending:
                 self.swap_due[k] = first_safe_date(self.wash_guard.last_buy[self.group[y]])
             else:
@@ -545,23 +594,24 @@ class _Sim:
             if not self.taxable[a]:
                 continue
             for j in range(self.n_assets):
-                o = int(self.other[j])
-                if o < 0 or self.U[a, j] <= 0.0 or t < self.trig_from[a, j] or \
-                        self.prices[t, j] > self.trig[a, j]:
+                o = self.other_l[j]
+                if o < 0 or self.units[a][j] <= 0.0 or t < self.trig_from_l[a][j] or \
+                        self.price_row(t)[j] > self.trig_l[a][j]:
                     continue
                 if not (self.loss_sale_ok(j, d) and self.buy_ok(o, d)):
                     continue
-                p = self.prices[t, j]
-                lots = [lot for lot in self.open_lots(a, j)
+                p = self.price_row(t)[j]
+                views = self.open_lots(a, j)
+                lots = [i for i, lot in enumerate(views)
                         if worth_harvesting(lot.basis_usd - lot.quantity * p, lot.basis_usd,
                                             hs.min_loss_usd, hs.min_loss_frac)]
                 if not lots:
                     continue
-                basis = sum(lot.basis_usd for lot in lots)
-                _, cash = self.sell(t, a, j, 0.0 + sum(lot.quantity for lot in lots),
+                basis = sum(views[i].basis_usd for i in lots)
+                _, cash = self.sell(t, a, j, 0.0 + sum(views[i].quantity for i in lots),
                                     _R.HARVEST_SELL, lots=lots)
                 self.hv.append((t, a, j, o, basis - cash))
-                self.buy(t, a, o, (cash - self.fixed) / (1.0 + self.c[o]), _R.HARVEST_BUY)
+                self.buy(t, a, o, (cash - self.fixed) / (1.0 + self.cl[o]), _R.HARVEST_BUY)
                 k = int(self.cls[j])
                 if hs.swap_back and o == self.sub[k]:
                     due = first_safe_date(d)
@@ -570,28 +620,32 @@ class _Sim:
     def rebalance_row(self, t: int) -> None:
         bt = t if self.band.shape[0] > 1 else 0
         n = self.n_cls
-        ws = np.empty(n)
-        lo = np.empty(n)
-        hi = np.empty(n)
-        tmp = np.empty(n)
+        always = self.always[bt]
         for a in range(self.n_acc):
             h, V = self.class_dollars(t, a)
             if V <= 0.0:
                 continue
-            w = h / V
             target = self.tw[a]
+            if always and self.sizing == 0:
+                # every half-width negative (a calendar row): every class breaches, and
+                # sizing to target needs no weights
+                self.trade_to(t, a, target.copy(), h, _R.REBALANCE)
+                continue
+            w = h / V
             band = self.band[bt]
-            breached = breached_mask(w, target, band)
+            breached = np.ones(n, np.bool_) if always else breached_mask(w, target, band)
             if not breached.any():
                 continue
             sized = np.ones(n, np.bool_) if self.scope == 0 else breached
+            ws = np.empty(n)
             if self.sizing == 0 and sized.all():
                 ws[:] = target
             else:
+                lo, hi, tmp = np.empty(n), np.empty(n), np.empty(n)
                 kernels.desired_weights(w, np.ascontiguousarray(target),
                                         np.ascontiguousarray(band), self.sizing, sized, ws,
                                         lo, hi, tmp)
-            self.trade_to(t, a, ws.copy(), _R.REBALANCE)
+            self.trade_to(t, a, ws.copy(), h, _R.REBALANCE)
 
     def refresh_triggers(self) -> None:
         hs = self.harvest
@@ -599,29 +653,33 @@ class _Sim:
             return
         # a trigger price changes only with the lots; its first row with the guard dates
         changed, self.trig_dirty = self.trig_dirty, set()
+        guard = self.wash_guard
         for a in range(self.n_acc):
             if not self.taxable[a]:
                 continue
+            trig, trig_from = self.trig_l[a], self.trig_from_l[a]
             for j in range(self.n_assets):
-                o = int(self.other[j])
-                if o < 0 or self.U[a, j] <= 0.0:
-                    self.trig[a, j] = -np.inf
+                o = self.other_l[j]
+                if o < 0 or self.units[a][j] <= 0.0:
+                    self.trig[a, j] = trig[j] = -np.inf
                     continue
                 if (a, j) in changed:
-                    self.trig[a, j] = _trigger_price(self.open_lots(a, j), hs)
+                    self.trig[a, j] = trig[j] = _trigger_price(self.open_lots(a, j), hs)
                 start = self.py_dates[0]
-                sale_from = self.wash_guard.loss_sale_safe_from(self.group[j])
-                buy_from = self.wash_guard.buy_safe_from(self.group[o])
+                sale_from = guard.loss_sale_safe_from(self.group[j])
+                buy_from = guard.buy_safe_from(self.group[o])
                 if sale_from is not None:
                     start = max(start, sale_from)
                 if buy_from is not None:
                     start = max(start, buy_from)
-                self.trig_from[a, j] = self.row_on_or_after(start)
+                row = self.row_on_or_after(start)
+                if row != trig_from[j]:
+                    self.trig_from[a, j] = trig_from[j] = row
 
     def record(self, t: int) -> None:
         v = 0.0
-        p = self.prices[t].tolist()  # Python floats: the same IEEE products and sums
-        for u in self.U.tolist():
+        p = self.price_row(t)  # Python floats: the same IEEE products and sums
+        for u in self.units:
             for j in range(self.n_assets):
                 v += u[j] * p[j]
         self.values[t] = v
@@ -636,14 +694,15 @@ def _trigger_price(lots: Sequence[LotLike], hs: HarvestSettings) -> float:
     """The highest price at which some lot of ``lots`` is worth harvesting (``-inf``: none
     can): the highest-basis lot triggers first, so the event scan jumps to the first row at
     or below it; :func:`worth_harvesting` then decides on dollars."""
-    best = -np.inf
-    for lot in lots:
-        trig = harvest_trigger_price(lot.basis_usd, lot.quantity, hs.min_loss_usd,
-                                     hs.min_loss_frac)
-        # the exact test is on dollars; a hair above keeps float noise from skipping a day
-        trig *= 1.0 + 1e-12
-        if trig > best:
-            best = trig
+    n = len(lots)
+    if n == 0:
+        return -np.inf
+    best = max(map(harvest_trigger_price, [lot.basis_usd for lot in lots],
+                   [lot.quantity for lot in lots], repeat(hs.min_loss_usd, n),
+                   repeat(hs.min_loss_frac, n)))
+    # the exact test is on dollars; a hair above keeps float noise from skipping a day
+    # (rounding is monotone: the raised maximum is the maximum of the raised prices)
+    best *= 1.0 + 1e-12
     return best if best > 0.0 else -np.inf
 
 
@@ -779,13 +838,17 @@ def run_taxable_backtest(
     forced |= sim.pay_rows
     for r in pay_rows:
         forced[r] = True
-    forced_rows = np.flatnonzero(forced)
+    forced_rows: list[int] = np.flatnonzero(forced).tolist()
+    n_forced = len(forced_rows)
+    # the arrays the scan reads, changed in place by the events (never rebound)
+    scan = ScanInputs(sim.prices, sim.U, sim.cls, sim.n_cls, tw, sim.check, sim.band, sim.trig,
+                      sim.trig_from)
     fi = 0
     t = 1
     while t < n:
-        while fi < forced_rows.size and forced_rows[fi] < t:
+        while fi < n_forced and forced_rows[fi] < t:
             fi += 1
-        stop = int(forced_rows[fi]) if fi < forced_rows.size else n
+        stop = forced_rows[fi] if fi < n_forced else n
         if sim.tax_due > 0.0:
             later = [safe for d in sim.wash_guard.last_buy.values()
                      if (safe := first_safe_date(d)) > sim.py_dates[t - 1]]
@@ -794,8 +857,7 @@ def run_taxable_backtest(
         if sim.swap_due:
             due = min(sim.swap_due.values())
             stop = min(stop, max(t, sim.row_on_or_after(due)))
-        te = next_event(ScanInputs(sim.prices, sim.U, sim.cls, sim.n_cls, tw, sim.check,
-                                   sim.band, sim.trig, sim.trig_from), t, stop, sim.values)
+        te = next_event(scan, t, stop, sim.values)
         if te >= n:
             break
         if sim.pay_rows[te]:
@@ -861,7 +923,8 @@ def _finish(sim: _Sim, policy: Policy | PolicyLike, market: MarketData,
     liq_tax = owed
     final_year = d_last.year
     if any(sim.taxable):
-        totals = {yt.year: yt for yt in sim.ledger.year_totals()}
+        # the final year's only (the same sums: a year's dispositions in the same order)
+        totals = {yt.year: yt for yt in sim.ledger.year_totals(year=final_year)}
         yt_f = totals.get(final_year)
         # re-run the unpaid years with the liquidation's sales in the final year
         sim.carry = carry_before

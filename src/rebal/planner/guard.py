@@ -90,6 +90,10 @@ class PlanGuard:
     old_lots: dict[str, tuple[date, int, HeldLot]] = field(default_factory=dict)
     """Lots left out of the replay (bought too long ago to be replacements), by lot id,
     with their purchase's (date, order) keys: added back when a planned sale sells one."""
+    _loss_checks: dict[tuple[str, float], SaleWashCheck] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    """:meth:`loss_sale_check`'s answers by (lot id, price): the lot facts and the "not
+    done" list ask about the same lots (0.2 s of a 50,000-lot plan)."""
 
     def buy_blocked(self, symbol: str, account: str) -> bool:
         """True when buying ``symbol`` in ``account`` today would wash a recent loss sale."""
@@ -104,7 +108,12 @@ class PlanGuard:
 
     def loss_sale_check(self, lot: HeldLot, price_usd: float) -> SaleWashCheck:
         """Would selling all of ``lot`` today be washed by a recent purchase?"""
-        return sale_would_be_washed(self.state, self.tax_lot(lot), price_usd, self.household.as_of)
+        key = (lot.id, price_usd)
+        out = self._loss_checks.get(key)
+        if out is None:
+            out = self._loss_checks[key] = sale_would_be_washed(
+                self.state, self.tax_lot(lot), price_usd, self.household.as_of)
+        return out
 
     def tax_lot(self, lot: HeldLot) -> TaxLot:
         basis = lot.cost_basis_usd if lot.cost_basis_usd is not None else 0.0

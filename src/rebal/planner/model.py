@@ -345,12 +345,10 @@ class Problem:
     chunks: tuple[ChunkVar, ...] = ()
 
     def idle_lots(self, positions: set[tuple[str, str]] | None = None,
-                  ) -> tuple[LotVar, ...]:
-        """Lazy model: the lots inside chunks (no column of their own: ``col`` −1), of
-        the given (account, symbol) positions only when given."""
-        return tuple(LotVar(lot=f.lot, col=-1, gain_per_share_usd=f.gain_per_share_usd,
-                            term=f.term, harvestable=f.harvestable, loss_net_of_cost=f.net_loss)
-                     for ch in self.chunks
+                  ) -> tuple[LotFact, ...]:
+        """Lazy model: the lots inside chunks (no column of their own), of the given
+        (account, symbol) positions only when given."""
+        return tuple(f for ch in self.chunks
                      if positions is None or (ch.bucket[0], ch.bucket[1]) in positions
                      for f in ch.lots)
 
@@ -410,6 +408,13 @@ class _Builder:
         self.hi: list[float] = []
         self.names: list[str] = []
 
+    def copy(self) -> _Builder:
+        """An independent copy (the lists copied)."""
+        out = _Builder()
+        for name in ("c", "lb", "ub", "kind", "rows", "cols", "vals", "lo", "hi", "names"):
+            setattr(out, name, list(getattr(self, name)))
+        return out
+
     def var(self, lb: float = 0.0, ub: float = math.inf, cost: float = 0.0,
             kind: int = _CONT) -> int:
         self.c.append(cost)
@@ -421,13 +426,15 @@ class _Builder:
     def row(self, terms: dict[int, float] | list[tuple[int, float]], lo: float, hi: float,
             name: str = "") -> int:
         r = len(self.lo)
-        items = terms.items() if isinstance(terms, dict) else terms
-        nz = [(j, float(v)) for j, v in items if v != 0.0]
-        if nz:
-            cols, vals = zip(*nz, strict=True)
-            self.rows.extend([r] * len(nz))
+        items = list(terms.items()) if isinstance(terms, dict) else terms
+        if items:
+            cols, vals = zip(*items, strict=True)
+            if 0.0 in vals:  # zeros dropped (rare: filtered only when present)
+                nz = [(j, v) for j, v in items if v != 0.0]
+                cols, vals = zip(*nz, strict=True) if nz else ((), ())
+            self.rows.extend([r] * len(cols))
             self.cols.extend(cols)
-            self.vals.extend(vals)
+            self.vals.extend(map(float, vals))
         self.lo.append(lo)
         self.hi.append(hi)
         self.names.append(name)
@@ -640,96 +647,109 @@ def build_problem(
     cash_terms: dict[str, list[tuple[int, float]]] = defaultdict(list)
     delta_terms: dict[str, list[tuple[int, float]]] = defaultdict(list)  # class → $ change
     cost_terms: list[tuple[int, float]] = []  # dollars of trading cost
-    loc_rank: dict[tuple[str, str], int] = {}
-    if settings.use_location:
-        for t in h.targets:
-            if t.location:
-                for a in h.accounts:
-                    r = t.location.index(a.type) if a.type in t.location else len(t.location)
-                    loc_rank[(t.asset_class, a.id)] = r
-    buy_cap = max(w_after, 0.0) + sum(a.cash_usd for a in h.accounts) + 1.0
     tidy = tidy_cost_per_usd(settings)
+    # The position columns and rows do not depend on the lazy model's chunks nor on the
+    # tax cap: built once per household and settings, copied in later rounds.
+    saved = memo.get("positions")
+    if saved is None:
+        loc_rank: dict[tuple[str, str], int] = {}
+        if settings.use_location:
+            for t in h.targets:
+                if t.location:
+                    for a in h.accounts:
+                        r = t.location.index(a.type) if a.type in t.location else len(t.location)
+                        loc_rank[(t.asset_class, a.id)] = r
+        buy_cap = max(w_after, 0.0) + sum(a.cash_usd for a in h.accounts) + 1.0
 
-    def kind_and_lb(min_trade: float, whole: bool, price: float, ub: float, *, sell: bool,
-                    ) -> tuple[int, float]:
-        """Variable kind and lower bound of an order: 0 or at least ``min_trade`` dollars
-        (whole shares: at least one share); a sale may always empty a smaller position."""
-        if min_trade > 0:
-            lo = min_trade / price
-            # whole shares: at least one; fractions: rounded up to the 1e-6 share the
-            # orders are rounded to, so a buy rounded down stays at the minimum
-            lo = math.ceil(lo - 1e-9) if whole else math.ceil(lo * 1e6 - 1e-6) / 1e6
-            if lo > ub:
-                if not sell:
-                    return (-1, 0.0)  # cannot buy at the minimum size
-                lo = ub
-            return (_SEMI_INT if whole else _SEMI, lo)
-        return (_INT if whole else _CONT, 0.0)
+        def kind_and_lb(min_trade: float, whole: bool, price: float, ub: float, *, sell: bool,
+                        ) -> tuple[int, float]:
+            """Variable kind and lower bound of an order: 0 or at least ``min_trade`` dollars
+            (whole shares: at least one share); a sale may always empty a smaller position."""
+            if min_trade > 0:
+                lo = min_trade / price
+                # whole shares: at least one; fractions: rounded up to the 1e-6 share the
+                # orders are rounded to, so a buy rounded down stays at the minimum
+                lo = math.ceil(lo - 1e-9) if whole else math.ceil(lo * 1e6 - 1e-6) / 1e6
+                if lo > ub:
+                    if not sell:
+                        return (-1, 0.0)  # cannot buy at the minimum size
+                    lo = ub
+                return (_SEMI_INT if whole else _SEMI, lo)
+            return (_INT if whole else _CONT, 0.0)
 
-    acct_pos = {a.id: i for i, a in enumerate(h.accounts)}
-    sec_pos = {s.symbol: i for i, s in enumerate(h.securities)}
-    keys = sorted(set(held) | {(a, s) for a, syms in buys_ok.items() for s in syms},
-                  key=lambda k: (acct_pos[k[0]], sec_pos[k[1]]))
-    for key in keys:
-        a_id, symbol = key
-        s = sec[symbol]
-        a = acct[a_id]
-        if not s.tradable:
-            continue
-        price = s.price_usd
-        rate = s.cost_bps / 1e4
-        whole = a.whole_shares
-        qty = held.get(key, 0.0)
-        sell_col = buy_col = None
-        min_buy = min_sell = 0.0
-        lot_ids: tuple[str, ...] = ()
-        loc_cost = sum(loc_rank.get((c, a_id), 0) * f for c, f in s.look_through)
-        loc_cost *= settings.location_weight * price
-        if settings.use_location:  # foreign tax is creditable only in taxable accounts
-            loc_cost += foreign_tax_lost_rate(a, s) * price
-        min_trade = settings.min_trade_usd if a.min_trade_usd is None else a.min_trade_usd
-        if qty > 0:
-            ub = math.floor(qty + 1e-9) if whole else qty
-            kind, lo = kind_and_lb(min_trade, whole, price, ub, sell=True)
-            min_sell = lo
-            if kind >= 0 and ub > 0:
-                sell_col = b.var(lo, ub, (rate + _TURNOVER_PENALTY + tidy) * price - loc_cost,
-                                 kind)
-        if symbol in buys_ok.get(a_id, ()) and not once(
-                ("blocked", symbol, a_id),
-                lambda symbol=symbol, a_id=a_id: guard.buy_blocked(symbol, a_id)):
-            ub = buy_cap / price
-            ub = math.floor(ub) if whole else ub
-            kind, lo = kind_and_lb(min_trade, whole, price, ub, sell=False)
-            if kind >= 0:
-                min_buy = lo
-                # Ties go to funds the account already holds (fewer new positions).
-                new_fund = 0.0 if qty > 0 else _NEW_POSITION_PENALTY
-                buy_col = b.var(lo, ub, (rate + _TURNOVER_PENALTY + new_fund) * price + loc_cost,
-                                kind)
-        if sell_col is None and buy_col is None:
-            continue
-        if sell_col is not None:
-            cash_terms[a_id].append((sell_col, price * (1 - rate)))
-            cost_terms.append((sell_col, price * rate))
-            for c, f in s.look_through:
-                delta_terms[c].append((sell_col, -price * f))
-            if a.taxable:
-                lot_ids = once(("lot_ids", key),
-                               lambda key=key: tuple(lot.id for lot in lots_by_pos[key]))
-        if buy_col is not None:
-            cash_terms[a_id].append((buy_col, -price * (1 + rate)))
-            cost_terms.append((buy_col, price * rate))
-            for c, f in s.look_through:
-                delta_terms[c].append((buy_col, price * f))
-        positions.append(PositionVar(
-            account=a_id, symbol=symbol, price_usd=price, cost_rate=rate, whole_shares=whole,
-            held=qty, sell_col=sell_col, buy_col=buy_col, lot_ids=lot_ids,
-            min_buy_shares=min_buy, min_sell_shares=min_sell,
-        ))
+        acct_pos = {a.id: i for i, a in enumerate(h.accounts)}
+        sec_pos = {s.symbol: i for i, s in enumerate(h.securities)}
+        keys = sorted(set(held) | {(a, s) for a, syms in buys_ok.items() for s in syms},
+                      key=lambda k: (acct_pos[k[0]], sec_pos[k[1]]))
+        for key in keys:
+            a_id, symbol = key
+            s = sec[symbol]
+            a = acct[a_id]
+            if not s.tradable:
+                continue
+            price = s.price_usd
+            rate = s.cost_bps / 1e4
+            whole = a.whole_shares
+            qty = held.get(key, 0.0)
+            sell_col = buy_col = None
+            min_buy = min_sell = 0.0
+            lot_ids: tuple[str, ...] = ()
+            loc_cost = sum(loc_rank.get((c, a_id), 0) * f for c, f in s.look_through)
+            loc_cost *= settings.location_weight * price
+            if settings.use_location:  # foreign tax is creditable only in taxable accounts
+                loc_cost += foreign_tax_lost_rate(a, s) * price
+            min_trade = settings.min_trade_usd if a.min_trade_usd is None else a.min_trade_usd
+            if qty > 0:
+                ub = math.floor(qty + 1e-9) if whole else qty
+                kind, lo = kind_and_lb(min_trade, whole, price, ub, sell=True)
+                min_sell = lo
+                if kind >= 0 and ub > 0:
+                    sell_col = b.var(lo, ub, (rate + _TURNOVER_PENALTY + tidy) * price - loc_cost,
+                                     kind)
+            if symbol in buys_ok.get(a_id, ()) and not once(
+                    ("blocked", symbol, a_id),
+                    lambda symbol=symbol, a_id=a_id: guard.buy_blocked(symbol, a_id)):
+                ub = buy_cap / price
+                ub = math.floor(ub) if whole else ub
+                kind, lo = kind_and_lb(min_trade, whole, price, ub, sell=False)
+                if kind >= 0:
+                    min_buy = lo
+                    # Ties go to funds the account already holds (fewer new positions).
+                    new_fund = 0.0 if qty > 0 else _NEW_POSITION_PENALTY
+                    buy_col = b.var(lo, ub, (rate + _TURNOVER_PENALTY + new_fund) * price + loc_cost,
+                                    kind)
+            if sell_col is None and buy_col is None:
+                continue
+            if sell_col is not None:
+                cash_terms[a_id].append((sell_col, price * (1 - rate)))
+                cost_terms.append((sell_col, price * rate))
+                for c, f in s.look_through:
+                    delta_terms[c].append((sell_col, -price * f))
+                if a.taxable:
+                    lot_ids = once(("lot_ids", key),
+                                   lambda key=key: tuple(lot.id for lot in lots_by_pos[key]))
+            if buy_col is not None:
+                cash_terms[a_id].append((buy_col, -price * (1 + rate)))
+                cost_terms.append((buy_col, price * rate))
+                for c, f in s.look_through:
+                    delta_terms[c].append((buy_col, price * f))
+            positions.append(PositionVar(
+                account=a_id, symbol=symbol, price_usd=price, cost_rate=rate, whole_shares=whole,
+                held=qty, sell_col=sell_col, buy_col=buy_col, lot_ids=lot_ids,
+                min_buy_shares=min_buy, min_sell_shares=min_sell,
+            ))
 
-    # FX conversions netted per account and currency (rebal.planner.currency)
-    add_fx_conversions(b, h, positions, cash_terms, cost_terms)
+        # FX conversions netted per account and currency (rebal.planner.currency)
+        add_fx_conversions(b, h, positions, cash_terms, cost_terms)
+        memo["positions"] = (b.copy(), list(positions),
+                             {k: list(v) for k, v in cash_terms.items()},
+                             {k: list(v) for k, v in delta_terms.items()}, list(cost_terms))
+    else:
+        b = saved[0].copy()
+        positions = list(saved[1])
+        cash_terms.update((k, list(v)) for k, v in saved[2].items())
+        delta_terms.update((k, list(v)) for k, v in saved[3].items())
+        cost_terms = list(saved[4])
 
     share_cols = [j for pos in positions for j in (pos.sell_col, pos.buy_col)
                   if j is not None and pos.whole_shares]
@@ -750,6 +770,7 @@ def build_problem(
     lot_rows: list[tuple[int, list[tuple[int, float]]]] = []
     chunks: list[ChunkVar] = []
     sold_facts: list[LotFact] = []  # every lot of a position that may be sold
+    lot_var_cache: dict[tuple[str, int, float], LotVar] = once("lot_vars", dict)
     for pos in positions:
         if pos.sell_col is None or not pos.lot_ids:
             continue
@@ -764,8 +785,13 @@ def build_problem(
             if free:
                 free_lot_cols.add(col)
             terms.append((col, -1.0))
-            lot_list.append(LotVar(lot=f.lot, col=col, gain_per_share_usd=gain_ps, term=f.term,
-                                   harvestable=f.harvestable, loss_net_of_cost=f.net_loss))
+            key = (f.lot.id, col, gain_ps)  # the lazy rounds rebuild many columns unchanged
+            lv = lot_var_cache.get(key)
+            if lv is None:
+                lv = lot_var_cache[key] = LotVar(
+                    lot=f.lot, col=col, gain_per_share_usd=gain_ps, term=f.term,
+                    harvestable=f.harvestable, loss_net_of_cost=f.net_loss)
+            lot_list.append(lv)
             return col
 
         if exact is None:  # every lot a column (the exact model)
@@ -801,10 +827,11 @@ def build_problem(
                         c_hi = add_col(part[0], ub_hi, g_hi, lot_vars)
                         chunks.append(ChunkVar(bkey, lo, hi, part, c_lo, c_hi, ub_lo, ub_hi))
         lot_rows.append((pos.sell_col, terms))
-    unknown_losses = [f"{f.lot.symbol} in {f.lot.account}" for f in sold_facts if f.unknown_loss]
+    unknown_losses = once(("unknown_losses", len(sold_facts)), lambda: [
+        f"{f.lot.symbol} in {f.lot.account}" for f in sold_facts if f.unknown_loss])
     for _, terms in lot_rows:
         b.row(terms, 0.0, 0.0, "lots")
-    unknown = [lot for lot in h.lots if not lot.date_known]
+    unknown = once("unknown", lambda: [lot for lot in h.lots if not lot.date_known])
     if unknown:
         notes.append(
             f"{len(unknown)} lot(s) have an unknown acquisition date (built from broker "

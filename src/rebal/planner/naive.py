@@ -25,7 +25,7 @@ from collections import defaultdict
 
 from rebal.household.model import HeldLot, Household, Security
 from rebal.household.views import class_values
-from rebal.planner.guard import build_guard
+from rebal.planner.guard import PlanGuard, build_guard
 from rebal.planner.outcome import Order, evaluate, tax_trades
 from rebal.planner.result import PlannedTrade, TradePlan
 from rebal.planner.settings import Step
@@ -34,7 +34,8 @@ from rebal.types import Side
 __all__ = ["naive_plan"]
 
 
-def naive_plan(household: Household, *, whole_shares: bool = True) -> TradePlan:
+def naive_plan(household: Household, *, whole_shares: bool = True,
+               guard: PlanGuard | None = None) -> TradePlan:
     """The naive pro-rata FIFO rebalance of ``household`` (see the module docstring).
 
     Parameters
@@ -42,6 +43,10 @@ def naive_plan(household: Household, *, whole_shares: bool = True) -> TradePlan:
     whole_shares
         Round to whole shares in accounts that need them (default); ``False`` trades
         exact fractional shares everywhere.
+    guard
+        ``build_guard(household)`` when the caller has it (:func:`rebal.planner.plan`
+        does): the naive plan's washed losses are found with it instead of a new one
+        (the same guard: 0.4 s of a 50,000-lot household).
     """
     h = household
     sec = {s.symbol: s for s in h.securities}
@@ -118,7 +123,8 @@ def naive_plan(household: Household, *, whole_shares: bool = True) -> TradePlan:
                 cash -= shares * unit
     # Tax-blind trading may create wash sales; the law still applies to them: losses the
     # tax engine's guard finds washed are not recognized.
-    washed = build_guard(h).check_plan(tax_trades(h, orders)).washed_sales
+    guard = build_guard(h) if guard is None else guard
+    washed = guard.check_plan(tax_trades(h, orders)).washed_sales
     disallowed: dict[str, float] = defaultdict(float)
     for w in washed:
         disallowed[w.lot_id] += w.disallowed_usd

@@ -26,7 +26,7 @@ from datetime import date
 import numpy as np
 
 from rebal.errors import ConfigError, PlanInfeasible
-from rebal.household.model import Household
+from rebal.household.model import HeldLot, Household
 from rebal.household.views import class_values, investable_value_usd, private_class_values
 from rebal.planner.alternatives import (
     annotate_trades,
@@ -95,7 +95,7 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     h = household
     _precheck(h, settings)
     guard = build_guard(h)
-    naive = naive_plan(h) if settings.compare_naive else None
+    naive = naive_plan(h, guard=guard) if settings.compare_naive else None
     cap = settings.tax_cap_usd
     notes: list[str] = []
     n_solves = 0
@@ -231,7 +231,8 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
         # the rest (the plan may then exceed the limit by that much)
         floor = 0.05 if kw.get("relax") else 0.25 * settings.time_limit_s
         sol = solve(problem, time_limit_s=max(left, floor), mip_abs_gap_usd=settings.mip_gap_usd,
-                    presolve=exact_ is None, **kw)  # type: ignore[arg-type]
+                    presolve=exact_ is None, sub_mips=exact_ is None,
+                    **kw)  # type: ignore[arg-type]
         solve_s += sol.seconds
         n += 1
         return problem, sol
@@ -456,7 +457,9 @@ def _ceil(x: float, step: float) -> float:
 
 def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
     """Orders from the solution: rounded (sales up, buys down) and assigned to lots."""
-    lot_x = {lv.lot.id: (lv, float(x[lv.col])) for lv in problem.lots}
+    # lot id -> (lot, gain per share, shares the solution sells of it)
+    lot_x: dict[str, tuple[HeldLot, float, float]] = {
+        lv.lot.id: (lv.lot, lv.gain_per_share_usd, float(x[lv.col])) for lv in problem.lots}
     orders: list[Order] = []
     cash_delta: dict[str, float] = defaultdict(float)
     acct = {a.id: a for a in h.accounts}
@@ -483,8 +486,8 @@ def _decode(h: Household, problem: Problem, x: np.ndarray) -> list[Order]:
         sold = {(problem.positions[i].account, problem.positions[i].symbol)
                 for i, (_, q) in sale.items() if q > 0}
         in_chunks = problem.chunk_lot_shares(x, sold)
-        lot_x.update((lv.lot.id, (lv, in_chunks[lv.lot.id]))
-                     for lv in problem.idle_lots(sold))
+        lot_x.update((f.lot.id, (f.lot, f.gain_per_share_usd, in_chunks[f.lot.id]))
+                     for f in problem.idle_lots(sold))
     for i, pos in enumerate(problem.positions):
         if i in sale:
             shares = sale[i][1]
@@ -566,7 +569,8 @@ def _cover_cash_needs(h: Household, problem: Problem,
                 room += (up - shares) * pos[i].price_usd * (1 - pos[i].cost_rate - fx[i])
 
 
-def _assign_lots(lot_ids: tuple[str, ...], lot_x: dict, shares: float, whole: bool,
+def _assign_lots(lot_ids: tuple[str, ...], lot_x: dict[str, tuple[HeldLot, float, float]],
+                 shares: float, whole: bool,
                  ) -> list[list[tuple[str, float]]]:
     """Split ``shares`` over the position's lots as the solution says, rounded so the
     lot quantities sum to ``shares`` exactly; returned as [loss lots, gain lots].
@@ -575,30 +579,31 @@ def _assign_lots(lot_ids: tuple[str, ...], lot_x: dict, shares: float, whole: bo
     then the cheapest), then to lots it left alone — gain lots before loss lots: a sale
     at a gain can never wash, while a loss lot the solution left alone may be one the
     wash-sale guard kept out of the plan."""
-    items = [(lid, lot_x[lid][0], max(0.0, lot_x[lid][1])) for lid in lot_ids if lid in lot_x]
+    # (lot id, lot, gain per share, shares the solution sells)
+    items = [(lid, lot_x[lid][0], lot_x[lid][1], max(0.0, lot_x[lid][2]))
+             for lid in lot_ids if lid in lot_x]
     step = 1.0 if whole else _EPS_SHARES
-    alloc = {lid: min(_floor(q, step), lv.lot.quantity) for lid, lv, q in items}
+    alloc = {lid: min(_floor(q, step), lot.quantity) for lid, lot, _, q in items}
     rest = shares - sum(alloc.values())
-    sold = sorted((it for it in items if it[2] > 0),
-                  key=lambda it: (-(it[2] - alloc[it[0]]), it[1].gain_per_share_usd))
-    left = sorted((it for it in items if it[2] <= 0),
-                  key=lambda it: (it[1].gain_per_share_usd < 0, it[1].gain_per_share_usd))
-    for lid, lv, _ in sold + sorted(sold, key=lambda it: it[1].gain_per_share_usd) + left:
+    sold = sorted((it for it in items if it[3] > 0),
+                  key=lambda it: (-(it[3] - alloc[it[0]]), it[2]))
+    left = sorted((it for it in items if it[3] <= 0), key=lambda it: (it[2] < 0, it[2]))
+    for lid, lot, _, _ in sold + sorted(sold, key=lambda it: it[2]) + left:
         if rest <= step / 2:
             break
-        cap = lv.lot.quantity - alloc[lid]
+        cap = lot.quantity - alloc[lid]
         add = min(cap, step if rest >= step else rest)
         if add > 0:
             alloc[lid] += add
             rest -= add
     while rest < -step / 2:  # over-assigned (rare): take back from the costliest lots
-        for lid, _lv, _ in sorted(items, key=lambda it: -it[1].gain_per_share_usd):
+        for lid, _, _, _ in sorted(items, key=lambda it: -it[2]):
             take = min(alloc[lid], -rest)
             alloc[lid] -= take
             rest += take
             if rest >= -step / 2:
                 break
-    gain = {lid: lv.gain_per_share_usd for lid, lv, _ in items}
+    gain = {lid: g for lid, _, g, _ in items}
     losses = [(lid, q) for lid, q in alloc.items() if q > 0 and gain[lid] < 0]
     gains = [(lid, q) for lid, q in alloc.items() if q > 0 and gain[lid] >= 0]
     return [part for part in (losses, gains) if part]

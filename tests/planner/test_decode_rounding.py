@@ -97,3 +97,31 @@ def test_a_sale_at_the_basis_price_is_no_loss():
     (relief,) = out.reliefs[0]
     assert relief.gain_usd == 0.0
     assert out.tax.lt_losses_usd == 0.0 and out.tax.losses_harvested_usd == 0.0
+
+
+def test_whole_shares_can_leave_a_class_a_hair_outside_and_the_plan_says_why():
+    """$229.17 in all (a $12.17 share, $211 cash in a whole-share account, $6 in a Roth
+    that buys whole $10 shares only): bonds' band 48–52 % is $110.0016–$119.17, and bonds
+    at $10 a share can be $110 (47.9993 %) or $120 (52.36 %). The full rebalance's optimum,
+    inside the band, is rounded to 11 shares; the plan names the cause."""
+    h = household_from_dict({
+        "as_of": AS_OF.isoformat(),
+        "household": {"name": "tiny", "filing_status": "single"},
+        "accounts": [{"id": "tx", "type": "taxable", "whole_shares": True, "cash_usd": 211},
+                     {"id": "roth", "type": "roth", "whole_shares": True, "cash_usd": 6}],
+        "securities": [
+            {"symbol": "STA", "asset_class": "stocks", "price_usd": 12.17},
+            {"symbol": "STB", "asset_class": "stocks", "price_usd": 10.0},
+            {"symbol": "BOA", "asset_class": "bonds", "price_usd": 10.0},
+            {"symbol": "BOB", "asset_class": "bonds", "price_usd": 10.0}],
+        "lots": [_lot("STA", 1, 6.08, 1)],
+        "targets": {"classes": {"stocks": {"weight": 0.5, "band_abs": 0.02},
+                                "bonds": {"weight": 0.5, "band_abs": 0.02}}},
+    })
+    p = plan(h, PlanSettings(mode="full_rebalance"))
+    bonds = next(c for c in p.classes if c.asset_class == "bonds")
+    assert bonds.value_after_usd == 110.0 and bonds.breached_after
+    (why,) = [n.reason for n in p.not_done if n.subject == "bonds"]
+    assert why.startswith("bonds ends at 47.999%, outside its band 48.000%–52.000% by "
+                          "less than $0.01: the optimum was rounded to whole shares (in tx)")
+    assert "($10.00)" not in why and "BOA, $10.00" in why

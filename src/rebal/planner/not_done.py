@@ -192,14 +192,49 @@ def _classes(h: Household, settings: PlanSettings, guard: PlanGuard, outcome: Ou
         if settings.band_slack_usd > 0:
             why.append(f"the schedule lets a class stay outside by up to "
                        f"{_usd(settings.band_slack_usd)} of contributions still to come")
+        whole = _whole_share_rounding(h, outcome, c.asset_class, gap)
+        if whole:
+            why.append(whole)
         if not why:
             why.append("the accounts' cash and sellable lots cannot bring it inside")
+        # enough decimals to show the weight outside the band's edge (47.9993 %, not 48.00 %)
+        digits = next((d for d in (2, 3, 4, 5, 6)
+                       if f"{100 * c.weight_after:.{d}f}" != f"{100 * edge:.{d}f}"), 6)
         out.append(NotDone(
             kind=NotDoneKind.CLASS_OUT_OF_BAND, subject=c.asset_class, amount_usd=gap,
-            reason=(f"{c.asset_class} ends at {100 * c.weight_after:.2f}%, outside its band "
-                    f"{100 * c.lower:.2f}%–{100 * c.upper:.2f}% by {_usd(gap)}: "
-                    + "; ".join(why) + ".")))
+            reason=(f"{c.asset_class} ends at {100 * c.weight_after:.{digits}f}%, outside its "
+                    f"band {100 * c.lower:.{digits}f}%–{100 * c.upper:.{digits}f}% by "
+                    f"{_gap_usd(gap)}: " + "; ".join(why) + ".")))
     return out
+
+
+def _gap_usd(x: float) -> str:
+    """A dollar gap; below half a cent "less than $0.01" (not "$0.00")."""
+    return _usd(x) if x >= 0.005 else "less than $0.01"
+
+
+def _whole_share_rounding(h: Household, outcome: Outcome, asset_class: str,
+                          gap: float) -> str | None:
+    """Why a class ends a little outside its band after whole-share rounding, or None.
+
+    Said when the class was traded in a whole-share account and one share of each of
+    its tradable securities costs more than ``gap`` (dollars): the optimum (inside the
+    band) was rounded to whole shares, and no single share closes the gap exactly."""
+    whole = {a.id for a in h.accounts if a.whole_shares}
+    traded = sorted(
+        a.account for a in outcome.accounts if a.account in whole
+        and abs(dict(a.classes_after_usd).get(asset_class, 0.0)
+                - dict(a.classes_before_usd).get(asset_class, 0.0)) > 0.005)
+    prices = [(s.price_usd * dict(s.look_through).get(asset_class, 0.0), s.symbol)
+              for s in h.securities
+              if s.tradable and dict(s.look_through).get(asset_class, 0.0) > 0]
+    if not traded or not prices:
+        return None
+    cheapest, symbol = min(prices)
+    if cheapest <= gap:
+        return None
+    return (f"the optimum was rounded to whole shares (in {', '.join(traded)}), and the "
+            f"cheapest share of the class ({symbol}, {_usd(cheapest)}) is more than the gap")
 
 
 def _zero_room(h: Household, settings: PlanSettings, orders: list[Order], outcome: Outcome,

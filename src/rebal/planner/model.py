@@ -459,6 +459,51 @@ class _Builder:
         return r
 
 
+_Segment = tuple[tuple[tuple[int, ...], ...], int, list[float], list[float], list["LotVar"],
+                 list["ChunkVar"], list[tuple[int, float]], list[int]]
+"""A position's lot columns in a lazy round: (its buckets' cuts, first column, costs,
+upper bounds, lot variables, chunks, the ``lots`` row's terms, columns not free)."""
+
+
+def _replay_segment(b: _Builder, seg: _Segment, segments: dict[tuple[str, str], _Segment],
+                    key: tuple[str, str], lot_vars: list[LotVar], chunks: list[ChunkVar],
+                    lot_var_cache: dict[tuple[str, int, float], LotVar],
+                    ) -> tuple[list[tuple[int, float]], list[int]]:
+    """Append the lot columns ``seg`` recorded to ``b`` (and its lot variables and chunks
+    to ``lot_vars`` and ``chunks``), moved to start at the next column; returns the
+    ``lots`` row's terms and the columns not free. ``segments[key]`` is updated to the
+    moved columns."""
+    cut_sig, start, costs, ubs, lvs, chs, terms, paid = seg
+    base = len(b.c)
+    n = len(costs)
+    b.c.extend(costs)
+    b.lb.extend([0.0] * n)
+    b.ub.extend(ubs)
+    b.kind.extend([_CONT] * n)
+    shift = base - start
+    if shift:
+        terms = [terms[0], *((j + shift, v) for j, v in terms[1:])]
+        paid = [j + shift for j in paid]
+        moved = []
+        for lv in lvs:
+            k = (lv.lot.id, lv.col + shift, lv.gain_per_share_usd)
+            new = lot_var_cache.get(k)
+            if new is None:
+                new = lot_var_cache[k] = LotVar(
+                    lot=lv.lot, col=lv.col + shift, gain_per_share_usd=lv.gain_per_share_usd,
+                    term=lv.term, harvestable=lv.harvestable,
+                    loss_net_of_cost=lv.loss_net_of_cost)
+            moved.append(new)
+        lvs = moved
+        chs = [ChunkVar(c.bucket, c.start, c.stop, c.lots, c.lo_col + shift,
+                        c.hi_col + shift if c.hi_col >= 0 else -1, c.lo_ub, c.hi_ub)
+               for c in chs]
+        segments[key] = (cut_sig, base, costs, ubs, lvs, chs, terms, paid)
+    lot_vars.extend(lvs)
+    chunks.extend(chs)
+    return terms, paid
+
+
 def _split_terms(terms: list[tuple[int, float]]) -> tuple[list[int], list[float]]:
     """(columns, values as floats) of ``terms``, zeros dropped as :meth:`_Builder.row` does."""
     nz = [(j, v) for j, v in terms if v != 0.0]
@@ -796,6 +841,7 @@ def build_problem(
     sold_facts: list[LotFact] = []  # every lot of a position that may be sold
     lot_var_cache: dict[tuple[str, int, float], LotVar] = once("lot_vars", dict)
     b_c, b_lb, b_ub, b_kind = b.c, b.lb, b.ub, b.kind  # (b.var inlined: ~6,000 lot columns)
+    segments: dict[tuple[str, str], _Segment] = once("segments", dict)
     for pos in positions:
         if pos.sell_col is None or not pos.lot_ids:
             continue
@@ -832,6 +878,17 @@ def build_problem(
         else:
             groups = (lot_groups[(pos.account, pos.symbol)] if lot_groups is not None
                       else lot_buckets(pos_facts))
+            # A position whose buckets have the cuts of an earlier round gets that round's
+            # columns again (shifted when the columns before it changed).
+            cut_sig = tuple(exact.get((pos.account, pos.symbol, *key), ()) for key in groups)
+            seg = segments.get((pos.account, pos.symbol))
+            if seg is not None and seg[0] == cut_sig:
+                terms, paid = _replay_segment(b, seg, segments, (pos.account, pos.symbol),
+                                              lot_vars, chunks, lot_var_cache)
+                paid_lot_cols[(pos.account, pos.symbol)] = paid
+                lot_rows.append((pos.sell_col, terms))
+                continue
+            start_col, start_lv, start_ch = len(b_c), len(lot_vars), len(chunks)
             for key, bucket in groups.items():
                 bkey: BucketKey = (pos.account, pos.symbol, *key)
                 cuts = [0, *exact.get(bkey, ()), len(bucket)]
@@ -858,6 +915,9 @@ def build_problem(
                         c_lo = add_col(part[0], ub_lo, g_lo, lot_vars)
                         c_hi = add_col(part[0], ub_hi, g_hi, lot_vars)
                         chunks.append(ChunkVar(bkey, lo, hi, part, c_lo, c_hi, ub_lo, ub_hi))
+            segments[(pos.account, pos.symbol)] = (
+                cut_sig, start_col, b_c[start_col:], b_ub[start_col:], lot_vars[start_lv:],
+                chunks[start_ch:], terms, paid)
         lot_rows.append((pos.sell_col, terms))
     unknown_losses = once(("unknown_losses", len(sold_facts)), lambda: [
         f"{f.lot.symbol} in {f.lot.account}" for f in sold_facts if f.unknown_loss])

@@ -440,6 +440,75 @@ class _Builder:
         self.names.append(name)
         return r
 
+    def row_terms(self, terms: tuple[list[int], list[float]], extra: list[tuple[int, float]],
+                  lo: float, hi: float, name: str = "") -> int:
+        """:meth:`row` of ``terms`` (columns, values — from :func:`_split_terms`, no zero)
+        followed by ``extra`` (nonzero): the same entries, without re-splitting ``terms``."""
+        r = len(self.lo)
+        cols, vals = terms
+        n = len(cols) + len(extra)
+        self.rows.extend([r] * n)
+        self.cols.extend(cols)
+        self.vals.extend(vals)
+        for j, v in extra:
+            self.cols.append(j)
+            self.vals.append(float(v))
+        self.lo.append(lo)
+        self.hi.append(hi)
+        self.names.append(name)
+        return r
+
+
+_Segment = tuple[tuple[tuple[int, ...], ...], int, list[float], list[float], list["LotVar"],
+                 list["ChunkVar"], list[tuple[int, float]], list[int]]
+"""A position's lot columns in a lazy round: (its buckets' cuts, first column, costs,
+upper bounds, lot variables, chunks, the ``lots`` row's terms, columns not free)."""
+
+
+def _replay_segment(b: _Builder, seg: _Segment, segments: dict[tuple[str, str], _Segment],
+                    key: tuple[str, str], lot_vars: list[LotVar], chunks: list[ChunkVar],
+                    lot_var_cache: dict[tuple[str, int, float], LotVar],
+                    ) -> tuple[list[tuple[int, float]], list[int]]:
+    """Append the lot columns ``seg`` recorded to ``b`` (and its lot variables and chunks
+    to ``lot_vars`` and ``chunks``), moved to start at the next column; returns the
+    ``lots`` row's terms and the columns not free. ``segments[key]`` is updated to the
+    moved columns."""
+    cut_sig, start, costs, ubs, lvs, chs, terms, paid = seg
+    base = len(b.c)
+    n = len(costs)
+    b.c.extend(costs)
+    b.lb.extend([0.0] * n)
+    b.ub.extend(ubs)
+    b.kind.extend([_CONT] * n)
+    shift = base - start
+    if shift:
+        terms = [terms[0], *((j + shift, v) for j, v in terms[1:])]
+        paid = [j + shift for j in paid]
+        moved = []
+        for lv in lvs:
+            k = (lv.lot.id, lv.col + shift, lv.gain_per_share_usd)
+            new = lot_var_cache.get(k)
+            if new is None:
+                new = lot_var_cache[k] = LotVar(
+                    lot=lv.lot, col=lv.col + shift, gain_per_share_usd=lv.gain_per_share_usd,
+                    term=lv.term, harvestable=lv.harvestable,
+                    loss_net_of_cost=lv.loss_net_of_cost)
+            moved.append(new)
+        lvs = moved
+        chs = [ChunkVar(c.bucket, c.start, c.stop, c.lots, c.lo_col + shift,
+                        c.hi_col + shift if c.hi_col >= 0 else -1, c.lo_ub, c.hi_ub)
+               for c in chs]
+        segments[key] = (cut_sig, base, costs, ubs, lvs, chs, terms, paid)
+    lot_vars.extend(lvs)
+    chunks.extend(chs)
+    return terms, paid
+
+
+def _split_terms(terms: list[tuple[int, float]]) -> tuple[list[int], list[float]]:
+    """(columns, values as floats) of ``terms``, zeros dropped as :meth:`_Builder.row` does."""
+    nz = [(j, v) for j, v in terms if v != 0.0]
+    return [j for j, _ in nz], [float(v) for _, v in nz]
+
 
 def _add_schedule(b: _Builder, schedule: GainTaxSchedule, total_col: int, *, sign: float,
                   extra_rate: float = 0.0, floor_rate: float = 0.0,
@@ -766,24 +835,33 @@ def build_problem(
 
     # ---------------------------------------------------------------- taxable lots
     facts = lot_facts if lot_facts is not None else taxable_lot_facts(h, settings, guard)
-    free_lot_cols: set[int] = set()
+    paid_lot_cols: dict[tuple[str, str], list[int]] = {}  # a position's lots, not free
     lot_rows: list[tuple[int, list[tuple[int, float]]]] = []
     chunks: list[ChunkVar] = []
     sold_facts: list[LotFact] = []  # every lot of a position that may be sold
     lot_var_cache: dict[tuple[str, int, float], LotVar] = once("lot_vars", dict)
+    b_c, b_lb, b_ub, b_kind = b.c, b.lb, b.ub, b.kind  # (b.var inlined: ~6,000 lot columns)
+    segments: dict[tuple[str, str], _Segment] = once("segments", dict)
     for pos in positions:
         if pos.sell_col is None or not pos.lot_ids:
             continue
         terms = [(pos.sell_col, 1.0)]
         pos_facts = facts[(pos.account, pos.symbol)]
         sold_facts.extend(pos_facts)
+        paid = paid_lot_cols[(pos.account, pos.symbol)] = []
 
         def add_col(f: LotFact, ub: float, gain_ps: float, lot_list: list[LotVar],
-                    pos: PositionVar = pos, terms: list[tuple[int, float]] = terms) -> int:
-            free = f.free
-            col = b.var(0.0, ub, -tidy * pos.price_usd if free else 0.0)
-            if free:
-                free_lot_cols.add(col)
+                    terms: list[tuple[int, float]] = terms, paid: list[int] = paid,
+                    free_cost: float = -tidy * pos.price_usd) -> int:
+            col = len(b_c)
+            if f.free:
+                b_c.append(free_cost)
+            else:
+                b_c.append(0.0)
+                paid.append(col)
+            b_lb.append(0.0)
+            b_ub.append(ub)
+            b_kind.append(_CONT)
             terms.append((col, -1.0))
             key = (f.lot.id, col, gain_ps)  # the lazy rounds rebuild many columns unchanged
             lv = lot_var_cache.get(key)
@@ -800,6 +878,17 @@ def build_problem(
         else:
             groups = (lot_groups[(pos.account, pos.symbol)] if lot_groups is not None
                       else lot_buckets(pos_facts))
+            # A position whose buckets have the cuts of an earlier round gets that round's
+            # columns again (shifted when the columns before it changed).
+            cut_sig = tuple(exact.get((pos.account, pos.symbol, *key), ()) for key in groups)
+            seg = segments.get((pos.account, pos.symbol))
+            if seg is not None and seg[0] == cut_sig:
+                terms, paid = _replay_segment(b, seg, segments, (pos.account, pos.symbol),
+                                              lot_vars, chunks, lot_var_cache)
+                paid_lot_cols[(pos.account, pos.symbol)] = paid
+                lot_rows.append((pos.sell_col, terms))
+                continue
+            start_col, start_lv, start_ch = len(b_c), len(lot_vars), len(chunks)
             for key, bucket in groups.items():
                 bkey: BucketKey = (pos.account, pos.symbol, *key)
                 cuts = [0, *exact.get(bkey, ()), len(bucket)]
@@ -826,6 +915,9 @@ def build_problem(
                         c_lo = add_col(part[0], ub_lo, g_lo, lot_vars)
                         c_hi = add_col(part[0], ub_hi, g_hi, lot_vars)
                         chunks.append(ChunkVar(bkey, lo, hi, part, c_lo, c_hi, ub_lo, ub_hi))
+            segments[(pos.account, pos.symbol)] = (
+                cut_sig, start_col, b_c[start_col:], b_ub[start_col:], lot_vars[start_lv:],
+                chunks[start_ch:], terms, paid)
         lot_rows.append((pos.sell_col, terms))
     unknown_losses = once(("unknown_losses", len(sold_facts)), lambda: [
         f"{f.lot.symbol} in {f.lot.account}" for f in sold_facts if f.unknown_loss])
@@ -861,7 +953,10 @@ def build_problem(
     for t in h.targets:
         c = t.asset_class
         dev0 = values0[c] - t.weight * w_after
-        terms = list(delta_terms.get(c, [])) + [(j, t.weight * v) for j, v in cost_terms]
+        # the class's own terms do not change between the lazy rounds: split once
+        fixed = once(("dev_terms", c, t.weight), lambda c=c, t=t: _split_terms(
+            list(delta_terms.get(c, [])) + [(j, t.weight * v) for j, v in cost_terms]))
+        terms: list[tuple[int, float]] = []
         hw_aim = sized_half_width(t, values0[c] / w0 if w0 > 0 else t.weight)
         width = hw_aim * max(w_after, 0.0)
         margin = min(round_margin[c], width / 2.0)
@@ -875,15 +970,15 @@ def build_problem(
                 terms.append((j, -sign))
             j = b.var(0.0, math.inf, settings.outside_weight)
             terms.append((j, -sign))
-        b.row(terms, -dev0, -dev0, f"dev:{c}")
+        b.row_terms(fixed, terms, -dev0, -dev0, f"dev:{c}")
         if hard_bands:
             hw = max(t.half_width - _HARD_BAND_TOL - margin / max(w_after, 1e-9), 0.0)
             up, lo = t.weight + hw, t.weight - hw
-            base = list(delta_terms.get(c, []))
-            b.row(base + [(j, up * v) for j, v in cost_terms], -math.inf,
-                  up * w_after - values0[c], f"band_hi:{c}")
-            b.row(base + [(j, lo * v) for j, v in cost_terms], lo * w_after - values0[c],
-                  math.inf, f"band_lo:{c}")
+            for w_, lo_, hi_, name in ((up, -math.inf, up * w_after - values0[c], "band_hi"),
+                                       (lo, lo * w_after - values0[c], math.inf, "band_lo")):
+                band = once(("band_terms", c, w_), lambda c=c, w_=w_: _split_terms(
+                    list(delta_terms.get(c, [])) + [(j, w_ * v) for j, v in cost_terms]))
+                b.row_terms(band, [], lo_, hi_, f"{name}:{c}")
 
     # ---------------------------------------------------------------- tax
     zero_room = zero_rate_lt_room(profile) if zero_on else 0.0
@@ -968,9 +1063,6 @@ def build_problem(
     # account can spend (its cash and flow above the reserve plus everything it can sell).
     groups_rt: dict[tuple[str, str], tuple[list[tuple[int, float]], list[tuple[int, float]]]]
     groups_rt = defaultdict(lambda: ([], []))
-    lots_of_pos: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for lv in lot_vars:
-        lots_of_pos[(lv.lot.account, lv.lot.symbol)].append(lv.col)
     spendable: dict[str, float] = defaultdict(float)
     for a in h.accounts:
         spendable[a.id] += max(0.0, a.cash_usd + a.pending_flow_usd - a.min_cash_usd)
@@ -984,8 +1076,7 @@ def build_problem(
         if pos.sell_col is not None:
             if acct[pos.account].taxable and pos.lot_ids:
                 sells_rt.extend((j, pos.price_usd)
-                                for j in lots_of_pos.get((pos.account, pos.symbol), [])
-                                if j not in free_lot_cols)
+                                for j in paid_lot_cols.get((pos.account, pos.symbol), []))
             else:
                 sells_rt.append((pos.sell_col, pos.price_usd))
         if pos.buy_col is not None:

@@ -125,3 +125,7 @@ def test_whole_shares_can_leave_a_class_a_hair_outside_and_the_plan_says_why():
     assert why.startswith("bonds ends at 47.999%, outside its band 48.000%–52.000% by "
                           "less than $0.01: the optimum was rounded to whole shares (in tx)")
     assert "($10.00)" not in why and "BOA, $10.00" in why
+    from rebal.reports.plan_tables import not_done_table
+
+    (row,) = [r for r in not_done_table(p).rows if r[1] == "bonds"]
+    assert row[2] == "< $0.01"

@@ -280,7 +280,9 @@ def not_done_table(plan: Any) -> StringTable:
     rows = []
     for n in plan.not_done:
         kind = _text(n.kind).replace("_", " ")
-        rows.append((kind, n.subject, _usd(n.amount_usd), n.reason))
+        # a gap under half a cent is not "$0.00" (the reason beside it says "less than $0.01")
+        amount = "< $0.01" if 0 < n.amount_usd < 0.005 else _usd(n.amount_usd)
+        rows.append((kind, n.subject, amount, n.reason))
     return StringTable(header=("What", "Subject", "Amount", "Why"), rows=tuple(rows))
 
 

@@ -25,6 +25,7 @@ from collections import defaultdict
 
 from rebal.household.model import HeldLot, Household, Security
 from rebal.household.views import class_values
+from rebal.planner._gc import paused_gc
 from rebal.planner.guard import PlanGuard, build_guard
 from rebal.planner.outcome import Order, evaluate, tax_trades
 from rebal.planner.result import PlannedTrade, TradePlan
@@ -48,6 +49,12 @@ def naive_plan(household: Household, *, whole_shares: bool = True,
         does): the naive plan's washed losses are found with it instead of a new one
         (the same guard: 0.4 s of a 50,000-lot household).
     """
+    with paused_gc():  # as in plan(): rebal.planner._gc
+        return _naive_plan(household, whole_shares, guard)
+
+
+def _naive_plan(household: Household, whole_shares: bool, guard: PlanGuard | None,
+                ) -> TradePlan:
     h = household
     sec = {s.symbol: s for s in h.securities}
     held: dict[tuple[str, str], float] = defaultdict(float)

@@ -504,6 +504,13 @@ def _replay_segment(b: _Builder, seg: _Segment, segments: dict[tuple[str, str], 
     return terms, paid
 
 
+def _seq_sum(a: FloatArray) -> float:
+    """Sum of ``a`` added left to right, as the loop it replaced did (numpy's pairwise
+    ``sum`` rounds differently): the model's bounds stay the same to the bit, and so does
+    the solver's path, which is sensitive to them."""
+    return float(np.cumsum(a)[-1]) if a.size else 0.0
+
+
 def _split_terms(terms: list[tuple[int, float]]) -> tuple[list[int], list[float]]:
     """(columns, values as floats) of ``terms``, zeros dropped as :meth:`_Builder.row` does."""
     nz = [(j, v) for j, v in terms if v != 0.0]
@@ -989,13 +996,18 @@ def build_problem(
         lt = [(lv.col, lv.gain_per_share_usd) for lv in lot_vars if lv.term is Term.LONG]
         # Bounds from the lots themselves (a tail column's range is wider than its lots')
         def lot_sums() -> tuple[float, float, float, float, float]:
-            fst = [(f.gain_per_share_usd, f.ub) for f in sold_facts if f.term is Term.SHORT]
-            flt = [(f.gain_per_share_usd, f.ub) for f in sold_facts if f.term is Term.LONG]
-            return (sum(abs(g) * u for g, u in fst) + 1.0,
-                    sum(abs(g) * u for g, u in flt) + 1.0,
-                    sum(max(g, 0) * u for g, u in fst) + 1.0,
-                    sum(max(g, 0) * u for g, u in flt) + 1.0,
-                    sum(max(-g, 0) * u for g, u in fst + flt) + 1.0)
+            g = np.fromiter((f.gain_per_share_usd for f in sold_facts), np.float64,
+                            len(sold_facts))
+            u = np.fromiter((f.ub for f in sold_facts), np.float64, len(sold_facts))
+            short = np.fromiter((f.term is Term.SHORT for f in sold_facts), bool,
+                                len(sold_facts))
+            g_st, u_st, g_lt, u_lt = g[short], u[short], g[~short], u[~short]
+            return (_seq_sum(np.abs(g_st) * u_st) + 1.0,
+                    _seq_sum(np.abs(g_lt) * u_lt) + 1.0,
+                    _seq_sum(np.where(g_st > 0, g_st, 0.0) * u_st) + 1.0,
+                    _seq_sum(np.where(g_lt > 0, g_lt, 0.0) * u_lt) + 1.0,
+                    _seq_sum(np.concatenate([np.where(g_st < 0, -g_st, 0.0) * u_st,
+                                             np.where(g_lt < 0, -g_lt, 0.0) * u_lt])) + 1.0)
 
         m_st, m_lt, g_st, g_lt, loss_max = once(("lot_sums", len(sold_facts)), lot_sums)
 

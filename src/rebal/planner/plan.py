@@ -223,14 +223,21 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
     deadline = time.perf_counter() + settings.time_limit_s
     groups = {k: lot_buckets(v) for k, v in facts.items()} if exact is not None else None
     memo: dict = {}
+    n_cuts = 0  # cuts made so far: the lazy model changes only with them
+    built: tuple[int, Problem] | None = None  # the last lazy build and the cuts it had
 
     def run(exact_: dict[BucketKey, tuple[int, ...]] | None, **kw: object,
             ) -> tuple[Problem, Solution]:
-        nonlocal build_s, solve_s, n
+        nonlocal build_s, solve_s, n, built
         tb = time.perf_counter()
-        problem = build_problem(h, settings, guard, tax_cap_usd=tax_cap_usd,
-                                integer_shares=integer_shares, lot_facts=facts, exact=exact_,
-                                lot_groups=groups, memo=memo)
+        if exact_ is not None and built is not None and built[0] == n_cuts:
+            problem = built[1]  # no cut since (a MIP after LP rounds that cut nothing)
+        else:
+            problem = build_problem(h, settings, guard, tax_cap_usd=tax_cap_usd,
+                                    integer_shares=integer_shares, lot_facts=facts,
+                                    exact=exact_, lot_groups=groups, memo=memo)
+            if exact_ is not None:
+                built = (n_cuts, problem)
         build_s += time.perf_counter() - tb
         left = deadline - time.perf_counter() if exact_ is not None else settings.time_limit_s
         # a MIP round gets at least a quarter of the limit even when the LP rounds took
@@ -247,6 +254,7 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
                   ) -> tuple[Problem, Solution] | None:
         """LP rounds (integers relaxed, or fixed at ``fix``) until no chunk is sold in
         part; None if infeasible or out of time."""
+        nonlocal n_cuts
         while True:
             problem, sol = run(exact_, relax=True, fix_integers=fix)
             if not sol.ok or sol.x is None or sol.status is not SolveStatus.OPTIMAL:
@@ -260,6 +268,7 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
                 return None
             for ch in partial:
                 _cut(exact_, ch.bucket, ch.start, ch.stop, ch.used(sol.x), groups)
+            n_cuts += len(partial)
 
     if exact is None:
         problem, sol = run(None)
@@ -279,6 +288,7 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
             return problem, sol, n, build_s, solve_s
         for ch in partial:
             _cut(exact, ch.bucket, ch.start, ch.stop, ch.used(sol.x), groups)
+        n_cuts += len(partial)
         ints = sol.x[np.flatnonzero(problem.integrality)]
         inc = refine_lp(exact, ints) if partial else (problem, sol)
         if inc is not None and inc[1].objective is not None and (

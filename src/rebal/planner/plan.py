@@ -211,8 +211,11 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
        fixed and the LP refined until no chunk is sold in part: a solution of the exact
        model (an incumbent). When the incumbent is within the solver's own optimality
        gap of the best proven bound (``mip_gap_usd``, or 1e-6 of the objective) it is
-       optimal in the solver's sense; else the MIP is solved again on the refined chunks
-       (not started from the incumbent: HiGHS took longer with that start).
+       optimal in the solver's sense; else the MIP is solved again on the refined chunks,
+       started from the incumbent when it is a point of that very problem (no cut since):
+       where the incumbent is the optimum, HiGHS then only proves it (a 50,000-lot
+       household's second MIP: 1.2–1.3 s → 0.5 s); where it is not, the start changed
+       nothing measurable.
 
     The loop ends since every round cuts a chunk. When the time limit runs out the best
     incumbent is returned with the status ``time_limit`` (the exact model is solved
@@ -226,8 +229,11 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
     n_cuts = 0  # cuts made so far: the lazy model changes only with them
     built: tuple[int, Problem] | None = None  # the last lazy build and the cuts it had
 
-    def run(exact_: dict[BucketKey, tuple[int, ...]] | None, **kw: object,
+    def run(exact_: dict[BucketKey, tuple[int, ...]] | None,
+            starts: tuple[tuple[Problem, Solution] | None, ...] = (), **kw: object,
             ) -> tuple[Problem, Solution]:
+        """Build (or reuse) and solve; a MIP starts from the best of ``starts`` that is
+        a point of the problem solved."""
         nonlocal build_s, solve_s, n, built
         tb = time.perf_counter()
         if exact_ is not None and built is not None and built[0] == n_cuts:
@@ -243,8 +249,11 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
         # a MIP round gets at least a quarter of the limit even when the LP rounds took
         # the rest (the plan may then exceed the limit by that much)
         floor = 0.05 if kw.get("relax") else 0.25 * settings.time_limit_s
+        mine = [st for st in starts
+                if st is not None and st[0] is problem and st[1].objective is not None]
+        start = min(mine, key=lambda st: st[1].objective)[1].x if mine else None
         sol = solve(problem, time_limit_s=max(left, floor), mip_abs_gap_usd=settings.mip_gap_usd,
-                    presolve=exact_ is None, sub_mips=exact_ is None,
+                    presolve=exact_ is None, sub_mips=exact_ is None, start_point=start,
                     **kw)  # type: ignore[arg-type]
         solve_s += sol.seconds
         n += 1
@@ -276,9 +285,10 @@ def _build_and_solve(h: Household, settings: PlanSettings, guard: PlanGuard,
     if _LP_FIRST:
         refine_lp(exact, None)
     best: tuple[Problem, Solution] | None = None
+    inc: tuple[Problem, Solution] | None = None  # the last incumbent
     bound = -math.inf
     while True:
-        problem, sol = run(exact)
+        problem, sol = run(exact, starts=(best, inc))
         if not sol.ok or sol.x is None:
             break
         if sol.bound is not None:

@@ -1,6 +1,7 @@
-"""The solver with SOLVER_THREADS: the proven optimum of a small knapsack MIP equals the
-brute-force one, the point is bit-identical on every run, and solves from other Python
-threads (a ThreadExecutor's workers) work beside the main thread's."""
+"""The solver's options. With SOLVER_THREADS the proven optimum of a small knapsack MIP
+equals the brute-force one, the point is bit-identical on every run, and solves from other
+Python threads (a ThreadExecutor's workers) work beside the main thread's. A start point
+(the lazy model's incumbent) changes where the search starts, never the optimum."""
 
 from __future__ import annotations
 
@@ -62,3 +63,22 @@ def test_solves_from_worker_threads_beside_the_main_thread() -> None:
     for sol in (main, *sols, again):
         assert sol.status is SolveStatus.OPTIMAL
         assert sol.objective is not None and -sol.objective == want
+
+
+def _value(x: np.ndarray) -> float:
+    return float(np.dot(VALUES, np.round(x)))
+
+
+def test_a_start_point_never_changes_the_optimum() -> None:
+    want = _brute_force()
+    poor = np.zeros(len(VALUES))
+    poor[11] = 1.0  # feasible: the lightest, least valuable item alone
+    best = solve(_knapsack()).x
+    assert best is not None
+    for point in (poor, best):
+        sol = solve(_knapsack(), presolve=False, start_point=point)
+        assert sol.status is SolveStatus.OPTIMAL
+        assert sol.x is not None and _value(sol.x) == want
+    # an LP solve ignores it: the relaxation's optimum is above any 0/1 point's value
+    lp = solve(_knapsack(), relax=True, start_point=poor)
+    assert lp.objective is not None and -lp.objective >= want

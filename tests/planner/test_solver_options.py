@@ -82,3 +82,34 @@ def test_a_start_point_never_changes_the_optimum() -> None:
     # an LP solve ignores it: the relaxation's optimum is above any 0/1 point's value
     lp = solve(_knapsack(), relax=True, start_point=poor)
     assert lp.objective is not None and -lp.objective >= want
+
+
+def test_model_kind_codes_are_highs_variable_types() -> None:
+    """solve() hands the model's kinds to HiGHS as they are."""
+    import highspy
+
+    from rebal.planner import model
+
+    t = highspy.HighsVarType
+    assert (model._CONT, model._INT, model._SEMI, model._SEMI_INT) == (
+        int(t.kContinuous), int(t.kInteger), int(t.kSemiContinuous), int(t.kSemiInteger))
+
+
+def test_semi_continuous_minimum_is_kept() -> None:
+    """A semi-continuous column (0 or between its bounds) passed as kind 2: the optimum
+    takes 0 rather than a value under the minimum."""
+    n = 1
+    p = Problem(
+        c=np.array([1.0]), a_matrix=SparseMatrix.from_triplets([0], [0], [1.0], (1, n)),
+        row_lo=np.array([-np.inf]), row_hi=np.array([np.inf]),
+        lb=np.array([5.0]), ub=np.array([10.0]), integrality=np.array([2]),
+        positions=(), lots=(), tax_cols=(), tax_coefs=(), investable_after_usd=0.0)
+    sol = solve(p, presolve=False)
+    assert sol.x is not None and sol.x[0] == 0.0
+    p2 = Problem(
+        c=np.array([-1.0]), a_matrix=SparseMatrix.from_triplets([0], [0], [1.0], (1, n)),
+        row_lo=np.array([-np.inf]), row_hi=np.array([7.0]),
+        lb=np.array([5.0]), ub=np.array([10.0]), integrality=np.array([2]),
+        positions=(), lots=(), tax_cols=(), tax_coefs=(), investable_after_usd=0.0)
+    sol2 = solve(p2, presolve=False)
+    assert sol2.x is not None and sol2.x[0] == 7.0

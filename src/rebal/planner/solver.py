@@ -87,13 +87,6 @@ class Solution:
         return self.x is not None
 
 
-def _var_types() -> dict[int, Any]:
-    import highspy
-
-    t = highspy.HighsVarType
-    return {0: t.kContinuous, 1: t.kInteger, 2: t.kSemiContinuous, 3: t.kSemiInteger}
-
-
 def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 1e-6,
           mip_abs_gap_usd: float = 0.05, relax: bool = False,
           fix_integers: FloatArray | None = None, presolve: bool = True,
@@ -136,32 +129,27 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 
     if not sub_mips:
         hs.setOptionValue("mip_heuristic_run_rins", False)
         hs.setOptionValue("mip_heuristic_run_rens", False)
-    lp = highspy.HighsLp()
     n = int(problem.c.size)
-    m = int(problem.a_matrix.shape[0])
-    lp.num_col_ = n
-    lp.num_row_ = m
-    lp.col_cost_ = problem.c
+    a = problem.a_matrix
     lb, ub = problem.lb, problem.ub
     ints = np.flatnonzero(problem.integrality)
     if fix_integers is not None:
         relax = True
         lb, ub = lb.copy(), ub.copy()
         lb[ints] = ub[ints] = np.round(np.asarray(fix_integers, dtype=np.float64))
-    lp.col_lower_ = lb
-    lp.col_upper_ = ub
     inf = highspy.kHighsInf
-    lp.row_lower_ = np.where(np.isinf(problem.row_lo), -inf, problem.row_lo)
-    lp.row_upper_ = np.where(np.isinf(problem.row_hi), inf, problem.row_hi)
-    a = problem.a_matrix
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.start
-    lp.a_matrix_.index_ = a.index
-    lp.a_matrix_.value_ = a.value
-    if not relax and np.any(problem.integrality):
-        types = _var_types()
-        lp.integrality_ = [types[int(k)] for k in problem.integrality]
-    hs.passModel(lp)
+    # The model's kinds are HiGHS's own codes (HighsVarType: continuous 0, integer 1,
+    # semi-continuous 2, semi-integer 3); a relaxation passes all continuous.
+    kinds = (np.zeros(n, dtype=np.int32) if relax
+             else np.ascontiguousarray(problem.integrality, dtype=np.int32))
+    # Arrays straight into HiGHS: filling a HighsLp's fields converts them element by
+    # element (4.9 ms against 0.55 ms for a 9,600-column model, each of ~17 solves).
+    hs.passModel(n, int(a.shape[0]), int(a.index.size), int(highspy.MatrixFormat.kColwise),
+                 int(highspy.ObjSense.kMinimize), 0.0,
+                 problem.c, lb, ub,
+                 np.where(np.isinf(problem.row_lo), -inf, problem.row_lo),
+                 np.where(np.isinf(problem.row_hi), inf, problem.row_hi),
+                 a.start, a.index, a.value, kinds)
     if start_point is not None and not relax:
         first = highspy.HighsSolution()
         first.col_value = np.asarray(start_point, dtype=np.float64).tolist()

@@ -1,16 +1,17 @@
 """Python's cyclic garbage collector paused while a plan is computed.
 
-A plan of a large household allocates hundreds of thousands of small objects (lot facts,
-model columns, trades) beside the household's own (a 50,000-lot household is ~10⁶ live
-objects). CPython's collector runs a full pass over *every* live object each time enough
-new ones survive, so planning such a household spent ~0.6 s of ~4 s in collections that
-free nothing: the planner's objects form no reference cycles that outlive it (reference
-counting frees them), and the household's live for the whole call.
+A plan of a large household allocates hundreds of thousands of container objects (lot
+facts, model columns, trades). CPython's collector traces every tracked object in a full
+collection, and enough new survivors set one off: a plan of the 50,000-lot benchmark
+household (~90,000 tracked objects of its own, ~250,000 while planning) ran six full
+collections of ~0.1 s each, plus ~0.2 s of young ones — 0.8 s of a 4.1 s plan — and they
+freed nothing (after a plan with the collector paused, ``gc.collect()`` finds 0
+unreachable objects: reference counting frees the planner's objects; it leaves no
+cycles).
 
 :func:`paused_gc` turns the collector off for the duration and restores the previous
-state after, also on error; nested uses keep it off until the outermost one ends. Memory
-is unaffected except for cyclic garbage made during the call, which the next collection
-after it frees.
+state after, also on error; nested uses keep it off until the outermost one ends. Peak
+memory is the same (202 against 201 MB for three plans of that household).
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ def plan(household: Household, settings: PlanSettings | None = None) -> TradePla
     PlanInfeasible
         The request cannot be met; ``binding`` names the constraint(s) in words.
     """
-    with paused_gc():  # rebal.planner._gc: full collections freed nothing, cost ~15 %
+    with paused_gc():  # rebal.planner._gc: its collections here freed nothing, cost ~20 %
         return _plan(household, settings)
 
 

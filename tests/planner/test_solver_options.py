@@ -6,6 +6,7 @@ Python threads (a ThreadExecutor's workers) work beside the main thread's. A sta
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -113,3 +114,32 @@ def test_semi_continuous_minimum_is_kept() -> None:
         positions=(), lots=(), tax_cols=(), tax_coefs=(), investable_after_usd=0.0)
     sol2 = solve(p2, presolve=False)
     assert sol2.x is not None and sol2.x[0] == 7.0
+
+
+def test_a_host_program_that_ran_highs_first_with_another_thread_count() -> None:
+    """HiGHS fixes a thread's scheduler at its first solve: a program that solved with one
+    thread before calling rebal still gets an optimal plan (a fresh process: this one's
+    scheduler already runs SOLVER_THREADS)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import highspy, numpy as np
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.passModel(1, 1, 1, 1, 1, 0.0, np.array([-1.0]), np.array([0.0]), np.array([1.0]),
+                    np.array([-np.inf]), np.array([1.0]), np.array([0, 1], np.int32),
+                    np.array([0], np.int32), np.array([1.0]), np.array([1], np.int32))
+        assert h.run() == highspy.HighsStatus.kOk
+        import test_solver_options as t
+        from rebal.planner.solver import solve
+        sol = solve(t._knapsack())
+        print(sol.status, -sol.objective, t._brute_force())
+    """)
+    here = str(Path(__file__).parent)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=here, timeout=120, check=True)
+    status, got, want = out.stdout.split()[-3:]
+    assert status == "optimal" and float(got) == float(want)

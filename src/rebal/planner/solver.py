@@ -27,7 +27,8 @@ SOLVER_THREADS = 2
 50,000-lot benchmark's two MIPs: 0.9 → 0.6–0.7 s each; ``benchmarks/bench_planner.py``)
 with the same result on every run. It is one constant on purpose: HiGHS fixes the
 thread count of a thread's task scheduler at its first solve, and a later solve in that
-thread asking for another count fails."""
+thread asking for another count fails. (When the host program ran HiGHS first in that
+thread with another count, :func:`solve` falls back to one thread or HiGHS's default.)"""
 
 
 def _quiet_highs() -> Any:
@@ -155,7 +156,15 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, mip_rel_gap: float = 
         first.col_value = np.asarray(start_point, dtype=np.float64).tolist()
         first.value_valid = True
         hs.setSolution(first)
-    hs.run()
+    if hs.run() == highspy.HighsStatus.kError and (
+            hs.getModelStatus() == highspy.HighsModelStatus.kNotset):
+        # This thread's HiGHS scheduler was started by an earlier solve with another
+        # thread count (the host program's own HiGHS, another library): HiGHS refuses any
+        # other count then. Solve with one thread, or HiGHS's default, as that one was.
+        for threads in (1, 0):
+            hs.setOptionValue("threads", threads)
+            if hs.run() != highspy.HighsStatus.kError:
+                break
     model_status = hs.getModelStatus()
     ms = highspy.HighsModelStatus
     info = hs.getInfo()

@@ -137,3 +137,23 @@ def test_shown_cuts_and_says_how_long():
     assert shown("abc") == "'abc'"
     assert shown("x" * 1000) == repr("x" * 200) + "… (1,000 characters)"
     assert len(shown(list(range(10**6)))) <= 201
+
+
+def test_many_values_written_out_are_read():
+    """Only what aliases add counts against MAX_VALUES: a big file written out (a household
+    with tens of thousands of lots) is read. It was refused as an alias bomb."""
+    rows = MAX_VALUES // 3 + 100  # a list and two scalars each: just over the limit
+    text = "lots:\n" + "".join(f"- [{i}, {i}.5]\n" for i in range(rows))
+    data = parse_yaml(text, file="big.yaml")
+    assert len(data["lots"]) == rows and data["lots"][-1] == [rows - 1, rows - 0.5]
+
+
+def test_aliases_adding_just_over_the_limit_are_refused():
+    # one list of MAX_VALUES // 2 values written out, referred to by two aliases: the
+    # aliases add 2 x (MAX_VALUES // 2 + 1) values, one more than twice the half
+    half = MAX_VALUES // 2
+    text = "a: &a [" + ",".join(["0"] * half) + "]\nb: *a\nc: *a\n"
+    with pytest.raises(InputError, match=r"expand it by more than 100,000 values") as exc:
+        parse_yaml(text, file="x.yaml")
+    assert exc.value.row == 3  # the alias that crossed the limit
+    assert parse_yaml(text.replace("c: *a\n", ""), file="x.yaml")["b"] == [0] * half

@@ -4,9 +4,10 @@ Every study, household and tax-settings file goes through :func:`parse_yaml`. Be
 ``yaml.safe_load`` it refuses, each with one :class:`~rebal.errors.InputError` naming
 the file and line:
 
-- aliases that expand the document beyond :data:`MAX_VALUES` values (the "billion
+- aliases that add more than :data:`MAX_VALUES` values to the document (the "billion
   laughs" file: a few lines whose aliases stand for billions of values), refused before
-  anything walks the expanded value, so in milliseconds and a few megabytes;
+  anything walks the expanded value, so in milliseconds and a few megabytes; values
+  written out do not count, however many;
 - nesting deeper than :data:`MAX_DEPTH` (``[[[[…`` thousands deep would otherwise end in
   a ``RecursionError``);
 - a key given twice in one mapping (the last would silently win), naming both lines.
@@ -31,8 +32,8 @@ MAX_DEPTH = 64
 """Deepest nesting of lists/mappings accepted (the shipped examples use 4)."""
 
 MAX_VALUES = 100_000
-"""Most values (scalars, lists, mappings) a document may stand for once its aliases are
-expanded; the largest shipped example has a few hundred."""
+"""Most values (scalars, lists, mappings) a document's aliases may add once expanded;
+values written out do not count (the shipped examples' aliases add none)."""
 
 
 @functools.cache
@@ -95,32 +96,42 @@ def _loader_class() -> type:
 
 
 def _expanded_size(root: Any, name: str) -> None:
-    """Refuse a node graph that stands for more than :data:`MAX_VALUES` values."""
+    """Refuse a node graph whose aliases add more than :data:`MAX_VALUES` values.
+
+    Each node is measured once (its value expanded); every further reference to it — an
+    alias — adds that size again. Values written out count once, so a large file without
+    aliases (a household with 50,000 lots) is read, and a "billion laughs" is refused at
+    its first few aliases, before anything walks the expanded value."""
     import yaml
 
     sizes: dict[int, int] = {}
+    added = 0  # values the aliases stand for, beyond the nodes themselves
 
-    def size(node: Any) -> int:
+    def size(node: Any, where: Any) -> int:
+        """Values ``node`` stands for; ``where`` marks where it is referred to (an alias
+        is the anchored node itself: its own mark is the anchor's line)."""
+        nonlocal added
         known = sizes.get(id(node))
-        if known is not None:
+        if known is not None:  # a node met again: an alias
+            added += known
+            if added > MAX_VALUES:
+                raise InputError(
+                    f"its aliases (*name) expand it by more than {MAX_VALUES:,} values; "
+                    "refused (write the values out, or use fewer nested aliases)",
+                    file=name, row=where.line + 1 if where is not None else None,
+                )
             return known
-        sizes[id(node)] = 1  # a cycle (recursive alias) counts once here; see below
+        sizes[id(node)] = 1  # a cycle (recursive alias) counts once here
         total = 1
         if isinstance(node, yaml.SequenceNode):
-            total += sum(size(child) for child in node.value)
+            total += sum(size(child, node.start_mark) for child in node.value)
         elif isinstance(node, yaml.MappingNode):
-            total += sum(size(k) + size(v) for k, v in node.value)
-        total = min(total, MAX_VALUES + 1)
+            total += sum(size(k, k.start_mark) + size(v, k.start_mark) for k, v in node.value)
         sizes[id(node)] = total
         return total
 
     # iterative post-order would avoid recursion; depth is already bounded by MAX_DEPTH
-    if size(root) > MAX_VALUES:
-        raise InputError(
-            f"its aliases (*name) expand it to more than {MAX_VALUES:,} values; refused "
-            "(write the values out, or use fewer nested aliases)",
-            file=name, row=root.start_mark.line + 1 if root.start_mark else None,
-        )
+    size(root, root.start_mark)
 
 
 def parse_yaml(text: str, *, file: str) -> Any:

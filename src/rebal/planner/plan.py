@@ -52,7 +52,7 @@ from rebal.planner.model import (
 )
 from rebal.planner.naive import naive_plan
 from rebal.planner.not_done import not_done
-from rebal.planner.outcome import Order, Outcome, evaluate, tax_trades
+from rebal.planner.outcome import Order, Outcome, evaluate
 from rebal.planner.result import DoNotBuyEntry, PrivateLine, SolveStats, TradePlan
 from rebal.planner.settings import PlanMode, PlanSettings, SolveStatus
 from rebal.planner.solver import Solution, solve
@@ -661,7 +661,7 @@ def do_not_buy(h: Household) -> tuple[DoNotBuyEntry, ...]:
 
 def _do_not_buy(h: Household, guard: PlanGuard, orders: list[Order],
                 ) -> tuple[tuple[DoNotBuyEntry, ...], list[str]]:
-    result = guard.check_plan(tax_trades(h, orders))
+    result = guard.check_orders(orders)
     notes = []
     if h.wash_sale.avoid and (result.washed_sales or result.washing_buys):
         notes.append(f"wash-sale guard: {len(result.washed_sales)} planned sale(s) and "

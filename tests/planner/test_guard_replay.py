@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rebal.household import household_from_dict
+from rebal.planner.outcome import Order, tax_trades
 from rebal.tax.lots import Trade
 from rebal.types import Side
 
@@ -132,3 +133,22 @@ def test_old_lots_are_left_out_of_the_replay():
                  price_usd=50.0, lot_ids=(old_id,))
     r = g.check_plan([sale])
     assert not r.washed_sales
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_check_orders_equals_check_plan_of_tax_trades(case):
+    # check_orders builds only the trades check_plan keeps: the same result, trade
+    # indices into tax_trades(h, orders)
+    h, planned = case
+    g = guard_mod.build_guard(h)
+    by_symbol: dict[str, list[tuple[str, float]]] = {}
+    orders = []
+    for t in planned:
+        if t.account == "tx" and t.side is Side.SELL:  # one order per symbol, its lots
+            by_symbol.setdefault(t.symbol, []).append((t.lot_ids[0], t.quantity))
+        else:
+            orders.append(Order(t.account, t.symbol, t.side, t.quantity))
+    orders[:0] = [Order("tx", sym, Side.SELL, sum(q for _, q in lots), tuple(lots))
+                  for sym, lots in by_symbol.items()]
+    assert g.check_orders(orders) == g.check_plan(tax_trades(h, orders))

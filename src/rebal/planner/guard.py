@@ -40,6 +40,7 @@ from datetime import date, timedelta
 
 from rebal.household.model import HeldLot, Household
 from rebal.household.taxview import wash_sale_settings
+from rebal.planner.outcome import Order, tax_trades
 from rebal.tax.guard import wash_sale_guard
 from rebal.tax.ledger import Ledger
 from rebal.tax.lots import Account, Trade, WashSaleSettings
@@ -148,10 +149,52 @@ class PlanGuard:
             washing_buys=tuple(replace(w, trade_index=keep[w.trade_index])
                                for w in r.washing_buys))
 
+    def check_orders(self, orders: Sequence[Order]) -> GuardResult:
+        """:meth:`check_plan` of ``tax_trades(household, orders)`` (the same result, trade
+        indices into that list), without building the trades it leaves out: the gain
+        sales of lots left out of the replay (~9,000 of the ~11,500 trades of a 50,000-lot
+        plan, 2.5 µs each)."""
+        h = self.household
+        price = {s.symbol: s.price_usd for s in h.securities}
+        taxable = {a.id for a in h.accounts if a.taxable}
+        needed: list[Order] = []
+        index: list[int] = []  # each trade of needed's in tax_trades(h, orders)
+        k = 0
+        for o in orders:
+            if o.side is Side.SELL and o.account in taxable:  # a trade per lot
+                lots = []
+                for lot_id, q in o.lots:
+                    if not self._old_gain(lot_id, price[o.symbol], 0.0):
+                        lots.append((lot_id, q))
+                        index.append(k)
+                    k += 1
+                if lots:
+                    needed.append(replace(o, lots=tuple(lots)))
+            else:
+                needed.append(o)
+                index.append(k)
+                k += 1
+        # buys named by their place among all the trades, as check_plan names them
+        trades = [replace(t, lot_id=f"plan-buy-{index[j] + 1}")
+                  if t.side is Side.BUY and t.lot_id is None else t
+                  for j, t in enumerate(tax_trades(h, needed))]
+        r = self.check_plan(trades)
+        return replace(
+            r, washed_sales=tuple(replace(w, trade_index=index[w.trade_index])
+                                  for w in r.washed_sales),
+            washing_buys=tuple(replace(w, trade_index=index[w.trade_index])
+                               for w in r.washing_buys))
+
     def _old_gain_sale(self, t: Trade) -> bool:
-        if t.side is not Side.SELL or len(t.lot_ids) != 1 or t.lot_ids[0] not in self.old_lots:
+        if t.side is not Side.SELL or len(t.lot_ids) != 1:
             return False
-        return t.fees == 0 and t.price_usd > _lot_price(self.old_lots[t.lot_ids[0]][2])
+        return self._old_gain(t.lot_ids[0], t.price_usd, t.fees)
+
+    def _old_gain(self, lot_id: str, price_usd: float, fees_usd: float) -> bool:
+        """True when selling lot ``lot_id`` at ``price_usd`` a share (``fees_usd`` in all)
+        is a gain sale of a lot left out of the replay (nothing for the guard)."""
+        old = self.old_lots.get(lot_id)
+        return old is not None and fees_usd == 0 and price_usd > _lot_price(old[2])
 
     def history_for(self, trades: Sequence[Trade]) -> tuple[Trade, ...]:
         """The replayed history plus the old lots ``trades`` sell, in date order."""
@@ -190,16 +233,23 @@ def build_guard(h: Household) -> PlanGuard:
     events: list[tuple[date, int, Trade]] = []
     recent_buys = [t for t in h.recent_trades if t.side is Side.BUY]
     used_recent: set[int] = set()
+    # the recent buys by (account, symbol, date), in order: a lot looks at those that can
+    # be itself only (a scan of all of them per lot: 50,000 lots and 62 recent buys took
+    # 143 ms, now 39)
+    buys_at: dict[tuple[str, str, date], list[int]] = {}
+    for i, t in enumerate(recent_buys):
+        buys_at.setdefault((t.account, t.symbol, t.date), []).append(i)
     purchase_of_lot: dict[str, str] = {}
     seq = 0
     for lot in h.lots:
         # Lots in accounts whose purchases do not count are dated far back: never replacements.
         when = (lot.acquired or far) if lot.account in counted else far
-        for i, t in enumerate(recent_buys):
-            if (i not in used_recent and t.account == lot.account and t.symbol == lot.symbol
-                    and t.date == lot.acquired and abs(t.quantity - lot.quantity) <= 1e-9):
-                used_recent.add(i)  # this recent purchase is the lot itself
-                break
+        if buys_at and lot.acquired is not None:
+            for i in buys_at.get((lot.account, lot.symbol, lot.acquired), ()):
+                if (i not in used_recent
+                        and abs(recent_buys[i].quantity - lot.quantity) <= 1e-9):
+                    used_recent.add(i)  # this recent purchase is the lot itself
+                    break
         if when < cutoff:
             old_lots[lot.id] = (when, seq, lot)
         else:

@@ -41,6 +41,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TypeVar
 
 import numpy as np
@@ -220,38 +221,47 @@ def taxable_lot_facts(h: Household, settings: PlanSettings, guard: PlanGuard,
                       ) -> dict[tuple[str, str], tuple[LotFact, ...]]:
     """:class:`LotFact` of every lot of a tradable security in a taxable account, by
     (account, symbol), in the household's lot order."""
-    sec = {s.symbol: s for s in h.securities}
     taxable = {a.id for a in h.accounts if a.taxable}
     harvest_on = h.harvest.enabled if settings.harvest is None else settings.harvest
+    min_loss_usd, min_loss_frac = h.harvest.min_loss_usd, h.harvest.min_loss_frac
     zero_on = (h.realize_zero_bracket_gains if settings.realize_zero_bracket_gains is None
                else settings.realize_zero_bracket_gains)
     zero_room = zero_rate_lt_room(h.tax_profile()) if zero_on else 0.0
+    zero_free = bool(zero_on and zero_room > 0)  # a long-term gain is free of the tidy cost
+    step_up = bool(h.hold_for_step_up)
+    as_of = h.as_of
+    # What depends on the security alone, once per security rather than per lot (a loop
+    # over 50,000 lots): price, price net of the selling cost, and whether a recent
+    # purchase of its group may wash a loss (else the wash check is skipped).
+    per_symbol = {
+        s.symbol: (s.price_usd, s.price_usd * (1.0 - s.cost_bps / 1e4),
+                   h.wash_sale.avoid and guard.has_replacements(s.symbol))
+        for s in h.securities if s.tradable}
     out: dict[tuple[str, str], list[LotFact]] = defaultdict(list)
-    long_since: dict[object, bool] = {}
+    term_since: dict[date, Term] = {}
     for lot in h.lots:
-        s = sec[lot.symbol]
-        if lot.account not in taxable or not s.tradable:
+        if lot.account not in taxable or lot.symbol not in per_symbol:
             continue
-        price, cost_rate = s.price_usd, s.cost_bps / 1e4
+        price, net_price, may_wash = per_symbol[lot.symbol]
+        quantity = lot.quantity
         basis = lot.cost_basis_usd or 0.0
-        gain_ps = price - basis / lot.quantity
-        start = lot.holding_period_start or h.as_of
-        if start not in long_since:
-            long_since[start] = is_long_term(start, h.as_of)
-        term = Term.LONG if long_since[start] else Term.SHORT
-        ub = lot.quantity
-        if gain_ps > 0 and h.held_for_step_up(lot):
+        gain_ps = price - basis / quantity
+        start = lot.holding_period_start or as_of
+        term = term_since.get(start)
+        if term is None:
+            term = term_since[start] = Term.LONG if is_long_term(start, as_of) else Term.SHORT
+        ub = quantity
+        if gain_ps > 0 and step_up and h.held_for_step_up(lot):
             ub = 0.0  # held for a basis step-up: never sold at a gain
-        harvestable = harvest_on and worth_harvesting(
-            -gain_ps * lot.quantity, basis, h.harvest.min_loss_usd, h.harvest.min_loss_frac)
+        # (only a loss can be worth harvesting: the test is skipped for gains)
+        harvestable = harvest_on and gain_ps < 0 and worth_harvesting(
+            -gain_ps * quantity, basis, min_loss_usd, min_loss_frac)
         # A sale is a loss for §1091 when its proceeds net of the selling cost are below
         # the basis: a lot sold at its basis price loses the cost, and is washed too.
-        net_price = price * (1.0 - cost_rate)
-        net_loss = net_price * lot.quantity < basis
-        if (net_loss and h.wash_sale.avoid and guard.has_replacements(lot.symbol)
-                and guard.loss_sale_check(lot, net_price).washed):
+        net_loss = net_price * quantity < basis
+        if net_loss and may_wash and guard.loss_sale_check(lot, net_price).washed:
             ub = 0.0  # a recent purchase of the group would wash this loss (§1091(a))
-        unknown_loss = not lot.date_known and net_loss
+        unknown_loss = net_loss and not lot.date_known
         if unknown_loss:
             # built from a position at its average cost (docs/imports.md): the loss's
             # amount and term are unknown, so it is never realized (conservative)
@@ -259,7 +269,7 @@ def taxable_lot_facts(h: Household, settings: PlanSettings, guard: PlanGuard,
         # A harvestable loss, or a long-term gain the 0 % room can take, is a reason to
         # sell by itself: no tidy cost on those shares.
         free = (harvestable and gain_ps < 0) or (
-            zero_on and zero_room > 0 and gain_ps > 0 and term is Term.LONG)
+            zero_free and gain_ps > 0 and term is Term.LONG)
         out[(lot.account, lot.symbol)].append(LotFact(
             lot=lot, gain_per_share_usd=gain_ps, term=term, ub=ub, harvestable=harvestable,
             net_loss=net_loss, free=free, unknown_loss=unknown_loss))
@@ -274,9 +284,11 @@ def lot_buckets(facts: tuple[LotFact, ...],
     out: dict[tuple[Term, bool, bool, bool], list[tuple[float, int, LotFact]]] = defaultdict(list)
     for i, f in enumerate(facts):
         if f.ub > 0:
-            key = (f.term, f.free, f.net_loss, f.gain_per_share_usd < 0 and not f.harvestable)
-            out[key].append((f.gain_per_share_usd, i, f))
-    return {k: [f for _, _, f in sorted(v, key=lambda t: (t[0], t[1]))]
+            g = f.gain_per_share_usd
+            out[(f.term, f.free, f.net_loss, g < 0 and not f.harvestable)].append((g, i, f))
+    # (gain, index, fact) tuples sort by gain, then index (unique: the fact is never
+    # compared), as the key (gain, index) would, without a key call per lot
+    return {k: [f for _, _, f in sorted(v)]
             for k, v in sorted(out.items(), key=lambda kv: (kv[0][0].value, *kv[0][1:]))}
 
 

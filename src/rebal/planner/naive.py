@@ -27,7 +27,7 @@ from rebal.household.model import HeldLot, Household, Security
 from rebal.household.views import class_values
 from rebal.planner._gc import paused_gc
 from rebal.planner.guard import PlanGuard, build_guard
-from rebal.planner.outcome import Order, evaluate, tax_trades
+from rebal.planner.outcome import Order, evaluate
 from rebal.planner.result import PlannedTrade, TradePlan
 from rebal.planner.settings import Step
 from rebal.types import Side
@@ -131,7 +131,7 @@ def _naive_plan(household: Household, whole_shares: bool, guard: PlanGuard | Non
     # Tax-blind trading may create wash sales; the law still applies to them: losses the
     # tax engine's guard finds washed are not recognized.
     guard = build_guard(h) if guard is None else guard
-    washed = guard.check_plan(tax_trades(h, orders)).washed_sales
+    washed = guard.check_orders(orders).washed_sales
     disallowed: dict[str, float] = defaultdict(float)
     for w in washed:
         disallowed[w.lot_id] += w.disallowed_usd

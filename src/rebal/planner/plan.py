@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 
 import numpy as np
@@ -51,7 +52,7 @@ from rebal.planner.model import (
 )
 from rebal.planner.naive import naive_plan
 from rebal.planner.not_done import not_done
-from rebal.planner.outcome import Order, Outcome, evaluate, tax_trades
+from rebal.planner.outcome import Order, Outcome, evaluate
 from rebal.planner.result import DoNotBuyEntry, PrivateLine, SolveStats, TradePlan
 from rebal.planner.settings import PlanMode, PlanSettings, SolveStatus
 from rebal.planner.solver import Solution, solve
@@ -606,15 +607,29 @@ def _assign_lots(lot_ids: tuple[str, ...], lot_x: dict[str, tuple[HeldLot, float
     at a gain can never wash, while a loss lot the solution left alone may be one the
     wash-sale guard kept out of the plan."""
     # (lot id, lot, gain per share, shares the solution sells)
-    items = [(lid, lot_x[lid][0], lot_x[lid][1], max(0.0, lot_x[lid][2]))
-             for lid in lot_ids if lid in lot_x]
+    items = []
+    for lid in lot_ids:
+        e = lot_x.get(lid)
+        if e is not None:
+            items.append((lid, e[0], e[1], max(0.0, e[2])))
     step = 1.0 if whole else _EPS_SHARES
-    alloc = {lid: min(_floor(q, step), lot.quantity) for lid, lot, _, q in items}
+    # (a lot the solution leaves alone floors to 0.0: most of a 50,000-lot household's)
+    alloc = {lid: min(_floor(q, step), lot.quantity) if q > 0 else 0.0
+             for lid, lot, _, q in items}
     rest = shares - sum(alloc.values())
     sold = sorted((it for it in items if it[3] > 0),
                   key=lambda it: (-(it[3] - alloc[it[0]]), it[2]))
-    left = sorted((it for it in items if it[3] <= 0), key=lambda it: (it[2] < 0, it[2]))
-    for lid, lot, _, _ in sold + sorted(sold, key=lambda it: it[2]) + left:
+
+    def order() -> Iterator[tuple[str, HeldLot, float, float]]:
+        yield from sold
+        yield from sorted(sold, key=lambda it: it[2])
+        # the lots left alone, sorted only when rounding gets to them (it rarely does;
+        # they are most of a position's lots: with the skipped floors, 89 -> 83 ms of
+        # _decode for a 50,000-lot household)
+        yield from sorted((it for it in items if it[3] <= 0),
+                          key=lambda it: (it[2] < 0, it[2]))
+
+    for lid, lot, _, _ in order():
         if rest <= step / 2:
             break
         cap = lot.quantity - alloc[lid]
@@ -646,7 +661,7 @@ def do_not_buy(h: Household) -> tuple[DoNotBuyEntry, ...]:
 
 def _do_not_buy(h: Household, guard: PlanGuard, orders: list[Order],
                 ) -> tuple[tuple[DoNotBuyEntry, ...], list[str]]:
-    result = guard.check_plan(tax_trades(h, orders))
+    result = guard.check_orders(orders)
     notes = []
     if h.wash_sale.avoid and (result.washed_sales or result.washing_buys):
         notes.append(f"wash-sale guard: {len(result.washed_sales)} planned sale(s) and "

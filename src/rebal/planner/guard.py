@@ -128,26 +128,10 @@ class PlanGuard:
 
     def check_plan(self, trades: Sequence[Trade]) -> GuardResult:
         """Run the tax engine's guard on history + planned trades (all dated ``as_of``)."""
-        # Planned buys are named (plan-buy-1, …): the ledger would number them after the
-        # purchases replayed, which depends on how many old lots are left out.
-        trades = [replace(t, lot_id=f"plan-buy-{k + 1}")
-                  if t.side is Side.BUY and t.lot_id is None else t
-                  for k, t in enumerate(trades)]
         # A gain sale of a lot left out of the replay changes nothing the guard reports
-        # (no loss to wash; never a replacement): not replayed either. Indices of the
-        # trades in the result are those of ``trades``.
+        # (no loss to wash; never a replacement): not replayed either.
         keep = [k for k, t in enumerate(trades) if not self._old_gain_sale(t)]
-        kept = [trades[k] for k in keep]
-        # A fresh replay (Ledger.copy() cannot deep-copy its settings' mappingproxy).
-        r = wash_sale_guard(self.history_for(kept), kept, self.household.as_of,
-                            accounts=self.accounts, settings=self.settings)
-        if len(kept) == len(trades):
-            return r
-        return replace(
-            r, washed_sales=tuple(replace(w, trade_index=keep[w.trade_index])
-                                  for w in r.washed_sales),
-            washing_buys=tuple(replace(w, trade_index=keep[w.trade_index])
-                               for w in r.washing_buys))
+        return self._replay([trades[k] for k in keep], keep)
 
     def check_orders(self, orders: Sequence[Order]) -> GuardResult:
         """:meth:`check_plan` of ``tax_trades(household, orders)`` (the same result, trade
@@ -174,11 +158,20 @@ class PlanGuard:
                 needed.append(o)
                 index.append(k)
                 k += 1
-        # buys named by their place among all the trades, as check_plan names them
-        trades = [replace(t, lot_id=f"plan-buy-{index[j] + 1}")
-                  if t.side is Side.BUY and t.lot_id is None else t
-                  for j, t in enumerate(tax_trades(h, needed))]
-        r = self.check_plan(trades)
+        return self._replay(tax_trades(h, needed), index)
+
+    def _replay(self, kept: Sequence[Trade], index: Sequence[int]) -> GuardResult:
+        """The guard on history + ``kept``, the planned trades that matter, which stand at
+        ``index`` in the whole plan: the result's trade indices are the whole plan's."""
+        # Planned buys are named by their place in the whole plan (plan-buy-1, …): the
+        # ledger would number them after the purchases replayed, which depends on how
+        # many old lots are left out.
+        kept = [replace(t, lot_id=f"plan-buy-{index[j] + 1}")
+                if t.side is Side.BUY and t.lot_id is None else t
+                for j, t in enumerate(kept)]
+        # A fresh replay (Ledger.copy() cannot deep-copy its settings' mappingproxy).
+        r = wash_sale_guard(self.history_for(kept), kept, self.household.as_of,
+                            accounts=self.accounts, settings=self.settings)
         return replace(
             r, washed_sales=tuple(replace(w, trade_index=index[w.trade_index])
                                   for w in r.washed_sales),
